@@ -1,0 +1,1 @@
+"""HTTP layer: routers, dependencies, error handlers. The only package that knows FastAPI."""

@@ -1,0 +1,166 @@
+"""The ``civictwin`` command: ``serve``, ``db upgrade``, ``db info`` and the ``tiles`` commands.
+
+User-facing output goes to the terminal here (and only here); configuration problems end the
+command with one sentence and exit status 2, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from backend.db import migrate
+from backend.db.engine import create_db_engine
+from backend.errors import ConfigurationError
+from backend.logging_setup import configure_logging
+from backend.settings import Settings
+
+app = typer.Typer(
+    help="CivicTwin: an open 3D digital twin for urban-planning participation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema: upgrade and inspect.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ()))
+        where = f"CIVICTWIN_{field.upper()}: " if field else ""
+        msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        raise fail(f"invalid configuration: {where}{msg}") from None
+    configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+def friendly_errors(func: F) -> F:
+    """Print a :class:`ConfigurationError` as one sentence and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigurationError as exc:
+            raise fail(exc.detail) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
+) -> None:
+    """Create or migrate the schema of CIVICTWIN_DATABASE_URL (SpatiaLite or PostGIS)."""
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine, revision)
+        after = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        typer.echo(f"database already at {after}")
+    else:
+        typer.echo(f"database migrated from {before or 'empty'} to {after}")
+
+
+@db_app.command("info")
+@friendly_errors
+def db_info(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show the database engine, versions and schema revision."""
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        st = migrate.status(engine)
+    finally:
+        engine.dispose()
+    info = {
+        "url": engine.url.render_as_string(hide_password=True),
+        "engine": st.engine,
+        "server_version": st.server_version,
+        "spatial_version": st.spatial_version,
+        "revision": st.revision,
+        "head": st.head,
+        "up_to_date": st.up_to_date,
+    }
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            typer.echo(f"{key:16} {value}")
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+) -> None:
+    """Run the API (and the built frontend) with uvicorn."""
+    import uvicorn
+
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        migrate.require_up_to_date(engine)
+    finally:
+        engine.dispose()
+    if workers > 1 and settings.redis_url is None:
+        typer.secho(
+            "warning: several workers without CIVICTWIN_REDIS_URL: live events stay inside "
+            "each worker",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+    typer.echo(f"CivicTwin on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
+    uvicorn.run(
+        "backend.main:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+def _mount_tiles() -> None:
+    try:
+        from tiles.cli import app as tiles_app
+    except ImportError:  # the tiles CLI is optional while it is being built
+        return
+    app.add_typer(tiles_app, name="tiles", help="Build 3D Tiles from city data.")
+
+
+_mount_tiles()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Database access: engine creation for SpatiaLite and PostGIS, models, migrations."""

@@ -1,0 +1,186 @@
+"""Engine creation for the two supported databases, with start-up errors a person can act on.
+
+- SpatiaLite (embedded default): ``sqlite:///path``. The stdlib ``sqlite3`` of some Pythons cannot
+  load extensions, so the DB-API module is ``sqlean`` (same API, extension loading enabled).
+- PostGIS: ``postgresql+psycopg://user:password@host:port/db``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from geoalchemy2.admin.dialects.sqlite import load_spatialite
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.errors import ConfigurationError
+
+EngineKind = Literal["spatialite", "postgis"]
+
+_URL_HELP = (
+    "expected `sqlite:///path/to/file.sqlite` (SpatiaLite) or "
+    "`postgresql+psycopg://user:password@host:5432/dbname` (PostGIS)"
+)
+
+
+def parse_database_url(url: str) -> tuple[URL, EngineKind]:
+    """Parse ``url`` and tell which engine it addresses, or raise :class:`ConfigurationError`."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"CIVICTWIN_DATABASE_URL {url!r} is not a database URL: {_URL_HELP}."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise ConfigurationError(
+                "CIVICTWIN_DATABASE_URL must name a SpatiaLite file (in-memory databases are not "
+                f"shared between connections): {_URL_HELP}."
+            )
+        return parsed, "spatialite"
+    if backend == "postgresql":
+        # psycopg 3 is the one PostgreSQL driver we ship; `postgresql://` means it too.
+        if parsed.get_driver_name() != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed, "postgis"
+    raise ConfigurationError(
+        f"CIVICTWIN_DATABASE_URL uses {backend!r}, which CivicTwin does not support: {_URL_HELP}."
+    )
+
+
+def _spatialite_library() -> str:
+    return os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+
+
+def _on_sqlite_connect(dbapi_conn: Any, record: Any) -> None:
+    # Let SQLAlchemy, not the driver, decide where transactions begin (needed for SAVEPOINT and
+    # for DDL inside migrations); see the SQLAlchemy pysqlite "serializable isolation" notes.
+    dbapi_conn.isolation_level = None
+    try:
+        load_spatialite(dbapi_conn, init_mode="WGS84")
+    except Exception as exc:  # the driver raises its own OperationalError type
+        raise ConfigurationError(
+            f"the SpatiaLite extension {_spatialite_library()!r} could not be loaded ({exc}): "
+            "install it with `apt-get install libsqlite3-mod-spatialite` or point "
+            "SPATIALITE_LIBRARY_PATH at mod_spatialite."
+        ) from None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` with SpatiaLite loaded on every SQLite connection."""
+    parsed, kind = parse_database_url(url)
+    os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+    if kind == "spatialite":
+        import sqlean
+
+        assert parsed.database is not None
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            parsed,
+            module=sqlean,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            **kwargs,
+        )
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
+    except NoSuchModuleError as exc:  # pragma: no cover - psycopg is a dependency
+        raise ConfigurationError(f"database driver missing: {exc}") from None
+
+
+def engine_kind(engine: Engine) -> EngineKind:
+    return "spatialite" if engine.dialect.name == "sqlite" else "postgis"
+
+
+def describe_connection_error(engine: Engine, exc: Exception) -> ConfigurationError:
+    """Turn a failure to connect into one sentence that says what to do."""
+    url = engine.url
+    if engine_kind(engine) == "postgis":
+        where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        return ConfigurationError(
+            f"cannot connect to PostgreSQL at {where} ({reason}): start the server or fix "
+            "CIVICTWIN_DATABASE_URL."
+        )
+    if isinstance(exc, ConfigurationError):
+        return exc
+    reason = str(getattr(exc, "orig", exc)).strip()
+    return ConfigurationError(
+        f"cannot open the SpatiaLite database {url.database!r} ({reason}): check the path in "
+        "CIVICTWIN_DATABASE_URL and that its folder is writable."
+    )
+
+
+@dataclass
+class SpatialInfo:
+    engine: EngineKind
+    server_version: str
+    spatial_version: str
+
+
+def spatial_info(conn: sa.Connection) -> SpatialInfo:
+    """Versions of the database server and its spatial extension."""
+    if conn.dialect.name == "sqlite":
+        sqlite_v, spatialite_v = conn.execute(
+            sa.text("SELECT sqlite_version(), spatialite_version()")
+        ).one()
+        return SpatialInfo("spatialite", f"SQLite {sqlite_v}", f"SpatiaLite {spatialite_v}")
+    server_v = conn.execute(sa.text("SHOW server_version")).scalar_one()
+    try:
+        postgis_v = conn.execute(sa.text("SELECT postgis_lib_version()")).scalar_one()
+    except OperationalError:
+        postgis_v = "missing"
+    except sa.exc.ProgrammingError:
+        conn.rollback()
+        postgis_v = "missing"
+    return SpatialInfo("postgis", f"PostgreSQL {server_v}", f"PostGIS {postgis_v}")
+
+
+@dataclass
+class Database:
+    """The engine and session factory of one running app, kept on ``app.state.db``."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str, **kwargs: Any) -> Database:
+        engine = create_db_engine(url, **kwargs)
+        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+
+    @property
+    def kind(self) -> EngineKind:
+        return engine_kind(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = [
+    "Database",
+    "SpatialInfo",
+    "create_db_engine",
+    "describe_connection_error",
+    "engine_kind",
+    "parse_database_url",
+    "spatial_info",
+]

@@ -1,0 +1,102 @@
+"""Alembic, driven from code: one migration history for SpatiaLite and PostGIS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from backend.db.engine import describe_connection_error, spatial_info
+from backend.errors import ConfigurationError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except (DBAPIError, ConfigurationError) as exc:
+        raise describe_connection_error(engine, exc) from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database of ``engine`` to ``revision`` (creating PostGIS if needed)."""
+    check_not_newer(engine)
+    command.upgrade(alembic_config(engine), revision)
+
+
+def check_not_newer(engine: Engine) -> str | None:
+    current = current_revision(engine)
+    if current is not None and current not in known_revisions():
+        raise ConfigurationError(
+            f"the database is at migration {current!r}, which this CivicTwin does not know "
+            f"(its newest is {head_revision()!r}): it was written by a newer version; upgrade "
+            "CivicTwin or point CIVICTWIN_DATABASE_URL at another database."
+        )
+    return current
+
+
+@dataclass
+class DatabaseStatus:
+    engine: str
+    server_version: str
+    spatial_version: str
+    revision: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.revision == self.head
+
+
+def status(engine: Engine) -> DatabaseStatus:
+    current = check_not_newer(engine)
+    try:
+        with engine.connect() as conn:
+            info = spatial_info(conn)
+    except (DBAPIError, ConfigurationError) as exc:
+        raise describe_connection_error(engine, exc) from None
+    return DatabaseStatus(
+        info.engine, info.server_version, info.spatial_version, current, head_revision()
+    )
+
+
+def require_up_to_date(engine: Engine) -> DatabaseStatus:
+    """Raise a :class:`ConfigurationError` unless the schema is at the head revision."""
+    st = status(engine)
+    if not st.up_to_date:
+        raise ConfigurationError(
+            f"the database schema is at {st.revision or 'no revision (empty)'}, this CivicTwin "
+            f"needs {st.head}: run `civictwin db upgrade`."
+        )
+    return st
+
+
+__all__ = ["DatabaseStatus", "current_revision", "head_revision", "sa", "status", "upgrade"]

@@ -1,0 +1,110 @@
+"""The application factory: ``create_app(settings)``; resources live in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from backend.api.errors import add_exception_handlers
+from backend.api.middleware import RequestIdMiddleware
+from backend.api.router import api_router
+from backend.db import migrate
+from backend.db.engine import Database
+from backend.logging_setup import configure_logging
+from backend.services.health import app_version
+from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+CivicTwin: development proposals in a 3D city, 3D-anchored comments, SME supply-chain
+opportunities and open data. Geometry is GeoJSON (RFC 7946, lon/lat WGS 84); heights are metres.
+Errors are `{"detail": "...", "code": "ErrorName"}`.
+"""
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """Build the app. ``database`` lets a caller (tests, CLI) hand over an open database."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = database or Database.connect(settings.database_url)
+        try:
+            status = migrate.require_up_to_date(db.engine)
+        except Exception:
+            if database is None:
+                db.dispose()
+            raise
+        logger.info(
+            "database %s (%s, %s) at revision %s",
+            db.kind,
+            status.server_version,
+            status.spatial_version,
+            status.revision,
+        )
+        app.state.db = db
+        try:
+            yield
+        finally:
+            if database is None:
+                db.dispose()
+
+    app = FastAPI(
+        title="CivicTwin API",
+        version=app_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below from local assets: no request leaves the deployment
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    add_exception_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "ETag", "Content-Range"],
+        )
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(api_router)
+    _mount_docs(app)
+    if settings.frontend_dir.is_dir():
+        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    app.mount(
+        "/api/docs/static",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="CivicTwin API",
+            swagger_js_url="/api/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/static/swagger-ui.css",
+            swagger_favicon_url="/api/docs/static/favicon-32x32.png",
+        )
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (several workers): settings from the environment."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: quality gates first (fast), then pytest on both databases, then vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+export SPATIALITE_LIBRARY_PATH="${SPATIALITE_LIBRARY_PATH:-mod_spatialite}"
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+say "ruff (lint, format)"
+ruff check .
+ruff format --check .
+say "mypy"
+mypy
+say "import-linter"
+lint-imports
+if [ -f frontend/package.json ]; then
+  say "vitest (frontend unit tests)"
+  (cd frontend && npm test --silent)
+fi
+say "pytest (SpatiaLite and PostGIS)"
+pytest "$@"

@@ -1,0 +1,50 @@
+import pytest
+from pydantic import ValidationError
+
+from backend.settings import DEVELOPMENT_SECRET, Settings
+
+
+def test_defaults_are_the_embedded_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(__import__("os").environ):
+        if key.startswith("CIVICTWIN_"):
+            monkeypatch.delenv(key)
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.database_url == "sqlite:///data/civictwin.sqlite"
+    assert s.environment == "development"
+    assert s.redis_url is None and s.smtp_url is None
+    assert s.cors_origins == []
+
+
+def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVICTWIN_DATABASE_URL", "postgresql+psycopg://u@db/x")
+    monkeypatch.setenv("CIVICTWIN_CORS_ORIGINS", "https://a.example, https://b.example")
+    monkeypatch.setenv("CIVICTWIN_LOG_FORMAT", "json")
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.database_url == "postgresql+psycopg://u@db/x"
+    assert s.cors_origins == ["https://a.example", "https://b.example"]
+    assert s.log_format == "json"
+
+
+@pytest.mark.parametrize("secret", [None, DEVELOPMENT_SECRET, "short"])
+def test_production_refuses_a_missing_default_or_weak_secret(secret: str | None) -> None:
+    kwargs = {} if secret is None else {"secret_key": secret}
+    with pytest.raises(ValidationError, match="CIVICTWIN_SECRET_KEY must be set"):
+        Settings(_env_file=None, environment="production", **kwargs)  # type: ignore[call-arg]
+
+
+def test_production_accepts_a_real_secret() -> None:
+    s = Settings(_env_file=None, environment="production", secret_key="x" * 40)  # type: ignore[call-arg]
+    assert s.is_production
+
+
+def test_env_example_lists_every_setting_with_its_default() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / ".env.example").read_text()
+    listed = {
+        line.split("=", 1)[0].lstrip("# ").strip()
+        for line in text.splitlines()
+        if "CIVICTWIN_" in line and "=" in line
+    }
+    expected = {f"CIVICTWIN_{name.upper()}" for name in Settings.model_fields}
+    assert expected <= listed, f"missing in .env.example: {sorted(expected - listed)}"

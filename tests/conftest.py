@@ -1,0 +1,187 @@
+"""Fixtures shared by every test: both databases, Redis, a live server and the browser.
+
+Every database test runs twice, on SpatiaLite and on a real PostGIS server started here. Each
+test gets a fresh database cloned from a migrated template (a file copy for SpatiaLite,
+``CREATE DATABASE ... TEMPLATE`` for PostGIS), so tests are isolated and the code under test
+commits as it does in production.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from backend.db import migrate
+from backend.db.engine import Database, create_db_engine
+from backend.main import create_app
+from backend.settings import Settings
+from tests.services import (
+    PostgresServer,
+    RedisServer,
+    live_server,
+    postgres_server,
+    redis_server,
+)
+
+os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ENGINES = ("spatialite", "postgis")
+_counter = itertools.count()
+
+
+# --- databases -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgis() -> Iterator[PostgresServer]:
+    """A PostgreSQL + PostGIS server of this test session, with a migrated template database."""
+    with postgres_server() as server:
+        admin = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("CREATE DATABASE civictwin_template"))
+        engine = create_db_engine(server.url("civictwin_template"))
+        migrate.upgrade(engine)
+        engine.dispose()
+        admin.dispose()
+        yield server
+
+
+@pytest.fixture(scope="session")
+def spatialite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spatialite") / "template.sqlite"
+    engine = create_db_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _fresh_postgis(server: PostgresServer) -> Iterator[str]:
+    name = f"civictwin_test_{os.getpid()}_{next(_counter)}"
+    admin = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE civictwin_template'))
+    try:
+        yield server.url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh, migrated database: runs the test once per engine."""
+    if request.param == "spatialite":
+        template: Path = request.getfixturevalue("spatialite_template")
+        path = tmp_path / "civictwin.sqlite"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+    else:
+        yield from _fresh_postgis(request.getfixturevalue("postgis"))
+
+
+@pytest.fixture
+def engine_name(db_url: str) -> str:
+    return "spatialite" if db_url.startswith("sqlite") else "postgis"
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database.connect(db_url)
+    yield db
+    db.dispose()
+
+
+# --- the app -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=db_url,
+        tiles_dir=tmp_path / "tiles",
+        uploads_dir=tmp_path / "uploads",
+        frontend_dir=tmp_path / "no-frontend",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> FastAPI:
+    return create_app(settings, database=database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def server_url(app: FastAPI) -> Iterator[str]:
+    """The app served by a real uvicorn on a free loopback port."""
+    with live_server(app) as url:
+        yield url
+
+
+# --- Redis ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[RedisServer]:
+    with redis_server() as server:
+        yield server
+
+
+# --- browser -------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CIVICTWIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 640, "height": 360}
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """The system Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")  # type: ignore[attr-defined]
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
