@@ -1,0 +1,194 @@
+/**
+ * Proposal-editor drawing state: the site boundary and massing blocks drawn by clicking
+ * vertices on the map (or typed in the non-3D form). Every change goes through `apply`, which
+ * keeps immutable snapshots so undo/redo are exact. Engine-neutral: the viewer only renders
+ * `state` and feeds clicked positions back as `addVertex`.
+ */
+import { closedCoordinates, isSelfIntersecting, pointInRing, type LonLat, type Ring } from './geo'
+
+export const DEFAULT_STOREY_HEIGHT_M = 3.0
+
+export interface MassingBlockDraft {
+  footprint: Ring
+  height_m: number
+  base_height_m: number
+  /** when set, height_m is derived from it */
+  storeys?: number
+}
+
+export type DrawTarget = { kind: 'site' } | { kind: 'block'; index: number }
+
+export interface EditorState {
+  site: Ring
+  blocks: MassingBlockDraft[]
+  target: DrawTarget
+}
+
+export type EditorAction =
+  | { type: 'addVertex'; at: LonLat }
+  | { type: 'removeLastVertex' }
+  | { type: 'drawSite' }
+  | { type: 'addBlock'; height_m?: number }
+  | { type: 'selectBlock'; index: number }
+  | { type: 'deleteBlock'; index: number }
+  | { type: 'setHeight'; index: number; height_m: number }
+  | { type: 'setStoreys'; index: number; storeys: number }
+  | { type: 'setBase'; index: number; base_height_m: number }
+  | { type: 'load'; state: EditorState }
+  | { type: 'clear' }
+
+export const emptyEditorState = (): EditorState => ({ site: [], blocks: [], target: { kind: 'site' } })
+
+function withRing(state: EditorState, update: (ring: Ring) => Ring): EditorState {
+  if (state.target.kind === 'site') return { ...state, site: update(state.site) }
+  const i = state.target.index
+  const blocks = state.blocks.map((b, j) => (j === i ? { ...b, footprint: update(b.footprint) } : b))
+  return { ...state, blocks }
+}
+
+function positive(n: number): boolean {
+  return Number.isFinite(n) && n > 0
+}
+
+/** Pure reducer: returns the next state, or the same object when the action changes nothing. */
+export function reduce(state: EditorState, action: EditorAction): EditorState {
+  switch (action.type) {
+    case 'addVertex': {
+      const { lon, lat } = action.at
+      if (!Number.isFinite(lon) || !Number.isFinite(lat)) return state
+      return withRing(state, (ring) => {
+        const last = ring[ring.length - 1]
+        if (last && last.lon === lon && last.lat === lat) return ring // double click
+        return [...ring, { lon, lat }]
+      })
+    }
+    case 'removeLastVertex':
+      return withRing(state, (ring) => ring.slice(0, -1))
+    case 'drawSite':
+      return state.target.kind === 'site' ? state : { ...state, target: { kind: 'site' } }
+    case 'addBlock': {
+      const height = action.height_m !== undefined && positive(action.height_m) ? action.height_m : 12
+      const blocks = [...state.blocks, { footprint: [], height_m: height, base_height_m: 0 }]
+      return { ...state, blocks, target: { kind: 'block', index: blocks.length - 1 } }
+    }
+    case 'selectBlock':
+      if (action.index < 0 || action.index >= state.blocks.length) return state
+      return { ...state, target: { kind: 'block', index: action.index } }
+    case 'deleteBlock': {
+      if (action.index < 0 || action.index >= state.blocks.length) return state
+      const blocks = state.blocks.filter((_, j) => j !== action.index)
+      return { ...state, blocks, target: { kind: 'site' } }
+    }
+    case 'setHeight':
+      if (!positive(action.height_m) || !state.blocks[action.index]) return state
+      return updateBlock(state, action.index, { height_m: action.height_m, storeys: undefined })
+    case 'setStoreys': {
+      const n = Math.round(action.storeys)
+      if (!positive(n) || !state.blocks[action.index]) return state
+      return updateBlock(state, action.index, { storeys: n, height_m: n * DEFAULT_STOREY_HEIGHT_M })
+    }
+    case 'setBase':
+      if (!Number.isFinite(action.base_height_m) || action.base_height_m < 0 || !state.blocks[action.index]) return state
+      return updateBlock(state, action.index, { base_height_m: action.base_height_m })
+    case 'load':
+      return action.state
+    case 'clear':
+      return emptyEditorState()
+  }
+}
+
+function updateBlock(state: EditorState, index: number, patch: Partial<MassingBlockDraft>): EditorState {
+  return { ...state, blocks: state.blocks.map((b, j) => (j === index ? { ...b, ...patch } : b)) }
+}
+
+/** Undo/redo over editor snapshots. */
+export class EditorHistory {
+  private past: EditorState[] = []
+  private future: EditorState[] = []
+  private listeners = new Set<(s: EditorState) => void>()
+
+  constructor(private current: EditorState = emptyEditorState(), private readonly limit = 200) {}
+
+  get state(): EditorState {
+    return this.current
+  }
+  get canUndo(): boolean {
+    return this.past.length > 0
+  }
+  get canRedo(): boolean {
+    return this.future.length > 0
+  }
+
+  apply(action: EditorAction): EditorState {
+    const next = reduce(this.current, action)
+    if (next !== this.current) {
+      this.past.push(this.current)
+      if (this.past.length > this.limit) this.past.shift()
+      this.future = []
+      this.set(next)
+    }
+    return this.current
+  }
+
+  undo(): EditorState {
+    const prev = this.past.pop()
+    if (prev) {
+      this.future.push(this.current)
+      this.set(prev)
+    }
+    return this.current
+  }
+
+  redo(): EditorState {
+    const next = this.future.pop()
+    if (next) {
+      this.past.push(this.current)
+      this.set(next)
+    }
+    return this.current
+  }
+
+  subscribe(fn: (s: EditorState) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  private set(s: EditorState) {
+    this.current = s
+    for (const fn of this.listeners) fn(s)
+  }
+}
+
+export type EditorProblem =
+  | { code: 'siteTooFewVertices' }
+  | { code: 'siteSelfIntersects' }
+  | { code: 'blockTooFewVertices'; index: number }
+  | { code: 'blockSelfIntersects'; index: number }
+  | { code: 'blockOutsideSite'; index: number }
+
+/** Problems that block saving; an empty list means the draft can be submitted. */
+export function validate(state: EditorState): EditorProblem[] {
+  const problems: EditorProblem[] = []
+  if (state.site.length < 3) problems.push({ code: 'siteTooFewVertices' })
+  else if (isSelfIntersecting(state.site)) problems.push({ code: 'siteSelfIntersects' })
+  state.blocks.forEach((b, index) => {
+    if (b.footprint.length < 3) problems.push({ code: 'blockTooFewVertices', index })
+    else if (isSelfIntersecting(b.footprint)) problems.push({ code: 'blockSelfIntersects', index })
+    else if (state.site.length >= 3 && !b.footprint.every((p) => pointInRing(p, state.site)))
+      problems.push({ code: 'blockOutsideSite', index })
+  })
+  return problems
+}
+
+/** GeoJSON payload pieces for the API: site_boundary (MultiPolygon) and massing. */
+export function toProposalGeometry(state: EditorState) {
+  return {
+    site_boundary: { type: 'MultiPolygon' as const, coordinates: [[closedCoordinates(state.site)]] },
+    massing: state.blocks.map((b) => ({
+      footprint: { type: 'Polygon' as const, coordinates: [closedCoordinates(b.footprint)] },
+      height_m: b.height_m,
+      base_height_m: b.base_height_m,
+      ...(b.storeys !== undefined ? { storeys: b.storeys } : {}),
+    })),
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The engine-neutral contract between the UI and the 3D view. `src/viewer/` implements it with
+ * Cesium; the UI only sees this interface, so panels work (and are tested) without WebGL, and a
+ * failed WebGL start leaves a fully usable list-and-form app.
+ */
+import type { Comment, Opportunity, Proposal, ProposalAnalytics } from '../api/types'
+import type { EditorState } from './editor'
+import type { CameraView, LonLat, LonLatHeight } from './geo'
+
+/** Properties of one building feature, read from the tileset's metadata. */
+export type BuildingProperties = Record<string, string | number | boolean | null>
+
+export interface PickedPoint {
+  point: LonLatHeight
+  building?: BuildingProperties
+  camera: CameraView
+}
+
+export type BeforeAfter = 'before' | 'after'
+
+export interface MapView {
+  /** resolves once the city tileset has loaded all tiles for the first view */
+  readonly ready: Promise<void>
+  getCamera(): CameraView
+  setCamera(view: CameraView): void
+  flyTo(view: CameraView): void
+  flyToProposal(p: Proposal): void
+  onCameraChanged(fn: (view: CameraView) => void): () => void
+  onBuildingSelected(fn: (props: BuildingProperties | undefined) => void): void
+  /** sun position and shadows */
+  setTime(date: Date): void
+  setShadows(on: boolean): void
+  showProposals(list: readonly Proposal[], onSelect: (p: Proposal) => void): void
+  selectProposal(p: Proposal | undefined): void
+  setBeforeAfter(mode: BeforeAfter): void
+  setComments(comments: readonly Comment[], onSelect: (c: Comment) => void): void
+  setOpportunities(list: readonly Opportunity[], onSelect: (o: Opportunity) => void): void
+  setHeatmap(points: ProposalAnalytics['heat'] | undefined): void
+  /** capture the next click on the 3D view (building, scheme or ground); undefined if cancelled */
+  pickPoint(): Promise<PickedPoint | undefined>
+  cancelPick(): void
+  /** the point at the centre of the view (non-pointer way to anchor a comment) */
+  centrePoint(): PickedPoint | undefined
+  setDrawing(onClick: ((p: LonLat) => void) | undefined): void
+  showDraft(state: EditorState | undefined): void
+}

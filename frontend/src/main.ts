@@ -1,0 +1,40 @@
+/**
+ * Entry point: render the accessible app at once, then start the 3D view (Cesium is loaded
+ * lazily in its own chunk, so lists and forms work even before, or without, WebGL).
+ */
+import { Api } from './api'
+import { loadConfig } from './config'
+import { I18n, initialLocale } from './i18n'
+import { App } from './ui/app'
+import './styles.css'
+
+function storedLocale(): string | null {
+  try {
+    return localStorage.getItem('civictwin.lang')
+  } catch {
+    return null
+  }
+}
+
+async function main() {
+  const api = new Api()
+  const i18n = new I18n(initialLocale(location.search, storedLocale(), navigator.languages))
+  const configPromise = loadConfig(api, location.search)
+  const host = document.getElementById('app')!
+  const cfg = await configPromise
+  if (cfg.testMode) document.documentElement.classList.add('test-mode')
+  const app = new App(api, i18n, host, { shadows: cfg.shadows, hash: location.hash })
+  const started = app.start()
+  try {
+    const { createMapView } = await import('./viewer')
+    const map = await createMapView(app.mapEl, app.creditsEl, cfg, app.initialCamera)
+    app.attachMap(map)
+    map.ready.catch(() => app.showMapMessage('app.cityFailed', 'error'))
+  } catch (err) {
+    console.error('3D view failed to start', err)
+    app.showMapMessage('app.noWebgl', 'error')
+  }
+  await started
+}
+
+void main()

@@ -1,0 +1,28 @@
+/** What every panel gets: the API, i18n, the (optional) 3D view, the user, and app actions. */
+import type { Api, Comment, Proposal, Role, User } from '../api'
+import type { MapView } from '../core/mapview'
+import type { I18n } from '../i18n'
+
+export interface AppContext {
+  api: Api
+  i18n: I18n
+  /** undefined until the 3D view starts, and for good if WebGL is unavailable */
+  map?: MapView
+  user?: User
+  /** polite screen-reader announcement (and a visible status line) */
+  announce(message: string): void
+  /** re-render the panels (after sign-in, language change…) */
+  refresh(): void
+  /** the selected proposal/comment, mirrored into the URL hash */
+  selection: { proposal?: Proposal; comment?: Comment }
+  select(proposal: Proposal | undefined, comment?: Comment): void
+  setUser(user: User | undefined): void
+}
+
+export function hasRole(user: User | undefined, ...roles: Role[]): boolean {
+  return !!user && user.roles.some((r) => roles.includes(r) || r === 'admin')
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

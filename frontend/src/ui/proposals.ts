@@ -1,0 +1,176 @@
+/** Proposals: list with filters, details, before/after, and the comment threads. */
+import { STAGES, subscribeProposalEvents, type Comment, type Proposal, type Stage } from '../api'
+import { formatDate, formatNumber, formatTimeLeft } from '../i18n/format'
+import { CommentsView } from './comments'
+import { errorText, type AppContext } from './context'
+import { field, h } from './dom'
+
+export class ProposalsPanel {
+  private list: Proposal[] = []
+  private loaded = false
+  private error?: string
+  private stage: Stage | '' = ''
+  private query = ''
+  private beforeAfter: 'before' | 'after' = 'after'
+  private comments?: CommentsView
+  private unsubscribe?: () => void
+
+  constructor(private readonly ctx: AppContext) {}
+
+  async load() {
+    try {
+      const page = await this.ctx.api.proposals({ stage: this.stage || undefined, q: this.query || undefined, limit: 100 })
+      this.list = page.items
+      this.error = undefined
+    } catch (err) {
+      this.list = []
+      this.error = errorText(err)
+    }
+    this.loaded = true
+    this.ctx.map?.showProposals(this.list, (p) => this.ctx.select(p))
+    this.ctx.refresh()
+  }
+
+  /** Called by the app when the selection changes (from the list, the map or a deep link). */
+  onSelect(p: Proposal | undefined, comment: Comment | undefined) {
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+    this.comments = undefined
+    if (!p) return
+    this.comments = new CommentsView(this.ctx, p, comment?.id)
+    void this.comments.load()
+    this.unsubscribe = subscribeProposalEvents(this.ctx.api, p.id, { comment: (c) => this.comments?.receive(c) })
+  }
+
+  render(): HTMLElement {
+    const p = this.ctx.selection.proposal
+    return p ? this.renderDetail(p) : this.renderList()
+  }
+
+  private renderList(): HTMLElement {
+    const { t, plural } = this.ctx.i18n
+    const search = h('input', { type: 'search', value: this.query, name: 'q', autocomplete: 'off' })
+    const stage = h(
+      'select',
+      { name: 'stage' },
+      h('option', { value: '' }, t('proposals.allStages')),
+      STAGES.map((s) => h('option', { value: s, selected: s === this.stage }, t(`stage.${s}`))),
+    )
+    const form = h(
+      'form',
+      {
+        class: 'filters',
+        role: 'search',
+        'aria-label': t('proposals.search'),
+        onsubmit: (ev: Event) => {
+          ev.preventDefault()
+          this.query = search.value.trim()
+          this.stage = stage.value as Stage | ''
+          void this.load()
+        },
+      },
+      field(t('proposals.search'), search),
+      field(t('proposals.stage'), stage),
+      h('button', { type: 'submit' }, t('opps.apply')),
+    )
+    let body: HTMLElement
+    if (!this.loaded) body = h('p', { role: 'status' }, t('app.loading'))
+    else if (this.error) body = h('p', { class: 'error', role: 'alert' }, t('app.loadFailed', { detail: this.error }))
+    else if (this.list.length === 0) body = h('p', {}, t('proposals.empty'))
+    else
+      body = h(
+        'div',
+        {},
+        h('p', { class: 'count' }, plural('proposals.count', this.list.length)),
+        h(
+          'ul',
+          { class: 'cards', 'aria-label': t('proposals.heading') },
+          this.list.map((p) =>
+            h(
+              'li',
+              {},
+              h(
+                'button',
+                { class: 'card', type: 'button', onclick: () => this.ctx.select(p) },
+                h('span', { class: 'card-title' }, p.title),
+                h('span', { class: 'badge' }, t(`stage.${p.stage}`)),
+                p.site_address ? h('span', { class: 'muted' }, p.site_address) : null,
+              ),
+            ),
+          ),
+        ),
+      )
+    return h('section', { 'aria-labelledby': 'proposals-h' }, h('h2', { id: 'proposals-h' }, t('proposals.heading')), form, body)
+  }
+
+  private renderDetail(p: Proposal): HTMLElement {
+    const { t, plural, tag } = this.ctx.i18n
+    const now = new Date()
+    const dl: HTMLElement[] = []
+    const row = (label: string, ...value: (string | HTMLElement)[]) => {
+      dl.push(h('dt', {}, label), h('dd', {}, ...value))
+    }
+    row(t('proposals.reference'), p.reference)
+    row(t('proposals.stage'), t(`stage.${p.stage}`))
+    if (p.site_address) row(t('proposals.address'), p.site_address)
+    if (p.consultation_start && p.consultation_end) {
+      const left = formatTimeLeft(p.consultation_end, now, tag)
+      row(
+        t('proposals.consultation'),
+        t('proposals.consultationDates', { start: formatDate(p.consultation_start, tag), end: formatDate(p.consultation_end, tag) }),
+        h('br'),
+        h('strong', {}, left ? t('proposals.timeLeft', { relative: left }) : t('proposals.closed')),
+      )
+    }
+    if (p.dwellings != null) row(t('proposals.dwellings'), formatNumber(p.dwellings, tag))
+    if (p.use_classes_existing?.length || p.use_classes_proposed?.length) {
+      row(
+        t('proposals.useClasses'),
+        t('proposals.useExisting', { value: (p.use_classes_existing ?? []).join(', ') || t('app.none') }),
+        h('br'),
+        t('proposals.useProposed', { value: (p.use_classes_proposed ?? []).join(', ') || t('app.none') }),
+      )
+    }
+    const toggle = h(
+      'fieldset',
+      { class: 'segmented' },
+      h('legend', {}, t('proposals.beforeAfter')),
+      (['before', 'after'] as const).map((mode) => {
+        const id = `ba-${mode}`
+        return h(
+          'span',
+          {},
+          h('input', {
+            type: 'radio',
+            name: 'before-after',
+            id,
+            value: mode,
+            checked: this.beforeAfter === mode,
+            onchange: () => {
+              this.beforeAfter = mode
+              this.ctx.map?.setBeforeAfter(mode)
+            },
+          }),
+          h('label', { for: id }, t(`proposals.${mode}`)),
+        )
+      }),
+    )
+    const docs = p.documents?.length
+      ? h('ul', {}, p.documents.map((d) => h('li', {}, h('a', { href: d.url, target: '_blank', rel: 'noopener' }, d.title))))
+      : h('p', { class: 'muted' }, t('proposals.noDocuments'))
+    return h(
+      'section',
+      { 'aria-labelledby': 'proposal-h', class: 'detail' },
+      h('button', { type: 'button', class: 'link', onclick: () => this.ctx.select(undefined) }, `← ${t('proposals.back')}`),
+      h('h2', { id: 'proposal-h' }, p.title),
+      h('p', {}, p.description),
+      h('dl', { class: 'props' }, dl),
+      toggle,
+      p.replaces?.length ? h('p', { class: 'muted' }, plural('proposals.replaces', p.replaces.length)) : null,
+      h('button', { type: 'button', onclick: () => this.ctx.map?.flyToProposal(p), disabled: !this.ctx.map }, t('proposals.flyTo')),
+      h('h3', {}, t('proposals.documents')),
+      docs,
+      this.comments?.render() ?? null,
+    )
+  }
+}

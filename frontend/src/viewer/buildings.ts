@@ -1,0 +1,99 @@
+/**
+ * The city tileset: load, hover highlight, click to read a building's properties from its
+ * 3D Tiles 1.1 metadata (EXT_structural_metadata property table, EXT_mesh_features ids), and
+ * hide the buildings a scheme replaces (before/after).
+ */
+import { Cesium3DTileFeature, Cesium3DTileset, Cesium3DTileStyle, Color, type CesiumWidget } from 'cesium'
+import type { BuildingProperties } from '../core/mapview'
+
+/** The feature properties the tiles pipeline writes; anything else present is shown too. */
+export const BUILDING_PROPERTIES = [
+  'building_id',
+  'source_id',
+  'name',
+  'address',
+  'building_type',
+  'height_m',
+  'base_height_m',
+  'levels',
+  'height_source',
+  'dataset',
+] as const
+
+const HOVER_COLOUR = Color.fromCssColorString('#ffd54a')
+const SELECTED_COLOUR = Color.fromCssColorString('#4fc3f7')
+
+export function featureProperties(feature: Cesium3DTileFeature): BuildingProperties {
+  const props: BuildingProperties = {}
+  const ids = new Set<string>([...BUILDING_PROPERTIES, ...feature.getPropertyIds()])
+  for (const id of ids) {
+    const value: unknown = feature.getProperty(id)
+    if (value === undefined) continue
+    if (typeof value === 'bigint') props[id] = Number(value)
+    else if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) props[id] = value as string | number | boolean | null
+    else props[id] = String(value)
+  }
+  return props
+}
+
+export async function loadCityTileset(widget: CesiumWidget, url: string): Promise<Cesium3DTileset> {
+  const tileset = await Cesium3DTileset.fromUrl(url, {
+    // buildings cast and receive shadows so the sun study shows neighbours' light
+    enableCollision: true,
+  })
+  widget.scene.primitives.add(tileset)
+  return tileset
+}
+
+/** Resolves at the next `allTilesLoaded` (or at once when already loaded). */
+export function allTilesLoaded(widget: CesiumWidget, tileset: Cesium3DTileset): Promise<void> {
+  return new Promise((resolve) => {
+    const remove = tileset.allTilesLoaded.addEventListener(() => {
+      remove()
+      resolve()
+    })
+    widget.scene.requestRender()
+  })
+}
+
+/** Highlight state: one hovered, one selected feature; colours restored when they change. */
+export class FeatureHighlighter {
+  private hovered?: Cesium3DTileFeature
+  private selected?: Cesium3DTileFeature
+
+  constructor(private readonly widget: CesiumWidget) {}
+
+  hover(feature: Cesium3DTileFeature | undefined) {
+    if (feature === this.hovered) return
+    if (this.hovered && this.hovered !== this.selected) this.paint(this.hovered, undefined)
+    this.hovered = feature
+    if (feature && feature !== this.selected) this.paint(feature, HOVER_COLOUR)
+    this.widget.scene.requestRender()
+  }
+
+  select(feature: Cesium3DTileFeature | undefined) {
+    if (this.selected && this.selected !== feature) this.paint(this.selected, undefined)
+    this.selected = feature
+    if (feature) this.paint(feature, SELECTED_COLOUR)
+    this.widget.scene.requestRender()
+  }
+
+  private paint(feature: Cesium3DTileFeature, colour: Color | undefined) {
+    try {
+      feature.color = colour ?? Color.WHITE
+    } catch {
+      /* the tile was unloaded since */
+    }
+  }
+}
+
+/** Hide buildings by id via a style condition; an empty list shows everything. */
+export function hideBuildings(tileset: Cesium3DTileset, ids: readonly string[]) {
+  if (ids.length === 0) {
+    tileset.style = undefined
+    return
+  }
+  const conditions: [string, string][] = ids.map((id) => [`\${building_id} === ${JSON.stringify(String(id))}`, 'false'])
+  conditions.push(['true', 'true'])
+  tileset.style = new Cesium3DTileStyle({ show: { conditions } })
+}

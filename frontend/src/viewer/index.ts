@@ -1,0 +1,267 @@
+/**
+ * The 3D view: the only module tree that imports cesium. `createMapView` returns the
+ * engine-neutral `MapView` the UI talks to.
+ */
+import './cesiumBase'
+import {
+  BoundingSphere,
+  Cartesian2,
+  Cartesian3,
+  Matrix4,
+  Cesium3DTileFeature,
+  HeadingPitchRange,
+  JulianDate,
+  Math as CMath,
+  Rectangle,
+  ScreenSpaceEventHandler,
+  ScreenSpaceEventType,
+  type Cesium3DTileset,
+  type CesiumWidget,
+} from 'cesium'
+import type { Comment, Opportunity, Proposal, ProposalAnalytics } from '../api/types'
+import type { AppConfig } from '../config'
+import type { EditorState } from '../core/editor'
+import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
+import type { BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
+import { allTilesLoaded, FeatureHighlighter, featureProperties, hideBuildings, loadCityTileset } from './buildings'
+import { cameraOptions, cameraView, toLonLatHeight } from './convert'
+import { enableKeyboardCamera } from './keyboard'
+import { Overlays, pickTag } from './overlays'
+import { createWidget } from './setup'
+
+declare global {
+  interface Window {
+    /** test hook (only with ?test=1) */
+    __civictwin?: { viewer: CesiumWidget; tileset?: Cesium3DTileset; ready: Promise<void>; mapView: MapView }
+  }
+}
+
+class CesiumMapView implements MapView {
+  readonly ready: Promise<void>
+  tileset?: Cesium3DTileset
+  private readonly overlays: Overlays
+  private readonly highlighter: FeatureHighlighter
+  private readonly handler: ScreenSpaceEventHandler
+  private buildingListeners: ((p: BuildingProperties | undefined) => void)[] = []
+  private onSelectProposal?: (p: Proposal) => void
+  private onSelectComment?: (c: Comment) => void
+  private onSelectOpportunity?: (o: Opportunity) => void
+  private pendingPick?: (p: PickedPoint | undefined) => void
+  private drawHandler?: (p: LonLat) => void
+  private selected?: Proposal
+  private beforeAfter: BeforeAfter = 'after'
+
+  constructor(
+    readonly widget: CesiumWidget,
+    cfg: AppConfig,
+    initialCamera: CameraView | undefined,
+  ) {
+    this.overlays = new Overlays(widget)
+    this.highlighter = new FeatureHighlighter(widget)
+    this.handler = new ScreenSpaceEventHandler(widget.canvas)
+    this.handler.setInputAction((m: ScreenSpaceEventHandler.MotionEvent) => this.onHover(m.endPosition), ScreenSpaceEventType.MOUSE_MOVE)
+    this.handler.setInputAction((c: ScreenSpaceEventHandler.PositionedEvent) => this.onClick(c.position), ScreenSpaceEventType.LEFT_CLICK)
+    enableKeyboardCamera(widget)
+    if (initialCamera) this.setCamera(initialCamera)
+    else if (cfg.home) this.setCamera({ position: cfg.home, heading: 0, pitch: -45, roll: 0 })
+    this.ready = this.loadCity(cfg, initialCamera === undefined)
+  }
+
+  private async loadCity(cfg: AppConfig, frame: boolean) {
+    try {
+      const tileset = await loadCityTileset(this.widget, cfg.tilesetUrl)
+      this.tileset = tileset
+      if (window.__civictwin) window.__civictwin.tileset = tileset
+      if (frame) {
+        const sphere = tileset.boundingSphere
+        this.widget.camera.viewBoundingSphere(
+          sphere,
+          new HeadingPitchRange(CMath.toRadians(20), CMath.toRadians(-35), Math.max(sphere.radius * 2.2, 200)),
+        )
+        this.widget.camera.lookAtTransform(Matrix4.IDENTITY)
+      }
+      this.applyBeforeAfter()
+      await allTilesLoaded(this.widget, tileset)
+    } catch (err) {
+      console.error('city tileset failed to load', err)
+      throw err
+    }
+  }
+
+  private pickAt(pos: Cartesian2): PickedPoint | undefined {
+    const scene = this.widget.scene
+    const picked: unknown = scene.pick(pos)
+    let world = scene.pickPositionSupported ? scene.pickPosition(pos) : undefined
+    if (!world || !picked) world = world ?? this.widget.camera.pickEllipsoid(pos)
+    if (!world) return undefined
+    return {
+      point: toLonLatHeight(world),
+      building: picked instanceof Cesium3DTileFeature ? featureProperties(picked) : undefined,
+      camera: this.getCamera(),
+    }
+  }
+
+  private onHover(pos: Cartesian2) {
+    if (this.drawHandler || this.pendingPick) return
+    const picked: unknown = this.widget.scene.pick(pos)
+    this.highlighter.hover(picked instanceof Cesium3DTileFeature ? picked : undefined)
+    this.widget.canvas.style.cursor = picked ? 'pointer' : ''
+  }
+
+  private onClick(pos: Cartesian2) {
+    if (this.pendingPick) {
+      const resolve = this.pendingPick
+      this.pendingPick = undefined
+      resolve(this.pickAt(pos))
+      return
+    }
+    if (this.drawHandler) {
+      const p = this.pickAt(pos)
+      if (p) this.drawHandler({ lon: p.point.lon, lat: p.point.lat })
+      return
+    }
+    const picked: unknown = this.widget.scene.pick(pos)
+    const tag = pickTag(picked)
+    if (tag?.kind === 'proposal' || tag?.kind === 'scheme') this.onSelectProposal?.(tag.proposal)
+    else if (tag?.kind === 'comments') {
+      if (tag.comments.length === 1) this.onSelectComment?.(tag.comments[0])
+      else this.zoomToComments(tag.comments)
+    } else if (tag?.kind === 'opportunity') this.onSelectOpportunity?.(tag.opportunity)
+    const feature = picked instanceof Cesium3DTileFeature ? picked : undefined
+    this.highlighter.select(feature)
+    const props = feature ? featureProperties(feature) : undefined
+    for (const fn of this.buildingListeners) fn(props)
+  }
+
+  private zoomToComments(comments: Comment[]) {
+    const box = bboxOf(comments.map((c) => c.anchor!.point))
+    if (!box) return
+    const pad = 0.0005
+    this.widget.camera.flyTo({ destination: Rectangle.fromDegrees(box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), duration: 1 })
+  }
+
+  getCamera(): CameraView {
+    return cameraView(this.widget.camera)
+  }
+
+  setCamera(view: CameraView) {
+    this.widget.camera.setView(cameraOptions(view))
+    this.widget.scene.requestRender()
+  }
+
+  flyTo(view: CameraView) {
+    this.widget.camera.flyTo({ ...cameraOptions(view), duration: 1.5 })
+  }
+
+  flyToProposal(p: Proposal) {
+    const rings = outerRings(p.site_boundary)
+    const box = bboxOf(rings.flat())
+    if (!box) return
+    const sphere = BoundingSphere.fromPoints(rings.flat().map((q) => Cartesian3.fromDegrees(q.lon, q.lat, 0)))
+    const range = Math.max(150, sphere.radius * 4)
+    this.widget.camera.flyToBoundingSphere(sphere, {
+      offset: new HeadingPitchRange(CMath.toRadians(20), CMath.toRadians(-35), range),
+      duration: 1.5,
+    })
+  }
+
+  onCameraChanged(fn: (view: CameraView) => void) {
+    return this.widget.camera.moveEnd.addEventListener(() => fn(this.getCamera()))
+  }
+
+  onBuildingSelected(fn: (props: BuildingProperties | undefined) => void) {
+    this.buildingListeners.push(fn)
+  }
+
+  setTime(date: Date) {
+    this.widget.clock.currentTime = JulianDate.fromDate(date)
+    this.widget.scene.requestRender()
+  }
+
+  setShadows(on: boolean) {
+    this.widget.scene.shadowMap.enabled = on
+    this.widget.scene.requestRender()
+  }
+
+  showProposals(list: readonly Proposal[], onSelect: (p: Proposal) => void) {
+    this.onSelectProposal = onSelect
+    this.overlays.showSites(list)
+  }
+
+  selectProposal(p: Proposal | undefined) {
+    this.selected = p
+    this.overlays.showScheme(p)
+    this.applyBeforeAfter()
+  }
+
+  setBeforeAfter(mode: BeforeAfter) {
+    this.beforeAfter = mode
+    this.applyBeforeAfter()
+  }
+
+  private applyBeforeAfter() {
+    const after = this.beforeAfter === 'after'
+    this.overlays.setSchemeVisible(after)
+    if (this.tileset) hideBuildings(this.tileset, after && this.selected ? (this.selected.replaces ?? []) : [])
+    this.widget.scene.requestRender()
+  }
+
+  setComments(comments: readonly Comment[], onSelect: (c: Comment) => void) {
+    this.onSelectComment = onSelect
+    this.overlays.setComments(comments)
+  }
+
+  setOpportunities(list: readonly Opportunity[], onSelect: (o: Opportunity) => void) {
+    this.onSelectOpportunity = onSelect
+    this.overlays.setOpportunities(list)
+  }
+
+  setHeatmap(points: ProposalAnalytics['heat'] | undefined) {
+    this.overlays.setHeatmap(points)
+  }
+
+  pickPoint(): Promise<PickedPoint | undefined> {
+    this.cancelPick()
+    this.widget.canvas.style.cursor = 'crosshair'
+    return new Promise((resolve) => {
+      this.pendingPick = (p) => {
+        this.widget.canvas.style.cursor = ''
+        resolve(p)
+      }
+    })
+  }
+
+  cancelPick() {
+    const pending = this.pendingPick
+    this.pendingPick = undefined
+    pending?.(undefined)
+  }
+
+  centrePoint(): PickedPoint | undefined {
+    const canvas = this.widget.canvas
+    return this.pickAt(new Cartesian2(canvas.clientWidth / 2, canvas.clientHeight / 2))
+  }
+
+  setDrawing(onClick: ((p: LonLat) => void) | undefined) {
+    this.drawHandler = onClick
+    this.widget.canvas.style.cursor = onClick ? 'crosshair' : ''
+  }
+
+  showDraft(state: EditorState | undefined) {
+    this.overlays.showDraft(state)
+  }
+}
+
+export async function createMapView(
+  container: HTMLElement,
+  creditContainer: HTMLElement,
+  cfg: AppConfig,
+  initialCamera?: CameraView,
+): Promise<MapView> {
+  const widget = await createWidget(container, creditContainer, cfg)
+  const view = new CesiumMapView(widget, cfg, initialCamera)
+  if (cfg.testMode) {
+    window.__civictwin = { viewer: widget, tileset: undefined, ready: view.ready, mapView: view }
+  }
+  return view
+}

@@ -1,0 +1,271 @@
+/**
+ * Things drawn over the city: proposal sites and massing, the editor draft, comment pins
+ * (clustered in screen space by core/cluster.ts), opportunity markers, the comment heat map.
+ */
+import {
+  Cartesian2,
+  Cartesian3,
+  Color,
+  CustomDataSource,
+  Entity,
+  HeadingPitchRoll,
+  HeightReference,
+  LabelCollection,
+  LabelStyle,
+  Math as CMath,
+  PointPrimitiveCollection,
+  PolygonHierarchy,
+  SceneTransforms,
+  ShadowMode,
+  Transforms,
+  VerticalOrigin,
+  type CesiumWidget,
+} from 'cesium'
+import type { Comment, Opportunity, Proposal, ProposalAnalytics } from '../api/types'
+import { clusterPoints } from '../core/cluster'
+import type { EditorState } from '../core/editor'
+import { outerRings, type Ring } from '../core/geo'
+import { toCartesian } from './convert'
+
+export type PickTag =
+  | { kind: 'proposal'; proposal: Proposal }
+  | { kind: 'comments'; comments: Comment[] }
+  | { kind: 'opportunity'; opportunity: Opportunity }
+  | { kind: 'scheme'; proposal: Proposal }
+
+const entityTags = new WeakMap<Entity, PickTag>()
+
+function tagged(entity: Entity, tag: PickTag): Entity {
+  entityTags.set(entity, tag)
+  return entity
+}
+
+const SITE = Color.fromCssColorString('#e65100')
+const MASSING = Color.fromCssColorString('#fafafa')
+const DRAFT = Color.fromCssColorString('#7b1fa2')
+const PIN = {
+  objection: Color.fromCssColorString('#c62828'),
+  neutral: Color.fromCssColorString('#546e7a'),
+  supportive: Color.fromCssColorString('#2e7d32'),
+}
+
+function hierarchy(ring: Ring, height = 0): PolygonHierarchy {
+  return new PolygonHierarchy(ring.map((p) => Cartesian3.fromDegrees(p.lon, p.lat, height)))
+}
+
+function linePositions(ring: Ring, height: number, closed: boolean): Cartesian3[] {
+  const pts = ring.map((p) => Cartesian3.fromDegrees(p.lon, p.lat, height))
+  if (closed && pts.length > 2) pts.push(pts[0])
+  return pts
+}
+
+export class Overlays {
+  readonly sites = new CustomDataSource('sites')
+  readonly scheme = new CustomDataSource('scheme')
+  readonly draft = new CustomDataSource('draft')
+  readonly opportunities = new CustomDataSource('opportunities')
+  private readonly pins: PointPrimitiveCollection
+  private readonly pinLabels: LabelCollection
+  private readonly heat: PointPrimitiveCollection
+  private comments: readonly Comment[] = []
+  private schemeVisible = true
+
+  constructor(private readonly widget: CesiumWidget) {
+    for (const ds of [this.sites, this.scheme, this.draft, this.opportunities]) void widget.dataSources.add(ds)
+    this.pins = widget.scene.primitives.add(new PointPrimitiveCollection())
+    this.pinLabels = widget.scene.primitives.add(new LabelCollection())
+    this.heat = widget.scene.primitives.add(new PointPrimitiveCollection())
+    widget.camera.moveEnd.addEventListener(() => this.layoutPins())
+  }
+
+  showSites(list: readonly Proposal[]) {
+    this.sites.entities.removeAll()
+    for (const p of list) {
+      for (const ring of outerRings(p.site_boundary)) {
+        this.sites.entities.add(
+          tagged(
+            new Entity({
+              polyline: { positions: linePositions(ring, 0.5, true), width: 3, material: SITE },
+              polygon: { hierarchy: hierarchy(ring, 0.3), material: SITE.withAlpha(0.15), height: 0.3 },
+            }),
+            { kind: 'proposal', proposal: p },
+          ),
+        )
+      }
+    }
+    this.widget.scene.requestRender()
+  }
+
+  showScheme(p: Proposal | undefined) {
+    this.scheme.entities.removeAll()
+    if (!p) return this.widget.scene.requestRender()
+    const tag: PickTag = { kind: 'scheme', proposal: p }
+    for (const block of p.massing ?? []) {
+      for (const ring of outerRings(block.footprint)) {
+        this.scheme.entities.add(tagged(
+          new Entity({
+            polygon: {
+              hierarchy: hierarchy(ring),
+              height: block.base_height_m,
+              extrudedHeight: block.base_height_m + block.height_m,
+              material: MASSING.withAlpha(0.95),
+              outline: true,
+              outlineColor: SITE,
+              shadows: ShadowMode.ENABLED,
+            },
+          }), tag),
+        )
+      }
+    }
+    if (p.model) {
+      const m = p.model
+      const position = Cartesian3.fromDegrees(m.lon, m.lat, m.height)
+      const orientation = Transforms.headingPitchRollQuaternion(position, new HeadingPitchRoll(CMath.toRadians(m.heading), 0, 0))
+      this.scheme.entities.add(
+        tagged(new Entity({ position, orientation, model: { uri: m.url, scale: m.scale, shadows: ShadowMode.ENABLED } }), tag),
+      )
+    }
+    this.scheme.show = this.schemeVisible
+    this.widget.scene.requestRender()
+  }
+
+  setSchemeVisible(on: boolean) {
+    this.schemeVisible = on
+    this.scheme.show = on
+    this.widget.scene.requestRender()
+  }
+
+  showDraft(state: EditorState | undefined) {
+    this.draft.entities.removeAll()
+    if (state) {
+      const rings: { ring: Ring; height: number; base: number; active: boolean }[] = []
+      rings.push({ ring: state.site, height: 0, base: 0, active: state.target.kind === 'site' })
+      state.blocks.forEach((b, i) =>
+        rings.push({
+          ring: b.footprint,
+          height: b.height_m,
+          base: b.base_height_m,
+          active: state.target.kind === 'block' && state.target.index === i,
+        }),
+      )
+      for (const r of rings) {
+        const colour = r.active ? DRAFT : DRAFT.withAlpha(0.6)
+        if (r.ring.length >= 3 && r.height > 0) {
+          this.draft.entities.add({
+            polygon: {
+              hierarchy: hierarchy(r.ring),
+              height: r.base,
+              extrudedHeight: r.base + r.height,
+              material: colour.withAlpha(0.5),
+              outline: true,
+              outlineColor: colour,
+            },
+          })
+        }
+        if (r.ring.length >= 2) {
+          this.draft.entities.add({ polyline: { positions: linePositions(r.ring, r.base + 0.6, r.ring.length >= 3), width: r.active ? 4 : 2, material: colour } })
+        }
+        for (const p of r.ring) {
+          this.draft.entities.add({
+            position: Cartesian3.fromDegrees(p.lon, p.lat, r.base + 0.6),
+            point: { pixelSize: r.active ? 9 : 6, color: colour, outlineColor: Color.WHITE, outlineWidth: 1, disableDepthTestDistance: Number.POSITIVE_INFINITY },
+          })
+        }
+      }
+    }
+    this.widget.scene.requestRender()
+  }
+
+  setComments(comments: readonly Comment[]) {
+    this.comments = comments.filter((c) => c.anchor && c.state === 'published')
+    this.layoutPins()
+  }
+
+  /** Re-cluster pins for the current camera (called on camera move end). */
+  layoutPins() {
+    this.pins.removeAll()
+    this.pinLabels.removeAll()
+    const scene = this.widget.scene
+    const projected = []
+    for (const c of this.comments) {
+      const world = toCartesian(c.anchor!.point)
+      const win = SceneTransforms.worldToWindowCoordinates(scene, world)
+      if (win) projected.push({ x: win.x, y: win.y, item: { c, world } })
+    }
+    for (const cluster of clusterPoints(projected, 28)) {
+      const items = cluster.items
+      const first = items[0]
+      const tag: PickTag = { kind: 'comments', comments: items.map((i) => i.c) }
+      const position = items.length === 1 ? first.world : Cartesian3.fromElements(
+        items.reduce((s, i) => s + i.world.x, 0) / items.length,
+        items.reduce((s, i) => s + i.world.y, 0) / items.length,
+        items.reduce((s, i) => s + i.world.z, 0) / items.length,
+      )
+      this.pins.add({
+        position,
+        pixelSize: items.length === 1 ? 12 : 20,
+        color: items.length === 1 ? PIN[first.c.sentiment] : Color.fromCssColorString('#1a237e'),
+        outlineColor: Color.WHITE,
+        outlineWidth: 2,
+        disableDepthTestDistance: Number.POSITIVE_INFINITY,
+        id: tag,
+      })
+      if (items.length > 1) {
+        this.pinLabels.add({
+          position,
+          text: String(items.length),
+          font: 'bold 12px sans-serif',
+          fillColor: Color.WHITE,
+          style: LabelStyle.FILL,
+          verticalOrigin: VerticalOrigin.CENTER,
+          pixelOffset: new Cartesian2(-4, 0),
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+          id: tag,
+        })
+      }
+    }
+    scene.requestRender()
+  }
+
+  setOpportunities(list: readonly Opportunity[]) {
+    this.opportunities.entities.removeAll()
+    for (const o of list) {
+      const c = o.location?.coordinates
+      if (!c) continue
+      this.opportunities.entities.add(
+        tagged(
+          new Entity({
+            position: Cartesian3.fromDegrees(c[0], c[1], c[2] ?? 0),
+            point: { pixelSize: 11, color: Color.fromCssColorString('#00838f'), outlineColor: Color.WHITE, outlineWidth: 2, heightReference: HeightReference.NONE, disableDepthTestDistance: Number.POSITIVE_INFINITY },
+          }),
+          { kind: 'opportunity', opportunity: o },
+        ),
+      )
+    }
+    this.widget.scene.requestRender()
+  }
+
+  setHeatmap(points: ProposalAnalytics['heat'] | undefined) {
+    this.heat.removeAll()
+    const max = Math.max(1, ...(points ?? []).map((p) => p.weight))
+    for (const p of points ?? []) {
+      const t = p.weight / max
+      this.heat.add({
+        position: toCartesian(p),
+        pixelSize: 10 + 30 * t,
+        color: Color.fromHsl((1 - t) * 0.17, 1, 0.5, 0.35 + 0.4 * t),
+        disableDepthTestDistance: Number.POSITIVE_INFINITY,
+      })
+    }
+    this.widget.scene.requestRender()
+  }
+}
+
+/** The PickTag attached to a picked object, if it is one of ours. */
+export function pickTag(picked: unknown): PickTag | undefined {
+  if (!picked || typeof picked !== 'object') return undefined
+  const id = (picked as { id?: unknown }).id
+  if (id instanceof Entity) return entityTags.get(id)
+  if (id && typeof id === 'object' && 'kind' in id) return id as PickTag
+  return undefined
+}

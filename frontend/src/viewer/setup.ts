@@ -1,0 +1,76 @@
+/** Create the Cesium widget: offline imagery, terrain, render settings per mode. */
+import './cesiumBase'
+import {
+  buildModuleUrl,
+  CesiumTerrainProvider,
+  CesiumWidget,
+  Credit,
+  EllipsoidTerrainProvider,
+  ImageryLayer,
+  Ion,
+  TileMapServiceImageryProvider,
+  UrlTemplateImageryProvider,
+  WebMapTileServiceImageryProvider,
+  type ImageryProvider,
+} from 'cesium'
+import type { AppConfig, ImageryConfig } from '../config'
+
+// No Cesium ion: nothing may leave the deployment by default.
+Ion.defaultAccessToken = ''
+
+async function imageryProvider(cfg: ImageryConfig): Promise<ImageryProvider> {
+  const credit = cfg.credit ? new Credit(cfg.credit, true) : undefined
+  if (cfg.type === 'xyz' && cfg.url) {
+    return new UrlTemplateImageryProvider({ url: cfg.url, maximumLevel: cfg.maximumLevel, credit })
+  }
+  if (cfg.type === 'wmts' && cfg.url) {
+    return new WebMapTileServiceImageryProvider({
+      url: cfg.url,
+      layer: cfg.layer ?? '',
+      style: cfg.style ?? 'default',
+      tileMatrixSetID: cfg.tileMatrixSet ?? 'GoogleMapsCompatible',
+      format: cfg.format ?? 'image/png',
+      maximumLevel: cfg.maximumLevel,
+      credit,
+    })
+  }
+  // Natural Earth II, shipped inside the cesium package and copied next to the app.
+  return TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII'))
+}
+
+export async function createWidget(container: HTMLElement, creditContainer: HTMLElement, cfg: AppConfig): Promise<CesiumWidget> {
+  const test = cfg.testMode
+  const terrainProvider = cfg.terrainUrl
+    ? await CesiumTerrainProvider.fromUrl(cfg.terrainUrl).catch(() => new EllipsoidTerrainProvider())
+    : new EllipsoidTerrainProvider()
+  const widget = new CesiumWidget(container, {
+    baseLayer: ImageryLayer.fromProviderAsync(imageryProvider(cfg.imagery)),
+    terrainProvider,
+    creditContainer,
+    shadows: cfg.shadows,
+    msaaSamples: test ? 1 : 4,
+    requestRenderMode: true,
+    maximumRenderTimeChange: Infinity,
+    skyBox: test ? false : undefined,
+    skyAtmosphere: test ? false : undefined,
+    scene3DOnly: true,
+    showRenderLoopErrors: !test,
+    contextOptions: { webgl: { preserveDrawingBuffer: test } },
+  })
+  const scene = widget.scene
+  scene.globe.depthTestAgainstTerrain = true
+  if (test) {
+    scene.fog.enabled = false
+    scene.globe.showGroundAtmosphere = false
+    scene.globe.enableLighting = false
+    scene.highDynamicRange = false
+    widget.resolutionScale = 1
+  } else {
+    scene.globe.enableLighting = true
+  }
+  widget.scene.shadowMap.softShadows = false
+  widget.scene.shadowMap.maximumDistance = 2000
+  // The canvas is operable from the keyboard (see keyboard.ts): make it a focus stop.
+  widget.canvas.tabIndex = 0
+  return widget
+}
