@@ -1,0 +1,124 @@
+"""Mesh and write the tiles of one spatial work unit.
+
+A work unit is a set of quadtree nodes over a contiguous range of (reordered) buildings. The same
+function runs in-process, in a local process pool or on a Dask worker: it gets plain data in and
+returns plain data (glb bytes and boxes), so the partial results merge into one tileset.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from tiles.geometry.crs import LocalFrame, metres_per_degree
+from tiles.geometry.extrude import extrude_footprints
+from tiles.geometry.mesh import MeshBlock, Part, gather
+from tiles.index.lod import coarse_content, has_coarse_content
+from tiles.model import FeatureTable
+from tiles.writers.glb import EncodedTile, batch_table, encode_glb
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """A tile to produce: its key, its range within the unit's rows, leaf or not, its side."""
+
+    key: str
+    start: int
+    stop: int
+    is_leaf: bool
+    size_m: float
+
+
+@dataclass
+class ContentOptions:
+    quantize: bool = True
+    legacy_b3dm: bool = False
+
+
+@dataclass
+class UnitResult:
+    """Encoded tiles of one unit, keyed by node key, and timings (seconds) of mesh and encode."""
+
+    tiles: dict[str, EncodedTile] = field(default_factory=dict)
+    mesh_s: float = 0.0
+    encode_s: float = 0.0
+
+
+def footprint_metrics(table: FeatureTable) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Approximate footprint areas (m²) and bbox centres (lon, lat) of every row."""
+    b = shapely.bounds(table.footprint)
+    center = np.column_stack([(b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0])
+    mx, my = metres_per_degree(center[:, 1])
+    return shapely.area(table.footprint) * mx * my, center
+
+
+def mesh_table(table: FeatureTable, frame: LocalFrame) -> list[MeshBlock]:
+    """Full-detail meshes of every drawn row (rows not drawn get empty ranges)."""
+    if table.solid is not None:
+        from tiles.geometry.solids import mesh_solids
+
+        return mesh_solids(table, frame)
+    geoms = table.geometry_to_draw.copy()
+    geoms[~table.drawn] = None
+    return extrude_footprints(geoms, table.base_height_m, table.height_m, frame)
+
+
+def build_unit(
+    table: FeatureTable,
+    nodes: list[NodeSpec],
+    frame: LocalFrame,
+    datasets: list[str],
+    options: ContentOptions,
+) -> UnitResult:
+    """Produce the content of ``nodes``; ``table`` holds exactly the rows the nodes refer to."""
+    result = UnitResult()
+    t0 = time.perf_counter()
+    full: list[MeshBlock] | None = None
+    if any(n.is_leaf for n in nodes):
+        full = mesh_table(table, frame)
+    area, center = footprint_metrics(table) if any(not n.is_leaf for n in nodes) else (None, None)
+    result.mesh_s += time.perf_counter() - t0
+
+    for node in nodes:
+        t0 = time.perf_counter()
+        if node.is_leaf:
+            assert full is not None
+            drawn = table.drawn[node.start : node.stop]
+            rows_local = np.flatnonzero(drawn)
+            if rows_local.size == 0:
+                continue
+            ids = np.full(len(table), -1, dtype=np.int64)
+            ids[node.start + rows_local] = np.arange(rows_local.size)
+            parts: list[Part] = [(b, ids, node.start, node.stop) for b in full]
+            mesh = gather(parts)
+            rows = table.take(node.start + rows_local)
+        else:
+            if not has_coarse_content(node.size_m):
+                continue
+            assert area is not None and center is not None
+            sl = slice(node.start, node.stop)
+            coarse = coarse_content(table.take(sl), area[sl], center[sl], node.size_m, frame)
+            if not coarse.blocks:
+                continue
+            mesh = gather([(b, ids, 0, b.feature_count) for b, ids in coarse.blocks])
+            rows = table.take(node.start + coarse.rows)
+        if mesh.vertex_count == 0:
+            continue
+        t1 = time.perf_counter()
+        result.mesh_s += t1 - t0
+        tile = encode_glb(
+            mesh,
+            rows,
+            datasets,
+            quantize=options.quantize,
+            legacy_batch_id=options.legacy_b3dm,
+        )
+        if options.legacy_b3dm:
+            tile.batch_table = batch_table(rows, datasets)
+        result.tiles[node.key] = tile
+        result.encode_s += time.perf_counter() - t1
+    return result

@@ -1,0 +1,132 @@
+"""Extrusion of footprints into closed prisms: roof, walls and (for raised parts) floor.
+
+Everything is vectorised over all vertices of all footprints; the only per-polygon Python work is
+earcut for footprints that are not simple triangles or convex quadrilaterals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from tiles.geometry.crs import LocalFrame, ellipsoid_up, geodetic_to_ecef
+from tiles.geometry.mesh import MeshBlock
+from tiles.geometry.triangulate import triangulate_polygons
+from tiles.model import Surface
+
+# vertices closer than this (degrees, about 1 mm) are merged before extrusion
+_REPEAT_TOL_DEG = 1e-8
+_QUAD = np.array([[0, 1, 2], [0, 2, 3]], dtype=np.int64)
+
+
+def extrude_footprints(
+    footprints: NDArray[np.object_],
+    base_m: NDArray[np.float64],
+    top_m: NDArray[np.float64],
+    frame: LocalFrame,
+) -> list[MeshBlock]:
+    """Prisms from lon/lat (Multi)Polygons between ``base_m`` and ``top_m`` above the ellipsoid.
+
+    Returns three blocks (roofs, walls, floors); features without geometry get empty ranges.
+    Floors are emitted only where ``base_m > 0`` (a floor on the ground is never seen).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> frame = LocalFrame(0.0, 51.5)
+    >>> roof, walls, floor = extrude_footprints(
+    ...     np.array([box(0, 51.5, 0.0001, 51.5001)]), np.zeros(1), np.full(1, 10.0), frame)
+    >>> roof.triangles.shape, walls.triangles.shape, floor.triangles.shape
+    ((2, 3), (8, 3), (0, 3))
+    """
+    n_feat = footprints.shape[0]
+    polys, poly_feat = shapely.get_parts(footprints, return_index=True)
+    polys = shapely.orient_polygons(shapely.remove_repeated_points(polys, _REPEAT_TOL_DEG))
+    ok = ~shapely.is_empty(polys) & (shapely.area(polys) > 0)
+    polys, poly_feat = polys[ok], poly_feat[ok]
+    rings, ring_poly = shapely.get_rings(polys, return_index=True)
+    ring_sizes = shapely.get_num_coordinates(rings) - 1  # drop the closing vertex
+    ring_ok = ring_sizes >= 3
+    rings, ring_poly, ring_sizes = rings[ring_ok], ring_poly[ring_ok], ring_sizes[ring_ok]
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    ring_coord_start = np.concatenate([[0], np.cumsum(ring_sizes + 1)])
+    closing = ring_coord_start[1:] - 1
+    keep = np.ones(coords.shape[0], dtype=bool)
+    keep[closing] = False
+    lonlat = coords[keep]
+    v_ring = coord_ring[keep]
+    ring_start = np.concatenate([[0], np.cumsum(ring_sizes)]).astype(np.int64)
+    n_poly = polys.shape[0]
+    poly_ring_start = np.searchsorted(ring_poly, np.arange(n_poly + 1)).astype(np.int64)
+    poly_vertex_start = ring_start[poly_ring_start]
+    v_feat = poly_feat[ring_poly[v_ring]]
+
+    ground = frame.ecef_to_local(geodetic_to_ecef(lonlat[:, 0], lonlat[:, 1], 0.0))
+    up = frame.vectors_to_local(ellipsoid_up(lonlat[:, 0], lonlat[:, 1]))
+    bottom = ground + base_m[v_feat, None] * up
+    top = ground + top_m[v_feat, None] * up
+
+    # roofs: earcut in the frame's horizontal plane, normals along the local up of each polygon
+    tris, tri_counts = triangulate_polygons(
+        ground[:, :2], poly_vertex_start, ring_start[1:], poly_ring_start
+    )
+    poly_up = up[poly_vertex_start[:-1]] if n_poly else np.zeros((0, 3))
+    v_poly = ring_poly[v_ring]
+    roof_normals = poly_up[v_poly].astype(np.float32)
+    t_feat = np.repeat(poly_feat, tri_counts)
+    roof = MeshBlock(
+        positions=top,
+        normals=roof_normals,
+        triangles=tris,
+        surface=np.full(tris.shape[0], Surface.ROOF, np.uint8),
+        v_offsets=_offsets(v_feat, n_feat),
+        t_offsets=_offsets(t_feat, n_feat),
+    )
+
+    # walls: one quad per ring edge, four vertices each for flat shading
+    m = lonlat.shape[0]
+    idx = np.arange(m, dtype=np.int64)
+    nxt = idx + 1
+    last = ring_start[1:] - 1
+    nxt[last] = ring_start[:-1]
+    quad = np.empty((m, 4, 3))
+    quad[:, 0] = bottom
+    quad[:, 1] = bottom[nxt]
+    quad[:, 2] = top[nxt]
+    quad[:, 3] = top
+    edge = quad[:, 1] - quad[:, 0]
+    normal = np.cross(edge, up)
+    length = np.linalg.norm(normal, axis=1, keepdims=True)
+    normal = normal / np.where(length > 0, length, 1.0)
+    wall_tris = (np.arange(m, dtype=np.int64)[:, None, None] * 4 + _QUAD).reshape(-1, 3)
+    walls = MeshBlock(
+        positions=quad.reshape(-1, 3),
+        normals=np.repeat(normal, 4, axis=0).astype(np.float32),
+        triangles=wall_tris,
+        surface=np.full(wall_tris.shape[0], Surface.WALL, np.uint8),
+        v_offsets=_offsets(v_feat, n_feat) * 4,
+        t_offsets=_offsets(v_feat, n_feat) * 2,
+    )
+
+    # floors under raised parts only
+    raised_v = base_m[v_feat] > 0
+    if raised_v.any():
+        raised_t = base_m[t_feat] > 0
+        remap = np.cumsum(raised_v) - 1
+        floor = MeshBlock(
+            positions=bottom[raised_v],
+            normals=(-roof_normals[raised_v]).astype(np.float32),
+            triangles=remap[tris[raised_t][:, ::-1]],
+            surface=np.full(int(raised_t.sum()), Surface.GROUND, np.uint8),
+            v_offsets=_offsets(v_feat[raised_v], n_feat),
+            t_offsets=_offsets(t_feat[raised_t], n_feat),
+        )
+    else:
+        floor = MeshBlock.empty(n_feat)
+    return [roof, walls, floor]
+
+
+def _offsets(owner: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """Exclusive prefix sums of per-owner counts: ranges of a sorted owner array."""
+    return np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n))]).astype(np.int64)

@@ -1,0 +1,433 @@
+"""The city pipeline: read -> heights -> partition -> mesh -> write.
+
+Each stage returns a typed result and is logged with counts and durations. The quadtree partition
+only needs footprint centroids, so it runs before meshing: mesh and write then run per spatial work
+unit (a subtree), in-process or on a Dask cluster, and the units' tiles merge into one tileset.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+from tiles.build import ContentOptions, NodeSpec, UnitResult, build_unit
+from tiles.errors import EmptyResultError, OutputError, TilingError
+from tiles.geometry.crs import LocalFrame
+from tiles.heights import HeightOptions, resolve_heights
+from tiles.index.lod import has_coarse_content
+from tiles.index.quadtree import Quadtree, build_quadtree
+from tiles.model import FeatureTable, HeightSource, Skip
+from tiles.readers import ReadOptions, SourceData, read_source
+from tiles.writers.b3dm import wrap_b3dm
+from tiles.writers.tileset import ContentInfo, content_uri, tileset_dict, write_tileset
+
+log = logging.getLogger(__name__)
+
+BUILDINGS_FILE = "buildings.fgb"
+REPORT_FILE = "build-report.json"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildOptions:
+    """Every option of a build; the CLI maps its flags one to one onto these fields."""
+
+    name: str | None = None
+    src_crs: str | None = None
+    layer: str | None = None
+    id_field: str | None = None
+    lod: str | None = None
+    heights: HeightOptions = field(default_factory=HeightOptions)
+    max_features: int = 400  # per leaf tile
+    max_vertices: int = 60_000  # per leaf tile, keeps indices in uint16
+    quantize: bool = True
+    format: str = "1.1"  # or "1.0": b3dm content for legacy viewers
+    workers: int = 0  # 0: in-process; N: a local Dask cluster of N worker processes
+    scheduler: str | None = None  # address of an existing Dask scheduler
+    write_buildings: bool = True
+
+
+@dataclass
+class ReadResult:
+    sources: list[SourceData]
+    skipped: list[Skip]
+    seconds: float
+
+
+@dataclass
+class HeightResult:
+    table: FeatureTable
+    skipped: list[Skip]
+    seconds: float
+
+
+@dataclass
+class PartitionResult:
+    table: FeatureTable  # reordered so each quadtree node is a contiguous range
+    tree: Quadtree
+    frame: LocalFrame
+    units: list[list[NodeSpec]]
+    unit_ranges: list[tuple[int, int]]
+    seconds: float
+
+
+@dataclass
+class WriteResult:
+    contents: dict[str, ContentInfo]
+    mesh_s: float
+    encode_s: float
+    seconds: float
+
+
+@dataclass
+class BuildResult:
+    """What a build produced. ``buildings`` is one row per building or part (EPSG:4326)."""
+
+    name: str
+    tileset_dir: Path
+    tileset_path: Path
+    buildings: gpd.GeoDataFrame
+    report: dict[str, Any]
+
+    @property
+    def buildings_path(self) -> Path:
+        return self.tileset_dir / BUILDINGS_FILE
+
+
+def _stage(name: str, t0: float, **counts: Any) -> float:
+    dt = time.perf_counter() - t0
+    log.info("%s: %.3f s %s", name, dt, " ".join(f"{k}={v}" for k, v in counts.items()))
+    return dt
+
+
+def read_stage(inputs: Sequence[Path], options: BuildOptions) -> ReadResult:
+    t0 = time.perf_counter()
+    ropts = ReadOptions(
+        src_crs=options.src_crs, layer=options.layer, id_field=options.id_field, lod=options.lod
+    )
+    sources: list[SourceData] = []
+    skipped: list[Skip] = []
+    for path in inputs:
+        try:
+            src = read_source(Path(path), ropts)
+        except TilingError as exc:
+            log.error("%s", exc)
+            skipped.append(Skip(str(path), "*", str(exc)))
+            continue
+        sources.append(src)
+        skipped.extend(src.skipped)
+    n = sum(len(s) for s in sources)
+    dt = _stage("read", t0, files=len(inputs), features=n, skipped=len(skipped))
+    return ReadResult(sources, skipped, dt)
+
+
+def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) -> HeightResult:
+    t0 = time.perf_counter()
+    tables: list[FeatureTable] = []
+    skipped: list[Skip] = []
+    for src in read.sources:
+        table, sk = resolve_heights(src, options.heights, datasets.index(src.dataset))
+        tables.append(table)
+        skipped.extend(sk)
+    table = FeatureTable.concat(tables) if tables else None
+    if table is None or len(table) == 0:
+        reasons = "; ".join(f"{s.file}: {s.reason}" for s in (read.skipped + skipped)[:5])
+        raise EmptyResultError(f"no building could be built ({reasons or 'no input'})")
+    ids = table.building_id.astype(str)
+    _, first = np.unique(ids, return_index=True)
+    if first.size < len(table):
+        dup = np.ones(len(table), dtype=bool)
+        dup[first] = False
+        datasets_arr = np.asarray(datasets, dtype=object)
+        for i in np.flatnonzero(dup):
+            path = next(s.path for s in read.sources if s.dataset == datasets_arr[table.dataset[i]])
+            skipped.append(Skip(str(path), str(table.source_id[i]), "duplicate id"))
+        table = table.take(np.sort(first))
+    dt = _stage("heights", t0, buildings=len(table), skipped=len(skipped))
+    return HeightResult(table, skipped, dt)
+
+
+def partition_stage(heights: HeightResult, options: BuildOptions, units: int) -> PartitionResult:
+    t0 = time.perf_counter()
+    table = heights.table
+    frame = LocalFrame.around(tuple(shapely.total_bounds(table.footprint)))
+    b = shapely.bounds(table.footprint)
+    cx, cy = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
+    xy = frame.lonlat_to_local(cx, cy, 0.0)[:, :2]
+    weight = shapely.get_num_coordinates(table.geometry_to_draw).astype(np.int64) * 5
+    if table.solid is not None:
+        weight = np.array([s.vertex_count if s is not None else 0 for s in table.solid], np.int64)
+    tree = build_quadtree(
+        xy, weight, max_features=options.max_features, max_vertices=options.max_vertices
+    )
+    table = table.take(tree.order)
+    unit_nodes, unit_ranges = _work_units(tree, units)
+    dt = _stage(
+        "partition", t0, tiles=len(tree.nodes), leaves=len(tree.leaves), depth=tree.depth(),
+        units=len(unit_nodes),
+    )
+    return PartitionResult(table, tree, frame, unit_nodes, unit_ranges, dt)
+
+
+def _work_units(tree: Quadtree, units: int) -> tuple[list[list[NodeSpec]], list[tuple[int, int]]]:
+    """Cut the tree into subtrees of about ``total / units`` buildings, plus one unit for the
+    internal tiles above them that have coarse content (it needs the rows under those tiles)."""
+    nodes = tree.nodes
+    total = nodes[0].stop - nodes[0].start
+    target = max(total // max(units, 1), 1)
+    out: list[list[NodeSpec]] = []
+    ranges: list[tuple[int, int]] = []
+    top: list[int] = []
+
+    def spec(i: int, offset: int) -> NodeSpec:
+        n = nodes[i]
+        return NodeSpec(n.key, n.start - offset, n.stop - offset, n.is_leaf, n.size_m)
+
+    def subtree(i: int) -> list[int]:
+        stack, seen = [i], []
+        while stack:
+            j = stack.pop()
+            seen.append(j)
+            stack.extend(nodes[j].children)
+        return seen
+
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        n = nodes[i]
+        if n.is_leaf or n.stop - n.start <= target:
+            out.append([spec(j, n.start) for j in subtree(i)])
+            ranges.append((n.start, n.stop))
+        else:
+            top.append(i)
+            stack.extend(reversed(n.children))
+    top = [i for i in top if has_coarse_content(nodes[i].size_m)]
+    if top:
+        lo = min(nodes[i].start for i in top)
+        hi = max(nodes[i].stop for i in top)
+        out.append([spec(i, lo) for i in top])
+        ranges.append((lo, hi))
+    return out, ranges
+
+
+def _run_units(
+    part: PartitionResult,
+    datasets: list[str],
+    copts: ContentOptions,
+    options: BuildOptions,
+    progress: Progress | None,
+) -> list[UnitResult]:
+    tasks = [(part.table.take(slice(a, b)), nodes) for (a, b), nodes in
+             zip(part.unit_ranges, part.units, strict=True)]
+    total = len(tasks)
+    if options.workers <= 0 and not options.scheduler:
+        results = []
+        for k, (rows, nodes) in enumerate(tasks):
+            results.append(build_unit(rows, nodes, part.frame, datasets, copts))
+            if progress:
+                progress("tiles", k + 1, total)
+        return results
+    from tiles.distributed import run_on_dask
+
+    return run_on_dask(tasks, part.frame, datasets, copts, options, progress)
+
+
+def write_stage(
+    part: PartitionResult,
+    datasets: list[str],
+    options: BuildOptions,
+    tmp: Path,
+    progress: Progress | None,
+) -> WriteResult:
+    t0 = time.perf_counter()
+    legacy = options.format == "1.0"
+    copts = ContentOptions(quantize=options.quantize, legacy_b3dm=legacy)
+    results = _run_units(part, datasets, copts, options, progress)
+    by_key = {n.key: n for n in part.tree.nodes}
+    contents: dict[str, ContentInfo] = {}
+    made: set[Path] = set()
+    for res in results:
+        for key, tile in res.tiles.items():
+            node = by_key[key]
+            uri = content_uri(node, "b3dm" if legacy else "glb")
+            path = tmp / uri
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            data = tile.data
+            if legacy:
+                data = wrap_b3dm(tile.data, tile.batch_table or {}, tile.features)
+            path.write_bytes(data)
+            contents[key] = ContentInfo(
+                uri, tile.box_min, tile.box_max, tile.features, tile.vertices, tile.triangles,
+                len(data),
+            )
+    tileset = tileset_dict(part.tree.nodes, contents, part.frame, version=options.format)
+    write_tileset(tmp / "tileset.json", tileset)
+    mesh_s = sum(r.mesh_s for r in results)
+    encode_s = sum(r.encode_s for r in results)
+    dt = _stage("mesh+write", t0, tiles=len(contents), bytes=sum(c.bytes for c in contents.values()))
+    return WriteResult(contents, mesh_s, encode_s, dt)
+
+
+def buildings_frame(table: FeatureTable, datasets: list[str], name: str) -> gpd.GeoDataFrame:
+    """The buildings table the backend loads: plain columns, footprints in EPSG:4326."""
+    sources = np.array([s.name.lower() for s in HeightSource], dtype=object)
+    return gpd.GeoDataFrame(
+        {
+            "building_id": table.building_id.astype(str),
+            "source_id": table.source_id.astype(str),
+            "height_m": np.round(table.height_m, 3),
+            "base_height_m": np.round(table.base_height_m, 3),
+            "levels": table.levels,
+            "height_source": sources[table.height_source],
+            "building_type": table.building_type.astype(str),
+            "name": table.name.astype(str),
+            "address": table.address.astype(str),
+            "dataset": np.asarray(datasets, dtype=object)[table.dataset],
+            "tileset": name,
+            "parent_id": table.parent_id.astype(str),
+            "drawn": table.drawn,
+        },
+        geometry=table.footprint,
+        crs="EPSG:4326",
+    )
+
+
+def run(
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build a 3D Tiles tileset for ``inputs`` into ``out_dir / name``.
+
+    The tileset is written to a temporary folder beside the target and moved into place only
+    when complete, so ``out_dir / name`` never holds a half-written tileset. Raises
+    :class:`~tiles.errors.EmptyResultError` when nothing could be built.
+    """
+    options = options or BuildOptions()
+    if options.format not in ("1.0", "1.1"):
+        raise TilingError(f"--format must be 1.0 or 1.1, got {options.format!r}")
+    t_start = time.perf_counter()
+    paths = [Path(p) for p in inputs]
+    if not paths:
+        raise EmptyResultError("no input files given")
+    read = read_stage(paths, options)
+    datasets = list(dict.fromkeys(s.dataset for s in read.sources))
+    name = options.name or (datasets[0] if datasets else paths[0].stem)
+    heights = heights_stage(read, options, datasets)
+    units = max(options.workers, 1) * 4 if (options.workers or options.scheduler) else 1
+    part = partition_stage(heights, options, units)
+
+    out_root = Path(out_dir)
+    out_root.mkdir(parents=True, exist_ok=True)
+    target = out_root / name
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_root))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the tileset is served to everyone
+    try:
+        write = write_stage(part, datasets, options, tmp, progress)
+        t0 = time.perf_counter()
+        buildings = buildings_frame(part.table, datasets, name)
+        if options.write_buildings:
+            pyogrio.write_dataframe(buildings, tmp / BUILDINGS_FILE, driver="FlatGeobuf")
+        t_buildings = _stage("buildings", t0, rows=len(buildings))
+        report = _report(paths, read, heights, part, write, datasets, name, options, t_buildings)
+        report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
+        (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
+        _replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("built %s: %d buildings in %.2f s", target, len(buildings), report["seconds"]["total"])
+    return BuildResult(name, target, target / "tileset.json", buildings, report)
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    """Move the finished tileset into place; an older one is removed only after the move."""
+    old = None
+    try:
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+        tmp.rename(target)
+    except OSError as exc:
+        if old is not None and not target.exists():
+            old.rename(target)
+        raise OutputError(f"{target}: cannot move the new tileset into place ({exc})") from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _report(
+    paths: list[Path],
+    read: ReadResult,
+    heights: HeightResult,
+    part: PartitionResult,
+    write: WriteResult,
+    datasets: list[str],
+    name: str,
+    options: BuildOptions,
+    t_buildings: float,
+) -> dict[str, Any]:
+    table = part.table
+    skipped = read.skipped + heights.skipped
+    content_bytes = sum(c.bytes for c in write.contents.values())
+    b = shapely.total_bounds(table.footprint)
+    opts = asdict(options)
+    return {
+        "name": name,
+        "format": options.format,
+        "inputs": [
+            {"path": str(s.path), "dataset": s.dataset, "crs": s.crs, "features": len(s)}
+            for s in read.sources
+        ],
+        "datasets": datasets,
+        "options": opts,
+        "counts": {
+            "buildings": len(table),
+            "drawn": int(table.drawn.sum()),
+            "parts": int((table.parent_id != "").sum()),
+            "skipped": len(skipped),
+            "tiles": len(part.tree.nodes),
+            "tiles_with_content": len(write.contents),
+            "leaves": len(part.tree.leaves),
+            "depth": part.tree.depth(),
+            "vertices": sum(c.vertices for c in write.contents.values()),
+            "triangles": sum(c.triangles for c in write.contents.values()),
+            "content_bytes": content_bytes,
+            "content_bytes_per_building": round(content_bytes / max(len(table), 1), 1),
+        },
+        "height_sources": {
+            HeightSource(k).name.lower(): int(v)
+            for k, v in sorted(Counter(table.height_source.tolist()).items())
+        },
+        "skipped_reasons": dict(Counter(s.reason.split(" (")[0] for s in skipped)),
+        "skipped": [s.as_dict() for s in skipped],
+        "bbox": [float(v) for v in b],
+        "frame": {"lon": part.frame.lon0, "lat": part.frame.lat0, "height": part.frame.h0},
+        "seconds": {
+            "read": round(read.seconds, 4),
+            "heights": round(heights.seconds, 4),
+            "partition": round(part.seconds, 4),
+            "mesh": round(write.mesh_s, 4),
+            "encode": round(write.encode_s, 4),
+            "mesh_and_write": round(write.seconds, 4),
+            "buildings_table": round(t_buildings, 4),
+        },
+    }

@@ -1,0 +1,87 @@
+"""Readers, one module per family of formats, registered by file suffix.
+
+Every reader returns a :class:`SourceData` of plain arrays (footprints in EPSG:4326, raw attribute
+columns as strings) and never a domain object; turning attributes into heights is the next stage's
+job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tiles.errors import InvalidInputError
+from tiles.model import Skip
+
+
+@dataclass
+class ReadOptions:
+    """Options every reader understands."""
+
+    src_crs: str | None = None  # used when a file declares none (and to override one)
+    layer: str | None = None
+    id_field: str | None = None
+    lod: str | None = None  # CityJSON level of detail, e.g. "2.2"; highest present if None
+
+
+@dataclass
+class SourceData:
+    """What one input file holds, as plain arrays aligned by row."""
+
+    path: Path
+    dataset: str
+    source_id: NDArray[np.object_]
+    geometry: NDArray[np.object_]  # shapely (Multi)Polygons in EPSG:4326
+    columns: dict[str, NDArray[np.object_]]  # raw attributes, "" when absent
+    crs: str
+    solids: NDArray[np.object_] | None = None  # CityJSON: a Solid per row
+    parent_id: NDArray[np.object_] | None = None
+    skipped: list[Skip] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.source_id.shape[0])
+
+
+Reader = Callable[[Path, ReadOptions], SourceData]
+
+
+def dataset_name(path: Path) -> str:
+    name = path.name
+    for suffix in (".city.json", ".osm.pbf", ".cityjson", ".geojson", ".gpkg", ".fgb", ".shp"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _is_cityjson(path: Path) -> bool:
+    name = path.name.lower()
+    if name.endswith((".city.json", ".cityjson", ".city.jsonl")):
+        return True
+    if name.endswith(".json"):
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        return b'"CityJSON"' in head
+    return False
+
+
+def read_source(path: Path, options: ReadOptions) -> SourceData:
+    """Read one input with the reader registered for its suffix."""
+    if not path.exists():
+        raise InvalidInputError(f"{path}: no such file")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InvalidInputError(f"{path}: the file is empty")
+    if path.is_file() and _is_cityjson(path):
+        from tiles.readers.cityjson import read_cityjson
+
+        return read_cityjson(path, options)
+    if path.name.lower().endswith((".pbf", ".osm")):
+        from tiles.readers.footprints import read_osm
+
+        return read_osm(path, options)
+    from tiles.readers.footprints import read_footprints
+
+    return read_footprints(path, options)

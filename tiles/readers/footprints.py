@@ -1,0 +1,195 @@
+"""Footprints from any vector format pyogrio reads (GeoJSON, GeoPackage, Shapefile, FlatGeobuf)
+and from OSM PBF through GDAL's OSM driver with our own ``osmconf.ini``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import shapely
+from numpy.typing import NDArray
+from pyogrio.raw import read as ogr_read
+
+from tiles.errors import CRSError, InvalidInputError
+from tiles.geometry.crs import parse_crs, to_wgs84
+from tiles.model import Skip
+from tiles.readers import ReadOptions, SourceData, dataset_name
+
+log = logging.getLogger(__name__)
+
+OSM_CONFIG = Path(__file__).with_name("osmconf.ini")
+
+# Attribute columns the pipeline uses; GDAL-laundered spellings map back to the OSM keys.
+WANTED = (
+    "height",
+    "min_height",
+    "building:levels",
+    "building:min_level",
+    "building",
+    "building:part",
+    "name",
+    "addr:housenumber",
+    "addr:street",
+    "addr:postcode",
+    "addr:city",
+)
+ALIASES = {k.replace(":", "_"): k for k in WANTED} | {"levels": "building:levels"}
+ID_CANDIDATES = ("id", "osm_id", "@id", "building_id", "gml_id", "identificatie")
+
+POLYGON, MULTIPOLYGON, COLLECTION = 3, 6, 7
+
+
+def _as_str(values: NDArray[Any]) -> NDArray[np.object_]:
+    """Raw column to an object array of str, "" where missing."""
+    arr = np.asarray(values)
+    out = np.full(arr.shape[0], "", dtype=object)
+    if arr.dtype.kind == "f":
+        ok = ~np.isnan(arr)
+        out[ok] = [repr(float(v)).removesuffix(".0") for v in arr[ok]]
+    elif arr.dtype.kind in "iu":
+        out[:] = arr.astype(str)
+    else:
+        ok = ~pd.isna(arr)
+        out[ok] = arr[ok]
+        # GDAL string fields arrive as str; other object values (dates, bytes) are rare
+        if arr.size and not isinstance(arr[np.argmax(ok)], str):
+            out[ok] = [str(v) for v in arr[ok]]
+    return out
+
+
+def _read(path: Path, **kwargs: Any) -> tuple[dict[str, Any], Any, Any, list[Any]]:
+    try:
+        meta, fids, geometry, fields = ogr_read(path, return_fids=True, **kwargs)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InvalidInputError(f"{path}: cannot read ({exc})") from exc
+    except pyogrio.errors.FieldError as exc:
+        raise InvalidInputError(f"{path}: bad attribute ({exc})") from exc
+    return meta, fids, geometry, fields
+
+
+def read_footprints(path: Path, options: ReadOptions) -> SourceData:
+    """Read building footprints from a GDAL vector file (one layer)."""
+    try:
+        info = pyogrio.read_info(path, layer=options.layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InvalidInputError(f"{path}: cannot read ({exc})") from exc
+    names = [str(n) for n in info["fields"]]
+    wanted = [n for n in names if n in WANTED or n in ALIASES]
+    id_field = options.id_field
+    if id_field is not None and id_field not in names:
+        raise InvalidInputError(f"{path}: no attribute {id_field!r} for --id-field")
+    if id_field is None:
+        id_field = next((c for c in ID_CANDIDATES if c in names), None)
+    columns = list(dict.fromkeys([*wanted, *([id_field] if id_field else [])]))
+    meta, fids, wkb, values = _read(path, layer=options.layer, columns=columns)
+    raw = dict(zip(meta["fields"], values, strict=True))
+    if id_field:
+        source_id = _as_str(raw[id_field])
+        missing = source_id == ""
+        if missing.any():
+            source_id[missing] = [f"fid{f}" for f in np.asarray(fids)[missing]]
+    else:
+        source_id = np.array([f"fid{f}" for f in fids], dtype=object)
+    cols = {ALIASES.get(k, k): _as_str(v) for k, v in raw.items() if k != id_field or k in WANTED}
+    crs = options.src_crs or meta.get("crs")
+    return _finish(path, options, source_id, wkb, cols, crs)
+
+
+def read_osm(path: Path, options: ReadOptions) -> SourceData:
+    """Read buildings and building parts from an OSM PBF/XML file (layer ``multipolygons``)."""
+    where = 'building IS NOT NULL OR "building:part" IS NOT NULL'
+    meta, _fids, wkb, values = _read(
+        path,
+        layer=options.layer or "multipolygons",
+        where=where,
+        CONFIG_FILE=str(OSM_CONFIG),
+        USE_CUSTOM_INDEXING="YES",
+    )
+    raw = dict(zip(meta["fields"], values, strict=True))
+    way = _as_str(raw["osm_way_id"])
+    rel = _as_str(raw["osm_id"])
+    source_id = np.where(way != "", "way/" + way.astype(str), "relation/" + rel.astype(str))
+    source_id = source_id.astype(object)
+    cols = {k: _as_str(v) for k, v in raw.items() if k in WANTED}
+    return _finish(path, options, source_id, wkb, cols, options.src_crs or "EPSG:4326")
+
+
+def _finish(
+    path: Path,
+    options: ReadOptions,
+    source_id: NDArray[np.object_],
+    wkb: NDArray[Any],
+    cols: dict[str, NDArray[np.object_]],
+    crs: Any,
+) -> SourceData:
+    if crs is None:
+        raise CRSError(
+            f"{path}: the file declares no CRS; give one with --crs (e.g. --crs EPSG:27700)"
+        )
+    src_crs = parse_crs(crs, where=str(path))
+    n = len(source_id)
+    if n == 0:
+        raise InvalidInputError(f"{path}: the layer holds no features")
+    skipped: list[Skip] = []
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    keep = np.ones(n, dtype=bool)
+
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    for i in np.flatnonzero(missing):
+        skipped.append(Skip(str(path), str(source_id[i]), "no geometry"))
+    keep &= ~missing
+
+    types = shapely.get_type_id(geoms)
+    collections = keep & (types == COLLECTION)
+    if collections.any():
+        # keep the polygonal members of a collection, skip it if it has none
+        geoms[collections] = [_polygonal(g) for g in geoms[collections]]
+        types = shapely.get_type_id(geoms)
+    bad_type = keep & (types != POLYGON) & (types != MULTIPOLYGON)
+    for i in np.flatnonzero(bad_type):
+        kind = shapely.get_type_id(geoms[i])
+        name = "empty" if geoms[i] is None else geoms[i].geom_type
+        skipped.append(Skip(str(path), str(source_id[i]), f"not a polygon ({name}, type {kind})"))
+    keep &= ~bad_type
+
+    if shapely.has_z(geoms[keep]).any():
+        geoms = shapely.force_2d(geoms)
+    invalid = keep & ~shapely.is_valid(geoms)
+    for i in np.flatnonzero(invalid):
+        fixed = _polygonal(shapely.make_valid(geoms[i]))
+        if fixed is None or fixed.is_empty:
+            skipped.append(Skip(str(path), str(source_id[i]), "invalid polygon, not repairable"))
+            keep[i] = False
+        else:
+            geoms[i] = fixed
+    if invalid.any():
+        log.info("%s: repaired %d invalid polygons", path.name, int(invalid.sum()))
+
+    geoms = to_wgs84(geoms[keep], src_crs)
+    return SourceData(
+        path=path,
+        dataset=dataset_name(path),
+        source_id=source_id[keep],
+        geometry=geoms,
+        columns={k: v[keep] for k, v in cols.items()},
+        crs=src_crs.to_string(),
+        skipped=skipped,
+    )
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygonal part of ``geom`` as a (Multi)Polygon, or None."""
+    if geom is None:
+        return None
+    parts = shapely.get_parts(geom)
+    polys = [p for p in parts if shapely.get_type_id(p) in (POLYGON, MULTIPOLYGON)]
+    if not polys:
+        return None
+    out = shapely.union_all(polys) if len(polys) > 1 else polys[0]
+    return out if shapely.get_type_id(out) in (POLYGON, MULTIPOLYGON) else None
