@@ -58,13 +58,18 @@ def footprint_metrics(table: FeatureTable) -> tuple[NDArray[np.float64], NDArray
 
 def mesh_table(table: FeatureTable, frame: LocalFrame) -> list[MeshBlock]:
     """Full-detail meshes of every drawn row (rows not drawn get empty ranges)."""
-    if table.solid is not None:
-        from tiles.geometry.solids import mesh_solids
-
-        return mesh_solids(table, frame)
     geoms = table.geometry_to_draw.copy()
     geoms[~table.drawn] = None
-    return extrude_footprints(geoms, table.base_height_m, table.height_m, frame)
+    if table.solid is None:
+        return extrude_footprints(geoms, table.base_height_m, table.height_m, frame)
+    from tiles.geometry.solids import mesh_solids
+
+    has_solid = np.array([s is not None for s in table.solid], dtype=bool)
+    geoms[has_solid] = None
+    blocks = mesh_solids(table, frame)
+    if not has_solid.all():
+        blocks += extrude_footprints(geoms, table.base_height_m, table.height_m, frame)
+    return blocks
 
 
 def build_unit(

@@ -146,7 +146,10 @@ def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) 
         skipped.extend(sk)
     table = FeatureTable.concat(tables) if tables else None
     if table is None or len(table) == 0:
-        reasons = "; ".join(f"{s.file}: {s.reason}" for s in (read.skipped + skipped)[:5])
+        reasons = "; ".join(
+            s.reason if s.feature == "*" else f"{s.file} {s.feature}: {s.reason}"
+            for s in (read.skipped + skipped)[:5]
+        )
         raise EmptyResultError(f"no building could be built ({reasons or 'no input'})")
     ids = table.building_id.astype(str)
     _, first = np.unique(ids, return_index=True)
@@ -171,14 +174,24 @@ def partition_stage(heights: HeightResult, options: BuildOptions, units: int) ->
     xy = frame.lonlat_to_local(cx, cy, 0.0)[:, :2]
     weight = shapely.get_num_coordinates(table.geometry_to_draw).astype(np.int64) * 5
     if table.solid is not None:
-        weight = np.array([s.vertex_count if s is not None else 0 for s in table.solid], np.int64)
+        weight = np.array(
+            [
+                s.vertex_count if s is not None else w
+                for s, w in zip(table.solid, weight, strict=True)
+            ],
+            np.int64,
+        )
     tree = build_quadtree(
         xy, weight, max_features=options.max_features, max_vertices=options.max_vertices
     )
     table = table.take(tree.order)
     unit_nodes, unit_ranges = _work_units(tree, units)
     dt = _stage(
-        "partition", t0, tiles=len(tree.nodes), leaves=len(tree.leaves), depth=tree.depth(),
+        "partition",
+        t0,
+        tiles=len(tree.nodes),
+        leaves=len(tree.leaves),
+        depth=tree.depth(),
         units=len(unit_nodes),
     )
     return PartitionResult(table, tree, frame, unit_nodes, unit_ranges, dt)
@@ -232,8 +245,10 @@ def _run_units(
     options: BuildOptions,
     progress: Progress | None,
 ) -> list[UnitResult]:
-    tasks = [(part.table.take(slice(a, b)), nodes) for (a, b), nodes in
-             zip(part.unit_ranges, part.units, strict=True)]
+    tasks = [
+        (part.table.take(slice(a, b)), nodes)
+        for (a, b), nodes in zip(part.unit_ranges, part.units, strict=True)
+    ]
     total = len(tasks)
     if options.workers <= 0 and not options.scheduler:
         results = []
@@ -274,14 +289,21 @@ def write_stage(
                 data = wrap_b3dm(tile.data, tile.batch_table or {}, tile.features)
             path.write_bytes(data)
             contents[key] = ContentInfo(
-                uri, tile.box_min, tile.box_max, tile.features, tile.vertices, tile.triangles,
+                uri,
+                tile.box_min,
+                tile.box_max,
+                tile.features,
+                tile.vertices,
+                tile.triangles,
                 len(data),
             )
     tileset = tileset_dict(part.tree.nodes, contents, part.frame, version=options.format)
     write_tileset(tmp / "tileset.json", tileset)
     mesh_s = sum(r.mesh_s for r in results)
     encode_s = sum(r.encode_s for r in results)
-    dt = _stage("mesh+write", t0, tiles=len(contents), bytes=sum(c.bytes for c in contents.values()))
+    dt = _stage(
+        "mesh+write", t0, tiles=len(contents), bytes=sum(c.bytes for c in contents.values())
+    )
     return WriteResult(contents, mesh_s, encode_s, dt)
 
 
@@ -332,11 +354,30 @@ def run(
     datasets = list(dict.fromkeys(s.dataset for s in read.sources))
     name = options.name or (datasets[0] if datasets else paths[0].stem)
     heights = heights_stage(read, options, datasets)
+    return build_table(heights, datasets, name, out_dir, options, read, progress, t_start)
+
+
+def build_table(
+    heights: HeightResult,
+    datasets: list[str],
+    name: str,
+    out_dir: str | os.PathLike[str],
+    options: BuildOptions,
+    read: ReadResult | None = None,
+    progress: Progress | None = None,
+    t_start: float | None = None,
+) -> BuildResult:
+    """Partition, mesh and write a table of buildings whose heights are known."""
+    t_start = time.perf_counter() if t_start is None else t_start
+    read = read or ReadResult([], [], 0.0)
     units = max(options.workers, 1) * 4 if (options.workers or options.scheduler) else 1
     part = partition_stage(heights, options, units)
 
     out_root = Path(out_dir)
-    out_root.mkdir(parents=True, exist_ok=True)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_root}: cannot create the output folder ({exc})") from exc
     target = out_root / name
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the tileset is served to everyone
@@ -347,7 +388,7 @@ def run(
         if options.write_buildings:
             pyogrio.write_dataframe(buildings, tmp / BUILDINGS_FILE, driver="FlatGeobuf")
         t_buildings = _stage("buildings", t0, rows=len(buildings))
-        report = _report(paths, read, heights, part, write, datasets, name, options, t_buildings)
+        report = _report(read, heights, part, write, datasets, name, options, t_buildings)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
         _replace(tmp, target)
@@ -375,7 +416,6 @@ def _replace(tmp: Path, target: Path) -> None:
 
 
 def _report(
-    paths: list[Path],
     read: ReadResult,
     heights: HeightResult,
     part: PartitionResult,

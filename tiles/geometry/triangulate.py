@@ -33,7 +33,10 @@ def triangulate_polygons(
         s = poly_vertex_start[:-1][quad]
         p = xy[s[:, None] + np.arange(4)]
         e = np.roll(p, -1, axis=1) - p
-        cross = e[:, :, 0] * np.roll(e, -1, axis=1)[:, :, 1] - e[:, :, 1] * np.roll(e, -1, axis=1)[:, :, 0]
+        cross = (
+            e[:, :, 0] * np.roll(e, -1, axis=1)[:, :, 1]
+            - e[:, :, 1] * np.roll(e, -1, axis=1)[:, :, 0]
+        )
         convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
         quad[np.flatnonzero(quad)[~convex]] = False
     fast = tri_simple | quad
@@ -46,8 +49,9 @@ def triangulate_polygons(
     if quad.any():
         s = poly_vertex_start[:-1][quad]
         pieces.append(
-            np.stack([np.column_stack([s, s + 1, s + 2]), np.column_stack([s, s + 2, s + 3])], 1)
-            .reshape(-1, 3)
+            np.stack(
+                [np.column_stack([s, s + 1, s + 2]), np.column_stack([s, s + 2, s + 3])], 1
+            ).reshape(-1, 3)
         )
     fast_tris = np.concatenate(pieces) if pieces else np.zeros((0, 3), np.int64)
     # fast triangles are produced grouped by kind; re-sort them into polygon order below

@@ -2,7 +2,7 @@
 
 An internal tile of side ``S`` shows its whole subtree at a resolution of ``c = S / CELLS`` metres:
 
-* *landmarks* -- buildings at least ``c`` across or ``2c`` tall -- keep their own footprint,
+* *landmarks* -- buildings at least ``2c`` across or ``4c`` tall -- keep their own footprint,
   simplified with tolerance ``c / 4``, and their feature id, so the skyline stays right;
 * every other building is merged per ``c x c`` cell into one block with the cell's built-up area
   (a square of that area centred on the area-weighted centroid) and its volume (area-weighted
@@ -26,7 +26,9 @@ from tiles.geometry.mesh import MeshBlock
 from tiles.model import FeatureTable
 
 CELLS = 16  # cells per tile side; the geometric error of an internal tile is its side / CELLS
-MAX_CELL_M = 160.0  # above this a tile has no content: blocks that coarse show nothing useful
+MAX_CELL_M = 160.0
+LANDMARK_SIDE = 2.0  # a building this many cells across keeps its own shape
+LANDMARK_HEIGHT = 4.0  # ... and so does one this many cells tall (the skyline)  # above this a tile has no content: blocks that coarse show nothing useful
 
 
 def cell_size(tile_size_m: float) -> float:
@@ -57,7 +59,7 @@ def coarse_content(
     c = cell_size(tile_size_m)
     drawn = table.drawn
     height = table.height_m
-    landmark = drawn & ((np.sqrt(area_m2) >= c) | (height >= 2.0 * c))
+    landmark = drawn & ((np.sqrt(area_m2) >= LANDMARK_SIDE * c) | (height >= LANDMARK_HEIGHT * c))
     small = drawn & ~landmark
     blocks: list[tuple[MeshBlock, NDArray[np.int64] | None]] = []
 

@@ -32,6 +32,7 @@ MATERIALS = {
     Surface.GROUND: ("ground", [0.45, 0.45, 0.45, 1.0]),
 }
 LEVELS_NO_DATA = -1.0
+OPTIONAL_STRINGS = ("building_type", "name", "address")
 
 
 def enum_name(text: str) -> str:
@@ -97,20 +98,36 @@ def metadata_schema(datasets: list[str]) -> dict[str, Any]:
             "building": {
                 "name": "Building",
                 "properties": {
-                    "building_id": {"type": "STRING", "required": True,
-                                    "description": "Stable id: dataset:source id."},
+                    "building_id": {
+                        "type": "STRING",
+                        "required": True,
+                        "description": "Stable id: dataset:source id.",
+                    },
                     "source_id": {"type": "STRING", "required": True},
-                    "height_m": {"type": "SCALAR", "componentType": "FLOAT32", "required": True,
-                                 "description": "Top above ground, metres."},
-                    "base_height_m": {"type": "SCALAR", "componentType": "FLOAT32",
-                                      "required": True},
-                    "levels": {"type": "SCALAR", "componentType": "FLOAT32",
-                               "noData": LEVELS_NO_DATA},
-                    "height_source": {"type": "ENUM", "enumType": "height_source",
-                                      "required": True},
-                    "building_type": {"type": "STRING", "required": True},
-                    "name": {"type": "STRING", "required": True},
-                    "address": {"type": "STRING", "required": True},
+                    "height_m": {
+                        "type": "SCALAR",
+                        "componentType": "FLOAT32",
+                        "required": True,
+                        "description": "Top above ground, metres.",
+                    },
+                    "base_height_m": {
+                        "type": "SCALAR",
+                        "componentType": "FLOAT32",
+                        "required": True,
+                    },
+                    "levels": {
+                        "type": "SCALAR",
+                        "componentType": "FLOAT32",
+                        "noData": LEVELS_NO_DATA,
+                    },
+                    "height_source": {
+                        "type": "ENUM",
+                        "enumType": "height_source",
+                        "required": True,
+                    },
+                    "building_type": {"type": "STRING"},
+                    "name": {"type": "STRING"},
+                    "address": {"type": "STRING"},
                     "dataset": {"type": "ENUM", "enumType": "dataset", "required": True},
                 },
             }
@@ -134,7 +151,10 @@ def metadata_schema(datasets: list[str]) -> dict[str, Any]:
 def _property_table(rows: FeatureTable, binary: _Bin) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for key in ("building_id", "source_id", "building_type", "name", "address"):
-        values, offsets = _strings(getattr(rows, key))
+        column = getattr(rows, key)
+        if key in OPTIONAL_STRINGS and not column.astype(bool).any():
+            continue  # a buffer view cannot be empty: an all-empty optional column is omitted
+        values, offsets = _strings(column)
         props[key] = {
             "values": binary.add(values),
             "stringOffsets": binary.add(offsets),
@@ -201,8 +221,16 @@ def encode_glb(
         qmin, qmax = q[:, :3].min(axis=0), q[:, :3].max(axis=0)
         decoded_lo, decoded_hi = lo + qmin * scale, lo + qmax * scale
         pos_view = binary.add(q.tobytes(), ARRAY_BUFFER, 8)
-        accessors.append({"bufferView": pos_view, "componentType": UNSIGNED_SHORT, "count": v,
-                          "type": "VEC3", "min": qmin.tolist(), "max": qmax.tolist()})
+        accessors.append(
+            {
+                "bufferView": pos_view,
+                "componentType": UNSIGNED_SHORT,
+                "count": v,
+                "type": "VEC3",
+                "min": qmin.tolist(),
+                "max": qmax.tolist(),
+            }
+        )
         node["translation"] = lo.tolist()
         node["scale"] = [scale, scale, scale]
         ng = np.zeros((v, 4), dtype="i1")
@@ -210,8 +238,15 @@ def encode_glb(
         ng[:, 1] = np.rint(mesh.normals[:, 2] * 127.0)
         ng[:, 2] = np.rint(-mesh.normals[:, 1] * 127.0)
         nrm_view = binary.add(ng.tobytes(), ARRAY_BUFFER, 4)
-        accessors.append({"bufferView": nrm_view, "componentType": BYTE, "normalized": True,
-                          "count": v, "type": "VEC3"})
+        accessors.append(
+            {
+                "bufferView": nrm_view,
+                "componentType": BYTE,
+                "normalized": True,
+                "count": v,
+                "type": "VEC3",
+            }
+        )
         extensions_used.append("KHR_mesh_quantization")
         extensions_required.append("KHR_mesh_quantization")
     else:
@@ -220,15 +255,23 @@ def encode_glb(
         decoded_lo = f.min(axis=0).astype(np.float64) + origin
         decoded_hi = f.max(axis=0).astype(np.float64) + origin
         pos_view = binary.add(f.tobytes(), ARRAY_BUFFER)
-        accessors.append({"bufferView": pos_view, "componentType": FLOAT, "count": v,
-                          "type": "VEC3", "min": f.min(axis=0).tolist(),
-                          "max": f.max(axis=0).tolist()})
+        accessors.append(
+            {
+                "bufferView": pos_view,
+                "componentType": FLOAT,
+                "count": v,
+                "type": "VEC3",
+                "min": f.min(axis=0).tolist(),
+                "max": f.max(axis=0).tolist(),
+            }
+        )
         node["translation"] = origin.tolist()
         nf = np.empty((v, 3), dtype="<f4")
         nf[:, 0], nf[:, 1], nf[:, 2] = mesh.normals[:, 0], mesh.normals[:, 2], -mesh.normals[:, 1]
         nrm_view = binary.add(nf.tobytes(), ARRAY_BUFFER)
-        accessors.append({"bufferView": nrm_view, "componentType": FLOAT, "count": v,
-                          "type": "VEC3"})
+        accessors.append(
+            {"bufferView": nrm_view, "componentType": FLOAT, "count": v, "type": "VEC3"}
+        )
 
     n_features = len(rows)
     has_null = bool((mesh.feature_ids < 0).any())
@@ -238,8 +281,9 @@ def encode_glb(
     if n_features:
         fids = np.where(mesh.feature_ids < 0, null_id, mesh.feature_ids).astype("<f4")
         fid_view = binary.add(fids.tobytes(), ARRAY_BUFFER)
-        accessors.append({"bufferView": fid_view, "componentType": FLOAT, "count": v,
-                          "type": "SCALAR"})
+        accessors.append(
+            {"bufferView": fid_view, "componentType": FLOAT, "count": v, "type": "SCALAR"}
+        )
         if legacy_batch_id:
             attributes["_BATCHID"] = 2
         else:
@@ -265,13 +309,31 @@ def encode_glb(
         if sel.shape[0] == 0:
             continue
         view = binary.add(sel.astype(index_dtype).tobytes(), ELEMENT_ARRAY_BUFFER)
-        accessors.append({"bufferView": view, "componentType": index_type,
-                          "count": int(sel.size), "type": "SCALAR"})
+        accessors.append(
+            {
+                "bufferView": view,
+                "componentType": index_type,
+                "count": int(sel.size),
+                "type": "SCALAR",
+            }
+        )
         name, color = MATERIALS[cls]
-        materials.append({"name": name, "pbrMetallicRoughness": {
-            "baseColorFactor": color, "metallicFactor": 0.0, "roughnessFactor": 0.9}})
-        prim: dict[str, Any] = {"attributes": attributes, "indices": len(accessors) - 1,
-                                "material": len(materials) - 1, "mode": 4}
+        materials.append(
+            {
+                "name": name,
+                "pbrMetallicRoughness": {
+                    "baseColorFactor": color,
+                    "metallicFactor": 0.0,
+                    "roughnessFactor": 0.9,
+                },
+            }
+        )
+        prim: dict[str, Any] = {
+            "attributes": attributes,
+            "indices": len(accessors) - 1,
+            "material": len(materials) - 1,
+            "mode": 4,
+        }
         if feature_ext is not None:
             prim["extensions"] = {"EXT_mesh_features": feature_ext}
         primitives.append(prim)
@@ -287,10 +349,12 @@ def encode_glb(
     }
     if feature_ext is not None:
         extensions_used += ["EXT_mesh_features", "EXT_structural_metadata"]
-        gltf["extensions"] = {"EXT_structural_metadata": {
-            "schema": metadata_schema(datasets),
-            "propertyTables": [_property_table(rows, binary)],
-        }}
+        gltf["extensions"] = {
+            "EXT_structural_metadata": {
+                "schema": metadata_schema(datasets),
+                "propertyTables": [_property_table(rows, binary)],
+            }
+        }
     blob = binary.bytes()
     gltf["bufferViews"] = binary.views
     gltf["buffers"] = [{"byteLength": len(blob)}]
@@ -311,10 +375,12 @@ def _glb(gltf: dict[str, Any], blob: bytes) -> bytes:
     if (28 + len(js)) % 8:
         js += b"    "  # the binary chunk's data then starts on an 8-byte boundary of the file
     total = 12 + 8 + len(js) + 8 + len(blob)
-    return b"".join([
-        struct.pack("<4sII", b"glTF", 2, total),
-        struct.pack("<I4s", len(js), b"JSON"),
-        js,
-        struct.pack("<I4s", len(blob), b"BIN\0"),
-        blob,
-    ])
+    return b"".join(
+        [
+            struct.pack("<4sII", b"glTF", 2, total),
+            struct.pack("<I4s", len(js), b"JSON"),
+            js,
+            struct.pack("<I4s", len(blob), b"BIN\0"),
+            blob,
+        ]
+    )

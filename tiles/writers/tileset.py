@@ -31,7 +31,8 @@ class ContentInfo:
 
 
 def content_uri(node: Node, suffix: str = "glb") -> str:
-    return f"content/{node.level}/{node.x}/{node.y}.{suffix}"
+    # one flat folder: creating a directory per level and column costs more than the tile
+    return f"content/{node.level}_{node.x}_{node.y}.{suffix}"
 
 
 def geometric_error(node: Node) -> float:

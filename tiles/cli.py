@@ -1,0 +1,124 @@
+"""``civictwin tiles``: build a 3D Tiles tileset from building data."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tiles.errors import TilingError
+from tiles.heights import HeightOptions
+
+app = typer.Typer(help="City pipeline: building data to 3D Tiles 1.1.", no_args_is_help=True)
+
+
+def _type_heights(values: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not key.strip():
+            raise typer.BadParameter(
+                f"expected TYPE=STOREYS, got {item!r}", param_hint="--type-storeys"
+            )
+    return out
+
+
+@app.callback()
+def main() -> None:
+    """City pipeline: building data to 3D Tiles 1.1."""
+
+
+@app.command()
+def build(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Footprint files (GeoJSON, GeoPackage, "
+            "Shapefile, FlatGeobuf, OSM PBF) or CityJSON."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Tiles folder; the tileset goes to OUT/NAME.")],
+    name: Annotated[str | None, typer.Option(help="Tileset name (default: first input's).")] = None,
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of inputs that declare none, e.g. EPSG:28992.")
+    ] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer to read from multi-layer files.")] = None,
+    id_field: Annotated[str | None, typer.Option(help="Attribute holding a stable id.")] = None,
+    lod: Annotated[str | None, typer.Option(help="CityJSON LoD to use (default: highest).")] = None,
+    storey_height: Annotated[float, typer.Option(help="Metres per storey.")] = 3.0,
+    default_storeys: Annotated[
+        float, typer.Option(help="Storeys of a building with no height and an unknown type.")
+    ] = 3.0,
+    type_storeys: Annotated[
+        list[str], typer.Option(help="TYPE=STOREYS default for a building type; repeatable.")
+    ] = [],  # noqa: B006
+    max_features: Annotated[int, typer.Option(help="Buildings per leaf tile at most.")] = 400,
+    tile_format: Annotated[
+        str, typer.Option("--format", help="3D Tiles version: 1.1 (glb) or 1.0 (b3dm).")
+    ] = "1.1",
+    quantize: Annotated[
+        bool, typer.Option(help="KHR_mesh_quantization (uint16 positions).")
+    ] = True,
+    workers: Annotated[int, typer.Option(help="Local Dask worker processes (0: in-process).")] = 0,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+) -> None:
+    """Build a tileset, a buildings table (buildings.fgb) and build-report.json."""
+    from tqdm import tqdm
+
+    from tiles.pipeline import BuildOptions, run
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    heights = HeightOptions(storey_height_m=storey_height, default_storeys=default_storeys)
+    heights.type_storeys.update(_type_heights(type_storeys))
+    options = BuildOptions(
+        name=name,
+        src_crs=crs,
+        layer=layer,
+        id_field=id_field,
+        lod=lod,
+        heights=heights,
+        max_features=max_features,
+        quantize=quantize,
+        format=tile_format,
+        workers=workers,
+        scheduler=scheduler,
+    )
+    bar = tqdm(total=0, unit="unit", desc="tiles", leave=False, disable=None)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        result = run(inputs, out, options, progress=progress)
+    except TilingError as exc:
+        bar.close()
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    bar.close()
+    r = result.report
+    c = r["counts"]
+    typer.echo(f"tileset   {result.tileset_path}")
+    typer.echo(
+        f"buildings {c['buildings']} ({c['drawn']} drawn, {c['parts']} parts), "
+        f"skipped {c['skipped']}"
+    )
+    typer.echo(
+        f"tiles     {c['tiles_with_content']} with content, depth {c['depth']}, "
+        f"{c['content_bytes'] / 1e6:.1f} MB ({c['content_bytes_per_building']} B/building)"
+    )
+    typer.echo("heights   " + ", ".join(f"{k} {v}" for k, v in r["height_sources"].items()))
+    for reason, count in r["skipped_reasons"].items():
+        typer.echo(f"skipped   {count} x {reason}")
+    typer.echo(f"time      {r['seconds']['total']:.2f} s")
