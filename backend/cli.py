@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema: upgrade and inspect.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,6 +110,102 @@ def db_info(
     else:
         for key, value in info.items():
             typer.echo(f"{key:16} {value}")
+
+
+def _session() -> Any:
+    from backend.db.engine import Database
+
+    settings = load_settings()
+    db = Database.connect(settings.database_url)
+    migrate.require_up_to_date(db.engine)
+    return db
+
+
+@users_app.command("create-admin")
+@friendly_errors
+def users_create_admin(
+    email: Annotated[str, typer.Option(help="E-mail address of the admin")],
+    display_name: Annotated[str, typer.Option(help="Name shown to others")] = "Administrator",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="CIVICTWIN_ADMIN_PASSWORD",
+            help="Prompted for unless given",
+        ),
+    ] = "",
+) -> None:
+    """Create an admin account (or make an existing account an admin)."""
+    from backend.errors import CivicTwinError
+    from backend.services import accounts
+
+    db = _session()
+    try:
+        with db.sessions() as session:
+            user = accounts.create_admin(session, email, password, display_name)
+            typer.echo(f"admin {user.email} (id {user.id}) has roles {sorted(user.role_names)}")
+    except CivicTwinError as exc:
+        raise fail(exc.detail) from None
+    finally:
+        db.dispose()
+
+
+@users_app.command("set-roles")
+@friendly_errors
+def users_set_roles(
+    email: Annotated[str, typer.Argument(help="E-mail address of the account")],
+    roles: Annotated[list[str], typer.Argument(help="citizen sme planner moderator admin")],
+) -> None:
+    """Replace the roles of an account."""
+    from backend.db.models import UserRole
+    from backend.repositories import audit
+    from backend.repositories import users as repo
+    from backend.services.auth import check_role
+
+    db = _session()
+    try:
+        with db.sessions() as session:
+            user = repo.by_email(session, email)
+            if user is None:
+                raise fail(f"no account with e-mail {email!r}")
+            try:
+                wanted = {check_role(r) for r in roles}
+            except Exception as exc:
+                raise fail(str(exc)) from None
+            before = sorted(user.role_names)
+            user.roles = [r for r in user.roles if r.role in wanted]
+            user.roles.extend(UserRole(role=r) for r in sorted(wanted - user.role_names))
+            audit.record(
+                session,
+                actor_id=None,
+                action="roles.set",
+                entity_type="user",
+                entity_id=user.id,
+                details={"before": before, "after": sorted(wanted), "via": "cli"},
+            )
+            session.commit()
+            typer.echo(f"{email}: {before} -> {sorted(wanted)}")
+    finally:
+        db.dispose()
+
+
+@users_app.command("list")
+@friendly_errors
+def users_list(role: Annotated[str | None, typer.Option(help="Only this role")] = None) -> None:
+    """List accounts with their roles."""
+    from backend.repositories import users as repo
+
+    db = _session()
+    try:
+        with db.sessions() as session:
+            users, total = repo.list_users(session, role=role, limit=10_000, offset=0)
+            for u in users:
+                typer.echo(f"{u.id:6}  {u.email or '-':40}  {','.join(sorted(u.role_names))}")
+            typer.echo(f"{total} account(s)")
+    finally:
+        db.dispose()
 
 
 @app.command()

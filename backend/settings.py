@@ -64,6 +64,15 @@ class Settings(BaseSettings):
         None,
         description="SMTP URL for alert mail (`smtp://user:pass@host:port`); outbox only if unset.",
     )
+    session_ttl_hours: int = Field(
+        24 * 14, ge=1, description="How long a sign-in lasts without activity, in hours."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins per e-mail (or address) before throttling."
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="Window over which failed sign-ins are counted, in minutes."
+    )
     log_format: Literal["text", "json"] = Field("text", description="Log line format.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level."

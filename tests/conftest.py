@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,9 @@ from fastapi.testclient import TestClient
 
 from backend.db import migrate
 from backend.db.engine import Database, create_db_engine
+from backend.db.models import Organisation, User, UserRole
 from backend.main import create_app
+from backend.services.auth import create_api_token, hash_password
 from backend.settings import Settings
 from tests.services import (
     PostgresServer,
@@ -133,6 +135,57 @@ def server_url(app: FastAPI) -> Iterator[str]:
     """The app served by a real uvicorn on a free loopback port."""
     with live_server(app) as url:
         yield url
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(database: Database) -> Callable[..., User]:
+    """Create a user with ``roles`` straight in the database (sme users get an organisation)."""
+
+    def make(*roles: str, email: str | None = None, name: str | None = None) -> User:
+        roles = roles or ("citizen",)
+        n = next(_counter)
+        with database.sessions() as session:
+            org = Organisation(name=f"Org {n}", size="micro") if "sme" in roles else None
+            user = User(
+                email=email or f"user{n}@example.org",
+                password_hash=hash_password(PASSWORD),
+                display_name=name or f"User {n}",
+                organisation=org,
+                roles=[UserRole(role=r) for r in roles],
+            )
+            session.add(user)
+            session.commit()
+            session.refresh(user)
+            session.expunge_all()
+            return user
+
+    return make
+
+
+@pytest.fixture
+def bearer(database: Database) -> Callable[[User], dict[str, str]]:
+    """Authorization headers with a fresh API token of ``user``."""
+
+    def headers(user: User) -> dict[str, str]:
+        with database.sessions() as session:
+            loaded = session.get(User, user.id)
+            assert loaded is not None
+            _, raw = create_api_token(session, loaded, "tests", None)
+        return {"Authorization": f"Bearer {raw}"}
+
+    return headers
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Sign ``client`` in with cookies; returns the CSRF token to send on writes."""
+    r = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    return str(r.json()["csrf_token"])
 
 
 # --- Redis ---------------------------------------------------------------------------------

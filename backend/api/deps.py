@@ -1,15 +1,23 @@
-"""Typed dependencies shared by the routes."""
+"""Typed dependencies shared by the routes: settings, database session, the caller."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from backend.db.engine import Database
+from backend.errors import AuthenticationError, CSRFError, PermissionDeniedError
+from backend.services import auth
+from backend.services.auth import Principal
 from backend.settings import Settings
+
+SESSION_COOKIE = "civictwin_session"
+CSRF_COOKIE = "civictwin_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_settings(request: Request) -> Settings:
@@ -31,3 +39,62 @@ def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Sess
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def get_optional_principal(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> Principal | None:
+    """The caller, from a bearer token or the session cookie; checks CSRF on cookie writes."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("Authorization header must be `Bearer <token>`")
+        principal = auth.principal_from_bearer(session, token.strip())
+        if principal is None:
+            raise AuthenticationError("bearer token is invalid, expired or revoked")
+        return principal
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    principal = auth.principal_from_session(session, cookie)
+    if principal is None:
+        return None  # expired or signed out: treat as anonymous
+    if request.method not in SAFE_METHODS and not auth.csrf_valid(
+        cookie, request.headers.get(CSRF_HEADER), settings
+    ):
+        raise CSRFError(f"missing or wrong {CSRF_HEADER} header for a cookie-authenticated write")
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
+
+
+def get_principal(principal: OptionalPrincipal) -> Principal:
+    if principal is None:
+        raise AuthenticationError("sign in first")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency admitting callers with any of ``roles`` (admins always pass)."""
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.has(*roles, "admin"):
+            raise PermissionDeniedError(f"needs the role {' or '.join(roles)}")
+        return principal
+
+    return dependency
+
+
+Planner = Annotated[Principal, Depends(require_roles("planner"))]
+Moderator = Annotated[Principal, Depends(require_roles("moderator"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+SME = Annotated[Principal, Depends(require_roles("sme"))]

@@ -26,11 +26,13 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def head_revisions() -> tuple[str, ...]:
+    """Newest revisions (several while parallel branches await a merge revision)."""
+    return tuple(sorted(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()))
+
+
 def head_revision() -> str:
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    head = script.get_current_head()
-    assert head is not None
-    return head
+    return "+".join(head_revisions())
 
 
 def known_revisions() -> set[str]:
@@ -38,23 +40,30 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> tuple[str, ...]:
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
     except (DBAPIError, ConfigurationError) as exc:
         raise describe_connection_error(engine, exc) from None
+
+
+def current_revision(engine: Engine) -> str | None:
+    return "+".join(current_revisions(engine)) or None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database of ``engine`` to ``revision`` (creating PostGIS if needed)."""
     check_not_newer(engine)
-    command.upgrade(alembic_config(engine), revision)
+    command.upgrade(alembic_config(engine), "heads" if revision == "head" else revision)
 
 
 def check_not_newer(engine: Engine) -> str | None:
-    current = current_revision(engine)
-    if current is not None and current not in known_revisions():
+    revisions = current_revisions(engine)
+    current = "+".join(revisions) or None
+    unknown = [r for r in revisions if r not in known_revisions()]
+    if unknown:
+        current = "+".join(unknown)
         raise ConfigurationError(
             f"the database is at migration {current!r}, which this CivicTwin does not know "
             f"(its newest is {head_revision()!r}): it was written by a newer version; upgrade "

@@ -122,6 +122,31 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
 
+class UserSession(Base):
+    """A signed-in browser session; only a hash of the cookie value is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins, counted per e-mail and per client address to throttle guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    client_ip: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Tileset(Base):
     """A city tileset built by the pipeline and served under ``/tiles/<name>/``."""
 
@@ -267,6 +292,8 @@ class Comment(Base):
     anchor_point = mapped_column(geometry("POINT"), nullable=True)
     anchor_height_m: Mapped[float | None] = mapped_column(Float)
     anchor_building_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    # salted hash of the poster's address, for per-IP rate limits; never shown
+    author_ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # {"position": {"lon", "lat", "height"}, "heading", "pitch", "roll"} in degrees / metres
     camera: Mapped[dict[str, Any] | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(16), default="published", index=True)
