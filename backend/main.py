@@ -15,12 +15,19 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import add_exception_handlers
 from backend.api.middleware import RequestIdMiddleware
-from backend.api.router import api_router
+from backend.api.router import api_router, root_routers
 from backend.db import migrate
 from backend.db.engine import Database
 from backend.logging_setup import configure_logging
+from backend.services.events import EventBroker, LocalBroker
 from backend.services.health import app_version
 from backend.settings import Settings
+
+
+def create_broker(settings: Settings) -> EventBroker:
+    """The live-event broker: in-process, or Redis pub/sub when configured."""
+    return LocalBroker()
+
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +58,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             status.revision,
         )
         app.state.db = db
+        app.state.events = create_broker(settings)
+        await app.state.events.start()
         try:
             yield
         finally:
+            await app.state.events.stop()
             if database is None:
                 db.dispose()
 
@@ -79,6 +89,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         )
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router)
+    for router in root_routers:
+        app.include_router(router)
     _mount_docs(app)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
