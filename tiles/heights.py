@@ -226,7 +226,11 @@ def _link_parts(table: FeatureTable, is_part: NDArray[np.bool_]) -> None:
     part_pos, outline_pos = tree.query(probe, predicate="within")
     if part_pos.size == 0:
         return
-    table.parent_id[parts_idx[part_pos]] = table.building_id[outline_idx[outline_pos]]
+    # a part inside nested outlines belongs to the smallest one (assigned last)
+    by_area = np.argsort(-shapely.area(outlines[outline_pos]), kind="stable")
+    table.parent_id[parts_idx[part_pos[by_area]]] = table.building_id[
+        outline_idx[outline_pos[by_area]]
+    ]
     order = np.argsort(outline_pos, kind="stable")
     part_pos, outline_pos = part_pos[order], outline_pos[order]
     starts = np.flatnonzero(np.r_[True, np.diff(outline_pos) != 0])

@@ -64,7 +64,7 @@ def build_massing_tileset(
         building_id=np.array([f"{MASSING_DATASET}:{i}" for i in ids], dtype=object),
         source_id=np.array(ids, dtype=object),
         dataset=np.zeros(n, np.int32),
-        footprint=np.array(geoms + [None], dtype=object)[:-1],
+        footprint=np.array([*geoms, None], dtype=object)[:-1],
         height_m=height,
         base_height_m=base,
         levels=np.array([float(f.get("storeys") or np.nan) for f in rows]),

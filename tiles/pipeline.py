@@ -144,13 +144,13 @@ def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) 
         table, sk = resolve_heights(src, options.heights, datasets.index(src.dataset))
         tables.append(table)
         skipped.extend(sk)
-    table = FeatureTable.concat(tables) if tables else None
-    if table is None or len(table) == 0:
+    if not tables or sum(len(t) for t in tables) == 0:
         reasons = "; ".join(
             s.reason if s.feature == "*" else f"{s.file} {s.feature}: {s.reason}"
             for s in (read.skipped + skipped)[:5]
         )
         raise EmptyResultError(f"no building could be built ({reasons or 'no input'})")
+    table = FeatureTable.concat(tables)
     ids = table.building_id.astype(str)
     _, first = np.unique(ids, return_index=True)
     if first.size < len(table):

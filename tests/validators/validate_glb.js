@@ -38,18 +38,20 @@ async function main() {
     const issues = report.issues;
     summary.errors += issues.numErrors;
     summary.warnings += issues.numWarnings;
-    if (issues.numErrors > 0 || issues.numWarnings > 0 || issues.numInfos > 0) {
+    summary.infos = (summary.infos || 0) + issues.numInfos;
+    if (issues.numErrors > 0 || issues.numWarnings > 0) {
       summary.reports.push({
         file,
         errors: issues.numErrors,
         warnings: issues.numWarnings,
         infos: issues.numInfos,
-        messages: issues.messages.slice(0, 20),
+        messages: issues.messages.filter((m) => m.severity <= 1).slice(0, 20),
       });
     }
   }
+  // set the exit code and let node flush stdout to the pipe before it exits
   process.stdout.write(JSON.stringify(summary, null, 1) + "\n");
-  process.exit(summary.errors === 0 && files.length > 0 ? 0 : 1);
+  process.exitCode = summary.errors === 0 && files.length > 0 ? 0 : 1;
 }
 
 main().catch((e) => {

@@ -26,9 +26,9 @@ from tiles.geometry.mesh import MeshBlock
 from tiles.model import FeatureTable
 
 CELLS = 16  # cells per tile side; the geometric error of an internal tile is its side / CELLS
-MAX_CELL_M = 160.0
+MAX_CELL_M = 160.0  # above this a tile has no content: blocks that coarse show nothing useful
 LANDMARK_SIDE = 2.0  # a building this many cells across keeps its own shape
-LANDMARK_HEIGHT = 4.0  # ... and so does one this many cells tall (the skyline)  # above this a tile has no content: blocks that coarse show nothing useful
+LANDMARK_HEIGHT = 4.0  # ... and so does one this many cells tall (the skyline)
 
 
 def cell_size(tile_size_m: float) -> float:

@@ -132,7 +132,7 @@ def read_cityjson(path: Path, options: ReadOptions) -> SourceData:
             key = objects[key]["parents"][0]
         return key
 
-    rows: list[tuple[str, Solid | None, str]] = []
+    rows: list[tuple[str, Solid, str]] = []
     for key, obj in buildings.items():
         geom = _pick(obj.get("geometry") or [], options.lod)
         if geom is None:
@@ -163,12 +163,10 @@ def read_cityjson(path: Path, options: ReadOptions) -> SourceData:
 
     ground: dict[str, float] = {}
     for _key, solid, root in rows:
-        assert solid is not None
         zmin = min(float(r[:, 2].min()) for s in solid.rings for r in s)
         ground[root] = min(ground.get(root, np.inf), zmin)
 
     for key, solid, root in rows:
-        assert solid is not None
         obj = objects[key]
         solid.ground_z = ground[root]
         z = np.concatenate([r[:, 2] for s in solid.rings for r in s])
@@ -204,7 +202,7 @@ def read_cityjson(path: Path, options: ReadOptions) -> SourceData:
             "_model_base": np.array(bases, dtype=object),
         },
         crs=crs.to_string(),
-        solids=np.array(solids + [None], dtype=object)[:-1],
+        solids=np.array([*solids, None], dtype=object)[:-1],
         parent_id=parent_arr,
         skipped=skipped,
     )

@@ -96,7 +96,9 @@ def read_footprints(path: Path, options: ReadOptions) -> SourceData:
             source_id[missing] = [f"fid{f}" for f in np.asarray(fids)[missing]]
     else:
         source_id = np.array([f"fid{f}" for f in fids], dtype=object)
-    cols = {ALIASES.get(k, k): _as_str(v) for k, v in raw.items() if k != id_field or k in WANTED}
+    cols = {
+        str(ALIASES.get(k, k)): _as_str(v) for k, v in raw.items() if k != id_field or k in WANTED
+    }
     crs = options.src_crs or meta.get("crs")
     return _finish(path, options, source_id, wkb, cols, crs)
 

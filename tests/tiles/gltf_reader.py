@@ -1,0 +1,231 @@
+"""An independent reader of the pipeline's output, for tests: glb, property tables, tileset.
+
+It does not import the writer; it follows the glTF 2.0, EXT_mesh_features,
+EXT_structural_metadata and 3D Tiles 1.1 specifications directly.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+COMPONENT = {5120: "i1", 5121: "u1", 5122: "<i2", 5123: "<u2", 5125: "<u4", 5126: "<f4"}
+WIDTH = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}
+NORMALIZE = {5120: 127.0, 5121: 255.0, 5122: 32767.0, 5123: 65535.0}
+META_TYPES = {"FLOAT32": "<f4", "UINT8": "u1", "UINT16": "<u2", "UINT32": "<u4", "FLOAT64": "<f8"}
+
+
+@dataclass
+class Glb:
+    doc: dict[str, Any]
+    bin: bytes
+    bin_offset_in_file: int
+
+    def view_bytes(self, index: int) -> bytes:
+        v = self.doc["bufferViews"][index]
+        start = v.get("byteOffset", 0)
+        return self.bin[start : start + v["byteLength"]]
+
+    def accessor(self, index: int) -> np.ndarray:
+        acc = self.doc["accessors"][index]
+        view = self.doc["bufferViews"][acc["bufferView"]]
+        dtype = np.dtype(COMPONENT[acc["componentType"]])
+        width = WIDTH[acc["type"]]
+        stride = view.get("byteStride", dtype.itemsize * width)
+        start = view.get("byteOffset", 0) + acc.get("byteOffset", 0)
+        raw = np.frombuffer(self.bin, np.uint8, acc["count"] * stride, start)
+        rows = raw.reshape(acc["count"], stride)[:, : dtype.itemsize * width]
+        out = rows.copy().view(dtype).reshape(acc["count"], width).astype(np.float64)
+        if acc.get("normalized"):
+            out = np.maximum(out / NORMALIZE[acc["componentType"]], -1.0)
+        return out if width > 1 else out[:, 0]
+
+
+def read_glb(path: Path) -> Glb:
+    data = path.read_bytes()
+    magic, version, length = struct.unpack_from("<4sII", data)
+    assert magic == b"glTF" and version == 2 and length == len(data), path
+    jlen, jtype = struct.unpack_from("<I4s", data, 12)
+    assert jtype == b"JSON"
+    doc = json.loads(data[20 : 20 + jlen])
+    blen, btype = struct.unpack_from("<I4s", data, 20 + jlen)
+    assert btype == b"BIN\0"
+    start = 28 + jlen
+    return Glb(doc, data[start : start + blen], start)
+
+
+def node_matrix(node: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Scale (3,) and translation (3,) of a node (the writer uses no rotation)."""
+    assert "rotation" not in node and "matrix" not in node
+    return np.asarray(node.get("scale", [1, 1, 1]), float), np.asarray(
+        node.get("translation", [0, 0, 0]), float
+    )
+
+
+@dataclass
+class Content:
+    """Decoded content of one tile in the tileset's root frame (z up)."""
+
+    positions: np.ndarray  # (V, 3) east, north, up
+    normals: np.ndarray
+    feature_ids: np.ndarray  # (V,) float, nullFeatureId or >= count for none
+    triangles_by_material: dict[str, np.ndarray]
+    table: dict[str, np.ndarray] | None
+    null_id: int | None
+    glb: Glb
+
+
+def decode_content(path: Path) -> Content:
+    glb = read_glb(path)
+    doc = glb.doc
+    scale, translation = node_matrix(doc["nodes"][0])
+    prims = doc["meshes"][0]["primitives"]
+    attrs = prims[0]["attributes"]
+    g = glb.accessor(attrs["POSITION"]) * scale + translation
+    # glTF y-up to 3D Tiles z-up: (x, y, z) -> (x, -z, y)
+    pos = np.column_stack([g[:, 0], -g[:, 2], g[:, 1]])
+    n = glb.accessor(attrs["NORMAL"])
+    normals = np.column_stack([n[:, 0], -n[:, 2], n[:, 1]])
+    fid_key = "_FEATURE_ID_0" if "_FEATURE_ID_0" in attrs else "_BATCHID"
+    fids = glb.accessor(attrs[fid_key]) if fid_key in attrs else np.full(len(pos), -1.0)
+    tris = {}
+    for p in prims:
+        assert p["attributes"] == attrs
+        name = doc["materials"][p["material"]]["name"]
+        tris[name] = glb.accessor(p["indices"]).astype(np.int64).reshape(-1, 3)
+    table = None
+    null_id = None
+    ext = prims[0].get("extensions", {}).get("EXT_mesh_features")
+    if ext:
+        null_id = ext["featureIds"][0].get("nullFeatureId")
+        table = read_property_table(glb)
+    return Content(pos, normals, fids, tris, table, null_id, glb)
+
+
+def read_property_table(glb: Glb) -> dict[str, np.ndarray]:
+    """Decode property table 0 following the class definition of the schema."""
+    meta = glb.doc["extensions"]["EXT_structural_metadata"]
+    schema = meta["schema"]
+    table = meta["propertyTables"][0]
+    cls = schema["classes"][table["class"]]["properties"]
+    count = table["count"]
+    out: dict[str, np.ndarray] = {}
+    for key, prop in table["properties"].items():
+        definition = cls[key]
+        for field in ("values", "stringOffsets"):
+            if field in prop:
+                view = glb.doc["bufferViews"][prop[field]]
+                assert view.get("byteOffset", 0) % 8 == 0, f"{key} {field} not 8-byte aligned"
+        values = glb.view_bytes(prop["values"])
+        if definition["type"] == "STRING":
+            offsets = np.frombuffer(glb.view_bytes(prop["stringOffsets"]), "<u4")
+            assert offsets.size == count + 1 and offsets[0] == 0, key
+            assert np.all(np.diff(offsets.astype(np.int64)) >= 0), key
+            assert offsets[-1] == len(values), key
+            out[key] = np.array(
+                [values[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])],
+                dtype=object,
+            )
+        else:
+            if definition["type"] == "ENUM":
+                ctype = schema["enums"][definition["enumType"]].get("valueType", "UINT16")
+            else:
+                ctype = definition["componentType"]
+            arr = np.frombuffer(values, META_TYPES[ctype])
+            assert arr.size == count, f"{key}: {arr.size} values for count {count}"
+            out[key] = arr
+    return out
+
+
+def load_tileset(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "tileset.json").read_text())
+
+
+def iter_tiles(tile: dict[str, Any], parent: dict[str, Any] | None = None, depth: int = 0):
+    yield tile, parent, depth
+    for child in tile.get("children", []):
+        yield from iter_tiles(child, tile, depth + 1)
+
+
+def box_bounds(box: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max corners of an axis-aligned 3D Tiles box (the writer uses no rotation)."""
+    c = np.asarray(box[:3])
+    axes = np.asarray(box[3:]).reshape(3, 3)
+    half = np.abs(axes).sum(axis=0)
+    return c - half, c + half
+
+
+def check_tileset(folder: Path, version: str = "1.1") -> list[str]:
+    """Structural rules of 3D Tiles (the official validator's checks that apply to our output).
+
+    Returns a list of problems; empty means valid.
+    """
+    problems: list[str] = []
+    ts = load_tileset(folder)
+    if ts.get("asset", {}).get("version") != version:
+        problems.append(f"asset.version is {ts.get('asset')}, expected {version}")
+    root = ts["root"]
+    if not isinstance(ts.get("geometricError"), (int, float)) or ts["geometricError"] < 0:
+        problems.append("tileset geometricError missing or negative")
+    if root["geometricError"] > ts["geometricError"]:
+        problems.append("root geometricError larger than the tileset's")
+    if "refine" not in root:
+        problems.append("root has no refine")
+    uris = set()
+    for tile, parent, _depth in iter_tiles(root):
+        if "refine" in tile and tile["refine"] not in ("ADD", "REPLACE"):
+            problems.append(f"refine {tile['refine']!r} is not ADD or REPLACE")
+        if tile is not root and "transform" in tile:
+            problems.append("unexpected transform below the root")
+        ge = tile.get("geometricError")
+        if not isinstance(ge, (int, float)) or ge < 0:
+            problems.append("tile without a valid geometricError")
+            continue
+        if parent is not None and ge > parent["geometricError"]:
+            problems.append(f"geometricError grows downwards: {ge} > {parent['geometricError']}")
+        box = tile.get("boundingVolume", {}).get("box")
+        if box is None or len(box) != 12:
+            problems.append("tile without a 12-number box")
+            continue
+        lo, hi = box_bounds(box)
+        if np.any(hi - lo <= 0):
+            problems.append("degenerate box")
+        if parent is not None:
+            plo, phi = box_bounds(parent["boundingVolume"]["box"])
+            if np.any(lo < plo - 1e-3) or np.any(hi > phi + 1e-3):
+                problems.append("child box outside its parent's box")
+        if "content" in tile:
+            uri = tile["content"]["uri"]
+            if uri in uris:
+                problems.append(f"content {uri} used twice")
+            uris.add(uri)
+            path = folder / uri
+            if not path.exists():
+                problems.append(f"missing content {uri}")
+                continue
+            if path.suffix != ".glb":
+                continue
+            c = decode_content(path)
+            if np.any(c.positions < lo - 1e-3) or np.any(c.positions > hi + 1e-3):
+                problems.append(f"{uri}: vertices outside the tile's box")
+            if c.table is not None:
+                count = c.glb.doc["extensions"]["EXT_structural_metadata"]["propertyTables"][0][
+                    "count"
+                ]
+                ids = c.feature_ids[c.feature_ids != (c.null_id if c.null_id is not None else -1)]
+                if ids.size and (ids.min() < 0 or ids.max() >= count):
+                    problems.append(f"{uri}: feature id outside the property table")
+                if np.any(ids != np.round(ids)):
+                    problems.append(f"{uri}: non-integer feature ids")
+                for prim in c.glb.doc["meshes"][0]["primitives"]:
+                    fs = prim["extensions"]["EXT_mesh_features"]["featureIds"][0]
+                    if fs["featureCount"] != np.unique(ids).size:
+                        problems.append(f"{uri}: featureCount {fs['featureCount']} is wrong")
+            if c.glb.bin_offset_in_file % 8:
+                problems.append(f"{uri}: binary chunk not 8-byte aligned")
+    return problems
