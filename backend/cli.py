@@ -28,6 +28,18 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema: upgrade and inspect.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("docs")
+def config_docs() -> None:
+    """Print the configuration reference (Markdown) generated from the settings."""
+    from backend.config_docs import render
+
+    typer.echo(render(), nl=False)
+
+
 app.add_typer(users_app, name="users")
 
 F = TypeVar("F", bound=Callable[..., Any])
