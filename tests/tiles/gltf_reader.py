@@ -6,6 +6,7 @@ EXT_structural_metadata and 3D Tiles 1.1 specifications directly.
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ def read_property_table(glb: Glb) -> dict[str, np.ndarray]:
             assert np.all(np.diff(offsets.astype(np.int64)) >= 0), key
             assert offsets[-1] == len(values), key
             out[key] = np.array(
-                [values[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])],
+                [values[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)],
                 dtype=object,
             )
         else:

@@ -50,6 +50,7 @@ def mesh_solids(table: FeatureTable, frame: LocalFrame) -> list[MeshBlock]:
         rings: list[Any] = [r for s in solid.rings for r in s]
         allv = np.concatenate(rings)
         local = frame.lonlat_to_local(allv[:, 0], allv[:, 1], allv[:, 2] - solid.ground_z)
+        centre = local.mean(axis=0)
         k = 0
         for rings_s, cls in zip(solid.rings, solid.surface, strict=True):
             sizes = [len(r) for r in rings_s]
@@ -58,6 +59,22 @@ def mesh_solids(table: FeatureTable, frame: LocalFrame) -> list[MeshBlock]:
             normal = _newell(pts[: sizes[0]])
             if not normal.any():
                 continue
+            # rings of MultiSurface data are not always wound outward: roofs face up, grounds
+            # down, and other surfaces away from the building's centre
+            if cls < 0:
+                cls = (
+                    Surface.ROOF
+                    if normal[2] > 0.5
+                    else (Surface.GROUND if normal[2] < -0.5 else Surface.WALL)
+                )
+            if cls == Surface.ROOF:
+                outward = normal[2] >= 0
+            elif cls == Surface.GROUND:
+                outward = normal[2] <= 0
+            else:
+                outward = float(normal @ (pts.mean(axis=0) - centre)) >= 0
+            if not outward:
+                normal = -normal
             # project onto the surface's plane and triangulate there
             helper = np.array([1.0, 0, 0]) if abs(normal[0]) < 0.9 else np.array([0, 1.0, 0])
             u = _cross(normal, helper)

@@ -1,0 +1,91 @@
+"""Dask work units, massing tilesets, 3D Tiles 1.0 output and the benchmark set."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from shapely import box
+
+from tests.tiles.conftest import LONDON_GEOJSON, SHARED_BENCH, validate_glbs
+from tests.tiles.gltf_reader import check_tileset, decode_content, iter_tiles, load_tileset
+from tiles.massing import build_massing_tileset
+from tiles.pipeline import BuildOptions, run
+from tiles.writers.b3dm import check_b3dm
+
+
+def test_a_local_dask_cluster_builds_the_same_tileset(tmp_path, london_geojson_build):
+    options = BuildOptions(name="london-geojson", max_features=150, workers=2)
+    result = run([LONDON_GEOJSON], tmp_path, options)
+    assert check_tileset(result.tileset_dir) == []
+    ref = london_geojson_build.tileset_dir
+    files = sorted(p.relative_to(result.tileset_dir) for p in result.tileset_dir.rglob("*.glb"))
+    assert files == sorted(p.relative_to(ref) for p in ref.rglob("*.glb"))
+    for f in files:
+        assert (result.tileset_dir / f).read_bytes() == (ref / f).read_bytes(), f
+    assert load_tileset(result.tileset_dir) == load_tileset(ref)
+
+
+def test_massing_tileset_uses_the_city_mesh_code(tmp_path):
+    feats = [
+        {"id": "A", "footprint": box(-0.1, 51.5, -0.0997, 51.5002), "height_m": 45.0},
+        {
+            "id": "B",
+            "footprint": {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [-0.0996, 51.5],
+                        [-0.0994, 51.5],
+                        [-0.0994, 51.5002],
+                        [-0.0996, 51.5],
+                    ]
+                ],
+            },
+            "height_m": 20.0,
+            "base_height_m": 5.0,
+            "storeys": 5,
+        },
+    ]
+    result = build_massing_tileset(feats, tmp_path, "scheme-7")
+    assert check_tileset(result.tileset_dir) == []
+    assert validate_glbs(result.tileset_dir)["errors"] == 0
+    ts = load_tileset(result.tileset_dir)
+    c = decode_content(result.tileset_dir / ts["root"]["content"]["uri"])
+    assert list(c.table["building_id"]) == ["massing:A", "massing:B"]
+    fid = c.feature_ids.astype(int)
+    for k, (lo, hi) in enumerate([(0.0, 45.0), (5.0, 20.0)]):
+        z = c.positions[fid == k, 2]
+        assert z.min() == pytest.approx(lo, abs=0.02) and z.max() == pytest.approx(hi, abs=0.02)
+    assert "ground" in c.triangles_by_material  # the raised block has a floor
+
+
+def test_format_1_0_writes_b3dm_with_a_correct_feature_table(tmp_path):
+    result = run([LONDON_GEOJSON], tmp_path, BuildOptions(name="legacy", format="1.0"))
+    ts = load_tileset(result.tileset_dir)
+    assert ts["asset"]["version"] == "1.0"
+    assert check_tileset(result.tileset_dir, version="1.0") == []
+    for tile, _p, _d in iter_tiles(ts["root"]):
+        if "content" not in tile:
+            continue
+        data = (result.tileset_dir / tile["content"]["uri"]).read_bytes()
+        ft_len, bt_len = (
+            int.from_bytes(data[12:16], "little"),
+            int.from_bytes(data[20:24], "little"),
+        )
+        bt = json.loads(data[28 + ft_len : 28 + ft_len + bt_len].decode().rstrip(" \0"))
+        length = len(bt["building_id"]) if "building_id" in bt else 0
+        assert check_b3dm(data, length)["BATCH_LENGTH"] == length
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED_BENCH.exists(), reason="shared benchmark data not present")
+def test_benchmark_set_builds_a_valid_tileset(tmp_path):
+    result = run([SHARED_BENCH], tmp_path)
+    counts = result.report["counts"]
+    assert counts["buildings"] + counts["skipped"] == 53923
+    assert check_tileset(result.tileset_dir) == []
+    report = validate_glbs(result.tileset_dir)
+    assert report["errors"] == 0 and report["warnings"] == 0
+    assert np.isclose(sum(result.report["height_sources"].values()), counts["buildings"])
