@@ -140,6 +140,7 @@ def server_url(app: FastAPI) -> Iterator[str]:
 # --- accounts --------------------------------------------------------------------------------
 
 PASSWORD = "correct horse battery"
+_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per session
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def make_user(database: Database) -> Callable[..., User]:
             org = Organisation(name=f"Org {n}", size="micro") if "sme" in roles else None
             user = User(
                 email=email or f"user{n}@example.org",
-                password_hash=hash_password(PASSWORD),
+                password_hash=_PASSWORD_HASH,
                 display_name=name or f"User {n}",
                 organisation=org,
                 roles=[UserRole(role=r) for r in roles],
