@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ BUILDINGS_FILE = "buildings.fgb"
 REPORT_FILE = "build-report.json"
 
 Progress = Callable[[str, int, int], None]
+MAX_UNIT_BUILDINGS = 60_000
 
 
 @dataclass
@@ -244,22 +245,21 @@ def _run_units(
     copts: ContentOptions,
     options: BuildOptions,
     progress: Progress | None,
-) -> list[UnitResult]:
+) -> Iterator[UnitResult]:
+    total = len(part.units)
+    if options.workers <= 0 and not options.scheduler:
+        for k, ((a, b), nodes) in enumerate(zip(part.unit_ranges, part.units, strict=True)):
+            yield build_unit(part.table.take(slice(a, b)), nodes, part.frame, datasets, copts)
+            if progress:
+                progress("tiles", k + 1, total)
+        return
     tasks = [
         (part.table.take(slice(a, b)), nodes)
         for (a, b), nodes in zip(part.unit_ranges, part.units, strict=True)
     ]
-    total = len(tasks)
-    if options.workers <= 0 and not options.scheduler:
-        results = []
-        for k, (rows, nodes) in enumerate(tasks):
-            results.append(build_unit(rows, nodes, part.frame, datasets, copts))
-            if progress:
-                progress("tiles", k + 1, total)
-        return results
     from tiles.distributed import run_on_dask
 
-    return run_on_dask(tasks, part.frame, datasets, copts, options, progress)
+    yield from run_on_dask(tasks, part.frame, datasets, copts, options, progress)
 
 
 def write_stage(
@@ -272,11 +272,13 @@ def write_stage(
     t0 = time.perf_counter()
     legacy = options.format == "1.0"
     copts = ContentOptions(quantize=options.quantize, legacy_b3dm=legacy)
-    results = _run_units(part, datasets, copts, options, progress)
+    mesh_s = encode_s = 0.0
     by_key = {n.key: n for n in part.tree.nodes}
     contents: dict[str, ContentInfo] = {}
     made: set[Path] = set()
-    for res in results:
+    for res in _run_units(part, datasets, copts, options, progress):
+        mesh_s += res.mesh_s
+        encode_s += res.encode_s
         for key, tile in res.tiles.items():
             node = by_key[key]
             uri = content_uri(node, "b3dm" if legacy else "glb")
@@ -299,8 +301,6 @@ def write_stage(
             )
     tileset = tileset_dict(part.tree.nodes, contents, part.frame, version=options.format)
     write_tileset(tmp / "tileset.json", tileset)
-    mesh_s = sum(r.mesh_s for r in results)
-    encode_s = sum(r.encode_s for r in results)
     dt = _stage(
         "mesh+write", t0, tiles=len(contents), bytes=sum(c.bytes for c in contents.values())
     )
@@ -370,7 +370,9 @@ def build_table(
     """Partition, mesh and write a table of buildings whose heights are known."""
     t_start = time.perf_counter() if t_start is None else t_start
     read = read or ReadResult([], [], 0.0)
+    # units bound memory (a unit's meshes live at once) and feed the workers
     units = max(options.workers, 1) * 4 if (options.workers or options.scheduler) else 1
+    units = max(units, -(-len(heights.table) // MAX_UNIT_BUILDINGS))
     part = partition_stage(heights, options, units)
 
     out_root = Path(out_dir)

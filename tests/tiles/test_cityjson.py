@@ -89,7 +89,7 @@ def test_lod_option_selects_a_level_and_reports_missing_ones(tmp_path):
 def test_broken_cityjson_names_the_file(tmp_path):
     bad = tmp_path / "broken.city.json"
     bad.write_text('{"type": "CityJSON", "version": "2.0", "CityObjects": {')
-    with pytest.raises(InvalidInputError, match="broken.city.json"):
+    with pytest.raises(InvalidInputError, match=r"broken\.city\.json"):
         read_cityjson(bad, ReadOptions())
     wrong = tmp_path / "old.city.json"
     wrong.write_text('{"type": "CityJSON", "version": "0.9", "CityObjects": {}, "vertices": []}')
