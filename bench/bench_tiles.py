@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import numpy as np
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +62,9 @@ def replicate(src: Path, n: int, dst: Path) -> Path:
     for k in range(n):
         c = df.copy()
         c["osm_id"] = c["osm_id"] + f"-{k}"
-        c["geometry"] = shapely.transform(c.geometry.values, lambda xy, k=k: xy + [k * 1.0, 0])
+        c["geometry"] = shapely.transform(
+            c.geometry.values, lambda xy, k=k: xy + np.array([k * 1.0, 0.0])
+        )
         copies.append(c)
     out = gpd.GeoDataFrame(pd.concat(copies, ignore_index=True), crs=df.crs)
     pyogrio.write_dataframe(out, dst, driver="FlatGeobuf")
