@@ -39,11 +39,15 @@ export type EditorAction =
 
 export const emptyEditorState = (): EditorState => ({ site: [], blocks: [], target: { kind: 'site' } })
 
+/** Apply `update` to the ring being drawn; the same state back when the ring did not change. */
 function withRing(state: EditorState, update: (ring: Ring) => Ring): EditorState {
-  if (state.target.kind === 'site') return { ...state, site: update(state.site) }
+  const current = state.target.kind === 'site' ? state.site : state.blocks[state.target.index]?.footprint
+  if (!current) return state
+  const next = update(current)
+  if (next === current) return state
+  if (state.target.kind === 'site') return { ...state, site: next }
   const i = state.target.index
-  const blocks = state.blocks.map((b, j) => (j === i ? { ...b, footprint: update(b.footprint) } : b))
-  return { ...state, blocks }
+  return { ...state, blocks: state.blocks.map((b, j) => (j === i ? { ...b, footprint: next } : b)) }
 }
 
 function positive(n: number): boolean {
@@ -63,7 +67,7 @@ export function reduce(state: EditorState, action: EditorAction): EditorState {
       })
     }
     case 'removeLastVertex':
-      return withRing(state, (ring) => ring.slice(0, -1))
+      return withRing(state, (ring) => (ring.length ? ring.slice(0, -1) : ring))
     case 'drawSite':
       return state.target.kind === 'site' ? state : { ...state, target: { kind: 'site' } }
     case 'addBlock': {

@@ -45,13 +45,26 @@ export async function loadCityTileset(widget: CesiumWidget, url: string): Promis
   return tileset
 }
 
-/** Resolves at the next `allTilesLoaded` (or at once when already loaded). */
+/**
+ * Resolves once every tile the current view needs is loaded (`tileset.tilesLoaded`, which
+ * `allTilesLoaded` announces). In request-render mode nothing updates without a frame, so keep
+ * asking for frames until then; a view that needs no tiles counts as loaded after one frame.
+ */
 export function allTilesLoaded(widget: CesiumWidget, tileset: Cesium3DTileset): Promise<void> {
   return new Promise((resolve) => {
-    const remove = tileset.allTilesLoaded.addEventListener(() => {
-      remove()
+    let frames = 0
+    const done = () => {
+      removeEvent()
+      removeFrame()
+      clearInterval(timer)
       resolve()
+    }
+    const removeEvent = tileset.allTilesLoaded.addEventListener(done)
+    const removeFrame = widget.scene.postRender.addEventListener(() => {
+      frames += 1
+      if (frames > 2 && tileset.tilesLoaded) done()
     })
+    const timer = setInterval(() => widget.scene.requestRender(), 100)
     widget.scene.requestRender()
   })
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { configFromUrl, DEFAULT_TILESET_URL, mergeConfig } from './config'
+
+describe('config', () => {
+  it('defaults to offline Natural Earth imagery, ellipsoid terrain and the demo tileset', () => {
+    const cfg = mergeConfig(undefined, [], '')
+    expect(cfg.imagery.type).toBe('naturalearth')
+    expect(cfg.terrainUrl).toBeUndefined()
+    expect(cfg.tilesetUrl).toBe(DEFAULT_TILESET_URL)
+    expect(cfg.shadows).toBe(true)
+  })
+
+  it('uses the server config and its default tileset', () => {
+    const cfg = mergeConfig(
+      { imagery: { type: 'xyz', url: '/basemap/{z}/{x}/{y}.png', credit: 'Local' }, terrain_url: '/terrain', default_tileset: 'b' },
+      [{ name: 'a', url: '/tiles/a/tileset.json' }, { name: 'b', url: '/tiles/b/tileset.json' }],
+      '',
+    )
+    expect(cfg.imagery).toMatchObject({ type: 'xyz', url: '/basemap/{z}/{x}/{y}.png', credit: 'Local' })
+    expect(cfg.terrainUrl).toBe('/terrain')
+    expect(cfg.tilesetUrl).toBe('/tiles/b/tileset.json')
+  })
+
+  it('test mode turns shadows off unless asked, and only accepts same-origin tileset paths', () => {
+    expect(mergeConfig(undefined, [], '?test=1')).toMatchObject({ testMode: true, shadows: false })
+    expect(mergeConfig(undefined, [], '?test=1&shadows=1').shadows).toBe(true)
+    expect(configFromUrl('?tileset=/tiles/x/tileset.json').tilesetUrl).toBe('/tiles/x/tileset.json')
+    expect(configFromUrl('?tileset=https://evil.example/t.json').tilesetUrl).toBeUndefined()
+    expect(configFromUrl('?tileset=../../etc/tileset.json').tilesetUrl).toBeUndefined()
+  })
+})
