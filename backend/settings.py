@@ -64,6 +64,22 @@ class Settings(BaseSettings):
         None,
         description="SMTP URL for alert mail (`smtp://user:pass@host:port`); outbox only if unset.",
     )
+    smtp_from: str = Field(
+        "CivicTwin <alerts@civictwin.invalid>",
+        description="`From` address of alert mail.",
+    )
+    public_base_url: str = Field(
+        "http://localhost:8000",
+        description="Public URL of this deployment, for links in OCDS releases, OGC API and mail.",
+    )
+    ocid_prefix: str = Field(
+        "ocds-civictwin",
+        pattern=r"^ocds-[a-z0-9]+$",
+        description="OCDS ocid prefix (register one with the Open Contracting Partnership).",
+    )
+    publisher_name: str = Field(
+        "CivicTwin", description="Publisher and buyer name in OCDS release packages."
+    )
     session_ttl_hours: int = Field(
         24 * 14, ge=1, description="How long a sign-in lasts without activity, in hours."
     )

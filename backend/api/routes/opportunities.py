@@ -1,7 +1,270 @@
-"""`/api/v1` routes: opportunities."""
+"""``/api/v1/opportunities``: publish, discover and register interest in work packages; OCDS."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Any
 
-router = APIRouter(tags=["opportunities"])
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, SettingsDep
+from backend.api.errors import error_responses
+from backend.schemas.opportunities import (
+    InterestList,
+    InterestPublic,
+    InterestWrite,
+    OpportunityCreate,
+    OpportunityFilters,
+    OpportunityList,
+    OpportunityPublic,
+    OpportunityStatus,
+    OpportunityUpdate,
+    SortKey,
+)
+from backend.services import interest, ocds
+from backend.services import opportunities as service
+
+router = APIRouter(prefix="/opportunities", tags=["opportunities"])
+
+OCDS_MEDIA_TYPE = "application/json"
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def opportunity_filters(
+    cpv: Annotated[
+        list[str],
+        Query(
+            description="CPV code or digit prefix (repeatable); a prefix matches its subtree",
+            examples=["4511"],
+        ),
+    ] = [],  # noqa: B006 - FastAPI copies defaults
+    lon: Annotated[
+        float | None, Query(ge=-180, le=180, description="Longitude of the point")
+    ] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90, description="Latitude of the point")] = None,
+    radius_km: Annotated[
+        float | None, Query(gt=0, le=20000, description="Within this distance of the point")
+    ] = None,
+    min_value: Annotated[float | None, Query(ge=0, description="Value range overlaps from")] = None,
+    max_value: Annotated[float | None, Query(ge=0, description="Value range overlaps to")] = None,
+    status: Annotated[list[OpportunityStatus], Query(description="Any of these (repeatable)")] = [],  # noqa: B006
+    closing_after: Annotated[
+        datetime | None, Query(description="Tender closes at or after (ISO 8601)")
+    ] = None,
+    closing_before: Annotated[
+        datetime | None, Query(description="Tender closes at or before (ISO 8601)")
+    ] = None,
+    sme_suitable: Annotated[bool | None, Query(description="Only SME-suitable ones")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Free text")] = None,
+    proposal_id: Annotated[int | None, Query(description="Of this proposal")] = None,
+) -> OpportunityFilters:
+    return OpportunityFilters(
+        cpv=cpv,
+        lon=lon,
+        lat=lat,
+        radius_km=radius_km,
+        min_value=min_value,
+        max_value=max_value,
+        status=status,
+        closing_after=closing_after,
+        closing_before=closing_before,
+        sme_suitable=sme_suitable,
+        q=q,
+        proposal_id=proposal_id,
+    )
+
+
+Filters = Annotated[OpportunityFilters, Depends(opportunity_filters)]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
+
+
+def page_links(
+    request: Request, total: int, limit: int, offset: int
+) -> tuple[str | None, str | None]:
+    nxt = (
+        str(request.url.include_query_params(offset=offset + limit, limit=limit))
+        if offset + limit < total
+        else None
+    )
+    prev = (
+        str(request.url.include_query_params(offset=max(0, offset - limit), limit=limit))
+        if offset > 0
+        else None
+    )
+    return nxt, prev
+
+
+@router.get(
+    "",
+    response_model=OpportunityList,
+    operation_id="listOpportunities",
+    responses=error_responses(422),
+    summary="Find opportunities by sector, distance, value, dates and text",
+)
+def list_opportunities(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    filters: Filters,
+    sort: Annotated[
+        SortKey, Query(description="closing (soonest first), distance, value…")
+    ] = "closing",
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> OpportunityList:
+    found = service.find(session, filters, sort=sort)
+    nxt, prev = page_links(request, len(found), limit, offset)
+    return OpportunityList(
+        items=service.page(session, found, limit, offset, settings.ocid_prefix),
+        total=len(found),
+        limit=limit,
+        offset=offset,
+        next=nxt,
+        prev=prev,
+    )
+
+
+@router.post(
+    "",
+    response_model=OpportunityPublic,
+    status_code=201,
+    operation_id="createOpportunity",
+    responses=error_responses(401, 403, 404, 422),
+    summary="Publish a work package of a proposal (its planner or an admin)",
+)
+def create_opportunity(
+    data: OpportunityCreate, principal: Planner, session: SessionDep, settings: SettingsDep
+) -> OpportunityPublic:
+    new_id = service.create(session, principal, data)
+    return service.get_public(session, principal, new_id, settings.ocid_prefix)
+
+
+@router.get(
+    "/release-package.json",
+    operation_id="getOpportunitiesReleasePackage",
+    responses={200: {"description": "OCDS 1.1 release package", "content": {OCDS_MEDIA_TYPE: {}}}},
+    summary="All public opportunities as an OCDS 1.1 release package",
+)
+def release_package(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    return JSONResponse(ocds.package_all(session, settings), media_type=OCDS_MEDIA_TYPE)
+
+
+@router.get(
+    "/{opportunity_id}",
+    response_model=OpportunityPublic,
+    operation_id="getOpportunity",
+    responses=error_responses(404),
+)
+def get_opportunity(
+    opportunity_id: int, principal: OptionalPrincipal, session: SessionDep, settings: SettingsDep
+) -> OpportunityPublic:
+    return service.get_public(session, principal, opportunity_id, settings.ocid_prefix)
+
+
+@router.patch(
+    "/{opportunity_id}",
+    response_model=OpportunityPublic,
+    operation_id="updateOpportunity",
+    responses=error_responses(401, 403, 404, 422),
+)
+def update_opportunity(
+    opportunity_id: int,
+    data: OpportunityUpdate,
+    principal: Planner,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> OpportunityPublic:
+    service.update(session, principal, opportunity_id, data)
+    return service.get_public(session, principal, opportunity_id, settings.ocid_prefix)
+
+
+@router.delete(
+    "/{opportunity_id}",
+    status_code=204,
+    operation_id="deleteOpportunity",
+    responses=error_responses(401, 403, 404),
+)
+def delete_opportunity(opportunity_id: int, principal: Planner, session: SessionDep) -> Response:
+    service.delete(session, principal, opportunity_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{opportunity_id}/release-package.json",
+    operation_id="getOpportunityReleasePackage",
+    responses={
+        200: {"description": "OCDS 1.1 release package", "content": {OCDS_MEDIA_TYPE: {}}},
+        **error_responses(404),
+    },
+    summary="One opportunity as an OCDS 1.1 release package",
+)
+def opportunity_release_package(
+    opportunity_id: int, principal: OptionalPrincipal, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    data: dict[str, Any] = ocds.package_one(session, settings, principal, opportunity_id)
+    return JSONResponse(data, media_type=OCDS_MEDIA_TYPE)
+
+
+@router.put(
+    "/{opportunity_id}/interest",
+    response_model=InterestPublic,
+    operation_id="registerInterest",
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Register (or update) my organisation's interest; idempotent",
+    description=(
+        "One registration per organisation and opportunity: repeating the call updates the "
+        "message (and undoes a withdrawal). The organisation's name and size are published as "
+        "an `interestedParty` in the opportunity's OCDS release."
+    ),
+)
+def register_interest(
+    opportunity_id: int, data: InterestWrite, principal: SME, session: SessionDep
+) -> InterestPublic:
+    return interest.register(session, principal, opportunity_id, data.message)
+
+
+@router.delete(
+    "/{opportunity_id}/interest",
+    response_model=InterestPublic,
+    operation_id="withdrawInterest",
+    responses=error_responses(401, 403, 404),
+)
+def withdraw_interest(opportunity_id: int, principal: SME, session: SessionDep) -> InterestPublic:
+    return interest.withdraw(session, principal, opportunity_id)
+
+
+@router.get(
+    "/{opportunity_id}/interests",
+    response_model=InterestList,
+    operation_id="listInterests",
+    responses=error_responses(401, 403, 404),
+    summary="Organisations interested in my opportunity (publishing planner or admin)",
+)
+def list_interests(
+    opportunity_id: int,
+    principal: Planner,
+    session: SessionDep,
+    include_withdrawn: Annotated[bool, Query(description="Also withdrawn ones")] = False,
+) -> InterestList:
+    items = interest.for_publisher(session, principal, opportunity_id, include_withdrawn)
+    return InterestList(items=items, total=len(items))
+
+
+@router.get(
+    "/{opportunity_id}/interests.csv",
+    operation_id="exportInterests",
+    responses={
+        200: {"description": "CSV, one row per registration", "content": {"text/csv": {}}},
+        **error_responses(401, 403, 404),
+    },
+)
+def export_interests(opportunity_id: int, principal: Planner, session: SessionDep) -> Response:
+    body = interest.export_csv(session, principal, opportunity_id)
+    name = f"opportunity-{opportunity_id}-interest.csv"
+    return Response(
+        body,
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,203 @@
+"""Opportunities (work packages of a development), their discovery filters and interest."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OpportunityStatus = Literal["planning", "planned", "active", "cancelled", "complete"]
+SocialValue = Literal[
+    "local_employment", "buy_local", "green", "apprenticeships", "community", "fair_work"
+]
+SortKey = Literal["closing", "-closing", "distance", "value", "-value", "newest"]
+
+#: A GeoJSON geometry (RFC 7946, lon/lat WGS 84).
+GeoJSONGeometry = dict[str, Any]
+
+POINT_EXAMPLE = {"type": "Point", "coordinates": [-1.8904, 52.4862]}
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200, examples=["Procurement team"])
+    email: str | None = Field(None, max_length=320, examples=["procurement@example.org"])
+    phone: str | None = Field(None, max_length=50, examples=["+44 121 000 0000"])
+
+
+class OpportunityWrite(BaseModel):
+    """Fields shared by create and update."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200, examples=["Landscaping works"])
+    description: str | None = Field(None, max_length=20000)
+    cpv_codes: list[str] | None = Field(
+        None,
+        min_length=1,
+        max_length=20,
+        description="CPV 2008 codes, with or without check digit",
+        examples=[["45112710-5"]],
+    )
+    value_amount: float | None = Field(None, ge=0, examples=[250000])
+    value_min: float | None = Field(None, ge=0)
+    value_max: float | None = Field(None, ge=0)
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", examples=["GBP"])
+    sme_suitable: bool | None = None
+    tender_start: datetime | None = None
+    tender_end: datetime | None = Field(None, description="Closing date of the tender")
+    contract_start: date | None = None
+    contract_end: date | None = None
+    delivery_location: GeoJSONGeometry | None = Field(
+        None, description="Point or (Multi)Polygon, GeoJSON lon/lat", examples=[POINT_EXAMPLE]
+    )
+    status: OpportunityStatus | None = None
+    social_value: list[SocialValue] | None = Field(None, examples=[["local_employment", "green"]])
+    contact: Contact | None = None
+
+
+class OpportunityCreate(OpportunityWrite):
+    proposal_id: int = Field(examples=[1])
+    title: str = Field(min_length=1, max_length=200, examples=["Landscaping works"])
+    cpv_codes: list[str] = Field(
+        min_length=1, max_length=20, description="CPV 2008 codes", examples=[["45112710-5"]]
+    )
+
+
+class OpportunityUpdate(OpportunityWrite):
+    """Only the fields sent are changed; send ``null`` to clear an optional field."""
+
+
+class CpvLabelled(BaseModel):
+    code: str = Field(examples=["45112710-5"])
+    labels: dict[str, str] = Field(
+        examples=[{"en": "Landscaping work for green areas", "it": "Lavori di architettura..."}]
+    )
+
+
+class Value(BaseModel):
+    amount: float | None
+    min: float | None
+    max: float | None
+    currency: str
+
+
+class Period(BaseModel):
+    start: datetime | date | None
+    end: datetime | date | None
+
+
+class DocumentRef(BaseModel):
+    id: int
+    title: str
+    filename: str
+    content_type: str
+    size_bytes: int
+
+
+class OpportunityPublic(BaseModel):
+    id: int
+    ocid: str = Field(examples=["ocds-civictwin-opp-1"])
+    proposal_id: int
+    proposal_reference: str
+    proposal_title: str
+    title: str
+    description: str
+    cpv: list[CpvLabelled]
+    value: Value
+    sme_suitable: bool
+    tender_period: Period
+    contract_period: Period
+    delivery_location: GeoJSONGeometry | None
+    status: OpportunityStatus
+    social_value: list[str]
+    contact: Contact
+    documents: list[DocumentRef]
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    distance_km: float | None = Field(
+        None, description="Geodesic distance from the query point (0 inside a polygon)"
+    )
+
+
+class OpportunityList(BaseModel):
+    items: list[OpportunityPublic]
+    total: int
+    limit: int
+    offset: int
+    next: str | None = Field(None, description="URL of the next page")
+    prev: str | None = Field(None, description="URL of the previous page")
+
+
+class OpportunityFilters(BaseModel):
+    """The discovery filters; also what a saved search stores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cpv: list[str] = Field(
+        default_factory=list,
+        description="CPV codes or digit prefixes; each matches its subtree",
+        examples=[["4511", "45210000-2"]],
+    )
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    radius_km: float | None = Field(None, gt=0, le=20000)
+    min_value: float | None = Field(None, ge=0)
+    max_value: float | None = Field(None, ge=0)
+    status: list[OpportunityStatus] = Field(default_factory=list)
+    closing_after: datetime | None = None
+    closing_before: datetime | None = None
+    sme_suitable: bool | None = None
+    q: str | None = Field(None, max_length=200, description="Free text in title and description")
+    proposal_id: int | None = None
+
+
+class MatchReason(BaseModel):
+    kind: Literal["sector", "distance", "sme"]
+    detail: str = Field(examples=["CPV 45112710-5 is in your sector 4511 (Site preparation work)"])
+
+
+class Match(BaseModel):
+    opportunity: OpportunityPublic
+    score: float = Field(ge=0, le=1, description="Higher is better")
+    reasons: list[MatchReason]
+
+
+class MatchList(BaseModel):
+    items: list[Match]
+    total: int
+
+
+class InterestWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field("", max_length=5000, examples=["We did the landscaping of ..."])
+
+
+class InterestPublic(BaseModel):
+    id: int
+    opportunity_id: int
+    organisation_id: int
+    organisation_name: str
+    message: str
+    withdrawn: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class InterestForPublisher(InterestPublic):
+    """What the publishing planner sees: the organisation and who to contact."""
+
+    organisation_size: str
+    organisation_sectors: list[str]
+    organisation_website: str | None
+    contact_name: str | None
+    contact_email: str | None
+
+
+class InterestList(BaseModel):
+    items: list[InterestForPublisher]
+    total: int
