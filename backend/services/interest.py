@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,6 +12,7 @@ from backend.repositories import opportunities as repo
 from backend.schemas.opportunities import InterestForPublisher, InterestPublic
 from backend.services import opportunities
 from backend.services.auth import Principal
+from backend.services.opendata import to_csv
 
 CLOSED_STATUSES = ("cancelled", "complete")
 
@@ -126,24 +124,24 @@ CSV_COLUMNS = (
 
 
 def export_csv(session: Session, principal: Principal, opportunity_id: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for item in for_publisher(session, principal, opportunity_id, include_withdrawn=True):
-        writer.writerow(
+    items = for_publisher(session, principal, opportunity_id, include_withdrawn=True)
+    return to_csv(
+        CSV_COLUMNS,
+        (
             [
                 item.id,
                 item.organisation_id,
                 item.organisation_name,
                 item.organisation_size,
                 " ".join(item.organisation_sectors),
-                item.organisation_website or "",
-                item.contact_name or "",
-                item.contact_email or "",
+                item.organisation_website,
+                item.contact_name,
+                item.contact_email,
                 item.message,
                 item.created_at.isoformat(),
                 item.updated_at.isoformat(),
                 "yes" if item.withdrawn else "no",
             ]
-        )
-    return out.getvalue()
+            for item in items
+        ),
+    )
