@@ -89,6 +89,38 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         15, ge=1, description="Window over which failed sign-ins are counted, in minutes."
     )
+    max_document_mb: float = Field(
+        25.0, gt=0, description="Largest document upload (PDF, PNG, JPEG, WebP), in megabytes."
+    )
+    max_model_mb: float = Field(
+        50.0, gt=0, description="Largest 3D model upload (glb), in megabytes."
+    )
+    max_json_body_kb: int = Field(
+        512, ge=1, description="Largest JSON body of a proposal or massing write, in kilobytes."
+    )
+    comment_max_length: int = Field(
+        5000, ge=1, le=100_000, description="Longest comment body, in characters."
+    )
+    comment_edit_window_minutes: int = Field(
+        15, ge=0, description="How long after posting the author may edit a comment, in minutes."
+    )
+    comment_rate_window_minutes: int = Field(
+        10, ge=1, description="Window over which posted comments are counted for rate limits."
+    )
+    comment_rate_per_user: int = Field(
+        10, ge=1, description="Comments one account may post within the rate-limit window."
+    )
+    comment_rate_per_ip: int = Field(
+        30,
+        ge=1,
+        description="Comments one client address may post within the window (shared networks).",
+    )
+    report_hide_threshold: int = Field(
+        3, ge=1, description="Distinct open reports that hide a comment pending moderator review."
+    )
+    sse_keepalive_seconds: float = Field(
+        15.0, gt=0, description="Interval of keep-alive comments on live-event streams, in seconds."
+    )
     log_format: Literal["text", "json"] = Field("text", description="Log line format.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level."

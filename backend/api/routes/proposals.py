@@ -1,7 +1,338 @@
-"""`/api/v1` routes: proposals."""
+"""``/api/v1/proposals``: create, edit, publish, search proposals; stages, massing, model.
+
+Drafts are visible to planners and admins only (404 for everyone else). Changes are for the
+planner who created the proposal, or an admin. Uploads (documents, the glb model) take the raw
+file as the request body, streamed to disk with the size limit enforced while reading.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
+from backend.api.errors import error_responses
+from backend.errors import PayloadTooLargeError
+from backend.schemas.documents import DocumentList, DocumentPublic
+from backend.schemas.proposals import (
+    MassingIn,
+    ModelPlacement,
+    ProposalCreate,
+    ProposalList,
+    ProposalPublic,
+    ProposalUpdate,
+    Stage,
+    StageChange,
+    StageHistory,
+)
+from backend.services import buildings, documents, proposals
+from backend.services.documents import Upload
 
 router = APIRouter(tags=["proposals"])
+
+
+async def json_body_limit(request: Request, settings: SettingsDep) -> None:
+    """Refuse JSON bodies over ``max_json_body_kb`` with 413."""
+    limit = settings.max_json_body_kb * 1024
+    declared = request.headers.get("content-length", "")
+    size = int(declared) if declared.isdigit() else len(await request.body())
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"body: {size} bytes is more than the limit of {settings.max_json_body_kb} KB"
+        )
+
+
+BodyLimit = [Depends(json_body_limit)]
+
+
+async def receive_upload(
+    request: Request, settings: SettingsDep, limit_mb: float, label: str
+) -> Upload:
+    """Stream the request body into a temporary file, refusing it past ``limit_mb`` (413)."""
+    limit = int(limit_mb * 1_000_000)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(f"file: the {label} is larger than the limit of {limit_mb:g} MB")
+    upload = Upload.start(settings.uploads_dir, limit, label)
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                upload.write(chunk)
+        upload.finish()
+    except BaseException:
+        upload.discard()
+        raise
+    return upload
+
+
+def _upload_body(types: list[str]) -> dict[str, object]:
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "The file itself as the body (not multipart form data).",
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in types},
+        }
+    }
+
+
+@router.post(
+    "/proposals",
+    response_model=ProposalPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createProposal",
+    responses=error_responses(401, 403, 409, 413, 422),
+    dependencies=BodyLimit,
+    summary="Create a proposal (a draft, visible to planners only until published)",
+)
+def create_proposal(
+    data: ProposalCreate, principal: Planner, session: SessionDep
+) -> ProposalPublic:
+    proposal = proposals.create(session, principal, data)
+    return proposals.public_view(session, proposal)
+
+
+@router.get(
+    "/proposals",
+    response_model=ProposalList,
+    operation_id="listProposals",
+    responses=error_responses(422),
+    summary="Search proposals by text, stage and bounding box",
+)
+def list_proposals(
+    request: Request,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text in reference, title, description or address"),
+    ] = None,
+    stage: Annotated[
+        list[Stage] | None, Query(description="Only these stages (repeatable)")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="west,south,east,north in degrees: sites intersecting it",
+            examples=["-0.1,51.51,-0.08,51.52"],
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProposalList:
+    box = buildings.parse_bbox(bbox) if bbox is not None else None
+    items, total = proposals.search(
+        session, principal, text=q, stages=stage or [], bbox=box, limit=limit, offset=offset
+    )
+    nxt = None
+    if offset + len(items) < total:
+        nxt = str(request.url.include_query_params(offset=offset + limit))
+    return ProposalList(items=items, total=total, limit=limit, offset=offset, next=nxt)
+
+
+@router.get(
+    "/proposals/{proposal_id}",
+    response_model=ProposalPublic,
+    operation_id="getProposal",
+    responses=error_responses(404),
+)
+def get_proposal(
+    proposal_id: int, principal: OptionalPrincipal, session: SessionDep
+) -> ProposalPublic:
+    return proposals.public_view(session, proposals.visible(session, principal, proposal_id))
+
+
+@router.patch(
+    "/proposals/{proposal_id}",
+    response_model=ProposalPublic,
+    operation_id="updateProposal",
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+    dependencies=BodyLimit,
+)
+def update_proposal(
+    proposal_id: int, data: ProposalUpdate, principal: Planner, session: SessionDep
+) -> ProposalPublic:
+    return proposals.public_view(session, proposals.update(session, principal, proposal_id, data))
+
+
+@router.delete(
+    "/proposals/{proposal_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteProposal",
+    responses=error_responses(401, 403, 404, 409),
+    summary="Delete a draft (admins: any proposal) with its files and massing tileset",
+)
+def delete_proposal(
+    proposal_id: int, principal: Planner, session: SessionDep, settings: SettingsDep
+) -> Response:
+    keys = proposals.delete(session, principal, proposal_id, settings.tiles_dir)
+    documents.remove_files(settings.uploads_dir, keys)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/proposals/{proposal_id}/stage",
+    response_model=ProposalPublic,
+    operation_id="changeProposalStage",
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Move one stage forward: draft → consultation → assessment → decided",
+)
+def change_stage(
+    proposal_id: int,
+    data: StageChange,
+    request: Request,
+    principal: Planner,
+    session: SessionDep,
+) -> ProposalPublic:
+    proposal = proposals.change_stage(
+        session, principal, proposal_id, data, request.app.state.events
+    )
+    return proposals.public_view(session, proposal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/publish",
+    response_model=ProposalPublic,
+    operation_id="publishProposal",
+    responses=error_responses(401, 403, 404, 409),
+    summary="Publish a draft: open its consultation (same as moving to `consultation`)",
+)
+def publish_proposal(
+    proposal_id: int, request: Request, principal: Planner, session: SessionDep
+) -> ProposalPublic:
+    proposal = proposals.change_stage(
+        session, principal, proposal_id, StageChange(stage="consultation"), request.app.state.events
+    )
+    return proposals.public_view(session, proposal)
+
+
+@router.get(
+    "/proposals/{proposal_id}/history",
+    response_model=StageHistory,
+    operation_id="getProposalHistory",
+    responses=error_responses(404),
+    summary="Stage changes: who moved the proposal to which stage, and when",
+)
+def get_history(
+    proposal_id: int, principal: OptionalPrincipal, session: SessionDep
+) -> StageHistory:
+    return proposals.history(session, principal, proposal_id)
+
+
+@router.put(
+    "/proposals/{proposal_id}/massing",
+    response_model=ProposalPublic,
+    operation_id="setProposalMassing",
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+    dependencies=BodyLimit,
+    summary="Replace the massing blocks; rebuilds the massing 3D tileset",
+)
+def set_massing(
+    proposal_id: int,
+    data: MassingIn,
+    principal: Planner,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> ProposalPublic:
+    proposal = proposals.set_massing(session, principal, proposal_id, data, settings.tiles_dir)
+    return proposals.public_view(session, proposal)
+
+
+@router.put(
+    "/proposals/{proposal_id}/model",
+    response_model=ProposalPublic,
+    operation_id="uploadProposalModel",
+    responses=error_responses(401, 403, 404, 409, 413, 415, 422),
+    openapi_extra=_upload_body(["model/gltf-binary"]),
+    summary="Upload the scheme's 3D model (glb) with its placement",
+)
+async def upload_model(
+    proposal_id: int,
+    request: Request,
+    principal: Planner,
+    session: SessionDep,
+    settings: SettingsDep,
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    height_m: Annotated[float, Query(ge=-500, le=9000)] = 0.0,
+    heading_deg: Annotated[float, Query(ge=0, lt=360)] = 0.0,
+    scale: Annotated[float, Query(gt=0, le=1000)] = 1.0,
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+) -> ProposalPublic:
+    placement = ModelPlacement(
+        lon=lon, lat=lat, height_m=height_m, heading_deg=heading_deg, scale=scale
+    )
+    await run_in_threadpool(proposals.editable, session, principal, proposal_id)
+    upload = await receive_upload(request, settings, settings.max_model_mb, "3D model")
+    proposal = await run_in_threadpool(
+        documents.set_model,
+        session,
+        principal,
+        proposal_id,
+        upload,
+        placement,
+        filename=filename,
+        declared_type=request.headers.get("content-type"),
+        uploads_dir=settings.uploads_dir,
+    )
+    return await run_in_threadpool(proposals.public_view, session, proposal)
+
+
+@router.patch(
+    "/proposals/{proposal_id}/model",
+    response_model=ProposalPublic,
+    operation_id="placeProposalModel",
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Move, turn or scale the uploaded 3D model",
+)
+def place_model(
+    proposal_id: int, data: ModelPlacement, principal: Planner, session: SessionDep
+) -> ProposalPublic:
+    proposal = documents.place_model(session, principal, proposal_id, data)
+    return proposals.public_view(session, proposal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/documents",
+    response_model=DocumentPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="uploadProposalDocument",
+    responses=error_responses(401, 403, 404, 413, 415, 422),
+    openapi_extra=_upload_body(["application/pdf", "image/png", "image/jpeg", "image/webp"]),
+    summary="Upload a document (PDF, PNG, JPEG, WebP) of the proposal",
+)
+async def upload_document(
+    proposal_id: int,
+    request: Request,
+    principal: Planner,
+    session: SessionDep,
+    settings: SettingsDep,
+    title: Annotated[str | None, Query(max_length=200)] = None,
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+) -> DocumentPublic:
+    await run_in_threadpool(proposals.editable, session, principal, proposal_id)
+    upload = await receive_upload(request, settings, settings.max_document_mb, "document")
+    return await run_in_threadpool(
+        documents.add_document,
+        session,
+        principal,
+        proposal_id,
+        upload,
+        title=title,
+        filename=filename,
+        declared_type=request.headers.get("content-type"),
+        uploads_dir=settings.uploads_dir,
+    )
+
+
+@router.get(
+    "/proposals/{proposal_id}/documents",
+    response_model=DocumentList,
+    operation_id="listProposalDocuments",
+    responses=error_responses(404),
+)
+def list_documents(
+    proposal_id: int, principal: OptionalPrincipal, session: SessionDep
+) -> DocumentList:
+    return DocumentList(items=documents.list_documents(session, principal, proposal_id))

@@ -1,7 +1,160 @@
-"""``/tiles/{tileset}/...``: pipeline output served as static 3D Tiles."""
+"""``/tiles/{tileset}/...``: pipeline output served as static 3D Tiles.
+
+- Content types by suffix; a strong ETag from size and mtime (``-gz`` for the gzip variant) with
+  ``If-None-Match`` → 304; ``Cache-Control`` short for tileset.json, long for content (whose
+  ETag changes with every rebuild), ``private, no-cache`` for proposals' massing tilesets.
+- JSON is gzipped when the client accepts it (``Vary: Accept-Encoding``); single byte ranges
+  (``Range: bytes=a-b``) get 206 or 416; several ranges get the whole file (RFC 9110 allows it).
+- No way out of the tiles folder: encoded slashes are refused outright and every path is
+  resolved (symlinks too) and checked to be inside (see ``services.tilesets.resolve_tile``).
+- ``/tiles/proposals/<id>/`` follows the proposal's visibility: a draft's massing is 404 for
+  everyone but planners and admins.
+CORS comes from the app's middleware (``CIVICTWIN_CORS_ORIGINS``).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import gzip
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from backend.api.deps import SessionDep, SettingsDep, get_optional_principal
+from backend.api.errors import error_responses
+from backend.errors import NotFoundError
+from backend.services import massing, proposals, tilesets
 
 router = APIRouter(prefix="/tiles", tags=["tiles"])
+
+CONTENT_TYPES = {
+    ".json": "application/json",
+    ".glb": "model/gltf-binary",
+    ".b3dm": "application/octet-stream",
+    ".subtree": "application/octet-stream",
+    ".fgb": "application/octet-stream",
+}
+CACHE_TILESET = "public, max-age=60, must-revalidate"
+CACHE_CONTENT = "public, max-age=86400"
+CACHE_PRIVATE = "private, no-cache"
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_ENCODED_SEPARATORS = (b"%2f", b"%5c", b"%00")
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file",
+        "content": {
+            "application/json": {},
+            "model/gltf-binary": {},
+            "application/octet-stream": {},
+        },
+    },
+    206: {"description": "Part of the file (Range)"},
+    304: {"description": "Not modified (If-None-Match)"},
+    **error_responses(404, 416),
+}
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def _check_access(request: Request, session: SessionDep, settings: SettingsDep, path: str) -> None:
+    first = path.split("/", 1)[0]
+    if not first.isdigit():
+        raise NotFoundError(f"tile {massing.PROPOSALS_FOLDER}/{path} not found")
+    principal = get_optional_principal(request, session, settings)
+    proposals.visible(session, principal, int(first))
+
+
+def _serve(request: Request, real: Path, private: bool) -> Response:
+    st = real.stat()
+    media_type = CONTENT_TYPES.get(real.suffix.lower(), "application/octet-stream")
+    etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
+    if private:
+        cache = CACHE_PRIVATE
+    else:
+        cache = CACHE_TILESET if real.suffix.lower() == ".json" else CACHE_CONTENT
+    headers = {
+        "Cache-Control": cache,
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+    }
+    range_header = request.headers.get("range")
+    is_json = media_type == "application/json"
+    gzipped = (
+        is_json
+        and range_header is None
+        and "gzip" in request.headers.get("accept-encoding", "").lower()
+    )
+    if is_json:
+        headers["Vary"] = "Accept-Encoding"
+    if gzipped:
+        etag = etag[:-1] + '-gz"'
+    headers["ETag"] = etag
+    if _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    body = real.read_bytes()
+    status = 200
+    if gzipped:
+        body = gzip.compress(body, compresslevel=6)
+        headers["Content-Encoding"] = "gzip"
+    elif range_header is not None and "," not in range_header:
+        match = _RANGE.match(range_header.strip())
+        if match and (match.group(1) or match.group(2)):
+            size = len(body)
+            first, last = match.group(1), match.group(2)
+            if first:
+                start, end = int(first), min(int(last), size - 1) if last else size - 1
+            else:  # suffix range: the last N bytes
+                start, end = max(size - int(last), 0), size - 1
+            if start >= size or end < start:
+                return Response(
+                    status_code=416,
+                    headers={**headers, "Content-Range": f"bytes */{size}"},
+                )
+            body = body[start : end + 1]
+            status = 206
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(len(body))
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=media_type)
+    return Response(body, status_code=status, headers=headers, media_type=media_type)
+
+
+def get_tile(
+    tileset: str, path: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    raw = request.scope.get("raw_path") or b""
+    if any(sep in raw.lower() for sep in _ENCODED_SEPARATORS):
+        raise NotFoundError("tile not found: encoded separators are not allowed in tile paths")
+    private = tileset == massing.PROPOSALS_FOLDER
+    if private:
+        _check_access(request, session, settings, path)
+    real = tilesets.resolve_tile(settings.tiles_dir, tileset, path)
+    return _serve(request, real, private)
+
+
+router.add_api_route(
+    "/{tileset}/{path:path}",
+    get_tile,
+    methods=["GET"],
+    operation_id="getTile",
+    response_class=Response,
+    responses=_RESPONSES,
+    summary="A file of a 3D Tiles tileset (tileset.json, glb content, …)",
+)
+router.add_api_route(
+    "/{tileset}/{path:path}",
+    get_tile,
+    methods=["HEAD"],
+    operation_id="headTile",
+    response_class=Response,
+    responses=_RESPONSES,
+    summary="Headers of a tileset file (size, ETag) without the body",
+)

@@ -1,0 +1,253 @@
+"""Proposals: create, update, stage changes, massing and the public views.
+
+Geometry is GeoJSON (RFC 7946, lon/lat WGS 84). The schemas check the *shape* of the JSON
+(types, coordinate arrays, ranges of scalar fields); the geometric rules (closed rings, ranges,
+self-intersection, area) are checked by :mod:`backend.services.proposals`, which names the field
+and the place in its message.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from backend.schemas.documents import DocumentPublic
+
+Stage = Literal["draft", "consultation", "assessment", "decided"]
+Decision = Literal["approved", "refused", "withdrawn"]
+
+Position = list[float]
+
+_BOUNDARY_EXAMPLE: dict[str, Any] = {
+    "type": "Polygon",
+    "coordinates": [
+        [
+            [-0.0905, 51.5150],
+            [-0.0898, 51.5150],
+            [-0.0898, 51.5154],
+            [-0.0905, 51.5154],
+            [-0.0905, 51.5150],
+        ]
+    ],
+}
+
+
+class PolygonGeometry(BaseModel):
+    """A GeoJSON Polygon: rings of [lon, lat] positions, the first being the outer ring."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _BOUNDARY_EXAMPLE})
+
+    type: Literal["Polygon"]
+    coordinates: list[list[Position]] = Field(min_length=1, max_length=100)
+
+
+class MultiPolygonGeometry(BaseModel):
+    """A GeoJSON MultiPolygon."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["MultiPolygon"]
+    coordinates: list[list[list[Position]]] = Field(min_length=1, max_length=100)
+
+
+Boundary = PolygonGeometry | MultiPolygonGeometry
+
+
+class _ProposalFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200, examples=["Bank Junction Tower"])
+    description: str | None = Field(None, max_length=20_000)
+    application_type: str | None = Field(None, min_length=1, max_length=50, examples=["full"])
+    site_address: str | None = Field(None, max_length=300, examples=["1 Poultry, London EC2R"])
+    site_boundary: Boundary | None = Field(
+        None,
+        description="GeoJSON Polygon or MultiPolygon (lon/lat); stored as a MultiPolygon.",
+    )
+    use_classes_existing: list[str] | None = Field(None, max_length=20, examples=[["E(g)(i)"]])
+    use_classes_proposed: list[str] | None = Field(
+        None, max_length=20, examples=[["E(g)(i)", "C3"]]
+    )
+    dwellings: int | None = Field(None, ge=0, le=100_000)
+    floor_area_existing_m2: float | None = Field(None, ge=0, le=10_000_000)
+    floor_area_proposed_m2: float | None = Field(None, ge=0, le=10_000_000)
+    consultation_start: date | None = None
+    consultation_end: date | None = None
+    decision_date: date | None = None
+    tileset: str | None = Field(
+        None,
+        max_length=100,
+        description="City tileset the site sits in; found from the boundary when omitted.",
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> _ProposalFields:
+        start, end = self.consultation_start, self.consultation_end
+        if start and end and end < start:
+            raise ValueError(
+                f"consultation_end ({end}) must not be before consultation_start ({start})"
+            )
+        return self
+
+
+class ProposalCreate(_ProposalFields):
+    """A new proposal; it starts as a draft, visible to planners only."""
+
+    reference: str = Field(
+        min_length=1,
+        max_length=50,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$",
+        examples=["24/00123/FULL"],
+    )
+    title: str = Field(min_length=1, max_length=200, examples=["Bank Junction Tower"])
+
+
+class ProposalUpdate(_ProposalFields):
+    """Fields to change; omitted fields stay as they are, `null` clears optional ones."""
+
+
+class StageChange(BaseModel):
+    """Move a proposal one stage forward (draft → consultation → assessment → decided)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Stage
+    decision: Decision | None = Field(None, description="Required when moving to `decided`")
+    reason: str | None = Field(None, max_length=2000)
+
+
+class MassingProperties(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("", max_length=100, examples=["Tower"])
+    height_m: float | None = Field(
+        None, gt=0, le=1000, description="Top above ground; from storeys × 3 m when omitted"
+    )
+    base_height_m: float = Field(0.0, ge=0, le=999)
+    storeys: int | None = Field(None, ge=1, le=300)
+
+    @model_validator(mode="after")
+    def _height_or_storeys(self) -> MassingProperties:
+        if self.height_m is None and self.storeys is None:
+            raise ValueError("give height_m or storeys")
+        return self
+
+
+class MassingFeatureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["Feature"]
+    geometry: PolygonGeometry
+    properties: MassingProperties
+    id: int | str | None = None
+
+
+class MassingIn(BaseModel):
+    """A proposal's massing as a GeoJSON FeatureCollection of polygons with heights."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": _BOUNDARY_EXAMPLE,
+                        "properties": {"name": "Tower", "storeys": 12},
+                    }
+                ],
+            }
+        },
+    )
+
+    type: Literal["FeatureCollection"]
+    features: list[MassingFeatureIn] = Field(max_length=200)
+
+
+class ModelPlacement(BaseModel):
+    """Where a glb model stands: its origin at lon/lat/height, turned by heading, scaled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lon: float = Field(ge=-180, le=180, examples=[-0.09])
+    lat: float = Field(ge=-90, le=90, examples=[51.515])
+    height_m: float = Field(0.0, ge=-500, le=9000, description="Metres above the ellipsoid")
+    heading_deg: float = Field(0.0, ge=0, lt=360, description="Clockwise from north")
+    scale: float = Field(1.0, gt=0, le=1000)
+
+
+class ModelPublic(ModelPlacement):
+    document_id: int
+    url: str = Field(description="Where to fetch the glb")
+
+
+class UserRef(BaseModel):
+    id: int
+    display_name: str
+
+
+class ProposalSummary(BaseModel):
+    """A proposal in a list."""
+
+    id: int
+    reference: str
+    title: str
+    application_type: str
+    stage: Stage
+    decision: Decision | None
+    site_address: str
+    site_boundary: dict[str, Any] | None = Field(description="GeoJSON MultiPolygon")
+    consultation_start: date | None
+    consultation_end: date | None
+    published_at: datetime | None
+    updated_at: datetime
+
+
+class ProposalPublic(ProposalSummary):
+    """A proposal with its massing, model, documents and the city buildings it replaces."""
+
+    description: str
+    use_classes_existing: list[str]
+    use_classes_proposed: list[str]
+    dwellings: int | None
+    floor_area_existing_m2: float | None
+    floor_area_proposed_m2: float | None
+    decision_date: date | None
+    tileset: str | None
+    replaces: list[str] = Field(
+        description="building_ids of the tileset's buildings the scheme replaces (hide them)"
+    )
+    massing: dict[str, Any] = Field(
+        description="GeoJSON FeatureCollection; properties name, height_m, base_height_m, storeys"
+    )
+    massing_tileset_url: str | None = Field(
+        description="3D Tiles of the massing (same mesher as the city), null without massing"
+    )
+    model: ModelPublic | None
+    documents: list[DocumentPublic]
+    created_by: UserRef | None
+    created_at: datetime
+
+
+class ProposalList(BaseModel):
+    items: list[ProposalSummary]
+    total: int
+    limit: int
+    offset: int
+    next: str | None = Field(None, description="URL of the next page, if any")
+
+
+class StageHistoryEntry(BaseModel):
+    at: datetime
+    from_stage: Stage | None
+    to_stage: Stage
+    decision: Decision | None
+    by: UserRef | None
+    reason: str | None
+
+
+class StageHistory(BaseModel):
+    items: list[StageHistoryEntry]
