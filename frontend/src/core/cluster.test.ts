@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { clusterPoints } from './cluster'
 
-const pt = (x: number, y: number, item: string) => ({ x, y, item })
+const pt = <T>(x: number, y: number, item: T) => ({ x, y, item })
 
 describe('clusterPoints', () => {
   it('keeps distant pins apart and merges close ones', () => {

@@ -32,7 +32,12 @@ export class BuildingInfo {
 
 /** Date + time-of-day (local time of the browser), shadows toggle. */
 export class SunControl {
-  date = new Date()
+  /** midday today: a sun study opened at night would show nothing but shadow */
+  date = (() => {
+    const d = new Date()
+    d.setHours(12, 0, 0, 0)
+    return d
+  })()
   shadows: boolean
   constructor(private readonly ctx: AppContext, shadows: boolean) {
     this.shadows = shadows
