@@ -27,7 +27,7 @@ async function resolveSource() {
   const python = [path.join(repo, '.venv/bin/python'), 'python3'].find((p) => p === 'python3' || existsSync(p))
   const doc = execFileSync(
     python,
-    ['-c', 'import json; from backend.main import create_app; print(json.dumps(create_app().openapi()))'],
+    ['-c', 'import json; from backend.main import create_app_from_env; print(json.dumps(create_app_from_env().openapi()))'],
     { cwd: repo, encoding: 'utf8' },
   )
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'civictwin-openapi-')), 'openapi.json')
