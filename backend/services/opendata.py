@@ -6,7 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from backend.db.models import Building, Comment, Opportunity, Proposal
+from backend.errors import NotFoundError
+from backend.repositories import opendata as repo
+from backend.services.geodesy import to_geojson
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,3 +38,208 @@ def to_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
     return out.getvalue()
+
+
+# --- features ------------------------------------------------------------------------------------
+
+DATASETS = ("proposals", "comments", "opportunities")
+COLLECTIONS = ("proposals", "buildings", "comments", "opportunities")
+
+DESCRIPTIONS = {
+    "proposals": "Development proposals past the draft stage, with their site boundaries.",
+    "buildings": "Existing city buildings (footprints and heights) from the 3D city model.",
+    "comments": (
+        "Published comments on proposals, anonymised (no author), at their 3D anchor points."
+    ),
+    "opportunities": "Supply-chain opportunities (work packages) at their delivery locations.",
+}
+TITLES = {
+    "proposals": "Development proposals",
+    "buildings": "City buildings",
+    "comments": "Consultation comments",
+    "opportunities": "Supply-chain opportunities",
+}
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def geometry_of(collection: str, row: Any) -> BaseGeometry | None:
+    column = {
+        "proposals": "site_boundary",
+        "buildings": "footprint",
+        "comments": "anchor_point",
+        "opportunities": "delivery_location",
+    }[collection]
+    value = getattr(row, column)
+    return None if value is None else to_shape(value)
+
+
+def properties_of(collection: str, row: Any, base_url: str) -> dict[str, Any]:
+    """The attributes published for ``row``; never personal data (no authors, no e-mails)."""
+    if collection == "proposals":
+        p: Proposal = row
+        return {
+            "reference": p.reference,
+            "title": p.title,
+            "description": p.description,
+            "application_type": p.application_type,
+            "stage": p.stage,
+            "decision": p.decision,
+            "site_address": p.site_address,
+            "dwellings": p.dwellings,
+            "floor_area_proposed_m2": p.floor_area_proposed_m2,
+            "consultation_start": _iso(p.consultation_start),
+            "consultation_end": _iso(p.consultation_end),
+            "decision_date": _iso(p.decision_date),
+            "created_at": _iso(p.created_at),
+            "url": f"{base_url}/#/proposals/{p.id}",
+        }
+    if collection == "buildings":
+        b: Building = row
+        return {
+            "building_id": b.building_id,
+            "tileset": b.tileset,
+            "height_m": b.height_m,
+            "base_height_m": b.base_height_m,
+            "levels": b.levels,
+            "building_type": b.building_type,
+            "name": b.name,
+            "height_source": b.height_source,
+        }
+    if collection == "comments":
+        c: Comment = row
+        return {
+            "proposal_id": c.proposal_id,
+            "parent_id": c.parent_id,
+            "body": c.body,
+            "sentiment": c.sentiment,
+            "topics": ",".join(c.topics or []),
+            "anchor_height_m": c.anchor_height_m,
+            "anchor_building_id": c.anchor_building_id,
+            "agree_count": c.agree_count,
+            "disagree_count": c.disagree_count,
+            "created_at": _iso(c.created_at),
+        }
+    o: Opportunity = row
+    return {
+        "proposal_id": o.proposal_id,
+        "title": o.title,
+        "status": o.status,
+        "cpv_codes": ",".join(c.code for c in o.cpv),
+        "value_amount": _num(o.value_amount),
+        "value_min": _num(o.value_min),
+        "value_max": _num(o.value_max),
+        "currency": o.currency,
+        "sme_suitable": o.sme_suitable,
+        "tender_start": _iso(o.tender_start),
+        "tender_end": _iso(o.tender_end),
+        "contract_start": _iso(o.contract_start),
+        "contract_end": _iso(o.contract_end),
+        "social_value": ",".join(o.social_value or []),
+        "url": f"{base_url}/api/v1/opportunities/{o.id}",
+    }
+
+
+def feature(collection: str, row: Any, base_url: str) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": row.id,
+        "geometry": to_geojson(geometry_of(collection, row)),
+        "properties": properties_of(collection, row, base_url),
+    }
+
+
+def download(session: Session, dataset: str, fmt: str, base_url: str) -> str:
+    """The whole public ``dataset`` as ``csv`` (WKT geometry column) or ``geojson``."""
+    if dataset not in DATASETS:
+        raise NotFoundError(f"dataset: {dataset!r} is not one of {', '.join(DATASETS)}")
+    rows = repo.all_rows(session, repo.filtered(dataset), dataset)
+    if fmt == "geojson":
+        return json.dumps(
+            {
+                "type": "FeatureCollection",
+                "name": dataset,
+                "features": [feature(dataset, r, base_url) for r in rows],
+            },
+            ensure_ascii=False,
+        )
+    if fmt != "csv":
+        raise NotFoundError(f"format: {fmt!r} is not csv or geojson")
+    records = [(r.id, properties_of(dataset, r, base_url), geometry_of(dataset, r)) for r in rows]
+    names = properties_of_columns(dataset)
+    return to_csv(
+        ["id", *names, "geometry_wkt"],
+        (
+            [rid, *(props[n] for n in names), None if geom is None else geom.wkt]
+            for rid, props, geom in records
+        ),
+    )
+
+
+def properties_of_columns(dataset: str) -> list[str]:
+    return list(_COLUMNS[dataset])
+
+
+_COLUMNS = {
+    "proposals": [
+        "reference",
+        "title",
+        "description",
+        "application_type",
+        "stage",
+        "decision",
+        "site_address",
+        "dwellings",
+        "floor_area_proposed_m2",
+        "consultation_start",
+        "consultation_end",
+        "decision_date",
+        "created_at",
+        "url",
+    ],
+    "buildings": [
+        "building_id",
+        "tileset",
+        "height_m",
+        "base_height_m",
+        "levels",
+        "building_type",
+        "name",
+        "height_source",
+    ],
+    "comments": [
+        "proposal_id",
+        "parent_id",
+        "body",
+        "sentiment",
+        "topics",
+        "anchor_height_m",
+        "anchor_building_id",
+        "agree_count",
+        "disagree_count",
+        "created_at",
+    ],
+    "opportunities": [
+        "proposal_id",
+        "title",
+        "status",
+        "cpv_codes",
+        "value_amount",
+        "value_min",
+        "value_max",
+        "currency",
+        "sme_suitable",
+        "tender_start",
+        "tender_end",
+        "contract_start",
+        "contract_end",
+        "social_value",
+        "url",
+    ],
+}

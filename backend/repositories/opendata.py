@@ -1,0 +1,129 @@
+"""The public data sets: what OGC API, downloads and analytics read. No HTTP, no commit.
+
+Public means: proposals past ``draft``; their published comments; their opportunities; every
+city building. Filters are portable SQL (``ST_Intersects`` with a lon/lat rectangle, comparisons
+on timestamps), the same on SpatiaLite and PostGIS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from backend.db.models import Building, Comment, Opportunity, Proposal
+from backend.repositories.opportunities import envelope, public_proposal_clause
+
+Collection = Literal["proposals", "buildings", "comments", "opportunities"]
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class CollectionSource:
+    model: type[Any]
+    geometry: InstrumentedAttribute[Any]
+    time: InstrumentedAttribute[Any] | None
+
+
+SOURCES: dict[str, CollectionSource] = {
+    "proposals": CollectionSource(Proposal, Proposal.site_boundary, Proposal.created_at),
+    "buildings": CollectionSource(Building, Building.footprint, None),
+    "comments": CollectionSource(Comment, Comment.anchor_point, Comment.created_at),
+    "opportunities": CollectionSource(
+        Opportunity, Opportunity.delivery_location, Opportunity.tender_end
+    ),
+}
+
+
+def base_query(collection: str) -> sa.Select[Any]:
+    """Public rows of ``collection``."""
+    if collection == "proposals":
+        return sa.select(Proposal).where(public_proposal_clause())
+    if collection == "buildings":
+        return sa.select(Building)
+    if collection == "comments":
+        return (
+            sa.select(Comment)
+            .join(Proposal, Proposal.id == Comment.proposal_id)
+            .where(public_proposal_clause(), Comment.state == "published")
+        )
+    if collection == "opportunities":
+        return (
+            sa.select(Opportunity)
+            .join(Proposal, Proposal.id == Opportunity.proposal_id)
+            .where(public_proposal_clause())
+        )
+    raise KeyError(collection)
+
+
+def filtered(
+    collection: str,
+    *,
+    bboxes: Sequence[BBox] = (),
+    start: datetime | None = None,
+    end: datetime | None = None,
+    proposal_id: int | None = None,
+    require_geometry: bool = False,
+) -> sa.Select[Any]:
+    source = SOURCES[collection]
+    stmt = base_query(collection)
+    if bboxes:
+        stmt = stmt.where(
+            sa.or_(*(sa.func.ST_Intersects(source.geometry, envelope(b)) for b in bboxes))
+        )
+    if require_geometry:
+        stmt = stmt.where(source.geometry.is_not(None))
+    if source.time is not None:
+        if start is not None:
+            stmt = stmt.where(source.time >= start)
+        if end is not None:
+            stmt = stmt.where(source.time <= end)
+    if proposal_id is not None and collection in ("comments", "opportunities"):
+        stmt = stmt.where(source.model.proposal_id == proposal_id)
+    return stmt
+
+
+def page(
+    session: Session, stmt: sa.Select[Any], collection: str, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """One page of rows in id order and the number matched."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    model = SOURCES[collection].model
+    rows = session.scalars(stmt.order_by(model.id).limit(limit).offset(offset)).all()
+    return list(rows), int(total)
+
+
+def all_rows(session: Session, stmt: sa.Select[Any], collection: str) -> list[Any]:
+    model = SOURCES[collection].model
+    return list(session.scalars(stmt.order_by(model.id)).all())
+
+
+def one(session: Session, collection: str, feature_id: int) -> Any | None:
+    model = SOURCES[collection].model
+    return session.scalars(base_query(collection).where(model.id == feature_id)).first()
+
+
+def proposals_by_id(session: Session, ids: Sequence[int]) -> dict[int, Proposal]:
+    if not ids:
+        return {}
+    rows = session.scalars(sa.select(Proposal).where(Proposal.id.in_(list(set(ids))))).all()
+    return {p.id: p for p in rows}
+
+
+def buildings_by_building_id(session: Session, building_ids: Sequence[str]) -> dict[str, Building]:
+    if not building_ids:
+        return {}
+    rows = session.scalars(
+        sa.select(Building).where(Building.building_id.in_(list(set(building_ids))))
+    ).all()
+    return {b.building_id: b for b in rows}
+
+
+def public_proposal(session: Session, proposal_id: int) -> Proposal | None:
+    return session.scalars(
+        sa.select(Proposal).where(Proposal.id == proposal_id, public_proposal_clause())
+    ).first()

@@ -1,0 +1,235 @@
+"""OGC API - Features, Part 1: Core (OGC 17-069r4) over the public data sets.
+
+Documents are plain dicts (the spec's JSON); parameters are parsed here so that bad ones get the
+400 the spec asks for (Requirements /req/core/query-param-invalid and -unknown), naming the
+parameter. Coordinates are CRS84 (lon/lat), the spec's default.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from backend.errors import CivicTwinError, NotFoundError
+from backend.repositories import opendata as repo
+from backend.services import opendata
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+KNOWN_ITEM_PARAMS = {"bbox", "bbox-crs", "limit", "offset", "datetime", "f"}
+
+
+class BadParameterError(CivicTwinError):
+    """A query parameter of an OGC API request is invalid or unknown (HTTP 400)."""
+
+
+def _collection_or_404(collection_id: str) -> str:
+    if collection_id not in opendata.COLLECTIONS:
+        raise NotFoundError(f"collection {collection_id!r} not found")
+    return collection_id
+
+
+def parse_bbox(value: str | None) -> list[repo.BBox]:
+    """``minx,miny,maxx,maxy`` (or 6 numbers with heights) in CRS84; crossing the antimeridian
+    (minx > maxx) is split in two boxes."""
+    if value is None:
+        return []
+    try:
+        numbers = [float(v) for v in value.split(",")]
+    except ValueError:
+        raise BadParameterError(
+            f"bbox: {value!r} is not a comma-separated list of numbers"
+        ) from None
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise BadParameterError("bbox: give 4 numbers (minx,miny,maxx,maxy) or 6 with heights")
+    west, south, east, north = numbers
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise BadParameterError(
+            f"bbox: {value!r} is outside the world (lon -180..180, lat -90..90, miny <= maxy)"
+        )
+    if west > east:
+        return [(west, south, 180.0, north), (-180.0, south, east, north)]
+    return [(west, south, east, north)]
+
+
+def parse_int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadParameterError(f"{name}: {value!r} is not an integer") from None
+    if not low <= number <= high:
+        raise BadParameterError(f"{name}: {number} is outside {low}..{high}")
+    return number
+
+
+def _instant(text: str) -> datetime | None:
+    if text in ("", ".."):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise BadParameterError(
+            f"datetime: {text!r} is not an RFC 3339 date-time (e.g. 2025-01-31T12:00:00Z)"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def parse_datetime(value: str | None) -> tuple[datetime | None, datetime | None]:
+    """An instant or a closed/half-bounded interval ``start/end`` (``..`` for open)."""
+    if value is None:
+        return None, None
+    if "/" in value:
+        first, _, second = value.partition("/")
+        start, end = _instant(first), _instant(second)
+        if start is not None and end is not None and start > end:
+            raise BadParameterError("datetime: the interval's start is after its end")
+        if start is None and end is None:
+            raise BadParameterError("datetime: an interval needs at least one end")
+        return start, end
+    moment = _instant(value)
+    if moment is None:
+        raise BadParameterError("datetime: give an instant or an interval")
+    return moment, moment
+
+
+def check_params(params: dict[str, str], known: set[str]) -> None:
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise BadParameterError(f"{unknown[0]}: unknown query parameter")
+    fmt = params.get("f")
+    if fmt is not None and fmt not in ("json", "geojson"):
+        raise BadParameterError(f"f: {fmt!r} is not available; use json")
+    crs = params.get("bbox-crs")
+    if crs is not None and crs != CRS84:
+        raise BadParameterError(f"bbox-crs: only {CRS84} is supported")
+
+
+def landing(base: str, title: str) -> dict[str, Any]:
+    return {
+        "title": f"{title} - OGC API - Features",
+        "description": (
+            "Development proposals, city buildings, consultation comments (anonymised) and "
+            "supply-chain opportunities as OGC API - Features collections (GeoJSON, CRS84)."
+        ),
+        "links": [
+            {"href": f"{base}", "rel": "self", "type": JSON, "title": "This document"},
+            {"href": f"{base}/api", "rel": "service-desc", "type": OPENAPI, "title": "OpenAPI"},
+            {"href": f"{base}/conformance", "rel": "conformance", "type": JSON},
+            {
+                "href": f"{base}/conformance",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/conformance",
+                "type": JSON,
+            },
+            {"href": f"{base}/collections", "rel": "data", "type": JSON},
+            {
+                "href": f"{base}/collections",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/data",
+                "type": JSON,
+            },
+        ],
+    }
+
+
+def conformance() -> dict[str, Any]:
+    return {"conformsTo": CONFORMANCE}
+
+
+def collection(base: str, collection_id: str) -> dict[str, Any]:
+    cid = _collection_or_404(collection_id)
+    temporal = repo.SOURCES[cid].time is not None
+    extent: dict[str, Any] = {"spatial": {"bbox": [[-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}}
+    if temporal:
+        extent["temporal"] = {
+            "interval": [[None, None]],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        }
+    return {
+        "id": cid,
+        "title": opendata.TITLES[cid],
+        "description": opendata.DESCRIPTIONS[cid],
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": extent,
+        "links": [
+            {"href": f"{base}/collections/{cid}", "rel": "self", "type": JSON},
+            {"href": f"{base}/collections/{cid}/items", "rel": "items", "type": GEOJSON},
+        ],
+    }
+
+
+def collections(base: str) -> dict[str, Any]:
+    return {
+        "links": [{"href": f"{base}/collections", "rel": "self", "type": JSON}],
+        "collections": [collection(base, c) for c in opendata.COLLECTIONS],
+    }
+
+
+def items(
+    session: Session, base: str, public_base: str, collection_id: str, params: dict[str, str]
+) -> dict[str, Any]:
+    cid = _collection_or_404(collection_id)
+    check_params(params, KNOWN_ITEM_PARAMS)
+    bboxes = parse_bbox(params.get("bbox"))
+    limit = parse_int(params.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = parse_int(params.get("offset"), "offset", 0, 0, 10**9)
+    start, end = parse_datetime(params.get("datetime"))
+    stmt = repo.filtered(cid, bboxes=bboxes, start=start, end=end)
+    rows, matched = repo.page(session, stmt, cid, limit, offset)
+    here = f"{base}/collections/{cid}/items"
+    kept = {k: v for k, v in params.items() if k not in ("offset", "limit")}
+
+    def link(rel: str, at: int) -> dict[str, Any]:
+        query = urlencode({**kept, "limit": limit, "offset": at})
+        return {"href": f"{here}?{query}", "rel": rel, "type": GEOJSON}
+
+    links = [
+        link("self", offset),
+        {"href": f"{base}/collections/{cid}", "rel": "collection", "type": JSON},
+    ]
+    if offset + len(rows) < matched:
+        links.append(link("next", offset + limit))
+    if offset > 0:
+        links.append(link("prev", max(0, offset - limit)))
+    return {
+        "type": "FeatureCollection",
+        "features": [opendata.feature(cid, r, public_base) for r in rows],
+        "links": links,
+        "numberMatched": matched,
+        "numberReturned": len(rows),
+        "timeStamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def item(
+    session: Session, base: str, public_base: str, collection_id: str, feature_id: str
+) -> dict[str, Any]:
+    cid = _collection_or_404(collection_id)
+    try:
+        row = repo.one(session, cid, int(feature_id))
+    except ValueError:
+        row = None
+    if row is None:
+        raise NotFoundError(f"feature {feature_id!r} not found in {cid}")
+    data = opendata.feature(cid, row, public_base)
+    data["links"] = [
+        {"href": f"{base}/collections/{cid}/items/{row.id}", "rel": "self", "type": GEOJSON},
+        {"href": f"{base}/collections/{cid}", "rel": "collection", "type": JSON},
+    ]
+    return data
