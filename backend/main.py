@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,6 +31,8 @@ def create_broker(settings: Settings) -> EventBroker:
 
 
 logger = logging.getLogger(__name__)
+# Cesium's WebAssembly decoders must be served as application/wasm to be compiled streaming.
+mimetypes.add_type("application/wasm", ".wasm")
 
 DESCRIPTION = """\
 CivicTwin: development proposals in a 3D city, 3D-anchored comments, SME supply-chain

@@ -121,6 +121,23 @@ class Settings(BaseSettings):
     sse_keepalive_seconds: float = Field(
         15.0, gt=0, description="Interval of keep-alive comments on live-event streams, in seconds."
     )
+    imagery_url: str | None = Field(
+        None,
+        description=(
+            "Base imagery for the viewer: an XYZ template (`https://host/{z}/{x}/{y}.png`) or a "
+            "WMTS URL; unset: the Natural Earth II imagery shipped with the viewer (offline)."
+        ),
+    )
+    imagery_type: Literal["xyz", "wmts"] = Field("xyz", description="Kind of `imagery_url`.")
+    imagery_layer: str | None = Field(None, description="WMTS layer name.")
+    imagery_credit: str = Field("", description="Attribution shown for the base imagery.")
+    terrain_url: str | None = Field(
+        None, description="Quantized-mesh terrain URL for the viewer; unset: the ellipsoid."
+    )
+    default_tileset: str = Field("london", description="City tileset the viewer opens.")
+    home_lon: float = Field(-0.1030, ge=-180, le=180, description="Viewer home longitude.")
+    home_lat: float = Field(51.5170, ge=-90, le=90, description="Viewer home latitude.")
+    home_height_m: float = Field(1800.0, gt=0, description="Viewer home camera height (m).")
     log_format: Literal["text", "json"] = Field("text", description="Log line format.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level."

@@ -10,6 +10,7 @@ from backend.api.routes import (
     auth,
     buildings,
     comments,
+    config,
     cpv,
     documents,
     events,
@@ -28,6 +29,7 @@ from backend.api.routes import (
 api_router = APIRouter(prefix="/api/v1")
 for module in (
     health,
+    config,
     auth,
     users,
     proposals,

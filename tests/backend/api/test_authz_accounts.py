@@ -13,6 +13,7 @@ from tests.conftest import PASSWORD
 ROLES = ("anonymous", "citizen", "sme", "planner", "moderator", "admin")
 COVERED_OPERATIONS = {
     "getHealth",
+    "getViewerConfig",
     "register",
     "login",
     "logout",
@@ -67,8 +68,9 @@ def admins_only(status: int) -> dict[str, int]:
     return {r: (401 if r == "anonymous" else status if r == "admin" else 403) for r in ROLES}
 
 
-def test_public_health(client: TestClient, caller: Caller) -> None:
+def test_public_health_and_config(client: TestClient, caller: Caller) -> None:
     expect(client, caller, "GET", "/api/v1/health", everyone(200, anonymous=200))
+    expect(client, caller, "GET", "/api/v1/config", everyone(200, anonymous=200))
 
 
 def test_register_and_login_are_open(client: TestClient, make_user: Callable[..., User]) -> None:

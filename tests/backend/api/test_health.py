@@ -90,3 +90,30 @@ def test_openapi_and_offline_docs(client: TestClient) -> None:
 def test_cors_is_off_unless_configured(client: TestClient) -> None:
     r = client.get("/api/v1/health", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_viewer_config_defaults_to_offline_imagery(client: TestClient) -> None:
+    body = client.get("/api/v1/config").json()
+    assert body["imagery"]["type"] == "natural-earth"
+    assert body["terrain_url"] is None
+    assert body["default_tileset"] == "london"
+    assert "OpenStreetMap" in body["attribution"]
+
+
+def test_viewer_config_passes_a_configured_base_layer(settings: object, database: object) -> None:
+    from backend.main import create_app
+
+    configured = settings.model_copy(  # type: ignore[attr-defined]
+        update={
+            "imagery_url": "https://tiles.example.org/{z}/{x}/{y}.png",
+            "imagery_credit": "Example tiles",
+        }
+    )
+    with TestClient(create_app(configured, database=database)) as c:  # type: ignore[arg-type]
+        imagery = c.get("/api/v1/config").json()["imagery"]
+    assert imagery == {
+        "type": "xyz",
+        "url": "https://tiles.example.org/{z}/{x}/{y}.png",
+        "layer": None,
+        "credit": "Example tiles",
+    }
