@@ -24,15 +24,22 @@ import numpy as np
 import pyogrio
 import shapely
 
-from tiles.build import ContentOptions, NodeSpec, UnitResult, build_unit
+from tiles.build import ContentOptions, NodeSpec
 from tiles.errors import EmptyResultError, OutputError, TilingError
 from tiles.geometry.crs import LocalFrame
 from tiles.heights import HeightOptions, resolve_heights
 from tiles.index.lod import has_coarse_content
 from tiles.index.quadtree import Quadtree, build_quadtree
 from tiles.model import FeatureTable, HeightSource, Skip
+from tiles.parallel import (
+    MIN_PARALLEL_BUILDINGS,
+    UnitFiles,
+    default_jobs,
+    run_forked,
+    write_tiles,
+    write_unit,
+)
 from tiles.readers import ReadOptions, SourceData, read_source
-from tiles.writers.b3dm import wrap_b3dm
 from tiles.writers.tileset import ContentInfo, content_uri, tileset_dict, write_tileset
 
 log = logging.getLogger(__name__)
@@ -59,6 +66,7 @@ class BuildOptions:
     quantize: bool = True
     format: str = "1.1"  # or "1.0": b3dm content for legacy viewers
     workers: int = 0  # 0: in-process; N: a local Dask cluster of N worker processes
+    jobs: int | None = None  # local forked processes; None: 2 on a multi-core machine
     scheduler: str | None = None  # address of an existing Dask scheduler
     write_buildings: bool = True
 
@@ -239,72 +247,70 @@ def _work_units(tree: Quadtree, units: int) -> tuple[list[list[NodeSpec]], list[
     return out, ranges
 
 
-def _run_units(
-    part: PartitionResult,
-    datasets: list[str],
-    copts: ContentOptions,
-    options: BuildOptions,
-    progress: Progress | None,
-) -> Iterator[UnitResult]:
-    total = len(part.units)
-    if options.workers <= 0 and not options.scheduler:
-        for k, ((a, b), nodes) in enumerate(zip(part.unit_ranges, part.units, strict=True)):
-            yield build_unit(part.table.take(slice(a, b)), nodes, part.frame, datasets, copts)
-            if progress:
-                progress("tiles", k + 1, total)
-        return
-    tasks = [
-        (part.table.take(slice(a, b)), nodes)
-        for (a, b), nodes in zip(part.unit_ranges, part.units, strict=True)
-    ]
-    from tiles.distributed import run_on_dask
-
-    yield from run_on_dask(tasks, part.frame, datasets, copts, options, progress)
-
-
 def write_stage(
     part: PartitionResult,
     datasets: list[str],
     options: BuildOptions,
     tmp: Path,
     progress: Progress | None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> WriteResult:
+    """Mesh, encode and write every unit's tiles, then tileset.json; ``meanwhile`` runs in the
+    driver while forked workers (if any) do the units."""
     t0 = time.perf_counter()
     legacy = options.format == "1.0"
     copts = ContentOptions(quantize=options.quantize, legacy_b3dm=legacy)
-    mesh_s = encode_s = 0.0
     by_key = {n.key: n for n in part.tree.nodes}
+    suffix = "b3dm" if legacy else "glb"
+
+    def uri_of(key: str) -> str:
+        return content_uri(by_key[key], suffix)
+
+    total = len(part.units)
+    jobs = _jobs(options, len(part.table))
+    results: Iterator[UnitFiles]
+    if options.workers > 0 or options.scheduler:
+        from tiles.distributed import run_on_dask
+
+        tasks = [
+            (part.table.take(slice(a, b)), nodes)
+            for (a, b), nodes in zip(part.unit_ranges, part.units, strict=True)
+        ]
+        # Dask workers may not share our file system: they return bytes, the driver writes
+        done = run_on_dask(tasks, part.frame, datasets, copts, options, progress)
+        results = (write_tiles(r, copts, tmp, uri_of) for r in done)
+    elif jobs > 1:
+        results = run_forked(part, datasets, copts, tmp, uri_of, jobs, meanwhile)
+        meanwhile = None
+    else:
+        results = (write_unit(part, k, datasets, copts, tmp, uri_of) for k in range(total))
     contents: dict[str, ContentInfo] = {}
-    made: set[Path] = set()
-    for res in _run_units(part, datasets, copts, options, progress):
+    mesh_s = encode_s = 0.0
+    for k, res in enumerate(results, start=1):
         mesh_s += res.mesh_s
         encode_s += res.encode_s
-        for key, tile in res.tiles.items():
-            node = by_key[key]
-            uri = content_uri(node, "b3dm" if legacy else "glb")
-            path = tmp / uri
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            data = tile.data
-            if legacy:
-                data = wrap_b3dm(tile.data, tile.batch_table or {}, tile.features)
-            path.write_bytes(data)
-            contents[key] = ContentInfo(
-                uri,
-                tile.box_min,
-                tile.box_max,
-                tile.features,
-                tile.vertices,
-                tile.triangles,
-                len(data),
-            )
+        contents.update(res.contents)
+        if progress:
+            progress("tiles", k, total)
+    if meanwhile is not None:
+        meanwhile()
     tileset = tileset_dict(part.tree.nodes, contents, part.frame, version=options.format)
     write_tileset(tmp / "tileset.json", tileset)
     dt = _stage(
-        "mesh+write", t0, tiles=len(contents), bytes=sum(c.bytes for c in contents.values())
+        "mesh+write",
+        t0,
+        tiles=len(contents),
+        bytes=sum(c.bytes for c in contents.values()),
+        jobs=jobs,
     )
     return WriteResult(contents, mesh_s, encode_s, dt)
+
+
+def _jobs(options: BuildOptions, buildings: int) -> int:
+    if options.workers > 0 or options.scheduler:
+        return 1
+    jobs = default_jobs() if options.jobs is None else max(options.jobs, 1)
+    return jobs if buildings >= MIN_PARALLEL_BUILDINGS or options.jobs else 1
 
 
 def buildings_frame(table: FeatureTable, datasets: list[str], name: str) -> gpd.GeoDataFrame:
@@ -371,7 +377,11 @@ def build_table(
     t_start = time.perf_counter() if t_start is None else t_start
     read = read or ReadResult([], [], 0.0)
     # units bound memory (a unit's meshes live at once) and feed the workers
-    units = max(options.workers, 1) * 4 if (options.workers or options.scheduler) else 1
+    if options.workers or options.scheduler:
+        units = max(options.workers, 1) * 4
+    else:
+        jobs = _jobs(options, len(heights.table))
+        units = jobs * 4 if jobs > 1 else 1
     units = max(units, -(-len(heights.table) // MAX_UNIT_BUILDINGS))
     part = partition_stage(heights, options, units)
 
@@ -384,12 +394,17 @@ def build_table(
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the tileset is served to everyone
     try:
-        write = write_stage(part, datasets, options, tmp, progress)
-        t0 = time.perf_counter()
         buildings = buildings_frame(part.table, datasets, name)
-        if options.write_buildings:
-            pyogrio.write_dataframe(buildings, tmp / BUILDINGS_FILE, driver="FlatGeobuf")
-        t_buildings = _stage("buildings", t0, rows=len(buildings))
+        t_buildings = 0.0
+
+        def write_buildings() -> None:
+            nonlocal t_buildings
+            t0 = time.perf_counter()
+            if options.write_buildings:
+                pyogrio.write_dataframe(buildings, tmp / BUILDINGS_FILE, driver="FlatGeobuf")
+            t_buildings = _stage("buildings", t0, rows=len(buildings))
+
+        write = write_stage(part, datasets, options, tmp, progress, write_buildings)
         report = _report(read, heights, part, write, datasets, name, options, t_buildings)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")

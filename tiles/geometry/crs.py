@@ -74,6 +74,13 @@ def ellipsoid_up(lon_deg: NDArray[np.float64], lat_deg: NDArray[np.float64]) -> 
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
+def _rotate(vec: NDArray[np.float64], rotation: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``vec @ rotation.T`` for (N, 3) vectors, column by column: numpy's matmul with a (3, 3)
+    right operand is about three times slower than three broadcast multiply-adds."""
+    r = rotation.T
+    return vec[:, 0:1] * r[0] + vec[:, 1:2] * r[1] + vec[:, 2:3] * r[2]
+
+
 @dataclass(frozen=True)
 class LocalFrame:
     """East-north-up frame at ``(lon0, lat0, h0)``; ``rotation`` maps ECEF offsets to ENU."""
@@ -103,10 +110,10 @@ class LocalFrame:
         return [float(v) for v in m.T.reshape(-1)]
 
     def ecef_to_local(self, ecef: NDArray[np.float64]) -> NDArray[np.float64]:
-        return (ecef - self.origin_ecef) @ self.rotation.T
+        return _rotate(ecef - self.origin_ecef, self.rotation)
 
     def vectors_to_local(self, vec: NDArray[np.float64]) -> NDArray[np.float64]:
-        return vec @ self.rotation.T
+        return _rotate(vec, self.rotation)
 
     def lonlat_to_local(
         self, lon: NDArray[np.float64], lat: NDArray[np.float64], h: NDArray[np.float64] | float

@@ -1,17 +1,17 @@
 """Extrusion of footprints into closed prisms: roof, walls and (for raised parts) floor.
 
 Everything is vectorised over all vertices of all footprints; the only per-polygon Python work is
-earcut for footprints that are not simple triangles or convex quadrilaterals.
+earcut for footprints that are not convex or have holes.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 
 from tiles.geometry.crs import LocalFrame, ellipsoid_up, geodetic_to_ecef
 from tiles.geometry.mesh import MeshBlock
+from tiles.geometry.rings import polygon_rings
 from tiles.geometry.triangulate import triangulate_polygons
 from tiles.model import Surface
 
@@ -41,26 +41,14 @@ def extrude_footprints(
     ((2, 3), (8, 3), (0, 3))
     """
     n_feat = footprints.shape[0]
-    polys, poly_feat = shapely.get_parts(footprints, return_index=True)
-    polys = shapely.orient_polygons(shapely.remove_repeated_points(polys, _REPEAT_TOL_DEG))
-    ok = ~shapely.is_empty(polys) & (shapely.area(polys) > 0)
-    polys, poly_feat = polys[ok], poly_feat[ok]
-    rings, ring_poly = shapely.get_rings(polys, return_index=True)
-    ring_sizes = shapely.get_num_coordinates(rings) - 1  # drop the closing vertex
-    ring_ok = ring_sizes >= 3
-    rings, ring_poly, ring_sizes = rings[ring_ok], ring_poly[ring_ok], ring_sizes[ring_ok]
-    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-    ring_coord_start = np.concatenate([[0], np.cumsum(ring_sizes + 1)])
-    closing = ring_coord_start[1:] - 1
-    keep = np.ones(coords.shape[0], dtype=bool)
-    keep[closing] = False
-    lonlat = coords[keep]
-    v_ring = coord_ring[keep]
-    ring_start = np.concatenate([[0], np.cumsum(ring_sizes)]).astype(np.int64)
-    n_poly = polys.shape[0]
-    poly_ring_start = np.searchsorted(ring_poly, np.arange(n_poly + 1)).astype(np.int64)
-    poly_vertex_start = ring_start[poly_ring_start]
-    v_feat = poly_feat[ring_poly[v_ring]]
+    rings = polygon_rings(footprints, _REPEAT_TOL_DEG)
+    lonlat = rings.lonlat
+    ring_start = rings.ring_start
+    poly_ring_start = rings.poly_ring_start
+    poly_feat = rings.poly_feat
+    poly_vertex_start = rings.poly_vertex_start
+    v_poly = rings.ring_poly[rings.vertex_ring]
+    v_feat = poly_feat[v_poly]
 
     ground = frame.ecef_to_local(geodetic_to_ecef(lonlat[:, 0], lonlat[:, 1], 0.0))
     up = frame.vectors_to_local(ellipsoid_up(lonlat[:, 0], lonlat[:, 1]))
@@ -71,9 +59,8 @@ def extrude_footprints(
     tris, tri_counts = triangulate_polygons(
         ground[:, :2], poly_vertex_start, ring_start[1:], poly_ring_start
     )
-    poly_up = up[poly_vertex_start[:-1]] if n_poly else np.zeros((0, 3))
-    v_poly = ring_poly[v_ring]
-    roof_normals = poly_up[v_poly].astype(np.float32)
+    poly_up = up[poly_vertex_start[:-1]].astype(np.float32)
+    roof_normals = poly_up[v_poly]
     t_feat = np.repeat(poly_feat, tri_counts)
     roof = MeshBlock(
         positions=top,
@@ -98,11 +85,11 @@ def extrude_footprints(
     edge = quad[:, 1] - quad[:, 0]
     normal = np.cross(edge, up)
     length = np.linalg.norm(normal, axis=1, keepdims=True)
-    normal = normal / np.where(length > 0, length, 1.0)
+    normal = (normal / np.where(length > 0, length, 1.0)).astype(np.float32)
     wall_tris = (np.arange(m, dtype=np.int64)[:, None, None] * 4 + _QUAD).reshape(-1, 3)
     walls = MeshBlock(
         positions=quad.reshape(-1, 3),
-        normals=np.repeat(normal, 4, axis=0).astype(np.float32),
+        normals=np.repeat(normal, 4, axis=0),
         triangles=wall_tris,
         surface=np.full(wall_tris.shape[0], Surface.WALL, np.uint8),
         v_offsets=_offsets(v_feat, n_feat) * 4,

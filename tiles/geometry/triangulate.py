@@ -6,6 +6,15 @@ import mapbox_earcut as earcut
 import numpy as np
 from numpy.typing import NDArray
 
+# twice the area (m²) below which a vertex's turn counts as straight: such polygons go to earcut
+_STRICT = 1e-9
+
+
+def _starts(counts: NDArray[np.int64]) -> NDArray[np.int64]:
+    out = np.zeros(counts.shape[0] + 1, np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
 
 def triangulate_polygons(
     xy: NDArray[np.float64],
@@ -20,44 +29,34 @@ def triangulate_polygons(
     exclusive ends (global vertex indices) are in ``ring_ends``. Returns ``(triangles, counts)``:
     global vertex indices ``(T, 3)`` wound counter-clockwise in ``xy``, and triangles per polygon.
 
-    Simple triangles and convex quadrilaterals (most building footprints) are split in numpy;
-    the rest go through earcut one polygon at a time.
+    Strictly convex polygons without holes (most building footprints) are fanned in numpy; the
+    rest go through earcut one polygon at a time.
     """
     n_poly = poly_vertex_start.shape[0] - 1
     n_vert = np.diff(poly_vertex_start)
     n_ring = np.diff(poly_ring_start)
-    simple = n_ring == 1
-    tri_simple = simple & (n_vert == 3)
-    quad = simple & (n_vert == 4)
-    if quad.any():
-        s = poly_vertex_start[:-1][quad]
-        p = xy[s[:, None] + np.arange(4)]
-        e = np.roll(p, -1, axis=1) - p
-        cross = (
-            e[:, :, 0] * np.roll(e, -1, axis=1)[:, :, 1]
-            - e[:, :, 1] * np.roll(e, -1, axis=1)[:, :, 0]
-        )
-        convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
-        quad[np.flatnonzero(quad)[~convex]] = False
-    fast = tri_simple | quad
+    fast = (n_ring == 1) & (n_vert >= 3)
+    if fast.any():
+        # every turn of the ring to the left (or every turn to the right): convex
+        v = np.arange(xy.shape[0])
+        first = poly_vertex_start[:-1]
+        owner = np.repeat(np.arange(n_poly), n_vert)
+        nxt = v + 1
+        nxt[poly_vertex_start[1:][n_vert > 0] - 1] = first[n_vert > 0]
+        prv = np.empty_like(v)
+        prv[nxt] = v
+        e0 = xy - xy[prv]
+        e1 = xy[nxt] - xy
+        turn = e0[:, 0] * e1[:, 1] - e0[:, 1] * e1[:, 0]
+        left = np.bincount(owner, turn > _STRICT, minlength=n_poly) == n_vert
+        right = np.bincount(owner, turn < -_STRICT, minlength=n_poly) == n_vert
+        fast &= left | right
     counts = np.where(fast, n_vert - 2, 0).astype(np.int64)
-
-    pieces: list[NDArray[np.int64]] = []
-    if tri_simple.any():
-        s = poly_vertex_start[:-1][tri_simple]
-        pieces.append(np.column_stack([s, s + 1, s + 2]))
-    if quad.any():
-        s = poly_vertex_start[:-1][quad]
-        pieces.append(
-            np.stack(
-                [np.column_stack([s, s + 1, s + 2]), np.column_stack([s, s + 2, s + 3])], 1
-            ).reshape(-1, 3)
-        )
-    fast_tris = np.concatenate(pieces) if pieces else np.zeros((0, 3), np.int64)
-    # fast triangles are produced grouped by kind; re-sort them into polygon order below
-    fast_owner = np.concatenate(
-        [np.flatnonzero(tri_simple), np.repeat(np.flatnonzero(quad), 2)]
-    ).astype(np.int64)
+    fan_owner = np.repeat(np.flatnonzero(fast), counts[fast])
+    fan_k = np.arange(fan_owner.shape[0]) - np.repeat(_starts(counts[fast])[:-1], counts[fast])
+    s = poly_vertex_start[:-1][fan_owner]
+    fast_tris = np.column_stack([s, s + fan_k + 1, s + fan_k + 2])
+    fast_owner = fan_owner.astype(np.int64)
 
     slow = np.flatnonzero(~fast)
     # ring ends relative to their polygon's first vertex, as earcut wants them

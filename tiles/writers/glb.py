@@ -83,10 +83,28 @@ class EncodedTile:
 
 
 def _strings(values: NDArray[np.object_]) -> tuple[bytes, bytes]:
-    encoded = [str(v).encode("utf-8") for v in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.uint32)
-    np.cumsum(np.fromiter(map(len, encoded), dtype=np.uint32, count=len(encoded)), out=offsets[1:])
-    return b"".join(encoded), offsets.tobytes()
+    """UTF-8 bytes of the strings, back to back, and their uint32 offsets (count + 1)."""
+    texts = values.tolist()
+    joined = "".join(texts)
+    if joined.isascii():  # one byte per character: lengths without encoding each string
+        data = joined.encode("ascii")
+        lengths = map(len, texts)
+    else:
+        encoded = [t.encode("utf-8") for t in texts]
+        data = b"".join(encoded)
+        lengths = map(len, encoded)
+    offsets = np.zeros(len(texts) + 1, dtype=np.uint32)
+    np.cumsum(np.fromiter(lengths, dtype=np.uint32, count=len(texts)), out=offsets[1:])
+    return data, offsets.tobytes()
+
+
+def _col_min(a: NDArray[Any]) -> NDArray[Any]:
+    # column by column: numpy's axis-0 reduction of an (N, 3) array is an order slower
+    return np.array([a[:, k].min() for k in range(a.shape[1])])
+
+
+def _col_max(a: NDArray[Any]) -> NDArray[Any]:
+    return np.array([a[:, k].max() for k in range(a.shape[1])])
 
 
 def metadata_schema(datasets: list[str]) -> dict[str, Any]:
@@ -207,7 +225,7 @@ def encode_glb(
     g[:, 0] = mesh.positions[:, 0]
     g[:, 1] = mesh.positions[:, 2]
     g[:, 2] = -mesh.positions[:, 1]
-    lo, hi = g.min(axis=0), g.max(axis=0)
+    lo, hi = _col_min(g), _col_max(g)
     binary = _Bin()
     accessors: list[dict[str, Any]] = []
     node: dict[str, Any] = {"mesh": 0}
@@ -218,7 +236,7 @@ def encode_glb(
         scale = float((hi - lo).max()) / 65535.0 or 1.0
         q = np.zeros((v, 4), dtype="<u2")
         q[:, :3] = np.rint((g - lo) / scale)
-        qmin, qmax = q[:, :3].min(axis=0), q[:, :3].max(axis=0)
+        qmin, qmax = _col_min(q[:, :3]), _col_max(q[:, :3])
         decoded_lo, decoded_hi = lo + qmin * scale, lo + qmax * scale
         pos_view = binary.add(q.tobytes(), ARRAY_BUFFER, 8)
         accessors.append(
@@ -252,8 +270,8 @@ def encode_glb(
     else:
         origin = (lo + hi) / 2.0
         f = (g - origin).astype("<f4")
-        decoded_lo = f.min(axis=0).astype(np.float64) + origin
-        decoded_hi = f.max(axis=0).astype(np.float64) + origin
+        decoded_lo = _col_min(f).astype(np.float64) + origin
+        decoded_hi = _col_max(f).astype(np.float64) + origin
         pos_view = binary.add(f.tobytes(), ARRAY_BUFFER)
         accessors.append(
             {
@@ -261,8 +279,8 @@ def encode_glb(
                 "componentType": FLOAT,
                 "count": v,
                 "type": "VEC3",
-                "min": f.min(axis=0).tolist(),
-                "max": f.max(axis=0).tolist(),
+                "min": _col_min(f).tolist(),
+                "max": _col_max(f).tolist(),
             }
         )
         node["translation"] = origin.tolist()
