@@ -39,23 +39,24 @@ SOURCES: dict[str, CollectionSource] = {
 }
 
 
-def base_query(collection: str) -> sa.Select[Any]:
-    """Public rows of ``collection``."""
+def base_query(collection: str, *, include_drafts: bool = False) -> sa.Select[Any]:
+    """Public rows of ``collection`` (``include_drafts``: also those of draft proposals)."""
+    public = sa.true() if include_drafts else public_proposal_clause()
     if collection == "proposals":
-        return sa.select(Proposal).where(public_proposal_clause())
+        return sa.select(Proposal).where(public)
     if collection == "buildings":
         return sa.select(Building)
     if collection == "comments":
         return (
             sa.select(Comment)
             .join(Proposal, Proposal.id == Comment.proposal_id)
-            .where(public_proposal_clause(), Comment.state == "published")
+            .where(public, Comment.state == "published")
         )
     if collection == "opportunities":
         return (
             sa.select(Opportunity)
             .join(Proposal, Proposal.id == Opportunity.proposal_id)
-            .where(public_proposal_clause())
+            .where(public)
         )
     raise KeyError(collection)
 
@@ -68,9 +69,10 @@ def filtered(
     end: datetime | None = None,
     proposal_id: int | None = None,
     require_geometry: bool = False,
+    include_drafts: bool = False,
 ) -> sa.Select[Any]:
     source = SOURCES[collection]
-    stmt = base_query(collection)
+    stmt = base_query(collection, include_drafts=include_drafts)
     if bboxes:
         stmt = stmt.where(
             sa.or_(*(sa.func.ST_Intersects(source.geometry, envelope(b)) for b in bboxes))
@@ -127,3 +129,7 @@ def public_proposal(session: Session, proposal_id: int) -> Proposal | None:
     return session.scalars(
         sa.select(Proposal).where(Proposal.id == proposal_id, public_proposal_clause())
     ).first()
+
+
+def any_proposal(session: Session, proposal_id: int) -> Proposal | None:
+    return session.get(Proposal, proposal_id)

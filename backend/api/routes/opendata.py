@@ -1,7 +1,69 @@
-"""`/api/v1` routes: opendata."""
+"""``/api/v1/opendata``: downloads of the public data as CSV and GeoJSON."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Literal
 
-router = APIRouter(tags=["open data"])
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+
+from backend.api.deps import SessionDep, SettingsDep
+from backend.api.errors import error_responses
+from backend.services import opendata
+
+router = APIRouter(prefix="/opendata", tags=["open data"])
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
+
+
+class Download(BaseModel):
+    dataset: str
+    format: str
+    url: str
+
+
+class Catalogue(BaseModel):
+    licence: str
+    downloads: list[Download]
+    ogc_api: str
+    ocds: str
+
+
+@router.get("", response_model=Catalogue, operation_id="getOpenDataCatalogue")
+def catalogue() -> Catalogue:
+    return Catalogue(
+        licence="https://creativecommons.org/publicdomain/zero/1.0/",
+        downloads=[
+            Download(dataset=d, format=f, url=f"/api/v1/opendata/{d}.{f}")
+            for d in opendata.DATASETS
+            for f in ("csv", "geojson")
+        ],
+        ogc_api="/ogc",
+        ocds="/api/v1/opportunities/release-package.json",
+    )
+
+
+@router.get(
+    "/{dataset}.{fmt}",
+    operation_id="downloadOpenData",
+    responses={
+        200: {
+            "description": "The whole data set; CSV has a `geometry_wkt` column (WGS 84)",
+            "content": {"text/csv": {}, "application/geo+json": {}},
+        },
+        **error_responses(404, 422),
+    },
+    summary="Proposals, published comments (anonymised) or opportunities as CSV or GeoJSON",
+)
+def download(
+    dataset: Literal["proposals", "comments", "opportunities"],
+    fmt: Literal["csv", "geojson"],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    body = opendata.download(session, dataset, fmt, settings.public_base_url.rstrip("/"))
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="civictwin-{dataset}.{fmt}"'},
+    )
