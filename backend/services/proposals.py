@@ -118,9 +118,9 @@ def polygon_from_geojson(field: str, geometry: dict[str, Any]) -> Polygon:
     for r, ring in enumerate(rings):
         _check_ring(field, "outer ring" if r == 0 else f"hole {r}", ring)
     poly = Polygon([p[:2] for p in rings[0]], [[p[:2] for p in h] for h in rings[1:]])
-    _validity(field, poly)
-    if poly.area <= 0:
+    if poly.convex_hull.area <= 0:  # checked first: GEOS calls a flat ring self-intersecting
         raise InvalidInputError(f"{field}: the polygon has no area")
+    _validity(field, poly)
     return poly
 
 

@@ -54,6 +54,11 @@ def massing_body(*blocks: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "geometry": b.pop("geometry"), "properties": b} for b in blocks
+            {
+                "type": "Feature",
+                "geometry": b["geometry"],
+                "properties": {k: v for k, v in b.items() if k != "geometry"},
+            }
+            for b in blocks
         ],
     }
