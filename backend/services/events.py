@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import json
 import logging
+import os
+import time
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
@@ -19,8 +23,26 @@ Event = dict[str, Any]
 QUEUE_SIZE = 256
 
 
+_sequence = itertools.count(1)
+
+
 def proposal_channel(proposal_id: int) -> str:
     return f"proposal:{proposal_id}"
+
+
+def stamp(event: Event) -> Event:
+    """A copy of ``event`` with an ``id`` (unique across workers, increasing within one), unless
+    it has one. Brokers stamp on publish, so every subscriber sees the same id."""
+    if "id" in event:
+        return event
+    return {**event, "id": f"{time.time_ns() // 1_000_000}-{os.getpid()}-{next(_sequence)}"}
+
+
+def sse_frame(event: Event) -> str:
+    """One server-sent event (https://html.spec.whatwg.org/multipage/server-sent-events.html):
+    ``id``, ``event`` (the type) and the JSON payload on one ``data`` line."""
+    data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    return f"id: {event.get('id', '')}\nevent: {event.get('type', 'message')}\ndata: {data}\n\n"
 
 
 class EventBroker(Protocol):
@@ -36,26 +58,17 @@ class EventBroker(Protocol):
     ) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[Event]]:
         """A queue receiving the events of ``channel`` while the context is open."""
 
+    def subscriber_count(self, channel: str) -> int:
+        """How many local subscribers ``channel`` has (for tests and health)."""
 
-class LocalBroker:
-    """In-process fan-out to asyncio queues (one worker)."""
+
+class LocalFanOut:
+    """Subscribers of one process, by channel; ``deliver`` runs on the event loop."""
 
     def __init__(self) -> None:
         self._subscribers: dict[str, set[asyncio.Queue[Event]]] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-
-    async def stop(self) -> None:
-        self._subscribers.clear()
-
-    def publish(self, channel: str, event: Event) -> None:
-        if self._loop is None or self._loop.is_closed():
-            return
-        self._loop.call_soon_threadsafe(self._deliver, channel, event)
-
-    def _deliver(self, channel: str, event: Event) -> None:
+    def deliver(self, channel: str, event: Event) -> None:
         for queue in list(self._subscribers.get(channel, ())):
             try:
                 queue.put_nowait(event)
@@ -74,3 +87,36 @@ class LocalBroker:
                 subs.discard(queue)
                 if not subs:
                     del self._subscribers[channel]
+
+    def count(self, channel: str) -> int:
+        return len(self._subscribers.get(channel, ()))
+
+    def clear(self) -> None:
+        self._subscribers.clear()
+
+
+class LocalBroker:
+    """In-process fan-out to asyncio queues (one worker)."""
+
+    def __init__(self) -> None:
+        self._fanout = LocalFanOut()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+
+    async def stop(self) -> None:
+        self._fanout.clear()
+
+    def publish(self, channel: str, event: Event) -> None:
+        if self._loop is None or self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(self._fanout.deliver, channel, stamp(event))
+
+    def subscribe(
+        self, channel: str
+    ) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[Event]]:
+        return self._fanout.subscribe(channel)
+
+    def subscriber_count(self, channel: str) -> int:
+        return self._fanout.count(channel)

@@ -1,7 +1,73 @@
-"""`/api/v1` routes: moderation."""
+"""`/api/v1/moderation`: the reports queue; hide or restore a comment with a reason."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(tags=["moderation"])
+from fastapi import APIRouter, Query, Request
+
+from backend.api.deps import Moderator, SessionDep
+from backend.api.errors import error_responses
+from backend.api.routes.comments import broker, next_link
+from backend.schemas.comments import CommentModeration, ModerationDecision, ModerationQueue
+from backend.services import moderation
+
+router = APIRouter(prefix="/moderation", tags=["moderation"])
+
+
+@router.get(
+    "/queue",
+    response_model=ModerationQueue,
+    operation_id="listModerationQueue",
+    responses=error_responses(401, 403, 422),
+    summary="Comments with open reports (auto-hidden ones included), oldest report first",
+)
+def list_queue(
+    request: Request,
+    moderator: Moderator,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ModerationQueue:
+    items, total = moderation.queue(session, limit=limit, offset=offset)
+    return ModerationQueue(
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=next_link(request, limit, offset, total),
+    )
+
+
+@router.post(
+    "/comments/{comment_id}/hide",
+    response_model=CommentModeration,
+    operation_id="hideComment",
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Hide a comment with a reason; resolves its open reports",
+)
+def hide_comment(
+    comment_id: int,
+    data: ModerationDecision,
+    request: Request,
+    moderator: Moderator,
+    session: SessionDep,
+) -> CommentModeration:
+    return moderation.hide(session, moderator, comment_id, data.reason, broker(request))
+
+
+@router.post(
+    "/comments/{comment_id}/restore",
+    response_model=CommentModeration,
+    operation_id="restoreComment",
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Publish a hidden comment again (or dismiss the reports of a visible one)",
+)
+def restore_comment(
+    comment_id: int,
+    data: ModerationDecision,
+    request: Request,
+    moderator: Moderator,
+    session: SessionDep,
+) -> CommentModeration:
+    return moderation.restore(session, moderator, comment_id, data.reason, broker(request))

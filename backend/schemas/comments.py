@@ -1,0 +1,206 @@
+"""Comments, reactions, reports and moderation: request and response models.
+
+Anchors are in WGS 84: longitude/latitude in degrees, heights in metres above the ellipsoid (what
+CesiumJS reports for a picked position), camera angles in degrees as Cesium defines them
+(heading clockwise from north, pitch negative looking down, roll about the view direction).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Sentiment = Literal["objection", "neutral", "supportive"]
+Topic = Literal["design", "use", "light", "privacy", "access", "noise", "traffic", "other"]
+ReactionKind = Literal["agree", "disagree"]
+ReportReason = Literal["spam", "offensive", "off_topic"]
+CommentState = Literal["published", "hidden", "deleted"]
+CommentSort = Literal["newest", "most_reacted"]
+
+#: A hard ceiling on the body before the configured limit is checked (keeps parsing cheap).
+BODY_HARD_LIMIT = 100_000
+#: Heights a picked point or a camera may have: below the Dead Sea shore to well above a city view.
+MIN_HEIGHT_M = -1_000.0
+MAX_POINT_HEIGHT_M = 10_000.0
+MAX_CAMERA_HEIGHT_M = 1_000_000.0
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class Position(BaseModel):
+    """A position in WGS 84 with an ellipsoidal height in metres."""
+
+    model_config = _STRICT
+
+    lon: float = Field(ge=-180, le=180, description="Longitude in degrees", examples=[-0.0937])
+    lat: float = Field(ge=-90, le=90, description="Latitude in degrees", examples=[51.5155])
+    height_m: float = Field(
+        0.0,
+        ge=MIN_HEIGHT_M,
+        le=MAX_POINT_HEIGHT_M,
+        description="Height above the WGS 84 ellipsoid, in metres",
+        examples=[62.5],
+    )
+
+
+class CameraPosition(Position):
+    height_m: float = Field(
+        ge=MIN_HEIGHT_M,
+        le=MAX_CAMERA_HEIGHT_M,
+        description="Camera height above the WGS 84 ellipsoid, in metres",
+        examples=[180.0],
+    )
+
+
+class Camera(BaseModel):
+    """Where the author's camera was, so others see what the author saw."""
+
+    model_config = _STRICT
+
+    position: CameraPosition
+    heading_deg: float = Field(
+        0.0, ge=0, le=360, description="Clockwise from north, in degrees", examples=[35.0]
+    )
+    pitch_deg: float = Field(
+        -30.0, ge=-90, le=90, description="Negative looks down, in degrees", examples=[-25.0]
+    )
+    roll_deg: float = Field(0.0, ge=-180, le=180, description="In degrees", examples=[0.0])
+
+
+class Anchor(BaseModel):
+    """Where in 3D a comment is about; every part is optional."""
+
+    model_config = _STRICT
+
+    point: Position | None = Field(None, description="A picked point on a building or the ground")
+    building_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="A building id from the city tileset's metadata or the proposal's massing",
+        examples=["osm-way-4012345"],
+    )
+    camera: Camera | None = None
+
+
+class CommentCreate(BaseModel):
+    model_config = _STRICT
+
+    body: str = Field(
+        max_length=BODY_HARD_LIMIT,
+        description="Plain text, stored exactly as written (clients escape it when rendering)",
+        examples=["The west block will overshadow the school playground after 3 pm."],
+    )
+    parent_id: int | None = Field(None, description="Reply to this comment (threads nest 3 deep)")
+    sentiment: Sentiment = "neutral"
+    topics: set[Topic] = Field(default_factory=set, max_length=8, examples=[["light", "design"]])
+    anchor: Anchor | None = None
+
+
+class CommentUpdate(BaseModel):
+    """An author's edit within the edit window; omitted fields stay as they are."""
+
+    model_config = _STRICT
+
+    body: str | None = Field(None, max_length=BODY_HARD_LIMIT)
+    sentiment: Sentiment | None = None
+    topics: set[Topic] | None = Field(None, max_length=8)
+
+
+class Author(BaseModel):
+    id: int | None = Field(description="null for deleted accounts")
+    display_name: str = Field(examples=["Ada"])
+
+
+class CommentPublic(BaseModel):
+    """A comment as anyone sees it. Hidden and deleted comments keep their place in the thread
+    but lose body, author and anchor."""
+
+    id: int
+    proposal_id: int
+    parent_id: int | None
+    depth: int = Field(ge=1, le=3)
+    state: CommentState
+    body: str | None
+    author: Author | None
+    sentiment: Sentiment | None
+    topics: list[Topic]
+    anchor: Anchor | None
+    agree_count: int
+    disagree_count: int
+    created_at: datetime
+    edited_at: datetime | None
+    my_reaction: ReactionKind | None = Field(
+        None, description="The caller's reaction (signed-in callers only)"
+    )
+    replies: list[CommentPublic] = Field(default_factory=list)
+
+
+class CommentPage(BaseModel):
+    items: list[CommentPublic] = Field(description="Top-level comments with their replies")
+    total: int = Field(description="Top-level comments of the proposal")
+    limit: int
+    offset: int
+    next: str | None = Field(description="URL of the next page, if any")
+
+
+class ReactionSet(BaseModel):
+    model_config = _STRICT
+
+    kind: ReactionKind
+
+
+class ReactionCounts(BaseModel):
+    comment_id: int
+    agree_count: int
+    disagree_count: int
+    my_reaction: ReactionKind | None
+
+
+class ReportCreate(BaseModel):
+    model_config = _STRICT
+
+    reason: ReportReason
+    details: str = Field("", max_length=2000, examples=["Advertises a building firm"])
+
+
+class ReportPublic(BaseModel):
+    id: int
+    comment_id: int
+    reason: ReportReason
+    details: str
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+
+class ModerationDecision(BaseModel):
+    model_config = _STRICT
+
+    reason: str = Field(
+        min_length=1, max_length=1000, examples=["Personal attack on a named resident"]
+    )
+
+
+class CommentModeration(CommentPublic):
+    """A comment as a moderator sees it: with its body whatever its state."""
+
+    hidden_reason: str | None
+    report_count: int
+
+
+class ModerationItem(BaseModel):
+    comment: CommentModeration
+    reports: list[ReportPublic] = Field(description="Open reports, oldest first")
+    first_reported_at: datetime | None
+
+
+class ModerationQueue(BaseModel):
+    items: list[ModerationItem]
+    total: int
+    limit: int
+    offset: int
+    next: str | None
