@@ -268,6 +268,48 @@ def _mount_tiles() -> None:
 _mount_tiles()
 
 
+alerts_app = typer.Typer(help="Saved-search alerts for SMEs.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("send")
+@friendly_errors
+def alerts_send(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Queue digests and print them; send nothing")
+    ] = False,
+) -> None:
+    """Queue digests of new matches for due saved searches, then send the outbox over SMTP.
+
+    Without CIVICTWIN_SMTP_URL the digests stay in the outbox table and are printed here.
+    """
+    from backend.db.engine import Database
+    from backend.services import alerts, mail
+
+    settings = load_settings()
+    db = Database.connect(settings.database_url)
+    try:
+        migrate.require_up_to_date(db.engine)
+        with db.sessions() as session:
+            report = alerts.run(session, settings.public_base_url)
+            typer.echo(
+                f"{report.searches_due} saved searches due, {len(report.messages)} digests queued"
+            )
+            if dry_run or not settings.smtp_url:
+                for message in report.messages:
+                    typer.echo(f"\nTo: {message.to_address}\nSubject: {message.subject}\n")
+                    typer.echo(message.body)
+                if not settings.smtp_url:
+                    typer.echo("CIVICTWIN_SMTP_URL is not set: messages stay in the outbox")
+                return
+            sent = mail.send_outbox(session, settings.smtp_url, settings.smtp_from)
+            typer.echo(f"{sent} messages sent")
+    except OSError as exc:
+        raise fail(f"cannot reach the SMTP server in CIVICTWIN_SMTP_URL ({exc})") from None
+    finally:
+        db.dispose()
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,84 @@
+"""Delivering the outbox over SMTP (``CIVICTWIN_SMTP_URL``).
+
+URL forms: ``smtp://[user:password@]host[:port]`` (STARTTLS when the server offers it) and
+``smtps://…`` (TLS from the start, port 465 by default). Without a URL the outbox is left for a
+later run and the CLI prints the messages instead. A message that fails is retried on the next
+run; its attempts and last error are kept on the row.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlparse
+
+from sqlalchemy.orm import Session
+
+from backend.db.models import OutboxMessage
+from backend.db.types import utcnow
+from backend.errors import ConfigurationError
+from backend.repositories import alerts as repo
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def _connect(url: str, timeout: float = 30) -> smtplib.SMTP:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("smtp", "smtps") or not parsed.hostname:
+        raise ConfigurationError(
+            f"CIVICTWIN_SMTP_URL {parsed.scheme}://… is not smtp://host:port or smtps://host:port"
+        )
+    if parsed.scheme == "smtps":
+        server: smtplib.SMTP = smtplib.SMTP_SSL(
+            parsed.hostname,
+            parsed.port or 465,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+    else:
+        server = smtplib.SMTP(parsed.hostname, parsed.port or 25, timeout=timeout)
+        server.ehlo()
+        if server.has_extn("starttls"):
+            server.starttls(context=ssl.create_default_context())
+            server.ehlo()
+    if parsed.username:
+        server.login(unquote(parsed.username), unquote(parsed.password or ""))
+    return server
+
+
+def _email(message: OutboxMessage, sender: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.to_address
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    mail.set_content(message.body)
+    return mail
+
+
+def send_outbox(session: Session, smtp_url: str, sender: str) -> int:
+    """Send every unsent outbox message; returns how many were sent."""
+    pending = [m for m in repo.unsent(session) if m.attempts < MAX_ATTEMPTS]
+    if not pending:
+        session.commit()
+        return 0
+    sent = 0
+    with _connect(smtp_url) as server:
+        for message in pending:
+            message.attempts += 1
+            try:
+                server.send_message(_email(message, sender))
+            except smtplib.SMTPException as exc:
+                message.last_error = str(exc)[:500]
+                logger.warning("outbox %s to %s failed: %s", message.id, message.to_address, exc)
+            else:
+                message.sent_at = utcnow()
+                message.last_error = None
+                sent += 1
+            session.commit()  # one row at a time: a crash never resends what went out
+    return sent
