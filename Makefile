@@ -17,8 +17,7 @@ setup-test:
 	@scripts/bootstrap.sh test
 
 demo: setup
-	@.venv/bin/civictwin db upgrade
-	@.venv/bin/civictwin serve --host $(HOST) --port $(PORT)
+	@.venv/bin/civictwin demo --host $(HOST) --port $(PORT)
 
 test: setup-test
 	@scripts/check.sh

@@ -257,6 +257,56 @@ def serve(
     )
 
 
+@app.command()
+@friendly_errors
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server when ready")
+    ] = True,
+) -> None:
+    """Prepare the demo (schema, City of London tiles, buildings, content) and serve it."""
+    from backend.db.engine import Database
+    from backend.demo import DemoError, seed
+    from backend.services.demo_content import ACCOUNTS, DEMO_PASSWORD
+
+    settings = load_settings()
+    db = Database.connect(settings.database_url)
+    try:
+        before = migrate.current_revision(db.engine)
+        migrate.upgrade(db.engine)
+        if before != migrate.current_revision(db.engine):
+            typer.echo(f"database ready ({db.kind}, schema {migrate.head_revision()})")
+        try:
+            report = seed(settings, db)
+        except DemoError as exc:
+            raise fail(f"demo content: {exc}") from None
+    finally:
+        db.dispose()
+    if report.built_tileset:
+        typer.echo(f"built the City of London tileset in {settings.tiles_dir / 'london'}")
+    if report.loaded_buildings:
+        typer.echo(f"loaded {report.loaded_buildings} buildings into the database")
+    if report.seeded:
+        typer.echo(
+            "seeded demo content: " + ", ".join(f"{v} {k}" for k, v in report.counts.items())
+        )
+    else:
+        typer.echo("demo content already present (nothing duplicated)")
+    typer.echo("")
+    typer.echo(f"  CivicTwin demo:  http://{host}:{port}/")
+    typer.echo(f"  API docs:        http://{host}:{port}/api/docs")
+    typer.echo(f"  Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for acc in ACCOUNTS:
+        roles = ", ".join(r for r in acc["roles"] if r != "citizen") or "citizen"
+        typer.echo(f"    {acc['email']:34} {roles}")
+    typer.echo("  All proposals, comments and opportunities are fictional examples on real sites.")
+    typer.echo("")
+    if serve_after:
+        serve(host=host, port=port, workers=1, reload=False)
+
+
 def _mount_tiles() -> None:
     try:
         from tiles.cli import app as tiles_app
@@ -266,6 +316,111 @@ def _mount_tiles() -> None:
 
 
 _mount_tiles()
+
+
+def _mount_tiles_database() -> None:
+    """Add ``tiles load DIR`` and make ``tiles build`` load the buildings (``--load/--no-load``).
+
+    The ``tiles`` package stays free of the database: its Typer app is not changed; a copy of
+    its commands is mounted instead, with ``build`` wrapped to load the built folder afterwards.
+    """
+    import inspect
+    import time
+    from pathlib import Path
+
+    group = next((g for g in app.registered_groups if g.name == "tiles"), None)
+    if group is None or group.typer_instance is None:
+        return
+    source = group.typer_instance
+    tiles_db = typer.Typer(help=source.info.help, no_args_is_help=True)
+    tiles_db.registered_callback = source.registered_callback
+
+    def load_folder(folder: Path, **options: Any) -> None:
+        from backend.errors import CivicTwinError
+        from backend.services.buildings import load_tileset_folder
+
+        db = _session()
+        try:
+            with db.sessions() as session:
+                t0 = time.perf_counter()
+                tileset = load_tileset_folder(session, folder, **options)
+                typer.echo(
+                    f"database  {tileset.building_count} buildings of tileset {tileset.name!r} "
+                    f"loaded in {time.perf_counter() - t0:.2f} s"
+                )
+        except CivicTwinError as exc:
+            raise fail(exc.detail) from None
+        finally:
+            db.dispose()
+
+    for command in source.registered_commands:
+        if command.name != "build" and getattr(command.callback, "__name__", "") != "build":
+            tiles_db.registered_commands.append(command)
+            continue
+        build = command.callback
+        assert build is not None
+        signature = inspect.signature(build, eval_str=True)
+        load_param = inspect.Parameter(
+            "load",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=True,
+            annotation=Annotated[
+                bool,
+                typer.Option(
+                    "--load/--no-load",
+                    help="Load the buildings into CIVICTWIN_DATABASE_URL after building.",
+                ),
+            ],
+        )
+
+        def build_and_load(*args: Any, _build: Any = build, **kwargs: Any) -> None:
+            load = kwargs.pop("load", True)
+            started = time.time()
+            _build(*args, **kwargs)
+            if not load:
+                return
+            out = Path(kwargs["out"])
+            if kwargs.get("name"):
+                folder = out / kwargs["name"]
+            else:  # the default name comes from the input: take the folder this build wrote
+                built = [
+                    p.parent
+                    for p in out.glob("*/build-report.json")
+                    if p.stat().st_mtime >= started - 1
+                ]
+                if not built:
+                    raise fail(f"no freshly built tileset found in {out}")
+                folder = max(built, key=lambda d: (d / "build-report.json").stat().st_mtime)
+            load_folder(folder)
+
+        params = [*signature.parameters.values(), load_param]
+        build_and_load.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        build_and_load.__annotations__ = {p.name: p.annotation for p in params}
+        build_and_load.__doc__ = (build.__doc__ or "") + " Loads the buildings into the database."
+        build_and_load.__name__ = "build"
+        tiles_db.command("build", help=build_and_load.__doc__)(build_and_load)
+
+    @tiles_db.command("load")
+    @friendly_errors
+    def tiles_load(
+        # str, not Path: annotations are evaluated in the module, where Path is not imported
+        folder: Annotated[str, typer.Argument(help="A built tileset folder (with buildings.fgb)")],
+        name: Annotated[
+            str | None, typer.Option(help="Tileset name (default: the build's).")
+        ] = None,
+        title: Annotated[str | None, typer.Option(help="Title shown in the viewer")] = None,
+        attribution: Annotated[
+            str | None, typer.Option(help="Attribution (default: OpenStreetMap, ODbL 1.0)")
+        ] = None,
+        licence: Annotated[str | None, typer.Option(help="Licence id (default ODbL-1.0)")] = None,
+    ) -> None:
+        """Load a built tileset's buildings into the database (replacing that tileset's rows)."""
+        load_folder(Path(folder), name=name, title=title, attribution=attribution, licence=licence)
+
+    group.typer_instance = tiles_db
+
+
+_mount_tiles_database()
 
 
 alerts_app = typer.Typer(help="Saved-search alerts for SMEs.", no_args_is_help=True)
