@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# pyogrio's bundled GDAL must be loaded before mod_spatialite, or the process crashes at exit:
+# imported here, at import time, before any database connection is opened.
+import pyogrio
 import shapely
 import shapely.geometry
 from geoalchemy2.shape import to_shape
@@ -178,8 +182,6 @@ def load_tileset_folder(
     licence: str | None = None,
 ) -> Tileset:
     """Load the buildings a pipeline build wrote beside its tileset (``buildings.fgb``)."""
-    import pyogrio
-
     path = folder / BUILDINGS_FILE
     if not path.is_file():
         raise InvalidInputError(

@@ -20,6 +20,11 @@ from geoalchemy2.shape import to_shape
 from backend.db.models import MassingBuilding
 from backend.errors import InvalidInputError
 
+# imported at import time on purpose: tiles loads pyogrio (GDAL), which must be loaded before
+# mod_spatialite or the process crashes at exit
+from tiles.errors import TilingError
+from tiles.massing import build_massing_tileset
+
 logger = logging.getLogger(__name__)
 
 #: Folder (under the tiles folder) holding one massing tileset per proposal.
@@ -71,9 +76,6 @@ def rebuild(tiles_dir: Path, proposal_id: int, blocks: Sequence[MassingBuilding]
     if not blocks:
         remove(tiles_dir, proposal_id)
         return None
-    from tiles.errors import TilingError
-    from tiles.massing import build_massing_tileset
-
     features = [
         {
             "id": str(i + 1),
