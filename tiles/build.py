@@ -37,6 +37,7 @@ class NodeSpec:
 class ContentOptions:
     quantize: bool = True
     legacy_b3dm: bool = False
+    meshopt: bool = False
 
 
 @dataclass
@@ -121,6 +122,7 @@ def build_unit(
             datasets,
             quantize=options.quantize,
             legacy_batch_id=options.legacy_b3dm,
+            meshopt=options.meshopt,
         )
         if options.legacy_b3dm:
             tile.batch_table = batch_table(rows, datasets)

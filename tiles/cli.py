@@ -65,6 +65,14 @@ def build(
     quantize: Annotated[
         bool, typer.Option(help="KHR_mesh_quantization (uint16 positions).")
     ] = True,
+    jobs: Annotated[
+        int | None,
+        typer.Option(help="Local processes for meshing (default: 2 on a multi-core machine)."),
+    ] = None,
+    meshopt: Annotated[
+        bool,
+        typer.Option(help="EXT_meshopt_compression of meshes (3D Tiles 1.1 only)."),
+    ] = True,
     workers: Annotated[int, typer.Option(help="Local Dask worker processes (0: in-process).")] = 0,
     scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
@@ -89,7 +97,9 @@ def build(
         heights=heights,
         max_features=max_features,
         quantize=quantize,
+        meshopt=meshopt,
         format=tile_format,
+        jobs=jobs,
         workers=workers,
         scheduler=scheduler,
     )

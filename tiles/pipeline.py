@@ -64,6 +64,7 @@ class BuildOptions:
     max_features: int = 400  # per leaf tile
     max_vertices: int = 60_000  # per leaf tile, keeps indices in uint16
     quantize: bool = True
+    meshopt: bool = True  # EXT_meshopt_compression of vertex and index data (1.1 only)
     format: str = "1.1"  # or "1.0": b3dm content for legacy viewers
     workers: int = 0  # 0: in-process; N: a local Dask cluster of N worker processes
     jobs: int | None = None  # local forked processes; None: 2 on a multi-core machine
@@ -259,7 +260,9 @@ def write_stage(
     driver while forked workers (if any) do the units."""
     t0 = time.perf_counter()
     legacy = options.format == "1.0"
-    copts = ContentOptions(quantize=options.quantize, legacy_b3dm=legacy)
+    copts = ContentOptions(
+        quantize=options.quantize, legacy_b3dm=legacy, meshopt=options.meshopt and not legacy
+    )
     by_key = {n.key: n for n in part.tree.nodes}
     suffix = "b3dm" if legacy else "glb"
 

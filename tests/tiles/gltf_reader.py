@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import meshopt
 import numpy as np
 
 COMPONENT = {5120: "i1", 5121: "u1", 5122: "<i2", 5123: "<u2", 5125: "<u4", 5126: "<f4"}
@@ -28,9 +29,20 @@ class Glb:
     bin_offset_in_file: int
 
     def view_bytes(self, index: int) -> bytes:
+        """A view's bytes; EXT_meshopt_compression views decoded (meshoptimizer's C decoder)."""
         v = self.doc["bufferViews"][index]
-        start = v.get("byteOffset", 0)
-        return self.bin[start : start + v["byteLength"]]
+        ext = v.get("extensions", {}).get("EXT_meshopt_compression")
+        if ext is None:
+            assert v["buffer"] == 0
+            start = v.get("byteOffset", 0)
+            return self.bin[start : start + v["byteLength"]]
+        assert ext["buffer"] == 0 and ext.get("byteOffset", 0) % 4 == 0
+        assert ext["count"] * ext["byteStride"] == v["byteLength"]
+        assert self.doc["buffers"][v["buffer"]]["extensions"]["EXT_meshopt_compression"]["fallback"]
+        start = ext.get("byteOffset", 0)
+        data = self.bin[start : start + ext["byteLength"]]
+        out = meshopt.decode_gltf_buffer(data, ext["count"], ext["byteStride"], ext["mode"])
+        return np.ascontiguousarray(out).tobytes()
 
     def accessor(self, index: int) -> np.ndarray:
         acc = self.doc["accessors"][index]
@@ -38,8 +50,10 @@ class Glb:
         dtype = np.dtype(COMPONENT[acc["componentType"]])
         width = WIDTH[acc["type"]]
         stride = view.get("byteStride", dtype.itemsize * width)
-        start = view.get("byteOffset", 0) + acc.get("byteOffset", 0)
-        raw = np.frombuffer(self.bin, np.uint8, acc["count"] * stride, start)
+        start = acc.get("byteOffset", 0)
+        raw = np.frombuffer(
+            self.view_bytes(acc["bufferView"]), np.uint8, acc["count"] * stride, start
+        )
         rows = raw.reshape(acc["count"], stride)[:, : dtype.itemsize * width]
         out = rows.copy().view(dtype).reshape(acc["count"], width).astype(np.float64)
         if acc.get("normalized"):

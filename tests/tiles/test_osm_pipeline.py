@@ -22,6 +22,8 @@ def test_every_glb_passes_the_gltf_validator(build_name: str, request: pytest.Fi
     result: BuildResult = request.getfixturevalue(build_name)
     report = validate_glbs(result.tileset_dir)
     assert report["files"] == result.report["counts"]["tiles_with_content"]
+    # meshopt is on by default: every glb is also validated decoded by the reference decoder
+    assert report["decoded"] == report["files"]
     assert report["errors"] == 0, report["reports"][:3]
     assert report["warnings"] == 0, report["reports"][:3]
 

@@ -89,3 +89,31 @@ def test_benchmark_set_builds_a_valid_tileset(tmp_path):
     report = validate_glbs(result.tileset_dir)
     assert report["errors"] == 0 and report["warnings"] == 0
     assert np.isclose(sum(result.report["height_sources"].values()), counts["buildings"])
+
+
+def test_meshopt_off_gives_plain_views_and_the_same_buildings(tmp_path, london_geojson_build):
+    options = BuildOptions(name="plain", max_features=150, meshopt=False)
+    result = run([LONDON_GEOJSON], tmp_path, options)
+    assert check_tileset(result.tileset_dir) == []
+    report = validate_glbs(result.tileset_dir)
+    assert report["errors"] == report["warnings"] == report["decoded"] == 0
+    plain = result.report["counts"]["content_bytes"]
+    packed = london_geojson_build.report["counts"]["content_bytes"]
+    assert packed < 0.6 * plain
+    ref = london_geojson_build.tileset_dir
+    for path in sorted(result.tileset_dir.rglob("*.glb")):
+        a, b = decode_content(path), decode_content(ref / path.relative_to(result.tileset_dir))
+        assert "EXT_meshopt_compression" not in a.glb.doc.get("extensionsUsed", [])
+        assert "EXT_meshopt_compression" in b.glb.doc["extensionsRequired"]
+        np.testing.assert_array_equal(a.positions, b.positions)
+        np.testing.assert_array_equal(a.feature_ids, b.feature_ids)
+        for name, tris in a.triangles_by_material.items():
+            # the index codec may rotate a triangle's corners (same winding)
+            np.testing.assert_array_equal(_rotated(tris), _rotated(b.triangles_by_material[name]))
+
+
+def _rotated(tris: np.ndarray) -> np.ndarray:
+    """Each triangle rotated so its smallest index comes first (winding kept)."""
+    k = np.argmin(tris, axis=1)
+    idx = (k[:, None] + np.arange(3)) % 3
+    return np.take_along_axis(tris, idx, axis=1)

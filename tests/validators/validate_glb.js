@@ -14,6 +14,72 @@ try {
   process.exit(2);
 }
 
+let decoder = null;
+try {
+  decoder = require("meshoptimizer").MeshoptDecoder;
+} catch (e) {
+  decoder = null;
+}
+
+// A glb whose EXT_meshopt_compression views are decoded (with meshoptimizer's reference
+// decoder) into plain views of buffer 0, so the validator can check the data itself: it knows
+// the extension's JSON but does not decode it.
+function decodeMeshopt(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const jsonLen = dv.getUint32(12, true);
+  const doc = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + jsonLen)));
+  if (!(doc.extensionsUsed || []).includes("EXT_meshopt_compression")) return null;
+  const binLen = dv.getUint32(20 + jsonLen, true);
+  const bin = bytes.subarray(28 + jsonLen, 28 + jsonLen + binLen);
+  const parts = [bin];
+  let size = bin.length;
+  for (const view of doc.bufferViews) {
+    const ext = view.extensions && view.extensions.EXT_meshopt_compression;
+    if (!ext) continue;
+    const out = new Uint8Array(ext.count * ext.byteStride);
+    const src = bin.subarray(ext.byteOffset || 0, (ext.byteOffset || 0) + ext.byteLength);
+    decoder.decodeGltfBuffer(out, ext.count, ext.byteStride, src, ext.mode, ext.filter);
+    const pad = (8 - (size % 8)) % 8;
+    if (pad) parts.push(new Uint8Array(pad));
+    size += pad;
+    view.buffer = 0;
+    view.byteOffset = size;
+    view.byteLength = out.length;
+    delete view.extensions;
+    parts.push(out);
+    size += out.length;
+  }
+  const tail = (4 - (size % 4)) % 4;
+  if (tail) parts.push(new Uint8Array(tail));
+  size += tail;
+  doc.buffers = [{ byteLength: size }];
+  const drop = (list) => (list || []).filter((e) => e !== "EXT_meshopt_compression");
+  doc.extensionsUsed = drop(doc.extensionsUsed);
+  doc.extensionsRequired = drop(doc.extensionsRequired);
+  if (!doc.extensionsRequired.length) delete doc.extensionsRequired;
+  let json = new TextEncoder().encode(JSON.stringify(doc));
+  const jpad = (4 - (json.length % 4)) % 4;
+  const jsonChunk = new Uint8Array(json.length + jpad).fill(0x20);
+  jsonChunk.set(json);
+  const total = 12 + 8 + jsonChunk.length + 8 + size;
+  const glb = new Uint8Array(total);
+  const odv = new DataView(glb.buffer);
+  odv.setUint32(0, 0x46546c67, true);
+  odv.setUint32(4, 2, true);
+  odv.setUint32(8, total, true);
+  odv.setUint32(12, jsonChunk.length, true);
+  odv.setUint32(16, 0x4e4f534a, true);
+  glb.set(jsonChunk, 20);
+  odv.setUint32(20 + jsonChunk.length, size, true);
+  odv.setUint32(24 + jsonChunk.length, 0x004e4942, true);
+  let at = 28 + jsonChunk.length;
+  for (const p of parts) {
+    glb.set(p, at);
+    at += p.length;
+  }
+  return glb;
+}
+
 function collect(p, out) {
   const st = fs.statSync(p);
   if (st.isDirectory()) {
@@ -31,9 +97,20 @@ async function main() {
   }
   const files = [];
   for (const a of args) collect(a, files);
-  const summary = { files: files.length, errors: 0, warnings: 0, reports: [] };
+  const summary = { files: files.length, errors: 0, warnings: 0, decoded: 0, reports: [] };
+  if (decoder) await decoder.ready;
+  const jobs = [];
   for (const file of files) {
     const bytes = new Uint8Array(fs.readFileSync(file));
+    jobs.push([file, bytes]);
+    const plain = decodeMeshopt(bytes);
+    if (plain) {
+      if (!decoder) throw new Error("meshoptimizer is not installed: run `npm ci`");
+      jobs.push([file + " (meshopt decoded)", plain]);
+      summary.decoded += 1;
+    }
+  }
+  for (const [file, bytes] of jobs) {
     const report = await validator.validateBytes(bytes, { uri: file, maxIssues: 50 });
     const issues = report.issues;
     summary.errors += issues.numErrors;

@@ -15,6 +15,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
+import meshopt as meshopt_codec
 import numpy as np
 from numpy.typing import NDArray
 
@@ -43,26 +44,99 @@ def enum_name(text: str) -> str:
 
 @dataclass
 class _Bin:
-    """The binary chunk under construction; every buffer view starts on an 8-byte boundary."""
+    """The binary chunk under construction; every buffer view starts on an 8-byte boundary.
 
+    With ``meshopt``, vertex and index views are stored compressed (EXT_meshopt_compression):
+    the compressed bytes go to the binary chunk (buffer 0), and the view itself points into a
+    second buffer that has no data, only a length (``"fallback": true``), where the client
+    decodes it. Property-table views stay plain: only mesh data is meant to be compressed.
+    """
+
+    meshopt: bool = False
     chunks: list[bytes] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0
+    fallback_size: int = 0
 
-    def add(self, data: bytes, target: int | None = None, stride: int | None = None) -> int:
+    def _append(self, data: bytes) -> int:
         pad = (-self.size) % 8
         if pad:
             self.chunks.append(b"\0" * pad)
             self.size += pad
-        view: dict[str, Any] = {"buffer": 0, "byteOffset": self.size, "byteLength": len(data)}
+        offset = self.size
+        self.chunks.append(data)
+        self.size += len(data)
+        return offset
+
+    def add(self, data: bytes, target: int | None = None, stride: int | None = None) -> int:
+        view: dict[str, Any] = {"buffer": 0, "byteOffset": self._append(data)}
+        view["byteLength"] = len(data)
         if stride is not None:
             view["byteStride"] = stride
         if target is not None:
             view["target"] = target
         self.views.append(view)
-        self.chunks.append(data)
-        self.size += len(data)
         return len(self.views) - 1
+
+    def add_vertices(self, rows: NDArray[Any], stride: int | None = None) -> int:
+        """A vertex attribute view from ``rows`` (one row per vertex, a multiple of 4 bytes)."""
+        if not self.meshopt:
+            return self.add(rows.tobytes(), ARRAY_BUFFER, stride)
+        row = rows.reshape(rows.shape[0], -1)
+        size = row.nbytes // max(row.shape[0], 1)
+        encoded = meshopt_codec.encode_gltf_buffer(
+            row.view(np.uint8).reshape(row.shape[0], size), "ATTRIBUTES"
+        )
+        return self._compressed(
+            rows.nbytes, encoded, size, row.shape[0], "ATTRIBUTES", ARRAY_BUFFER
+        )
+
+    def add_indices(self, indices: NDArray[Any]) -> int:
+        """A triangle-list index view (uint16 or uint32 ``indices``, flat)."""
+        if not self.meshopt:
+            return self.add(indices.tobytes(), ELEMENT_ARRAY_BUFFER)
+        encoded = meshopt_codec.encode_gltf_buffer(indices, "TRIANGLES")
+        return self._compressed(
+            indices.nbytes,
+            encoded,
+            indices.itemsize,
+            indices.size,
+            "TRIANGLES",
+            ELEMENT_ARRAY_BUFFER,
+        )
+
+    def _compressed(
+        self, raw_len: int, encoded: bytes, stride: int, count: int, mode: str, target: int
+    ) -> int:
+        self.fallback_size += (-self.fallback_size) % 8
+        view: dict[str, Any] = {
+            "buffer": 1,
+            "byteOffset": self.fallback_size,
+            "byteLength": raw_len,
+            "target": target,
+        }
+        if mode == "ATTRIBUTES":
+            view["byteStride"] = stride
+        view["extensions"] = {
+            "EXT_meshopt_compression": {
+                "buffer": 0,
+                "byteOffset": self._append(encoded),
+                "byteLength": len(encoded),
+                "byteStride": stride,
+                "mode": mode,
+                "count": count,
+            }
+        }
+        self.fallback_size += raw_len
+        self.views.append(view)
+        return len(self.views) - 1
+
+    def buffers(self, blob: bytes) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [{"byteLength": len(blob)}]
+        if self.meshopt:
+            fallback = {"EXT_meshopt_compression": {"fallback": True}}
+            out.append({"byteLength": self.fallback_size, "extensions": fallback})
+        return out
 
     def bytes(self) -> bytes:
         blob = b"".join(self.chunks)
@@ -211,6 +285,7 @@ def encode_glb(
     *,
     quantize: bool = True,
     legacy_batch_id: bool = False,
+    meshopt: bool = False,
 ) -> EncodedTile:
     """Encode one tile's mesh and its feature rows as a glb.
 
@@ -226,7 +301,7 @@ def encode_glb(
     g[:, 1] = mesh.positions[:, 2]
     g[:, 2] = -mesh.positions[:, 1]
     lo, hi = _col_min(g), _col_max(g)
-    binary = _Bin()
+    binary = _Bin(meshopt=meshopt)
     accessors: list[dict[str, Any]] = []
     node: dict[str, Any] = {"mesh": 0}
     extensions_used: list[str] = []
@@ -238,7 +313,7 @@ def encode_glb(
         q[:, :3] = np.rint((g - lo) / scale)
         qmin, qmax = _col_min(q[:, :3]), _col_max(q[:, :3])
         decoded_lo, decoded_hi = lo + qmin * scale, lo + qmax * scale
-        pos_view = binary.add(q.tobytes(), ARRAY_BUFFER, 8)
+        pos_view = binary.add_vertices(q, 8)
         accessors.append(
             {
                 "bufferView": pos_view,
@@ -255,7 +330,7 @@ def encode_glb(
         ng[:, 0] = np.rint(mesh.normals[:, 0] * 127.0)
         ng[:, 1] = np.rint(mesh.normals[:, 2] * 127.0)
         ng[:, 2] = np.rint(-mesh.normals[:, 1] * 127.0)
-        nrm_view = binary.add(ng.tobytes(), ARRAY_BUFFER, 4)
+        nrm_view = binary.add_vertices(ng, 4)
         accessors.append(
             {
                 "bufferView": nrm_view,
@@ -272,7 +347,7 @@ def encode_glb(
         f = (g - origin).astype("<f4")
         decoded_lo = _col_min(f).astype(np.float64) + origin
         decoded_hi = _col_max(f).astype(np.float64) + origin
-        pos_view = binary.add(f.tobytes(), ARRAY_BUFFER)
+        pos_view = binary.add_vertices(f)
         accessors.append(
             {
                 "bufferView": pos_view,
@@ -286,7 +361,7 @@ def encode_glb(
         node["translation"] = origin.tolist()
         nf = np.empty((v, 3), dtype="<f4")
         nf[:, 0], nf[:, 1], nf[:, 2] = mesh.normals[:, 0], mesh.normals[:, 2], -mesh.normals[:, 1]
-        nrm_view = binary.add(nf.tobytes(), ARRAY_BUFFER)
+        nrm_view = binary.add_vertices(nf)
         accessors.append(
             {"bufferView": nrm_view, "componentType": FLOAT, "count": v, "type": "VEC3"}
         )
@@ -298,7 +373,7 @@ def encode_glb(
     feature_ext: dict[str, Any] | None = None
     if n_features:
         fids = np.where(mesh.feature_ids < 0, null_id, mesh.feature_ids).astype("<f4")
-        fid_view = binary.add(fids.tobytes(), ARRAY_BUFFER)
+        fid_view = binary.add_vertices(fids)
         accessors.append(
             {"bufferView": fid_view, "componentType": FLOAT, "count": v, "type": "SCALAR"}
         )
@@ -326,7 +401,7 @@ def encode_glb(
         sel = tris[surf == cls]
         if sel.shape[0] == 0:
             continue
-        view = binary.add(sel.astype(index_dtype).tobytes(), ELEMENT_ARRAY_BUFFER)
+        view = binary.add_indices(sel.astype(index_dtype).reshape(-1))
         accessors.append(
             {
                 "bufferView": view,
@@ -375,7 +450,10 @@ def encode_glb(
         }
     blob = binary.bytes()
     gltf["bufferViews"] = binary.views
-    gltf["buffers"] = [{"byteLength": len(blob)}]
+    gltf["buffers"] = binary.buffers(blob)
+    if meshopt:
+        extensions_used.append("EXT_meshopt_compression")
+        extensions_required.append("EXT_meshopt_compression")
     if extensions_used:
         gltf["extensionsUsed"] = extensions_used
     if extensions_required:
