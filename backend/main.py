@@ -27,6 +27,10 @@ from backend.settings import Settings
 
 def create_broker(settings: Settings) -> EventBroker:
     """The live-event broker: in-process, or Redis pub/sub when configured."""
+    if settings.redis_url:
+        from backend.services.events_redis import RedisBroker
+
+        return RedisBroker(settings.redis_url)
     return LocalBroker()
 
 
