@@ -69,6 +69,10 @@ def build(
         int | None,
         typer.Option(help="Local processes for meshing (default: 2 on a multi-core machine)."),
     ] = None,
+    implicit: Annotated[
+        bool, typer.Option(help="3D Tiles 1.1 implicit tiling (QUADTREE subtrees).")
+    ] = False,
+    subtree_levels: Annotated[int, typer.Option(help="Levels per subtree with --implicit.")] = 4,
     meshopt: Annotated[
         bool,
         typer.Option(help="EXT_meshopt_compression of meshes (3D Tiles 1.1 only)."),
@@ -98,6 +102,8 @@ def build(
         max_features=max_features,
         quantize=quantize,
         meshopt=meshopt,
+        implicit=implicit,
+        subtree_levels=subtree_levels,
         format=tile_format,
         jobs=jobs,
         workers=workers,

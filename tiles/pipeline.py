@@ -40,6 +40,8 @@ from tiles.parallel import (
     write_unit,
 )
 from tiles.readers import ReadOptions, SourceData, read_source
+from tiles.writers.implicit import content_uri as implicit_content_uri
+from tiles.writers.implicit import write_implicit
 from tiles.writers.tileset import ContentInfo, content_uri, tileset_dict, write_tileset
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ class BuildOptions:
     quantize: bool = True
     meshopt: bool = True  # EXT_meshopt_compression of vertex and index data (1.1 only)
     format: str = "1.1"  # or "1.0": b3dm content for legacy viewers
+    implicit: bool = False  # 3D Tiles 1.1 implicit tiling (QUADTREE subtrees) instead of a tree
+    subtree_levels: int = 4
     workers: int = 0  # 0: in-process; N: a local Dask cluster of N worker processes
     jobs: int | None = None  # local forked processes; None: 2 on a multi-core machine
     scheduler: str | None = None  # address of an existing Dask scheduler
@@ -191,8 +195,16 @@ def partition_stage(heights: HeightResult, options: BuildOptions, units: int) ->
             ],
             np.int64,
         )
+    # the root cell covers every footprint, not just the centres (implicit tiles derive their
+    # boxes from it)
+    corners = frame.lonlat_to_local(b[:, [0, 2, 0, 2]].ravel(), b[:, [1, 1, 3, 3]].ravel(), 0.0)
+    extent = (corners[:, :2].min(axis=0), corners[:, :2].max(axis=0))
     tree = build_quadtree(
-        xy, weight, max_features=options.max_features, max_vertices=options.max_vertices
+        xy,
+        weight,
+        max_features=options.max_features,
+        max_vertices=options.max_vertices,
+        extent=extent,
     )
     table = table.take(tree.order)
     unit_nodes, unit_ranges = _work_units(tree, units)
@@ -267,6 +279,8 @@ def write_stage(
     suffix = "b3dm" if legacy else "glb"
 
     def uri_of(key: str) -> str:
+        if options.implicit:
+            return implicit_content_uri(by_key[key])
         return content_uri(by_key[key], suffix)
 
     total = len(part.units)
@@ -297,7 +311,10 @@ def write_stage(
             progress("tiles", k, total)
     if meanwhile is not None:
         meanwhile()
-    tileset = tileset_dict(part.tree.nodes, contents, part.frame, version=options.format)
+    if options.implicit:
+        tileset = write_implicit(tmp, part.tree.nodes, contents, part.frame, options.subtree_levels)
+    else:
+        tileset = tileset_dict(part.tree.nodes, contents, part.frame, version=options.format)
     write_tileset(tmp / "tileset.json", tileset)
     dt = _stage(
         "mesh+write",
@@ -355,6 +372,10 @@ def run(
     options = options or BuildOptions()
     if options.format not in ("1.0", "1.1"):
         raise TilingError(f"--format must be 1.0 or 1.1, got {options.format!r}")
+    if options.implicit and options.format != "1.1":
+        raise TilingError("--implicit needs --format 1.1 (implicit tiling is new in 3D Tiles 1.1)")
+    if options.subtree_levels < 1:
+        raise TilingError(f"--subtree-levels must be at least 1, got {options.subtree_levels}")
     t_start = time.perf_counter()
     paths = [Path(p) for p in inputs]
     if not paths:

@@ -244,3 +244,113 @@ def check_tileset(folder: Path, version: str = "1.1") -> list[str]:
             if c.glb.bin_offset_in_file % 8:
                 problems.append(f"{uri}: binary chunk not 8-byte aligned")
     return problems
+
+
+def _morton2(x: int, y: int) -> int:
+    return sum(((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1) for b in range(32))
+
+
+def read_subtree(path: Path) -> tuple[dict[str, Any], bytes, list[str]]:
+    """Parse a binary .subtree (3D Tiles 1.1 "Subtree"): returns (json, binary, problems)."""
+    problems: list[str] = []
+    data = path.read_bytes()
+    magic, version, jlen, blen = struct.unpack_from("<4sIQQ", data)
+    if magic != b"subt" or version != 1:
+        problems.append(f"{path.name}: bad header {magic!r} {version}")
+    if jlen % 8 or blen % 8:
+        problems.append(f"{path.name}: JSON or binary chunk not padded to 8 bytes")
+    if 24 + jlen + blen != len(data):
+        problems.append(f"{path.name}: chunk lengths do not add up")
+    doc = json.loads(data[24 : 24 + jlen])
+    binary = data[24 + jlen : 24 + jlen + blen]
+    for v in doc.get("bufferViews", []):
+        if v["byteOffset"] % 8:
+            problems.append(f"{path.name}: bufferView not 8-byte aligned")
+        if v["byteOffset"] + v["byteLength"] > doc["buffers"][v["buffer"]]["byteLength"]:
+            problems.append(f"{path.name}: bufferView past its buffer")
+    return doc, binary, problems
+
+
+def _bits(doc: dict[str, Any], binary: bytes, avail: dict[str, Any], n: int, where: str, problems):
+    if "constant" in avail:
+        return np.full(n, bool(avail["constant"]))
+    view = doc["bufferViews"][avail["bitstream"]]
+    if view["byteLength"] != -(-n // 8):
+        problems.append(f"{where}: bitstream of {view['byteLength']} bytes for {n} bits")
+    raw = np.frombuffer(binary, np.uint8, view["byteLength"], view["byteOffset"])
+    bits = np.unpackbits(raw, bitorder="little")[:n].astype(bool)
+    if "availableCount" in avail and avail["availableCount"] != bits.sum():
+        problems.append(f"{where}: availableCount {avail['availableCount']} != {bits.sum()}")
+    return bits
+
+
+def check_implicit(folder: Path) -> tuple[list[str], set[tuple[int, int, int]]]:
+    """Implicit-tiling rules (QUADTREE): every subtree reachable from the root, availability
+    bitstreams of the right length whose bits match the content files present, parents of
+    available tiles available, and content only on available tiles. Returns the problems and the
+    set of available content tiles."""
+    problems: list[str] = []
+    ts = load_tileset(folder)
+    root = ts["root"]
+    imp = root["implicitTiling"]
+    if imp["subdivisionScheme"] != "QUADTREE":
+        problems.append("not a quadtree")
+    if root.get("refine") not in ("ADD", "REPLACE"):
+        problems.append("root refine must be ADD or REPLACE (uppercase)")
+    levels, available_levels = imp["subtreeLevels"], imp["availableLevels"]
+    template = imp["subtrees"]["uri"]
+    content_template = root["content"]["uri"]
+    for key in ("{level}", "{x}", "{y}"):
+        if key not in template or key not in content_template:
+            problems.append(f"template without {key}")
+    tiles: set[tuple[int, int, int]] = set()
+    contents: set[tuple[int, int, int]] = set()
+    subtrees_seen: set[Path] = set()
+    stack = [(0, 0, 0)]
+    while stack:
+        l0, x0, y0 = stack.pop()
+        path = folder / template.format(level=l0, x=x0, y=y0)
+        if not path.exists():
+            problems.append(f"missing subtree {path.name} ({l0}/{x0}/{y0})")
+            continue
+        subtrees_seen.add(path)
+        doc, binary, probs = read_subtree(path)
+        problems += probs
+        n = ((1 << (2 * levels)) - 1) // 3
+        where = f"subtree {l0}/{x0}/{y0}"
+        tile_bits = _bits(doc, binary, doc["tileAvailability"], n, where, problems)
+        content_bits = _bits(doc, binary, doc["contentAvailability"][0], n, where, problems)
+        child_bits = _bits(
+            doc, binary, doc["childSubtreeAvailability"], 1 << (2 * levels), where, problems
+        )
+        for rel in range(levels):
+            for x in range(1 << rel):
+                for y in range(1 << rel):
+                    i = ((1 << (2 * rel)) - 1) // 3 + _morton2(x, y)
+                    key = (l0 + rel, (x0 << rel) + x, (y0 << rel) + y)
+                    if tile_bits[i]:
+                        tiles.add(key)
+                    if content_bits[i]:
+                        contents.add(key)
+                        if not tile_bits[i]:
+                            problems.append(f"content without an available tile at {key}")
+        for x in range(1 << levels):
+            for y in range(1 << levels):
+                if child_bits[_morton2(x, y)]:
+                    stack.append((l0 + levels, (x0 << levels) + x, (y0 << levels) + y))
+    for level, x, y in tiles:
+        if level >= available_levels:
+            problems.append(f"tile {level}/{x}/{y} beyond availableLevels")
+        if level and (level - 1, x >> 1, y >> 1) not in tiles:
+            problems.append(f"tile {level}/{x}/{y} available but its parent is not")
+    files = set(folder.rglob("*.subtree"))
+    if files != subtrees_seen:
+        problems.append(f"{len(files - subtrees_seen)} subtree files not reachable")
+    expected = {folder / content_template.format(level=k, x=x, y=y) for k, x, y in contents}
+    present = set(folder.rglob("*.glb"))
+    if expected != present:
+        problems.append(
+            f"content bits and files differ: {len(expected - present)} missing, "
+            f"{len(present - expected)} extra"
+        )
+    return problems, contents

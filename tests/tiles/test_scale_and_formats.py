@@ -9,7 +9,15 @@ import pytest
 from shapely import box
 
 from tests.tiles.conftest import LONDON_GEOJSON, SHARED_BENCH, validate_glbs
-from tests.tiles.gltf_reader import check_tileset, decode_content, iter_tiles, load_tileset
+from tests.tiles.gltf_reader import (
+    box_bounds,
+    check_implicit,
+    check_tileset,
+    decode_content,
+    iter_tiles,
+    load_tileset,
+)
+from tiles.errors import TilingError
 from tiles.massing import build_massing_tileset
 from tiles.pipeline import BuildOptions, run
 from tiles.writers.b3dm import check_b3dm
@@ -117,3 +125,34 @@ def _rotated(tris: np.ndarray) -> np.ndarray:
     k = np.argmin(tris, axis=1)
     idx = (k[:, None] + np.arange(3)) % 3
     return np.take_along_axis(tris, idx, axis=1)
+
+
+def test_implicit_tiling_subtrees_match_the_content_files(tmp_path, london_geojson_build):
+    options = BuildOptions(name="implicit", max_features=150, implicit=True, subtree_levels=2)
+    result = run([LONDON_GEOJSON], tmp_path, options)
+    problems, contents = check_implicit(result.tileset_dir)
+    assert problems == []
+    # the same tiles as the explicit tree: one content tile per explicit content tile
+    explicit = [
+        t for t, _p, _d in iter_tiles(load_tileset(london_geojson_build.tileset_dir)["root"])
+    ]
+    assert len(contents) == sum("content" in t for t in explicit)
+    ts = load_tileset(result.tileset_dir)
+    assert ts["asset"]["version"] == "1.1"
+    assert ts["root"]["implicitTiling"]["availableLevels"] > 2  # more than one subtree level
+    assert len(list(result.tileset_dir.rglob("*.subtree"))) > 1
+    report = validate_glbs(result.tileset_dir)
+    assert report["files"] == len(contents)
+    assert report["errors"] == 0 and report["warnings"] == 0
+    # every building is in exactly one leaf, as in the explicit tileset
+    root_box = box_bounds(ts["root"]["boundingVolume"]["box"])
+    for level, x, y in contents:
+        c = decode_content(result.tileset_dir / f"content/{level}/{x}/{y}.glb")
+        assert np.all(c.positions >= root_box[0] - 1e-3) and np.all(
+            c.positions <= root_box[1] + 1e-3
+        )
+
+
+def test_implicit_needs_format_1_1(tmp_path):
+    with pytest.raises(TilingError, match="implicit"):
+        run([LONDON_GEOJSON], tmp_path, BuildOptions(implicit=True, format="1.0"))

@@ -62,11 +62,13 @@ def build_quadtree(
     *,
     max_features: int,
     max_vertices: int,
+    extent: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> Quadtree:
     """Split until every leaf has ``<= max_features`` features and ``<= max_vertices`` weight.
 
     ``xy`` are feature centroids in the local frame (metres), ``weight`` an estimate of each
-    feature's vertex count.
+    feature's vertex count. ``extent`` (min and max corner), if given, is covered by the root cell
+    too (e.g. the footprints' full extent).
 
     Examples
     --------
@@ -79,6 +81,8 @@ def build_quadtree(
     if n == 0:
         return Quadtree([], np.zeros(0, np.int64))
     lo, hi = xy.min(axis=0), xy.max(axis=0)
+    if extent is not None:
+        lo, hi = np.minimum(lo, extent[0]), np.maximum(hi, extent[1])
     half = float(max(hi[0] - lo[0], hi[1] - lo[1]) / 2.0) * 1.0001 + 1.0
     center = ((lo + hi) / 2.0).tolist()
     nodes: list[Node] = []
