@@ -1,0 +1,102 @@
+"""Massing: blocks with heights, returned as GeoJSON and served as 3D Tiles like the city."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pygltflib
+from fastapi.testclient import TestClient
+
+from backend.settings import Settings
+from tests.backend.proposals.helpers import create, massing_body, publish, square
+
+Headers = Callable[[str], dict[str, str]]
+VALIDATORS = Path(__file__).resolve().parents[2] / "validators"
+
+
+def validate_glbs(folder: Path) -> dict:
+    """The Khronos glTF validator (npm) over every glb under ``folder``."""
+    node = shutil.which("node")
+    assert node, "node is needed for the glTF validator"
+    assert (VALIDATORS / "node_modules" / "gltf-validator").exists(), (
+        "run npm ci in tests/validators"
+    )
+    proc = subprocess.run(
+        [node, str(VALIDATORS / "validate_glb.js"), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return json.loads(proc.stdout)
+
+
+def test_massing_is_geojson_and_a_3d_tileset_that_follows_draft_visibility(
+    client: TestClient, as_role: Headers, settings: Settings
+) -> None:
+    planner = as_role("planner")
+    pid = create(client, planner)["id"]
+    body = massing_body(
+        {"geometry": square(-0.0950, 51.5150, 0.0002), "name": "Tower", "storeys": 12},
+        {"geometry": square(-0.0947, 51.5150, 0.0001), "height_m": 9.5, "base_height_m": 3},
+    )
+    r = client.put(f"/api/v1/proposals/{pid}/massing", json=body, headers=planner)
+    assert r.status_code == 200, r.text
+    proposal = r.json()
+    features = proposal["massing"]["features"]
+    assert [f["properties"]["height_m"] for f in features] == [36.0, 9.5]
+    assert features[0]["properties"] == {
+        "name": "Tower",
+        "height_m": 36.0,
+        "base_height_m": 0.0,
+        "storeys": 12,
+    }
+    assert features[0]["geometry"]["type"] == "Polygon"
+    url = proposal["massing_tileset_url"]
+    assert url == f"/tiles/proposals/{pid}/tileset.json"
+
+    folder = settings.tiles_dir / "proposals" / str(pid)
+    tileset = client.get(url, headers=planner)
+    assert tileset.status_code == 200 and tileset.headers["cache-control"] == "private, no-cache"
+    uri = tileset.json()["root"].get("content", {}).get("uri") or next(
+        str(p.relative_to(folder)) for p in folder.rglob("*.glb")
+    )
+    glb = client.get(f"/tiles/proposals/{pid}/{uri}", headers=planner)
+    assert glb.status_code == 200 and glb.headers["content-type"] == "model/gltf-binary"
+    parsed = pygltflib.GLTF2.load_from_bytes(glb.content)
+    assert parsed.asset.version == "2.0" and parsed.meshes
+    report = validate_glbs(folder)
+    assert report["files"] >= 1 and report["errors"] == 0, report
+
+    for role in ("anonymous", "citizen", "sme"):
+        assert client.get(url, headers=as_role(role)).status_code == 404, role
+        assert client.get(f"/tiles/proposals/{pid}/{uri}", headers=as_role(role)).status_code == 404
+    publish(client, planner, pid)
+    assert client.get(url).status_code == 200
+
+
+def test_the_tileset_is_rebuilt_on_change_and_removed_with_the_massing_or_proposal(
+    client: TestClient, as_role: Headers, settings: Settings
+) -> None:
+    planner = as_role("planner")
+    pid = create(client, planner)["id"]
+    folder = settings.tiles_dir / "proposals" / str(pid)
+    url = f"/api/v1/proposals/{pid}/massing"
+    one = massing_body({"geometry": square(size=0.0002), "storeys": 4})
+    assert client.put(url, json=one, headers=planner).status_code == 200
+    first = json.loads((folder / "tileset.json").read_text())
+    taller = massing_body({"geometry": square(size=0.0002), "storeys": 40})
+    assert client.put(url, json=taller, headers=planner).status_code == 200
+    second = json.loads((folder / "tileset.json").read_text())
+    assert second != first  # a taller block: a taller bounding volume
+    empty = client.put(url, json={"type": "FeatureCollection", "features": []}, headers=planner)
+    assert empty.status_code == 200 and empty.json()["massing_tileset_url"] is None
+    assert not folder.exists()
+    assert client.put(url, json=one, headers=planner).status_code == 200
+    assert folder.exists()
+    assert client.delete(f"/api/v1/proposals/{pid}", headers=planner).status_code == 204
+    assert not folder.exists()
