@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from backend.errors import CivicTwinError, NotFoundError
+from backend.repositories import ogc as extents
 from backend.repositories import opendata as repo
 from backend.services import opendata
 
@@ -151,22 +152,39 @@ def conformance() -> dict[str, Any]:
     return {"conformsTo": CONFORMANCE}
 
 
-def collection(base: str, collection_id: str) -> dict[str, Any]:
-    cid = _collection_or_404(collection_id)
-    temporal = repo.SOURCES[cid].time is not None
-    extent: dict[str, Any] = {"spatial": {"bbox": [[-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}}
-    if temporal:
-        extent["temporal"] = {
-            "interval": [[None, None]],
+def _utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def extent_document(found: extents.Extent, temporal: bool) -> dict[str, Any]:
+    """The ``extent`` of a collection (OGC 17-069r4, 7.14.1): the bbox of its public features
+    and, for collections with a time property, the interval from the first to the last value
+    (left out while the collection is empty)."""
+    document: dict[str, Any] = {}
+    if found.bbox is not None:
+        document["spatial"] = {"bbox": [list(found.bbox)], "crs": CRS84}
+    if temporal and (found.start is not None or found.end is not None):
+        document["temporal"] = {
+            "interval": [[_utc(found.start), _utc(found.end)]],
             "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
         }
+    return document
+
+
+def collection(session: Session, base: str, collection_id: str) -> dict[str, Any]:
+    cid = _collection_or_404(collection_id)
+    temporal = repo.SOURCES[cid].time is not None
+    extent = extent_document(extents.extent(session, cid), temporal)
     return {
         "id": cid,
         "title": opendata.TITLES[cid],
         "description": opendata.DESCRIPTIONS[cid],
         "itemType": "feature",
         "crs": [CRS84],
-        "extent": extent,
+        **({"extent": extent} if extent else {}),
         "links": [
             {"href": f"{base}/collections/{cid}", "rel": "self", "type": JSON},
             {"href": f"{base}/collections/{cid}/items", "rel": "items", "type": GEOJSON},
@@ -174,10 +192,10 @@ def collection(base: str, collection_id: str) -> dict[str, Any]:
     }
 
 
-def collections(base: str) -> dict[str, Any]:
+def collections(session: Session, base: str) -> dict[str, Any]:
     return {
         "links": [{"href": f"{base}/collections", "rel": "self", "type": JSON}],
-        "collections": [collection(base, c) for c in opendata.COLLECTIONS],
+        "collections": [collection(session, base, c) for c in opendata.COLLECTIONS],
     }
 
 

@@ -68,8 +68,8 @@ def api_definition(request: Request) -> JSONResponse:
     operation_id="ogcCollections",
     responses=_doc("The feature collections: proposals, buildings, comments, opportunities"),
 )
-def collections(request: Request) -> JSONResponse:
-    return _json(ogc.collections(_base(request)))
+def collections(request: Request, session: SessionDep) -> JSONResponse:
+    return _json(ogc.collections(session, _base(request)))
 
 
 @router.get(
@@ -77,8 +77,8 @@ def collections(request: Request) -> JSONResponse:
     operation_id="ogcCollection",
     responses={**_doc("One collection"), **error_responses(404)},
 )
-def collection(collection_id: str, request: Request) -> JSONResponse:
-    return _json(ogc.collection(_base(request), collection_id))
+def collection(collection_id: str, request: Request, session: SessionDep) -> JSONResponse:
+    return _json(ogc.collection(session, _base(request), collection_id))
 
 
 @router.get(

@@ -5,28 +5,15 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
 
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.schemas.opendata import Catalogue, Download
 from backend.services import opendata
 
 router = APIRouter(prefix="/opendata", tags=["open data"])
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
-
-
-class Download(BaseModel):
-    dataset: str
-    format: str
-    url: str
-
-
-class Catalogue(BaseModel):
-    licence: str
-    downloads: list[Download]
-    ogc_api: str
-    ocds: str
 
 
 @router.get("", response_model=Catalogue, operation_id="getOpenDataCatalogue")
