@@ -12,13 +12,33 @@ describe('config', () => {
 
   it('uses the server config and its default tileset', () => {
     const cfg = mergeConfig(
-      { imagery: { type: 'xyz', url: '/basemap/{z}/{x}/{y}.png', credit: 'Local' }, terrain_url: '/terrain', default_tileset: 'b' },
-      [{ name: 'a', url: '/tiles/a/tileset.json' }, { name: 'b', url: '/tiles/b/tileset.json' }],
+      {
+        imagery: { type: 'xyz', url: '/basemap/{z}/{x}/{y}.png', credit: 'Local' },
+        terrain_url: '/terrain',
+        default_tileset: 'b',
+        home: { lon: 0, lat: 51, height: 900 },
+        attribution: '© OSM',
+      },
+      [
+        { name: 'a', tileset_url: '/tiles/a/tileset.json' },
+        { name: 'b', tileset_url: '/tiles/b/tileset.json' },
+      ],
       '',
     )
     expect(cfg.imagery).toMatchObject({ type: 'xyz', url: '/basemap/{z}/{x}/{y}.png', credit: 'Local' })
     expect(cfg.terrainUrl).toBe('/terrain')
-    expect(cfg.tilesetUrl).toBe('/tiles/b/tileset.json')
+    expect(cfg.tilesetUrl).toBe('tiles/b/tileset.json')
+    expect(cfg.attribution).toBe('© OSM')
+  })
+
+  it('keeps offline imagery for natural-earth and finds the default tileset by name before it is listed', () => {
+    const cfg = mergeConfig(
+      { imagery: { type: 'natural-earth', credit: 'NE' }, default_tileset: 'paris', home: { lon: 2, lat: 48, height: 900 }, attribution: '' },
+      [],
+      '',
+    )
+    expect(cfg.imagery.type).toBe('naturalearth')
+    expect(cfg.tilesetUrl).toBe('tiles/paris/tileset.json')
   })
 
   it('test mode turns shadows off unless asked, and only accepts same-origin tileset paths', () => {

@@ -2,7 +2,7 @@
  * Runtime configuration: defaults, overridden by the backend's `/api/v1/config` when present,
  * and by URL parameters for testing (`?test=1`, `?tileset=<url>`).
  */
-import type { Api, ClientConfig } from './api'
+import type { Api, ClientConfig, TilesetInfo } from './api'
 
 export const DEFAULT_TILESET_URL = 'tiles/london/tileset.json'
 
@@ -27,6 +27,8 @@ export interface AppConfig {
   home?: { lon: number; lat: number; height: number }
   /** shadows on at start (off in test mode unless `?shadows=1`: SwiftShader pays double) */
   shadows: boolean
+  /** the deployment's data attribution (OSM-derived buildings), shown under the map */
+  attribution?: string
 }
 
 export function configFromUrl(search: string): Pick<AppConfig, 'testMode'> & { tilesetUrl?: string; shadows?: boolean } {
@@ -41,29 +43,34 @@ export function configFromUrl(search: string): Pick<AppConfig, 'testMode'> & { t
   }
 }
 
-export function mergeConfig(server: ClientConfig | undefined, tilesets: { url: string; name: string }[], search: string): AppConfig {
+export function mergeConfig(
+  server: ClientConfig | undefined,
+  tilesets: Pick<TilesetInfo, 'name' | 'tileset_url'>[],
+  search: string,
+): AppConfig {
   const url = configFromUrl(search)
-  const imagery: ImageryConfig = server?.imagery
-    ? {
-        type: server.imagery.type,
-        url: server.imagery.url,
-        layer: server.imagery.layer,
-        style: server.imagery.style,
-        tileMatrixSet: server.imagery.tile_matrix_set,
-        format: server.imagery.format,
-        maximumLevel: server.imagery.maximum_level,
-        credit: server.imagery.credit,
-      }
-    : { type: 'naturalearth' }
-  const preferred = tilesets.find((t) => t.name === server?.default_tileset) ?? tilesets[0]
+  const im = server?.imagery
+  const imagery: ImageryConfig =
+    im && im.type !== 'natural-earth' && im.url
+      ? { type: im.type, url: im.url, layer: im.layer ?? undefined, credit: im.credit || undefined }
+      : { type: 'naturalearth' }
+  const name = server?.default_tileset
+  const preferred = tilesets.find((t) => t.name === name) ?? (name ? undefined : tilesets[0])
   return {
     testMode: url.testMode,
     imagery,
     terrainUrl: server?.terrain_url ?? undefined,
-    tilesetUrl: url.tilesetUrl ?? preferred?.url ?? DEFAULT_TILESET_URL,
+    tilesetUrl: url.tilesetUrl ?? relative(preferred?.tileset_url) ?? (name ? `tiles/${encodeURIComponent(name)}/tileset.json` : DEFAULT_TILESET_URL),
     home: server?.home ?? undefined,
     shadows: url.shadows ?? !url.testMode,
+    attribution: server?.attribution || undefined,
   }
+}
+
+/** `/tiles/x/tileset.json` → `tiles/x/tileset.json`: resolved against the page, so a deployment under a sub-path works. */
+function relative(u: string | undefined): string | undefined {
+  if (!u) return undefined
+  return u.startsWith('/') && !u.startsWith('//') ? u.slice(1) : u
 }
 
 /** Fetch server config and tileset list; a missing endpoint falls back to the defaults. */

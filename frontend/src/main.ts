@@ -24,6 +24,7 @@ async function main() {
   const cfg = await configPromise
   if (cfg.testMode) document.documentElement.classList.add('test-mode')
   const app = new App(api, i18n, host, { shadows: cfg.shadows, hash: location.hash })
+  app.attribution = cfg.attribution
   const started = app.start()
   try {
     const { createMapView } = await import('./viewer')

@@ -3,7 +3,7 @@
  * backend's `{detail, code}`. State-changing requests send the CSRF token the backend sets in
  * a readable cookie (double-submit), and the session cookie goes with `credentials: 'same-origin'`.
  */
-import type { ApiErrorBody, Page } from './types'
+import type { ApiErrorBody } from './types'
 
 export const CSRF_COOKIE = 'civictwin_csrf'
 export const CSRF_HEADER = 'X-CSRF-Token'
@@ -43,6 +43,9 @@ function readCookie(name: string): string | undefined {
 }
 
 export class HttpClient {
+  /** the token from the last login/register/me response; the cookie is read when unset */
+  csrfToken?: string
+
   constructor(
     private readonly base = '',
     private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
@@ -52,17 +55,23 @@ export class HttpClient {
     return `${this.base}${path}${toQueryString(query)}`
   }
 
-  async request<T>(method: string, path: string, opts: { query?: Query; json?: unknown; form?: FormData } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    opts: { query?: Query; json?: unknown; blob?: Blob; contentType?: string } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     let body: BodyInit | undefined
     if (opts.json !== undefined) {
       headers['Content-Type'] = 'application/json'
       body = JSON.stringify(opts.json)
-    } else if (opts.form) {
-      body = opts.form
+    } else if (opts.blob) {
+      // uploads go as the raw file with its media type (the backend streams and checks it)
+      headers['Content-Type'] = opts.contentType || opts.blob.type || 'application/octet-stream'
+      body = opts.blob
     }
     if (method !== 'GET' && method !== 'HEAD') {
-      const token = readCookie(CSRF_COOKIE)
+      const token = readCookie(CSRF_COOKIE) ?? this.csrfToken
       if (token) headers[CSRF_HEADER] = token
     }
     const res = await this.fetchImpl(this.url(path, opts.query), {
@@ -87,8 +96,11 @@ export class HttpClient {
   get<T>(path: string, query?: Query) {
     return this.request<T>('GET', path, { query })
   }
-  post<T>(path: string, json?: unknown) {
-    return this.request<T>('POST', path, { json: json ?? {} })
+  post<T>(path: string, json?: unknown, query?: Query) {
+    return this.request<T>('POST', path, { json: json ?? {}, query })
+  }
+  put<T>(path: string, json?: unknown) {
+    return this.request<T>('PUT', path, { json: json ?? {} })
   }
   patch<T>(path: string, json: unknown) {
     return this.request<T>('PATCH', path, { json })
@@ -96,12 +108,8 @@ export class HttpClient {
   delete<T>(path: string) {
     return this.request<T>('DELETE', path)
   }
-  upload<T>(path: string, form: FormData) {
-    return this.request<T>('POST', path, { form })
+  /** Send a file as the request body; metadata goes in the query string. */
+  upload<T>(method: 'POST' | 'PUT', path: string, file: Blob, query: Query, contentType?: string) {
+    return this.request<T>(method, path, { blob: file, query, contentType })
   }
-}
-
-/** Accept either a bare array or a `{items, total, next}` page. */
-export function asPage<T>(body: T[] | Page<T>): Page<T> {
-  return Array.isArray(body) ? { items: body, total: body.length, next: null } : body
 }

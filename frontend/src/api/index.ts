@@ -1,24 +1,42 @@
 /**
- * Typed API for the app. Every backend path lives here, so aligning with the backend's
- * OpenAPI document is a change to this file and `types.ts` only.
+ * Typed API for the app. Every backend path lives here, with request and response types taken
+ * from the generated OpenAPI schema (`types.ts`), so following the backend is a change to this
+ * file only.
  */
-import { asPage, HttpClient, type Query } from './client'
+import { HttpClient, type Query } from './client'
 import type {
+  AccountType,
+  BuildingCollection,
   ClientConfig,
   Comment,
   CommentCreate,
+  CommentPage,
   CpvCode,
+  Decision,
   Id,
+  Interest,
+  MassingIn,
+  MatchList,
+  ModeratedComment,
+  ModerationItem,
+  ModelPlacement,
   Opportunity,
+  OpportunityCreate,
+  OpportunityFilters,
+  OpportunityList,
   OpportunityQuery,
-  Page,
+  Organisation,
   Proposal,
   ProposalAnalytics,
   ProposalCreate,
-  Report,
+  ProposalDocument,
+  ProposalList,
+  ProposalUpdate,
+  ReactionCounts,
+  ReactionKind,
   ReportReason,
+  SavedSearch,
   Stage,
-  Decision,
   TilesetInfo,
   User,
 } from './types'
@@ -27,108 +45,122 @@ export * from './types'
 export { ApiError } from './client'
 
 const V1 = '/api/v1'
-const enc = encodeURIComponent
+const enc = (id: Id | string) => encodeURIComponent(String(id))
 
-function opportunityQuery(q: OpportunityQuery): Query {
-  return {
-    cpv: q.cpv,
-    lon: q.near?.lon,
-    lat: q.near?.lat,
-    near_org: q.near_org || undefined,
-    within_m: q.within_m,
-    value_min: q.value_min,
-    value_max: q.value_max,
-    closing_before: q.closing_before,
-    sme_suitable: q.sme_suitable || undefined,
-    q: q.q,
-    limit: q.limit,
-    offset: q.offset,
-  }
-}
+/** Live events of one proposal (backend/api/routes/events.py EVENT_TYPES). */
+export type ProposalEvent =
+  | { type: 'comment_created' | 'comment_edited' | 'comment_restored'; comment: Comment }
+  | { type: 'comment_hidden' | 'comment_deleted'; comment_id: Id }
+  | { type: 'reaction_counts'; comment_id: Id; agree_count: number; disagree_count: number }
+  | { type: 'stage_changed'; proposal_id: Id; stage: Stage }
+
+export const PROPOSAL_EVENT_TYPES = [
+  'comment_created',
+  'comment_edited',
+  'comment_hidden',
+  'comment_restored',
+  'comment_deleted',
+  'reaction_counts',
+  'stage_changed',
+] as const
 
 export class Api {
   constructor(readonly http = new HttpClient()) {}
 
+  private remember = (user: User) => {
+    if (user.csrf_token) this.http.csrfToken = user.csrf_token
+    return user
+  }
+
   // deployment
   config = () => this.http.get<ClientConfig>(`${V1}/config`)
-  tilesets = async () => asPage(await this.http.get<TilesetInfo[] | Page<TilesetInfo>>(`${V1}/tilesets`)).items
+  tilesets = async () => (await this.http.get<{ items: TilesetInfo[] }>(`${V1}/tilesets`)).items
+  /** Buildings whose footprint meets `bbox` (west, south, east, north): the non-3D picker. */
+  buildings = (bbox: [number, number, number, number], limit = 50, tileset?: string) =>
+    this.http.get<BuildingCollection>(`${V1}/buildings`, { bbox: bbox.map((v) => v.toFixed(6)).join(','), limit, tileset })
 
   // accounts
-  me = () => this.http.get<User>(`${V1}/auth/me`)
-  signIn = (email: string, password: string) => this.http.post<User>(`${V1}/auth/login`, { email, password })
-  register = (body: { email: string; password: string; display_name: string; consent: boolean }) =>
-    this.http.post<User>(`${V1}/auth/register`, body)
-  signOut = () => this.http.post<void>(`${V1}/auth/logout`)
+  me = async () => this.remember(await this.http.get<User>(`${V1}/auth/me`))
+  signIn = async (email: string, password: string) => this.remember(await this.http.post<User>(`${V1}/auth/login`, { email, password }))
+  register = async (body: {
+    email: string
+    password: string
+    display_name: string
+    account_type: AccountType
+    organisation_name?: string | null
+    locale?: 'en' | 'it' | 'sv' | 'et' | 'hu'
+  }) => this.remember(await this.http.post<User>(`${V1}/auth/register`, body))
+  signOut = async () => {
+    await this.http.post<void>(`${V1}/auth/logout`)
+    this.http.csrfToken = undefined
+  }
 
   // proposals
-  proposals = async (q: { stage?: Stage; q?: string; limit?: number; offset?: number } = {}) =>
-    asPage(await this.http.get<Proposal[] | Page<Proposal>>(`${V1}/proposals`, q))
-  proposal = (id: Id) => this.http.get<Proposal>(`${V1}/proposals/${enc(String(id))}`)
+  proposals = (q: { stage?: Stage[]; q?: string; bbox?: string; limit?: number; offset?: number } = {}) =>
+    this.http.get<ProposalList>(`${V1}/proposals`, q)
+  proposal = (id: Id) => this.http.get<Proposal>(`${V1}/proposals/${enc(id)}`)
   createProposal = (body: ProposalCreate) => this.http.post<Proposal>(`${V1}/proposals`, body)
-  updateProposal = (id: Id, body: Partial<ProposalCreate>) => this.http.patch<Proposal>(`${V1}/proposals/${enc(String(id))}`, body)
-  changeStage = (id: Id, stage: Stage, decision?: Decision) =>
-    this.http.post<Proposal>(`${V1}/proposals/${enc(String(id))}/stage`, { stage, decision })
-  uploadDocument = (id: Id, file: File, title: string) => {
-    const form = new FormData()
-    form.append('file', file)
-    form.append('title', title)
-    return this.http.upload<Proposal>(`${V1}/proposals/${enc(String(id))}/documents`, form)
-  }
-  uploadModel = (id: Id, file: File, placement: { lon: number; lat: number; height: number; heading: number; scale: number }) => {
-    const form = new FormData()
-    form.append('file', file)
-    for (const [k, v] of Object.entries(placement)) form.append(k, String(v))
-    return this.http.upload<Proposal>(`${V1}/proposals/${enc(String(id))}/model`, form)
-  }
-  analytics = (id: Id) => this.http.get<ProposalAnalytics>(`${V1}/proposals/${enc(String(id))}/analytics`)
+  updateProposal = (id: Id, body: ProposalUpdate) => this.http.patch<Proposal>(`${V1}/proposals/${enc(id)}`, body)
+  setMassing = (id: Id, body: MassingIn) => this.http.put<Proposal>(`${V1}/proposals/${enc(id)}/massing`, body)
+  publish = (id: Id) => this.http.post<Proposal>(`${V1}/proposals/${enc(id)}/publish`)
+  changeStage = (id: Id, stage: Stage, decision?: Decision, reason?: string) =>
+    this.http.post<Proposal>(`${V1}/proposals/${enc(id)}/stage`, { stage, decision: decision ?? null, reason: reason || null })
+  uploadDocument = (id: Id, file: File, title: string) =>
+    this.http.upload<ProposalDocument>('POST', `${V1}/proposals/${enc(id)}/documents`, file, { title, filename: file.name })
+  uploadModel = (id: Id, file: File, placement: ModelPlacement) =>
+    this.http.upload<Proposal>('PUT', `${V1}/proposals/${enc(id)}/model`, file, { ...placement, filename: file.name }, 'model/gltf-binary')
+  placeModel = (id: Id, placement: ModelPlacement) => this.http.patch<Proposal>(`${V1}/proposals/${enc(id)}/model`, placement)
+  analytics = (id: Id) => this.http.get<ProposalAnalytics>(`${V1}/analytics/proposals/${enc(id)}`)
 
   // comments
-  comments = async (proposalId: Id) =>
-    asPage(await this.http.get<Comment[] | Page<Comment>>(`${V1}/proposals/${enc(String(proposalId))}/comments`, { limit: 500 })).items
-  postComment = (proposalId: Id, body: CommentCreate) =>
-    this.http.post<Comment>(`${V1}/proposals/${enc(String(proposalId))}/comments`, body)
-  react = (commentId: Id, kind: string) => this.http.post<Comment>(`${V1}/comments/${enc(String(commentId))}/reactions`, { kind })
-  unreact = (commentId: Id) => this.http.delete<void>(`${V1}/comments/${enc(String(commentId))}/reactions`)
-  report = (commentId: Id, reason: ReportReason) =>
-    this.http.post<void>(`${V1}/comments/${enc(String(commentId))}/reports`, { reason })
+  comments = (proposalId: Id, offset = 0) =>
+    this.http.get<CommentPage>(`${V1}/proposals/${enc(proposalId)}/comments`, { limit: 100, offset, sort: 'newest' })
+  postComment = (proposalId: Id, body: CommentCreate) => this.http.post<Comment>(`${V1}/proposals/${enc(proposalId)}/comments`, body)
+  react = (commentId: Id, kind: ReactionKind) => this.http.put<ReactionCounts>(`${V1}/comments/${enc(commentId)}/reaction`, { kind })
+  unreact = (commentId: Id) => this.http.delete<ReactionCounts>(`${V1}/comments/${enc(commentId)}/reaction`)
+  report = (commentId: Id, reason: ReportReason) => this.http.post<unknown>(`${V1}/comments/${enc(commentId)}/reports`, { reason })
   /** URL of the proposal's server-sent-events stream (EventSource does the request). */
-  eventsUrl = (proposalId: Id) => this.http.url(`${V1}/proposals/${enc(String(proposalId))}/events`)
+  eventsUrl = (proposalId: Id) => this.http.url(`${V1}/proposals/${enc(proposalId)}/events`)
 
   // moderation
-  reports = async () => asPage(await this.http.get<Report[] | Page<Report>>(`${V1}/moderation/reports`)).items
+  moderationQueue = async () => (await this.http.get<{ items: ModerationItem[] }>(`${V1}/moderation/queue`, { limit: 100 })).items
   moderate = (commentId: Id, action: 'hide' | 'restore', reason: string) =>
-    this.http.post<Comment>(`${V1}/comments/${enc(String(commentId))}/moderation`, { action, reason })
+    this.http.post<ModeratedComment>(`${V1}/moderation/comments/${enc(commentId)}/${action}`, { reason })
 
   // opportunities
-  opportunities = async (q: OpportunityQuery = {}) =>
-    asPage(await this.http.get<Opportunity[] | Page<Opportunity>>(`${V1}/opportunities`, opportunityQuery(q)))
-  opportunity = (id: Id) => this.http.get<Opportunity>(`${V1}/opportunities/${enc(String(id))}`)
-  registerInterest = (id: Id) => this.http.post<void>(`${V1}/opportunities/${enc(String(id))}/interest`)
-  withdrawInterest = (id: Id) => this.http.delete<void>(`${V1}/opportunities/${enc(String(id))}/interest`)
-  createOpportunity = (proposalId: Id, body: Omit<Opportunity, 'id' | 'proposal_id' | 'distance_m' | 'interest_registered'>) =>
-    this.http.post<Opportunity>(`${V1}/proposals/${enc(String(proposalId))}/opportunities`, body)
-  saveSearch = (name: string, q: OpportunityQuery) => this.http.post<void>(`${V1}/saved-searches`, { name, query: opportunityQuery(q) })
-  cpv = async (q: string) => asPage(await this.http.get<CpvCode[] | Page<CpvCode>>(`${V1}/cpv`, { q, limit: 20 })).items
+  opportunities = (q: OpportunityQuery = {}) => this.http.get<OpportunityList>(`${V1}/opportunities`, q as Query)
+  opportunity = (id: Id) => this.http.get<Opportunity>(`${V1}/opportunities/${enc(id)}`)
+  createOpportunity = (body: OpportunityCreate) => this.http.post<Opportunity>(`${V1}/opportunities`, body)
+  registerInterest = (id: Id, message = '') => this.http.put<Interest>(`${V1}/opportunities/${enc(id)}/interest`, { message })
+  withdrawInterest = (id: Id) => this.http.delete<Interest>(`${V1}/opportunities/${enc(id)}/interest`)
+  myInterests = () => this.http.get<Interest[]>(`${V1}/organisations/me/interests`)
+  myOrganisation = () => this.http.get<Organisation>(`${V1}/organisations/me`)
+  matches = (limit = 20) => this.http.get<MatchList>(`${V1}/organisations/me/matches`, { limit })
+  savedSearches = () => this.http.get<SavedSearch[]>(`${V1}/saved-searches`)
+  saveSearch = (name: string, query: OpportunityFilters) =>
+    this.http.post<SavedSearch>(`${V1}/saved-searches`, { name, query, frequency: 'daily' })
+  deleteSavedSearch = (id: Id) => this.http.delete<void>(`${V1}/saved-searches/${enc(id)}`)
+  cpv = async (q: { q?: string; prefix?: string; lang?: string; limit?: number }) =>
+    (await this.http.get<{ items: CpvCode[] }>(`${V1}/cpv`, { limit: 15, ...q })).items
 }
 
-/** Live comment events for one proposal, via server-sent events. Returns a close function. */
+/** Live events of one proposal, via server-sent events. Returns a close function. */
 export function subscribeProposalEvents(
   api: Api,
   proposalId: Id,
-  handlers: { comment?: (c: Comment) => void; error?: () => void },
+  onEvent: (ev: ProposalEvent) => void,
+  onError?: () => void,
 ): () => void {
   if (typeof EventSource === 'undefined') return () => undefined
   const source = new EventSource(api.eventsUrl(proposalId), { withCredentials: true })
-  const onComment = (ev: MessageEvent<string>) => {
+  const listener = (ev: MessageEvent<string>) => {
     try {
-      const data = JSON.parse(ev.data) as Comment | { comment: Comment }
-      handlers.comment?.('comment' in data ? data.comment : data)
+      onEvent(JSON.parse(ev.data) as ProposalEvent)
     } catch {
-      /* ignore malformed event */
+      /* ignore a malformed event */
     }
   }
-  source.addEventListener('comment', onComment as EventListener)
-  source.addEventListener('comment.created', onComment as EventListener)
-  source.onerror = () => handlers.error?.()
+  for (const type of PROPOSAL_EVENT_TYPES) source.addEventListener(type, listener as EventListener)
+  source.onerror = () => onError?.()
   return () => source.close()
 }

@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Base layers, terrain, default tileset and home view for the viewer */
+        get: operations["getViewerConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -788,6 +805,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saved-searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Saved Searches */
+        get: operations["listSavedSearches"];
+        put?: never;
+        /** Save the discovery filters and get alerts of new matches */
+        post: operations["createSavedSearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-searches/{search_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Saved Search */
+        delete: operations["deleteSavedSearch"];
+        options?: never;
+        head?: never;
+        /** Update Saved Search */
+        patch: operations["updateSavedSearch"];
+        trace?: never;
+    };
+    "/api/v1/opendata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Catalogue */
+        get: operations["getOpenDataCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opendata/{dataset}.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proposals, published comments (anonymised) or opportunities as CSV or GeoJSON */
+        get: operations["downloadOpenData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/proposals/{proposal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sentiment × topic, comments per day, most discussed buildings, heat map */
+        get: operations["getProposalAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/area": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same analytics over every public proposal's comments in a bbox */
+        get: operations["getAreaAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tiles/{tileset}/{path}": {
         parameters: {
             query?: never;
@@ -803,6 +924,128 @@ export interface paths {
         options?: never;
         /** Headers of a tileset file (size, ETag) without the body */
         head: operations["headTile"];
+        patch?: never;
+        trace?: never;
+    };
+    "/ogc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Landing Page */
+        get: operations["ogcLandingPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ogc/conformance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conformance */
+        get: operations["ogcConformance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ogc/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Api Definition */
+        get: operations["ogcApiDefinition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ogc/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Collections */
+        get: operations["ogcCollections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ogc/collections/{collection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Collection */
+        get: operations["ogcCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ogc/collections/{collection_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Items
+         * @description Query parameters: `bbox` (minx,miny,maxx,maxy in CRS84), `limit` (1..1000, default 10), `offset`, `datetime` (RFC 3339 instant or interval `start/end`, `..` for open; applies to created_at of proposals and comments and to the tender closing date of opportunities). Unknown or invalid parameters are a 400 naming the parameter.
+         */
+        get: operations["ogcItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ogc/collections/{collection_id}/items/{feature_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Item */
+        get: operations["ogcItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -822,6 +1065,41 @@ export interface components {
              * @description Comments kept, now attributed to 'deleted user'
              */
             comments_kept: number;
+        };
+        /** Analytics */
+        Analytics: {
+            /**
+             * Proposal Id
+             * @description None for an area
+             */
+            proposal_id?: number | null;
+            /**
+             * Bbox
+             * @description [west, south, east, north] of an area
+             */
+            bbox?: number[] | null;
+            /** Comment Count */
+            comment_count: number;
+            /** By Sentiment */
+            by_sentiment: {
+                [key: string]: number;
+            };
+            /** By Sentiment Topic */
+            by_sentiment_topic: components["schemas"]["SentimentTopicCount"][];
+            /**
+             * Over Time
+             * @description Comments per day (UTC)
+             */
+            over_time: components["schemas"]["DayCount"][];
+            /** Most Discussed Buildings */
+            most_discussed_buildings: components["schemas"]["BuildingCount"][];
+            /**
+             * Heatmap
+             * @description GeoJSON FeatureCollection of grid cells with a `count` of comment anchors
+             */
+            heatmap: {
+                [key: string]: unknown;
+            };
         };
         /**
          * Anchor
@@ -879,6 +1157,15 @@ export interface components {
              * @description URL of the next page, if any
              */
             next?: string | null;
+        };
+        /** BuildingCount */
+        BuildingCount: {
+            /** Building Id */
+            building_id: string;
+            /** Name */
+            name: string | null;
+            /** Count */
+            count: number;
         };
         /** BuildingFeature */
         BuildingFeature: {
@@ -981,6 +1268,17 @@ export interface components {
              * @example 180
              */
             height_m: number;
+        };
+        /** Catalogue */
+        Catalogue: {
+            /** Licence */
+            licence: string;
+            /** Downloads */
+            downloads: components["schemas"]["Download"][];
+            /** Ogc Api */
+            ogc_api: string;
+            /** Ocds */
+            ocds: string;
         };
         /** CommentCreate */
         CommentCreate: {
@@ -1251,6 +1549,16 @@ export interface components {
             /** Up To Date */
             up_to_date: boolean;
         };
+        /** DayCount */
+        DayCount: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Count */
+            count: number;
+        };
         /** DocumentList */
         DocumentList: {
             /** Items */
@@ -1307,6 +1615,15 @@ export interface components {
             /** Size Bytes */
             size_bytes: number;
         };
+        /** Download */
+        Download: {
+            /** Dataset */
+            dataset: string;
+            /** Format */
+            format: string;
+            /** Url */
+            url: string;
+        };
         /**
          * ErrorModel
          * @description What every error response carries.
@@ -1332,6 +1649,43 @@ export interface components {
             /** Version */
             version: string;
             database: components["schemas"]["DatabaseHealth"];
+        };
+        /** Home */
+        Home: {
+            /**
+             * Lon
+             * @example -0.103
+             */
+            lon: number;
+            /**
+             * Lat
+             * @example 51.517
+             */
+            lat: number;
+            /**
+             * Height
+             * @description metres above the ellipsoid
+             * @example 1800
+             */
+            height: number;
+        };
+        /** Imagery */
+        Imagery: {
+            /**
+             * Type
+             * @description `natural-earth`: the offline imagery shipped with the viewer
+             * @enum {string}
+             */
+            type: "natural-earth" | "xyz" | "wmts";
+            /** Url */
+            url?: string | null;
+            /** Layer */
+            layer?: string | null;
+            /**
+             * Credit
+             * @default
+             */
+            credit: string;
         };
         /**
          * InterestForPublisher
@@ -1755,6 +2109,46 @@ export interface components {
              * @example 1
              */
             proposal_id: number;
+        };
+        /**
+         * OpportunityFilters
+         * @description The discovery filters; also what a saved search stores.
+         */
+        OpportunityFilters: {
+            /**
+             * Cpv
+             * @description CPV codes or digit prefixes; each matches its subtree
+             * @example [
+             *       "4511",
+             *       "45210000-2"
+             *     ]
+             */
+            cpv?: string[];
+            /** Lon */
+            lon?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /** Radius Km */
+            radius_km?: number | null;
+            /** Min Value */
+            min_value?: number | null;
+            /** Max Value */
+            max_value?: number | null;
+            /** Status */
+            status?: ("planning" | "planned" | "active" | "cancelled" | "complete")[];
+            /** Closing After */
+            closing_after?: string | null;
+            /** Closing Before */
+            closing_before?: string | null;
+            /** Sme Suitable */
+            sme_suitable?: boolean | null;
+            /**
+             * Q
+             * @description Free text in title and description
+             */
+            q?: string | null;
+            /** Proposal Id */
+            proposal_id?: number | null;
         };
         /** OpportunityList */
         OpportunityList: {
@@ -2446,6 +2840,59 @@ export interface components {
              */
             roles: ("citizen" | "sme" | "planner" | "moderator" | "admin")[];
         };
+        /** SavedSearchCreate */
+        SavedSearchCreate: {
+            /**
+             * Name
+             * @example Landscaping near me
+             */
+            name: string;
+            /**
+             * @example {
+             *       "cpv": [
+             *         "4511"
+             *       ],
+             *       "lat": 52.49,
+             *       "lon": -1.89,
+             *       "radius_km": 20
+             *     }
+             */
+            query: components["schemas"]["OpportunityFilters"];
+            /**
+             * Frequency
+             * @default daily
+             * @enum {string}
+             */
+            frequency: "immediate" | "daily" | "weekly";
+        };
+        /** SavedSearchPublic */
+        SavedSearchPublic: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            query: components["schemas"]["OpportunityFilters"];
+            /**
+             * Frequency
+             * @enum {string}
+             */
+            frequency: "immediate" | "daily" | "weekly";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Run At */
+            last_run_at: string | null;
+        };
+        /** SavedSearchUpdate */
+        SavedSearchUpdate: {
+            /** Name */
+            name?: string | null;
+            query?: components["schemas"]["OpportunityFilters"] | null;
+            /** Frequency */
+            frequency?: ("immediate" | "daily" | "weekly") | null;
+        };
         /** SectorPublic */
         SectorPublic: {
             /**
@@ -2458,6 +2905,21 @@ export interface components {
              * @description Label of the subtree's head code, if any
              */
             label?: string | null;
+        };
+        /** SentimentTopicCount */
+        SentimentTopicCount: {
+            /**
+             * Sentiment
+             * @example objection
+             */
+            sentiment: string;
+            /**
+             * Topic
+             * @example traffic
+             */
+            topic: string;
+            /** Count */
+            count: number;
         };
         /**
          * StageChange
@@ -2637,6 +3099,23 @@ export interface components {
             /** Currency */
             currency: string;
         };
+        /** ViewerConfig */
+        ViewerConfig: {
+            imagery: components["schemas"]["Imagery"];
+            /** Terrain Url */
+            terrain_url?: string | null;
+            /**
+             * Default Tileset
+             * @example london
+             */
+            default_tileset: string;
+            home: components["schemas"]["Home"];
+            /**
+             * Attribution
+             * @example © OpenStreetMap contributors, ODbL 1.0
+             */
+            attribution: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2671,6 +3150,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getViewerConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewerConfig"];
                 };
             };
         };
@@ -5964,6 +6463,380 @@ export interface operations {
             };
         };
     };
+    listSavedSearches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchPublic"][];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedSearchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                search_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                search_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedSearchUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getOpenDataCatalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+        };
+    };
+    downloadOpenData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset: "proposals" | "comments" | "opportunities";
+                fmt: "csv" | "geojson";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole data set; CSV has a `geometry_wkt` column (WGS 84) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getProposalAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Heat-map grid cell size in metres */
+                cell_m?: number;
+            };
+            header?: never;
+            path: {
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getAreaAnalytics: {
+        parameters: {
+            query: {
+                /** @description west,south,east,north in degrees (lon/lat) */
+                bbox: string;
+                /** @description Heat-map grid cell size in metres */
+                cell_m?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     getTile: {
         parameters: {
             query?: never;
@@ -6078,6 +6951,219 @@ export interface operations {
             };
             /** @description RangeNotSatisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ogcLandingPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Landing page with links to the API definition, conformance and data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    ogcConformance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conformance classes implemented */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    ogcApiDefinition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.0 definition of this OGC API */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.oai.openapi+json;version=3.0": unknown;
+                };
+            };
+        };
+    };
+    ogcCollections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feature collections: proposals, buildings, comments, opportunities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    ogcCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                collection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One collection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ogcItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                collection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of features */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description BadRequest */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ogcItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                collection_id: string;
+                feature_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One feature */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_STOREY_HEIGHT_M, EditorHistory, toProposalGeometry, validate } from './editor'
+import { DEFAULT_STOREY_HEIGHT_M, EditorHistory, fromProposalGeometry, toProposalGeometry, validate } from './editor'
 
 const square = (x: number, y: number, s: number) => [
   { lon: x, lat: y },
@@ -102,9 +102,20 @@ describe('validate and export', () => {
     const ring = g.site_boundary.coordinates[0][0]
     expect(ring).toHaveLength(5)
     expect(ring[0]).toEqual(ring[4])
-    expect(g.massing).toHaveLength(2)
-    expect(g.massing[0]).toMatchObject({ height_m: 15, base_height_m: 0, storeys: 5 })
-    expect(g.massing[1]).not.toHaveProperty('storeys')
-    expect(g.massing[1].footprint.coordinates[0]).toHaveLength(5)
+    expect(g.massing.type).toBe('FeatureCollection')
+    expect(g.massing.features).toHaveLength(2)
+    expect(g.massing.features[0].properties).toMatchObject({ height_m: 15, base_height_m: 0, storeys: 5 })
+    expect(g.massing.features[1].properties).not.toHaveProperty('storeys')
+    expect(g.massing.features[1].geometry.coordinates[0]).toHaveLength(5)
+  })
+
+  it('reads a saved proposal back into the editor (round trip)', () => {
+    const state = drawSiteAndTwoBlocks().state
+    const g = toProposalGeometry(state)
+    const back = fromProposalGeometry(g.site_boundary, g.massing)
+    expect(back.site).toEqual(state.site)
+    expect(back.blocks.map((b) => [b.footprint, b.height_m, b.base_height_m, b.storeys])).toEqual(
+      state.blocks.map((b) => [b.footprint, b.height_m, b.base_height_m, b.storeys]),
+    )
   })
 })

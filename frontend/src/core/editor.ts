@@ -4,7 +4,7 @@
  * keeps immutable snapshots so undo/redo are exact. Engine-neutral: the viewer only renders
  * `state` and feeds clicked positions back as `addVertex`.
  */
-import { closedCoordinates, isSelfIntersecting, pointInRing, type LonLat, type Ring } from './geo'
+import { closedCoordinates, isSelfIntersecting, outerRings, pointInRing, type LonLat, type Ring } from './geo'
 
 export const DEFAULT_STOREY_HEIGHT_M = 3.0
 
@@ -184,15 +184,47 @@ export function validate(state: EditorState): EditorProblem[] {
   return problems
 }
 
-/** GeoJSON payload pieces for the API: site_boundary (MultiPolygon) and massing. */
+/**
+ * GeoJSON payload pieces for the API: `site_boundary` (MultiPolygon) for the proposal and
+ * `massing`, the FeatureCollection `PUT /proposals/{id}/massing` takes.
+ */
 export function toProposalGeometry(state: EditorState) {
   return {
     site_boundary: { type: 'MultiPolygon' as const, coordinates: [[closedCoordinates(state.site)]] },
-    massing: state.blocks.map((b) => ({
-      footprint: { type: 'Polygon' as const, coordinates: [closedCoordinates(b.footprint)] },
-      height_m: b.height_m,
-      base_height_m: b.base_height_m,
-      ...(b.storeys !== undefined ? { storeys: b.storeys } : {}),
-    })),
+    massing: {
+      type: 'FeatureCollection' as const,
+      features: state.blocks.map((b, i) => ({
+        type: 'Feature' as const,
+        geometry: { type: 'Polygon' as const, coordinates: [closedCoordinates(b.footprint)] },
+        properties: {
+          name: `Block ${i + 1}`,
+          height_m: b.height_m,
+          base_height_m: b.base_height_m,
+          ...(b.storeys !== undefined ? { storeys: b.storeys } : {}),
+        },
+      })),
+    },
   }
+}
+
+interface PolygonLike {
+  type: string
+  coordinates: unknown
+}
+
+/** Editor state from a saved proposal (site boundary and massing FeatureCollection). */
+export function fromProposalGeometry(siteBoundary: PolygonLike | null | undefined, massing: unknown): EditorState {
+  const state = emptyEditorState()
+  const rings = (g: PolygonLike | null | undefined): Ring[] =>
+    g && (g.type === 'Polygon' || g.type === 'MultiPolygon') ? outerRings(g as Parameters<typeof outerRings>[0]) : []
+  state.site = rings(siteBoundary)[0] ?? []
+  const features = (massing as { features?: { geometry?: PolygonLike; properties?: Record<string, unknown> }[] } | null)?.features ?? []
+  for (const f of features) {
+    const props = f.properties ?? {}
+    const storeys = typeof props.storeys === 'number' ? props.storeys : undefined
+    const base = Number(props.base_height_m) || 0
+    const top = Number(props.height_m) || (storeys ? storeys * DEFAULT_STOREY_HEIGHT_M : 12)
+    for (const ring of rings(f.geometry)) state.blocks.push({ footprint: ring, height_m: top, base_height_m: base, storeys })
+  }
+  return state
 }

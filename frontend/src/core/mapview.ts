@@ -3,9 +3,11 @@
  * Cesium; the UI only sees this interface, so panels work (and are tested) without WebGL, and a
  * failed WebGL start leaves a fully usable list-and-form app.
  */
-import type { Comment, Opportunity, Proposal, ProposalAnalytics } from '../api/types'
+import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
 import type { EditorState } from './editor'
 import type { CameraView, LonLat, LonLatHeight } from './geo'
+
+export type BBox = [west: number, south: number, east: number, north: number]
 
 /** Properties of one building feature, read from the tileset's metadata. */
 export type BuildingProperties = Record<string, string | number | boolean | null>
@@ -24,18 +26,25 @@ export interface MapView {
   getCamera(): CameraView
   setCamera(view: CameraView): void
   flyTo(view: CameraView): void
-  flyToProposal(p: Proposal): void
+  flyToProposal(p: ProposalSummary): void
+  /** fly to show a lon/lat box from above at an angle */
+  flyToBounds(bbox: BBox): void
+  /** the ground area in view (clipped to a few km around the centre), for the buildings list */
+  viewBounds(): BBox | undefined
   onCameraChanged(fn: (view: CameraView) => void): () => void
   onBuildingSelected(fn: (props: BuildingProperties | undefined) => void): void
   /** sun position and shadows */
   setTime(date: Date): void
   setShadows(on: boolean): void
-  showProposals(list: readonly Proposal[], onSelect: (p: Proposal) => void): void
+  showProposals(list: readonly ProposalSummary[], onSelect: (p: ProposalSummary) => void): void
+  /** show the scheme in place: massing tileset (or extrusions) and glb model; hide what it replaces */
   selectProposal(p: Proposal | undefined): void
+  /** mark one city building selected (from the non-3D list); undefined clears */
+  highlightBuilding(buildingId: string | undefined): void
   setBeforeAfter(mode: BeforeAfter): void
   setComments(comments: readonly Comment[], onSelect: (c: Comment) => void): void
   setOpportunities(list: readonly Opportunity[], onSelect: (o: Opportunity) => void): void
-  setHeatmap(points: ProposalAnalytics['heat'] | undefined): void
+  setHeatmap(cells: ProposalAnalytics['heatmap'] | undefined): void
   /** capture the next click on the 3D view (building, scheme or ground); undefined if cancelled */
   pickPoint(): Promise<PickedPoint | undefined>
   cancelPick(): void

@@ -1,9 +1,13 @@
-/** Sign in, register, sign out. */
+/** Sign in, register (citizen or SME organisation), sign out. Roles decide which tabs show. */
+import type { AccountType, User } from '../api'
 import { errorText, type AppContext } from './context'
 import { field, h } from './dom'
 
 export class AccountPanel {
   private error?: string
+  private signIn = { email: '', password: '' }
+  private reg = { email: '', name: '', password: '', type: 'citizen' as AccountType, org: '', consent: false }
+
   constructor(private readonly ctx: AppContext) {}
 
   render(): HTMLElement {
@@ -16,15 +20,12 @@ export class AccountPanel {
         h('h2', { id: 'account-h' }, t('account.heading')),
         h('p', {}, t('account.signedInAs', { name: user.display_name })),
         h('p', {}, t('account.roles', { roles: user.roles.map((r) => t(`role.${r}`)).join(', ') })),
-        h('button', { type: 'button', onclick: () => void this.signOut() }, t('account.signOut')),
+        h('button', { type: 'button', id: 'sign-out', onclick: () => void this.signOut() }, t('account.signOut')),
       )
     }
-    const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true })
-    const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true })
-    const rEmail = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true })
-    const rName = h('input', { type: 'text', name: 'display_name', autocomplete: 'nickname', required: true, maxlength: '80' })
-    const rPassword = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: '10' })
-    const consent = h('input', { type: 'checkbox', id: 'register-consent', required: true })
+    const input = (obj: Record<string, unknown>, key: string, attrs: Record<string, unknown>) =>
+      h('input', { ...attrs, value: String(obj[key] ?? ''), oninput: (e: Event) => (obj[key] = (e.target as HTMLInputElement).value) })
+    const r = this.reg
     return h(
       'section',
       { 'aria-labelledby': 'account-h' },
@@ -32,10 +33,16 @@ export class AccountPanel {
       this.error ? h('p', { class: 'error', role: 'alert' }, t('account.failed', { detail: this.error })) : null,
       h(
         'form',
-        { 'aria-labelledby': 'signin-h', onsubmit: (e: Event) => { e.preventDefault(); void this.run(() => this.ctx.api.signIn(email.value, password.value)) } },
+        {
+          'aria-labelledby': 'signin-h',
+          onsubmit: (e: Event) => {
+            e.preventDefault()
+            void this.run(() => this.ctx.api.signIn(this.signIn.email, this.signIn.password))
+          },
+        },
         h('h3', { id: 'signin-h' }, t('account.signIn')),
-        field(t('account.email'), email),
-        field(t('account.password'), password),
+        field(t('account.email'), input(this.signIn, 'email', { type: 'email', name: 'email', id: 'signin-email', autocomplete: 'username', required: true })),
+        field(t('account.password'), input(this.signIn, 'password', { type: 'password', name: 'password', id: 'signin-password', autocomplete: 'current-password', required: true })),
         h('button', { type: 'submit', class: 'primary' }, t('account.signIn')),
       ),
       h(
@@ -44,23 +51,69 @@ export class AccountPanel {
           'aria-labelledby': 'register-h',
           onsubmit: (e: Event) => {
             e.preventDefault()
-            void this.run(() => this.ctx.api.register({ email: rEmail.value, password: rPassword.value, display_name: rName.value, consent: consent.checked }))
+            void this.run(() =>
+              this.ctx.api.register({
+                email: r.email,
+                password: r.password,
+                display_name: r.name,
+                account_type: r.type,
+                organisation_name: r.type === 'sme' ? r.org : null,
+                locale: this.ctx.i18n.locale,
+              }),
+            )
           },
         },
         h('h3', { id: 'register-h' }, t('account.register')),
-        field(t('account.email'), rEmail),
-        field(t('account.displayName'), rName),
-        field(t('account.password'), rPassword, t('account.passwordHint')),
-        h('div', { class: 'check' }, consent, h('label', { for: 'register-consent' }, t('account.consent'))),
+        h(
+          'fieldset',
+          { class: 'segmented' },
+          h('legend', {}, t('account.type')),
+          (['citizen', 'sme'] as const).map((k) =>
+            h(
+              'span',
+              {},
+              h('input', {
+                type: 'radio',
+                name: 'account-type',
+                id: `register-type-${k}`,
+                value: k,
+                checked: r.type === k,
+                onchange: () => {
+                  r.type = k
+                  this.ctx.refresh()
+                },
+              }),
+              h('label', { for: `register-type-${k}` }, t(`account.type.${k}`)),
+            ),
+          ),
+        ),
+        field(t('account.email'), input(r, 'email', { type: 'email', name: 'email', id: 'register-email', autocomplete: 'email', required: true })),
+        field(t('account.displayName'), input(r, 'name', { type: 'text', name: 'display_name', id: 'register-name', autocomplete: 'nickname', required: true, maxlength: '80' })),
+        r.type === 'sme'
+          ? field(t('account.organisation'), input(r, 'org', { type: 'text', name: 'organisation_name', id: 'register-org', autocomplete: 'organization', required: true, maxlength: '200' }))
+          : null,
+        field(
+          t('account.password'),
+          input(r, 'password', { type: 'password', name: 'password', id: 'register-password', autocomplete: 'new-password', required: true, minlength: '10' }),
+          t('account.passwordHint'),
+        ),
+        h(
+          'div',
+          { class: 'check' },
+          h('input', { type: 'checkbox', id: 'register-consent', required: true, checked: r.consent, onchange: (e: Event) => (r.consent = (e.target as HTMLInputElement).checked) }),
+          h('label', { for: 'register-consent' }, t('account.consent')),
+        ),
         h('button', { type: 'submit' }, t('account.register')),
       ),
     )
   }
 
-  private async run(action: () => Promise<import('../api').User>) {
+  private async run(action: () => Promise<User>) {
     try {
       const user = await action()
       this.error = undefined
+      this.signIn.password = ''
+      this.reg.password = ''
       this.ctx.setUser(user)
       this.ctx.announce(this.ctx.i18n.t('account.signedInAs', { name: user.display_name }))
     } catch (err) {

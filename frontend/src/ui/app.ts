@@ -3,12 +3,14 @@
  * tabs pattern: arrow keys move between tabs), the always-visible OSM attribution, and a
  * polite live region for announcements.
  */
-import type { Api, Comment, Proposal, User } from '../api'
+import type { Api, Id, Proposal, User } from '../api'
 import { decodeDeepLink, encodeDeepLink, type DeepLinkState } from '../core/deeplink'
 import type { MapView } from '../core/mapview'
 import { LOCALES, type I18n, type LocaleCode, type MessageKey } from '../i18n'
 import { AccountPanel } from './account'
-import { hasRole, type AppContext } from './context'
+import { AnalyticsPanel } from './analytics'
+import { BuildingsList } from './buildings'
+import { errorText, hasRole, type AppContext } from './context'
 import { h, replaceChildren, resetUids } from './dom'
 import { BuildingInfo, SunControl } from './info'
 import { ModerationPanel } from './moderation'
@@ -16,12 +18,12 @@ import { OpportunitiesPanel } from './opportunities'
 import { PlannerPanel } from './planner'
 import { ProposalsPanel } from './proposals'
 
-type TabId = 'proposals' | 'opportunities' | 'planner' | 'moderation' | 'account'
+type TabId = 'proposals' | 'opportunities' | 'planner' | 'moderation' | 'analytics' | 'account'
 
 export class App implements AppContext {
   map?: MapView
   user?: User
-  selection: { proposal?: Proposal; comment?: Comment } = {}
+  selection: { proposal?: Proposal; commentId?: Id } = {}
   readonly root: HTMLElement
   readonly mapEl: HTMLElement
   readonly creditsEl: HTMLElement
@@ -33,7 +35,9 @@ export class App implements AppContext {
   private readonly planner: PlannerPanel
   private readonly moderation: ModerationPanel
   private readonly account: AccountPanel
+  private readonly analytics: AnalyticsPanel
   private readonly building: BuildingInfo
+  private readonly buildings: BuildingsList
   readonly sun: SunControl
   private tab: TabId = 'proposals'
   private refreshQueued = false
@@ -46,7 +50,12 @@ export class App implements AppContext {
     this.planner = new PlannerPanel(this)
     this.moderation = new ModerationPanel(this)
     this.account = new AccountPanel(this)
+    this.analytics = new AnalyticsPanel(this)
     this.building = new BuildingInfo(this)
+    this.buildings = new BuildingsList(this, (props) => {
+      this.building.props = props
+      this.refresh()
+    })
     this.sun = new SunControl(this, opts.shadows)
     this.headerEl = h('header', { class: 'top' })
     this.mapEl = h('div', { class: 'map', id: 'map', role: 'application', tabindex: '-1' })
@@ -76,6 +85,9 @@ export class App implements AppContext {
     this.render()
   }
 
+  /** the deployment's attribution text (from /api/v1/config), shown instead of the default */
+  attribution?: string
+
   get initialCamera() {
     return this.pendingLink.camera
   }
@@ -87,19 +99,50 @@ export class App implements AppContext {
       this.building.props = props
       this.refresh()
     })
-    map.onCameraChanged(() => this.writeHash())
+    map.onCameraChanged(() => {
+      this.writeHash()
+      this.buildings.viewChanged()
+    })
     this.sun.apply()
+    // the panels may have loaded before the 3D view started: draw their data now
+    void this.proposals.load()
+    if (this.selection.proposal) {
+      map.selectProposal(this.selection.proposal)
+      if (!this.pendingLink.camera) map.flyToProposal(this.selection.proposal)
+    }
     this.refresh()
   }
 
   async start() {
     this.user = await this.api.me().catch(() => undefined)
     await this.proposals.load()
-    const id = this.pendingLink.proposalId
-    if (id) {
-      const p = await this.api.proposal(id).catch(() => undefined)
-      if (p) this.select(p, this.pendingLink.commentId ? ({ id: this.pendingLink.commentId } as Comment) : undefined, false)
+    const id = Number(this.pendingLink.proposalId)
+    if (Number.isInteger(id) && id > 0) {
+      const comment = Number(this.pendingLink.commentId)
+      await this.openProposal(id, { keepView: !!this.pendingLink.camera, commentId: Number.isInteger(comment) ? comment : undefined })
     }
+    this.refresh()
+  }
+
+  async openProposal(id: Id, opts: { keepView?: boolean; commentId?: Id } = {}) {
+    try {
+      const p = await this.api.proposal(id)
+      const same = this.selection.proposal?.id === p.id
+      if (same) {
+        // a refresh of the selected proposal (stage change, new massing): keep comments open
+        this.selection.proposal = p
+        this.map?.selectProposal(p)
+        this.refresh()
+      } else this.select(p, opts.commentId, !opts.keepView)
+    } catch (err) {
+      this.announce(this.i18n.t('app.loadFailed', { detail: errorText(err) }))
+    }
+  }
+
+  selectComment(commentId: Id | undefined) {
+    this.selection.commentId = commentId
+    this.writeHash()
+    this.refresh()
   }
 
   announce(message: string) {
@@ -111,19 +154,21 @@ export class App implements AppContext {
   setUser(user: User | undefined) {
     this.user = user
     if (!this.visibleTabs().includes(this.tab)) this.tab = 'proposals'
-    void this.moderation.load()
+    // drafts are visible to planners only: reload the list for the new user
+    void this.proposals.load()
+    this.opportunities.userChanged()
     this.refresh()
   }
 
-  select(proposal: Proposal | undefined, comment?: Comment, fly = true) {
-    const changed = String(proposal?.id) !== String(this.selection.proposal?.id)
-    this.selection = { proposal, comment }
+  select(proposal: Proposal | undefined, commentId?: Id, fly = true) {
+    const changed = proposal?.id !== this.selection.proposal?.id
+    this.selection = { proposal, commentId }
     if (changed) {
       this.map?.selectProposal(proposal)
-      this.proposals.onSelect(proposal, comment)
-      if (proposal && fly && !comment) this.map?.flyToProposal(proposal)
-      if (proposal && !fly && !this.pendingLink.camera) this.map?.flyToProposal(proposal)
-      this.tab = 'proposals'
+      this.proposals.onSelect(proposal, commentId as number | undefined)
+      if (proposal && fly && commentId === undefined) this.map?.flyToProposal(proposal)
+      if (this.tab !== 'analytics') this.tab = 'proposals'
+      if (this.tab === 'analytics') void this.analytics.load()
     }
     this.writeHash()
     this.refresh()
@@ -138,7 +183,7 @@ export class App implements AppContext {
     const state: DeepLinkState = {
       camera: this.map?.getCamera() ?? this.pendingLink.camera,
       proposalId: this.selection.proposal ? String(this.selection.proposal.id) : undefined,
-      commentId: this.selection.comment ? String(this.selection.comment.id) : undefined,
+      commentId: this.selection.commentId !== undefined ? String(this.selection.commentId) : undefined,
     }
     const hash = encodeDeepLink(state)
     if (`#${hash}` !== location.hash) history.replaceState(null, '', hash ? `#${hash}` : location.pathname + location.search)
@@ -157,21 +202,30 @@ export class App implements AppContext {
   private visibleTabs(): TabId[] {
     const tabs: TabId[] = ['proposals', 'opportunities']
     if (hasRole(this.user, 'planner')) tabs.push('planner')
-    if (hasRole(this.user, 'moderator', 'planner')) tabs.push('moderation')
+    if (hasRole(this.user, 'moderator')) tabs.push('moderation')
+    if (hasRole(this.user, 'planner', 'moderator')) tabs.push('analytics')
     tabs.push('account')
     return tabs
   }
 
   private render() {
     const { t } = this.i18n
-    const focusedId = document.activeElement?.id
+    const active = document.activeElement as HTMLInputElement | null
+    const focusedId = active?.id
+    // keep the caret where it was when a re-render replaces the focused text field
+    let caret: [number | null, number | null] | undefined
+    try {
+      caret = active && 'selectionStart' in active ? [active.selectionStart, active.selectionEnd] : undefined
+    } catch {
+      caret = undefined // inputs like type=number throw on selection access
+    }
     resetUids()
     // chrome
     const skip = this.root.querySelector('.skip')!
     skip.textContent = t('app.skipToPanel')
     this.root.querySelector('.map-wrap')!.setAttribute('aria-label', t('app.map'))
     this.mapEl.setAttribute('aria-label', t('app.map'))
-    this.root.querySelector('.osm')!.textContent = t('app.attribution')
+    this.root.querySelector('.osm')!.textContent = this.attribution ?? t('app.attribution')
     const lang = h(
       'select',
       { id: 'lang', onchange: (e: Event) => this.setLocale((e.target as HTMLSelectElement).value as LocaleCode) },
@@ -210,12 +264,23 @@ export class App implements AppContext {
       tablist,
       h('div', { role: 'tabpanel', id: `tabpanel-${this.tab}`, 'aria-labelledby': `tab-${this.tab}`, class: 'tabpanel' }, body),
       this.building.render(),
+      this.buildings.render(),
       this.sun.render(),
     )
     const sunOpen = this.panelEl.querySelector('details.sun') as HTMLDetailsElement | null
     if (sunOpen && this.sunOpen) sunOpen.open = true
     sunOpen?.addEventListener('toggle', () => (this.sunOpen = sunOpen.open))
-    if (focusedId) document.getElementById(focusedId)?.focus()
+    if (focusedId) {
+      const el = document.getElementById(focusedId) as HTMLInputElement | null
+      el?.focus()
+      if (el && caret && caret[0] !== null) {
+        try {
+          el.setSelectionRange(caret[0], caret[1])
+        } catch {
+          /* not a text field */
+        }
+      }
+    }
   }
   private sunOpen = false
 
@@ -229,6 +294,8 @@ export class App implements AppContext {
         return this.planner.render()
       case 'moderation':
         return this.moderation.render()
+      case 'analytics':
+        return this.analytics.render()
       case 'account':
         return this.account.render()
     }
@@ -238,6 +305,7 @@ export class App implements AppContext {
     if (this.tab === 'planner' && id !== 'planner') this.planner.deactivate()
     this.tab = id
     if (id === 'moderation') void this.moderation.load()
+    if (id === 'analytics') void this.analytics.load()
     this.render()
     document.getElementById(`tab-${id}`)?.focus()
   }

@@ -1,5 +1,18 @@
-/** Comment threads of one proposal, the 3D-anchored comment form, reactions and reports. */
-import { REPORT_REASONS, SENTIMENTS, TOPICS, type Comment, type CommentAnchor, type Id, type Proposal, type ReportReason, type Sentiment, type Topic } from '../api'
+/** Comment threads of one proposal, the 3D-anchored comment form, reactions, reports, live updates. */
+import {
+  REPORT_REASONS,
+  SENTIMENTS,
+  TOPICS,
+  type Comment,
+  type Id,
+  type Proposal,
+  type ProposalEvent,
+  type ReactionKind,
+  type ReportReason,
+  type Sentiment,
+  type Topic,
+} from '../api'
+import { anchorCamera, applyEvent, childrenOf, flattenComments, toApiAnchor } from '../core/comments'
 import type { PickedPoint } from '../core/mapview'
 import { formatDateTime, formatNumber } from '../i18n/format'
 import { errorText, type AppContext } from './context'
@@ -7,12 +20,18 @@ import { field, h, uid } from './dom'
 
 const MAX_DEPTH = 3
 
+export function authorName(c: Comment, fallback: string): string {
+  return c.author?.display_name || fallback
+}
+
 export class CommentsView {
   private comments: Comment[] = []
+  private total = 0
   private error?: string
   private replyTo?: Id
   private anchor?: PickedPoint
   private picking = false
+  private sending = false
   private draft = { body: '', sentiment: 'neutral' as Sentiment, topics: new Set<Topic>() }
 
   constructor(
@@ -23,24 +42,26 @@ export class CommentsView {
 
   async load() {
     try {
-      this.comments = await this.ctx.api.comments(this.proposal.id)
+      const page = await this.ctx.api.comments(this.proposal.id)
+      this.comments = flattenComments(page.items)
+      this.total = page.total
+      this.error = undefined
     } catch (err) {
       this.error = errorText(err)
     }
     this.syncMap()
-    const focus = this.comments.find((c) => String(c.id) === String(this.focusId))
+    const focus = this.comments.find((c) => c.id === this.focusId)
     if (focus) this.show(focus)
     this.ctx.refresh()
   }
 
-  /** A comment arriving over server-sent events. */
-  receive(c: Comment) {
-    if (String(c.proposal_id) !== String(this.proposal.id)) return
-    const i = this.comments.findIndex((x) => String(x.id) === String(c.id))
-    if (i >= 0) this.comments[i] = c
-    else {
-      this.comments.push(c)
-      this.ctx.announce(this.ctx.i18n.t('comments.newLive', { name: c.author_name }))
+  /** A live event of this proposal (server-sent events). */
+  receive(ev: ProposalEvent) {
+    const outcome = applyEvent(this.comments, ev)
+    if (outcome === 'ignored') return
+    if (ev.type === 'comment_created' && outcome === 'added') {
+      if (!ev.comment.parent_id) this.total += 1
+      this.ctx.announce(this.ctx.i18n.t('comments.newLive', { name: authorName(ev.comment, this.ctx.i18n.t('comments.anonymous')) }))
     }
     this.syncMap()
     this.ctx.refresh()
@@ -52,91 +73,106 @@ export class CommentsView {
 
   /** Fly to the view the author saw and mark the comment selected (and in the URL). */
   show(c: Comment) {
-    if (c.anchor?.camera) this.ctx.map?.flyTo(c.anchor.camera)
-    this.ctx.select(this.proposal, c)
+    const camera = anchorCamera(c.anchor)
+    if (camera) this.ctx.map?.flyTo(camera)
+    this.ctx.selectComment(c.id)
     requestAnimationFrame(() => document.getElementById(`comment-${c.id}`)?.focus())
   }
 
   render(): HTMLElement {
     const { t, plural } = this.ctx.i18n
     const published = this.comments.filter((c) => c.state === 'published')
-    const roots = published.filter((c) => !c.parent_id)
+    const roots = childrenOf(published, null)
+    const open = this.proposal.stage === 'consultation'
     return h(
       'section',
       { 'aria-labelledby': 'comments-h', class: 'comments' },
       h('h3', { id: 'comments-h' }, t('comments.heading'), ' ', h('span', { class: 'muted' }, `(${plural('comments.count', published.length)})`)),
       this.error ? h('p', { class: 'error', role: 'alert' }, t('app.loadFailed', { detail: this.error })) : null,
       roots.length ? h('ol', { class: 'thread' }, roots.map((c) => this.renderComment(c, published, 1))) : h('p', { class: 'muted' }, t('comments.empty')),
-      this.replyTo === undefined ? this.renderForm(undefined) : null,
+      !open ? h('p', { class: 'muted' }, t('comments.closed')) : this.replyTo === undefined ? this.renderForm(undefined) : null,
     )
   }
 
   private renderComment(c: Comment, all: Comment[], depth: number): HTMLElement {
-    const { t, plural, tag } = this.ctx.i18n
-    const children = all.filter((x) => x.parent_id != null && String(x.parent_id) === String(c.id))
-    const selected = String(this.ctx.selection.comment?.id) === String(c.id)
-    const agrees = c.reactions?.agree ?? 0
-    const reportId = uid('report')
+    const { t, tag } = this.ctx.i18n
+    const children = childrenOf(all, c.id)
+    const selected = this.ctx.selection.commentId === c.id
+    const name = authorName(c, t('comments.anonymous'))
+    const reportId = `report-${c.id}`
+    const signedIn = !!this.ctx.user
+    const reaction = (kind: ReactionKind, label: string, count: number) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `react react-${kind}`,
+          'aria-pressed': c.my_reaction === kind ? 'true' : 'false',
+          disabled: !signedIn,
+          onclick: () => void this.toggleReaction(c, kind),
+        },
+        `${label} (${formatNumber(count, tag)})`,
+      )
     return h(
       'li',
       { class: selected ? 'comment selected' : 'comment' },
       h(
         'article',
-        { id: `comment-${c.id}`, tabindex: '-1', 'aria-label': t('comments.by', { name: c.author_name, date: formatDateTime(c.created_at, tag) }) },
+        { id: `comment-${c.id}`, tabindex: '-1', 'aria-label': t('comments.by', { name, date: formatDateTime(c.created_at, tag) }) },
         h(
           'p',
           { class: 'meta' },
-          h('span', { class: `sentiment ${c.sentiment}` }, t(`sentiment.${c.sentiment}`)),
-          ' · ',
-          t('comments.by', { name: c.author_name, date: formatDateTime(c.created_at, tag) }),
+          c.sentiment ? h('span', { class: `sentiment ${c.sentiment}` }, t(`sentiment.${c.sentiment}`)) : null,
+          c.sentiment ? ' · ' : null,
+          t('comments.by', { name, date: formatDateTime(c.created_at, tag) }),
         ),
         c.topics.length ? h('p', { class: 'topics' }, c.topics.map((tp) => t(`topic.${tp}`)).join(', ')) : null,
-        h('p', { class: 'body' }, c.body),
+        h('p', { class: 'body' }, c.body ?? ''),
         h(
           'div',
           { class: 'actions' },
-          c.anchor ? h('button', { type: 'button', onclick: () => this.show(c) }, t('comments.view', { name: c.author_name })) : null,
-          h(
-            'button',
-            {
-              type: 'button',
-              'aria-pressed': c.my_reaction === 'agree' ? 'true' : 'false',
-              disabled: !this.ctx.user,
-              onclick: () => void this.toggleReaction(c),
-            },
-            `${t('comments.react')} (${formatNumber(agrees, tag)})`,
-          ),
-          depth < MAX_DEPTH
-            ? h('button', { type: 'button', disabled: !this.ctx.user, onclick: () => { this.replyTo = c.id; this.ctx.refresh() } }, t('comments.reply'))
+          c.anchor?.camera || c.anchor?.point ? h('button', { type: 'button', onclick: () => this.show(c) }, t('comments.view', { name })) : null,
+          reaction('agree', t('comments.react'), c.agree_count),
+          reaction('disagree', t('comments.disagree'), c.disagree_count),
+          depth < MAX_DEPTH && this.proposal.stage === 'consultation'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  disabled: !signedIn,
+                  onclick: () => {
+                    this.replyTo = c.id
+                    this.ctx.refresh()
+                  },
+                },
+                t('comments.reply'),
+              )
             : null,
-          h(
-            'span',
-            { class: 'report' },
-            h('label', { for: reportId, class: 'visually-hidden' }, t('comments.reportReason')),
-            h('select', { id: reportId, disabled: !this.ctx.user }, REPORT_REASONS.map((r) => h('option', { value: r }, t(`report.${r}`)))),
-            h(
-              'button',
-              {
-                type: 'button',
-                disabled: !this.ctx.user,
-                onclick: () => void this.report(c, (document.getElementById(reportId) as HTMLSelectElement).value as ReportReason),
-              },
-              t('comments.report'),
-            ),
-          ),
+          signedIn
+            ? h(
+                'span',
+                { class: 'report' },
+                h('label', { for: reportId, class: 'visually-hidden' }, t('comments.reportReason')),
+                h('select', { id: reportId }, REPORT_REASONS.map((r) => h('option', { value: r }, t(`report.${r}`)))),
+                h(
+                  'button',
+                  { type: 'button', onclick: () => void this.report(c, (document.getElementById(reportId) as HTMLSelectElement).value as ReportReason) },
+                  t('comments.report'),
+                ),
+              )
+            : null,
         ),
-        agrees ? h('p', { class: 'visually-hidden' }, plural('comments.reactions', agrees)) : null,
-        this.replyTo !== undefined && String(this.replyTo) === String(c.id) ? this.renderForm(c) : null,
+        this.replyTo !== undefined && this.replyTo === c.id ? this.renderForm(c) : null,
       ),
       children.length ? h('ol', { class: 'thread' }, children.map((x) => this.renderComment(x, all, depth + 1))) : null,
     )
   }
 
-  private async toggleReaction(c: Comment) {
+  private async toggleReaction(c: Comment, kind: ReactionKind) {
     try {
-      const updated = c.my_reaction === 'agree' ? (await this.ctx.api.unreact(c.id), undefined) : await this.ctx.api.react(c.id, 'agree')
-      if (updated) this.receive(updated)
-      else this.comments = await this.ctx.api.comments(this.proposal.id)
+      const counts = c.my_reaction === kind ? await this.ctx.api.unreact(c.id) : await this.ctx.api.react(c.id, kind)
+      const i = this.comments.findIndex((x) => x.id === c.id)
+      if (i >= 0) this.comments[i] = { ...this.comments[i], ...counts, id: c.id }
       this.ctx.refresh()
     } catch (err) {
       this.ctx.announce(this.ctx.i18n.t('account.failed', { detail: errorText(err) }))
@@ -155,7 +191,12 @@ export class CommentsView {
   private renderForm(parent: Comment | undefined): HTMLElement {
     const { t } = this.ctx.i18n
     if (!this.ctx.user) return h('p', { class: 'muted' }, t('app.signInToUse'))
-    const body = h('textarea', { name: 'body', rows: '3', required: true, maxlength: '4000', oninput: (e: Event) => (this.draft.body = (e.target as HTMLTextAreaElement).value) }, this.draft.body)
+    const key = parent ? `reply-${parent.id}` : 'new'
+    const body = h(
+      'textarea',
+      { name: 'body', id: `comment-body-${key}`, rows: '3', required: true, maxlength: '4000', oninput: (e: Event) => (this.draft.body = (e.target as HTMLTextAreaElement).value) },
+      this.draft.body,
+    )
     const sentiments = h(
       'fieldset',
       { class: 'segmented' },
@@ -165,7 +206,7 @@ export class CommentsView {
         return h(
           'span',
           {},
-          h('input', { type: 'radio', name: `sentiment-${parent?.id ?? 'root'}`, id, value: s, checked: this.draft.sentiment === s, onchange: () => (this.draft.sentiment = s) }),
+          h('input', { type: 'radio', name: `sentiment-${key}`, id, value: s, checked: this.draft.sentiment === s, onchange: () => (this.draft.sentiment = s) }),
           h('label', { for: id }, t(`sentiment.${s}`)),
         )
       }),
@@ -190,10 +231,12 @@ export class CommentsView {
         )
       }),
     )
+    const a = this.anchor
+    const building = a?.building?.building_id
     const anchorText = this.picking
       ? t('comments.anchorWaiting')
-      : this.anchor
-        ? `${t('comments.anchorSet', { lat: this.anchor.point.lat.toFixed(5), lon: this.anchor.point.lon.toFixed(5) })}${this.anchor.building?.building_id ? ` ${t('comments.anchorBuilding', { id: String(this.anchor.building.building_id) })}` : ''}`
+      : a
+        ? `${t('comments.anchorSet', { lat: a.point.lat.toFixed(5), lon: a.point.lon.toFixed(5) })}${building ? ` ${t('comments.anchorBuilding', { id: String(building) })}` : ''}`
         : t('comments.anchorNone')
     const anchor = parent
       ? null
@@ -202,18 +245,67 @@ export class CommentsView {
           { class: 'anchor' },
           h('legend', {}, t('comments.anchor')),
           h('p', { role: 'status', class: 'anchor-status' }, anchorText),
-          h('button', { type: 'button', class: 'pick-anchor', disabled: !this.ctx.map, onclick: () => void this.pick() }, t('comments.anchorClick')),
-          h('button', { type: 'button', disabled: !this.ctx.map, onclick: () => { this.anchor = this.ctx.map?.centrePoint(); this.ctx.refresh() } }, t('comments.anchorCentre')),
+          h('button', { type: 'button', class: 'pick-anchor', id: 'pick-anchor', disabled: !this.ctx.map, onclick: () => void this.pick() }, t('comments.anchorClick')),
+          h(
+            'button',
+            {
+              type: 'button',
+              id: 'anchor-centre',
+              disabled: !this.ctx.map,
+              onclick: () => {
+                this.anchor = this.ctx.map?.centrePoint()
+                this.ctx.refresh()
+              },
+            },
+            t('comments.anchorCentre'),
+          ),
+          a
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () => {
+                    this.anchor = undefined
+                    this.ctx.refresh()
+                  },
+                },
+                t('comments.anchorClear'),
+              )
+            : null,
         )
     return h(
       'form',
-      { class: 'comment-form', 'aria-label': parent ? t('comments.replyTo', { name: parent.author_name }) : t('comments.new'), onsubmit: (e: Event) => { e.preventDefault(); void this.submit(parent) } },
-      h('h4', {}, parent ? t('comments.replyTo', { name: parent.author_name }) : t('comments.new')),
+      {
+        class: 'comment-form',
+        'aria-label': parent ? t('comments.replyTo', { name: authorName(parent, t('comments.anonymous')) }) : t('comments.new'),
+        onsubmit: (e: Event) => {
+          e.preventDefault()
+          void this.submit(parent)
+        },
+      },
+      h('h4', {}, parent ? t('comments.replyTo', { name: authorName(parent, t('comments.anonymous')) }) : t('comments.new')),
       field(t('comments.body'), body),
       sentiments,
-      topics,
+      parent ? null : topics,
       anchor,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('comments.submit')), parent ? h('button', { type: 'button', onclick: () => { this.replyTo = undefined; this.ctx.refresh() } }, t('app.cancel')) : null),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary', disabled: this.sending }, t('comments.submit')),
+        parent
+          ? h(
+              'button',
+              {
+                type: 'button',
+                onclick: () => {
+                  this.replyTo = undefined
+                  this.ctx.refresh()
+                },
+              },
+              t('app.cancel'),
+            )
+          : null,
+      ),
     )
   }
 
@@ -228,27 +320,34 @@ export class CommentsView {
     this.picking = false
     if (picked) this.anchor = picked
     this.ctx.refresh()
+    requestAnimationFrame(() => document.getElementById('pick-anchor')?.focus())
   }
 
   private async submit(parent: Comment | undefined) {
     const { t } = this.ctx.i18n
+    const text = this.draft.body.trim()
+    if (!text || this.sending) return
     const a = parent ? undefined : this.anchor
-    const anchor: CommentAnchor | null = a ? { point: a.point, building_id: a.building?.building_id != null ? String(a.building.building_id) : null, camera: a.camera } : null
+    const building = a?.building?.building_id
+    this.sending = true
     try {
       const created = await this.ctx.api.postComment(this.proposal.id, {
-        body: this.draft.body.trim(),
+        body: text,
         sentiment: this.draft.sentiment,
-        topics: [...this.draft.topics],
+        topics: parent ? [] : [...this.draft.topics],
         parent_id: parent?.id ?? null,
-        anchor,
+        anchor: a ? toApiAnchor(a.point, a.camera, building != null ? String(building) : null) : null,
       })
       this.draft = { body: '', sentiment: 'neutral', topics: new Set() }
       this.anchor = undefined
       this.replyTo = undefined
-      this.receive(created)
+      this.receive({ type: 'comment_created', comment: created })
       this.ctx.announce(t('comments.posted'))
     } catch (err) {
       this.ctx.announce(t('account.failed', { detail: errorText(err) }))
+    } finally {
+      this.sending = false
+      this.ctx.refresh()
     }
   }
 }

@@ -1,5 +1,5 @@
 /** What every panel gets: the API, i18n, the (optional) 3D view, the user, and app actions. */
-import type { Api, Comment, Proposal, Role, User } from '../api'
+import type { Api, Id, Proposal, Role, User } from '../api'
 import type { MapView } from '../core/mapview'
 import type { I18n } from '../i18n'
 
@@ -13,9 +13,12 @@ export interface AppContext {
   announce(message: string): void
   /** re-render the panels (after sign-in, language change…) */
   refresh(): void
-  /** the selected proposal/comment, mirrored into the URL hash */
-  selection: { proposal?: Proposal; comment?: Comment }
-  select(proposal: Proposal | undefined, comment?: Comment): void
+  /** the selected proposal (full record) and comment, mirrored into the URL hash */
+  selection: { proposal?: Proposal; commentId?: Id }
+  select(proposal: Proposal | undefined, commentId?: Id): void
+  selectComment(commentId: Id | undefined): void
+  /** fetch a proposal and select it; `keepView` leaves the camera where it is */
+  openProposal(id: Id, opts?: { keepView?: boolean; commentId?: Id }): Promise<void>
   setUser(user: User | undefined): void
 }
 

@@ -1,12 +1,13 @@
-/** Proposals: list with filters, details, before/after, and the comment threads. */
-import { STAGES, subscribeProposalEvents, type Comment, type Proposal, type Stage } from '../api'
+/** Proposals: list with filters, details, before/after, documents, and the comment threads. */
+import { STAGES, subscribeProposalEvents, type Proposal, type ProposalSummary, type Stage } from '../api'
 import { formatDate, formatNumber, formatTimeLeft } from '../i18n/format'
 import { CommentsView } from './comments'
 import { errorText, type AppContext } from './context'
 import { field, h } from './dom'
 
 export class ProposalsPanel {
-  private list: Proposal[] = []
+  private list: ProposalSummary[] = []
+  private total = 0
   private loaded = false
   private error?: string
   private stage: Stage | '' = ''
@@ -19,27 +20,35 @@ export class ProposalsPanel {
 
   async load() {
     try {
-      const page = await this.ctx.api.proposals({ stage: this.stage || undefined, q: this.query || undefined, limit: 100 })
+      const page = await this.ctx.api.proposals({ stage: this.stage ? [this.stage] : undefined, q: this.query || undefined, limit: 100 })
       this.list = page.items
+      this.total = page.total
       this.error = undefined
     } catch (err) {
       this.list = []
       this.error = errorText(err)
     }
     this.loaded = true
-    this.ctx.map?.showProposals(this.list, (p) => this.ctx.select(p))
+    this.ctx.map?.showProposals(this.list, (p) => void this.ctx.openProposal(p.id))
     this.ctx.refresh()
   }
 
   /** Called by the app when the selection changes (from the list, the map or a deep link). */
-  onSelect(p: Proposal | undefined, comment: Comment | undefined) {
+  onSelect(p: Proposal | undefined, commentId: number | undefined) {
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.comments = undefined
+    this.beforeAfter = 'after'
     if (!p) return
-    this.comments = new CommentsView(this.ctx, p, comment?.id)
-    void this.comments.load()
-    this.unsubscribe = subscribeProposalEvents(this.ctx.api, p.id, { comment: (c) => this.comments?.receive(c) })
+    const view = new CommentsView(this.ctx, p, commentId)
+    this.comments = view
+    void view.load()
+    this.unsubscribe = subscribeProposalEvents(this.ctx.api, p.id, (ev) => {
+      if (ev.type === 'stage_changed') {
+        void this.ctx.openProposal(p.id, { keepView: true })
+        void this.load()
+      } else view.receive(ev)
+    })
   }
 
   render(): HTMLElement {
@@ -48,11 +57,11 @@ export class ProposalsPanel {
   }
 
   private renderList(): HTMLElement {
-    const { t, plural } = this.ctx.i18n
-    const search = h('input', { type: 'search', value: this.query, name: 'q', autocomplete: 'off' })
+    const { t, plural, tag } = this.ctx.i18n
+    const search = h('input', { type: 'search', value: this.query, name: 'q', id: 'proposals-q', autocomplete: 'off' })
     const stage = h(
       'select',
-      { name: 'stage' },
+      { name: 'stage', id: 'proposals-stage' },
       h('option', { value: '' }, t('proposals.allStages')),
       STAGES.map((s) => h('option', { value: s, selected: s === this.stage }, t(`stage.${s}`))),
     )
@@ -69,8 +78,7 @@ export class ProposalsPanel {
           void this.load()
         },
       },
-      field(t('proposals.search'), search),
-      field(t('proposals.stage'), stage),
+      h('div', { class: 'row' }, field(t('proposals.search'), search), field(t('proposals.stage'), stage)),
       h('button', { type: 'submit' }, t('opps.apply')),
     )
     let body: HTMLElement
@@ -81,7 +89,7 @@ export class ProposalsPanel {
       body = h(
         'div',
         {},
-        h('p', { class: 'count' }, plural('proposals.count', this.list.length)),
+        h('p', { class: 'count' }, plural('proposals.count', this.total)),
         h(
           'ul',
           { class: 'cards', 'aria-label': t('proposals.heading') },
@@ -91,10 +99,13 @@ export class ProposalsPanel {
               {},
               h(
                 'button',
-                { class: 'card', type: 'button', onclick: () => this.ctx.select(p) },
+                { class: 'card', type: 'button', onclick: () => void this.ctx.openProposal(p.id) },
                 h('span', { class: 'card-title' }, p.title),
-                h('span', { class: 'badge' }, t(`stage.${p.stage}`)),
+                h('span', { class: `badge stage-${p.stage}` }, t(`stage.${p.stage}`)),
                 p.site_address ? h('span', { class: 'muted' }, p.site_address) : null,
+                p.stage === 'consultation' && p.consultation_end
+                  ? h('span', { class: 'muted' }, this.timeLeft(p.consultation_end, tag))
+                  : null,
               ),
             ),
           ),
@@ -103,34 +114,40 @@ export class ProposalsPanel {
     return h('section', { 'aria-labelledby': 'proposals-h' }, h('h2', { id: 'proposals-h' }, t('proposals.heading')), form, body)
   }
 
+  private timeLeft(end: string, tag: string): string {
+    const { t } = this.ctx.i18n
+    const left = formatTimeLeft(end, new Date(), tag)
+    return left ? t('proposals.timeLeft', { relative: left }) : t('proposals.closed')
+  }
+
   private renderDetail(p: Proposal): HTMLElement {
     const { t, plural, tag } = this.ctx.i18n
-    const now = new Date()
     const dl: HTMLElement[] = []
     const row = (label: string, ...value: (string | HTMLElement)[]) => {
       dl.push(h('dt', {}, label), h('dd', {}, ...value))
     }
     row(t('proposals.reference'), p.reference)
-    row(t('proposals.stage'), t(`stage.${p.stage}`))
+    row(t('proposals.stage'), t(`stage.${p.stage}`), p.decision ? ` · ${t(`decision.${p.decision}`)}` : '')
     if (p.site_address) row(t('proposals.address'), p.site_address)
     if (p.consultation_start && p.consultation_end) {
-      const left = formatTimeLeft(p.consultation_end, now, tag)
       row(
         t('proposals.consultation'),
         t('proposals.consultationDates', { start: formatDate(p.consultation_start, tag), end: formatDate(p.consultation_end, tag) }),
         h('br'),
-        h('strong', {}, left ? t('proposals.timeLeft', { relative: left }) : t('proposals.closed')),
+        h('strong', {}, this.timeLeft(p.consultation_end, tag)),
       )
     }
     if (p.dwellings != null) row(t('proposals.dwellings'), formatNumber(p.dwellings, tag))
-    if (p.use_classes_existing?.length || p.use_classes_proposed?.length) {
+    if (p.floor_area_proposed_m2 != null) row(t('proposals.floorArea'), t('unit.squareMetres', { value: formatNumber(p.floor_area_proposed_m2, tag) }))
+    if (p.use_classes_existing.length || p.use_classes_proposed.length) {
       row(
         t('proposals.useClasses'),
-        t('proposals.useExisting', { value: (p.use_classes_existing ?? []).join(', ') || t('app.none') }),
+        t('proposals.useExisting', { value: p.use_classes_existing.join(', ') || t('app.none') }),
         h('br'),
-        t('proposals.useProposed', { value: (p.use_classes_proposed ?? []).join(', ') || t('app.none') }),
+        t('proposals.useProposed', { value: p.use_classes_proposed.join(', ') || t('app.none') }),
       )
     }
+    const blocks = ((p.massing as { features?: { properties?: Record<string, unknown> }[] }).features ?? []).map((f) => f.properties ?? {})
     const toggle = h(
       'fieldset',
       { class: 'segmented' },
@@ -149,24 +166,50 @@ export class ProposalsPanel {
             onchange: () => {
               this.beforeAfter = mode
               this.ctx.map?.setBeforeAfter(mode)
+              this.ctx.announce(t(`proposals.${mode}`))
             },
           }),
           h('label', { for: id }, t(`proposals.${mode}`)),
         )
       }),
     )
-    const docs = p.documents?.length
-      ? h('ul', {}, p.documents.map((d) => h('li', {}, h('a', { href: d.url, target: '_blank', rel: 'noopener' }, d.title))))
+    const docs = p.documents.length
+      ? h(
+          'ul',
+          {},
+          p.documents.map((d) => h('li', {}, h('a', { href: d.url.replace(/^\//, ''), target: '_blank', rel: 'noopener' }, d.title || d.filename))),
+        )
       : h('p', { class: 'muted' }, t('proposals.noDocuments'))
     return h(
       'section',
       { 'aria-labelledby': 'proposal-h', class: 'detail' },
-      h('button', { type: 'button', class: 'link', onclick: () => this.ctx.select(undefined) }, `← ${t('proposals.back')}`),
+      h('button', { type: 'button', class: 'link', id: 'proposal-back', onclick: () => this.ctx.select(undefined) }, `← ${t('proposals.back')}`),
       h('h2', { id: 'proposal-h' }, p.title),
       h('p', {}, p.description),
       h('dl', { class: 'props' }, dl),
       toggle,
-      p.replaces?.length ? h('p', { class: 'muted' }, plural('proposals.replaces', p.replaces.length)) : null,
+      p.replaces.length ? h('p', { class: 'muted' }, plural('proposals.replaces', p.replaces.length)) : null,
+      blocks.length
+        ? h(
+            'table',
+            { class: 'massing' },
+            h('caption', {}, t('proposals.massing')),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('planner.title')), h('th', { scope: 'col' }, t('planner.height')), h('th', { scope: 'col' }, t('planner.storeys')))),
+            h(
+              'tbody',
+              {},
+              blocks.map((b, i) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row' }, String(b.name || t('planner.block', { n: i + 1 }))),
+                  h('td', {}, typeof b.height_m === 'number' ? formatNumber(b.height_m, tag) : '—'),
+                  h('td', {}, typeof b.storeys === 'number' ? formatNumber(b.storeys, tag) : '—'),
+                ),
+              ),
+            ),
+          )
+        : null,
       h('button', { type: 'button', onclick: () => this.ctx.map?.flyToProposal(p), disabled: !this.ctx.map }, t('proposals.flyTo')),
       h('h3', {}, t('proposals.documents')),
       docs,

@@ -100,13 +100,19 @@ export class FeatureHighlighter {
   }
 }
 
-/** Hide buildings by id via a style condition; an empty list shows everything. */
-export function hideBuildings(tileset: Cesium3DTileset, ids: readonly string[]) {
-  if (ids.length === 0) {
+/**
+ * One style for the city: hide the buildings a scheme replaces (before/after) and colour the
+ * building chosen in the non-3D list. No ids and no highlight: no style at all (fastest).
+ */
+export function styleBuildings(tileset: Cesium3DTileset, hiddenIds: readonly string[], highlightId?: string) {
+  if (hiddenIds.length === 0 && !highlightId) {
     tileset.style = undefined
     return
   }
-  const conditions: [string, string][] = ids.map((id) => [`\${building_id} === ${JSON.stringify(String(id))}`, 'false'])
-  conditions.push(['true', 'true'])
-  tileset.style = new Cesium3DTileStyle({ show: { conditions } })
+  const show: [string, string][] = hiddenIds.map((id) => [`\${building_id} === ${JSON.stringify(String(id))}`, 'false'])
+  show.push(['true', 'true'])
+  const color = highlightId
+    ? { conditions: [[`\${building_id} === ${JSON.stringify(highlightId)}`, "color('#4fc3f7')"], ['true', "color('white')"]] }
+    : undefined
+  tileset.style = new Cesium3DTileStyle({ show: { conditions: show }, ...(color ? { color } : {}) })
 }

@@ -9,21 +9,23 @@ import {
   Cartesian3,
   Matrix4,
   Cesium3DTileFeature,
+  Cesium3DTileset,
   HeadingPitchRange,
   JulianDate,
   Math as CMath,
   Rectangle,
   ScreenSpaceEventHandler,
   ScreenSpaceEventType,
-  type Cesium3DTileset,
+  ShadowMode,
   type CesiumWidget,
 } from 'cesium'
-import type { Comment, Opportunity, Proposal, ProposalAnalytics } from '../api/types'
+import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
+import { anchorPoint } from '../core/comments'
 import type { AppConfig } from '../config'
 import type { EditorState } from '../core/editor'
 import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
-import type { BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
-import { allTilesLoaded, FeatureHighlighter, featureProperties, hideBuildings, loadCityTileset } from './buildings'
+import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
+import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings } from './buildings'
 import { cameraOptions, cameraView, toLonLatHeight } from './convert'
 import { enableKeyboardCamera } from './keyboard'
 import { Overlays, pickTag } from './overlays'
@@ -32,7 +34,14 @@ import { createWidget } from './setup'
 declare global {
   interface Window {
     /** test hook (only with ?test=1) */
-    __civictwin?: { viewer: CesiumWidget; tileset?: Cesium3DTileset; ready: Promise<void>; mapView: MapView }
+    __civictwin?: {
+      viewer: CesiumWidget
+      tileset?: Cesium3DTileset
+      /** the selected scheme's massing tileset, once loaded */
+      massing?: Cesium3DTileset
+      ready: Promise<void>
+      mapView: MapView
+    }
   }
 }
 
@@ -43,12 +52,14 @@ class CesiumMapView implements MapView {
   private readonly highlighter: FeatureHighlighter
   private readonly handler: ScreenSpaceEventHandler
   private buildingListeners: ((p: BuildingProperties | undefined) => void)[] = []
-  private onSelectProposal?: (p: Proposal) => void
+  private onSelectProposal?: (p: ProposalSummary) => void
   private onSelectComment?: (c: Comment) => void
   private onSelectOpportunity?: (o: Opportunity) => void
   private pendingPick?: (p: PickedPoint | undefined) => void
   private drawHandler?: (p: LonLat) => void
   private selected?: Proposal
+  private massing?: Cesium3DTileset
+  private highlightedId?: string
   private beforeAfter: BeforeAfter = 'after'
 
   constructor(
@@ -134,7 +145,7 @@ class CesiumMapView implements MapView {
   }
 
   private zoomToComments(comments: Comment[]) {
-    const box = bboxOf(comments.map((c) => c.anchor!.point))
+    const box = bboxOf(comments.map((c) => anchorPoint(c.anchor)!))
     if (!box) return
     const pad = 0.0005
     this.widget.camera.flyTo({ destination: Rectangle.fromDegrees(box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), duration: 1 })
@@ -153,8 +164,10 @@ class CesiumMapView implements MapView {
     this.widget.camera.flyTo({ ...cameraOptions(view), duration: 1.5 })
   }
 
-  flyToProposal(p: Proposal) {
-    const rings = outerRings(p.site_boundary)
+  flyToProposal(p: ProposalSummary) {
+    const g = p.site_boundary as Parameters<typeof outerRings>[0] | null
+    if (!g) return
+    const rings = outerRings(g)
     const box = bboxOf(rings.flat())
     if (!box) return
     const sphere = BoundingSphere.fromPoints(rings.flat().map((q) => Cartesian3.fromDegrees(q.lon, q.lat, 0)))
@@ -163,6 +176,36 @@ class CesiumMapView implements MapView {
       offset: new HeadingPitchRange(CMath.toRadians(20), CMath.toRadians(-35), range),
       duration: 1.5,
     })
+  }
+
+  flyToBounds(box: BBox) {
+    const centre = Cartesian3.fromDegrees((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0)
+    const corner = Cartesian3.fromDegrees(box[0], box[1], 0)
+    const sphere = new BoundingSphere(centre, Math.max(30, Cartesian3.distance(centre, corner)))
+    this.widget.camera.flyToBoundingSphere(sphere, {
+      offset: new HeadingPitchRange(CMath.toRadians(20), CMath.toRadians(-40), sphere.radius * 4),
+      duration: 1.2,
+    })
+  }
+
+  viewBounds(): BBox | undefined {
+    const camera = this.widget.camera
+    const rect = camera.computeViewRectangle(this.widget.scene.globe.ellipsoid)
+    const centre = this.centrePoint()?.point ?? toLonLatHeight(camera.positionWC)
+    // a tilted view reaches the horizon: keep to ~600 m around the centre of the view
+    const dLat = 600 / 111_320
+    const dLon = dLat / Math.max(0.2, Math.cos(CMath.toRadians(centre.lat)))
+    let box: BBox = [centre.lon - dLon, centre.lat - dLat, centre.lon + dLon, centre.lat + dLat]
+    if (rect) {
+      const r: BBox = [CMath.toDegrees(rect.west), CMath.toDegrees(rect.south), CMath.toDegrees(rect.east), CMath.toDegrees(rect.north)]
+      box = [Math.max(box[0], r[0]), Math.max(box[1], r[1]), Math.min(box[2], r[2]), Math.min(box[3], r[3])]
+    }
+    return box[0] < box[2] && box[1] < box[3] ? box : undefined
+  }
+
+  highlightBuilding(buildingId: string | undefined) {
+    this.highlightedId = buildingId
+    this.applyBeforeAfter()
   }
 
   onCameraChanged(fn: (view: CameraView) => void) {
@@ -183,15 +226,37 @@ class CesiumMapView implements MapView {
     this.widget.scene.requestRender()
   }
 
-  showProposals(list: readonly Proposal[], onSelect: (p: Proposal) => void) {
+  showProposals(list: readonly ProposalSummary[], onSelect: (p: ProposalSummary) => void) {
     this.onSelectProposal = onSelect
     this.overlays.showSites(list)
   }
 
   selectProposal(p: Proposal | undefined) {
     this.selected = p
-    this.overlays.showScheme(p)
+    if (this.massing) {
+      this.widget.scene.primitives.remove(this.massing)
+      this.massing = undefined
+      if (window.__civictwin) window.__civictwin.massing = undefined
+    }
+    const url = p?.massing_tileset_url
+    // the massing as a tileset when the backend built one, else as extrusions until it loads
+    this.overlays.showScheme(p, !url)
     this.applyBeforeAfter()
+    if (p && url) void this.loadMassing(p, url)
+  }
+
+  private async loadMassing(p: Proposal, url: string) {
+    try {
+      const tileset = await Cesium3DTileset.fromUrl(url.startsWith('/') ? url.slice(1) : url, { shadows: ShadowMode.ENABLED })
+      if (this.selected !== p) return tileset.destroy()
+      this.massing = tileset
+      this.widget.scene.primitives.add(tileset)
+      if (window.__civictwin) window.__civictwin.massing = tileset
+      this.applyBeforeAfter()
+    } catch (err) {
+      console.warn('massing tileset failed to load; showing extrusions', err)
+      if (this.selected === p) this.overlays.showScheme(p, true)
+    }
   }
 
   setBeforeAfter(mode: BeforeAfter) {
@@ -202,7 +267,8 @@ class CesiumMapView implements MapView {
   private applyBeforeAfter() {
     const after = this.beforeAfter === 'after'
     this.overlays.setSchemeVisible(after)
-    if (this.tileset) hideBuildings(this.tileset, after && this.selected ? (this.selected.replaces ?? []) : [])
+    if (this.massing) this.massing.show = after
+    if (this.tileset) styleBuildings(this.tileset, after && this.selected ? (this.selected.replaces ?? []) : [], this.highlightedId)
     this.widget.scene.requestRender()
   }
 
@@ -216,8 +282,8 @@ class CesiumMapView implements MapView {
     this.overlays.setOpportunities(list)
   }
 
-  setHeatmap(points: ProposalAnalytics['heat'] | undefined) {
-    this.overlays.setHeatmap(points)
+  setHeatmap(cells: ProposalAnalytics['heatmap'] | undefined) {
+    this.overlays.setHeatmap(cells)
   }
 
   pickPoint(): Promise<PickedPoint | undefined> {

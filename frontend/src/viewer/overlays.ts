@@ -21,17 +21,26 @@ import {
   VerticalOrigin,
   type CesiumWidget,
 } from 'cesium'
-import type { Comment, Opportunity, Proposal, ProposalAnalytics } from '../api/types'
+import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
 import { clusterPoints } from '../core/cluster'
+import { anchorPoint } from '../core/comments'
 import type { EditorState } from '../core/editor'
 import { outerRings, type Ring } from '../core/geo'
+import { heatColour } from '../core/heat'
+import { opportunityPoint } from '../core/opportunities'
 import { toCartesian } from './convert'
 
 export type PickTag =
-  | { kind: 'proposal'; proposal: Proposal }
+  | { kind: 'proposal'; proposal: ProposalSummary }
   | { kind: 'comments'; comments: Comment[] }
   | { kind: 'opportunity'; opportunity: Opportunity }
-  | { kind: 'scheme'; proposal: Proposal }
+  | { kind: 'scheme'; proposal: ProposalSummary }
+
+type Geometry = Parameters<typeof outerRings>[0]
+function ringsOf(g: unknown): Ring[] {
+  const geom = g as { type?: string } | null | undefined
+  return geom && (geom.type === 'Polygon' || geom.type === 'MultiPolygon') ? outerRings(geom as Geometry) : []
+}
 
 const entityTags = new WeakMap<Entity, PickTag>()
 
@@ -64,24 +73,23 @@ export class Overlays {
   readonly scheme = new CustomDataSource('scheme')
   readonly draft = new CustomDataSource('draft')
   readonly opportunities = new CustomDataSource('opportunities')
+  readonly heatCells = new CustomDataSource('heat')
   private readonly pins: PointPrimitiveCollection
   private readonly pinLabels: LabelCollection
-  private readonly heat: PointPrimitiveCollection
   private comments: readonly Comment[] = []
   private schemeVisible = true
 
   constructor(private readonly widget: CesiumWidget) {
-    for (const ds of [this.sites, this.scheme, this.draft, this.opportunities]) void widget.dataSources.add(ds)
+    for (const ds of [this.sites, this.scheme, this.draft, this.opportunities, this.heatCells]) void widget.dataSources.add(ds)
     this.pins = widget.scene.primitives.add(new PointPrimitiveCollection())
     this.pinLabels = widget.scene.primitives.add(new LabelCollection())
-    this.heat = widget.scene.primitives.add(new PointPrimitiveCollection())
     widget.camera.moveEnd.addEventListener(() => this.layoutPins())
   }
 
-  showSites(list: readonly Proposal[]) {
+  showSites(list: readonly ProposalSummary[]) {
     this.sites.entities.removeAll()
     for (const p of list) {
-      for (const ring of outerRings(p.site_boundary)) {
+      for (const ring of ringsOf(p.site_boundary)) {
         this.sites.entities.add(
           tagged(
             new Entity({
@@ -96,33 +104,45 @@ export class Overlays {
     this.widget.scene.requestRender()
   }
 
-  showScheme(p: Proposal | undefined) {
+  /**
+   * The selected scheme: its glb model in place, and its massing as extruded polygons unless
+   * the massing tileset (built by the backend with the city's mesh code) is shown instead.
+   */
+  showScheme(p: Proposal | undefined, massingAsEntities: boolean) {
     this.scheme.entities.removeAll()
     if (!p) return this.widget.scene.requestRender()
     const tag: PickTag = { kind: 'scheme', proposal: p }
-    for (const block of p.massing ?? []) {
-      for (const ring of outerRings(block.footprint)) {
-        this.scheme.entities.add(tagged(
-          new Entity({
-            polygon: {
-              hierarchy: hierarchy(ring),
-              height: block.base_height_m,
-              extrudedHeight: block.base_height_m + block.height_m,
-              material: MASSING.withAlpha(0.95),
-              outline: true,
-              outlineColor: SITE,
-              shadows: ShadowMode.ENABLED,
-            },
-          }), tag),
-        )
+    const features = (p.massing as { features?: { geometry?: unknown; properties?: Record<string, unknown> }[] }).features ?? []
+    if (massingAsEntities) {
+      for (const f of features) {
+        const base = Number(f.properties?.base_height_m) || 0
+        const top = Number(f.properties?.height_m) || 12
+        for (const ring of ringsOf(f.geometry)) {
+          this.scheme.entities.add(
+            tagged(
+              new Entity({
+                polygon: {
+                  hierarchy: hierarchy(ring),
+                  height: base,
+                  extrudedHeight: top,
+                  material: MASSING.withAlpha(0.95),
+                  outline: true,
+                  outlineColor: SITE,
+                  shadows: ShadowMode.ENABLED,
+                },
+              }),
+              tag,
+            ),
+          )
+        }
       }
     }
     if (p.model) {
       const m = p.model
-      const position = Cartesian3.fromDegrees(m.lon, m.lat, m.height)
-      const orientation = Transforms.headingPitchRollQuaternion(position, new HeadingPitchRoll(CMath.toRadians(m.heading), 0, 0))
+      const position = Cartesian3.fromDegrees(m.lon, m.lat, m.height_m ?? 0)
+      const orientation = Transforms.headingPitchRollQuaternion(position, new HeadingPitchRoll(CMath.toRadians(m.heading_deg ?? 0), 0, 0))
       this.scheme.entities.add(
-        tagged(new Entity({ position, orientation, model: { uri: m.url, scale: m.scale, shadows: ShadowMode.ENABLED } }), tag),
+        tagged(new Entity({ position, orientation, model: { uri: m.url, scale: m.scale ?? 1, shadows: ShadowMode.ENABLED } }), tag),
       )
     }
     this.scheme.show = this.schemeVisible
@@ -177,7 +197,7 @@ export class Overlays {
   }
 
   setComments(comments: readonly Comment[]) {
-    this.comments = comments.filter((c) => c.anchor && c.state === 'published')
+    this.comments = comments.filter((c) => anchorPoint(c.anchor) && c.state === 'published')
     this.layoutPins()
   }
 
@@ -188,7 +208,7 @@ export class Overlays {
     const scene = this.widget.scene
     const projected = []
     for (const c of this.comments) {
-      const world = toCartesian(c.anchor!.point)
+      const world = toCartesian(anchorPoint(c.anchor)!)
       const win = SceneTransforms.worldToWindowCoordinates(scene, world)
       if (win) projected.push({ x: win.x, y: win.y, item: { c, world } })
     }
@@ -204,7 +224,7 @@ export class Overlays {
       this.pins.add({
         position,
         pixelSize: items.length === 1 ? 12 : 20,
-        color: items.length === 1 ? PIN[first.c.sentiment] : Color.fromCssColorString('#1a237e'),
+        color: items.length === 1 ? PIN[first.c.sentiment ?? 'neutral'] : Color.fromCssColorString('#1a237e'),
         outlineColor: Color.WHITE,
         outlineWidth: 2,
         disableDepthTestDistance: Number.POSITIVE_INFINITY,
@@ -230,12 +250,12 @@ export class Overlays {
   setOpportunities(list: readonly Opportunity[]) {
     this.opportunities.entities.removeAll()
     for (const o of list) {
-      const c = o.location?.coordinates
+      const c = opportunityPoint(o)
       if (!c) continue
       this.opportunities.entities.add(
         tagged(
           new Entity({
-            position: Cartesian3.fromDegrees(c[0], c[1], c[2] ?? 0),
+            position: Cartesian3.fromDegrees(c.lon, c.lat, 0),
             point: { pixelSize: 11, color: Color.fromCssColorString('#00838f'), outlineColor: Color.WHITE, outlineWidth: 2, heightReference: HeightReference.NONE, disableDepthTestDistance: Number.POSITIVE_INFINITY },
           }),
           { kind: 'opportunity', opportunity: o },
@@ -245,17 +265,18 @@ export class Overlays {
     this.widget.scene.requestRender()
   }
 
-  setHeatmap(points: ProposalAnalytics['heat'] | undefined) {
-    this.heat.removeAll()
-    const max = Math.max(1, ...(points ?? []).map((p) => p.weight))
-    for (const p of points ?? []) {
-      const t = p.weight / max
-      this.heat.add({
-        position: toCartesian(p),
-        pixelSize: 10 + 30 * t,
-        color: Color.fromHsl((1 - t) * 0.17, 1, 0.5, 0.35 + 0.4 * t),
-        disableDepthTestDistance: Number.POSITIVE_INFINITY,
-      })
+  /** Comment density: the analytics grid cells draped on the ground, coloured by count. */
+  setHeatmap(cells: ProposalAnalytics['heatmap'] | undefined) {
+    this.heatCells.entities.removeAll()
+    const features = ((cells as { features?: { geometry?: unknown; properties?: { count?: number } }[] } | undefined)?.features ?? [])
+    const max = Math.max(1, ...features.map((f) => f.properties?.count ?? 0))
+    for (const f of features) {
+      const [r, g, b, a] = heatColour((f.properties?.count ?? 0) / max)
+      for (const ring of ringsOf(f.geometry)) {
+        this.heatCells.entities.add({
+          polygon: { hierarchy: hierarchy(ring), height: 0.6, material: new Color(r, g, b, a), outline: false },
+        })
+      }
     }
     this.widget.scene.requestRender()
   }
