@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import httpx
+import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from backend.db.engine import Database
 from backend.db.models import AuditLog, Proposal, Reaction, Report, User
 from tests.backend.comments.conftest import Headers, post_comment, today
+from tests.services import live_server
 
 Citizen = Callable[..., tuple[User, Headers]]
 QUEUE = "/api/v1/moderation/queue"
@@ -207,3 +212,50 @@ def test_deleted_comments_cannot_be_reported_or_restored(
         "/api/v1/moderation/comments/999999/hide", json={"reason": "x"}, headers=moderator
     )
     assert missing.status_code == 404
+
+
+def test_concurrent_reactions_and_reports_keep_exact_counts(
+    app: FastAPI,
+    proposal_id: int,
+    citizen: Citizen,
+    database: Database,
+    engine_name: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    if engine_name == "spatialite":
+        # backend/db/engine.py opens SQLite transactions with a deferred BEGIN: a request that
+        # reads, then writes (a bearer token's last_used_at, a reaction) fails at once with
+        # "database is locked" when another connection wrote in between (WAL snapshot upgrade;
+        # busy_timeout does not apply). BEGIN IMMEDIATE makes this test pass. Strict, so it
+        # fails loudly once the engine is fixed.
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="deferred BEGIN on SQLite: concurrent writers")
+        )
+    # real concurrency: a threaded uvicorn server, one request per user at the same time
+    _, author = citizen()
+    voters = [citizen()[1] for _ in range(8)]
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=20) as http:
+        cid = http.post(
+            f"/api/v1/proposals/{proposal_id}/comments", json={"body": "x"}, headers=author
+        ).json()["id"]
+
+        def react(headers: Headers) -> int:
+            path = f"/api/v1/comments/{cid}/reaction"
+            return http.put(path, json={"kind": "agree"}, headers=headers).status_code
+
+        def report(headers: Headers) -> int:
+            path = f"/api/v1/comments/{cid}/reports"
+            return http.post(path, json={"reason": "spam"}, headers=headers).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert list(pool.map(react, voters)) == [200] * 8
+            assert list(pool.map(report, voters)) == [201] * 8
+        shown = http.get(f"/api/v1/comments/{cid}").json()
+    assert shown["agree_count"] == 8 and shown["state"] == "hidden"
+    with database.sessions() as session:
+        hides = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditLog)
+            .where(AuditLog.action == "comment.auto_hide")
+        )
+    assert hides == 1  # hidden once, not once per report past the threshold
