@@ -18,12 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.services.buildings import load_tileset  # noqa: E402  (pyogrio before SpatiaLite)
-from tiles.pipeline import BuildOptions, run  # noqa: E402
-
 from backend.db import migrate  # noqa: E402
 from backend.db.engine import Database  # noqa: E402
+from backend.services.buildings import load_tileset  # noqa: E402  (pyogrio before SpatiaLite)
 from tests.services import postgres_server  # noqa: E402
+from tiles.pipeline import BuildOptions, run  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "bench" / "buildings-europe-osm.gpkg"
 
