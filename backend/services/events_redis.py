@@ -81,6 +81,7 @@ class RedisBroker:
                 await self._publisher.aclose()
             self._publisher = None
         self._fanout.clear()
+        self._subscribed.clear()
         self._loop = None
 
     # --- the EventBroker protocol -------------------------------------------------------------
