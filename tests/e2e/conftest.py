@@ -1,121 +1,320 @@
-"""Browser fixtures: a static server for frontend/dist + a tiny tileset, and Chromium pages.
+"""Browser tests against the real backend: a fresh migrated SpatiaLite database, the London
+tileset built once per session by the tiles pipeline and its buildings loaded into the database,
+the built frontend served by the app itself, all under a real uvicorn.
 
-`live_server` is deliberately small and local to this folder so the lead's shared fixture (a real
-backend serving the same paths) can replace it: it only has to provide `.url`.
+Seed data (users with roles, a proposal in consultation over an existing building, an
+opportunity, a reported comment) goes in through the public API, as a planner would add it;
+only the roles are written straight to the database, as an administrator's tool would.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
+import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-
-from tests.e2e.tileset_fixture import write_tileset
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 DIST = FRONTEND / "dist"
+LONDON_PBF = ROOT / "data" / "london-city" / "london.osm.pbf"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CIVICTWIN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
+    "--disable-sync",
     "--no-first-run",
     "--use-angle=swiftshader",
     "--enable-unsafe-swiftshader",
 ]
 VIEWPORT = {"width": 640, "height": 360}
 AXE_JS = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "e2e-password-123"
 
+os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 pytestmark = pytest.mark.browser
 
 
+# --- the frontend build ---------------------------------------------------------------------
+
+
+def _newest_source_mtime() -> float:
+    paths = [*(FRONTEND / "src").rglob("*"), FRONTEND / "index.html", FRONTEND / "vite.config.ts"]
+    return max(p.stat().st_mtime for p in paths if p.is_file())
+
+
 def ensure_built() -> None:
-    """Build the frontend once if `dist/` is missing (the Makefile normally has built it)."""
-    if (DIST / "index.html").exists():
+    """Build the frontend when `dist/` is missing or older than its sources."""
+    index = DIST / "index.html"
+    if index.exists() and index.stat().st_mtime >= _newest_source_mtime():
         return
     npm = shutil.which("npm")
     if npm is None:
-        pytest.fail("frontend/dist is missing and npm is not installed")
+        pytest.fail("frontend/dist is missing or stale and npm is not installed")
     if not (FRONTEND / "node_modules").exists():
         subprocess.run([npm, "ci"], cwd=FRONTEND, check=True)
-    subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True)
+    subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, capture_output=True)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves `/` from dist and `/tiles/london/` from the fixture tileset; nothing else."""
-
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-        ".glb": "model/gltf-binary",
-        ".json": "application/json",
-    }
-
-    def __init__(self, *args, dist: Path, tiles: Path, extra: dict[str, Path], **kwargs):
-        self.dist, self.tiles, self.extra = dist, tiles, extra
-        super().__init__(*args, directory=str(dist), **kwargs)
-
-    def translate_path(self, path: str) -> str:
-        clean = path.split("?", 1)[0].split("#", 1)[0]
-        for prefix, folder in {"/tiles/": self.tiles, **self.extra}.items():
-            if clean.startswith(prefix):
-                rel = clean[len(prefix):]
-                target = (folder / rel).resolve()
-                return str(target) if target.is_relative_to(folder.resolve()) else str(folder / "__none__")
-        if clean.startswith("/api/"):
-            return str(self.dist / "__no_api__")  # no backend in this phase: 404
-        return super().translate_path(path)
-
-    def log_message(self, format: str, *args) -> None:  # quiet test output
-        pass
+# --- the live backend -----------------------------------------------------------------------
 
 
-class _QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+def build_london(tiles_dir: Path) -> Path:
+    """The London demo tileset, built by the tiles pipeline; returns its folder."""
+    from tiles.pipeline import BuildOptions, run
 
-    def handle_error(self, request, client_address) -> None:
-        # the browser cancels requests it no longer needs (tiles out of view): not an error
-        import sys
+    result = run([LONDON_PBF], tiles_dir, BuildOptions(name="london"))
+    return Path(result.tileset_path).parent
 
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
+
+@dataclass
+class Account:
+    email: str
+    name: str
+    id: int = 0
 
 
 @dataclass
 class LiveServer:
+    """The running app and the records the tests start from."""
+
     url: str
     tiles_dir: Path
+    db_url: str
+    accounts: dict[str, Account] = field(default_factory=dict)
+    seed: dict[str, Any] = field(default_factory=dict)
+
+    def api(self, who: str | None = None) -> ApiSession:
+        s = ApiSession(self.url)
+        if who:
+            s.login(self.accounts[who].email)
+        return s
 
 
-def start_static_server(tiles_root: Path, extra: dict[str, Path] | None = None) -> tuple[_QuietServer, str]:
-    handler = functools.partial(_Handler, dist=DIST, tiles=tiles_root, extra=extra or {})
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+class ApiSession:
+    """A cookie session on the API with the CSRF header on writes (like the browser)."""
+
+    def __init__(self, base: str) -> None:
+        self.client = httpx.Client(base_url=base, timeout=60)
+        self.csrf = ""
+
+    def login(self, email: str) -> dict[str, Any]:
+        me = self.call("POST", "/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        self.csrf = me["csrf_token"]
+        return me
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"X-CSRF-Token": self.csrf} if method != "GET" and self.csrf else {}
+        r = self.client.request(method, path, headers=headers, **kwargs)
+        assert r.status_code < 400, f"{method} {path}: {r.status_code} {r.text}"
+        return r.json() if r.content else None
+
+
+def register(base: str, key: str, roles: tuple[str, ...] = (), org: str | None = None) -> Account:
+    acc = Account(email=f"{key}@e2e.civictwin.test", name=f"{key.capitalize()} E2E")
+    body: dict[str, Any] = {"email": acc.email, "password": PASSWORD, "display_name": acc.name}
+    if org:
+        body |= {"account_type": "sme", "organisation_name": org}
+    r = httpx.post(f"{base}/api/v1/auth/register", json=body, timeout=60)
+    assert r.status_code == 201, r.text
+    acc.id = r.json()["id"]
+    return acc
+
+
+def grant_roles(db_url: str, user_id: int, roles: tuple[str, ...]) -> None:
+    from backend.db.engine import Database
+    from backend.db.models import User, UserRole
+
+    db = Database.connect(db_url)
+    try:
+        with db.sessions() as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            have = {r.role for r in user.roles}
+            user.roles.extend(UserRole(role=r) for r in roles if r not in have)
+            session.commit()
+    finally:
+        db.dispose()
+
+
+def load_buildings(db_url: str, folder: Path) -> int:
+    from backend.db.engine import Database
+    from backend.services.buildings import load_tileset_folder
+
+    db = Database.connect(db_url)
+    try:
+        with db.sessions() as session:
+            return load_tileset_folder(session, folder).building_count
+    finally:
+        db.dispose()
+
+
+def rect(w: float, s: float, e: float, n: float) -> list[list[list[float]]]:
+    return [[[w, s], [e, s], [e, n], [w, n], [w, s]]]
+
+
+def _pick_building(api: ApiSession, home: dict[str, float]) -> dict[str, Any]:
+    """A mid-sized building near the home view: the one the scheme replaces."""
+    d = 0.002
+    bbox = f"{home['lon'] - d},{home['lat'] - d},{home['lon'] + d},{home['lat'] + d}"
+    feats = api.call("GET", "/api/v1/buildings", params={"bbox": bbox, "limit": 200})["features"]
+    assert feats, "no London buildings near the home view"
+
+    def size(f: dict[str, Any]) -> float:
+        xs, ys = zip(*outer_ring(f["geometry"]), strict=True)
+        return (max(xs) - min(xs)) * (max(ys) - min(ys))
+
+    solid = [f for f in feats if f["properties"]["height_m"] >= 8]
+    solid.sort(key=size)
+    return solid[len(solid) // 2]
+
+
+def outer_ring(geometry: dict[str, Any]) -> list[list[float]]:
+    c = geometry["coordinates"]
+    return c[0][0] if geometry["type"] == "MultiPolygon" else c[0]
+
+
+def seed(server: LiveServer) -> None:
+    base = server.url
+    acc = server.accounts
+    acc["planner"] = register(base, "planner")
+    acc["staff"] = register(base, "staff")
+    acc["citizen"] = register(base, "citizen")
+    acc["neighbour"] = register(base, "neighbour")
+    acc["sme"] = register(base, "sme", org="Barbican Roofing E2E")
+    grant_roles(server.db_url, acc["planner"].id, ("planner",))
+    grant_roles(server.db_url, acc["staff"].id, ("planner", "moderator"))
+
+    planner = server.api("planner")
+    home = planner.call("GET", "/api/v1/config")["home"]
+    building = _pick_building(planner, home)
+    ring = outer_ring(building["geometry"])
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    pad = 0.00003
+    w, s, e, n = min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
+    today = date.today()
+    p = planner.call(
+        "POST",
+        "/api/v1/proposals",
+        json={
+            "reference": "E2E/0001",
+            "title": "Lantern Court (test scheme)",
+            "description": "A twelve-storey block replacing a low building.",
+            "site_address": "Test site, London EC1",
+            "site_boundary": {"type": "MultiPolygon", "coordinates": [rect(w, s, e, n)]},
+            "consultation_start": str(today - timedelta(days=2)),
+            "consultation_end": str(today + timedelta(days=20)),
+            "dwellings": 48,
+        },
+    )
+    mx, my = (w + e) / 2, (s + n) / 2
+    dx, dy = (e - w) / 4, (n - s) / 4
+    massing = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": rect(mx - dx, my - dy, mx + dx, my + dy),
+                },
+                "properties": {"name": "Block A", "height_m": 40.0, "storeys": 12},
+            }
+        ],
+    }
+    planner.call("PUT", f"/api/v1/proposals/{p['id']}/massing", json=massing)
+    p = planner.call("POST", f"/api/v1/proposals/{p['id']}/publish")
+    opp = planner.call(
+        "POST",
+        "/api/v1/opportunities",
+        json={
+            "proposal_id": p["id"],
+            "title": "Green roof and rooftop solar",
+            "description": "Supply and fit a green roof with solar panels.",
+            "cpv_codes": ["45261215"],
+            "value_min": 80000,
+            "value_max": 120000,
+            "currency": "GBP",
+            "sme_suitable": True,
+            "tender_end": str(today + timedelta(days=40)),
+            "status": "planned",
+            "delivery_location": {"type": "Point", "coordinates": [mx, my]},
+        },
+    )
+    # a comment that two people report, for the moderation queue
+    citizen = server.api("citizen")
+    c = citizen.call(
+        "POST",
+        f"/api/v1/proposals/{p['id']}/comments",
+        json={
+            "body": "Buy cheap watches at example dot com",
+            "sentiment": "neutral",
+            "topics": ["other"],
+        },
+    )
+    citizen.call(
+        "POST",
+        f"/api/v1/proposals/{p['id']}/comments",
+        json={
+            "body": "The block will shade the courtyard in winter.",
+            "sentiment": "objection",
+            "topics": ["light", "design"],
+            "anchor": {"point": {"lon": mx, "lat": my, "height_m": 20.0}},
+        },
+    )
+    server.api("neighbour").call(
+        "POST", f"/api/v1/comments/{c['id']}/reports", json={"reason": "spam"}
+    )
+    server.seed |= {
+        "proposal": server.api().call("GET", f"/api/v1/proposals/{p['id']}"),
+        "opportunity": opp,
+        "spam_comment": c,
+        "building": building,
+        "home": home,
+    }
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from backend.db import migrate
+    from backend.db.engine import create_db_engine
+    from backend.main import create_app
+    from backend.settings import Settings
+    from tests.services import live_server as serve
+
     ensure_built()
-    tiles_root = tmp_path_factory.mktemp("tiles")
-    write_tileset(tiles_root / "london")
-    server, url = start_static_server(tiles_root)
-    try:
-        yield LiveServer(url=url, tiles_dir=tiles_root)
-    finally:
-        server.shutdown()
+    root = tmp_path_factory.mktemp("e2e")
+    tiles_dir = root / "tiles"
+    folder = build_london(tiles_dir)
+    db_url = f"sqlite:///{root / 'civictwin.sqlite'}"
+    engine = create_db_engine(db_url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    assert load_buildings(db_url, folder) > 100
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=db_url,
+        tiles_dir=tiles_dir,
+        uploads_dir=root / "uploads",
+        frontend_dir=DIST,
+    )
+    with serve(create_app(settings)) as url:
+        server = LiveServer(url=url, tiles_dir=tiles_dir, db_url=db_url)
+        seed(server)
+        yield server
+
+
+# --- the browser ----------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +327,23 @@ def browser():
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def new_page(browser, live_server: LiveServer | None = None, who: str | None = None):
+    """A fresh context (own cookies), signed in as `who` through the API when given."""
+    ctx = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    if who and live_server:
+        acc = live_server.accounts[who]
+        r = ctx.request.post(
+            f"{live_server.url}/api/v1/auth/login", data={"email": acc.email, "password": PASSWORD}
+        )
+        assert r.ok, r.text()
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    return page
 
 
 @pytest.fixture
@@ -147,15 +363,41 @@ def page(context):
     yield p
 
 
+def open_app(page, live_server: LiveServer, query: str = "test=1", hash_: str = "") -> list[str]:
+    """Open the app in test mode and wait for the city; returns every URL the page requested."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{live_server.url}/?{query}{hash_}")
+    wait_for_city(page)
+    settle(page)
+    return requested
+
+
 def wait_for_city(page, timeout_ms: int = 120_000) -> None:
     """Wait for the test hook, then for the city tileset's first `allTilesLoaded`."""
-    page.wait_for_function("() => window.__civictwin && window.__civictwin.ready", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => window.__civictwin && window.__civictwin.ready", timeout=timeout_ms
+    )
     page.evaluate(
         """(ms) => Promise.race([
             window.__civictwin.ready,
             new Promise((_, reject) => setTimeout(() => reject(new Error('tileset not loaded in time')), ms)),
         ])""",
         timeout_ms,
+    )
+
+
+def wait_for_tiles(page, which: str = "tileset", timeout_ms: int = 60_000) -> None:
+    """After a camera move: wait until `which` (tileset or massing) has loaded what the view needs."""
+    page.wait_for_function(
+        f"""() => {{
+            const c = window.__civictwin, t = c && c[{which!r}]
+            if (!t) return false
+            c.viewer.scene.requestRender()
+            return t.tilesLoaded
+        }}""",
+        timeout=timeout_ms,
+        polling=200,
     )
 
 
@@ -181,7 +423,12 @@ def run_axe(page) -> list[dict]:
         })"""
     )
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]

@@ -69,7 +69,15 @@ BUILDINGS = [
     }
     for i in range(9)
 ]
-STRING_PROPS = ["building_id", "source_id", "name", "address", "building_type", "height_source", "dataset"]
+STRING_PROPS = [
+    "building_id",
+    "source_id",
+    "name",
+    "address",
+    "building_type",
+    "height_source",
+    "dataset",
+]
 
 
 def _pad8(b: bytes) -> bytes:
@@ -108,20 +116,48 @@ def build_glb() -> bytes:
         return len(views) - 1
 
     accessors = [
-        {"bufferView": add(p.tobytes(), 34962), "componentType": 5126, "count": len(p), "type": "VEC3",
-         "min": p.min(axis=0).tolist(), "max": p.max(axis=0).tolist()},
-        {"bufferView": add(n.tobytes(), 34962), "componentType": 5126, "count": len(n), "type": "VEC3"},
-        {"bufferView": add(fid.tobytes(), 34962), "componentType": 5126, "count": len(fid), "type": "SCALAR"},
-        {"bufferView": add(ind.tobytes(), 34963), "componentType": 5123, "count": len(ind), "type": "SCALAR"},
+        {
+            "bufferView": add(p.tobytes(), 34962),
+            "componentType": 5126,
+            "count": len(p),
+            "type": "VEC3",
+            "min": p.min(axis=0).tolist(),
+            "max": p.max(axis=0).tolist(),
+        },
+        {
+            "bufferView": add(n.tobytes(), 34962),
+            "componentType": 5126,
+            "count": len(n),
+            "type": "VEC3",
+        },
+        {
+            "bufferView": add(fid.tobytes(), 34962),
+            "componentType": 5126,
+            "count": len(fid),
+            "type": "SCALAR",
+        },
+        {
+            "bufferView": add(ind.tobytes(), 34963),
+            "componentType": 5123,
+            "count": len(ind),
+            "type": "SCALAR",
+        },
     ]
     table_props: dict[str, dict] = {}
     for name in STRING_PROPS:
         encoded = [str(b[name]).encode() for b in BUILDINGS]
         offsets = np.cumsum([0] + [len(e) for e in encoded]).astype(np.uint32)
-        table_props[name] = {"values": add(b"".join(encoded)), "stringOffsets": add(offsets.tobytes())}
+        table_props[name] = {
+            "values": add(b"".join(encoded)),
+            "stringOffsets": add(offsets.tobytes()),
+        }
     for name in ("height_m", "base_height_m"):
-        table_props[name] = {"values": add(np.asarray([b[name] for b in BUILDINGS], np.float64).tobytes())}
-    table_props["levels"] = {"values": add(np.asarray([b["levels"] for b in BUILDINGS], np.int32).tobytes())}
+        table_props[name] = {
+            "values": add(np.asarray([b[name] for b in BUILDINGS], np.float64).tobytes())
+        }
+    table_props["levels"] = {
+        "values": add(np.asarray([b["levels"] for b in BUILDINGS], np.int32).tobytes())
+    }
 
     props_schema = {name: {"type": "STRING"} for name in STRING_PROPS}
     props_schema |= {
@@ -135,20 +171,49 @@ def build_glb() -> bytes:
         "extensionsUsed": ["EXT_mesh_features", "EXT_structural_metadata"],
         "extensions": {
             "EXT_structural_metadata": {
-                "schema": {"id": "civictwin_e2e", "classes": {"building": {"properties": props_schema}}},
-                "propertyTables": [{"class": "building", "count": len(BUILDINGS), "properties": table_props}],
+                "schema": {
+                    "id": "civictwin_e2e",
+                    "classes": {"building": {"properties": props_schema}},
+                },
+                "propertyTables": [
+                    {"class": "building", "count": len(BUILDINGS), "properties": table_props}
+                ],
             }
         },
         "scene": 0,
         "scenes": [{"nodes": [0]}],
         "nodes": [{"mesh": 0}],
-        "materials": [{"pbrMetallicRoughness": {"baseColorFactor": [0.85, 0.83, 0.8, 1], "metallicFactor": 0, "roughnessFactor": 1}}],
-        "meshes": [{"primitives": [{
-            "attributes": {"POSITION": 0, "NORMAL": 1, "_FEATURE_ID_0": 2},
-            "indices": 3,
-            "material": 0,
-            "extensions": {"EXT_mesh_features": {"featureIds": [{"featureCount": len(BUILDINGS), "attribute": 0, "propertyTable": 0}]}},
-        }]}],
+        "materials": [
+            {
+                "pbrMetallicRoughness": {
+                    "baseColorFactor": [0.85, 0.83, 0.8, 1],
+                    "metallicFactor": 0,
+                    "roughnessFactor": 1,
+                }
+            }
+        ],
+        "meshes": [
+            {
+                "primitives": [
+                    {
+                        "attributes": {"POSITION": 0, "NORMAL": 1, "_FEATURE_ID_0": 2},
+                        "indices": 3,
+                        "material": 0,
+                        "extensions": {
+                            "EXT_mesh_features": {
+                                "featureIds": [
+                                    {
+                                        "featureCount": len(BUILDINGS),
+                                        "attribute": 0,
+                                        "propertyTable": 0,
+                                    }
+                                ]
+                            }
+                        },
+                    }
+                ]
+            }
+        ],
         "accessors": accessors,
         "bufferViews": views,
         "buffers": [{"byteLength": len(blob)}],
@@ -156,11 +221,15 @@ def build_glb() -> bytes:
     js = json.dumps(gltf, separators=(",", ":")).encode()
     js += b" " * ((-len(js)) % 4)
     total = 12 + 8 + len(js) + 8 + len(blob)
-    return b"".join([
-        struct.pack("<4sII", b"glTF", 2, total),
-        struct.pack("<I4s", len(js), b"JSON"), js,
-        struct.pack("<I4s", len(blob), b"BIN\0"), blob,
-    ])
+    return b"".join(
+        [
+            struct.pack("<4sII", b"glTF", 2, total),
+            struct.pack("<I4s", len(js), b"JSON"),
+            js,
+            struct.pack("<I4s", len(blob), b"BIN\0"),
+            blob,
+        ]
+    )
 
 
 def write_tileset(out_dir: Path) -> Path:

@@ -8,6 +8,7 @@ import {
   EllipsoidTerrainProvider,
   ImageryLayer,
   Ion,
+  ShadowMode,
   TileMapServiceImageryProvider,
   UrlTemplateImageryProvider,
   WebMapTileServiceImageryProvider,
@@ -36,6 +37,24 @@ async function imageryProvider(cfg: ImageryConfig): Promise<ImageryProvider> {
   }
   // Natural Earth II, shipped inside the cesium package and copied next to the app.
   return TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII'))
+}
+
+/**
+ * Sun-study shadows. The diagonal band seen on the ground came from shadow acne on the globe: a
+ * 2 km shadow range spread over the default 1024² map leaves each texel ~2 m wide at the far
+ * cascade, and the ellipsoid (flat, lit at a grazing angle in winter) self-shadows in stripes
+ * across it. A shorter range (what a street-level sun study looks at), a bigger map, normal offset
+ * and fading at the far edge keep the ground clean; the globe only receives shadows, never casts.
+ */
+export function configureShadows(widget: CesiumWidget, test: boolean) {
+  const sm = widget.scene.shadowMap
+  sm.maximumDistance = 1200
+  sm.size = test ? 1024 : 2048
+  sm.softShadows = !test // PCF filtering costs a lot on SwiftShader
+  sm.normalOffset = true
+  sm.fadingEnabled = true
+  sm.darkness = 0.35
+  widget.scene.globe.shadows = ShadowMode.RECEIVE_ONLY
 }
 
 export async function createWidget(container: HTMLElement, creditContainer: HTMLElement, cfg: AppConfig): Promise<CesiumWidget> {
@@ -68,8 +87,7 @@ export async function createWidget(container: HTMLElement, creditContainer: HTML
   } else {
     scene.globe.enableLighting = true
   }
-  widget.scene.shadowMap.softShadows = false
-  widget.scene.shadowMap.maximumDistance = 2000
+  configureShadows(widget, test)
   // The canvas is operable from the keyboard (see keyboard.ts): make it a focus stop.
   widget.canvas.tabIndex = 0
   return widget
