@@ -80,7 +80,11 @@ def _on_sqlite_connect(dbapi_conn: Any, record: Any) -> None:
 
 
 def _on_sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE, not the default DEFERRED: a deferred transaction that reads and then writes
+    # fails at once with "database is locked" when another connection committed in between
+    # (WAL cannot upgrade a stale read snapshot, and busy_timeout does not apply). Taking the
+    # write lock up front makes concurrent writers wait their turn (busy_timeout) instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:

@@ -222,15 +222,8 @@ def test_concurrent_reactions_and_reports_keep_exact_counts(
     engine_name: str,
     request: pytest.FixtureRequest,
 ) -> None:
-    if engine_name == "spatialite":
-        # backend/db/engine.py opens SQLite transactions with a deferred BEGIN: a request that
-        # reads, then writes (a bearer token's last_used_at, a reaction) fails at once with
-        # "database is locked" when another connection wrote in between (WAL snapshot upgrade;
-        # busy_timeout does not apply). BEGIN IMMEDIATE makes this test pass. Strict, so it
-        # fails loudly once the engine is fixed.
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="deferred BEGIN on SQLite: concurrent writers")
-        )
+    # On SpatiaLite this needs transactions that take the write lock up front (BEGIN
+    # IMMEDIATE, backend/db/engine.py); with a deferred BEGIN concurrent writers failed.
     # real concurrency: a threaded uvicorn server, one request per user at the same time
     _, author = citizen()
     voters = [citizen()[1] for _ in range(8)]
