@@ -199,18 +199,7 @@ def _keep(upload: Upload, uploads_dir: Path) -> tuple[str, Path]:
 
 
 def _public(d: Document) -> DocumentPublic:
-    return DocumentPublic(
-        id=d.id,
-        proposal_id=d.proposal_id,
-        kind=d.kind,
-        title=d.title,
-        filename=d.filename,
-        content_type=d.content_type,
-        size_bytes=d.size_bytes,
-        sha256=d.sha256,
-        url=proposals.document_url(d.id),
-        created_at=d.created_at,
-    )
+    return proposals.document_view(d)
 
 
 def _save(

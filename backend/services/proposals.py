@@ -31,7 +31,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.db.models import STAGES, MassingBuilding, Proposal
+from backend.db.models import STAGES, Document, MassingBuilding, Proposal
 from backend.db.types import SRID, utcnow
 from backend.errors import (
     ConflictError,
@@ -467,6 +467,22 @@ def summary(p: Proposal) -> ProposalSummary:
     )
 
 
+def document_view(d: Document) -> DocumentPublic:
+    """The public view of an uploaded document (also used by the documents service)."""
+    return DocumentPublic(
+        id=d.id,
+        proposal_id=d.proposal_id,
+        kind=d.kind,
+        title=d.title,
+        filename=d.filename,
+        content_type=d.content_type,
+        size_bytes=d.size_bytes,
+        sha256=d.sha256,
+        url=document_url(d.id),
+        created_at=d.created_at,
+    )
+
+
 def document_url(document_id: int) -> str:
     return f"/api/v1/documents/{document_id}"
 
@@ -492,21 +508,7 @@ def public_view(session: Session, p: Proposal) -> ProposalPublic:
         massing=massing.feature_collection(p.massing),
         massing_tileset_url=massing.tileset_url(p.id) if p.massing else None,
         model=model,
-        documents=[
-            DocumentPublic(
-                id=d.id,
-                proposal_id=d.proposal_id,
-                kind=d.kind,
-                title=d.title,
-                filename=d.filename,
-                content_type=d.content_type,
-                size_bytes=d.size_bytes,
-                sha256=d.sha256,
-                url=document_url(d.id),
-                created_at=d.created_at,
-            )
-            for d in docs
-        ],
+        documents=[document_view(d) for d in docs],
         created_by=UserRef(id=user.id, display_name=user.display_name) if user else None,
         created_at=p.created_at,
     )
