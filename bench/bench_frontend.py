@@ -1,8 +1,11 @@
-"""Frontend benchmark: time to the demo city fully loaded, next to bare Cesium, and JS sizes.
+"""Frontend benchmark: time to the London city fully loaded, next to bare Cesium, and JS sizes.
 
-In one run, alternating, in headless system Chromium at 640x360 (SwiftShader WebGL):
+Against the real backend (the same live server the e2e tests use: a migrated SpatiaLite database,
+the London tileset built from `data/london-city/london.osm.pbf` by `tiles.pipeline.run` and its
+buildings loaded), in headless system Chromium at 640x360 (SwiftShader WebGL), alternating:
   * app      - `/?test=1`: navigation start -> the city tileset's first `allTilesLoaded`
-               (`window.__civictwin.ready`)
+               (`window.__civictwin.ready`); the app also fetches its config, the tileset list,
+               the session and the proposals from the API on the way
   * globe    - a page with only the bare Cesium globe (same offline imagery, msaa 1, no
                atmosphere) -> `globe.tilesLoaded`
   * cesium+tileset - the bare page plus the same tileset -> `allTilesLoaded` (what Cesium alone
@@ -10,15 +13,14 @@ In one run, alternating, in headless system Chromium at 640x360 (SwiftShader Web
 The bare pages use the prebuilt `Cesium.js` from the cesium package, so they are not our code.
 Sizes: gzip of `frontend/dist/assets/*.js`, the Cesium chunk apart from the app's own code.
 
-    .venv/bin/python bench/bench_frontend.py [--runs 5] [--input data.geojson | --tileset DIR]
-
-Default data: `../shared/data/london-city/buildings.geojson`, built with `tiles.pipeline.run`.
+    .venv/bin/python bench/bench_frontend.py [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import shutil
 import statistics
 import sys
 import tempfile
@@ -27,15 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DIST, FRONTEND, VIEWPORT, ensure_built, start_static_server  # noqa: E402
-
-DEMO = ROOT.parent / "shared" / "data" / "london-city" / "buildings.geojson"
+from tests.e2e import conftest as e2e  # noqa: E402
 
 BARE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare Cesium</title>
-<link rel="stylesheet" href="cesium/Widgets/CesiumWidget/CesiumWidget.css">
+<link rel="stylesheet" href="../cesium/Widgets/CesiumWidget/CesiumWidget.css">
 <style>html,body,#c{margin:0;width:100%;height:100%}</style></head><body><div id="c"></div>
-<script>window.CESIUM_BASE_URL = new URL('cesium/', location.href).href</script>
-<script src="cesium/Cesium.js"></script>
+<script>window.CESIUM_BASE_URL = new URL('../cesium/', location.href).href</script>
+<script src="Cesium.js"></script>
 <script>
 Cesium.Ion.defaultAccessToken = ''
 const w = new Cesium.CesiumWidget('c', {
@@ -68,84 +68,102 @@ window.benchDone = new Promise(async (resolve) => {
 """
 
 
-def build_tileset(args: argparse.Namespace, tmp: Path) -> tuple[Path, str]:
-    if args.tileset:
-        return Path(args.tileset).resolve(), f"given tileset {args.tileset}"
-    src = Path(args.input) if args.input else DEMO
-    if src.exists():
-        from tiles.pipeline import BuildOptions, run
-
-        run([str(src)], tmp / "tiles", BuildOptions(name="london"))
-        return tmp / "tiles" / "london", f"{src.name} built with tiles.pipeline"
-    from tests.e2e.tileset_fixture import write_tileset
-
-    write_tileset(tmp / "tiles" / "london")
-    return tmp / "tiles" / "london", "e2e fixture (9 boxes): demo data not found"
-
-
 def js_sizes() -> dict[str, int]:
     sizes = {"cesium": 0, "app": 0}
-    for f in (DIST / "assets").glob("*.js"):
+    for f in (e2e.DIST / "assets").glob("*.js"):
         key = "cesium" if f.name.startswith("cesium-") else "app"
         sizes[key] += len(gzip.compress(f.read_bytes(), 9))
     return sizes
 
 
 def measure(browser, url: str, expr: str) -> float:
-    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx = browser.new_context(viewport=e2e.VIEWPORT)
     try:
         page = ctx.new_page()
         page.goto(url)
-        page.wait_for_function(f"() => {{ try {{ return !!({expr}) }} catch {{ return false }} }}", timeout=180_000)
+        page.wait_for_function(
+            f"() => {{ try {{ return !!({expr}) }} catch {{ return false }} }}", timeout=180_000
+        )
         return float(page.evaluate(f"async () => {{ await {expr}; return performance.now() }}"))
     finally:
         ctx.close()
 
 
+def serve(tmp: Path):
+    """The real backend with the London tileset, serving a copy of dist/ plus the bare pages."""
+    from backend.db import migrate
+    from backend.db.engine import create_db_engine
+    from backend.main import create_app
+    from backend.settings import Settings
+    from tests.services import live_server
+
+    frontend = tmp / "frontend"
+    shutil.copytree(e2e.DIST, frontend)
+    (frontend / "bench").mkdir()
+    (frontend / "bench" / "index.html").write_text(BARE_PAGE)
+    shutil.copy(
+        e2e.FRONTEND / "node_modules" / "cesium" / "Build" / "Cesium" / "Cesium.js",
+        frontend / "bench",
+    )
+    tiles_dir = tmp / "tiles"
+    folder = e2e.build_london(tiles_dir)
+    db_url = f"sqlite:///{tmp / 'civictwin.sqlite'}"
+    engine = create_db_engine(db_url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    count = e2e.load_buildings(db_url, folder)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=db_url,
+        tiles_dir=tiles_dir,
+        uploads_dir=tmp / "uploads",
+        frontend_dir=frontend,
+    )
+    return live_server(create_app(settings)), count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--input", help="building footprints to tile as the demo city")
-    group.add_argument("--tileset", help="a folder holding tileset.json")
     args = parser.parse_args()
-    ensure_built()
+    e2e.ensure_built()
     from playwright.sync_api import sync_playwright
 
+    results: dict[str, list[float]] = {"app": [], "globe": [], "cesium+tileset": []}
     with tempfile.TemporaryDirectory() as tmp_s:
-        tmp = Path(tmp_s)
-        tileset_dir, data_note = build_tileset(args, tmp)
-        bench_dir = tmp / "bench"
-        bench_dir.mkdir()
-        (bench_dir / "index.html").write_text(BARE_PAGE)
-        cesium_build = FRONTEND / "node_modules" / "cesium" / "Build" / "Cesium"
-        server, base = start_static_server(
-            tileset_dir.parent, extra={"/bench/cesium/": cesium_build, "/bench/": bench_dir}
-        )
-        # the static server maps /tiles/<name>/ under tileset_dir.parent
-        name = tileset_dir.name
-        results: dict[str, list[float]] = {"app": [], "globe": [], "cesium+tileset": []}
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-                for _ in range(args.runs):
-                    results["app"].append(measure(browser, f"{base}/?test=1&tileset=/tiles/{name}/tileset.json", "window.__civictwin.ready"))
-                    results["globe"].append(measure(browser, f"{base}/bench/index.html", "window.benchDone"))
-                    results["cesium+tileset"].append(
-                        measure(browser, f"{base}/bench/index.html?tileset=/tiles/{name}/tileset.json", "window.benchDone")
+        server, count = serve(Path(tmp_s))
+        with server as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=str(e2e.CHROMIUM), headless=True, args=e2e.CHROMIUM_ARGS
+            )
+            tileset = "/tiles/london/tileset.json"
+            for _ in range(args.runs):
+                results["app"].append(
+                    measure(browser, f"{base}/?test=1", "window.__civictwin.ready")
+                )
+                results["globe"].append(
+                    measure(browser, f"{base}/bench/index.html", "window.benchDone")
+                )
+                results["cesium+tileset"].append(
+                    measure(
+                        browser, f"{base}/bench/index.html?tileset={tileset}", "window.benchDone"
                     )
-                browser.close()
-        finally:
-            server.shutdown()
+                )
+            browser.close()
     sizes = js_sizes()
-    print(f"data: {data_note}; runs: {args.runs}; viewport {VIEWPORT['width']}x{VIEWPORT['height']}")
+    vp = e2e.VIEWPORT
+    print(
+        f"data: London, {count} buildings (tiles.pipeline from london.osm.pbf); runs: {args.runs}; {vp['width']}x{vp['height']}"
+    )
     print("| page | median ms | min ms | max ms |")
     print("|---|---|---|---|")
     for k, v in results.items():
         print(f"| {k} | {statistics.median(v):.0f} | {min(v):.0f} | {max(v):.0f} |")
     ratio = statistics.median(results["app"]) / statistics.median(results["globe"])
     print(f"\napp / bare globe = {ratio:.2f}x (aim <= 2x)")
-    print(f"JS gzip: app {sizes['app'] / 1024:.1f} KiB, Cesium chunk {sizes['cesium'] / 1024:.1f} KiB")
+    print(
+        f"JS gzip: app {sizes['app'] / 1024:.1f} KiB, Cesium chunk {sizes['cesium'] / 1024:.1f} KiB"
+    )
 
 
 if __name__ == "__main__":

@@ -360,7 +360,7 @@ def page(context):
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
     p.js_errors = errors  # type: ignore[attr-defined]
-    yield p
+    return p
 
 
 def open_app(page, live_server: LiveServer, query: str = "test=1", hash_: str = "") -> list[str]:

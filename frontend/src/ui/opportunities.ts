@@ -203,9 +203,9 @@ export class OpportunitiesPanel {
         this.ctx.announce(t('account.failed', { detail: errorText(err) }))
       }
     }
-    return h(
+    const details = h(
       'details',
-      { class: 'saved-searches' },
+      { class: 'saved-searches', open: this.savedOpen, ontoggle: (e: Event) => (this.savedOpen = (e.target as HTMLDetailsElement).open) },
       h('summary', {}, t('opps.saveSearch')),
       field(t('opps.searchName'), name),
       h('button', { type: 'button', onclick: () => void save() }, t('app.save')),
@@ -238,7 +238,9 @@ export class OpportunitiesPanel {
           )
         : null,
     )
+    return details
   }
+  private savedOpen = false
 
   private value(o: Opportunity): string | undefined {
     const { t, tag } = this.ctx.i18n
