@@ -305,6 +305,7 @@ def check_implicit(folder: Path) -> tuple[list[str], set[tuple[int, int, int]]]:
             problems.append(f"template without {key}")
     tiles: set[tuple[int, int, int]] = set()
     contents: set[tuple[int, int, int]] = set()
+    metadata: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
     subtrees_seen: set[Path] = set()
     stack = [(0, 0, 0)]
     while stack:
@@ -323,6 +324,11 @@ def check_implicit(folder: Path) -> tuple[list[str], set[tuple[int, int, int]]]:
         child_bits = _bits(
             doc, binary, doc["childSubtreeAvailability"], 1 << (2 * levels), where, problems
         )
+        tile_rows = _semantic_rows(ts, doc, binary, doc.get("tileMetadata"), where, problems)
+        content_tables = doc.get("contentMetadata", [None])
+        content_rows = _semantic_rows(ts, doc, binary, content_tables[0], where, problems)
+        tile_rank = np.cumsum(tile_bits) - 1
+        content_rank = np.cumsum(content_bits) - 1
         for rel in range(levels):
             for x in range(1 << rel):
                 for y in range(1 << rel):
@@ -330,8 +336,12 @@ def check_implicit(folder: Path) -> tuple[list[str], set[tuple[int, int, int]]]:
                     key = (l0 + rel, (x0 << rel) + x, (y0 << rel) + y)
                     if tile_bits[i]:
                         tiles.add(key)
+                        for semantic, values in tile_rows.items():
+                            metadata.setdefault(key, {})[semantic] = values[tile_rank[i]]
                     if content_bits[i]:
                         contents.add(key)
+                        for semantic, values in content_rows.items():
+                            metadata.setdefault(key, {})[semantic] = values[content_rank[i]]
                         if not tile_bits[i]:
                             problems.append(f"content without an available tile at {key}")
         for x in range(1 << levels):
@@ -353,4 +363,91 @@ def check_implicit(folder: Path) -> tuple[list[str], set[tuple[int, int, int]]]:
             f"content bits and files differ: {len(expected - present)} missing, "
             f"{len(present - expected)} extra"
         )
+    problems += _implicit_volumes(folder, ts, tiles, contents, metadata, content_template)
     return problems, contents
+
+
+def implicit_box(root_box: list[float], level: int, x: int, y: int) -> list[float]:
+    """The box implicit subdivision gives tile (level, x, y) of a QUADTREE (axis-aligned root)."""
+    lo, hi = box_bounds(root_box)
+    size = (hi - lo)[:2] / (1 << level)
+    clo = lo[:2] + size * np.array([x, y])
+    c = [*(clo + size / 2), (lo[2] + hi[2]) / 2]
+    h = [*(size / 2), (hi[2] - lo[2]) / 2]
+    return [c[0], c[1], c[2], h[0], 0, 0, 0, h[1], 0, 0, 0, h[2]]
+
+
+def _semantic_rows(ts, doc, binary, table_index, where, problems) -> dict[str, np.ndarray]:
+    """Values of a subtree property table keyed by semantic (FLOAT64 scalars and arrays)."""
+    if table_index is None:
+        return {}
+    table = doc["propertyTables"][table_index]
+    cls = ts.get("schema", {}).get("classes", {}).get(table["class"])
+    if cls is None:
+        problems.append(f"{where}: class {table['class']!r} not in the tileset schema")
+        return {}
+    out = {}
+    for name, prop in table["properties"].items():
+        spec = cls["properties"][name]
+        if spec.get("componentType") != "FLOAT64" or spec.get("type") != "SCALAR":
+            continue
+        count = spec.get("count", 1) if spec.get("array") else 1
+        view = doc["bufferViews"][prop["values"]]
+        if view["byteLength"] != table["count"] * count * 8:
+            problems.append(f"{where}: {name} has {view['byteLength']} bytes")
+            continue
+        values = np.frombuffer(binary, "<f8", table["count"] * count, view["byteOffset"])
+        out[spec.get("semantic", name)] = (
+            values.reshape(table["count"], count).squeeze(axis=1)
+            if count == 1
+            else values.reshape(table["count"], count)
+        )
+    return out
+
+
+def _implicit_volumes(folder, ts, tiles, contents, metadata, content_template) -> list[str]:
+    """Bounding volumes of an implicit tileset contain what they bound: every tile's volume (its
+    TILE_BOUNDING_BOX, else the subdivided box) holds its content's vertices, its content's
+    CONTENT_BOUNDING_BOX and its children's volumes; errors never grow downwards."""
+    problems: list[str] = []
+    root = ts["root"]
+    root_box = root["boundingVolume"]["box"]
+    imp_error = root["geometricError"]
+
+    def volume(key):
+        meta = metadata.get(key, {})
+        box = meta.get("TILE_BOUNDING_BOX")
+        return box_bounds(list(box) if box is not None else implicit_box(root_box, *key))
+
+    def error(key):
+        meta = metadata.get(key, {})
+        return meta.get("TILE_GEOMETRIC_ERROR", imp_error / (1 << key[0]))
+
+    rlo, rhi = box_bounds(root_box)
+    for key in tiles:
+        lo, hi = volume(key)
+        if np.any(hi - lo <= 0):
+            problems.append(f"tile {key}: degenerate box")
+        if key[0] == 0 and (np.any(lo < rlo - 1e-3) or np.any(hi > rhi + 1e-3)):
+            problems.append("root tile's box outside the tileset root's box")
+        parent = (key[0] - 1, key[1] >> 1, key[2] >> 1)
+        if key[0] and parent in tiles:
+            plo, phi = volume(parent)
+            if np.any(lo < plo - 1e-3) or np.any(hi > phi + 1e-3):
+                problems.append(f"tile {key}: box outside its parent's box")
+            if error(key) > error(parent):
+                problems.append(f"tile {key}: geometric error grows downwards")
+        if key not in contents:
+            continue
+        pos = decode_content(folder / content_template.format(level=key[0], x=key[1], y=key[2]))
+        cbox = metadata.get(key, {}).get("CONTENT_BOUNDING_BOX")
+        bounds = [(lo, hi, "tile")]
+        if cbox is not None:
+            clo, chi = box_bounds(list(cbox))
+            bounds.append((clo, chi, "content"))
+            if np.any(clo < lo - 1e-3) or np.any(chi > hi + 1e-3):
+                problems.append(f"tile {key}: content box outside the tile box")
+        for blo, bhi, what in bounds:
+            if np.any(pos.positions < blo - 1e-3) or np.any(pos.positions > bhi + 1e-3):
+                problems.append(f"tile {key}: vertices outside the {what} box")
+    return problems

@@ -14,6 +14,7 @@ from tests.tiles.gltf_reader import (
     check_implicit,
     check_tileset,
     decode_content,
+    implicit_box,
     iter_tiles,
     load_tileset,
 )
@@ -151,6 +152,27 @@ def test_implicit_tiling_subtrees_match_the_content_files(tmp_path, london_geojs
         assert np.all(c.positions >= root_box[0] - 1e-3) and np.all(
             c.positions <= root_box[1] + 1e-3
         )
+
+
+def test_implicit_tiles_carry_boxes_that_contain_their_overhanging_buildings(tmp_path):
+    options = BuildOptions(name="implicit", max_features=60, implicit=True, subtree_levels=2)
+    result = run([LONDON_GEOJSON], tmp_path, options)
+    ts = load_tileset(result.tileset_dir)
+    semantics = {
+        p["semantic"] for c in ts["schema"]["classes"].values() for p in c["properties"].values()
+    }
+    assert {"TILE_BOUNDING_BOX", "CONTENT_BOUNDING_BOX", "TILE_GEOMETRIC_ERROR"} <= semantics
+    # check_implicit checks every tile's metadata box against its content and its parent
+    problems, contents = check_implicit(result.tileset_dir)
+    assert problems == []
+    # the bug this guards against: walls of buildings whose centre is in a cell stick out of
+    # the cell's subdivided box, so that box alone would not contain the content
+    overhanging = 0
+    for level, x, y in contents:
+        lo, hi = box_bounds(implicit_box(ts["root"]["boundingVolume"]["box"], level, x, y))
+        c = decode_content(result.tileset_dir / f"content/{level}/{x}/{y}.glb")
+        overhanging += bool(np.any(c.positions < lo - 1e-3) or np.any(c.positions > hi + 1e-3))
+    assert overhanging > 0
 
 
 def test_implicit_needs_format_1_1(tmp_path):

@@ -40,10 +40,34 @@ def geometric_error(node: Node) -> float:
     return 0.0 if node.is_leaf else round(cell_size(node.size_m), 3)
 
 
-def _box(lo: NDArray[np.float64], hi: NDArray[np.float64]) -> list[float]:
+def box_list(lo: NDArray[np.float64], hi: NDArray[np.float64]) -> list[float]:
+    """The 12-number axis-aligned 3D Tiles box around ``lo``..``hi``, padded by ``BOX_PAD_M``."""
     c = (lo + hi) / 2.0
     h = (hi - lo) / 2.0 + BOX_PAD_M
     return [float(round(v, 4)) for v in (*c, h[0], 0, 0, 0, h[1], 0, 0, 0, h[2])]
+
+
+Bounds = tuple[NDArray[np.float64], NDArray[np.float64]]
+
+
+def node_boxes(nodes: list[Node], contents: dict[str, ContentInfo]) -> dict[int, Bounds]:
+    """Min/max corners per node index, covering the node's content and all its children's
+    boxes; nodes with no content anywhere below them get none."""
+    boxes: dict[int, Bounds] = {}
+    for i in range(len(nodes) - 1, -1, -1):  # depth-first order: children come after parents
+        node = nodes[i]
+        los, his = [], []
+        info = contents.get(node.key)
+        if info is not None:
+            los.append(info.box_min)
+            his.append(info.box_max)
+        for c in node.children:
+            if c in boxes:
+                los.append(boxes[c][0] - BOX_PAD_M)
+                his.append(boxes[c][1] + BOX_PAD_M)
+        if los:
+            boxes[i] = (np.min(los, axis=0), np.max(his, axis=0))
+    return boxes
 
 
 def tileset_dict(
@@ -55,25 +79,15 @@ def tileset_dict(
     extras: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the tileset JSON; boxes of a tile contain its content and all its children."""
-    boxes: dict[int, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+    boxes = node_boxes(nodes, contents)
 
     def visit(i: int) -> dict[str, Any]:
         node = nodes[i]
         children = [visit(c) for c in node.children]
-        los, his = [], []
         info = contents.get(node.key)
-        if info is not None:
-            los.append(info.box_min)
-            his.append(info.box_max)
-        for c in node.children:
-            if c in boxes:
-                los.append(boxes[c][0] - BOX_PAD_M)
-                his.append(boxes[c][1] + BOX_PAD_M)
         tile: dict[str, Any] = {}
-        if los:
-            lo, hi = np.min(los, axis=0), np.max(his, axis=0)
-            boxes[i] = (lo, hi)
-            tile["boundingVolume"] = {"box": _box(lo, hi)}
+        if i in boxes:
+            tile["boundingVolume"] = {"box": box_list(*boxes[i])}
         tile["geometricError"] = geometric_error(node)
         if info is not None:
             tile["content"] = {"uri": info.uri}
