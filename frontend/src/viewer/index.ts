@@ -253,6 +253,8 @@ class CesiumMapView implements MapView {
       this.widget.scene.primitives.add(tileset)
       if (window.__civictwin) window.__civictwin.massing = tileset
       this.applyBeforeAfter()
+      // request-render mode: keep frames coming until the scheme's tiles are in
+      void allTilesLoaded(this.widget, tileset)
     } catch (err) {
       console.warn('massing tileset failed to load; showing extrusions', err)
       if (this.selected === p) this.overlays.showScheme(p, true)
