@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 
 from backend.api.deps import SessionDep
 from backend.api.errors import error_responses
+from backend.api.pagination import next_link
 from backend.schemas.buildings import BuildingCollection, BuildingFeature
 from backend.services import buildings
 
@@ -41,9 +42,7 @@ def list_buildings(
 ) -> BuildingCollection:
     box = buildings.parse_bbox(bbox) if bbox is not None else None
     features, total = buildings.in_bbox(session, box, tileset, limit, offset)
-    nxt = None
-    if offset + len(features) < total:
-        nxt = str(request.url.include_query_params(offset=offset + limit))
+    nxt = next_link(request, total, limit, offset)
     return BuildingCollection(
         features=features,
         numberMatched=total,

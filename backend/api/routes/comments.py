@@ -14,6 +14,7 @@ from backend.api.deps import (
     client_ip,
 )
 from backend.api.errors import error_responses
+from backend.api.pagination import next_link
 from backend.schemas.comments import (
     CommentCreate,
     CommentPage,
@@ -34,12 +35,6 @@ router = APIRouter(tags=["comments"])
 def broker(request: Request) -> EventBroker:
     events: EventBroker = request.app.state.events
     return events
-
-
-def next_link(request: Request, limit: int, offset: int, total: int) -> str | None:
-    if offset + limit >= total:
-        return None
-    return str(request.url.include_query_params(limit=limit, offset=offset + limit))
 
 
 @router.get(
@@ -68,7 +63,7 @@ def list_comments(
         total=total,
         limit=limit,
         offset=offset,
-        next=next_link(request, limit, offset, total),
+        next=next_link(request, total, limit, offset),
     )
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request
 
 from backend.api.deps import Moderator, SessionDep
 from backend.api.errors import error_responses
-from backend.api.routes.comments import broker, next_link
+from backend.api.pagination import next_link
+from backend.api.routes.comments import broker
 from backend.schemas.comments import CommentModeration, ModerationDecision, ModerationQueue
 from backend.services import moderation
 
@@ -35,7 +36,7 @@ def list_queue(
         total=total,
         limit=limit,
         offset=offset,
-        next=next_link(request, limit, offset, total),
+        next=next_link(request, total, limit, offset),
     )
 
 

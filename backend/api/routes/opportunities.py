@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.pagination import page_links
 from backend.schemas.opportunities import (
     InterestList,
     InterestPublic,
@@ -78,22 +79,6 @@ def opportunity_filters(
 Filters = Annotated[OpportunityFilters, Depends(opportunity_filters)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
-
-
-def page_links(
-    request: Request, total: int, limit: int, offset: int
-) -> tuple[str | None, str | None]:
-    nxt = (
-        str(request.url.include_query_params(offset=offset + limit, limit=limit))
-        if offset + limit < total
-        else None
-    )
-    prev = (
-        str(request.url.include_query_params(offset=max(0, offset - limit), limit=limit))
-        if offset > 0
-        else None
-    )
-    return nxt, prev
 
 
 @router.get(

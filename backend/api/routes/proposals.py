@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.pagination import next_link
 from backend.errors import PayloadTooLargeError
 from backend.schemas.documents import DocumentList, DocumentPublic
 from backend.schemas.proposals import (
@@ -125,9 +126,7 @@ def list_proposals(
     items, total = proposals.search(
         session, principal, text=q, stages=stage or [], bbox=box, limit=limit, offset=offset
     )
-    nxt = None
-    if offset + len(items) < total:
-        nxt = str(request.url.include_query_params(offset=offset + limit))
+    nxt = next_link(request, total, limit, offset)
     return ProposalList(items=items, total=total, limit=limit, offset=offset, next=nxt)
 
 
