@@ -81,6 +81,7 @@ def build_unit(
     options: ContentOptions,
 ) -> UnitResult:
     """Produce the content of ``nodes``; ``table`` holds exactly the rows the nodes refer to."""
+    table = table.expanded()
     result = UnitResult()
     t0 = time.perf_counter()
     full: list[MeshBlock] | None = None

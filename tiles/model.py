@@ -7,6 +7,7 @@ from enum import IntEnum
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
 
@@ -66,6 +67,31 @@ class FeatureTable:
     draw_footprint: NDArray[np.object_] | None = None  # what is extruded, if not `footprint`
     solid: NDArray[np.object_] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    compact: bool = False  # footprints held as WKB bytes (see ``compacted``)
+
+    def compacted(self) -> FeatureTable:
+        """The same rows with footprints as WKB bytes: a GEOS polygon costs about 4x its WKB
+        (620 against 150 B for a typical 8-vertex footprint), and bytes are what forked workers
+        inherit and Dask ships. ``expanded`` turns them back into geometries, exactly."""
+        if self.compact:
+            return self
+        out = self.take(slice(None))
+        out.footprint = shapely.to_wkb(self.footprint)
+        if self.draw_footprint is not None:
+            out.draw_footprint = shapely.to_wkb(self.draw_footprint)
+        out.compact = True
+        return out
+
+    def expanded(self) -> FeatureTable:
+        """Footprints as shapely geometries (a no-op unless ``compacted``)."""
+        if not self.compact:
+            return self
+        out = self.take(slice(None))
+        out.footprint = shapely.from_wkb(self.footprint)
+        if self.draw_footprint is not None:
+            out.draw_footprint = shapely.from_wkb(self.draw_footprint)
+        out.compact = False
+        return out
 
     def __len__(self) -> int:
         return int(self.building_id.shape[0])
@@ -81,6 +107,8 @@ class FeatureTable:
             value = getattr(self, f.name)
             if f.name == "extra":
                 kwargs[f.name] = dict(value)
+            elif f.name == "compact":
+                kwargs[f.name] = value
             elif value is None:
                 kwargs[f.name] = None
             else:
@@ -93,6 +121,11 @@ class FeatureTable:
         for f in fields(FeatureTable):
             if f.name == "extra":
                 kwargs[f.name] = {}
+                continue
+            if f.name == "compact":
+                if any(t.compact for t in tables):
+                    raise ValueError("concat needs expanded tables")
+                kwargs[f.name] = False
                 continue
             parts = [getattr(t, f.name) for t in tables]
             if all(p is None for p in parts):

@@ -7,6 +7,7 @@ meanwhile writes ``buildings.fgb``, so the two cores of a small machine are both
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -103,12 +104,19 @@ def run_forked(
     sizes = [b - a for a, b in part.unit_ranges]
     order = sorted(range(len(part.units)), key=lambda k: -sizes[k])
     _STATE = (part, datasets, copts, tmp, uri_of)
+    # the workers' garbage collector would write to every tracked object it inherited, turning
+    # the shared copy-on-write pages of the whole table into private copies; freeze them
+    gc.collect()
+    gc.freeze()
     try:
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
+        # a fresh fork per unit: a long-lived worker would, unit after unit, touch (and so
+        # privately copy) the pages of the whole inherited table
+        with ctx.Pool(jobs, maxtasksperchild=1) as pool:
             results = pool.imap_unordered(_forked_unit, order)
             if meanwhile is not None:
                 meanwhile()
             yield from results
     finally:
         _STATE = None
+        gc.unfreeze()

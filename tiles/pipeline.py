@@ -7,6 +7,9 @@ unit (a subtree), in-process or on a Dask cluster, and the units' tiles merge in
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import json
 import logging
 import os
@@ -23,6 +26,8 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
+from numpy.typing import NDArray
+from pyogrio.raw import write as ogr_write
 
 from tiles.build import ContentOptions, NodeSpec
 from tiles.errors import EmptyResultError, OutputError, TilingError
@@ -50,7 +55,7 @@ BUILDINGS_FILE = "buildings.fgb"
 REPORT_FILE = "build-report.json"
 
 Progress = Callable[[str, int, int], None]
-MAX_UNIT_BUILDINGS = 60_000
+MAX_UNIT_BUILDINGS = 15_000
 
 
 @dataclass
@@ -78,9 +83,10 @@ class BuildOptions:
 
 @dataclass
 class ReadResult:
-    sources: list[SourceData]
+    sources: list[SourceData]  # emptied by the heights stage once converted (memory)
     skipped: list[Skip]
     seconds: float
+    inputs: list[dict[str, Any]] = field(default_factory=list)  # path, dataset, crs, features
 
 
 @dataclass
@@ -98,6 +104,7 @@ class PartitionResult:
     units: list[list[NodeSpec]]
     unit_ranges: list[tuple[int, int]]
     seconds: float
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # lon/lat of all footprints
 
 
 @dataclass
@@ -115,12 +122,20 @@ class BuildResult:
     name: str
     tileset_dir: Path
     tileset_path: Path
-    buildings: gpd.GeoDataFrame
     report: dict[str, Any]
+    frame: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
     def buildings_path(self) -> Path:
         return self.tileset_dir / BUILDINGS_FILE
+
+    @property
+    def buildings(self) -> gpd.GeoDataFrame:
+        """The buildings table, read from ``buildings.fgb`` on first use (a large city's table
+        is not kept in memory after the build)."""
+        if self.frame is None:
+            self.frame = pyogrio.read_dataframe(self.buildings_path)
+        return self.frame
 
 
 def _stage(name: str, t0: float, **counts: Any) -> float:
@@ -147,17 +162,25 @@ def read_stage(inputs: Sequence[Path], options: BuildOptions) -> ReadResult:
         skipped.extend(src.skipped)
     n = sum(len(s) for s in sources)
     dt = _stage("read", t0, files=len(inputs), features=n, skipped=len(skipped))
-    return ReadResult(sources, skipped, dt)
+    summary = [
+        {"path": str(s.path), "dataset": s.dataset, "crs": s.crs, "features": len(s)}
+        for s in sources
+    ]
+    return ReadResult(sources, skipped, dt, summary)
 
 
 def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) -> HeightResult:
     t0 = time.perf_counter()
     tables: list[FeatureTable] = []
     skipped: list[Skip] = []
-    for src in read.sources:
+    paths = {s.dataset: s.path for s in read.sources}
+    while read.sources:
+        # release each raw source (all its attribute columns) as soon as it is converted
+        src = read.sources.pop(0)
         table, sk = resolve_heights(src, options.heights, datasets.index(src.dataset))
         tables.append(table)
         skipped.extend(sk)
+        del src
     if not tables or sum(len(t) for t in tables) == 0:
         reasons = "; ".join(
             s.reason if s.feature == "*" else f"{s.file} {s.feature}: {s.reason}"
@@ -172,7 +195,7 @@ def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) 
         dup[first] = False
         datasets_arr = np.asarray(datasets, dtype=object)
         for i in np.flatnonzero(dup):
-            path = next(s.path for s in read.sources if s.dataset == datasets_arr[table.dataset[i]])
+            path = paths[datasets_arr[table.dataset[i]]]
             skipped.append(Skip(str(path), str(table.source_id[i]), "duplicate id"))
         table = table.take(np.sort(first))
     dt = _stage("heights", t0, buildings=len(table), skipped=len(skipped))
@@ -182,7 +205,9 @@ def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) 
 def partition_stage(heights: HeightResult, options: BuildOptions, units: int) -> PartitionResult:
     t0 = time.perf_counter()
     table = heights.table
-    frame = LocalFrame.around(tuple(shapely.total_bounds(table.footprint)))
+    w, s_, e, n = (float(v) for v in shapely.total_bounds(table.footprint))
+    bbox = (w, s_, e, n)
+    frame = LocalFrame.around(bbox)
     b = shapely.bounds(table.footprint)
     cx, cy = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
     xy = frame.lonlat_to_local(cx, cy, 0.0)[:, :2]
@@ -206,7 +231,8 @@ def partition_stage(heights: HeightResult, options: BuildOptions, units: int) ->
         max_vertices=options.max_vertices,
         extent=extent,
     )
-    table = table.take(tree.order)
+    # from here on only units (and buildings.fgb) need the footprints, a range at a time
+    table = table.take(tree.order).compacted()
     unit_nodes, unit_ranges = _work_units(tree, units)
     dt = _stage(
         "partition",
@@ -216,7 +242,15 @@ def partition_stage(heights: HeightResult, options: BuildOptions, units: int) ->
         depth=tree.depth(),
         units=len(unit_nodes),
     )
-    return PartitionResult(table, tree, frame, unit_nodes, unit_ranges, dt)
+    return PartitionResult(table, tree, frame, unit_nodes, unit_ranges, dt, bbox)
+
+
+def _release_freed_memory() -> None:
+    """Hand freed heap pages back to the system: glibc keeps the GEOS geometries' freed memory
+    (hundreds of MB in a large city) otherwise, and forked workers would inherit it."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _work_units(tree: Quadtree, units: int) -> tuple[list[list[NodeSpec]], list[tuple[int, int]]]:
@@ -333,27 +367,59 @@ def _jobs(options: BuildOptions, buildings: int) -> int:
     return jobs if buildings >= MIN_PARALLEL_BUILDINGS or options.jobs else 1
 
 
+def write_buildings_file(path: Path, table: FeatureTable, datasets: list[str], name: str) -> None:
+    """Write ``buildings.fgb`` straight from the table's arrays: no GeoDataFrame of the whole
+    table is built (only the WKB and the few derived columns exist besides the table).
+    FlatGeobuf appends rewrite the file, so chunked appends were measured slower (×10: 62 s)."""
+    columns = _buildings_columns(table, datasets, name)
+    wkb = table.footprint if table.compact else shapely.to_wkb(table.footprint)
+    multi = bool(np.any(_wkb_type(wkb) == 6))
+    ogr_write(
+        path,
+        wkb,
+        list(columns.values()),
+        list(columns),
+        driver="FlatGeobuf",
+        geometry_type="MultiPolygon" if multi else "Polygon",
+        promote_to_multi=multi,
+        crs="EPSG:4326",
+    )
+
+
+def _wkb_type(wkb: NDArray[np.object_]) -> NDArray[np.int64]:
+    """Geometry type codes of WKB values (either byte order), without decoding them."""
+    little = np.fromiter((w[0] == 1 for w in wkb), bool, len(wkb))
+    code = np.fromiter((int.from_bytes(w[1:5], "little") for w in wkb), np.int64, len(wkb))
+    swapped = np.fromiter((int.from_bytes(w[1:5], "big") for w in wkb), np.int64, len(wkb))
+    return np.where(little, code, swapped) % 1000
+
+
+def _buildings_columns(
+    table: FeatureTable, datasets: list[str], name: str
+) -> dict[str, NDArray[Any]]:
+    sources = np.array([s.name.lower() for s in HeightSource], dtype=object)
+    return {
+        "building_id": table.building_id,  # object arrays of str already: no copies
+        "source_id": table.source_id,
+        "height_m": np.round(table.height_m, 3),
+        "base_height_m": np.round(table.base_height_m, 3),
+        "levels": table.levels,
+        "height_source": sources[table.height_source],
+        "building_type": table.building_type,
+        "name": table.name,
+        "address": table.address,
+        "dataset": np.asarray(datasets, dtype=object)[table.dataset],
+        "tileset": np.full(len(table), name, dtype=object),
+        "parent_id": table.parent_id,
+        "drawn": table.drawn,
+    }
+
+
 def buildings_frame(table: FeatureTable, datasets: list[str], name: str) -> gpd.GeoDataFrame:
     """The buildings table the backend loads: plain columns, footprints in EPSG:4326."""
-    sources = np.array([s.name.lower() for s in HeightSource], dtype=object)
+    table = table.expanded()
     return gpd.GeoDataFrame(
-        {
-            "building_id": table.building_id.astype(str),
-            "source_id": table.source_id.astype(str),
-            "height_m": np.round(table.height_m, 3),
-            "base_height_m": np.round(table.base_height_m, 3),
-            "levels": table.levels,
-            "height_source": sources[table.height_source],
-            "building_type": table.building_type.astype(str),
-            "name": table.name.astype(str),
-            "address": table.address.astype(str),
-            "dataset": np.asarray(datasets, dtype=object)[table.dataset],
-            "tileset": name,
-            "parent_id": table.parent_id.astype(str),
-            "drawn": table.drawn,
-        },
-        geometry=table.footprint,
-        crs="EPSG:4326",
+        _buildings_columns(table, datasets, name), geometry=table.footprint, crs="EPSG:4326"
     )
 
 
@@ -408,6 +474,8 @@ def build_table(
         units = jobs * 4 if jobs > 1 else 1
     units = max(units, -(-len(heights.table) // MAX_UNIT_BUILDINGS))
     part = partition_stage(heights, options, units)
+    heights.table = part.table  # the unordered copy is not needed any more
+    _release_freed_memory()
 
     out_root = Path(out_dir)
     try:
@@ -418,15 +486,14 @@ def build_table(
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the tileset is served to everyone
     try:
-        buildings = buildings_frame(part.table, datasets, name)
         t_buildings = 0.0
 
         def write_buildings() -> None:
             nonlocal t_buildings
             t0 = time.perf_counter()
             if options.write_buildings:
-                pyogrio.write_dataframe(buildings, tmp / BUILDINGS_FILE, driver="FlatGeobuf")
-            t_buildings = _stage("buildings", t0, rows=len(buildings))
+                write_buildings_file(tmp / BUILDINGS_FILE, part.table, datasets, name)
+            t_buildings = _stage("buildings", t0, rows=len(part.table))
 
         write = write_stage(part, datasets, options, tmp, progress, write_buildings)
         report = _report(read, heights, part, write, datasets, name, options, t_buildings)
@@ -436,8 +503,10 @@ def build_table(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log.info("built %s: %d buildings in %.2f s", target, len(buildings), report["seconds"]["total"])
-    return BuildResult(name, target, target / "tileset.json", buildings, report)
+    n = len(part.table)
+    log.info("built %s: %d buildings in %.2f s", target, n, report["seconds"]["total"])
+    frame = None if options.write_buildings else buildings_frame(part.table, datasets, name)
+    return BuildResult(name, target, target / "tileset.json", report, frame)
 
 
 def _replace(tmp: Path, target: Path) -> None:
@@ -469,15 +538,12 @@ def _report(
     table = part.table
     skipped = read.skipped + heights.skipped
     content_bytes = sum(c.bytes for c in write.contents.values())
-    b = shapely.total_bounds(table.footprint)
+    b = part.bbox
     opts = asdict(options)
     return {
         "name": name,
         "format": options.format,
-        "inputs": [
-            {"path": str(s.path), "dataset": s.dataset, "crs": s.crs, "features": len(s)}
-            for s in read.sources
-        ],
+        "inputs": read.inputs,
         "datasets": datasets,
         "options": opts,
         "counts": {

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import shapely
 from shapely import box
 
 from tests.tiles.conftest import LONDON_GEOJSON, SHARED_BENCH, validate_glbs
@@ -20,7 +21,7 @@ from tests.tiles.gltf_reader import (
 )
 from tiles.errors import TilingError
 from tiles.massing import build_massing_tileset
-from tiles.pipeline import BuildOptions, run
+from tiles.pipeline import BuildOptions, heights_stage, read_stage, run
 from tiles.writers.b3dm import check_b3dm
 
 
@@ -178,3 +179,33 @@ def test_implicit_tiles_carry_boxes_that_contain_their_overhanging_buildings(tmp
 def test_implicit_needs_format_1_1(tmp_path):
     with pytest.raises(TilingError, match="implicit"):
         run([LONDON_GEOJSON], tmp_path, BuildOptions(implicit=True, format="1.0"))
+
+
+def test_forked_units_write_the_same_tileset_as_one_process(tmp_path, london_geojson_build):
+    options = BuildOptions(name="london-geojson", max_features=150, jobs=2)
+    result = run([LONDON_GEOJSON], tmp_path, options)
+    ref = london_geojson_build.tileset_dir
+    files = sorted(p.relative_to(result.tileset_dir) for p in result.tileset_dir.rglob("*.glb"))
+    assert files == sorted(p.relative_to(ref) for p in ref.rglob("*.glb"))
+    for f in files:
+        assert (result.tileset_dir / f).read_bytes() == (ref / f).read_bytes(), f
+    assert load_tileset(result.tileset_dir) == load_tileset(ref)
+
+
+def test_compacted_tables_expand_to_the_same_footprints():
+    options = BuildOptions()
+    read = read_stage([LONDON_GEOJSON], options)
+    table = heights_stage(read, options, ["buildings"]).table
+    round_trip = table.compacted().expanded()
+    assert not round_trip.compact and table.compacted().compact
+    assert shapely.equals_exact(round_trip.footprint, table.footprint, tolerance=0).all()
+    assert round_trip.take(slice(5, 9)).building_id.tolist() == table.building_id[5:9].tolist()
+
+
+def test_buildings_table_is_read_back_from_the_written_file(london_geojson_build):
+    frame = london_geojson_build.buildings
+    assert len(frame) == london_geojson_build.report["counts"]["buildings"]
+    assert frame.crs.to_epsg() == 4326
+    assert frame["building_id"].is_unique
+    assert set(frame["tileset"]) == {"london-geojson"}
+    assert frame["drawn"].dtype == bool
