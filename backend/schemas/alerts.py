@@ -17,20 +17,55 @@ class SavedSearchCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, examples=["Landscaping near me"])
     query: OpportunityFilters = Field(
-        examples=[{"cpv": ["4511"], "lon": -1.89, "lat": 52.49, "radius_km": 20}]
+        examples=[{"cpv": ["4511"], "lon": -0.0983, "lat": 51.5203, "radius_km": 5}]
     )
     frequency: Frequency = "daily"
 
 
 class SavedSearchUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Landscaping in the City", "frequency": "weekly"}]
+        },
+    )
 
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: str | None = Field(
+        None, min_length=1, max_length=100, examples=["Landscaping in the City"]
+    )
     query: OpportunityFilters | None = None
-    frequency: Frequency | None = None
+    frequency: Frequency | None = Field(None, examples=["weekly"])
 
 
 class SavedSearchPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5,
+                    "name": "Landscaping near me",
+                    "query": {
+                        "cpv": ["4511"],
+                        "lon": -0.0983,
+                        "lat": 51.5203,
+                        "radius_km": 5,
+                        "min_value": None,
+                        "max_value": None,
+                        "status": [],
+                        "closing_after": None,
+                        "closing_before": None,
+                        "sme_suitable": None,
+                        "q": None,
+                        "proposal_id": None,
+                    },
+                    "frequency": "daily",
+                    "created_at": "2025-04-10T08:30:00Z",
+                    "last_run_at": "2025-05-06T06:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     query: OpportunityFilters

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class SentimentTopicCount(BaseModel):
@@ -26,6 +26,51 @@ class BuildingCount(BaseModel):
 
 
 class Analytics(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "proposal_id": 1,
+                    "bbox": None,
+                    "comment_count": 37,
+                    "by_sentiment": {"objection": 21, "neutral": 9, "supportive": 7},
+                    "by_sentiment_topic": [
+                        {"sentiment": "objection", "topic": "light", "count": 14},
+                        {"sentiment": "supportive", "topic": "design", "count": 5},
+                    ],
+                    "over_time": [
+                        {"day": "2025-04-01", "count": 11},
+                        {"day": "2025-04-02", "count": 26},
+                    ],
+                    "most_discussed_buildings": [
+                        {"building_id": "osm-way-4012345", "name": "Tower", "count": 18}
+                    ],
+                    "heatmap": {
+                        "type": "FeatureCollection",
+                        "features": [
+                            {
+                                "type": "Feature",
+                                "geometry": {
+                                    "type": "Polygon",
+                                    "coordinates": [
+                                        [
+                                            [-0.0904, 51.5150],
+                                            [-0.0900, 51.5150],
+                                            [-0.0900, 51.5152],
+                                            [-0.0904, 51.5152],
+                                            [-0.0904, 51.5150],
+                                        ]
+                                    ],
+                                },
+                                "properties": {"count": 9},
+                            }
+                        ],
+                    },
+                }
+            ]
+        }
+    )
+
     proposal_id: int | None = Field(None, description="None for an area")
     bbox: list[float] | None = Field(None, description="[west, south, east, north] of an area")
     comment_count: int

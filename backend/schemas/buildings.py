@@ -4,10 +4,45 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+_PROPERTIES_EXAMPLE: dict[str, Any] = {
+    "tileset": "london",
+    "building_id": "osm-way-4012345",
+    "source_id": "way/4012345",
+    "height_m": 34.5,
+    "base_height_m": 0.0,
+    "levels": 9.0,
+    "height_source": "tag",
+    "building_type": "office",
+    "name": "Mansion House Chambers",
+    "address": "1 Poultry, London EC2R 8EJ",
+    "dataset": "openstreetmap",
+}
+_FEATURE_EXAMPLE: dict[str, Any] = {
+    "type": "Feature",
+    "id": "london/osm-way-4012345",
+    "geometry": {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [
+                [
+                    [-0.0905, 51.5150],
+                    [-0.0898, 51.5150],
+                    [-0.0898, 51.5154],
+                    [-0.0905, 51.5154],
+                    [-0.0905, 51.5150],
+                ]
+            ]
+        ],
+    },
+    "properties": _PROPERTIES_EXAMPLE,
+}
 
 
 class BuildingProperties(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_PROPERTIES_EXAMPLE]})
+
     tileset: str
     building_id: str = Field(description="Stable id, the same as in the 3D Tiles feature metadata")
     source_id: str | None
@@ -22,6 +57,8 @@ class BuildingProperties(BaseModel):
 
 
 class BuildingFeature(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_FEATURE_EXAMPLE]})
+
     type: Literal["Feature"] = "Feature"
     id: str
     geometry: dict[str, Any] = Field(description="GeoJSON MultiPolygon footprint")
@@ -29,6 +66,22 @@ class BuildingFeature(BaseModel):
 
 
 class BuildingCollection(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "FeatureCollection",
+                    "features": [_FEATURE_EXAMPLE],
+                    "numberMatched": 1,
+                    "numberReturned": 1,
+                    "limit": 100,
+                    "offset": 0,
+                    "next": None,
+                }
+            ]
+        }
+    )
+
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[BuildingFeature]
     numberMatched: int  # noqa: N815 - OGC API Features member names

@@ -8,7 +8,7 @@ CesiumJS reports for a picked position), camera angles in degrees as Cesium defi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,70 @@ MAX_POINT_HEIGHT_M = 10_000.0
 MAX_CAMERA_HEIGHT_M = 1_000_000.0
 
 _STRICT = ConfigDict(extra="forbid")
+
+_ANCHOR_EXAMPLE: dict[str, Any] = {
+    "point": {"lon": -0.0902, "lat": 51.5152, "height_m": 62.5},
+    "building_id": "osm-way-4012345",
+    "camera": {
+        "position": {"lon": -0.0921, "lat": 51.5139, "height_m": 180.0},
+        "heading_deg": 35.0,
+        "pitch_deg": -25.0,
+        "roll_deg": 0.0,
+    },
+}
+_REPLY_EXAMPLE: dict[str, Any] = {
+    "id": 102,
+    "proposal_id": 1,
+    "parent_id": 101,
+    "depth": 2,
+    "state": "published",
+    "body": "Agreed - the shadow study in the documents shows the same.",
+    "author": {"id": 58, "display_name": "Sam"},
+    "sentiment": "objection",
+    "topics": ["light"],
+    "anchor": None,
+    "agree_count": 1,
+    "disagree_count": 0,
+    "created_at": "2025-04-03T18:05:00Z",
+    "edited_at": None,
+    "my_reaction": None,
+    "replies": [],
+}
+_COMMENT_EXAMPLE: dict[str, Any] = {
+    "id": 101,
+    "proposal_id": 1,
+    "parent_id": None,
+    "depth": 1,
+    "state": "published",
+    "body": "The west block will overshadow the school playground after 3 pm.",
+    "author": {"id": 42, "display_name": "Ada"},
+    "sentiment": "objection",
+    "topics": ["design", "light"],
+    "anchor": _ANCHOR_EXAMPLE,
+    "agree_count": 12,
+    "disagree_count": 3,
+    "created_at": "2025-04-03T17:41:00Z",
+    "edited_at": None,
+    "my_reaction": "agree",
+    "replies": [_REPLY_EXAMPLE],
+}
+_REPORT_EXAMPLE: dict[str, Any] = {
+    "id": 9,
+    "comment_id": 101,
+    "reason": "offensive",
+    "details": "Personal attack on a named resident",
+    "created_at": "2025-04-04T07:12:00Z",
+    "resolved_at": None,
+    "resolution": None,
+}
+_MODERATION_EXAMPLE: dict[str, Any] = {
+    **_COMMENT_EXAMPLE,
+    "state": "hidden",
+    "my_reaction": None,
+    "replies": [],
+    "hidden_reason": "Personal attack on a named resident",
+    "report_count": 3,
+}
 
 
 class Position(BaseModel):
@@ -103,11 +167,26 @@ class CommentCreate(BaseModel):
 class CommentUpdate(BaseModel):
     """An author's edit within the edit window; omitted fields stay as they are."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "body": "The west block will overshadow the school playground from 2 pm.",
+                    "sentiment": "objection",
+                    "topics": ["light"],
+                }
+            ]
+        },
+    )
 
-    body: str | None = Field(None, max_length=BODY_HARD_LIMIT)
-    sentiment: Sentiment | None = None
-    topics: set[Topic] | None = Field(None, max_length=8)
+    body: str | None = Field(
+        None,
+        max_length=BODY_HARD_LIMIT,
+        examples=["The west block will overshadow the school playground from 2 pm."],
+    )
+    sentiment: Sentiment | None = Field(None, examples=["objection"])
+    topics: set[Topic] | None = Field(None, max_length=8, examples=[["light"]])
 
 
 class Author(BaseModel):
@@ -118,6 +197,8 @@ class Author(BaseModel):
 class CommentPublic(BaseModel):
     """A comment as anyone sees it. Hidden and deleted comments keep their place in the thread
     but lose body, author and anchor."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_COMMENT_EXAMPLE]})
 
     id: int
     proposal_id: int
@@ -140,6 +221,20 @@ class CommentPublic(BaseModel):
 
 
 class CommentPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [_COMMENT_EXAMPLE],
+                    "total": 21,
+                    "limit": 20,
+                    "offset": 0,
+                    "next": "http://localhost:8000/api/v1/proposals/1/comments?limit=20&offset=20",
+                }
+            ]
+        }
+    )
+
     items: list[CommentPublic] = Field(description="Top-level comments with their replies")
     total: int = Field(description="Top-level comments of the proposal")
     limit: int
@@ -148,12 +243,20 @@ class CommentPage(BaseModel):
 
 
 class ReactionSet(BaseModel):
-    model_config = _STRICT
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"kind": "agree"}]})
 
-    kind: ReactionKind
+    kind: ReactionKind = Field(examples=["agree"])
 
 
 class ReactionCounts(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"comment_id": 101, "agree_count": 12, "disagree_count": 3, "my_reaction": "agree"}
+            ]
+        }
+    )
+
     comment_id: int
     agree_count: int
     disagree_count: int
@@ -163,11 +266,13 @@ class ReactionCounts(BaseModel):
 class ReportCreate(BaseModel):
     model_config = _STRICT
 
-    reason: ReportReason
+    reason: ReportReason = Field(examples=["spam"])
     details: str = Field("", max_length=2000, examples=["Advertises a building firm"])
 
 
 class ReportPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_REPORT_EXAMPLE]})
+
     id: int
     comment_id: int
     reason: ReportReason
@@ -188,17 +293,51 @@ class ModerationDecision(BaseModel):
 class CommentModeration(CommentPublic):
     """A comment as a moderator sees it: with its body whatever its state."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_MODERATION_EXAMPLE]})
+
     hidden_reason: str | None
     report_count: int
 
 
 class ModerationItem(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "comment": _MODERATION_EXAMPLE,
+                    "reports": [_REPORT_EXAMPLE],
+                    "first_reported_at": "2025-04-04T07:12:00Z",
+                }
+            ]
+        }
+    )
+
     comment: CommentModeration
     reports: list[ReportPublic] = Field(description="Open reports, oldest first")
     first_reported_at: datetime | None
 
 
 class ModerationQueue(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "comment": _MODERATION_EXAMPLE,
+                            "reports": [_REPORT_EXAMPLE],
+                            "first_reported_at": "2025-04-04T07:12:00Z",
+                        }
+                    ],
+                    "total": 1,
+                    "limit": 20,
+                    "offset": 0,
+                    "next": None,
+                }
+            ]
+        }
+    )
+
     items: list[ModerationItem]
     total: int
     limit: int

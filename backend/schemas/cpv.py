@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CpvCode(BaseModel):
@@ -17,4 +17,25 @@ class CpvCode(BaseModel):
 
 
 class CpvList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "code": "45112710-5",
+                            "parent": "45112700",
+                            "prefix": "4511271",
+                            "label": "Landscaping work for green areas",
+                            "labels": {
+                                "en": "Landscaping work for green areas",
+                                "sv": "Anläggning av grönområden",
+                            },
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     items: list[CpvCode]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DatabaseHealth(BaseModel):
@@ -17,6 +17,25 @@ class DatabaseHealth(BaseModel):
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "version": "0.1.0",
+                    "database": {
+                        "engine": "postgis",
+                        "server_version": "PostgreSQL 16.4",
+                        "spatial_version": "PostGIS 3.4.2",
+                        "revision": "0001",
+                        "head": "0001",
+                        "up_to_date": True,
+                    },
+                }
+            ]
+        }
+    )
+
     status: Literal["ok", "degraded"]
     version: str
     database: DatabaseHealth

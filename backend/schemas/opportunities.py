@@ -16,15 +16,75 @@ SortKey = Literal["closing", "-closing", "distance", "value", "-value", "newest"
 #: A GeoJSON geometry (RFC 7946, lon/lat WGS 84).
 GeoJSONGeometry = dict[str, Any]
 
-POINT_EXAMPLE = {"type": "Point", "coordinates": [-1.8904, 52.4862]}
+POINT_EXAMPLE: dict[str, Any] = {"type": "Point", "coordinates": [-0.0983, 51.5203]}
+
+_CONTACT_EXAMPLE: dict[str, Any] = {
+    "name": "Procurement team",
+    "email": "procurement@example.org",
+    "phone": "+44 20 7946 0000",
+}
+_OPPORTUNITY_EXAMPLE: dict[str, Any] = {
+    "id": 4,
+    "ocid": "ocds-civictwin-opp-4",
+    "proposal_id": 1,
+    "proposal_reference": "24/00123/FULL",
+    "proposal_title": "Bank Junction Tower",
+    "title": "Landscaping works",
+    "description": "Soft landscaping and planting of the podium garden, about 1,200 m².",
+    "cpv": [
+        {
+            "code": "45112710-5",
+            "labels": {"en": "Landscaping work for green areas"},
+        }
+    ],
+    "value": {"amount": 250000.0, "min": None, "max": None, "currency": "GBP"},
+    "sme_suitable": True,
+    "tender_period": {"start": "2025-05-01T09:00:00Z", "end": "2025-06-13T17:00:00Z"},
+    "contract_period": {"start": "2025-09-01", "end": "2026-03-31"},
+    "delivery_location": POINT_EXAMPLE,
+    "status": "active",
+    "social_value": ["local_employment", "green"],
+    "contact": _CONTACT_EXAMPLE,
+    "documents": [
+        {
+            "id": 14,
+            "title": "Landscape specification",
+            "filename": "landscape-specification.pdf",
+            "content_type": "application/pdf",
+            "size_bytes": 96512,
+        }
+    ],
+    "published_at": "2025-05-01T09:00:00Z",
+    "created_at": "2025-04-28T11:20:00Z",
+    "updated_at": "2025-05-01T09:00:00Z",
+    "distance_km": 1.8,
+}
+_INTEREST_EXAMPLE: dict[str, Any] = {
+    "id": 17,
+    "opportunity_id": 4,
+    "organisation_id": 8,
+    "organisation_name": "Barbican Gardens Ltd",
+    "message": "We planted the Barbican podium beds in 2023 and can start in September.",
+    "withdrawn": False,
+    "created_at": "2025-05-06T14:30:00Z",
+    "updated_at": "2025-05-06T14:30:00Z",
+}
+_INTEREST_FOR_PUBLISHER_EXAMPLE: dict[str, Any] = {
+    **_INTEREST_EXAMPLE,
+    "organisation_size": "small",
+    "organisation_sectors": ["4511", "77310000"],
+    "organisation_website": "https://gardens.example.org",
+    "contact_name": "Priya Shah",
+    "contact_email": "priya@gardens.example.org",
+}
 
 
 class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CONTACT_EXAMPLE]})
 
     name: str | None = Field(None, max_length=200, examples=["Procurement team"])
     email: str | None = Field(None, max_length=320, examples=["procurement@example.org"])
-    phone: str | None = Field(None, max_length=50, examples=["+44 121 000 0000"])
+    phone: str | None = Field(None, max_length=50, examples=["+44 20 7946 0000"])
 
 
 class OpportunityWrite(BaseModel):
@@ -59,6 +119,26 @@ class OpportunityWrite(BaseModel):
 
 
 class OpportunityCreate(OpportunityWrite):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "proposal_id": 1,
+                    "title": "Landscaping works",
+                    "cpv_codes": ["45112710-5"],
+                    "value_amount": 250000,
+                    "currency": "GBP",
+                    "sme_suitable": True,
+                    "tender_end": "2025-06-13T17:00:00Z",
+                    "delivery_location": POINT_EXAMPLE,
+                    "status": "active",
+                    "social_value": ["local_employment", "green"],
+                    "contact": _CONTACT_EXAMPLE,
+                }
+            ]
+        }
+    )
+
     proposal_id: int = Field(examples=[1])
     title: str = Field(min_length=1, max_length=200, examples=["Landscaping works"])
     cpv_codes: list[str] = Field(
@@ -68,6 +148,12 @@ class OpportunityCreate(OpportunityWrite):
 
 class OpportunityUpdate(OpportunityWrite):
     """Only the fields sent are changed; send ``null`` to clear an optional field."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"tender_end": "2025-06-27T17:00:00Z", "value_max": 300000}]
+        }
+    )
 
 
 class CpvLabelled(BaseModel):
@@ -98,6 +184,8 @@ class DocumentRef(BaseModel):
 
 
 class OpportunityPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_OPPORTUNITY_EXAMPLE]})
+
     id: int
     ocid: str = Field(examples=["ocds-civictwin-opp-1"])
     proposal_id: int
@@ -124,6 +212,21 @@ class OpportunityPublic(BaseModel):
 
 
 class OpportunityList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [_OPPORTUNITY_EXAMPLE],
+                    "total": 1,
+                    "limit": 20,
+                    "offset": 0,
+                    "next": None,
+                    "prev": None,
+                }
+            ]
+        }
+    )
+
     items: list[OpportunityPublic]
     total: int
     limit: int
@@ -135,7 +238,12 @@ class OpportunityList(BaseModel):
 class OpportunityFilters(BaseModel):
     """The discovery filters; also what a saved search stores."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"cpv": ["4511"], "lon": -0.0983, "lat": 51.5203, "radius_km": 5}]
+        },
+    )
 
     cpv: list[str] = Field(
         default_factory=list,
@@ -167,6 +275,35 @@ class Match(BaseModel):
 
 
 class MatchList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "opportunity": _OPPORTUNITY_EXAMPLE,
+                            "score": 0.86,
+                            "reasons": [
+                                {
+                                    "kind": "sector",
+                                    "detail": "CPV 45112710-5 (Landscaping work for green "
+                                    "areas) is in your sector 4511",
+                                },
+                                {
+                                    "kind": "distance",
+                                    "detail": "1.8 km from your base, within your 30 km "
+                                    "service radius",
+                                },
+                                {"kind": "sme", "detail": "marked as suitable for SMEs"},
+                            ],
+                        }
+                    ],
+                    "total": 1,
+                }
+            ]
+        }
+    )
+
     items: list[Match]
     total: int
 
@@ -178,6 +315,8 @@ class InterestWrite(BaseModel):
 
 
 class InterestPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_INTEREST_EXAMPLE]})
+
     id: int
     opportunity_id: int
     organisation_id: int
@@ -191,6 +330,8 @@ class InterestPublic(BaseModel):
 class InterestForPublisher(InterestPublic):
     """What the publishing planner sees: the organisation and who to contact."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_INTEREST_FOR_PUBLISHER_EXAMPLE]})
+
     organisation_size: str
     organisation_sectors: list[str]
     organisation_website: str | None
@@ -199,5 +340,9 @@ class InterestForPublisher(InterestPublic):
 
 
 class InterestList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [_INTEREST_FOR_PUBLISHER_EXAMPLE], "total": 1}]}
+    )
+
     items: list[InterestForPublisher]
     total: int

@@ -13,7 +13,19 @@ OrganisationSize = Literal["micro", "small", "medium", "large"]
 class OrganisationUpdate(BaseModel):
     """Only the fields sent are changed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "size": "small",
+                    "sectors": ["4542", "45421000-4"],
+                    "location": {"type": "Point", "coordinates": [-0.0983, 51.5203]},
+                    "service_radius_km": 30,
+                }
+            ]
+        },
+    )
 
     name: str | None = Field(None, min_length=1, max_length=200, examples=["Barbican Joinery Ltd"])
     size: OrganisationSize | None = Field(None, examples=["small"])
@@ -28,18 +40,46 @@ class OrganisationUpdate(BaseModel):
     location: dict[str, Any] | None = Field(
         None,
         description="GeoJSON Point (lon/lat) of the base",
-        examples=[{"type": "Point", "coordinates": [-1.8904, 52.4862]}],
+        examples=[{"type": "Point", "coordinates": [-0.0983, 51.5203]}],
     )
     service_radius_km: float | None = Field(None, gt=0, le=2000, examples=[30])
     identifier: str | None = Field(None, max_length=100, examples=["GB-COH-01234567"])
 
 
 class SectorPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"prefix": "4542", "label": "Joinery and carpentry installation work"}]
+        }
+    )
+
     prefix: str = Field(examples=["4542"])
     label: str | None = Field(None, description="Label of the subtree's head code, if any")
 
 
 class OrganisationPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 8,
+                    "name": "Barbican Joinery Ltd",
+                    "size": "small",
+                    "description": "Bespoke joinery and shop fitting in the City since 1998.",
+                    "website": "https://joinery.example.org",
+                    "sectors": [
+                        {"prefix": "4542", "label": "Joinery and carpentry installation work"}
+                    ],
+                    "location": {"type": "Point", "coordinates": [-0.0983, 51.5203]},
+                    "service_radius_km": 30.0,
+                    "identifier": "GB-COH-01234567",
+                    "created_at": "2025-02-11T10:00:00Z",
+                    "updated_at": "2025-04-30T16:45:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     size: OrganisationSize

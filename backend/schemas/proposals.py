@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from backend.schemas.documents import DocumentPublic
+from backend.schemas.documents import DOCUMENT_EXAMPLE, DocumentPublic
 
 Stage = Literal["draft", "consultation", "assessment", "decided"]
 Decision = Literal["approved", "refused", "withdrawn"]
@@ -31,6 +31,61 @@ _BOUNDARY_EXAMPLE: dict[str, Any] = {
             [-0.0905, 51.5150],
         ]
     ],
+}
+_SITE_EXAMPLE: dict[str, Any] = {
+    "type": "MultiPolygon",
+    "coordinates": [_BOUNDARY_EXAMPLE["coordinates"]],
+}
+_MASSING_EXAMPLE: dict[str, Any] = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "id": 1,
+            "geometry": _BOUNDARY_EXAMPLE,
+            "properties": {"name": "Tower", "height_m": 36.0, "base_height_m": 0.0, "storeys": 12},
+        }
+    ],
+}
+_PLANNER_EXAMPLE: dict[str, Any] = {"id": 3, "display_name": "City Planning Officer"}
+_MODEL_EXAMPLE: dict[str, Any] = {
+    "lon": -0.0901,
+    "lat": 51.5152,
+    "height_m": 14.5,
+    "heading_deg": 30.0,
+    "scale": 1.0,
+}
+_SUMMARY_EXAMPLE: dict[str, Any] = {
+    "id": 1,
+    "reference": "24/00123/FULL",
+    "title": "Bank Junction Tower",
+    "application_type": "full",
+    "stage": "consultation",
+    "decision": None,
+    "site_address": "1 Poultry, London EC2R",
+    "site_boundary": _SITE_EXAMPLE,
+    "consultation_start": "2025-04-01",
+    "consultation_end": "2025-05-13",
+    "published_at": "2025-04-01T08:00:00Z",
+    "updated_at": "2025-04-02T16:20:00Z",
+}
+_PUBLIC_EXAMPLE: dict[str, Any] = {
+    **_SUMMARY_EXAMPLE,
+    "description": "A 12-storey office and residential building replacing 1-3 Poultry.",
+    "use_classes_existing": ["E(g)(i)"],
+    "use_classes_proposed": ["E(g)(i)", "C3"],
+    "dwellings": 48,
+    "floor_area_existing_m2": 5200.0,
+    "floor_area_proposed_m2": 18400.0,
+    "decision_date": None,
+    "tileset": "london",
+    "replaces": ["osm-way-4012345"],
+    "massing": _MASSING_EXAMPLE,
+    "massing_tileset_url": "/tiles/proposals/1/tileset.json",
+    "model": {**_MODEL_EXAMPLE, "document_id": 13, "url": "/api/v1/documents/13"},
+    "documents": [DOCUMENT_EXAMPLE],
+    "created_by": _PLANNER_EXAMPLE,
+    "created_at": "2025-03-18T10:30:00Z",
 }
 
 
@@ -95,6 +150,25 @@ class _ProposalFields(BaseModel):
 class ProposalCreate(_ProposalFields):
     """A new proposal; it starts as a draft, visible to planners only."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reference": "24/00123/FULL",
+                    "title": "Bank Junction Tower",
+                    "application_type": "full",
+                    "site_address": "1 Poultry, London EC2R",
+                    "site_boundary": _BOUNDARY_EXAMPLE,
+                    "use_classes_existing": ["E(g)(i)"],
+                    "use_classes_proposed": ["E(g)(i)", "C3"],
+                    "dwellings": 48,
+                    "consultation_start": "2025-04-01",
+                    "consultation_end": "2025-05-13",
+                }
+            ]
+        }
+    )
+
     reference: str = Field(
         min_length=1,
         max_length=50,
@@ -107,15 +181,37 @@ class ProposalCreate(_ProposalFields):
 class ProposalUpdate(_ProposalFields):
     """Fields to change; omitted fields stay as they are, `null` clears optional ones."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"title": "Bank Junction Tower (revised)", "dwellings": 52}]
+        }
+    )
+
 
 class StageChange(BaseModel):
     """Move a proposal one stage forward (draft → consultation → assessment → decided)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"stage": "consultation"},
+                {
+                    "stage": "decided",
+                    "decision": "approved",
+                    "reason": "Approved by the Planning Applications Sub-Committee",
+                },
+            ]
+        },
+    )
 
-    stage: Stage
-    decision: Decision | None = Field(None, description="Required when moving to `decided`")
-    reason: str | None = Field(None, max_length=2000)
+    stage: Stage = Field(examples=["consultation"])
+    decision: Decision | None = Field(
+        None, description="Required when moving to `decided`", examples=["approved"]
+    )
+    reason: str | None = Field(
+        None, max_length=2000, examples=["Approved by the Planning Applications Sub-Committee"]
+    )
 
 
 class MassingProperties(BaseModel):
@@ -170,7 +266,7 @@ class MassingIn(BaseModel):
 class ModelPlacement(BaseModel):
     """Where a glb model stands: its origin at lon/lat/height, turned by heading, scaled."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_MODEL_EXAMPLE]})
 
     lon: float = Field(ge=-180, le=180, examples=[-0.09])
     lat: float = Field(ge=-90, le=90, examples=[51.515])
@@ -180,17 +276,27 @@ class ModelPlacement(BaseModel):
 
 
 class ModelPublic(ModelPlacement):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**_MODEL_EXAMPLE, "document_id": 13, "url": "/api/v1/documents/13"}]
+        }
+    )
+
     document_id: int
     url: str = Field(description="Where to fetch the glb")
 
 
 class UserRef(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_PLANNER_EXAMPLE]})
+
     id: int
     display_name: str
 
 
 class ProposalSummary(BaseModel):
     """A proposal in a list."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_SUMMARY_EXAMPLE]})
 
     id: int
     reference: str
@@ -208,6 +314,8 @@ class ProposalSummary(BaseModel):
 
 class ProposalPublic(ProposalSummary):
     """A proposal with its massing, model, documents and the city buildings it replaces."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_PUBLIC_EXAMPLE]})
 
     description: str
     use_classes_existing: list[str]
@@ -233,6 +341,20 @@ class ProposalPublic(ProposalSummary):
 
 
 class ProposalList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [_SUMMARY_EXAMPLE],
+                    "total": 51,
+                    "limit": 50,
+                    "offset": 0,
+                    "next": "http://localhost:8000/api/v1/proposals?limit=50&offset=50",
+                }
+            ]
+        }
+    )
+
     items: list[ProposalSummary]
     total: int
     limit: int
@@ -240,7 +362,19 @@ class ProposalList(BaseModel):
     next: str | None = Field(None, description="URL of the next page, if any")
 
 
+_HISTORY_EXAMPLE: dict[str, Any] = {
+    "at": "2025-04-01T08:00:00Z",
+    "from_stage": "draft",
+    "to_stage": "consultation",
+    "decision": None,
+    "by": _PLANNER_EXAMPLE,
+    "reason": None,
+}
+
+
 class StageHistoryEntry(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_HISTORY_EXAMPLE]})
+
     at: datetime
     from_stage: Stage | None
     to_stage: Stage
@@ -250,4 +384,6 @@ class StageHistoryEntry(BaseModel):
 
 
 class StageHistory(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_HISTORY_EXAMPLE]}]})
+
     items: list[StageHistoryEntry]

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+_TILESET_EXAMPLE: dict[str, Any] = {
+    "name": "london",
+    "title": "City of London",
+    "attribution": "© OpenStreetMap contributors, ODbL 1.0",
+    "licence": "ODbL-1.0",
+    "bbox": [-0.1135, 51.5065, -0.0725, 51.5235],
+    "building_count": 4210,
+    "built_at": "2025-03-01T02:00:00Z",
+    "tileset_url": "/tiles/london/tileset.json",
+}
 
 
 class TilesetPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_TILESET_EXAMPLE]})
+
     name: str = Field(examples=["london"])
     title: str = Field(examples=["City of London"])
     attribution: str = Field(examples=["© OpenStreetMap contributors, ODbL 1.0"])
@@ -23,4 +37,6 @@ class TilesetPublic(BaseModel):
 
 
 class TilesetList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_TILESET_EXAMPLE]}]})
+
     items: list[TilesetPublic]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["citizen", "sme", "planner", "moderator", "admin"]
 Locale = Literal["en", "it", "sv", "et", "hu"]
+
+
+_CSRF_EXAMPLE = "5d0c8e1f3a9b47c2e6d8f0a1b3c5d7e9f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2"
 
 
 class RegisterRequest(BaseModel):
@@ -32,7 +35,9 @@ class LoginRequest(BaseModel):
 class UserPublic(BaseModel):
     """What anyone may see of a user: never the e-mail address."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"id": 42, "display_name": "Ada"}]}
+    )
 
     id: int
     display_name: str
@@ -40,6 +45,23 @@ class UserPublic(BaseModel):
 
 class Me(BaseModel):
     """The signed-in user's own view."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 42,
+                    "email": "ada@example.org",
+                    "display_name": "Ada",
+                    "roles": ["citizen"],
+                    "organisation_id": None,
+                    "locale": "en",
+                    "created_at": "2025-03-04T09:15:00Z",
+                    "csrf_token": _CSRF_EXAMPLE,
+                }
+            ]
+        }
+    )
 
     id: int
     email: str
@@ -53,7 +75,19 @@ class Me(BaseModel):
     )
 
 
+_USER_ADMIN_EXAMPLE: dict[str, Any] = {
+    "id": 7,
+    "email": "m.okafor@example.org",
+    "display_name": "Maya Okafor",
+    "roles": ["citizen", "moderator"],
+    "is_active": True,
+    "created_at": "2025-01-20T14:02:11Z",
+}
+
+
 class UserAdmin(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_USER_ADMIN_EXAMPLE]})
+
     id: int
     email: str | None
     display_name: str
@@ -63,6 +97,12 @@ class UserAdmin(BaseModel):
 
 
 class UserList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [_USER_ADMIN_EXAMPLE], "total": 1, "limit": 50, "offset": 0}]
+        }
+    )
+
     items: list[UserAdmin]
     total: int
     limit: int
@@ -76,20 +116,36 @@ class RolesUpdate(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"display_name": "Ada Lovelace", "locale": "en"}]},
+    )
 
-    display_name: str | None = Field(None, min_length=1, max_length=100)
-    locale: Locale | None = None
+    display_name: str | None = Field(None, min_length=1, max_length=100, examples=["Ada Lovelace"])
+    locale: Locale | None = Field(None, examples=["en"])
 
 
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, examples=["QGIS on my laptop"])
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    expires_in_days: int | None = Field(None, ge=1, le=3650, examples=[90])
 
 
 class TokenCreated(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "QGIS on my laptop",
+                    "token": "ct_q3JX0v9Lr7mT2bWkP8sYd4NfH6gC1zEaRuK5oV_iMw",
+                    "expires_at": "2025-06-02T09:15:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     token: str = Field(description="Shown once; send as `Authorization: Bearer <token>`")
@@ -97,5 +153,9 @@ class TokenCreated(BaseModel):
 
 
 class AccountDeleted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"deleted": True, "comments_kept": 4}]}
+    )
+
     deleted: bool = True
     comments_kept: int = Field(description="Comments kept, now attributed to 'deleted user'")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
+from backend.api import examples
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.services import ogc
@@ -25,14 +26,22 @@ def _json(data: dict[str, Any], media_type: str = ogc.JSON) -> JSONResponse:
     return JSONResponse(data, media_type=media_type)
 
 
-def _doc(description: str, media_type: str = ogc.JSON) -> dict[int | str, dict[str, Any]]:
-    return {200: {"description": description, "content": {media_type: {}}}}
+def _doc(
+    description: str, example: dict[str, Any], media_type: str = ogc.JSON
+) -> dict[int | str, dict[str, Any]]:
+    """A 200 in ``media_type`` (and the ``application/json`` FastAPI lists) with an example."""
+    content = examples.json_content(example, *dict.fromkeys((ogc.JSON, media_type)))
+    return {200: {"description": description, "content": content}}
 
 
 @router.get(
     "",
     operation_id="ogcLandingPage",
-    responses=_doc("Landing page with links to the API definition, conformance and data"),
+    responses=_doc(
+        "Landing page with links to the API definition, conformance and data",
+        examples.OGC_LANDING,
+    ),
+    summary="OGC API - Features landing page",
 )
 def landing_page(request: Request, settings: SettingsDep) -> JSONResponse:
     return _json(ogc.landing(_base(request), settings.publisher_name))
@@ -41,7 +50,8 @@ def landing_page(request: Request, settings: SettingsDep) -> JSONResponse:
 @router.get(
     "/conformance",
     operation_id="ogcConformance",
-    responses=_doc("The conformance classes implemented"),
+    responses=_doc("The conformance classes implemented", examples.OGC_CONFORMANCE),
+    summary="Conformance classes",
 )
 def conformance() -> JSONResponse:
     return _json(ogc.conformance())
@@ -50,7 +60,8 @@ def conformance() -> JSONResponse:
 @router.get(
     "/api",
     operation_id="ogcApiDefinition",
-    responses=_doc("OpenAPI 3.0 definition of this OGC API", ogc.OPENAPI),
+    responses=_doc("OpenAPI 3.0 definition of this OGC API", examples.OGC_API, ogc.OPENAPI),
+    summary="OpenAPI 3.0 definition of the OGC API",
 )
 def api_definition(request: Request) -> JSONResponse:
     spec = get_openapi(
@@ -66,7 +77,11 @@ def api_definition(request: Request) -> JSONResponse:
 @router.get(
     "/collections",
     operation_id="ogcCollections",
-    responses=_doc("The feature collections: proposals, buildings, comments, opportunities"),
+    responses=_doc(
+        "The feature collections: proposals, buildings, comments, opportunities",
+        examples.OGC_COLLECTIONS,
+    ),
+    summary="Feature collections",
 )
 def collections(request: Request, session: SessionDep) -> JSONResponse:
     return _json(ogc.collections(session, _base(request)))
@@ -75,7 +90,8 @@ def collections(request: Request, session: SessionDep) -> JSONResponse:
 @router.get(
     "/collections/{collection_id}",
     operation_id="ogcCollection",
-    responses={**_doc("One collection"), **error_responses(404)},
+    responses={**_doc("One collection", examples.OGC_COLLECTION), **error_responses(404)},
+    summary="One feature collection",
 )
 def collection(collection_id: str, request: Request, session: SessionDep) -> JSONResponse:
     return _json(ogc.collection(session, _base(request), collection_id))
@@ -84,7 +100,11 @@ def collection(collection_id: str, request: Request, session: SessionDep) -> JSO
 @router.get(
     "/collections/{collection_id}/items",
     operation_id="ogcItems",
-    responses={**_doc("A page of features", ogc.GEOJSON), **error_responses(400, 404)},
+    responses={
+        **_doc("A page of features", examples.OGC_ITEMS, ogc.GEOJSON),
+        **error_responses(400, 404),
+    },
+    summary="Features of a collection (GeoJSON)",
     description=(
         "Query parameters: `bbox` (minx,miny,maxx,maxy in CRS84), `limit` (1..1000, default 10), "
         "`offset`, `datetime` (RFC 3339 instant or interval `start/end`, `..` for open; applies "
@@ -108,7 +128,8 @@ def items(
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
     operation_id="ogcItem",
-    responses={**_doc("One feature", ogc.GEOJSON), **error_responses(404)},
+    responses={**_doc("One feature", examples.OGC_ITEM, ogc.GEOJSON), **error_responses(404)},
+    summary="One feature (GeoJSON)",
 )
 def item(
     collection_id: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from fastapi.responses import FileResponse
 
+from backend.api import examples
 from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.services import documents
@@ -17,7 +18,7 @@ from backend.services import documents
 router = APIRouter(tags=["proposals"])
 
 _FILE_CONTENT = {
-    t: {"schema": {"type": "string", "format": "binary"}}
+    t: examples.binary(f"A {t} file as uploaded", "/api/v1/documents/12")
     for t in ("application/pdf", "image/png", "image/jpeg", "image/webp", "model/gltf-binary")
 }
 
@@ -51,6 +52,7 @@ def get_document(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="deleteDocument",
     responses=error_responses(401, 403, 404),
+    summary="Delete a document or model of a proposal (its planner or an admin)",
 )
 def delete_document(
     document_id: int, principal: Planner, session: SessionDep, settings: SettingsDep

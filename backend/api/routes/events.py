@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from backend.api import examples
 from backend.api.deps import DatabaseDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.routes.comments import broker
@@ -65,7 +66,9 @@ async def _stream(events: EventBroker, channel: str, keepalive_s: float) -> Asyn
             "description": (
                 "A `text/event-stream`. Event types: " + ", ".join(f"`{t}`" for t in EVENT_TYPES)
             ),
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "text/event-stream": {"schema": {"type": "string"}, "example": examples.SSE}
+            },
         },
         **error_responses(404),
     },

@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
+from backend.api import examples
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.schemas.opendata import Catalogue, Download
@@ -16,7 +17,12 @@ router = APIRouter(prefix="/opendata", tags=["open data"])
 MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
 
 
-@router.get("", response_model=Catalogue, operation_id="getOpenDataCatalogue")
+@router.get(
+    "",
+    response_model=Catalogue,
+    operation_id="getOpenDataCatalogue",
+    summary="The open data sets, their download URLs and licence, and the APIs serving them",
+)
 def catalogue() -> Catalogue:
     return Catalogue(
         licence="https://creativecommons.org/publicdomain/zero/1.0/",
@@ -33,10 +39,14 @@ def catalogue() -> Catalogue:
 @router.get(
     "/{dataset}.{fmt}",
     operation_id="downloadOpenData",
+    response_class=Response,
     responses={
         200: {
             "description": "The whole data set; CSV has a `geometry_wkt` column (WGS 84)",
-            "content": {"text/csv": {}, "application/geo+json": {}},
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": examples.PROPOSALS_CSV},
+                "application/geo+json": {"example": examples.PROPOSALS_GEOJSON},
+            },
         },
         **error_responses(404, 422),
     },

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from backend.api import examples
 from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.pagination import page_links
@@ -129,7 +130,12 @@ def create_opportunity(
 @router.get(
     "/release-package.json",
     operation_id="getOpportunitiesReleasePackage",
-    responses={200: {"description": "OCDS 1.1 release package", "content": {OCDS_MEDIA_TYPE: {}}}},
+    responses={
+        200: {
+            "description": "OCDS 1.1 release package",
+            "content": examples.json_content(examples.OCDS_PACKAGE, OCDS_MEDIA_TYPE),
+        }
+    },
     summary="All public opportunities as an OCDS 1.1 release package",
 )
 def release_package(session: SessionDep, settings: SettingsDep) -> JSONResponse:
@@ -141,6 +147,7 @@ def release_package(session: SessionDep, settings: SettingsDep) -> JSONResponse:
     response_model=OpportunityPublic,
     operation_id="getOpportunity",
     responses=error_responses(404),
+    summary="One opportunity (drafts' only for planners)",
 )
 def get_opportunity(
     opportunity_id: int, principal: OptionalPrincipal, session: SessionDep, settings: SettingsDep
@@ -153,6 +160,7 @@ def get_opportunity(
     response_model=OpportunityPublic,
     operation_id="updateOpportunity",
     responses=error_responses(401, 403, 404, 422),
+    summary="Change an opportunity (its planner or an admin)",
 )
 def update_opportunity(
     opportunity_id: int,
@@ -170,6 +178,7 @@ def update_opportunity(
     status_code=204,
     operation_id="deleteOpportunity",
     responses=error_responses(401, 403, 404),
+    summary="Delete an opportunity (its planner or an admin)",
 )
 def delete_opportunity(opportunity_id: int, principal: Planner, session: SessionDep) -> Response:
     service.delete(session, principal, opportunity_id)
@@ -180,7 +189,10 @@ def delete_opportunity(opportunity_id: int, principal: Planner, session: Session
     "/{opportunity_id}/release-package.json",
     operation_id="getOpportunityReleasePackage",
     responses={
-        200: {"description": "OCDS 1.1 release package", "content": {OCDS_MEDIA_TYPE: {}}},
+        200: {
+            "description": "OCDS 1.1 release package",
+            "content": examples.json_content(examples.OCDS_PACKAGE, OCDS_MEDIA_TYPE),
+        },
         **error_responses(404),
     },
     summary="One opportunity as an OCDS 1.1 release package",
@@ -215,6 +227,7 @@ def register_interest(
     response_model=InterestPublic,
     operation_id="withdrawInterest",
     responses=error_responses(401, 403, 404),
+    summary="Withdraw my organisation's interest",
 )
 def withdraw_interest(opportunity_id: int, principal: SME, session: SessionDep) -> InterestPublic:
     return interest.withdraw(session, principal, opportunity_id)
@@ -240,10 +253,17 @@ def list_interests(
 @router.get(
     "/{opportunity_id}/interests.csv",
     operation_id="exportInterests",
+    response_class=Response,
     responses={
-        200: {"description": "CSV, one row per registration", "content": {"text/csv": {}}},
+        200: {
+            "description": "CSV, one row per registration",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": examples.INTERESTS_CSV}
+            },
+        },
         **error_responses(401, 403, 404),
     },
+    summary="Interest registrations of my opportunity as CSV (withdrawn ones included)",
 )
 def export_interests(opportunity_id: int, principal: Planner, session: SessionDep) -> Response:
     body = interest.export_csv(session, principal, opportunity_id)

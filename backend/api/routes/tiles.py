@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from backend.api import examples
 from backend.api.deps import SessionDep, SettingsDep, get_optional_principal
 from backend.api.errors import error_responses
 from backend.errors import NotFoundError
@@ -41,16 +42,21 @@ CACHE_PRIVATE = "private, no-cache"
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _ENCODED_SEPARATORS = (b"%2f", b"%5c", b"%00")
 
+_GLB = examples.binary("A glb tile", "/tiles/london/content/0/0/0.glb")
+_SUBTREE = examples.binary("An implicit tiling subtree", "/tiles/london/subtrees/0/0/0.subtree")
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The file",
         "content": {
-            "application/json": {},
-            "model/gltf-binary": {},
-            "application/octet-stream": {},
+            "application/json": {"example": examples.TILESET_JSON},
+            "model/gltf-binary": _GLB,
+            "application/octet-stream": _SUBTREE,
         },
     },
-    206: {"description": "Part of the file (Range)"},
+    206: {
+        "description": "Part of the file (Range)",
+        "content": {"model/gltf-binary": _GLB, "application/octet-stream": _SUBTREE},
+    },
     304: {"description": "Not modified (If-None-Match)"},
     **error_responses(404, 416),
 }

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
+from backend.api import examples
 from backend.api.deps import CSRF_COOKIE, SESSION_COOKIE, Admin, CurrentPrincipal, SessionDep
 from backend.api.errors import error_responses
 from backend.api.routes.auth import me_of
@@ -39,7 +40,11 @@ def _admin_view(user: User) -> UserAdmin:
 
 
 @router.patch(
-    "/me", response_model=Me, operation_id="updateMe", responses=error_responses(401, 403, 422)
+    "/me",
+    response_model=Me,
+    operation_id="updateMe",
+    responses=error_responses(401, 403, 422),
+    summary="Change my display name or language",
 )
 def update_me(data: ProfileUpdate, principal: CurrentPrincipal, session: SessionDep) -> Me:
     return me_of(accounts.update_profile(session, principal.user, data))
@@ -48,7 +53,14 @@ def update_me(data: ProfileUpdate, principal: CurrentPrincipal, session: Session
 @router.get(
     "/me/export",
     operation_id="exportMyData",
-    responses=error_responses(401),
+    responses={
+        200: {
+            "description": "Account, organisation, comments, reactions, reports, saved "
+            "searches, interest registrations, API tokens and actions, as one JSON document",
+            "content": examples.json_content(examples.MY_DATA),
+        },
+        **error_responses(401),
+    },
     summary="Download everything stored about me (JSON)",
 )
 def export_me(principal: CurrentPrincipal, session: SessionDep) -> JSONResponse:
@@ -69,7 +81,15 @@ def delete_me(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    password: Annotated[str | None, Body(embed=True, max_length=128)] = None,
+    password: Annotated[
+        str | None,
+        Body(
+            embed=True,
+            max_length=128,
+            description="My password (accounts that have one)",
+            examples=["correct horse battery"],
+        ),
+    ] = None,
 ) -> AccountDeleted:
     kept = accounts.delete_account(session, principal.user, password)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -78,7 +98,11 @@ def delete_me(
 
 
 @router.get(
-    "", response_model=UserList, operation_id="listUsers", responses=error_responses(401, 403)
+    "",
+    response_model=UserList,
+    operation_id="listUsers",
+    responses=error_responses(401, 403),
+    summary="Accounts with their roles (admins)",
 )
 def list_users(
     admin: Admin,
@@ -96,6 +120,7 @@ def list_users(
     response_model=UserAdmin,
     operation_id="setUserRoles",
     responses=error_responses(401, 403, 404, 409, 422),
+    summary="Replace a user's roles (admins)",
 )
 def set_roles(user_id: int, data: RolesUpdate, admin: Admin, session: SessionDep) -> UserAdmin:
     return _admin_view(accounts.set_roles(session, admin, user_id, list(data.roles)))
@@ -106,6 +131,7 @@ def set_roles(user_id: int, data: RolesUpdate, admin: Admin, session: SessionDep
     response_model=AccountDeleted,
     operation_id="deleteUser",
     responses=error_responses(401, 403, 404, 409),
+    summary="Delete a user's account (admins); their comments stay, as by 'deleted user'",
 )
 def delete_user(user_id: int, admin: Admin, session: SessionDep) -> AccountDeleted:
     user = repo.by_id(session, user_id)

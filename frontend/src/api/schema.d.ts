@@ -154,7 +154,7 @@ export interface paths {
         delete: operations["deleteMe"];
         options?: never;
         head?: never;
-        /** Update Me */
+        /** Change my display name or language */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -182,7 +182,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Users */
+        /** Accounts with their roles (admins) */
         get: operations["listUsers"];
         put?: never;
         post?: never;
@@ -200,7 +200,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set Roles */
+        /** Replace a user's roles (admins) */
         put: operations["setUserRoles"];
         post?: never;
         delete?: never;
@@ -219,7 +219,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete User */
+        /** Delete a user's account (admins); their comments stay, as by 'deleted user' */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
@@ -378,7 +378,7 @@ export interface paths {
         get: operations["getDocument"];
         put?: never;
         post?: never;
-        /** Delete Document */
+        /** Delete a document or model of a proposal (its planner or an admin) */
         delete: operations["deleteDocument"];
         options?: never;
         head?: never;
@@ -618,15 +618,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Opportunity */
+        /** One opportunity (drafts' only for planners) */
         get: operations["getOpportunity"];
         put?: never;
         post?: never;
-        /** Delete Opportunity */
+        /** Delete an opportunity (its planner or an admin) */
         delete: operations["deleteOpportunity"];
         options?: never;
         head?: never;
-        /** Update Opportunity */
+        /** Change an opportunity (its planner or an admin) */
         patch: operations["updateOpportunity"];
         trace?: never;
     };
@@ -661,7 +661,7 @@ export interface paths {
          */
         put: operations["registerInterest"];
         post?: never;
-        /** Withdraw Interest */
+        /** Withdraw my organisation's interest */
         delete: operations["withdrawInterest"];
         options?: never;
         head?: never;
@@ -692,7 +692,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export Interests */
+        /** Interest registrations of my opportunity as CSV (withdrawn ones included) */
         get: operations["exportInterests"];
         put?: never;
         post?: never;
@@ -848,7 +848,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Catalogue */
+        /** The open data sets, their download URLs and licence, and the APIs serving them */
         get: operations["getOpenDataCatalogue"];
         put?: never;
         post?: never;
@@ -934,7 +934,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Landing Page */
+        /** OGC API - Features landing page */
         get: operations["ogcLandingPage"];
         put?: never;
         post?: never;
@@ -951,7 +951,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Conformance */
+        /** Conformance classes */
         get: operations["ogcConformance"];
         put?: never;
         post?: never;
@@ -968,7 +968,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Api Definition */
+        /** OpenAPI 3.0 definition of the OGC API */
         get: operations["ogcApiDefinition"];
         put?: never;
         post?: never;
@@ -985,7 +985,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Collections */
+        /** Feature collections */
         get: operations["ogcCollections"];
         put?: never;
         post?: never;
@@ -1002,7 +1002,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Collection */
+        /** One feature collection */
         get: operations["ogcCollection"];
         put?: never;
         post?: never;
@@ -1020,7 +1020,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Items
+         * Features of a collection (GeoJSON)
          * @description Query parameters: `bbox` (minx,miny,maxx,maxy in CRS84), `limit` (1..1000, default 10), `offset`, `datetime` (RFC 3339 instant or interval `start/end`, `..` for open; applies to created_at of proposals and comments and to the tender closing date of opportunities). Unknown or invalid parameters are a 400 naming the parameter.
          */
         get: operations["ogcItems"];
@@ -1039,7 +1039,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Item */
+        /** One feature (GeoJSON) */
         get: operations["ogcItem"];
         put?: never;
         post?: never;
@@ -1053,7 +1053,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AccountDeleted */
+        /**
+         * AccountDeleted
+         * @example {
+         *       "comments_kept": 4,
+         *       "deleted": true
+         *     }
+         */
         AccountDeleted: {
             /**
              * Deleted
@@ -1066,7 +1072,85 @@ export interface components {
              */
             comments_kept: number;
         };
-        /** Analytics */
+        /**
+         * Analytics
+         * @example {
+         *       "by_sentiment": {
+         *         "neutral": 9,
+         *         "objection": 21,
+         *         "supportive": 7
+         *       },
+         *       "by_sentiment_topic": [
+         *         {
+         *           "count": 14,
+         *           "sentiment": "objection",
+         *           "topic": "light"
+         *         },
+         *         {
+         *           "count": 5,
+         *           "sentiment": "supportive",
+         *           "topic": "design"
+         *         }
+         *       ],
+         *       "comment_count": 37,
+         *       "heatmap": {
+         *         "features": [
+         *           {
+         *             "geometry": {
+         *               "coordinates": [
+         *                 [
+         *                   [
+         *                     -0.0904,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.09,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.09,
+         *                     51.5152
+         *                   ],
+         *                   [
+         *                     -0.0904,
+         *                     51.5152
+         *                   ],
+         *                   [
+         *                     -0.0904,
+         *                     51.515
+         *                   ]
+         *                 ]
+         *               ],
+         *               "type": "Polygon"
+         *             },
+         *             "properties": {
+         *               "count": 9
+         *             },
+         *             "type": "Feature"
+         *           }
+         *         ],
+         *         "type": "FeatureCollection"
+         *       },
+         *       "most_discussed_buildings": [
+         *         {
+         *           "building_id": "osm-way-4012345",
+         *           "count": 18,
+         *           "name": "Tower"
+         *         }
+         *       ],
+         *       "over_time": [
+         *         {
+         *           "count": 11,
+         *           "day": "2025-04-01"
+         *         },
+         *         {
+         *           "count": 26,
+         *           "day": "2025-04-02"
+         *         }
+         *       ],
+         *       "proposal_id": 1
+         *     }
+         */
         Analytics: {
             /**
              * Proposal Id
@@ -1131,10 +1215,71 @@ export interface components {
         };
         /** Body_deleteMe */
         Body_deleteMe: {
-            /** Password */
+            /**
+             * Password
+             * @description My password (accounts that have one)
+             * @example correct horse battery
+             */
             password?: string | null;
         };
-        /** BuildingCollection */
+        /**
+         * BuildingCollection
+         * @example {
+         *       "features": [
+         *         {
+         *           "geometry": {
+         *             "coordinates": [
+         *               [
+         *                 [
+         *                   [
+         *                     -0.0905,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.0898,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.0898,
+         *                     51.5154
+         *                   ],
+         *                   [
+         *                     -0.0905,
+         *                     51.5154
+         *                   ],
+         *                   [
+         *                     -0.0905,
+         *                     51.515
+         *                   ]
+         *                 ]
+         *               ]
+         *             ],
+         *             "type": "MultiPolygon"
+         *           },
+         *           "id": "london/osm-way-4012345",
+         *           "properties": {
+         *             "tileset": "london",
+         *             "building_id": "osm-way-4012345",
+         *             "source_id": "way/4012345",
+         *             "height_m": 34.5,
+         *             "base_height_m": 0,
+         *             "levels": 9,
+         *             "height_source": "tag",
+         *             "building_type": "office",
+         *             "name": "Mansion House Chambers",
+         *             "address": "1 Poultry, London EC2R 8EJ",
+         *             "dataset": "openstreetmap"
+         *           },
+         *           "type": "Feature"
+         *         }
+         *       ],
+         *       "limit": 100,
+         *       "numberMatched": 1,
+         *       "numberReturned": 1,
+         *       "offset": 0,
+         *       "type": "FeatureCollection"
+         *     }
+         */
         BuildingCollection: {
             /**
              * Type
@@ -1167,7 +1312,55 @@ export interface components {
             /** Count */
             count: number;
         };
-        /** BuildingFeature */
+        /**
+         * BuildingFeature
+         * @example {
+         *       "geometry": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               [
+         *                 -0.0905,
+         *                 51.515
+         *               ],
+         *               [
+         *                 -0.0898,
+         *                 51.515
+         *               ],
+         *               [
+         *                 -0.0898,
+         *                 51.5154
+         *               ],
+         *               [
+         *                 -0.0905,
+         *                 51.5154
+         *               ],
+         *               [
+         *                 -0.0905,
+         *                 51.515
+         *               ]
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "MultiPolygon"
+         *       },
+         *       "id": "london/osm-way-4012345",
+         *       "properties": {
+         *         "tileset": "london",
+         *         "building_id": "osm-way-4012345",
+         *         "source_id": "way/4012345",
+         *         "height_m": 34.5,
+         *         "base_height_m": 0,
+         *         "levels": 9,
+         *         "height_source": "tag",
+         *         "building_type": "office",
+         *         "name": "Mansion House Chambers",
+         *         "address": "1 Poultry, London EC2R 8EJ",
+         *         "dataset": "openstreetmap"
+         *       },
+         *       "type": "Feature"
+         *     }
+         */
         BuildingFeature: {
             /**
              * Type
@@ -1186,7 +1379,22 @@ export interface components {
             };
             properties: components["schemas"]["BuildingProperties"];
         };
-        /** BuildingProperties */
+        /**
+         * BuildingProperties
+         * @example {
+         *       "address": "1 Poultry, London EC2R 8EJ",
+         *       "base_height_m": 0,
+         *       "building_id": "osm-way-4012345",
+         *       "building_type": "office",
+         *       "dataset": "openstreetmap",
+         *       "height_m": 34.5,
+         *       "height_source": "tag",
+         *       "levels": 9,
+         *       "name": "Mansion House Chambers",
+         *       "source_id": "way/4012345",
+         *       "tileset": "london"
+         *     }
+         */
         BuildingProperties: {
             /** Tileset */
             tileset: string;
@@ -1269,15 +1477,29 @@ export interface components {
              */
             height_m: number;
         };
-        /** Catalogue */
+        /**
+         * Catalogue
+         * @description The open data on offer, its licence, and the APIs that serve the same data.
+         */
         Catalogue: {
-            /** Licence */
+            /**
+             * Licence
+             * @example https://creativecommons.org/publicdomain/zero/1.0/
+             */
             licence: string;
             /** Downloads */
             downloads: components["schemas"]["Download"][];
-            /** Ogc Api */
+            /**
+             * Ogc Api
+             * @description OGC API - Features landing page
+             * @example /ogc
+             */
             ogc_api: string;
-            /** Ocds */
+            /**
+             * Ocds
+             * @description OCDS 1.1 release package of every public opportunity
+             * @example /api/v1/opportunities/release-package.json
+             */
             ocds: string;
         };
         /** CommentCreate */
@@ -1312,6 +1534,46 @@ export interface components {
         /**
          * CommentModeration
          * @description A comment as a moderator sees it: with its body whatever its state.
+         * @example {
+         *       "agree_count": 12,
+         *       "anchor": {
+         *         "building_id": "osm-way-4012345",
+         *         "camera": {
+         *           "heading_deg": 35,
+         *           "pitch_deg": -25,
+         *           "position": {
+         *             "height_m": 180,
+         *             "lat": 51.5139,
+         *             "lon": -0.0921
+         *           },
+         *           "roll_deg": 0
+         *         },
+         *         "point": {
+         *           "height_m": 62.5,
+         *           "lat": 51.5152,
+         *           "lon": -0.0902
+         *         }
+         *       },
+         *       "author": {
+         *         "display_name": "Ada",
+         *         "id": 42
+         *       },
+         *       "body": "The west block will overshadow the school playground after 3 pm.",
+         *       "created_at": "2025-04-03T17:41:00Z",
+         *       "depth": 1,
+         *       "disagree_count": 3,
+         *       "hidden_reason": "Personal attack on a named resident",
+         *       "id": 101,
+         *       "proposal_id": 1,
+         *       "replies": [],
+         *       "report_count": 3,
+         *       "sentiment": "objection",
+         *       "state": "hidden",
+         *       "topics": [
+         *         "design",
+         *         "light"
+         *       ]
+         *     }
          */
         CommentModeration: {
             /** Id */
@@ -1358,7 +1620,77 @@ export interface components {
             /** Report Count */
             report_count: number;
         };
-        /** CommentPage */
+        /**
+         * CommentPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "agree_count": 12,
+         *           "anchor": {
+         *             "building_id": "osm-way-4012345",
+         *             "camera": {
+         *               "heading_deg": 35,
+         *               "pitch_deg": -25,
+         *               "position": {
+         *                 "height_m": 180,
+         *                 "lat": 51.5139,
+         *                 "lon": -0.0921
+         *               },
+         *               "roll_deg": 0
+         *             },
+         *             "point": {
+         *               "height_m": 62.5,
+         *               "lat": 51.5152,
+         *               "lon": -0.0902
+         *             }
+         *           },
+         *           "author": {
+         *             "display_name": "Ada",
+         *             "id": 42
+         *           },
+         *           "body": "The west block will overshadow the school playground after 3 pm.",
+         *           "created_at": "2025-04-03T17:41:00Z",
+         *           "depth": 1,
+         *           "disagree_count": 3,
+         *           "id": 101,
+         *           "my_reaction": "agree",
+         *           "proposal_id": 1,
+         *           "replies": [
+         *             {
+         *               "agree_count": 1,
+         *               "author": {
+         *                 "display_name": "Sam",
+         *                 "id": 58
+         *               },
+         *               "body": "Agreed - the shadow study in the documents shows the same.",
+         *               "created_at": "2025-04-03T18:05:00Z",
+         *               "depth": 2,
+         *               "disagree_count": 0,
+         *               "id": 102,
+         *               "parent_id": 101,
+         *               "proposal_id": 1,
+         *               "replies": [],
+         *               "sentiment": "objection",
+         *               "state": "published",
+         *               "topics": [
+         *                 "light"
+         *               ]
+         *             }
+         *           ],
+         *           "sentiment": "objection",
+         *           "state": "published",
+         *           "topics": [
+         *             "design",
+         *             "light"
+         *           ]
+         *         }
+         *       ],
+         *       "limit": 20,
+         *       "next": "http://localhost:8000/api/v1/proposals/1/comments?limit=20&offset=20",
+         *       "offset": 0,
+         *       "total": 21
+         *     }
+         */
         CommentPage: {
             /**
              * Items
@@ -1384,6 +1716,66 @@ export interface components {
          * CommentPublic
          * @description A comment as anyone sees it. Hidden and deleted comments keep their place in the thread
          *     but lose body, author and anchor.
+         * @example {
+         *       "agree_count": 12,
+         *       "anchor": {
+         *         "building_id": "osm-way-4012345",
+         *         "camera": {
+         *           "heading_deg": 35,
+         *           "pitch_deg": -25,
+         *           "position": {
+         *             "height_m": 180,
+         *             "lat": 51.5139,
+         *             "lon": -0.0921
+         *           },
+         *           "roll_deg": 0
+         *         },
+         *         "point": {
+         *           "height_m": 62.5,
+         *           "lat": 51.5152,
+         *           "lon": -0.0902
+         *         }
+         *       },
+         *       "author": {
+         *         "display_name": "Ada",
+         *         "id": 42
+         *       },
+         *       "body": "The west block will overshadow the school playground after 3 pm.",
+         *       "created_at": "2025-04-03T17:41:00Z",
+         *       "depth": 1,
+         *       "disagree_count": 3,
+         *       "id": 101,
+         *       "my_reaction": "agree",
+         *       "proposal_id": 1,
+         *       "replies": [
+         *         {
+         *           "agree_count": 1,
+         *           "author": {
+         *             "display_name": "Sam",
+         *             "id": 58
+         *           },
+         *           "body": "Agreed - the shadow study in the documents shows the same.",
+         *           "created_at": "2025-04-03T18:05:00Z",
+         *           "depth": 2,
+         *           "disagree_count": 0,
+         *           "id": 102,
+         *           "parent_id": 101,
+         *           "proposal_id": 1,
+         *           "replies": [],
+         *           "sentiment": "objection",
+         *           "state": "published",
+         *           "topics": [
+         *             "light"
+         *           ]
+         *         }
+         *       ],
+         *       "sentiment": "objection",
+         *       "state": "published",
+         *       "topics": [
+         *         "design",
+         *         "light"
+         *       ]
+         *     }
          */
         CommentPublic: {
             /** Id */
@@ -1429,16 +1821,41 @@ export interface components {
         /**
          * CommentUpdate
          * @description An author's edit within the edit window; omitted fields stay as they are.
+         * @example {
+         *       "body": "The west block will overshadow the school playground from 2 pm.",
+         *       "sentiment": "objection",
+         *       "topics": [
+         *         "light"
+         *       ]
+         *     }
          */
         CommentUpdate: {
-            /** Body */
+            /**
+             * Body
+             * @example The west block will overshadow the school playground from 2 pm.
+             */
             body?: string | null;
-            /** Sentiment */
+            /**
+             * Sentiment
+             * @example objection
+             */
             sentiment?: ("objection" | "neutral" | "supportive") | null;
-            /** Topics */
+            /**
+             * Topics
+             * @example [
+             *       "light"
+             *     ]
+             */
             topics?: ("design" | "use" | "light" | "privacy" | "access" | "noise" | "traffic" | "other")[] | null;
         };
-        /** Contact */
+        /**
+         * Contact
+         * @example {
+         *       "email": "procurement@example.org",
+         *       "name": "Procurement team",
+         *       "phone": "+44 20 7946 0000"
+         *     }
+         */
         Contact: {
             /**
              * Name
@@ -1452,7 +1869,7 @@ export interface components {
             email?: string | null;
             /**
              * Phone
-             * @example +44 121 000 0000
+             * @example +44 20 7946 0000
              */
             phone?: string | null;
         };
@@ -1511,7 +1928,23 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** CpvList */
+        /**
+         * CpvList
+         * @example {
+         *       "items": [
+         *         {
+         *           "code": "45112710-5",
+         *           "label": "Landscaping work for green areas",
+         *           "labels": {
+         *             "en": "Landscaping work for green areas",
+         *             "sv": "Anläggning av grönområden"
+         *           },
+         *           "parent": "45112700",
+         *           "prefix": "4511271"
+         *         }
+         *       ]
+         *     }
+         */
         CpvList: {
             /** Items */
             items: components["schemas"]["CpvCode"][];
@@ -1559,12 +1992,44 @@ export interface components {
             /** Count */
             count: number;
         };
-        /** DocumentList */
+        /**
+         * DocumentList
+         * @example {
+         *       "items": [
+         *         {
+         *           "content_type": "application/pdf",
+         *           "created_at": "2025-03-18T10:42:00Z",
+         *           "filename": "design-and-access-statement.pdf",
+         *           "id": 12,
+         *           "kind": "document",
+         *           "proposal_id": 1,
+         *           "sha256": "9b2c4e7f1a0d3b5c8e6f2a4d7c9b1e3f5a7d9c2b4e6f8a0c1d3e5f7a9b2c4d6e",
+         *           "size_bytes": 284113,
+         *           "title": "Design and access statement",
+         *           "url": "/api/v1/documents/12"
+         *         }
+         *       ]
+         *     }
+         */
         DocumentList: {
             /** Items */
             items: components["schemas"]["DocumentPublic"][];
         };
-        /** DocumentPublic */
+        /**
+         * DocumentPublic
+         * @example {
+         *       "content_type": "application/pdf",
+         *       "created_at": "2025-03-18T10:42:00Z",
+         *       "filename": "design-and-access-statement.pdf",
+         *       "id": 12,
+         *       "kind": "document",
+         *       "proposal_id": 1,
+         *       "sha256": "9b2c4e7f1a0d3b5c8e6f2a4d7c9b1e3f5a7d9c2b4e6f8a0c1d3e5f7a9b2c4d6e",
+         *       "size_bytes": 284113,
+         *       "title": "Design and access statement",
+         *       "url": "/api/v1/documents/12"
+         *     }
+         */
         DocumentPublic: {
             /** Id */
             id: number;
@@ -1615,13 +2080,27 @@ export interface components {
             /** Size Bytes */
             size_bytes: number;
         };
-        /** Download */
+        /**
+         * Download
+         * @description One public data set in one format.
+         */
         Download: {
-            /** Dataset */
+            /**
+             * Dataset
+             * @description proposals, comments or opportunities
+             * @example comments
+             */
             dataset: string;
-            /** Format */
+            /**
+             * Format
+             * @description csv or geojson
+             * @example geojson
+             */
             format: string;
-            /** Url */
+            /**
+             * Url
+             * @example /api/v1/opendata/comments.geojson
+             */
             url: string;
         };
         /**
@@ -1639,7 +2118,21 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
-        /** Health */
+        /**
+         * Health
+         * @example {
+         *       "database": {
+         *         "engine": "postgis",
+         *         "head": "0001",
+         *         "revision": "0001",
+         *         "server_version": "PostgreSQL 16.4",
+         *         "spatial_version": "PostGIS 3.4.2",
+         *         "up_to_date": true
+         *       },
+         *       "status": "ok",
+         *       "version": "0.1.0"
+         *     }
+         */
         Health: {
             /**
              * Status
@@ -1690,6 +2183,24 @@ export interface components {
         /**
          * InterestForPublisher
          * @description What the publishing planner sees: the organisation and who to contact.
+         * @example {
+         *       "contact_email": "priya@gardens.example.org",
+         *       "contact_name": "Priya Shah",
+         *       "created_at": "2025-05-06T14:30:00Z",
+         *       "id": 17,
+         *       "message": "We planted the Barbican podium beds in 2023 and can start in September.",
+         *       "opportunity_id": 4,
+         *       "organisation_id": 8,
+         *       "organisation_name": "Barbican Gardens Ltd",
+         *       "organisation_sectors": [
+         *         "4511",
+         *         "77310000"
+         *       ],
+         *       "organisation_size": "small",
+         *       "organisation_website": "https://gardens.example.org",
+         *       "updated_at": "2025-05-06T14:30:00Z",
+         *       "withdrawn": false
+         *     }
          */
         InterestForPublisher: {
             /** Id */
@@ -1725,14 +2236,51 @@ export interface components {
             /** Contact Email */
             contact_email: string | null;
         };
-        /** InterestList */
+        /**
+         * InterestList
+         * @example {
+         *       "items": [
+         *         {
+         *           "contact_email": "priya@gardens.example.org",
+         *           "contact_name": "Priya Shah",
+         *           "created_at": "2025-05-06T14:30:00Z",
+         *           "id": 17,
+         *           "message": "We planted the Barbican podium beds in 2023 and can start in September.",
+         *           "opportunity_id": 4,
+         *           "organisation_id": 8,
+         *           "organisation_name": "Barbican Gardens Ltd",
+         *           "organisation_sectors": [
+         *             "4511",
+         *             "77310000"
+         *           ],
+         *           "organisation_size": "small",
+         *           "organisation_website": "https://gardens.example.org",
+         *           "updated_at": "2025-05-06T14:30:00Z",
+         *           "withdrawn": false
+         *         }
+         *       ],
+         *       "total": 1
+         *     }
+         */
         InterestList: {
             /** Items */
             items: components["schemas"]["InterestForPublisher"][];
             /** Total */
             total: number;
         };
-        /** InterestPublic */
+        /**
+         * InterestPublic
+         * @example {
+         *       "created_at": "2025-05-06T14:30:00Z",
+         *       "id": 17,
+         *       "message": "We planted the Barbican podium beds in 2023 and can start in September.",
+         *       "opportunity_id": 4,
+         *       "organisation_id": 8,
+         *       "organisation_name": "Barbican Gardens Ltd",
+         *       "updated_at": "2025-05-06T14:30:00Z",
+         *       "withdrawn": false
+         *     }
+         */
         InterestPublic: {
             /** Id */
             id: number;
@@ -1872,7 +2420,91 @@ export interface components {
             /** Reasons */
             reasons: components["schemas"]["MatchReason"][];
         };
-        /** MatchList */
+        /**
+         * MatchList
+         * @example {
+         *       "items": [
+         *         {
+         *           "opportunity": {
+         *             "contact": {
+         *               "email": "procurement@example.org",
+         *               "name": "Procurement team",
+         *               "phone": "+44 20 7946 0000"
+         *             },
+         *             "contract_period": {
+         *               "end": "2026-03-31",
+         *               "start": "2025-09-01"
+         *             },
+         *             "cpv": [
+         *               {
+         *                 "code": "45112710-5",
+         *                 "labels": {
+         *                   "en": "Landscaping work for green areas"
+         *                 }
+         *               }
+         *             ],
+         *             "created_at": "2025-04-28T11:20:00Z",
+         *             "delivery_location": {
+         *               "coordinates": [
+         *                 -0.0983,
+         *                 51.5203
+         *               ],
+         *               "type": "Point"
+         *             },
+         *             "description": "Soft landscaping and planting of the podium garden, about 1,200 m².",
+         *             "distance_km": 1.8,
+         *             "documents": [
+         *               {
+         *                 "content_type": "application/pdf",
+         *                 "filename": "landscape-specification.pdf",
+         *                 "id": 14,
+         *                 "size_bytes": 96512,
+         *                 "title": "Landscape specification"
+         *               }
+         *             ],
+         *             "id": 4,
+         *             "ocid": "ocds-civictwin-opp-4",
+         *             "proposal_id": 1,
+         *             "proposal_reference": "24/00123/FULL",
+         *             "proposal_title": "Bank Junction Tower",
+         *             "published_at": "2025-05-01T09:00:00Z",
+         *             "sme_suitable": true,
+         *             "social_value": [
+         *               "local_employment",
+         *               "green"
+         *             ],
+         *             "status": "active",
+         *             "tender_period": {
+         *               "end": "2025-06-13T17:00:00Z",
+         *               "start": "2025-05-01T09:00:00Z"
+         *             },
+         *             "title": "Landscaping works",
+         *             "updated_at": "2025-05-01T09:00:00Z",
+         *             "value": {
+         *               "amount": 250000,
+         *               "currency": "GBP"
+         *             }
+         *           },
+         *           "reasons": [
+         *             {
+         *               "detail": "CPV 45112710-5 (Landscaping work for green areas) is in your sector 4511",
+         *               "kind": "sector"
+         *             },
+         *             {
+         *               "detail": "1.8 km from your base, within your 30 km service radius",
+         *               "kind": "distance"
+         *             },
+         *             {
+         *               "detail": "marked as suitable for SMEs",
+         *               "kind": "sme"
+         *             }
+         *           ],
+         *           "score": 0.86
+         *         }
+         *       ],
+         *       "total": 1
+         *     }
+         */
         MatchList: {
             /** Items */
             items: components["schemas"]["Match"][];
@@ -1895,6 +2527,17 @@ export interface components {
         /**
          * Me
          * @description The signed-in user's own view.
+         * @example {
+         *       "created_at": "2025-03-04T09:15:00Z",
+         *       "csrf_token": "5d0c8e1f3a9b47c2e6d8f0a1b3c5d7e9f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2",
+         *       "display_name": "Ada",
+         *       "email": "ada@example.org",
+         *       "id": 42,
+         *       "locale": "en",
+         *       "roles": [
+         *         "citizen"
+         *       ]
+         *     }
          */
         Me: {
             /** Id */
@@ -1923,6 +2566,13 @@ export interface components {
         /**
          * ModelPlacement
          * @description Where a glb model stands: its origin at lon/lat/height, turned by heading, scaled.
+         * @example {
+         *       "heading_deg": 30,
+         *       "height_m": 14.5,
+         *       "lat": 51.5152,
+         *       "lon": -0.0901,
+         *       "scale": 1
+         *     }
          */
         ModelPlacement: {
             /**
@@ -1953,7 +2603,18 @@ export interface components {
              */
             scale: number;
         };
-        /** ModelPublic */
+        /**
+         * ModelPublic
+         * @example {
+         *       "document_id": 13,
+         *       "heading_deg": 30,
+         *       "height_m": 14.5,
+         *       "lat": 51.5152,
+         *       "lon": -0.0901,
+         *       "scale": 1,
+         *       "url": "/api/v1/documents/13"
+         *     }
+         */
         ModelPublic: {
             /**
              * Lon
@@ -1998,7 +2659,61 @@ export interface components {
              */
             reason: string;
         };
-        /** ModerationItem */
+        /**
+         * ModerationItem
+         * @example {
+         *       "comment": {
+         *         "agree_count": 12,
+         *         "anchor": {
+         *           "building_id": "osm-way-4012345",
+         *           "camera": {
+         *             "heading_deg": 35,
+         *             "pitch_deg": -25,
+         *             "position": {
+         *               "height_m": 180,
+         *               "lat": 51.5139,
+         *               "lon": -0.0921
+         *             },
+         *             "roll_deg": 0
+         *           },
+         *           "point": {
+         *             "height_m": 62.5,
+         *             "lat": 51.5152,
+         *             "lon": -0.0902
+         *           }
+         *         },
+         *         "author": {
+         *           "display_name": "Ada",
+         *           "id": 42
+         *         },
+         *         "body": "The west block will overshadow the school playground after 3 pm.",
+         *         "created_at": "2025-04-03T17:41:00Z",
+         *         "depth": 1,
+         *         "disagree_count": 3,
+         *         "hidden_reason": "Personal attack on a named resident",
+         *         "id": 101,
+         *         "proposal_id": 1,
+         *         "replies": [],
+         *         "report_count": 3,
+         *         "sentiment": "objection",
+         *         "state": "hidden",
+         *         "topics": [
+         *           "design",
+         *           "light"
+         *         ]
+         *       },
+         *       "first_reported_at": "2025-04-04T07:12:00Z",
+         *       "reports": [
+         *         {
+         *           "comment_id": 101,
+         *           "created_at": "2025-04-04T07:12:00Z",
+         *           "details": "Personal attack on a named resident",
+         *           "id": 9,
+         *           "reason": "offensive"
+         *         }
+         *       ]
+         *     }
+         */
         ModerationItem: {
             comment: components["schemas"]["CommentModeration"];
             /**
@@ -2009,7 +2724,68 @@ export interface components {
             /** First Reported At */
             first_reported_at: string | null;
         };
-        /** ModerationQueue */
+        /**
+         * ModerationQueue
+         * @example {
+         *       "items": [
+         *         {
+         *           "comment": {
+         *             "agree_count": 12,
+         *             "anchor": {
+         *               "building_id": "osm-way-4012345",
+         *               "camera": {
+         *                 "heading_deg": 35,
+         *                 "pitch_deg": -25,
+         *                 "position": {
+         *                   "height_m": 180,
+         *                   "lat": 51.5139,
+         *                   "lon": -0.0921
+         *                 },
+         *                 "roll_deg": 0
+         *               },
+         *               "point": {
+         *                 "height_m": 62.5,
+         *                 "lat": 51.5152,
+         *                 "lon": -0.0902
+         *               }
+         *             },
+         *             "author": {
+         *               "display_name": "Ada",
+         *               "id": 42
+         *             },
+         *             "body": "The west block will overshadow the school playground after 3 pm.",
+         *             "created_at": "2025-04-03T17:41:00Z",
+         *             "depth": 1,
+         *             "disagree_count": 3,
+         *             "hidden_reason": "Personal attack on a named resident",
+         *             "id": 101,
+         *             "proposal_id": 1,
+         *             "replies": [],
+         *             "report_count": 3,
+         *             "sentiment": "objection",
+         *             "state": "hidden",
+         *             "topics": [
+         *               "design",
+         *               "light"
+         *             ]
+         *           },
+         *           "first_reported_at": "2025-04-04T07:12:00Z",
+         *           "reports": [
+         *             {
+         *               "comment_id": 101,
+         *               "created_at": "2025-04-04T07:12:00Z",
+         *               "details": "Personal attack on a named resident",
+         *               "id": 9,
+         *               "reason": "offensive"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "limit": 20,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
         ModerationQueue: {
             /** Items */
             items: components["schemas"]["ModerationItem"][];
@@ -2035,7 +2811,37 @@ export interface components {
             /** Coordinates */
             coordinates: number[][][][];
         };
-        /** OpportunityCreate */
+        /**
+         * OpportunityCreate
+         * @example {
+         *       "contact": {
+         *         "email": "procurement@example.org",
+         *         "name": "Procurement team",
+         *         "phone": "+44 20 7946 0000"
+         *       },
+         *       "cpv_codes": [
+         *         "45112710-5"
+         *       ],
+         *       "currency": "GBP",
+         *       "delivery_location": {
+         *         "coordinates": [
+         *           -0.0983,
+         *           51.5203
+         *         ],
+         *         "type": "Point"
+         *       },
+         *       "proposal_id": 1,
+         *       "sme_suitable": true,
+         *       "social_value": [
+         *         "local_employment",
+         *         "green"
+         *       ],
+         *       "status": "active",
+         *       "tender_end": "2025-06-13T17:00:00Z",
+         *       "title": "Landscaping works",
+         *       "value_amount": 250000
+         *     }
+         */
         OpportunityCreate: {
             /**
              * Title
@@ -2084,8 +2890,8 @@ export interface components {
              * @description Point or (Multi)Polygon, GeoJSON lon/lat
              * @example {
              *       "coordinates": [
-             *         -1.8904,
-             *         52.4862
+             *         -0.0983,
+             *         51.5203
              *       ],
              *       "type": "Point"
              *     }
@@ -2113,6 +2919,14 @@ export interface components {
         /**
          * OpportunityFilters
          * @description The discovery filters; also what a saved search stores.
+         * @example {
+         *       "cpv": [
+         *         "4511"
+         *       ],
+         *       "lat": 51.5203,
+         *       "lon": -0.0983,
+         *       "radius_km": 5
+         *     }
          */
         OpportunityFilters: {
             /**
@@ -2150,7 +2964,76 @@ export interface components {
             /** Proposal Id */
             proposal_id?: number | null;
         };
-        /** OpportunityList */
+        /**
+         * OpportunityList
+         * @example {
+         *       "items": [
+         *         {
+         *           "contact": {
+         *             "email": "procurement@example.org",
+         *             "name": "Procurement team",
+         *             "phone": "+44 20 7946 0000"
+         *           },
+         *           "contract_period": {
+         *             "end": "2026-03-31",
+         *             "start": "2025-09-01"
+         *           },
+         *           "cpv": [
+         *             {
+         *               "code": "45112710-5",
+         *               "labels": {
+         *                 "en": "Landscaping work for green areas"
+         *               }
+         *             }
+         *           ],
+         *           "created_at": "2025-04-28T11:20:00Z",
+         *           "delivery_location": {
+         *             "coordinates": [
+         *               -0.0983,
+         *               51.5203
+         *             ],
+         *             "type": "Point"
+         *           },
+         *           "description": "Soft landscaping and planting of the podium garden, about 1,200 m².",
+         *           "distance_km": 1.8,
+         *           "documents": [
+         *             {
+         *               "content_type": "application/pdf",
+         *               "filename": "landscape-specification.pdf",
+         *               "id": 14,
+         *               "size_bytes": 96512,
+         *               "title": "Landscape specification"
+         *             }
+         *           ],
+         *           "id": 4,
+         *           "ocid": "ocds-civictwin-opp-4",
+         *           "proposal_id": 1,
+         *           "proposal_reference": "24/00123/FULL",
+         *           "proposal_title": "Bank Junction Tower",
+         *           "published_at": "2025-05-01T09:00:00Z",
+         *           "sme_suitable": true,
+         *           "social_value": [
+         *             "local_employment",
+         *             "green"
+         *           ],
+         *           "status": "active",
+         *           "tender_period": {
+         *             "end": "2025-06-13T17:00:00Z",
+         *             "start": "2025-05-01T09:00:00Z"
+         *           },
+         *           "title": "Landscaping works",
+         *           "updated_at": "2025-05-01T09:00:00Z",
+         *           "value": {
+         *             "amount": 250000,
+         *             "currency": "GBP"
+         *           }
+         *         }
+         *       ],
+         *       "limit": 20,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
         OpportunityList: {
             /** Items */
             items: components["schemas"]["OpportunityPublic"][];
@@ -2171,7 +3054,69 @@ export interface components {
              */
             prev?: string | null;
         };
-        /** OpportunityPublic */
+        /**
+         * OpportunityPublic
+         * @example {
+         *       "contact": {
+         *         "email": "procurement@example.org",
+         *         "name": "Procurement team",
+         *         "phone": "+44 20 7946 0000"
+         *       },
+         *       "contract_period": {
+         *         "end": "2026-03-31",
+         *         "start": "2025-09-01"
+         *       },
+         *       "cpv": [
+         *         {
+         *           "code": "45112710-5",
+         *           "labels": {
+         *             "en": "Landscaping work for green areas"
+         *           }
+         *         }
+         *       ],
+         *       "created_at": "2025-04-28T11:20:00Z",
+         *       "delivery_location": {
+         *         "coordinates": [
+         *           -0.0983,
+         *           51.5203
+         *         ],
+         *         "type": "Point"
+         *       },
+         *       "description": "Soft landscaping and planting of the podium garden, about 1,200 m².",
+         *       "distance_km": 1.8,
+         *       "documents": [
+         *         {
+         *           "content_type": "application/pdf",
+         *           "filename": "landscape-specification.pdf",
+         *           "id": 14,
+         *           "size_bytes": 96512,
+         *           "title": "Landscape specification"
+         *         }
+         *       ],
+         *       "id": 4,
+         *       "ocid": "ocds-civictwin-opp-4",
+         *       "proposal_id": 1,
+         *       "proposal_reference": "24/00123/FULL",
+         *       "proposal_title": "Bank Junction Tower",
+         *       "published_at": "2025-05-01T09:00:00Z",
+         *       "sme_suitable": true,
+         *       "social_value": [
+         *         "local_employment",
+         *         "green"
+         *       ],
+         *       "status": "active",
+         *       "tender_period": {
+         *         "end": "2025-06-13T17:00:00Z",
+         *         "start": "2025-05-01T09:00:00Z"
+         *       },
+         *       "title": "Landscaping works",
+         *       "updated_at": "2025-05-01T09:00:00Z",
+         *       "value": {
+         *         "amount": 250000,
+         *         "currency": "GBP"
+         *       }
+         *     }
+         */
         OpportunityPublic: {
             /** Id */
             id: number;
@@ -2232,6 +3177,10 @@ export interface components {
         /**
          * OpportunityUpdate
          * @description Only the fields sent are changed; send ``null`` to clear an optional field.
+         * @example {
+         *       "tender_end": "2025-06-27T17:00:00Z",
+         *       "value_max": 300000
+         *     }
          */
         OpportunityUpdate: {
             /**
@@ -2281,8 +3230,8 @@ export interface components {
              * @description Point or (Multi)Polygon, GeoJSON lon/lat
              * @example {
              *       "coordinates": [
-             *         -1.8904,
-             *         52.4862
+             *         -0.0983,
+             *         51.5203
              *       ],
              *       "type": "Point"
              *     }
@@ -2302,7 +3251,33 @@ export interface components {
             social_value?: ("local_employment" | "buy_local" | "green" | "apprenticeships" | "community" | "fair_work")[] | null;
             contact?: components["schemas"]["Contact"] | null;
         };
-        /** OrganisationPublic */
+        /**
+         * OrganisationPublic
+         * @example {
+         *       "created_at": "2025-02-11T10:00:00Z",
+         *       "description": "Bespoke joinery and shop fitting in the City since 1998.",
+         *       "id": 8,
+         *       "identifier": "GB-COH-01234567",
+         *       "location": {
+         *         "coordinates": [
+         *           -0.0983,
+         *           51.5203
+         *         ],
+         *         "type": "Point"
+         *       },
+         *       "name": "Barbican Joinery Ltd",
+         *       "sectors": [
+         *         {
+         *           "label": "Joinery and carpentry installation work",
+         *           "prefix": "4542"
+         *         }
+         *       ],
+         *       "service_radius_km": 30,
+         *       "size": "small",
+         *       "updated_at": "2025-04-30T16:45:00Z",
+         *       "website": "https://joinery.example.org"
+         *     }
+         */
         OrganisationPublic: {
             /** Id */
             id: number;
@@ -2341,6 +3316,21 @@ export interface components {
         /**
          * OrganisationUpdate
          * @description Only the fields sent are changed.
+         * @example {
+         *       "location": {
+         *         "coordinates": [
+         *           -0.0983,
+         *           51.5203
+         *         ],
+         *         "type": "Point"
+         *       },
+         *       "sectors": [
+         *         "4542",
+         *         "45421000-4"
+         *       ],
+         *       "service_radius_km": 30,
+         *       "size": "small"
+         *     }
          */
         OrganisationUpdate: {
             /**
@@ -2374,8 +3364,8 @@ export interface components {
              * @description GeoJSON Point (lon/lat) of the base
              * @example {
              *       "coordinates": [
-             *         -1.8904,
-             *         52.4862
+             *         -0.0983,
+             *         51.5203
              *       ],
              *       "type": "Point"
              *     }
@@ -2466,16 +3456,71 @@ export interface components {
              */
             height_m: number;
         };
-        /** ProfileUpdate */
+        /**
+         * ProfileUpdate
+         * @example {
+         *       "display_name": "Ada Lovelace",
+         *       "locale": "en"
+         *     }
+         */
         ProfileUpdate: {
-            /** Display Name */
+            /**
+             * Display Name
+             * @example Ada Lovelace
+             */
             display_name?: string | null;
-            /** Locale */
+            /**
+             * Locale
+             * @example en
+             */
             locale?: ("en" | "it" | "sv" | "et" | "hu") | null;
         };
         /**
          * ProposalCreate
          * @description A new proposal; it starts as a draft, visible to planners only.
+         * @example {
+         *       "application_type": "full",
+         *       "consultation_end": "2025-05-13",
+         *       "consultation_start": "2025-04-01",
+         *       "dwellings": 48,
+         *       "reference": "24/00123/FULL",
+         *       "site_address": "1 Poultry, London EC2R",
+         *       "site_boundary": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               -0.0905,
+         *               51.515
+         *             ],
+         *             [
+         *               -0.0898,
+         *               51.515
+         *             ],
+         *             [
+         *               -0.0898,
+         *               51.5154
+         *             ],
+         *             [
+         *               -0.0905,
+         *               51.5154
+         *             ],
+         *             [
+         *               -0.0905,
+         *               51.515
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "Polygon"
+         *       },
+         *       "title": "Bank Junction Tower",
+         *       "use_classes_existing": [
+         *         "E(g)(i)"
+         *       ],
+         *       "use_classes_proposed": [
+         *         "E(g)(i)",
+         *         "C3"
+         *       ]
+         *     }
          */
         ProposalCreate: {
             /**
@@ -2538,7 +3583,58 @@ export interface components {
              */
             reference: string;
         };
-        /** ProposalList */
+        /**
+         * ProposalList
+         * @example {
+         *       "items": [
+         *         {
+         *           "application_type": "full",
+         *           "consultation_end": "2025-05-13",
+         *           "consultation_start": "2025-04-01",
+         *           "id": 1,
+         *           "published_at": "2025-04-01T08:00:00Z",
+         *           "reference": "24/00123/FULL",
+         *           "site_address": "1 Poultry, London EC2R",
+         *           "site_boundary": {
+         *             "coordinates": [
+         *               [
+         *                 [
+         *                   [
+         *                     -0.0905,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.0898,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.0898,
+         *                     51.5154
+         *                   ],
+         *                   [
+         *                     -0.0905,
+         *                     51.5154
+         *                   ],
+         *                   [
+         *                     -0.0905,
+         *                     51.515
+         *                   ]
+         *                 ]
+         *               ]
+         *             ],
+         *             "type": "MultiPolygon"
+         *           },
+         *           "stage": "consultation",
+         *           "title": "Bank Junction Tower",
+         *           "updated_at": "2025-04-02T16:20:00Z"
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "next": "http://localhost:8000/api/v1/proposals?limit=50&offset=50",
+         *       "offset": 0,
+         *       "total": 51
+         *     }
+         */
         ProposalList: {
             /** Items */
             items: components["schemas"]["ProposalSummary"][];
@@ -2557,6 +3653,133 @@ export interface components {
         /**
          * ProposalPublic
          * @description A proposal with its massing, model, documents and the city buildings it replaces.
+         * @example {
+         *       "application_type": "full",
+         *       "consultation_end": "2025-05-13",
+         *       "consultation_start": "2025-04-01",
+         *       "created_at": "2025-03-18T10:30:00Z",
+         *       "created_by": {
+         *         "display_name": "City Planning Officer",
+         *         "id": 3
+         *       },
+         *       "description": "A 12-storey office and residential building replacing 1-3 Poultry.",
+         *       "documents": [
+         *         {
+         *           "content_type": "application/pdf",
+         *           "created_at": "2025-03-18T10:42:00Z",
+         *           "filename": "design-and-access-statement.pdf",
+         *           "id": 12,
+         *           "kind": "document",
+         *           "proposal_id": 1,
+         *           "sha256": "9b2c4e7f1a0d3b5c8e6f2a4d7c9b1e3f5a7d9c2b4e6f8a0c1d3e5f7a9b2c4d6e",
+         *           "size_bytes": 284113,
+         *           "title": "Design and access statement",
+         *           "url": "/api/v1/documents/12"
+         *         }
+         *       ],
+         *       "dwellings": 48,
+         *       "floor_area_existing_m2": 5200,
+         *       "floor_area_proposed_m2": 18400,
+         *       "id": 1,
+         *       "massing": {
+         *         "features": [
+         *           {
+         *             "geometry": {
+         *               "coordinates": [
+         *                 [
+         *                   [
+         *                     -0.0905,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.0898,
+         *                     51.515
+         *                   ],
+         *                   [
+         *                     -0.0898,
+         *                     51.5154
+         *                   ],
+         *                   [
+         *                     -0.0905,
+         *                     51.5154
+         *                   ],
+         *                   [
+         *                     -0.0905,
+         *                     51.515
+         *                   ]
+         *                 ]
+         *               ],
+         *               "type": "Polygon"
+         *             },
+         *             "id": 1,
+         *             "properties": {
+         *               "name": "Tower",
+         *               "height_m": 36,
+         *               "base_height_m": 0,
+         *               "storeys": 12
+         *             },
+         *             "type": "Feature"
+         *           }
+         *         ],
+         *         "type": "FeatureCollection"
+         *       },
+         *       "massing_tileset_url": "/tiles/proposals/1/tileset.json",
+         *       "model": {
+         *         "document_id": 13,
+         *         "heading_deg": 30,
+         *         "height_m": 14.5,
+         *         "lat": 51.5152,
+         *         "lon": -0.0901,
+         *         "scale": 1,
+         *         "url": "/api/v1/documents/13"
+         *       },
+         *       "published_at": "2025-04-01T08:00:00Z",
+         *       "reference": "24/00123/FULL",
+         *       "replaces": [
+         *         "osm-way-4012345"
+         *       ],
+         *       "site_address": "1 Poultry, London EC2R",
+         *       "site_boundary": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               [
+         *                 -0.0905,
+         *                 51.515
+         *               ],
+         *               [
+         *                 -0.0898,
+         *                 51.515
+         *               ],
+         *               [
+         *                 -0.0898,
+         *                 51.5154
+         *               ],
+         *               [
+         *                 -0.0905,
+         *                 51.5154
+         *               ],
+         *               [
+         *                 -0.0905,
+         *                 51.515
+         *               ]
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "MultiPolygon"
+         *       },
+         *       "stage": "consultation",
+         *       "tileset": "london",
+         *       "title": "Bank Junction Tower",
+         *       "updated_at": "2025-04-02T16:20:00Z",
+         *       "use_classes_existing": [
+         *         "E(g)(i)"
+         *       ],
+         *       "use_classes_proposed": [
+         *         "E(g)(i)",
+         *         "C3"
+         *       ]
+         *     }
          */
         ProposalPublic: {
             /** Id */
@@ -2640,6 +3863,47 @@ export interface components {
         /**
          * ProposalSummary
          * @description A proposal in a list.
+         * @example {
+         *       "application_type": "full",
+         *       "consultation_end": "2025-05-13",
+         *       "consultation_start": "2025-04-01",
+         *       "id": 1,
+         *       "published_at": "2025-04-01T08:00:00Z",
+         *       "reference": "24/00123/FULL",
+         *       "site_address": "1 Poultry, London EC2R",
+         *       "site_boundary": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               [
+         *                 -0.0905,
+         *                 51.515
+         *               ],
+         *               [
+         *                 -0.0898,
+         *                 51.515
+         *               ],
+         *               [
+         *                 -0.0898,
+         *                 51.5154
+         *               ],
+         *               [
+         *                 -0.0905,
+         *                 51.5154
+         *               ],
+         *               [
+         *                 -0.0905,
+         *                 51.515
+         *               ]
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "MultiPolygon"
+         *       },
+         *       "stage": "consultation",
+         *       "title": "Bank Junction Tower",
+         *       "updated_at": "2025-04-02T16:20:00Z"
+         *     }
          */
         ProposalSummary: {
             /** Id */
@@ -2681,6 +3945,10 @@ export interface components {
         /**
          * ProposalUpdate
          * @description Fields to change; omitted fields stay as they are, `null` clears optional ones.
+         * @example {
+         *       "dwellings": 52,
+         *       "title": "Bank Junction Tower (revised)"
+         *     }
          */
         ProposalUpdate: {
             /**
@@ -2738,7 +4006,15 @@ export interface components {
              */
             tileset?: string | null;
         };
-        /** ReactionCounts */
+        /**
+         * ReactionCounts
+         * @example {
+         *       "agree_count": 12,
+         *       "comment_id": 101,
+         *       "disagree_count": 3,
+         *       "my_reaction": "agree"
+         *     }
+         */
         ReactionCounts: {
             /** Comment Id */
             comment_id: number;
@@ -2749,10 +4025,16 @@ export interface components {
             /** My Reaction */
             my_reaction: ("agree" | "disagree") | null;
         };
-        /** ReactionSet */
+        /**
+         * ReactionSet
+         * @example {
+         *       "kind": "agree"
+         *     }
+         */
         ReactionSet: {
             /**
              * Kind
+             * @example agree
              * @enum {string}
              */
             kind: "agree" | "disagree";
@@ -2796,6 +4078,7 @@ export interface components {
         ReportCreate: {
             /**
              * Reason
+             * @example spam
              * @enum {string}
              */
             reason: "spam" | "offensive" | "off_topic";
@@ -2806,7 +4089,16 @@ export interface components {
              */
             details: string;
         };
-        /** ReportPublic */
+        /**
+         * ReportPublic
+         * @example {
+         *       "comment_id": 101,
+         *       "created_at": "2025-04-04T07:12:00Z",
+         *       "details": "Personal attack on a named resident",
+         *       "id": 9,
+         *       "reason": "offensive"
+         *     }
+         */
         ReportPublic: {
             /** Id */
             id: number;
@@ -2847,16 +4139,6 @@ export interface components {
              * @example Landscaping near me
              */
             name: string;
-            /**
-             * @example {
-             *       "cpv": [
-             *         "4511"
-             *       ],
-             *       "lat": 52.49,
-             *       "lon": -1.89,
-             *       "radius_km": 20
-             *     }
-             */
             query: components["schemas"]["OpportunityFilters"];
             /**
              * Frequency
@@ -2865,7 +4147,25 @@ export interface components {
              */
             frequency: "immediate" | "daily" | "weekly";
         };
-        /** SavedSearchPublic */
+        /**
+         * SavedSearchPublic
+         * @example {
+         *       "created_at": "2025-04-10T08:30:00Z",
+         *       "frequency": "daily",
+         *       "id": 5,
+         *       "last_run_at": "2025-05-06T06:00:00Z",
+         *       "name": "Landscaping near me",
+         *       "query": {
+         *         "cpv": [
+         *           "4511"
+         *         ],
+         *         "lat": 51.5203,
+         *         "lon": -0.0983,
+         *         "radius_km": 5,
+         *         "status": []
+         *       }
+         *     }
+         */
         SavedSearchPublic: {
             /** Id */
             id: number;
@@ -2885,15 +4185,33 @@ export interface components {
             /** Last Run At */
             last_run_at: string | null;
         };
-        /** SavedSearchUpdate */
+        /**
+         * SavedSearchUpdate
+         * @example {
+         *       "frequency": "weekly",
+         *       "name": "Landscaping in the City"
+         *     }
+         */
         SavedSearchUpdate: {
-            /** Name */
+            /**
+             * Name
+             * @example Landscaping in the City
+             */
             name?: string | null;
             query?: components["schemas"]["OpportunityFilters"] | null;
-            /** Frequency */
+            /**
+             * Frequency
+             * @example weekly
+             */
             frequency?: ("immediate" | "daily" | "weekly") | null;
         };
-        /** SectorPublic */
+        /**
+         * SectorPublic
+         * @example {
+         *       "label": "Joinery and carpentry installation work",
+         *       "prefix": "4542"
+         *     }
+         */
         SectorPublic: {
             /**
              * Prefix
@@ -2924,27 +4242,66 @@ export interface components {
         /**
          * StageChange
          * @description Move a proposal one stage forward (draft → consultation → assessment → decided).
+         * @example {
+         *       "stage": "consultation"
+         *     }
+         * @example {
+         *       "decision": "approved",
+         *       "reason": "Approved by the Planning Applications Sub-Committee",
+         *       "stage": "decided"
+         *     }
          */
         StageChange: {
             /**
              * Stage
+             * @example consultation
              * @enum {string}
              */
             stage: "draft" | "consultation" | "assessment" | "decided";
             /**
              * Decision
              * @description Required when moving to `decided`
+             * @example approved
              */
             decision?: ("approved" | "refused" | "withdrawn") | null;
-            /** Reason */
+            /**
+             * Reason
+             * @example Approved by the Planning Applications Sub-Committee
+             */
             reason?: string | null;
         };
-        /** StageHistory */
+        /**
+         * StageHistory
+         * @example {
+         *       "items": [
+         *         {
+         *           "at": "2025-04-01T08:00:00Z",
+         *           "by": {
+         *             "display_name": "City Planning Officer",
+         *             "id": 3
+         *           },
+         *           "from_stage": "draft",
+         *           "to_stage": "consultation"
+         *         }
+         *       ]
+         *     }
+         */
         StageHistory: {
             /** Items */
             items: components["schemas"]["StageHistoryEntry"][];
         };
-        /** StageHistoryEntry */
+        /**
+         * StageHistoryEntry
+         * @example {
+         *       "at": "2025-04-01T08:00:00Z",
+         *       "by": {
+         *         "display_name": "City Planning Officer",
+         *         "id": 3
+         *       },
+         *       "from_stage": "draft",
+         *       "to_stage": "consultation"
+         *     }
+         */
         StageHistoryEntry: {
             /**
              * At
@@ -2964,12 +4321,50 @@ export interface components {
             /** Reason */
             reason: string | null;
         };
-        /** TilesetList */
+        /**
+         * TilesetList
+         * @example {
+         *       "items": [
+         *         {
+         *           "attribution": "© OpenStreetMap contributors, ODbL 1.0",
+         *           "bbox": [
+         *             -0.1135,
+         *             51.5065,
+         *             -0.0725,
+         *             51.5235
+         *           ],
+         *           "building_count": 4210,
+         *           "built_at": "2025-03-01T02:00:00Z",
+         *           "licence": "ODbL-1.0",
+         *           "name": "london",
+         *           "tileset_url": "/tiles/london/tileset.json",
+         *           "title": "City of London"
+         *         }
+         *       ]
+         *     }
+         */
         TilesetList: {
             /** Items */
             items: components["schemas"]["TilesetPublic"][];
         };
-        /** TilesetPublic */
+        /**
+         * TilesetPublic
+         * @example {
+         *       "attribution": "© OpenStreetMap contributors, ODbL 1.0",
+         *       "bbox": [
+         *         -0.1135,
+         *         51.5065,
+         *         -0.0725,
+         *         51.5235
+         *       ],
+         *       "building_count": 4210,
+         *       "built_at": "2025-03-01T02:00:00Z",
+         *       "licence": "ODbL-1.0",
+         *       "name": "london",
+         *       "tileset_url": "/tiles/london/tileset.json",
+         *       "title": "City of London"
+         *     }
+         */
         TilesetPublic: {
             /**
              * Name
@@ -3022,10 +4417,21 @@ export interface components {
              * @example QGIS on my laptop
              */
             name: string;
-            /** Expires In Days */
+            /**
+             * Expires In Days
+             * @example 90
+             */
             expires_in_days?: number | null;
         };
-        /** TokenCreated */
+        /**
+         * TokenCreated
+         * @example {
+         *       "expires_at": "2025-06-02T09:15:00Z",
+         *       "id": 3,
+         *       "name": "QGIS on my laptop",
+         *       "token": "ct_q3JX0v9Lr7mT2bWkP8sYd4NfH6gC1zEaRuK5oV_iMw"
+         *     }
+         */
         TokenCreated: {
             /** Id */
             id: number;
@@ -3039,7 +4445,20 @@ export interface components {
             /** Expires At */
             expires_at: string | null;
         };
-        /** UserAdmin */
+        /**
+         * UserAdmin
+         * @example {
+         *       "created_at": "2025-01-20T14:02:11Z",
+         *       "display_name": "Maya Okafor",
+         *       "email": "m.okafor@example.org",
+         *       "id": 7,
+         *       "is_active": true,
+         *       "roles": [
+         *         "citizen",
+         *         "moderator"
+         *       ]
+         *     }
+         */
         UserAdmin: {
             /** Id */
             id: number;
@@ -3057,7 +4476,27 @@ export interface components {
              */
             created_at: string;
         };
-        /** UserList */
+        /**
+         * UserList
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2025-01-20T14:02:11Z",
+         *           "display_name": "Maya Okafor",
+         *           "email": "m.okafor@example.org",
+         *           "id": 7,
+         *           "is_active": true,
+         *           "roles": [
+         *             "citizen",
+         *             "moderator"
+         *           ]
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
         UserList: {
             /** Items */
             items: components["schemas"]["UserAdmin"][];
@@ -3068,7 +4507,13 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** UserRef */
+        /**
+         * UserRef
+         * @example {
+         *       "display_name": "City Planning Officer",
+         *       "id": 3
+         *     }
+         */
         UserRef: {
             /** Id */
             id: number;
@@ -3550,12 +4995,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Account, organisation, comments, reactions, reports, saved searches, interest registrations, API tokens and actions, as one JSON document */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "account": {
+                     *         "id": 42,
+                     *         "email": "ada@example.org",
+                     *         "display_name": "Ada",
+                     *         "roles": [
+                     *           "citizen"
+                     *         ],
+                     *         "locale": "en",
+                     *         "created_at": "2025-03-04T09:15:00+00:00",
+                     *         "consent_at": "2025-03-04T09:15:00+00:00",
+                     *         "last_login_at": "2025-05-06T07:58:12+00:00"
+                     *       },
+                     *       "comments": [
+                     *         {
+                     *           "id": 101,
+                     *           "proposal_id": 1,
+                     *           "body": "The west block will overshadow the school playground after 3 pm.",
+                     *           "sentiment": "objection",
+                     *           "topics": [
+                     *             "design",
+                     *             "light"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "reactions": [],
+                     *       "reports": [],
+                     *       "saved_searches": [],
+                     *       "interest_registrations": [],
+                     *       "api_tokens": [],
+                     *       "actions": []
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -5330,6 +6809,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example retry: 3000
+                     *     : subscribed to proposal:1
+                     *
+                     *     id: 1746518400000-4182-7
+                     *     event: reaction_counts
+                     *     data: {"type":"reaction_counts","comment_id":101,"agree_count":13,"disagree_count":3,"id":"1746518400000-4182-7"}
+                     *
+                     *     : keep-alive
+                     */
                     "text/event-stream": string;
                 };
             };
@@ -5680,6 +7169,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "uri": "http://localhost:8000/api/v1/opportunities/release-package.json",
+                     *       "version": "1.1",
+                     *       "publishedDate": "2025-05-01T09:00:00Z",
+                     *       "publisher": {
+                     *         "name": "City of London Corporation"
+                     *       },
+                     *       "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+                     *       "publicationPolicy": "http://localhost:8000/docs/publication-policy",
+                     *       "extensions": [],
+                     *       "releases": [
+                     *         {
+                     *           "ocid": "ocds-civictwin-opp-4",
+                     *           "id": "ocds-civictwin-opp-4-20250501T090000Z",
+                     *           "date": "2025-05-01T09:00:00Z",
+                     *           "tag": [
+                     *             "tender"
+                     *           ],
+                     *           "initiationType": "tender",
+                     *           "parties": [
+                     *             {
+                     *               "id": "buyer",
+                     *               "name": "City of London Corporation",
+                     *               "roles": [
+                     *                 "buyer",
+                     *                 "procuringEntity"
+                     *               ]
+                     *             },
+                     *             {
+                     *               "id": "org-8",
+                     *               "name": "Barbican Gardens Ltd",
+                     *               "roles": [
+                     *                 "interestedParty"
+                     *               ],
+                     *               "details": {
+                     *                 "scale": "sme"
+                     *               }
+                     *             }
+                     *           ],
+                     *           "buyer": {
+                     *             "id": "buyer",
+                     *             "name": "City of London Corporation"
+                     *           },
+                     *           "tender": {
+                     *             "id": "ocds-civictwin-opp-4-tender",
+                     *             "title": "Landscaping works",
+                     *             "status": "active",
+                     *             "value": {
+                     *               "amount": 250000,
+                     *               "currency": "GBP"
+                     *             },
+                     *             "tenderPeriod": {
+                     *               "startDate": "2025-05-01T09:00:00Z",
+                     *               "endDate": "2025-06-13T17:00:00Z"
+                     *             },
+                     *             "items": [
+                     *               {
+                     *                 "id": "1",
+                     *                 "classification": {
+                     *                   "scheme": "CPV",
+                     *                   "id": "45112710",
+                     *                   "description": "Landscaping work for green areas"
+                     *                 },
+                     *                 "deliveryLocation": {
+                     *                   "geometry": {
+                     *                     "type": "Point",
+                     *                     "coordinates": [
+                     *                       -0.0983,
+                     *                       51.5203
+                     *                     ]
+                     *                   }
+                     *                 }
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -5860,6 +7429,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "uri": "http://localhost:8000/api/v1/opportunities/release-package.json",
+                     *       "version": "1.1",
+                     *       "publishedDate": "2025-05-01T09:00:00Z",
+                     *       "publisher": {
+                     *         "name": "City of London Corporation"
+                     *       },
+                     *       "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+                     *       "publicationPolicy": "http://localhost:8000/docs/publication-policy",
+                     *       "extensions": [],
+                     *       "releases": [
+                     *         {
+                     *           "ocid": "ocds-civictwin-opp-4",
+                     *           "id": "ocds-civictwin-opp-4-20250501T090000Z",
+                     *           "date": "2025-05-01T09:00:00Z",
+                     *           "tag": [
+                     *             "tender"
+                     *           ],
+                     *           "initiationType": "tender",
+                     *           "parties": [
+                     *             {
+                     *               "id": "buyer",
+                     *               "name": "City of London Corporation",
+                     *               "roles": [
+                     *                 "buyer",
+                     *                 "procuringEntity"
+                     *               ]
+                     *             },
+                     *             {
+                     *               "id": "org-8",
+                     *               "name": "Barbican Gardens Ltd",
+                     *               "roles": [
+                     *                 "interestedParty"
+                     *               ],
+                     *               "details": {
+                     *                 "scale": "sme"
+                     *               }
+                     *             }
+                     *           ],
+                     *           "buyer": {
+                     *             "id": "buyer",
+                     *             "name": "City of London Corporation"
+                     *           },
+                     *           "tender": {
+                     *             "id": "ocds-civictwin-opp-4-tender",
+                     *             "title": "Landscaping works",
+                     *             "status": "active",
+                     *             "value": {
+                     *               "amount": 250000,
+                     *               "currency": "GBP"
+                     *             },
+                     *             "tenderPeriod": {
+                     *               "startDate": "2025-05-01T09:00:00Z",
+                     *               "endDate": "2025-06-13T17:00:00Z"
+                     *             },
+                     *             "items": [
+                     *               {
+                     *                 "id": "1",
+                     *                 "classification": {
+                     *                   "scheme": "CPV",
+                     *                   "id": "45112710",
+                     *                   "description": "Landscaping work for green areas"
+                     *                 },
+                     *                 "deliveryLocation": {
+                     *                   "geometry": {
+                     *                     "type": "Point",
+                     *                     "coordinates": [
+                     *                       -0.0983,
+                     *                       51.5203
+                     *                     ]
+                     *                   }
+                     *                 }
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -6090,8 +7739,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/csv": unknown;
+                    /**
+                     * @example registration_id,organisation_id,organisation_name,organisation_size,organisation_sectors,organisation_website,contact_name,contact_email,message,registered_at,updated_at,withdrawn
+                     *     17,8,Barbican Gardens Ltd,small,4511 77310000,https://gardens.example.org,Priya Shah,priya@gardens.example.org,We can start in September.,2025-05-06T14:30:00+00:00,2025-05-06T14:30:00+00:00,no
+                     */
+                    "text/csv": string;
                 };
             };
             /** @description AuthenticationError */
@@ -6699,8 +8351,63 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/csv": unknown;
+                    /**
+                     * @example id,reference,title,description,application_type,stage,decision,site_address,dwellings,floor_area_proposed_m2,consultation_start,consultation_end,decision_date,created_at,url,geometry_wkt
+                     *     1,24/00123/FULL,Bank Junction Tower,A 12-storey office and residential building.,full,consultation,,"1 Poultry, London EC2R",48,18400.0,2025-04-01,2025-05-13,,2025-03-18T10:30:00+00:00,http://localhost:8000/proposals/1,"MULTIPOLYGON (((-0.0905 51.515, -0.0898 51.515, -0.0898 51.5154, -0.0905 51.5154, -0.0905 51.515)))"
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {
+                     *       "type": "FeatureCollection",
+                     *       "name": "proposals",
+                     *       "features": [
+                     *         {
+                     *           "type": "Feature",
+                     *           "id": 1,
+                     *           "geometry": {
+                     *             "type": "MultiPolygon",
+                     *             "coordinates": [
+                     *               [
+                     *                 [
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.515
+                     *                   ],
+                     *                   [
+                     *                     -0.0898,
+                     *                     51.515
+                     *                   ],
+                     *                   [
+                     *                     -0.0898,
+                     *                     51.5154
+                     *                   ],
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.5154
+                     *                   ],
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.515
+                     *                   ]
+                     *                 ]
+                     *               ]
+                     *             ]
+                     *           },
+                     *           "properties": {
+                     *             "reference": "24/00123/FULL",
+                     *             "title": "Bank Junction Tower",
+                     *             "application_type": "full",
+                     *             "stage": "consultation",
+                     *             "site_address": "1 Poultry, London EC2R",
+                     *             "dwellings": 48,
+                     *             "consultation_start": "2025-04-01",
+                     *             "consultation_end": "2025-05-13",
+                     *             "url": "http://localhost:8000/proposals/1"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/geo+json": unknown;
                 };
             };
@@ -6855,9 +8562,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "asset": {
+                     *         "version": "1.1"
+                     *       },
+                     *       "geometricError": 512,
+                     *       "root": {
+                     *         "boundingVolume": {
+                     *           "region": [
+                     *             -0.001981,
+                     *             0.898903,
+                     *             -0.001265,
+                     *             0.8992,
+                     *             0,
+                     *             180
+                     *           ]
+                     *         },
+                     *         "geometricError": 64,
+                     *         "refine": "REPLACE",
+                     *         "content": {
+                     *           "uri": "content/0/0/0.glb"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": unknown;
-                    "model/gltf-binary": unknown;
-                    "application/octet-stream": unknown;
+                    "model/gltf-binary": string;
+                    "application/octet-stream": string;
                 };
             };
             /** @description Part of the file (Range) */
@@ -6865,7 +8597,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "model/gltf-binary": string;
+                    "application/octet-stream": string;
+                };
             };
             /** @description Not modified (If-None-Match) */
             304: {
@@ -6921,9 +8656,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "asset": {
+                     *         "version": "1.1"
+                     *       },
+                     *       "geometricError": 512,
+                     *       "root": {
+                     *         "boundingVolume": {
+                     *           "region": [
+                     *             -0.001981,
+                     *             0.898903,
+                     *             -0.001265,
+                     *             0.8992,
+                     *             0,
+                     *             180
+                     *           ]
+                     *         },
+                     *         "geometricError": 64,
+                     *         "refine": "REPLACE",
+                     *         "content": {
+                     *           "uri": "content/0/0/0.glb"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": unknown;
-                    "model/gltf-binary": unknown;
-                    "application/octet-stream": unknown;
+                    "model/gltf-binary": string;
+                    "application/octet-stream": string;
                 };
             };
             /** @description Part of the file (Range) */
@@ -6931,7 +8691,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "model/gltf-binary": string;
+                    "application/octet-stream": string;
+                };
             };
             /** @description Not modified (If-None-Match) */
             304: {
@@ -6984,6 +8747,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "title": "City of London Corporation - OGC API - Features",
+                     *       "description": "Development proposals, city buildings, consultation comments and supply-chain opportunities",
+                     *       "links": [
+                     *         {
+                     *           "href": "http://localhost:8000/ogc",
+                     *           "rel": "self",
+                     *           "type": "application/json",
+                     *           "title": "This document"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/api",
+                     *           "rel": "service-desc",
+                     *           "type": "application/vnd.oai.openapi+json;version=3.0",
+                     *           "title": "OpenAPI"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/conformance",
+                     *           "rel": "conformance",
+                     *           "type": "application/json"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections",
+                     *           "rel": "data",
+                     *           "type": "application/json"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -7004,6 +8797,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "conformsTo": [
+                     *         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                     *         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                     *         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -7024,7 +8826,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.0.3",
+                     *       "info": {
+                     *         "title": "CivicTwin OGC API - Features",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "servers": [
+                     *         {
+                     *           "url": "http://localhost:8000"
+                     *         }
+                     *       ],
+                     *       "paths": {
+                     *         "/ogc/collections/{collection_id}/items": {
+                     *           "get": {
+                     *             "operationId": "ogcItems"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": unknown;
+                    /**
+                     * @example {
+                     *       "openapi": "3.0.3",
+                     *       "info": {
+                     *         "title": "CivicTwin OGC API - Features",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "servers": [
+                     *         {
+                     *           "url": "http://localhost:8000"
+                     *         }
+                     *       ],
+                     *       "paths": {
+                     *         "/ogc/collections/{collection_id}/items": {
+                     *           "get": {
+                     *             "operationId": "ogcItems"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/vnd.oai.openapi+json;version=3.0": unknown;
                 };
             };
@@ -7045,6 +8889,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "links": [
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections",
+                     *           "rel": "self",
+                     *           "type": "application/json"
+                     *         }
+                     *       ],
+                     *       "collections": [
+                     *         {
+                     *           "id": "proposals",
+                     *           "title": "Development proposals",
+                     *           "description": "Published development proposals with their site boundaries",
+                     *           "itemType": "feature",
+                     *           "crs": [
+                     *             "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+                     *           ],
+                     *           "extent": {
+                     *             "spatial": {
+                     *               "bbox": [
+                     *                 [
+                     *                   -0.1135,
+                     *                   51.5065,
+                     *                   -0.0725,
+                     *                   51.5235
+                     *                 ]
+                     *               ],
+                     *               "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+                     *             },
+                     *             "temporal": {
+                     *               "interval": [
+                     *                 [
+                     *                   "2025-03-18T10:30:00Z",
+                     *                   "2025-05-02T12:00:00Z"
+                     *                 ]
+                     *               ],
+                     *               "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+                     *             }
+                     *           },
+                     *           "links": [
+                     *             {
+                     *               "href": "http://localhost:8000/ogc/collections/proposals",
+                     *               "rel": "self",
+                     *               "type": "application/json"
+                     *             },
+                     *             {
+                     *               "href": "http://localhost:8000/ogc/collections/proposals/items",
+                     *               "rel": "items",
+                     *               "type": "application/geo+json"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -7067,6 +8967,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "proposals",
+                     *       "title": "Development proposals",
+                     *       "description": "Published development proposals with their site boundaries",
+                     *       "itemType": "feature",
+                     *       "crs": [
+                     *         "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+                     *       ],
+                     *       "extent": {
+                     *         "spatial": {
+                     *           "bbox": [
+                     *             [
+                     *               -0.1135,
+                     *               51.5065,
+                     *               -0.0725,
+                     *               51.5235
+                     *             ]
+                     *           ],
+                     *           "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+                     *         },
+                     *         "temporal": {
+                     *           "interval": [
+                     *             [
+                     *               "2025-03-18T10:30:00Z",
+                     *               "2025-05-02T12:00:00Z"
+                     *             ]
+                     *           ],
+                     *           "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+                     *         }
+                     *       },
+                     *       "links": [
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals",
+                     *           "rel": "self",
+                     *           "type": "application/json"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals/items",
+                     *           "rel": "items",
+                     *           "type": "application/geo+json"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -7107,7 +9052,139 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "FeatureCollection",
+                     *       "features": [
+                     *         {
+                     *           "type": "Feature",
+                     *           "id": 1,
+                     *           "geometry": {
+                     *             "type": "MultiPolygon",
+                     *             "coordinates": [
+                     *               [
+                     *                 [
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.515
+                     *                   ],
+                     *                   [
+                     *                     -0.0898,
+                     *                     51.515
+                     *                   ],
+                     *                   [
+                     *                     -0.0898,
+                     *                     51.5154
+                     *                   ],
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.5154
+                     *                   ],
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.515
+                     *                   ]
+                     *                 ]
+                     *               ]
+                     *             ]
+                     *           },
+                     *           "properties": {
+                     *             "reference": "24/00123/FULL",
+                     *             "title": "Bank Junction Tower",
+                     *             "application_type": "full",
+                     *             "stage": "consultation",
+                     *             "site_address": "1 Poultry, London EC2R",
+                     *             "dwellings": 48,
+                     *             "consultation_start": "2025-04-01",
+                     *             "consultation_end": "2025-05-13",
+                     *             "url": "http://localhost:8000/proposals/1"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "links": [
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals/items?limit=10&offset=0",
+                     *           "rel": "self",
+                     *           "type": "application/geo+json"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals",
+                     *           "rel": "collection",
+                     *           "type": "application/json"
+                     *         }
+                     *       ],
+                     *       "numberMatched": 1,
+                     *       "numberReturned": 1,
+                     *       "timeStamp": "2025-05-06T09:00:00.000000Z"
+                     *     }
+                     */
                     "application/json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "FeatureCollection",
+                     *       "features": [
+                     *         {
+                     *           "type": "Feature",
+                     *           "id": 1,
+                     *           "geometry": {
+                     *             "type": "MultiPolygon",
+                     *             "coordinates": [
+                     *               [
+                     *                 [
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.515
+                     *                   ],
+                     *                   [
+                     *                     -0.0898,
+                     *                     51.515
+                     *                   ],
+                     *                   [
+                     *                     -0.0898,
+                     *                     51.5154
+                     *                   ],
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.5154
+                     *                   ],
+                     *                   [
+                     *                     -0.0905,
+                     *                     51.515
+                     *                   ]
+                     *                 ]
+                     *               ]
+                     *             ]
+                     *           },
+                     *           "properties": {
+                     *             "reference": "24/00123/FULL",
+                     *             "title": "Bank Junction Tower",
+                     *             "application_type": "full",
+                     *             "stage": "consultation",
+                     *             "site_address": "1 Poultry, London EC2R",
+                     *             "dwellings": 48,
+                     *             "consultation_start": "2025-04-01",
+                     *             "consultation_end": "2025-05-13",
+                     *             "url": "http://localhost:8000/proposals/1"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "links": [
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals/items?limit=10&offset=0",
+                     *           "rel": "self",
+                     *           "type": "application/geo+json"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals",
+                     *           "rel": "collection",
+                     *           "type": "application/json"
+                     *         }
+                     *       ],
+                     *       "numberMatched": 1,
+                     *       "numberReturned": 1,
+                     *       "timeStamp": "2025-05-06T09:00:00.000000Z"
+                     *     }
+                     */
                     "application/geo+json": unknown;
                 };
             };
@@ -7158,7 +9235,123 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "Feature",
+                     *       "id": 1,
+                     *       "geometry": {
+                     *         "type": "MultiPolygon",
+                     *         "coordinates": [
+                     *           [
+                     *             [
+                     *               [
+                     *                 -0.0905,
+                     *                 51.515
+                     *               ],
+                     *               [
+                     *                 -0.0898,
+                     *                 51.515
+                     *               ],
+                     *               [
+                     *                 -0.0898,
+                     *                 51.5154
+                     *               ],
+                     *               [
+                     *                 -0.0905,
+                     *                 51.5154
+                     *               ],
+                     *               [
+                     *                 -0.0905,
+                     *                 51.515
+                     *               ]
+                     *             ]
+                     *           ]
+                     *         ]
+                     *       },
+                     *       "properties": {
+                     *         "reference": "24/00123/FULL",
+                     *         "title": "Bank Junction Tower",
+                     *         "application_type": "full",
+                     *         "stage": "consultation",
+                     *         "site_address": "1 Poultry, London EC2R",
+                     *         "dwellings": 48,
+                     *         "consultation_start": "2025-04-01",
+                     *         "consultation_end": "2025-05-13",
+                     *         "url": "http://localhost:8000/proposals/1"
+                     *       },
+                     *       "links": [
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals/items/1",
+                     *           "rel": "self",
+                     *           "type": "application/geo+json"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals",
+                     *           "rel": "collection",
+                     *           "type": "application/json"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "Feature",
+                     *       "id": 1,
+                     *       "geometry": {
+                     *         "type": "MultiPolygon",
+                     *         "coordinates": [
+                     *           [
+                     *             [
+                     *               [
+                     *                 -0.0905,
+                     *                 51.515
+                     *               ],
+                     *               [
+                     *                 -0.0898,
+                     *                 51.515
+                     *               ],
+                     *               [
+                     *                 -0.0898,
+                     *                 51.5154
+                     *               ],
+                     *               [
+                     *                 -0.0905,
+                     *                 51.5154
+                     *               ],
+                     *               [
+                     *                 -0.0905,
+                     *                 51.515
+                     *               ]
+                     *             ]
+                     *           ]
+                     *         ]
+                     *       },
+                     *       "properties": {
+                     *         "reference": "24/00123/FULL",
+                     *         "title": "Bank Junction Tower",
+                     *         "application_type": "full",
+                     *         "stage": "consultation",
+                     *         "site_address": "1 Poultry, London EC2R",
+                     *         "dwellings": 48,
+                     *         "consultation_start": "2025-04-01",
+                     *         "consultation_end": "2025-05-13",
+                     *         "url": "http://localhost:8000/proposals/1"
+                     *       },
+                     *       "links": [
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals/items/1",
+                     *           "rel": "self",
+                     *           "type": "application/geo+json"
+                     *         },
+                     *         {
+                     *           "href": "http://localhost:8000/ogc/collections/proposals",
+                     *           "rel": "collection",
+                     *           "type": "application/json"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/geo+json": unknown;
                 };
             };
