@@ -314,6 +314,48 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         yield server
 
 
+@pytest.fixture(scope="session")
+def demo_server(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory):
+    """The `civictwin demo` content (backend.demo.seed) on its own database and app.
+
+    Reuses the London tileset the live server built (copied, not rebuilt); the demo's proposal
+    massing tiles go to its own tiles folder. Yields (url, proposals by reference).
+    """
+    from backend.db import migrate
+    from backend.db.engine import Database, create_db_engine
+    from backend.demo import DEMO_TILESET
+    from backend.demo import seed as seed_demo
+    from backend.main import create_app
+    from backend.settings import Settings
+    from tests.services import live_server as serve
+
+    root = tmp_path_factory.mktemp("demo")
+    tiles_dir = root / "tiles"
+    tiles_dir.mkdir()
+    # the tiles routes refuse links that leave the tiles folder: copy (a few MB)
+    shutil.copytree(live_server.tiles_dir / "london", tiles_dir / DEMO_TILESET)
+    db_url = f"sqlite:///{root / 'demo.sqlite'}"
+    engine = create_db_engine(db_url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=db_url,
+        tiles_dir=tiles_dir,
+        uploads_dir=root / "uploads",
+        frontend_dir=DIST,
+    )
+    db = Database.connect(db_url)
+    try:
+        report = seed_demo(settings, db)
+    finally:
+        db.dispose()
+    assert report.seeded, report
+    with serve(create_app(settings)) as url:
+        items = httpx.get(f"{url}/api/v1/proposals", params={"limit": 100}, timeout=60).json()
+        yield url, {p["reference"]: p for p in items["items"]}
+
+
 # --- the browser ----------------------------------------------------------------------------
 
 
@@ -401,6 +443,77 @@ def wait_for_tiles(page, which: str = "tileset", timeout_ms: int = 60_000) -> No
     )
 
 
+MASSING_STATE_JS = """() => {
+    const c = window.__civictwin, m = c && c.massing
+    if (!m) return null
+    c.viewer.scene.requestRender()
+    const cam = c.viewer.camera.positionCartographic
+    return {
+        show: m.show,
+        tilesLoaded: m.tilesLoaded,
+        rootContentReady: m.root.contentReady,
+        selected: m.statistics.selected,
+        loaded: m.statistics.numberOfLoadedTilesTotal,
+        camera: [cam.longitude * 180 / Math.PI, cam.latitude * 180 / Math.PI, cam.height],
+        flying: !!c.viewer.camera._currentFlight,
+        url: m.resource && m.resource.url,
+        sphereRadius: m.boundingSphere.radius,
+        sphereCentre: (() => { const p = m.boundingSphere.center; const e = c.viewer.scene.globe.ellipsoid.cartesianToCartographic(p); return e ? [e.longitude * 180 / Math.PI, e.latitude * 180 / Math.PI, e.height] : [p.x, p.y, p.z] })(),
+    }
+}"""
+
+
+def wait_for_massing_drawn(page, timeout_ms: int = 60_000) -> dict[str, Any]:
+    """Wait until the selected scheme's massing tileset has its block loaded **and drawn**.
+
+    `tilesLoaded` alone is true before any request was made (nothing in view, or a request the
+    throttle refused), so also require the root content and a tile selected for rendering.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            f"""() => {{
+                const s = ({MASSING_STATE_JS})()
+                return !!s && s.show && s.tilesLoaded && s.rootContentReady && s.loaded > 0
+                    && s.selected > 0 && !s.flying
+            }}""",
+            timeout=timeout_ms,
+            polling=200,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(f"the massing was not drawn: {page.evaluate(MASSING_STATE_JS)}")
+    return page.evaluate(MASSING_STATE_JS)
+
+
+def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Rough ground distance between two lon/lat points (fine at city scale)."""
+    import math
+
+    dx = (a[0] - b[0]) * 111_320 * math.cos(math.radians((a[1] + b[1]) / 2))
+    dy = (a[1] - b[1]) * 111_320
+    return math.hypot(dx, dy)
+
+
+def site_centre(proposal: dict[str, Any]) -> tuple[float, float]:
+    xs, ys = zip(*outer_ring(proposal["site_boundary"]), strict=True)
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+def wait_for_globe(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the globe's imagery (and terrain) tiles for the view are in."""
+    page.wait_for_function(
+        """() => {
+            const c = window.__civictwin
+            if (!c) return true
+            c.viewer.scene.requestRender()
+            return c.viewer.scene.globe.tilesLoaded
+        }""",
+        timeout=timeout_ms,
+        polling=200,
+    )
+
+
 def settle(page) -> None:
     """Render once more and wait two frames so screenshots show the latest state."""
     page.evaluate(
@@ -437,5 +550,8 @@ def run_axe(page) -> list[dict]:
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    # the globe's imagery loads on its own schedule: never photograph a half-drawn ground
+    wait_for_globe(page)
+    settle(page)
     page.screenshot(path=str(path))
     return path

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import new_page, open_app, run_axe, screenshot, settle, wait_for_tiles
+from tests.e2e.conftest import (
+    metres_between,
+    new_page,
+    open_app,
+    run_axe,
+    screenshot,
+    settle,
+    site_centre,
+    wait_for_massing_drawn,
+    wait_for_tiles,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,8 +53,10 @@ def test_before_after_hides_the_replaced_building_and_shows_the_massing(page, li
     open_app(page, live_server, hash_=proposal_hash(live_server))
     page.get_by_role("heading", name=p["title"]).wait_for()
     page.wait_for_function("() => !!window.__civictwin.massing")
+    # the deep link flies to the site and the scheme's block is requested and drawn
+    state = wait_for_massing_drawn(page)
+    assert metres_between(state["camera"][:2], site_centre(p)) < 600, state
     wait_for_tiles(page, "tileset")
-    wait_for_tiles(page, "massing")
     settle(page)
     screenshot(page, "proposal_after")
     shown = page.evaluate(FEATURE_JS, replaced)
@@ -58,6 +70,19 @@ def test_before_after_hides_the_replaced_building_and_shows_the_massing(page, li
     assert page.evaluate("() => window.__civictwin.massing.show") is False
     page.get_by_label("After (with the scheme)").check()
     assert not any(page.evaluate(FEATURE_JS, replaced))
+    assert page.js_errors == []
+
+
+def test_selecting_from_the_list_flies_to_the_site_and_draws_the_massing(page, live_server):
+    p = live_server.seed["proposal"]
+    open_app(page, live_server)
+    page.get_by_role("button", name=p["title"]).click()
+    page.get_by_role("heading", name=p["title"]).wait_for()
+    state = wait_for_massing_drawn(page)
+    assert metres_between(state["camera"][:2], site_centre(p)) < 600, state
+    assert page.evaluate("() => window.__civictwin.mapView.getCamera().position.height") < 1000, (
+        "the camera did not come down to the site"
+    )
     assert page.js_errors == []
 
 

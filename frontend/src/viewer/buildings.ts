@@ -69,6 +69,31 @@ export function allTilesLoaded(widget: CesiumWidget, tileset: Cesium3DTileset): 
   })
 }
 
+/**
+ * Keep frames coming until a (small) tileset's root content is drawn. `tilesLoaded` alone is not
+ * enough: it is also true when no request was made yet (the tile was outside the view, or the
+ * request was refused by Cesium's per-server throttle while the city loads and never retried,
+ * because request-render mode draws no further frame). Gives up after `timeoutMs` (a scheme the
+ * camera never looks at loads when the camera moves there).
+ */
+export function untilRootDrawn(widget: CesiumWidget, tileset: Cesium3DTileset, timeoutMs = 30_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    // both flags are public on Cesium3DTile, missing from its typings
+    const root = () => tileset.root as unknown as { contentReady: boolean; hasRenderableContent: boolean }
+    const drawn = () => !tileset.isDestroyed() && tileset.tilesLoaded && (!root().hasRenderableContent || root().contentReady)
+    const timer = setInterval(() => {
+      if (tileset.isDestroyed() || drawn() || Date.now() - started > timeoutMs) {
+        clearInterval(timer)
+        resolve(!tileset.isDestroyed() && drawn())
+        return
+      }
+      widget.scene.requestRender()
+    }, 100)
+    widget.scene.requestRender()
+  })
+}
+
 /** Highlight state: one hovered, one selected feature; colours restored when they change. */
 export class FeatureHighlighter {
   private hovered?: Cesium3DTileFeature

@@ -25,7 +25,7 @@ import type { AppConfig } from '../config'
 import type { EditorState } from '../core/editor'
 import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
 import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
-import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings } from './buildings'
+import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings, untilRootDrawn } from './buildings'
 import { cameraOptions, cameraView, toLonLatHeight } from './convert'
 import { enableKeyboardCamera } from './keyboard'
 import { Overlays, pickTag } from './overlays'
@@ -61,6 +61,8 @@ class CesiumMapView implements MapView {
   private massing?: Cesium3DTileset
   private highlightedId?: string
   private beforeAfter: BeforeAfter = 'after'
+  /** set once anything (a deep link, a fly-to) placed the camera: the city must not re-frame it */
+  private cameraPlaced = false
 
   constructor(
     readonly widget: CesiumWidget,
@@ -74,7 +76,7 @@ class CesiumMapView implements MapView {
     this.handler.setInputAction((c: ScreenSpaceEventHandler.PositionedEvent) => this.onClick(c.position), ScreenSpaceEventType.LEFT_CLICK)
     enableKeyboardCamera(widget)
     if (initialCamera) this.setCamera(initialCamera)
-    else if (cfg.home) this.setCamera({ position: cfg.home, heading: 0, pitch: -45, roll: 0 })
+    else if (cfg.home) this.widget.camera.setView(cameraOptions({ position: cfg.home, heading: 0, pitch: -45, roll: 0 }))
     this.ready = this.loadCity(cfg, initialCamera === undefined)
   }
 
@@ -83,7 +85,8 @@ class CesiumMapView implements MapView {
       const tileset = await loadCityTileset(this.widget, cfg.tilesetUrl)
       this.tileset = tileset
       if (window.__civictwin) window.__civictwin.tileset = tileset
-      if (frame) {
+      // a proposal opened from a link or the list may already be flying the camera to its site
+      if (frame && !this.cameraPlaced) {
         const sphere = tileset.boundingSphere
         this.widget.camera.viewBoundingSphere(
           sphere,
@@ -156,11 +159,13 @@ class CesiumMapView implements MapView {
   }
 
   setCamera(view: CameraView) {
+    this.cameraPlaced = true
     this.widget.camera.setView(cameraOptions(view))
     this.widget.scene.requestRender()
   }
 
   flyTo(view: CameraView) {
+    this.cameraPlaced = true
     this.widget.camera.flyTo({ ...cameraOptions(view), duration: 1.5 })
   }
 
@@ -170,15 +175,20 @@ class CesiumMapView implements MapView {
     const rings = outerRings(g)
     const box = bboxOf(rings.flat())
     if (!box) return
-    const sphere = BoundingSphere.fromPoints(rings.flat().map((q) => Cartesian3.fromDegrees(q.lon, q.lat, 0)))
-    const range = Math.max(150, sphere.radius * 4)
+    // frame the whole scheme, from the ground to the top of its tallest block
+    const top = schemeHeight(p)
+    const points = rings.flat().flatMap((q) => [Cartesian3.fromDegrees(q.lon, q.lat, 0), Cartesian3.fromDegrees(q.lon, q.lat, top)])
+    const sphere = BoundingSphere.fromPoints(points)
+    const range = Math.max(150, sphere.radius * 3.2)
+    this.cameraPlaced = true
     this.widget.camera.flyToBoundingSphere(sphere, {
-      offset: new HeadingPitchRange(CMath.toRadians(20), CMath.toRadians(-35), range),
+      offset: new HeadingPitchRange(CMath.toRadians(20), CMath.toRadians(-25), range),
       duration: 1.5,
     })
   }
 
   flyToBounds(box: BBox) {
+    this.cameraPlaced = true
     const centre = Cartesian3.fromDegrees((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0)
     const corner = Cartesian3.fromDegrees(box[0], box[1], 0)
     const sphere = new BoundingSphere(centre, Math.max(30, Cartesian3.distance(centre, corner)))
@@ -247,14 +257,23 @@ class CesiumMapView implements MapView {
 
   private async loadMassing(p: Proposal, url: string) {
     try {
-      const tileset = await Cesium3DTileset.fromUrl(url.startsWith('/') ? url.slice(1) : url, { shadows: ShadowMode.ENABLED })
+      const tileset = await Cesium3DTileset.fromUrl(url.startsWith('/') ? url.slice(1) : url, {
+        shadows: ShadowMode.ENABLED,
+        // A scheme is one small tile that must show whenever it is in view. Cesium skips a whole
+        // tileset when the screen-space error of its top-level geometricError is at most the
+        // maximum (16 px by default): the backend writes a few metres for a block, so from the
+        // ~150 m of the fly-to the block was never even requested. With 0 (and no distance-based
+        // relaxation) only a top-level error of 0 would still hide it.
+        maximumScreenSpaceError: 0,
+        dynamicScreenSpaceError: false,
+      })
       if (this.selected !== p) return tileset.destroy()
       this.massing = tileset
       this.widget.scene.primitives.add(tileset)
       if (window.__civictwin) window.__civictwin.massing = tileset
       this.applyBeforeAfter()
-      // request-render mode: keep frames coming until the scheme's tiles are in
-      void allTilesLoaded(this.widget, tileset)
+      // request-render mode: keep frames coming until the scheme's block is drawn
+      void untilRootDrawn(this.widget, tileset)
     } catch (err) {
       console.warn('massing tileset failed to load; showing extrusions', err)
       if (this.selected === p) this.overlays.showScheme(p, true)
@@ -318,6 +337,13 @@ class CesiumMapView implements MapView {
   showDraft(state: EditorState | undefined) {
     this.overlays.showDraft(state)
   }
+}
+
+/** The height of a scheme's tallest block (0 without massing). */
+function schemeHeight(p: ProposalSummary): number {
+  const massing = (p as Partial<Proposal>).massing as { features?: { properties?: Record<string, unknown> | null }[] } | undefined
+  const heights = (massing?.features ?? []).map((f) => Number(f.properties?.height_m) || 0)
+  return Math.max(0, ...heights)
 }
 
 export async function createMapView(
