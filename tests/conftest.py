@@ -217,14 +217,22 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """The system Chromium, headless, driven by Playwright (no browser download)."""
+def playwright_session() -> Iterator[object]:
+    """The one Playwright driver of the test session (a second sync instance cannot start)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: object) -> Iterator[object]:
+    """The system Chromium, headless, driven by Playwright (no browser download)."""
+    b = playwright_session.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield b
+    b.close()
 
 
 @pytest.fixture

@@ -62,8 +62,7 @@ SCRIPT = """async () => {
 
 @pytest.mark.skipif(not CESIUM.exists(), reason="frontend/node_modules/cesium not installed")
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed")
-def test_cesiumjs_loads_implicit_tiles_with_their_metadata_boxes(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_cesiumjs_loads_implicit_tiles_with_their_metadata_boxes(tmp_path, playwright_session):
     options = BuildOptions(name="implicit", max_features=60, implicit=True, subtree_levels=2)
     run([LONDON_GEOJSON], tmp_path / "ts", options)
     (tmp_path / "index.html").write_text(PAGE)
@@ -72,13 +71,13 @@ def test_cesiumjs_loads_implicit_tiles_with_their_metadata_boxes(tmp_path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 640, "height": 360})
-            page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
-            page.set_default_timeout(120_000)
-            out = page.evaluate(SCRIPT)
-            browser.close()
+        pw = playwright_session
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 640, "height": 360})
+        page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
+        page.set_default_timeout(120_000)
+        out = page.evaluate(SCRIPT)
+        browser.close()
     finally:
         server.shutdown()
     assert out["failed"] == []
