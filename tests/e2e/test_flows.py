@@ -69,7 +69,13 @@ def test_before_after_hides_the_replaced_building_and_shows_the_massing(page, li
     assert all(page.evaluate(FEATURE_JS, replaced))
     assert page.evaluate("() => window.__civictwin.massing.show") is False
     page.get_by_label("After (with the scheme)").check()
-    assert not any(page.evaluate(FEATURE_JS, replaced))
+    # the style is applied to the features on the next rendered frame
+    page.wait_for_function(
+        f"(id) => {{ const s = ({FEATURE_JS})(id); return s.length > 0 && !s.some(Boolean) }}",
+        arg=replaced,
+        timeout=10_000,
+    )
+    assert page.evaluate("() => window.__civictwin.massing.show") is True
     assert page.js_errors == []
 
 
