@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -311,13 +313,30 @@ def _opportunities(api: _Api, token: str, proposals: dict[str, dict[str, Any]]) 
     return len(OPPORTUNITIES)
 
 
+@contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """Keep the seeding's in-process requests out of the console: the summary says what was done."""
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
 def seed(settings: Settings, db: Database, today: date | None = None) -> DemoReport:
     """Build and load the city if needed, then seed the demo content once."""
     report = DemoReport()
     report.built_tileset = build_city(settings)
     report.loaded_buildings = load_city(settings, db, force=report.built_tileset)
     app = create_app(settings, database=db)
-    with TestClient(app, base_url="http://demo.invalid") as client:
+    with (
+        _quiet("httpx", "backend.access"),
+        TestClient(app, base_url="http://demo.invalid") as client,
+    ):
         api = _Api(client)
         tokens = _accounts(api, db)
         if _already_seeded(api, tokens["planner"]):
