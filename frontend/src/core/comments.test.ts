@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Comment } from '../api'
-import { anchorCamera, anchorPoint, applyEvent, childrenOf, flattenComments, heading360, toApiAnchor } from './comments'
+import { anchorCamera, anchorPoint, applyEvent, childrenOf, flattenComments, heading360, shownInThread, toApiAnchor } from './comments'
 
 const c = (id: number, parent: number | null = null, replies: Comment[] = []): Comment => ({
   id,
@@ -39,9 +39,18 @@ describe('comment threads', () => {
     expect(list[0]).toMatchObject({ body: 'new', my_reaction: 'agree' })
     expect(applyEvent(list, { type: 'reaction_counts', comment_id: 1, agree_count: 5, disagree_count: 1 })).toBe('updated')
     expect(list[0]).toMatchObject({ agree_count: 5, disagree_count: 1, my_reaction: 'agree' })
-    expect(applyEvent(list, { type: 'comment_hidden', comment_id: 2 })).toBe('removed')
+    expect(applyEvent(list, { type: 'comment_hidden', comment_id: 2 })).toBe('updated')
+    expect(list[1]).toMatchObject({ id: 2, state: 'hidden', body: null, author: null, anchor: null })
     expect(applyEvent(list, { type: 'comment_deleted', comment_id: 99 })).toBe('ignored')
-    expect(list.map((x) => x.id)).toEqual([1])
+    expect(list.map((x) => x.id)).toEqual([1, 2])
+  })
+
+  it('keeps a hidden or deleted comment in its thread only while a published reply hangs below', () => {
+    const hide = (x: Comment): Comment => ({ ...x, state: 'hidden', body: null })
+    // 1 (hidden) → 2 (deleted) → 3 (published); 4 (hidden, no replies); 5 (hidden) → 6 (hidden)
+    const flat = [hide(c(1)), { ...hide(c(2, 1)), state: 'deleted' as const }, { ...c(3, 2), depth: 3 }, hide(c(4)), hide(c(5)), hide(c(6, 5))]
+    expect(shownInThread(flat).map((x) => x.id)).toEqual([1, 2, 3])
+    expect(shownInThread([c(7), hide(c(8, 7))]).map((x) => x.id)).toEqual([7])
   })
 
   it('converts anchors to the API units and back', () => {

@@ -2,6 +2,9 @@
  * Comment threads as the UI keeps them: a flat list by id (the API nests replies under their
  * top-level comment), updated by live events, and anchors converted between the viewer's
  * camera/point types and the API's (`heading_deg` in 0..360, heights in `height_m`).
+ *
+ * Hidden and deleted comments stay in the list, without their content, as the API lists them:
+ * their published replies still belong under them.
  */
 import type { Comment, CommentAnchor, Id, ProposalEvent } from '../api'
 import type { CameraView, LonLatHeight } from './geo'
@@ -22,11 +25,31 @@ export function childrenOf(all: readonly Comment[], parent: Id | null): Comment[
   return all.filter((c) => (c.parent_id ?? null) === parent)
 }
 
-export type EventOutcome = 'added' | 'updated' | 'removed' | 'ignored'
+/**
+ * The comments a thread shows: the published ones, and a hidden or deleted one only while a
+ * published reply hangs below it (shown as a placeholder, so the replies keep their place).
+ */
+export function shownInThread(all: readonly Comment[]): Comment[] {
+  const keep = new Set<Id>()
+  const byId = new Map(all.map((c) => [c.id, c]))
+  for (const c of all) {
+    if (c.state !== 'published') continue
+    // the comment and every ancestor up the thread (depth is at most 3, the guard is for cycles)
+    let cur: Comment | undefined = c
+    for (let hops = 0; cur && !keep.has(cur.id) && hops < 16; hops++) {
+      keep.add(cur.id)
+      cur = cur.parent_id != null ? byId.get(cur.parent_id) : undefined
+    }
+  }
+  return all.filter((c) => keep.has(c.id))
+}
+
+export type EventOutcome = 'added' | 'updated' | 'ignored'
 
 /**
- * Apply one live event to `list` in place. Hidden or deleted comments leave the list (the API
- * does not list them either); `reaction_counts` keeps the caller's own `my_reaction`.
+ * Apply one live event to `list` in place. A hidden or deleted comment keeps its place but
+ * loses its content (what the API lists for it); `reaction_counts` keeps the caller's own
+ * `my_reaction`.
  */
 export function applyEvent(list: Comment[], ev: ProposalEvent): EventOutcome {
   const index = (id: Id) => list.findIndex((c) => c.id === id)
@@ -47,8 +70,17 @@ export function applyEvent(list: Comment[], ev: ProposalEvent): EventOutcome {
     case 'comment_deleted': {
       const i = index(ev.comment_id)
       if (i < 0) return 'ignored'
-      list.splice(i, 1)
-      return 'removed'
+      list[i] = {
+        ...list[i],
+        state: ev.type === 'comment_hidden' ? 'hidden' : 'deleted',
+        body: null,
+        author: null,
+        sentiment: null,
+        topics: [],
+        anchor: null,
+        my_reaction: null,
+      }
+      return 'updated'
     }
     case 'reaction_counts': {
       const i = index(ev.comment_id)

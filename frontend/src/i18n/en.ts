@@ -255,6 +255,8 @@ export const en = {
   'decision.approved': 'approved',
   'decision.refused': 'refused',
   'decision.withdrawn': 'withdrawn',
+  'comments.hiddenNotice': 'This comment was hidden by a moderator.',
+  'comments.deletedNotice': 'This comment was deleted.',
   'comments.anonymous': 'A former user',
   'comments.closed': 'Comments are closed: the consultation is not open.',
   'comments.disagree': 'Disagree',

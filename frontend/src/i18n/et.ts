@@ -257,6 +257,8 @@ export const et: Catalogue = {
   'decision.approved': 'heaks kiidetud',
   'decision.refused': 'tagasi lükatud',
   'decision.withdrawn': 'tagasi võetud',
+  'comments.hiddenNotice': 'Moderaator on selle kommentaari peitnud.',
+  'comments.deletedNotice': 'See kommentaar on kustutatud.',
   'comments.anonymous': 'Endine kasutaja',
   'comments.closed': 'Kommenteerimine on suletud: konsultatsioon ei ole avatud.',
   'comments.disagree': 'Ei nõustu',

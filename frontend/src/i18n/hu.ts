@@ -257,6 +257,8 @@ export const hu: Catalogue = {
   'decision.approved': 'jóváhagyva',
   'decision.refused': 'elutasítva',
   'decision.withdrawn': 'visszavonva',
+  'comments.hiddenNotice': 'Ezt a hozzászólást egy moderátor elrejtette.',
+  'comments.deletedNotice': 'Ezt a hozzászólást törölték.',
   'comments.anonymous': 'Egy korábbi felhasználó',
   'comments.closed': 'A hozzászólás lezárult: a konzultáció nincs nyitva.',
   'comments.disagree': 'Nem értek egyet',

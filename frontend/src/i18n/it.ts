@@ -257,6 +257,8 @@ export const it: Catalogue = {
   'decision.approved': 'approvata',
   'decision.refused': 'respinta',
   'decision.withdrawn': 'ritirata',
+  'comments.hiddenNotice': 'Questo commento è stato nascosto da un moderatore.',
+  'comments.deletedNotice': 'Questo commento è stato eliminato.',
   'comments.anonymous': 'Un ex utente',
   'comments.closed': 'Commenti chiusi: la consultazione non è aperta.',
   'comments.disagree': 'Non sono d’accordo',

@@ -257,6 +257,8 @@ export const sv: Catalogue = {
   'decision.approved': 'godkänt',
   'decision.refused': 'avslaget',
   'decision.withdrawn': 'återkallat',
+  'comments.hiddenNotice': 'Den här kommentaren har dolts av en moderator.',
+  'comments.deletedNotice': 'Den här kommentaren har tagits bort.',
   'comments.anonymous': 'En tidigare användare',
   'comments.closed': 'Kommentarer är stängda: samrådet är inte öppet.',
   'comments.disagree': 'Håller inte med',

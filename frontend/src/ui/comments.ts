@@ -12,7 +12,7 @@ import {
   type Sentiment,
   type Topic,
 } from '../api'
-import { anchorCamera, applyEvent, childrenOf, flattenComments, toApiAnchor } from '../core/comments'
+import { anchorCamera, applyEvent, childrenOf, flattenComments, shownInThread, toApiAnchor } from '../core/comments'
 import type { PickedPoint } from '../core/mapview'
 import { formatDateTime, formatNumber } from '../i18n/format'
 import { errorText, type AppContext } from './context'
@@ -82,14 +82,15 @@ export class CommentsView {
   render(): HTMLElement {
     const { t, plural } = this.ctx.i18n
     const published = this.comments.filter((c) => c.state === 'published')
-    const roots = childrenOf(published, null)
+    const shown = shownInThread(this.comments)
+    const roots = childrenOf(shown, null)
     const open = this.proposal.stage === 'consultation'
     return h(
       'section',
       { 'aria-labelledby': 'comments-h', class: 'comments' },
       h('h3', { id: 'comments-h' }, t('comments.heading'), ' ', h('span', { class: 'muted' }, `(${plural('comments.count', published.length)})`)),
       this.error ? h('p', { class: 'error', role: 'alert' }, t('app.loadFailed', { detail: this.error })) : null,
-      roots.length ? h('ol', { class: 'thread' }, roots.map((c) => this.renderComment(c, published, 1))) : h('p', { class: 'muted' }, t('comments.empty')),
+      roots.length ? h('ol', { class: 'thread' }, roots.map((c) => this.renderComment(c, shown, 1))) : h('p', { class: 'muted' }, t('comments.empty')),
       !open ? h('p', { class: 'muted' }, t('comments.closed')) : this.replyTo === undefined ? this.renderForm(undefined) : null,
     )
   }
@@ -97,10 +98,23 @@ export class CommentsView {
   private renderComment(c: Comment, all: Comment[], depth: number): HTMLElement {
     const { t, tag } = this.ctx.i18n
     const children = childrenOf(all, c.id)
+    const replies = children.length ? h('ol', { class: 'thread' }, children.map((x) => this.renderComment(x, all, depth + 1))) : null
+    if (c.state !== 'published') {
+      // a placeholder that keeps the replies below it in place (see shownInThread)
+      const notice = t(c.state === 'hidden' ? 'comments.hiddenNotice' : 'comments.deletedNotice')
+      return h(
+        'li',
+        { class: 'comment gone' },
+        h('article', { id: `comment-${c.id}`, tabindex: '-1', 'aria-label': notice }, h('p', { class: 'muted' }, notice)),
+        replies,
+      )
+    }
     const selected = this.ctx.selection.commentId === c.id
     const name = authorName(c, t('comments.anonymous'))
     const reportId = `report-${c.id}`
     const signedIn = !!this.ctx.user
+    // the API refuses a report of one's own comment: do not offer it
+    const mine = signedIn && c.author?.id != null && c.author.id === this.ctx.user?.id
     const reaction = (kind: ReactionKind, label: string, count: number) =>
       h(
         'button',
@@ -148,7 +162,7 @@ export class CommentsView {
                 t('comments.reply'),
               )
             : null,
-          signedIn
+          signedIn && !mine
             ? h(
                 'span',
                 { class: 'report' },
@@ -164,7 +178,7 @@ export class CommentsView {
         ),
         this.replyTo !== undefined && this.replyTo === c.id ? this.renderForm(c) : null,
       ),
-      children.length ? h('ol', { class: 'thread' }, children.map((x) => this.renderComment(x, all, depth + 1))) : null,
+      replies,
     )
   }
 
