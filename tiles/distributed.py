@@ -7,7 +7,7 @@ bytes and boxes), so workers need no shared file system; the driver writes every
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tiles.build import ContentOptions, NodeSpec, UnitResult, build_unit
@@ -22,14 +22,16 @@ log = logging.getLogger(__name__)
 
 
 def run_on_dask(
-    tasks: list[tuple[FeatureTable, list[NodeSpec]]],
+    tasks: Iterable[tuple[FeatureTable, list[NodeSpec]]],
+    count: int,
     frame: LocalFrame,
     datasets: list[str],
     copts: ContentOptions,
     options: BuildOptions,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> list[UnitResult]:
-    """Submit one task per unit and return the results in unit order."""
+) -> Iterator[UnitResult]:
+    """Submit one task per unit and yield the results as they complete. Tasks are taken from
+    ``tasks`` only as workers free up (a few per worker in flight), so neither the driver nor the
+    cluster holds every unit's rows or tiles at once; output does not depend on the order."""
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster: Any = None
@@ -48,18 +50,26 @@ def run_on_dask(
     except (OSError, TimeoutError) as exc:
         raise TilingError(f"cannot reach the Dask scheduler ({exc})") from exc
     try:
-        log.info("dask: %d units on %s", len(tasks), client.scheduler_info().get("address"))
-        futures = [
-            client.submit(build_unit, rows, nodes, frame, datasets, copts, pure=False)
-            for rows, nodes in tasks
-        ]
-        index = {f.key: i for i, f in enumerate(futures)}
-        results: list[UnitResult | None] = [None] * len(futures)
-        for done, fut in enumerate(as_completed(futures), start=1):
-            results[index[fut.key]] = fut.result()
-            if progress:
-                progress("tiles", done, len(futures))
-        return [r for r in results if r is not None]
+        workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        log.info("dask: %d units on %d workers", count, workers)
+        pending = iter(tasks)
+
+        def submit() -> Any:
+            task = next(pending, None)
+            if task is None:
+                return None
+            rows, nodes = task
+            return client.submit(build_unit, rows, nodes, frame, datasets, copts, pure=False)
+
+        first = [f for f in (submit() for _ in range(2 * workers)) if f is not None]
+        running = as_completed(first)
+        for fut in running:
+            result = fut.result()
+            fut.release()
+            nxt = submit()
+            if nxt is not None:
+                running.add(nxt)
+            yield result
     finally:
         client.close()
         if cluster is not None:

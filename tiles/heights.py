@@ -115,8 +115,21 @@ def resolve_heights(
     src: SourceData, options: HeightOptions, dataset_index: int
 ) -> tuple[FeatureTable, list[Skip]]:
     """Turn one source's attributes into a :class:`FeatureTable`; reject absurd heights."""
+    table, skipped, is_part = heights_without_links(src, options, dataset_index)
+    apply_links(table, link_parts(table.footprint, table.building_id, is_part))
+    return table, skipped
+
+
+def heights_without_links(
+    src: SourceData, options: HeightOptions, dataset_index: int
+) -> tuple[FeatureTable, list[Skip], NDArray[np.bool_]]:
+    """Heights of every row on its own; also which kept rows are OSM ``building:part``s.
+
+    Linking parts to outlines needs the whole source (:func:`link_parts`), so a source read in
+    chunks resolves heights chunk by chunk and links afterwards."""
     if src.columns.get("_model_top") is not None:
-        return _model_heights(src, dataset_index)
+        model, model_skipped = _model_heights(src, dataset_index)
+        return model, model_skipped, np.zeros(len(model), dtype=bool)
     n = len(src)
     skipped: list[Skip] = []
     storey = options.storey_height_m
@@ -183,8 +196,7 @@ def resolve_heights(
         drawn=np.ones(n, dtype=bool),
         solid=src.solids,
     ).take(keep)
-    _link_parts(table, part[keep] != "")
-    return table, skipped
+    return table, skipped, part[keep] != ""
 
 
 def _model_heights(src: SourceData, dataset_index: int) -> tuple[FeatureTable, list[Skip]]:
@@ -212,35 +224,64 @@ def _model_heights(src: SourceData, dataset_index: int) -> tuple[FeatureTable, l
     return table, []
 
 
-def _link_parts(table: FeatureTable, is_part: NDArray[np.bool_]) -> None:
+@dataclass
+class Links:
+    """What linking parts to outlines changes, per row (``None``: unchanged)."""
+
+    parent_id: NDArray[np.object_]  # the outline's building id, for linked parts
+    drawn: NDArray[np.bool_]  # False for outlines fully covered by their parts
+    draw_footprint: NDArray[np.object_]  # the uncovered remainder of partly covered outlines
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            (self.parent_id != None).any()  # noqa: E711 (element-wise)
+            or not self.drawn.all()
+            or (self.draw_footprint != None).any()  # noqa: E711
+        )
+
+
+def link_parts(
+    footprint: NDArray[np.object_], building_id: NDArray[np.object_], is_part: NDArray[np.bool_]
+) -> Links | None:
     """OSM Simple 3D Buildings: an outline with ``building:part``s inside is drawn only where no
-    part covers it, so it is never drawn twice over its parts. Parts record their outline."""
+    part covers it, so it is never drawn twice over its parts. Parts record their outline.
+
+    Rows are one source's kept rows, or any subset of them holding every part and every outline
+    whose bounding box contains a part's ``point_on_surface`` (the result is the same: other
+    outlines cannot contain a part), in the source's order. ``None`` when nothing links.
+    """
     if not is_part.any() or is_part.all():
-        return
-    table.draw_footprint = table.footprint.copy()
+        return None
     parts_idx = np.flatnonzero(is_part)
     outline_idx = np.flatnonzero(~is_part)
-    outlines = table.footprint[outline_idx]
+    outlines = footprint[outline_idx]
     tree = shapely.STRtree(outlines)
-    probe = shapely.point_on_surface(table.footprint[parts_idx])
+    probe = shapely.point_on_surface(footprint[parts_idx])
     part_pos, outline_pos = tree.query(probe, predicate="within")
     if part_pos.size == 0:
-        return
+        return None
+    # a canonical pair order, independent of how the tree was built (so of which other
+    # outlines it holds): equal-area outlines and the union below then do not depend on it
+    canon = np.lexsort((outline_pos, part_pos))
+    part_pos, outline_pos = part_pos[canon], outline_pos[canon]
+    n = footprint.shape[0]
+    links = Links(
+        np.full(n, None, dtype=object), np.ones(n, dtype=bool), np.full(n, None, dtype=object)
+    )
     # a part inside nested outlines belongs to the smallest one (assigned last)
     by_area = np.argsort(-shapely.area(outlines[outline_pos]), kind="stable")
-    table.parent_id[parts_idx[part_pos[by_area]]] = table.building_id[
-        outline_idx[outline_pos[by_area]]
-    ]
+    links.parent_id[parts_idx[part_pos[by_area]]] = building_id[outline_idx[outline_pos[by_area]]]
     order = np.argsort(outline_pos, kind="stable")
     part_pos, outline_pos = part_pos[order], outline_pos[order]
     starts = np.flatnonzero(np.r_[True, np.diff(outline_pos) != 0])
     for s, e in zip(starts, np.r_[starts[1:], outline_pos.size], strict=True):
         o = outline_idx[outline_pos[s]]
-        covered = shapely.union_all(table.footprint[parts_idx[part_pos[s:e]]])
-        rest = shapely.difference(table.footprint[o], covered)
-        area = shapely.area(table.footprint[o])
+        covered = shapely.union_all(footprint[parts_idx[part_pos[s:e]]])
+        rest = shapely.difference(footprint[o], covered)
+        area = shapely.area(footprint[o])
         if shapely.is_empty(rest) or shapely.area(rest) < 0.02 * area:
-            table.drawn[o] = False
+            links.drawn[o] = False
         else:
             # keep only the polygonal remainder; slivers below 1% of the outline are dropped
             polys = [
@@ -249,6 +290,20 @@ def _link_parts(table: FeatureTable, is_part: NDArray[np.bool_]) -> None:
                 if shapely.get_type_id(p) == 3 and shapely.area(p) > 0.01 * area
             ]
             if polys:
-                table.draw_footprint[o] = shapely.multipolygons(polys)
+                links.draw_footprint[o] = shapely.multipolygons(polys)
             else:
-                table.drawn[o] = False
+                links.drawn[o] = False
+    return links
+
+
+def apply_links(table: FeatureTable, links: Links | None) -> None:
+    """Write :func:`link_parts`' result (for all of ``table``'s rows) into ``table``."""
+    if links is None:
+        return
+    linked = links.parent_id != None  # noqa: E711 (element-wise)
+    table.parent_id[linked] = links.parent_id[linked]
+    table.drawn &= links.drawn
+    redrawn = links.draw_footprint != None  # noqa: E711
+    if table.draw_footprint is None:
+        table.draw_footprint = table.footprint.copy()
+    table.draw_footprint[redrawn] = links.draw_footprint[redrawn]

@@ -123,9 +123,10 @@ class FeatureTable:
                 kwargs[f.name] = {}
                 continue
             if f.name == "compact":
-                if any(t.compact for t in tables):
-                    raise ValueError("concat needs expanded tables")
-                kwargs[f.name] = False
+                compact = {t.compact for t in tables}
+                if len(compact) > 1:
+                    raise ValueError("concat needs tables that are all compact or all expanded")
+                kwargs[f.name] = compact.pop() if compact else False
                 continue
             parts = [getattr(t, f.name) for t in tables]
             if all(p is None for p in parts):

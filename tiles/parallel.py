@@ -53,8 +53,7 @@ def write_unit(
     uri_of: Callable[[str], str],
 ) -> UnitFiles:
     """Mesh, encode and write unit ``k`` of a partition (``tiles.pipeline.PartitionResult``)."""
-    a, b = part.unit_ranges[k]
-    res = build_unit(part.table.take(slice(a, b)), part.units[k], part.frame, datasets, copts)
+    res = build_unit(part.unit_table(k), part.units[k], part.frame, datasets, copts)
     return write_tiles(res, copts, tmp, uri_of)
 
 
@@ -115,7 +114,8 @@ def run_forked(
         # a large table: a fresh fork per unit, since a long-lived worker would, unit after
         # unit, touch (and so privately copy) the pages of the whole inherited table; a small
         # one: long-lived workers (the extra forks cost about 1 s of CPU at 54k buildings)
-        fresh = 1 if len(part.table) >= FRESH_FORK_ROWS else None
+        # (a bounded build's workers inherit no table: each loads its unit from disk)
+        fresh = 1 if part.store is None and part.rows >= FRESH_FORK_ROWS else None
         with ctx.Pool(jobs, maxtasksperchild=fresh) as pool:
             results = pool.imap_unordered(_forked_unit, order)
             if meanwhile is not None:

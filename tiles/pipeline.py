@@ -27,9 +27,9 @@ import numpy as np
 import pyogrio
 import shapely
 from numpy.typing import NDArray
-from pyogrio.raw import write as ogr_write
 
 from tiles.build import ContentOptions, NodeSpec
+from tiles.chunked import Summary, UnitStore
 from tiles.errors import EmptyResultError, OutputError, TilingError
 from tiles.geometry.crs import LocalFrame
 from tiles.heights import HeightOptions, resolve_heights
@@ -45,6 +45,7 @@ from tiles.parallel import (
     write_unit,
 )
 from tiles.readers import ReadOptions, SourceData, read_source
+from tiles.writers.buildings import MULTIPOLYGON, buildings_frame, stream_buildings_file, wkb_type
 from tiles.writers.implicit import content_uri as implicit_content_uri
 from tiles.writers.implicit import write_implicit
 from tiles.writers.tileset import ContentInfo, content_uri, tileset_dict, write_tileset
@@ -56,6 +57,7 @@ REPORT_FILE = "build-report.json"
 
 Progress = Callable[[str, int, int], None]
 MAX_UNIT_BUILDINGS = 15_000
+ROWS_PER_STEP = 200_000
 
 
 @dataclass
@@ -79,6 +81,9 @@ class BuildOptions:
     jobs: int | None = None  # local forked processes; None: 2 on a multi-core machine
     scheduler: str | None = None  # address of an existing Dask scheduler
     write_buildings: bool = True
+    # inputs with more features than this are read, resolved and meshed chunk by chunk through
+    # spill files (tiles/chunked.py), so memory stays bounded; None: always in memory
+    chunk_rows: int | None = 100_000
 
 
 @dataclass
@@ -91,20 +96,43 @@ class ReadResult:
 
 @dataclass
 class HeightResult:
-    table: FeatureTable
+    table: FeatureTable | None  # None in a bounded build (its rows are spilled)
     skipped: list[Skip]
     seconds: float
 
 
 @dataclass
 class PartitionResult:
-    table: FeatureTable  # reordered so each quadtree node is a contiguous range
+    """The quadtree, its work units, and the rows in quadtree order: a table in memory, or (a
+    bounded build) each unit's rows spilled to a file."""
+
+    table: FeatureTable | None  # reordered so each quadtree node is a contiguous range
     tree: Quadtree
     frame: LocalFrame
     units: list[list[NodeSpec]]
     unit_ranges: list[tuple[int, int]]
     seconds: float
     bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # lon/lat of all footprints
+    subtree_units: int = 0  # the first ones tile the rows in order; the rest are coarse tiles
+    store: UnitStore | None = None
+    summary: Summary = field(default_factory=Summary)
+
+    @property
+    def rows(self) -> int:
+        return self.summary.buildings
+
+    def unit_table(self, k: int) -> FeatureTable:
+        """The rows of unit ``k`` (compact), in quadtree order."""
+        if self.store is not None:
+            return self.store.table(k)
+        assert self.table is not None
+        a, b = self.unit_ranges[k]
+        return self.table.take(slice(a, b))
+
+    def tables(self) -> Iterator[FeatureTable]:
+        """Every row once, in quadtree order, a unit at a time."""
+        for k in range(self.subtree_units):
+            yield self.unit_table(k)
 
 
 @dataclass
@@ -182,11 +210,7 @@ def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) 
         skipped.extend(sk)
         del src
     if not tables or sum(len(t) for t in tables) == 0:
-        reasons = "; ".join(
-            s.reason if s.feature == "*" else f"{s.file} {s.feature}: {s.reason}"
-            for s in (read.skipped + skipped)[:5]
-        )
-        raise EmptyResultError(f"no building could be built ({reasons or 'no input'})")
+        raise _empty_error(read.skipped + skipped)
     table = FeatureTable.concat(tables)
     ids = table.building_id.astype(str)
     _, first = np.unique(ids, return_index=True)
@@ -205,12 +229,8 @@ def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) 
 def partition_stage(heights: HeightResult, options: BuildOptions, units: int) -> PartitionResult:
     t0 = time.perf_counter()
     table = heights.table
-    w, s_, e, n = (float(v) for v in shapely.total_bounds(table.footprint))
-    bbox = (w, s_, e, n)
-    frame = LocalFrame.around(bbox)
-    b = shapely.bounds(table.footprint)
-    cx, cy = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
-    xy = frame.lonlat_to_local(cx, cy, 0.0)[:, :2]
+    assert table is not None
+    bounds = shapely.bounds(table.footprint)
     weight = shapely.get_num_coordinates(table.geometry_to_draw).astype(np.int64) * 5
     if table.solid is not None:
         weight = np.array(
@@ -220,29 +240,51 @@ def partition_stage(heights: HeightResult, options: BuildOptions, units: int) ->
             ],
             np.int64,
         )
-    # the root cell covers every footprint, not just the centres (implicit tiles derive their
-    # boxes from it)
-    corners = frame.lonlat_to_local(b[:, [0, 2, 0, 2]].ravel(), b[:, [1, 1, 3, 3]].ravel(), 0.0)
-    extent = (corners[:, :2].min(axis=0), corners[:, :2].max(axis=0))
+    part = partition_arrays(bounds, weight, options, units)
+    # from here on only units (and buildings.fgb) need the footprints, a range at a time
+    part.table = table.take(part.tree.order).compacted()
+    part.summary.add(part.table)
+    part.seconds = _stage(
+        "partition",
+        t0,
+        tiles=len(part.tree.nodes),
+        leaves=len(part.tree.leaves),
+        depth=part.tree.depth(),
+        units=len(part.units),
+    )
+    return part
+
+
+def partition_arrays(
+    bounds: NDArray[np.float64], weight: NDArray[np.int64], options: BuildOptions, units: int
+) -> PartitionResult:
+    """The quadtree and work units from footprint boxes (lon/lat) and vertex weights alone."""
+    w, s_, e, n = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+    bbox = (float(w), float(s_), float(e), float(n))
+    frame = LocalFrame.around(bbox)
+    xy = np.empty((bounds.shape[0], 2))
+    lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
+    for a in range(0, bounds.shape[0], ROWS_PER_STEP):  # bounded temporaries
+        b = bounds[a : a + ROWS_PER_STEP]
+        cx, cy = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
+        xy[a : a + ROWS_PER_STEP] = frame.lonlat_to_local(cx, cy, 0.0)[:, :2]
+        # the root cell covers every footprint, not just the centres (implicit tiles derive
+        # their boxes from it)
+        corners = frame.lonlat_to_local(
+            b[:, [0, 2, 0, 2]].ravel(), b[:, [1, 1, 3, 3]].ravel(), 0.0
+        )[:, :2]
+        lo, hi = np.minimum(lo, corners.min(axis=0)), np.maximum(hi, corners.max(axis=0))
     tree = build_quadtree(
         xy,
         weight,
         max_features=options.max_features,
         max_vertices=options.max_vertices,
-        extent=extent,
+        extent=(lo, hi),
     )
-    # from here on only units (and buildings.fgb) need the footprints, a range at a time
-    table = table.take(tree.order).compacted()
-    unit_nodes, unit_ranges = _work_units(tree, units)
-    dt = _stage(
-        "partition",
-        t0,
-        tiles=len(tree.nodes),
-        leaves=len(tree.leaves),
-        depth=tree.depth(),
-        units=len(unit_nodes),
+    unit_nodes, unit_ranges, subtree_units = _work_units(tree, units)
+    return PartitionResult(
+        None, tree, frame, unit_nodes, unit_ranges, 0.0, bbox, subtree_units=subtree_units
     )
-    return PartitionResult(table, tree, frame, unit_nodes, unit_ranges, dt, bbox)
 
 
 def _release_freed_memory() -> None:
@@ -253,9 +295,13 @@ def _release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _work_units(tree: Quadtree, units: int) -> tuple[list[list[NodeSpec]], list[tuple[int, int]]]:
-    """Cut the tree into subtrees of about ``total / units`` buildings, plus one unit for the
-    internal tiles above them that have coarse content (it needs the rows under those tiles)."""
+def _work_units(
+    tree: Quadtree, units: int
+) -> tuple[list[list[NodeSpec]], list[tuple[int, int]], int]:
+    """Cut the tree into subtrees of about ``total / units`` buildings (in row order; their
+    count is returned too), plus units for the internal tiles above them that have coarse
+    content: one per outermost such tile, holding it and its coarse descendants, since they need
+    the rows under them (one unit for all of them could span nearly every row)."""
     nodes = tree.nodes
     total = nodes[0].stop - nodes[0].start
     target = max(total // max(units, 1), 1)
@@ -285,13 +331,22 @@ def _work_units(tree: Quadtree, units: int) -> tuple[list[list[NodeSpec]], list[
         else:
             top.append(i)
             stack.extend(reversed(n.children))
-    top = [i for i in top if has_coarse_content(nodes[i].size_m)]
-    if top:
-        lo = min(nodes[i].start for i in top)
-        hi = max(nodes[i].stop for i in top)
-        out.append([spec(i, lo) for i in top])
+    subtrees = len(out)
+    coarse = [i for i in top if has_coarse_content(nodes[i].size_m)]
+    parent = {c: i for i in top for c in nodes[i].children}
+    groups: dict[int, list[int]] = {}
+    for i in coarse:  # preorder: an outer tile comes before the tiles inside it
+        outer, j = i, parent.get(i)
+        while j is not None:
+            if has_coarse_content(nodes[j].size_m):
+                outer = j
+            j = parent.get(j)
+        groups.setdefault(outer, []).append(i)
+    for outer, members in groups.items():
+        lo, hi = nodes[outer].start, nodes[outer].stop
+        out.append([spec(i, lo) for i in members])
         ranges.append((lo, hi))
-    return out, ranges
+    return out, ranges, subtrees
 
 
 def write_stage(
@@ -318,17 +373,15 @@ def write_stage(
         return content_uri(by_key[key], suffix)
 
     total = len(part.units)
-    jobs = _jobs(options, len(part.table))
+    jobs = _jobs(options, part.rows)
     results: Iterator[UnitFiles]
     if options.workers > 0 or options.scheduler:
         from tiles.distributed import run_on_dask
 
-        tasks = [
-            (part.table.take(slice(a, b)), nodes)
-            for (a, b), nodes in zip(part.unit_ranges, part.units, strict=True)
-        ]
+        # loaded one at a time as the cluster takes them (a bounded build's units are on disk)
+        tasks = ((part.unit_table(k), nodes) for k, nodes in enumerate(part.units))
         # Dask workers may not share our file system: they return bytes, the driver writes
-        done = run_on_dask(tasks, part.frame, datasets, copts, options, progress)
+        done = run_on_dask(tasks, len(part.units), part.frame, datasets, copts, options)
         results = (write_tiles(r, copts, tmp, uri_of) for r in done)
     elif jobs > 1:
         results = run_forked(part, datasets, copts, tmp, uri_of, jobs, meanwhile)
@@ -367,62 +420,6 @@ def _jobs(options: BuildOptions, buildings: int) -> int:
     return jobs if buildings >= MIN_PARALLEL_BUILDINGS or options.jobs else 1
 
 
-def write_buildings_file(path: Path, table: FeatureTable, datasets: list[str], name: str) -> None:
-    """Write ``buildings.fgb`` straight from the table's arrays: no GeoDataFrame of the whole
-    table is built (only the WKB and the few derived columns exist besides the table).
-    FlatGeobuf appends rewrite the file, so chunked appends were measured slower (×10: 62 s)."""
-    columns = _buildings_columns(table, datasets, name)
-    wkb = table.footprint if table.compact else shapely.to_wkb(table.footprint)
-    multi = bool(np.any(_wkb_type(wkb) == 6))
-    ogr_write(
-        path,
-        wkb,
-        list(columns.values()),
-        list(columns),
-        driver="FlatGeobuf",
-        geometry_type="MultiPolygon" if multi else "Polygon",
-        promote_to_multi=multi,
-        crs="EPSG:4326",
-    )
-
-
-def _wkb_type(wkb: NDArray[np.object_]) -> NDArray[np.int64]:
-    """Geometry type codes of WKB values (either byte order), without decoding them."""
-    little = np.fromiter((w[0] == 1 for w in wkb), bool, len(wkb))
-    code = np.fromiter((int.from_bytes(w[1:5], "little") for w in wkb), np.int64, len(wkb))
-    swapped = np.fromiter((int.from_bytes(w[1:5], "big") for w in wkb), np.int64, len(wkb))
-    return np.where(little, code, swapped) % 1000
-
-
-def _buildings_columns(
-    table: FeatureTable, datasets: list[str], name: str
-) -> dict[str, NDArray[Any]]:
-    sources = np.array([s.name.lower() for s in HeightSource], dtype=object)
-    return {
-        "building_id": table.building_id,  # object arrays of str already: no copies
-        "source_id": table.source_id,
-        "height_m": np.round(table.height_m, 3),
-        "base_height_m": np.round(table.base_height_m, 3),
-        "levels": table.levels,
-        "height_source": sources[table.height_source],
-        "building_type": table.building_type,
-        "name": table.name,
-        "address": table.address,
-        "dataset": np.asarray(datasets, dtype=object)[table.dataset],
-        "tileset": np.full(len(table), name, dtype=object),
-        "parent_id": table.parent_id,
-        "drawn": table.drawn,
-    }
-
-
-def buildings_frame(table: FeatureTable, datasets: list[str], name: str) -> gpd.GeoDataFrame:
-    """The buildings table the backend loads: plain columns, footprints in EPSG:4326."""
-    table = table.expanded()
-    return gpd.GeoDataFrame(
-        _buildings_columns(table, datasets, name), geometry=table.footprint, crs="EPSG:4326"
-    )
-
-
 def run(
     inputs: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
@@ -446,11 +443,98 @@ def run(
     paths = [Path(p) for p in inputs]
     if not paths:
         raise EmptyResultError("no input files given")
+    if options.chunk_rows is not None and _input_rows(paths, options) > options.chunk_rows:
+        return _run_bounded(paths, out_dir, options, progress, t_start)
     read = read_stage(paths, options)
     datasets = list(dict.fromkeys(s.dataset for s in read.sources))
     name = options.name or (datasets[0] if datasets else paths[0].stem)
     heights = heights_stage(read, options, datasets)
     return build_table(heights, datasets, name, out_dir, options, read, progress, t_start)
+
+
+# Bytes per feature assumed for inputs whose count GDAL cannot tell without reading them all:
+# OSM PBF (a dense city extract holds ~300 B per building, other data included) and CityJSON
+# (~9 kB per building in the 3D BAG sample); erring low sends a file to the bounded path sooner.
+BYTES_PER_FEATURE = {"osm": 256, "cityjson": 2048}
+
+
+def _input_rows(paths: list[Path], options: BuildOptions) -> int:
+    """About how many features the inputs hold (what decides between in-memory and bounded)."""
+    total = 0
+    for path in paths:
+        name = path.name.lower()
+        kind = "osm" if name.endswith((".pbf", ".osm")) else None
+        if name.endswith((".json", ".jsonl", ".cityjson")):
+            kind = "cityjson"
+        count = -1
+        if kind is None:
+            with contextlib.suppress(Exception):  # an unreadable input is reported by the read
+                count = int(pyogrio.read_info(path, layer=options.layer)["features"])
+        if count < 0:
+            with contextlib.suppress(OSError):
+                count = path.stat().st_size // BYTES_PER_FEATURE[kind or "osm"]
+        total += max(count, 0)
+    return total
+
+
+def _empty_error(skipped: list[Skip]) -> EmptyResultError:
+    reasons = "; ".join(
+        s.reason if s.feature == "*" else f"{s.file} {s.feature}: {s.reason}" for s in skipped[:5]
+    )
+    return EmptyResultError(f"no building could be built ({reasons or 'no input'})")
+
+
+def _run_bounded(
+    paths: list[Path],
+    out_dir: str | os.PathLike[str],
+    options: BuildOptions,
+    progress: Progress | None,
+    t_start: float,
+) -> BuildResult:
+    """:func:`run` with bounded memory (tiles/chunked.py): read, heights, partition and meshing
+    a chunk or a unit at a time, rows spilled to a folder beside the output."""
+    from tiles import chunked
+
+    assert options.chunk_rows is not None
+    out_root = _output_root(out_dir)
+    spill = Path(tempfile.mkdtemp(prefix=".build.", suffix=".spill", dir=out_root))
+    try:
+        ropts = ReadOptions(
+            src_crs=options.src_crs, layer=options.layer, id_field=options.id_field, lod=options.lod
+        )
+        datasets: list[str] = []
+        scan = chunked.scan(paths, ropts, options.heights, datasets, spill, options.chunk_rows)
+        name = options.name or (datasets[0] if datasets else paths[0].stem)
+        inputs = [
+            {"path": str(s.path), "dataset": s.dataset, "crs": s.crs, "features": s.features}
+            for s in scan.sources
+        ]
+        read = ReadResult([], scan.read_skipped, scan.read_s, inputs)
+        log.info("read: %.3f s files=%d features=%d", scan.read_s, len(paths), len(scan))
+        resolved = chunked.resolve(scan, datasets)
+        skipped = scan.height_skipped + resolved.skipped
+        kept = np.flatnonzero(resolved.keep)
+        if kept.size == 0:
+            raise _empty_error(read.skipped + skipped)
+        heights = HeightResult(None, skipped, scan.heights_s + resolved.seconds)
+        log.info("heights: %.3f s buildings=%d", heights.seconds, kept.size)
+        t0 = time.perf_counter()
+        part = partition_arrays(
+            scan.bounds[kept], scan.weight[kept], options, _unit_count(options, kept.size)
+        )
+        final_rows = kept[part.tree.order]
+        del kept
+        part.store, part.summary = chunked.distribute(
+            scan, resolved, final_rows, part.unit_ranges, part.subtree_units, spill / "units"
+        )
+        part.seconds = _stage("partition", t0, tiles=len(part.tree.nodes), units=len(part.units))
+        del scan, resolved, final_rows
+        _release_freed_memory()
+        return _write_build(
+            part, read, heights, datasets, name, out_root, options, progress, t_start
+        )
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def build_table(
@@ -466,22 +550,47 @@ def build_table(
     """Partition, mesh and write a table of buildings whose heights are known."""
     t_start = time.perf_counter() if t_start is None else t_start
     read = read or ReadResult([], [], 0.0)
+    assert heights.table is not None
+    part = partition_stage(heights, options, _unit_count(options, len(heights.table)))
+    heights.table = None  # the unordered copy is not needed any more
+    _release_freed_memory()
+    return _write_build(
+        part, read, heights, datasets, name, _output_root(out_dir), options, progress, t_start
+    )
+
+
+def _unit_count(options: BuildOptions, buildings: int) -> int:
     # units bound memory (a unit's meshes live at once) and feed the workers
     if options.workers or options.scheduler:
         units = max(options.workers, 1) * 4
     else:
-        jobs = _jobs(options, len(heights.table))
+        jobs = _jobs(options, buildings)
         units = jobs * 4 if jobs > 1 else 1
-    units = max(units, -(-len(heights.table) // MAX_UNIT_BUILDINGS))
-    part = partition_stage(heights, options, units)
-    heights.table = part.table  # the unordered copy is not needed any more
-    _release_freed_memory()
+    return max(units, -(-buildings // MAX_UNIT_BUILDINGS))
 
+
+def _output_root(out_dir: str | os.PathLike[str]) -> Path:
     out_root = Path(out_dir)
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out_root}: cannot create the output folder ({exc})") from exc
+    return out_root
+
+
+def _write_build(
+    part: PartitionResult,
+    read: ReadResult,
+    heights: HeightResult,
+    datasets: list[str],
+    name: str,
+    out_root: Path,
+    options: BuildOptions,
+    progress: Progress | None,
+    t_start: float,
+) -> BuildResult:
+    """Mesh and write the units, buildings.fgb, tileset.json and the report into a temporary
+    folder, then move it into place."""
     target = out_root / name
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the tileset is served to everyone
@@ -492,21 +601,33 @@ def build_table(
             nonlocal t_buildings
             t0 = time.perf_counter()
             if options.write_buildings:
-                write_buildings_file(tmp / BUILDINGS_FILE, part.table, datasets, name)
-            t_buildings = _stage("buildings", t0, rows=len(part.table))
+                stream_buildings_file(
+                    tmp / BUILDINGS_FILE, part.tables(), datasets, name, _any_multi(part)
+                )
+            t_buildings = _stage("buildings", t0, rows=part.rows)
 
         write = write_stage(part, datasets, options, tmp, progress, write_buildings)
         report = _report(read, heights, part, write, datasets, name, options, t_buildings)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
+        report["bounded"] = part.store is not None  # read in chunks, units spilled to disk
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
         _replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    n = len(part.table)
-    log.info("built %s: %d buildings in %.2f s", target, n, report["seconds"]["total"])
-    frame = None if options.write_buildings else buildings_frame(part.table, datasets, name)
+    log.info("built %s: %d buildings in %.2f s", target, part.rows, report["seconds"]["total"])
+    frame = None
+    if not options.write_buildings:
+        frame = buildings_frame(FeatureTable.concat(list(part.tables())), datasets, name)
     return BuildResult(name, target, target / "tileset.json", report, frame)
+
+
+def _any_multi(part: PartitionResult) -> bool:
+    """Whether some footprint is a MultiPolygon (the layer type of buildings.fgb)."""
+    if part.store is not None:
+        return part.store.multi
+    assert part.table is not None
+    return bool(np.any(wkb_type(part.table.footprint) == MULTIPOLYGON))
 
 
 def _replace(tmp: Path, target: Path) -> None:
@@ -535,7 +656,7 @@ def _report(
     options: BuildOptions,
     t_buildings: float,
 ) -> dict[str, Any]:
-    table = part.table
+    summary = part.summary
     skipped = read.skipped + heights.skipped
     content_bytes = sum(c.bytes for c in write.contents.values())
     b = part.bbox
@@ -547,9 +668,9 @@ def _report(
         "datasets": datasets,
         "options": opts,
         "counts": {
-            "buildings": len(table),
-            "drawn": int(table.drawn.sum()),
-            "parts": int((table.parent_id != "").sum()),
+            "buildings": summary.buildings,
+            "drawn": summary.drawn,
+            "parts": summary.parts,
             "skipped": len(skipped),
             "tiles": len(part.tree.nodes),
             "tiles_with_content": len(write.contents),
@@ -558,11 +679,10 @@ def _report(
             "vertices": sum(c.vertices for c in write.contents.values()),
             "triangles": sum(c.triangles for c in write.contents.values()),
             "content_bytes": content_bytes,
-            "content_bytes_per_building": round(content_bytes / max(len(table), 1), 1),
+            "content_bytes_per_building": round(content_bytes / max(summary.buildings, 1), 1),
         },
         "height_sources": {
-            HeightSource(k).name.lower(): int(v)
-            for k, v in sorted(Counter(table.height_source.tolist()).items())
+            HeightSource(k).name.lower(): int(v) for k, v in sorted(summary.height_sources.items())
         },
         "skipped_reasons": dict(Counter(s.reason.split(" (")[0] for s in skipped)),
         "skipped": [s.as_dict() for s in skipped],

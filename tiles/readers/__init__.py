@@ -7,7 +7,7 @@ job.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,23 @@ class SourceData:
 
     def __len__(self) -> int:
         return int(self.source_id.shape[0])
+
+    def slices(self, rows: int) -> Iterator[SourceData]:
+        """The same data ``rows`` rows at a time (the file-level skips go with the first)."""
+        n = len(self)
+        for k in range(0, max(n, 1), max(rows, 1)):
+            sl = slice(k, k + rows)
+            yield SourceData(
+                path=self.path,
+                dataset=self.dataset,
+                source_id=self.source_id[sl],
+                geometry=self.geometry[sl],
+                columns={c: v[sl] for c, v in self.columns.items()},
+                crs=self.crs,
+                solids=None if self.solids is None else self.solids[sl],
+                parent_id=None if self.parent_id is None else self.parent_id[sl],
+                skipped=self.skipped if k == 0 else [],
+            )
 
 
 Reader = Callable[[Path, ReadOptions], SourceData]
@@ -85,3 +102,26 @@ def read_source(path: Path, options: ReadOptions) -> SourceData:
     from tiles.readers.footprints import read_footprints
 
     return read_footprints(path, options)
+
+
+def iter_source(path: Path, options: ReadOptions, chunk_rows: int) -> Iterator[SourceData]:
+    """Read one input as a sequence of :class:`SourceData` of at most ``chunk_rows`` rows each,
+    in file order (the rows and values are those of :func:`read_source`)."""
+    if not path.exists():
+        raise InvalidInputError(f"{path}: no such file")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InvalidInputError(f"{path}: the file is empty")
+    if path.is_file() and _is_cityjson(path):
+        from tiles.readers.cityjson import read_cityjson
+
+        # CityJSON is one JSON document: read at once, handed on in slices
+        yield from read_cityjson(path, options).slices(chunk_rows)
+        return
+    if path.name.lower().endswith((".pbf", ".osm")):
+        from tiles.readers.footprints import iter_osm
+
+        yield from iter_osm(path, options, chunk_rows)
+        return
+    from tiles.readers.footprints import iter_footprints
+
+    yield from iter_footprints(path, options, chunk_rows)

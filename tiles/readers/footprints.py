@@ -5,6 +5,7 @@ and from OSM PBF through GDAL's OSM driver with our own ``osmconf.ini``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,19 @@ def _read(path: Path, **kwargs: Any) -> tuple[dict[str, Any], Any, Any, list[Any
 
 def read_footprints(path: Path, options: ReadOptions) -> SourceData:
     """Read building footprints from a GDAL vector file (one layer)."""
+    return next(iter_footprints(path, options, None))
+
+
+def iter_footprints(
+    path: Path, options: ReadOptions, chunk_rows: int | None
+) -> Iterator[SourceData]:
+    """Footprints ``chunk_rows`` features at a time (all at once if None), in file order.
+
+    Layers that can seek (GeoPackage, Shapefile, GeoJSON: GDAL's fast ``SetNextByIndex``) are read
+    a window at a time; FlatGeobuf by feature ids (its ids are the feature positions, and its
+    ``SetNextByIndex`` reads every skipped feature); other layers are read whole and only
+    converted a chunk at a time.
+    """
     try:
         info = pyogrio.read_info(path, layer=options.layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -87,24 +101,42 @@ def read_footprints(path: Path, options: ReadOptions) -> SourceData:
     if id_field is None:
         id_field = next((c for c in ID_CANDIDATES if c in names), None)
     columns = list(dict.fromkeys([*wanted, *([id_field] if id_field else [])]))
-    meta, fids, wkb, values = _read(path, layer=options.layer, columns=columns)
-    raw = dict(zip(meta["fields"], values, strict=True))
-    if id_field:
-        source_id = _as_str(raw[id_field])
-        missing = source_id == ""
-        if missing.any():
-            source_id[missing] = [f"fid{f}" for f in np.asarray(fids)[missing]]
-    else:
-        source_id = np.array([f"fid{f}" for f in fids], dtype=object)
-    cols = {
-        str(ALIASES.get(k, k)): _as_str(v) for k, v in raw.items() if k != id_field or k in WANTED
-    }
-    crs = options.src_crs or meta.get("crs")
-    return _finish(path, options, source_id, wkb, cols, crs)
+    count = int(info["features"])
+    caps = info.get("capabilities", {})
+    windows: list[dict[str, Any]] = [{}]
+    if chunk_rows is not None and count > chunk_rows:
+        starts = range(0, count, chunk_rows)
+        if caps.get("fast_set_next_by_index"):
+            windows = [{"skip_features": k, "max_features": chunk_rows} for k in starts]
+        elif info.get("driver") == "FlatGeobuf":
+            windows = [{"fids": np.arange(k, min(k + chunk_rows, count))} for k in starts]
+    for window in windows:
+        meta, fids, wkb, values = _read(path, layer=options.layer, columns=columns, **window)
+        raw = dict(zip(meta["fields"], values, strict=True))
+        if id_field:
+            source_id = _as_str(raw[id_field])
+            missing = source_id == ""
+            if missing.any():
+                source_id[missing] = [f"fid{f}" for f in np.asarray(fids)[missing]]
+        else:
+            source_id = np.array([f"fid{f}" for f in fids], dtype=object)
+        cols = {
+            str(ALIASES.get(k, k)): _as_str(v)
+            for k, v in raw.items()
+            if k != id_field or k in WANTED
+        }
+        crs = options.src_crs or meta.get("crs")
+        yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows)
 
 
 def read_osm(path: Path, options: ReadOptions) -> SourceData:
     """Read buildings and building parts from an OSM PBF/XML file (layer ``multipolygons``)."""
+    return next(iter_osm(path, options, None))
+
+
+def iter_osm(path: Path, options: ReadOptions, chunk_rows: int | None) -> Iterator[SourceData]:
+    """OSM buildings, converted ``chunk_rows`` at a time: GDAL's OSM driver cannot seek, so the
+    raw features (WKB and the few wanted tags) are read at once."""
     where = 'building IS NOT NULL OR "building:part" IS NOT NULL'
     meta, _fids, wkb, values = _read(
         path,
@@ -119,7 +151,25 @@ def read_osm(path: Path, options: ReadOptions) -> SourceData:
     source_id = np.where(way != "", "way/" + way.astype(str), "relation/" + rel.astype(str))
     source_id = source_id.astype(object)
     cols = {k: _as_str(v) for k, v in raw.items() if k in WANTED}
-    return _finish(path, options, source_id, wkb, cols, options.src_crs or "EPSG:4326")
+    crs = options.src_crs or "EPSG:4326"
+    yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows)
+
+
+def _finish_chunks(
+    path: Path,
+    options: ReadOptions,
+    source_id: NDArray[np.object_],
+    wkb: NDArray[Any],
+    cols: dict[str, NDArray[np.object_]],
+    crs: Any,
+    chunk_rows: int | None,
+) -> Iterator[SourceData]:
+    n = len(source_id)
+    step = n if chunk_rows is None or n <= chunk_rows else chunk_rows
+    for k in range(0, max(n, 1), max(step, 1)):
+        sl = slice(k, k + step)
+        chunk = {c: v[sl] for c, v in cols.items()}
+        yield _finish(path, options, source_id[sl], wkb[sl], chunk, crs)
 
 
 def _finish(

@@ -1,0 +1,138 @@
+"""``buildings.fgb``: one row per building or part, EPSG:4326, the table the backend loads.
+
+Written either in one call from a whole table (small builds) or streamed batch by batch from the
+work units of a bounded build (through :mod:`tiles.writers.arrow_stream`): GDAL's FlatGeobuf
+driver buffers one small record per feature for the spatial index, not the features, and sorts
+them along a Hilbert curve, so both ways give the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from pyogrio.raw import write as ogr_write
+from pyogrio.raw import write_arrow
+
+from tiles.model import FeatureTable, HeightSource
+from tiles.writers.arrow_stream import Batch, NumpyArrowStream
+
+CRS = "EPSG:4326"
+# column -> Arrow kind of the streamed writer; the order is the file's
+KINDS = {
+    "building_id": "str",
+    "source_id": "str",
+    "height_m": "float64",
+    "base_height_m": "float64",
+    "levels": "float64",
+    "height_source": "str",
+    "building_type": "str",
+    "name": "str",
+    "address": "str",
+    "dataset": "str",
+    "tileset": "str",
+    "parent_id": "str",
+    "drawn": "bool",
+}
+MULTIPOLYGON = 6
+
+
+def buildings_columns(
+    table: FeatureTable, datasets: list[str], name: str
+) -> dict[str, NDArray[Any]]:
+    sources = np.array([s.name.lower() for s in HeightSource], dtype=object)
+    columns = {
+        "building_id": table.building_id,  # object arrays of str already: no copies
+        "source_id": table.source_id,
+        "height_m": np.round(table.height_m, 3),
+        "base_height_m": np.round(table.base_height_m, 3),
+        "levels": table.levels,
+        "height_source": sources[table.height_source],
+        "building_type": table.building_type,
+        "name": table.name,
+        "address": table.address,
+        "dataset": np.asarray(datasets, dtype=object)[table.dataset],
+        "tileset": np.full(len(table), name, dtype=object),
+        "parent_id": table.parent_id,
+        "drawn": table.drawn,
+    }
+    assert list(columns) == list(KINDS)
+    return columns
+
+
+def buildings_frame(table: FeatureTable, datasets: list[str], name: str) -> gpd.GeoDataFrame:
+    """The buildings table the backend loads: plain columns, footprints in EPSG:4326."""
+    table = table.expanded()
+    return gpd.GeoDataFrame(
+        buildings_columns(table, datasets, name), geometry=table.footprint, crs=CRS
+    )
+
+
+def wkb_type(wkb: NDArray[np.object_]) -> NDArray[np.int64]:
+    """Geometry type codes of WKB values (either byte order), without decoding them."""
+    little = np.fromiter((w[0] == 1 for w in wkb), bool, len(wkb))
+    code = np.fromiter((int.from_bytes(w[1:5], "little") for w in wkb), np.int64, len(wkb))
+    swapped = np.fromiter((int.from_bytes(w[1:5], "big") for w in wkb), np.int64, len(wkb))
+    return np.where(little, code, swapped) % 1000
+
+
+def write_buildings_file(path: Path, table: FeatureTable, datasets: list[str], name: str) -> None:
+    """Write ``buildings.fgb`` straight from the table's arrays, in one call: no GeoDataFrame of
+    the whole table is built (only the WKB and the few derived columns exist besides the table).
+    """
+    columns = buildings_columns(table, datasets, name)
+    wkb = table.footprint if table.compact else shapely.to_wkb(table.footprint)
+    multi = bool(np.any(wkb_type(wkb) == MULTIPOLYGON))
+    ogr_write(
+        path,
+        wkb,
+        list(columns.values()),
+        list(columns),
+        driver="FlatGeobuf",
+        geometry_type="MultiPolygon" if multi else "Polygon",
+        promote_to_multi=multi,
+        crs=CRS,
+    )
+
+
+def _as_multi(wkb: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Polygon WKB wrapped as one-part MultiPolygon WKB (what ``promote_to_multi`` does)."""
+    types = wkb_type(wkb)
+    out = wkb.copy()
+    for i in np.flatnonzero(types != MULTIPOLYGON):
+        w = wkb[i]
+        order: Literal["little", "big"] = "little" if w[0] == 1 else "big"
+        out[i] = w[:1] + MULTIPOLYGON.to_bytes(4, order) + (1).to_bytes(4, order) + w
+    return out
+
+
+def stream_buildings_file(
+    path: Path, tables: Iterable[FeatureTable], datasets: list[str], name: str, multi: bool
+) -> int:
+    """Write ``buildings.fgb`` from ``tables`` (compact or not) one at a time; ``multi``: some
+    footprint is a MultiPolygon (the layer type is decided before the first row). Returns the
+    number of rows written."""
+
+    def batches() -> Iterator[Batch]:
+        for table in tables:
+            wkb = table.footprint if table.compact else shapely.to_wkb(table.footprint)
+            wkb = np.asarray(wkb, dtype=object)
+            yield (_as_multi(wkb) if multi else wkb), buildings_columns(table, datasets, name)
+
+    stream = NumpyArrowStream(dict(KINDS), "geometry", batches(), CRS)
+    write_arrow(
+        stream,
+        path,
+        driver="FlatGeobuf",
+        geometry_name="geometry",
+        geometry_type="MultiPolygon" if multi else "Polygon",
+        crs=CRS,
+    )
+    if stream.error:
+        raise OSError(f"{path}: {stream.error.decode()}")
+    return stream.rows
