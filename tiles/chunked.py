@@ -178,8 +178,7 @@ def scan(
                 )
                 f_heights.extend(sk)
                 del src
-                table = table.compacted()
-                geoms = shapely.from_wkb(table.footprint)
+                geoms = table.footprint
                 f_arrays["bounds"].append(shapely.bounds(geoms))
                 f_arrays["weight"].append(draw_weight(table))
                 f_arrays["hash"].append(id_hashes(table.building_id))
@@ -188,6 +187,7 @@ def scan(
                     f_parts.append(f_row + np.flatnonzero(is_part))
                     f_points.append(shapely.point_on_surface(geoms[is_part]))
                 del geoms
+                table = table.compacted()
                 file = spill / f"chunk-{len(chunks) + len(f_chunks):05d}.pkl"
                 _spill(file, table)
                 f_chunks.append(SpillChunk(file, f_row, len(table)))
