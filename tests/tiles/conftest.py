@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests import gltf_validation
 from tiles.pipeline import BuildOptions, BuildResult, run
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 VALIDATORS = ROOT / "tests" / "validators"
-SHARED_BENCH = ROOT.parent / "shared" / "data" / "bench" / "buildings-europe-osm.gpkg"
 LONDON_PBF = DATA / "london-city" / "london.osm.pbf"
 LONDON_GEOJSON = DATA / "london-city" / "buildings.geojson"
 CITYJSON = DATA / "cityjson"
@@ -22,21 +19,10 @@ CITYJSON = DATA / "cityjson"
 
 def validate_glbs(folder: Path) -> dict:
     """Run the Khronos glTF validator (npm) over every glb under ``folder``."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed; the glTF validator needs it")
-    if not (VALIDATORS / "node_modules" / "gltf-validator").exists():
-        pytest.fail("tests/validators/node_modules is missing: run `npm ci` in tests/validators")
-    proc = subprocess.run(
-        [node, str(VALIDATORS / "validate_glb.js"), str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if proc.returncode == 2 or not proc.stdout:
-        pytest.fail(f"validator did not run: {proc.stderr}")
-    return json.loads(proc.stdout)
+    try:
+        return gltf_validation.validate_glbs(folder)
+    except gltf_validation.ValidatorUnavailable as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")

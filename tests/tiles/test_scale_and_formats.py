@@ -9,7 +9,7 @@ import pytest
 import shapely
 from shapely import box
 
-from tests.tiles.conftest import LONDON_GEOJSON, SHARED_BENCH, validate_glbs
+from tests.tiles.conftest import LONDON_GEOJSON, validate_glbs
 from tests.tiles.gltf_reader import (
     box_bounds,
     check_implicit,
@@ -87,18 +87,6 @@ def test_format_1_0_writes_b3dm_with_a_correct_feature_table(tmp_path):
         bt = json.loads(data[28 + ft_len : 28 + ft_len + bt_len].decode().rstrip(" \0"))
         length = len(bt["building_id"]) if "building_id" in bt else 0
         assert check_b3dm(data, length)["BATCH_LENGTH"] == length
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not SHARED_BENCH.exists(), reason="shared benchmark data not present")
-def test_benchmark_set_builds_a_valid_tileset(tmp_path):
-    result = run([SHARED_BENCH], tmp_path)
-    counts = result.report["counts"]
-    assert counts["buildings"] + counts["skipped"] == 53923
-    assert check_tileset(result.tileset_dir) == []
-    report = validate_glbs(result.tileset_dir)
-    assert report["errors"] == 0 and report["warnings"] == 0
-    assert np.isclose(sum(result.report["height_sources"].values()), counts["buildings"])
 
 
 def test_meshopt_off_gives_plain_views_and_the_same_buildings(tmp_path, london_geojson_build):

@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Callable
-from pathlib import Path
 
 import pygltflib
 from fastapi.testclient import TestClient
 
 from backend.settings import Settings
 from tests.backend.proposals.helpers import create, massing_body, publish, square
+from tests.gltf_validation import validate_glbs
 
 Headers = Callable[[str], dict[str, str]]
-VALIDATORS = Path(__file__).resolve().parents[2] / "validators"
-
-
-def validate_glbs(folder: Path) -> dict:
-    """The Khronos glTF validator (npm) over every glb under ``folder``."""
-    node = shutil.which("node")
-    assert node, "node is needed for the glTF validator"
-    assert (VALIDATORS / "node_modules" / "gltf-validator").exists(), (
-        "run npm ci in tests/validators"
-    )
-    proc = subprocess.run(
-        [node, str(VALIDATORS / "validate_glb.js"), str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return json.loads(proc.stdout)
 
 
 def test_massing_is_geojson_and_a_3d_tileset_that_follows_draft_visibility(
