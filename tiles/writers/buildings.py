@@ -1,7 +1,7 @@
 """``buildings.fgb``: one row per building or part, EPSG:4326, the table the backend loads.
 
 Written either in one call from a whole table (small builds) or streamed batch by batch from the
-work units of a bounded build (through :mod:`tiles.writers.arrow_stream`): GDAL's FlatGeobuf
+work units of a bounded build (as an Arrow record-batch stream): GDAL's FlatGeobuf
 driver buffers one small record per feature for the spatial index, not the features, and sorts
 them along a Hilbert curve, so both ways give the same file.
 """
@@ -14,31 +14,33 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
+import pyarrow as pa
 import shapely
 from numpy.typing import NDArray
 from pyogrio.raw import write as ogr_write
 from pyogrio.raw import write_arrow
 
 from tiles.model import FeatureTable, HeightSource
-from tiles.writers.arrow_stream import Batch, NumpyArrowStream
 
 CRS = "EPSG:4326"
-# column -> Arrow kind of the streamed writer; the order is the file's
+# column -> Arrow type of the streamed writer; the order is the file's
 KINDS = {
-    "building_id": "str",
-    "source_id": "str",
-    "height_m": "float64",
-    "base_height_m": "float64",
-    "levels": "float64",
-    "height_source": "str",
-    "building_type": "str",
-    "name": "str",
-    "address": "str",
-    "dataset": "str",
-    "tileset": "str",
-    "parent_id": "str",
-    "drawn": "bool",
+    "building_id": pa.string(),
+    "source_id": pa.string(),
+    "height_m": pa.float64(),
+    "base_height_m": pa.float64(),
+    "levels": pa.float64(),
+    "height_source": pa.string(),
+    "building_type": pa.string(),
+    "name": pa.string(),
+    "address": pa.string(),
+    "dataset": pa.string(),
+    "tileset": pa.string(),
+    "parent_id": pa.string(),
+    "drawn": pa.bool_(),
 }
+GEOMETRY = pa.field("geometry", pa.binary(), metadata={"ARROW:extension:name": "ogc.wkb"})
+SCHEMA = pa.schema([*(pa.field(k, t) for k, t in KINDS.items()), GEOMETRY])
 MULTIPOLYGON = 6
 
 
@@ -118,21 +120,26 @@ def stream_buildings_file(
     footprint is a MultiPolygon (the layer type is decided before the first row). Returns the
     number of rows written."""
 
-    def batches() -> Iterator[Batch]:
+    rows = 0
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        nonlocal rows
         for table in tables:
             wkb = table.footprint if table.compact else shapely.to_wkb(table.footprint)
             wkb = np.asarray(wkb, dtype=object)
-            yield (_as_multi(wkb) if multi else wkb), buildings_columns(table, datasets, name)
+            columns = buildings_columns(table, datasets, name)
+            # NaN is written as null, as pyogrio's numpy writer does (from_pandas semantics)
+            arrays = [pa.array(columns[k], type=t, from_pandas=True) for k, t in KINDS.items()]
+            arrays.append(pa.array(_as_multi(wkb) if multi else wkb, type=pa.binary()))
+            rows += len(wkb)
+            yield pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
 
-    stream = NumpyArrowStream(dict(KINDS), "geometry", batches(), CRS)
     write_arrow(
-        stream,
+        pa.RecordBatchReader.from_batches(SCHEMA, batches()),
         path,
         driver="FlatGeobuf",
         geometry_name="geometry",
         geometry_type="MultiPolygon" if multi else "Polygon",
         crs=CRS,
     )
-    if stream.error:
-        raise OSError(f"{path}: {stream.error.decode()}")
-    return stream.rows
+    return rows
