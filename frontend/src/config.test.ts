@@ -44,6 +44,9 @@ describe('config', () => {
   it('test mode turns shadows off unless asked, and only accepts same-origin tileset paths', () => {
     expect(mergeConfig(undefined, [], '?test=1')).toMatchObject({ testMode: true, shadows: false })
     expect(mergeConfig(undefined, [], '?test=1&shadows=1').shadows).toBe(true)
+    expect(mergeConfig(undefined, [], '')).toMatchObject({ testMode: false, testHook: false })
+    // full rendering (shadows on) with the test hook, for tests that look at the real picture
+    expect(mergeConfig(undefined, [], '?test=full')).toMatchObject({ testMode: false, testHook: true, shadows: true })
     expect(configFromUrl('?tileset=/tiles/x/tileset.json').tilesetUrl).toBe('/tiles/x/tileset.json')
     expect(configFromUrl('?tileset=https://evil.example/t.json').tilesetUrl).toBeUndefined()
     expect(configFromUrl('?tileset=../../etc/tileset.json').tilesetUrl).toBeUndefined()

@@ -1,6 +1,6 @@
 /**
  * Runtime configuration: defaults, overridden by the backend's `/api/v1/config` when present,
- * and by URL parameters for testing (`?test=1`, `?tileset=<url>`).
+ * and by URL parameters for testing (`?test=1`, `?test=full`, `?tileset=<url>`, `?shadows=0|1`).
  */
 import type { Api, ClientConfig, TilesetInfo } from './api'
 
@@ -20,6 +20,11 @@ export interface ImageryConfig {
 export interface AppConfig {
   /** `?test=1`: small, deterministic, cheap rendering for SwiftShader-driven tests */
   testMode: boolean
+  /**
+   * the test hook (`window.__civictwin`): with `?test=1`, and with `?test=full`, which keeps the
+   * deployment's full rendering (soft shadows, MSAA, atmosphere) so a test can look at it
+   */
+  testHook: boolean
   imagery: ImageryConfig
   /** quantized-mesh terrain; undefined = ellipsoid */
   terrainUrl?: string
@@ -31,12 +36,14 @@ export interface AppConfig {
   attribution?: string
 }
 
-export function configFromUrl(search: string): Pick<AppConfig, 'testMode'> & { tilesetUrl?: string; shadows?: boolean } {
+export function configFromUrl(search: string): Pick<AppConfig, 'testMode' | 'testHook'> & { tilesetUrl?: string; shadows?: boolean } {
   const params = new URLSearchParams(search)
   const tileset = params.get('tileset') ?? undefined
   const shadows = params.get('shadows')
+  const test = params.get('test')
   return {
-    testMode: params.get('test') === '1',
+    testMode: test === '1',
+    testHook: test === '1' || test === 'full',
     // only same-origin relative paths: a link must not point the viewer at another host
     tilesetUrl: tileset && /^\/?[A-Za-z0-9_\-./]+\.json$/.test(tileset) && !tileset.includes('..') ? tileset : undefined,
     shadows: shadows === null ? undefined : shadows === '1',
@@ -58,6 +65,7 @@ export function mergeConfig(
   const preferred = tilesets.find((t) => t.name === name) ?? (name ? undefined : tilesets[0])
   return {
     testMode: url.testMode,
+    testHook: url.testHook,
     imagery,
     terrainUrl: server?.terrain_url ?? undefined,
     tilesetUrl: url.tilesetUrl ?? relative(preferred?.tileset_url) ?? (name ? `tiles/${encodeURIComponent(name)}/tileset.json` : DEFAULT_TILESET_URL),

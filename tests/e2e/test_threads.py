@@ -114,6 +114,9 @@ def test_reply_react_report_and_hide_a_thread_live_across_browsers(browser, live
         assert stored is not None and root["anchor"]["point"] is not None
         assert root["sentiment"] == "supportive" and root["topics"] == ["use"]
         article(neighbour, root["id"]).get_by_text(ROOT_BODY).wait_for(timeout=LIVE_MS)
+        # the API refuses reporting one's own comment, so its author is not offered the button
+        assert article(author, root["id"]).get_by_role("button", name="Report").count() == 0
+        assert article(neighbour, root["id"]).get_by_role("button", name="Report").count() == 1
 
         # --- the neighbour sees what the author saw: the camera flies to the stored view
         before = neighbour.evaluate(CAMERA_JS)

@@ -33,7 +33,7 @@ import { createWidget } from './setup'
 
 declare global {
   interface Window {
-    /** test hook (only with ?test=1) */
+    /** test hook (only with ?test=1 or ?test=full) */
     __civictwin?: {
       viewer: CesiumWidget
       tileset?: Cesium3DTileset
@@ -354,7 +354,7 @@ export async function createMapView(
 ): Promise<MapView> {
   const widget = await createWidget(container, creditContainer, cfg)
   const view = new CesiumMapView(widget, cfg, initialCamera)
-  if (cfg.testMode) {
+  if (cfg.testHook) {
     window.__civictwin = { viewer: widget, tileset: undefined, ready: view.ready, mapView: view }
   }
   return view

@@ -45,7 +45,18 @@ async function imageryProvider(cfg: ImageryConfig): Promise<ImageryProvider> {
  * cascade, and the ellipsoid (flat, lit at a grazing angle in winter) self-shadows in stripes
  * across it. A shorter range (what a street-level sun study looks at), a bigger map, normal offset
  * and fading at the far edge keep the ground clean; the globe only receives shadows, never casts.
+ *
+ * Roofs and walls had the same acne (fine stripes on every lit face beyond ~100 m, worst with a
+ * low winter sun): Cesium's bias for models (normal offset 0.1 m, depth bias 2e-5) suits a model
+ * close to the camera, while over a 1.2 km range the farther cascades have texels about a metre
+ * wide. So the shadow lookup moves about one such texel along the face's normal (scaled by
+ * 1 - N·L in Cesium's shader: nothing on faces square to the sun, the most on grazing ones) and
+ * the depth bias is ten times the default; shadows still meet the walls that cast them (checked on
+ * screenshots at street level in summer and winter). CesiumJS has no public option for the bias:
+ * it lives in the shadow map's `_primitiveBias`, so set it only when that object is there.
  */
+export const MODEL_SHADOW_BIAS = { normalOffsetScale: 1.0, depthBias: 0.0002 }
+
 export function configureShadows(widget: CesiumWidget, test: boolean) {
   const sm = widget.scene.shadowMap
   sm.maximumDistance = 1200
@@ -54,6 +65,10 @@ export function configureShadows(widget: CesiumWidget, test: boolean) {
   sm.normalOffset = true
   sm.fadingEnabled = true
   sm.darkness = 0.35
+  const bias = (sm as unknown as { _primitiveBias?: Record<string, unknown> })._primitiveBias
+  if (bias && typeof bias.normalOffsetScale === 'number' && typeof bias.depthBias === 'number') {
+    Object.assign(bias, MODEL_SHADOW_BIAS)
+  }
   widget.scene.globe.shadows = ShadowMode.RECEIVE_ONLY
 }
 
@@ -74,7 +89,7 @@ export async function createWidget(container: HTMLElement, creditContainer: HTML
     skyAtmosphere: test ? false : undefined,
     scene3DOnly: true,
     showRenderLoopErrors: !test,
-    contextOptions: { webgl: { preserveDrawingBuffer: test } },
+    contextOptions: { webgl: { preserveDrawingBuffer: cfg.testHook } },
   })
   const scene = widget.scene
   scene.globe.depthTestAgainstTerrain = true
