@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -77,10 +77,16 @@ def buildings_frame(table: FeatureTable, datasets: list[str], name: str) -> gpd.
 
 def wkb_type(wkb: NDArray[np.object_]) -> NDArray[np.int64]:
     """Geometry type codes of WKB values (either byte order), without decoding them."""
-    little = np.fromiter((w[0] == 1 for w in wkb), bool, len(wkb))
-    code = np.fromiter((int.from_bytes(w[1:5], "little") for w in wkb), np.int64, len(wkb))
-    swapped = np.fromiter((int.from_bytes(w[1:5], "big") for w in wkb), np.int64, len(wkb))
-    return np.where(little, code, swapped) % 1000
+    if len(wkb) == 0:
+        return np.zeros(0, np.int64)
+    # the 5-byte headers side by side: byte order, then the uint32 type in that order
+    head = np.frombuffer(b"".join([w[:5] for w in wkb]), np.uint8).reshape(-1, 5)
+    code = head[:, 1:5].copy()
+    little = head[:, 0] == 1
+    le = code.view("<u4").ravel().astype(np.int64)
+    be = code.view(">u4").ravel().astype(np.int64)
+    # EWKB flags (Z, M, SRID) in the high bits; ISO Z/M types as 1000s
+    return (np.where(little, le, be) & 0x0FFFFFFF) % 1000
 
 
 def write_buildings_file(path: Path, table: FeatureTable, datasets: list[str], name: str) -> None:
@@ -102,14 +108,17 @@ def write_buildings_file(path: Path, table: FeatureTable, datasets: list[str], n
     )
 
 
+_ONE_PART = {
+    1: b"\x01" + MULTIPOLYGON.to_bytes(4, "little") + (1).to_bytes(4, "little"),
+    0: b"\x00" + MULTIPOLYGON.to_bytes(4, "big") + (1).to_bytes(4, "big"),
+}
+
+
 def _as_multi(wkb: NDArray[np.object_]) -> NDArray[np.object_]:
     """Polygon WKB wrapped as one-part MultiPolygon WKB (what ``promote_to_multi`` does)."""
-    types = wkb_type(wkb)
-    out = wkb.copy()
-    for i in np.flatnonzero(types != MULTIPOLYGON):
-        w = wkb[i]
-        order: Literal["little", "big"] = "little" if w[0] == 1 else "big"
-        out[i] = w[:1] + MULTIPOLYGON.to_bytes(4, order) + (1).to_bytes(4, order) + w
+    single = wkb_type(wkb) != MULTIPOLYGON
+    out = np.empty(len(wkb), dtype=object)
+    out[:] = [_ONE_PART[w[0]] + w if s else w for w, s in zip(wkb, single, strict=True)]
     return out
 
 
