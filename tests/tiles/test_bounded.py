@@ -17,6 +17,7 @@ from tests.tiles.conftest import LONDON_GEOJSON, LONDON_PBF
 from tests.tiles.gltf_reader import check_tileset
 from tiles.pipeline import BuildOptions, BuildResult, heights_stage, read_stage, run
 from tiles.readers import ReadOptions, iter_source, read_source
+from tiles.readers.footprints import FIDS_PER_READ
 from tiles.writers.buildings import stream_buildings_file, wkb_type, write_buildings_file
 
 
@@ -182,6 +183,26 @@ def test_chunked_reads_give_the_rows_of_a_whole_read(tmp_path, driver):
     assert shapely.equals_exact(joined, whole.geometry, tolerance=0).all()
     for name, values in whole.columns.items():
         assert np.concatenate([c.columns[name] for c in chunks]).tolist() == values.tolist()
+
+
+def test_flatgeobuf_windows_larger_than_one_fid_filter_read_every_row(tmp_path):
+    # GDAL's Arrow reader takes at most FIDS_PER_READ ids at once; a window of 6,000 rows
+    # used to fail with "error applying filter for 6000 fids" (the x10 bench input)
+    frame = pyogrio.read_dataframe(LONDON_GEOJSON)
+    copies = []
+    for k in range(5):
+        c = frame.copy()
+        c["osm_id"] = c["osm_id"].astype(str) + f"-{k}"
+        copies.append(c)
+    path = tmp_path / "five-londons.fgb"
+    pyogrio.write_dataframe(pd.concat(copies, ignore_index=True), path, driver="FlatGeobuf")
+    assert 6_000 > FIDS_PER_READ
+    whole = read_source(path, ReadOptions())
+    chunks = list(iter_source(path, ReadOptions(), 6_000))
+    assert [len(c) for c in chunks] == [6_000, 6_000, 5 * 2_625 - 12_000]
+    assert np.concatenate([c.source_id for c in chunks]).tolist() == whole.source_id.tolist()
+    joined = np.concatenate([c.geometry for c in chunks])
+    assert shapely.equals_exact(joined, whole.geometry, tolerance=0).all()
 
 
 def test_streamed_buildings_file_is_the_one_written_at_once(tmp_path):

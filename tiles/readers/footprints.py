@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import pyogrio.errors
 import shapely
@@ -44,6 +45,9 @@ ALIASES = {k.replace(":", "_"): k for k in WANTED} | {"levels": "building:levels
 ID_CANDIDATES = ("id", "osm_id", "@id", "building_id", "gml_id", "identificatie")
 
 POLYGON, MULTIPOLYGON, COLLECTION = 3, 6, 7
+# GDAL's Arrow reader takes feature ids as an OGR SQL ``FID IN (...)`` filter, which pyogrio
+# refuses above this many ids ("max. number for drivers with default SQL dialect 'OGRSQL'")
+FIDS_PER_READ = 4_997
 
 
 def _as_str(values: NDArray[Any]) -> NDArray[np.object_]:
@@ -70,8 +74,16 @@ def _read(path: Path, **kwargs: Any) -> tuple[dict[str, Any], Any, Any, list[Any
     Read through GDAL's Arrow interface: about 5x faster than its row-by-row numpy reader on the
     bench GeoPackage (0.06 against 0.3 s for 53,923 features), the columns converted once.
     """
+    fids = kwargs.pop("fids", None)
     try:
-        meta, table = read_arrow(path, return_fids=True, **kwargs)
+        if fids is None:
+            meta, table = read_arrow(path, return_fids=True, **kwargs)
+        else:  # a FlatGeobuf window: its ids are positions, looked up in its feature index
+            parts = [
+                read_arrow(path, return_fids=True, fids=fids[k : k + FIDS_PER_READ], **kwargs)
+                for k in range(0, len(fids), FIDS_PER_READ)
+            ]
+            meta, table = parts[0][0], pa.concat_tables([t for _, t in parts])
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InvalidInputError(f"{path}: cannot read ({exc})") from exc
     except pyogrio.errors.FieldError as exc:
