@@ -29,10 +29,12 @@ BENCH = ROOT.parent / "shared" / "data" / "bench" / "buildings-europe-osm.gpkg"
 BENCH_FEATURES = 53_923
 
 CHILD_BUILD = """
-import json, os, sys, threading, time, resource
+import json, logging, os, sys, threading, time, resource
 import psutil
 
 peak = {"pss": 0, "rss": 0}
+samples = []  # (seconds, driver RSS, driver PSS, tree PSS) every 20 ms
+events = []  # (seconds, stage) as the pipeline logs each stage's end
 stop = threading.Event()
 
 def sample():
@@ -40,22 +42,51 @@ def sample():
     me = psutil.Process()
     while not stop.is_set():
         # the driver's own RSS, sampled: ru_maxrss would include the parent's pages at fork time
+        rss = own = total = 0
         try:
-            peak["rss"] = max(peak["rss"], me.memory_info().rss)
+            info = me.memory_full_info()
+            rss, own = info.rss, info.pss
         except psutil.Error:
             pass
-        total = 0
-        for p in [me, *me.children(recursive=True)]:
+        total = own
+        for p in me.children(recursive=True):
             try:
                 total += p.memory_full_info().pss
             except psutil.Error:
                 pass
+        peak["rss"] = max(peak["rss"], rss)
         peak["pss"] = max(peak["pss"], total)
+        samples.append((time.perf_counter(), rss, own, total))
         stop.wait(0.02)
+
+class Stages(logging.Handler):
+    def emit(self, record):
+        msg = record.getMessage()
+        if ":" in msg and record.name.startswith("tiles"):
+            events.append((time.perf_counter(), msg.split(":")[0]))
+
+def by_stage(t_start):
+    # peak memory between one stage's end and the next one's (the stage that ends the interval)
+    out, i = [], 0
+    for t_end, stage in [*events, (float("inf"), "end")]:
+        window = []
+        while i < len(samples) and samples[i][0] <= t_end:
+            window.append(samples[i])
+            i += 1
+        if window:
+            out.append({"stage": stage, "until_s": round(min(t_end, window[-1][0]) - t_start, 1),
+                        "driver_rss_mb": round(max(w[1] for w in window) / 2**20),
+                        "driver_pss_mb": round(max(w[2] for w in window) / 2**20),
+                        "tree_pss_mb": round(max(w[3] for w in window) / 2**20),
+                        "workers_pss_mb": round(max(w[3] - w[2] for w in window) / 2**20)})
+    return out
 
 t0 = time.perf_counter()
 from tiles.pipeline import run, BuildOptions
 t1 = time.perf_counter()
+handler = Stages(logging.DEBUG)
+logging.getLogger("tiles").addHandler(handler)
+logging.getLogger("tiles").setLevel(logging.DEBUG)
 threading.Thread(target=sample, daemon=True).start()
 opts = BuildOptions(name="bench", **json.loads(sys.argv[3]))
 r = run([sys.argv[1]], sys.argv[2], opts)
@@ -64,7 +95,8 @@ stop.set()
 ru, ch = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"import_s": t1 - t0, "run_s": t2 - t1, "report": r.report,
                   "cpu_s": ru.ru_utime + ru.ru_stime + ch.ru_utime + ch.ru_stime,
-                  "driver_rss_mb": peak["rss"] / 2**20, "tree_pss_mb": peak["pss"] / 2**20}))
+                  "driver_rss_mb": peak["rss"] / 2**20, "tree_pss_mb": peak["pss"] / 2**20,
+                  "memory_by_stage": by_stage(t1)}))
 """
 
 CHILD_READ = """
@@ -204,6 +236,8 @@ def build(src: Path, out: Path, options: dict[str, Any], repeat: int) -> dict[st
         "stages_s": s,
         "driver_peak_rss_mb": round(best["driver_rss_mb"]),  # sampled every 20 ms
         "tree_peak_pss_mb": round(best["tree_pss_mb"]),
+        # peak memory per stage (up to the log line that ends it): where the peak sits
+        "memory_by_stage": best["memory_by_stage"],
         "content_bytes_per_building": c["content_bytes_per_building"],
         "tiles": c["tiles_with_content"],
         "load_avg_1min": round(os.getloadavg()[0], 2),

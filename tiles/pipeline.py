@@ -522,6 +522,7 @@ def _run_bounded(
         part = partition_arrays(
             scan.bounds[kept], scan.weight[kept], options, _unit_count(options, kept.size)
         )
+        _stage("quadtree", t0, tiles=len(part.tree.nodes))
         final_rows = kept[part.tree.order]
         del kept
         part.store, part.summary = chunked.distribute(

@@ -8,6 +8,7 @@ them along a Hilbert curve, so both ways give the same file.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ KINDS = {
 GEOMETRY = pa.field("geometry", pa.binary(), metadata={"ARROW:extension:name": "ogc.wkb"})
 SCHEMA = pa.schema([*(pa.field(k, t) for k, t in KINDS.items()), GEOMETRY])
 MULTIPOLYGON = 6
+
+log = logging.getLogger(__name__)
 
 
 def buildings_columns(
@@ -142,6 +145,8 @@ def stream_buildings_file(
             arrays.append(pa.array(_as_multi(wkb) if multi else wkb, type=pa.binary()))
             rows += len(wkb)
             yield pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
+        # GDAL then sorts its index records and writes the spatial index and the features
+        log.debug("buildings streamed: %d rows", rows)
 
     write_arrow(
         pa.RecordBatchReader.from_batches(SCHEMA, batches()),
