@@ -513,23 +513,31 @@ def _run_bounded(
         log.info("read: %.3f s files=%d features=%d", scan.read_s, len(paths), len(scan))
         resolved = chunked.resolve(scan, datasets)
         skipped = scan.height_skipped + resolved.skipped
-        kept = np.flatnonzero(resolved.keep)
-        if kept.size == 0:
+        kept = len(scan) - resolved.dropped.size
+        if kept == 0:
             raise _empty_error(read.skipped + skipped)
         heights = HeightResult(None, skipped, scan.heights_s + resolved.seconds)
-        log.info("heights: %.3f s buildings=%d", heights.seconds, kept.size)
+        log.info("heights: %.3f s buildings=%d", heights.seconds, kept)
         t0 = time.perf_counter()
-        part = partition_arrays(
-            scan.bounds[kept], scan.weight[kept], options, _unit_count(options, kept.size)
+        index = chunked.index(scan, resolved, options.max_features, options.max_vertices)
+        tree = index.tree.as_quadtree()
+        _stage("quadtree", t0, tiles=len(tree.nodes))
+        unit_nodes, unit_ranges, subtree_units = _work_units(tree, _unit_count(options, kept))
+        part = PartitionResult(
+            None,
+            tree,
+            index.frame,
+            unit_nodes,
+            unit_ranges,
+            0.0,
+            index.bbox,
+            subtree_units=subtree_units,
         )
-        _stage("quadtree", t0, tiles=len(part.tree.nodes))
-        final_rows = kept[part.tree.order]
-        del kept
         part.store, part.summary = chunked.distribute(
-            scan, resolved, final_rows, part.unit_ranges, part.subtree_units, spill / "units"
+            scan, resolved, index, unit_ranges, subtree_units, spill / "units"
         )
-        part.seconds = _stage("partition", t0, tiles=len(part.tree.nodes), units=len(part.units))
-        del scan, resolved, final_rows
+        part.seconds = _stage("partition", t0, tiles=len(tree.nodes), units=len(part.units))
+        del scan, resolved, index
         _release_freed_memory()
         return _write_build(
             part, read, heights, datasets, name, out_root, options, progress, t_start

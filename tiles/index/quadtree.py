@@ -56,6 +56,12 @@ class Quadtree:
         return max(n.level for n in self.nodes)
 
 
+def root_cell(lo: NDArray[np.float64], hi: NDArray[np.float64]) -> tuple[list[float], float]:
+    """Centre and half side of the root cell around the corners ``lo`` and ``hi``."""
+    half = float(max(hi[0] - lo[0], hi[1] - lo[1]) / 2.0) * 1.0001 + 1.0
+    return ((lo + hi) / 2.0).tolist(), half
+
+
 def build_quadtree(
     xy: NDArray[np.float64],
     weight: NDArray[np.int64],
@@ -83,8 +89,7 @@ def build_quadtree(
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     if extent is not None:
         lo, hi = np.minimum(lo, extent[0]), np.maximum(hi, extent[1])
-    half = float(max(hi[0] - lo[0], hi[1] - lo[1]) / 2.0) * 1.0001 + 1.0
-    center = ((lo + hi) / 2.0).tolist()
+    center, half = root_cell(lo, hi)
     nodes: list[Node] = []
     chunks: list[NDArray[np.int64]] = []
     count = 0
