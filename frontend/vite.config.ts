@@ -53,10 +53,31 @@ function cesiumStatic(): Plugin {
   }
 }
 
+/**
+ * `<link rel="modulepreload">` for the 3D view's chunks (the app's viewer and Cesium), so the
+ * browser fetches and compiles them while it is still running the small entry chunk; `main.ts`
+ * imports them dynamically, which Vite preloads only once the import runs.
+ */
+function preloadViewer(): Plugin {
+  return {
+    name: 'civictwin-preload-viewer',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).filter(
+          (c) => c.type === 'chunk' && (c.name === 'cesium' || (c.facadeModuleId ?? '').replace(/\\/g, '/').endsWith('/src/viewer/index.ts')),
+        )
+        return chunks.map((c) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `./${c.fileName}` }, injectTo: 'head' as const }))
+      },
+    },
+  }
+}
+
 export default defineConfig({
   // Relative base: dist/ works wherever the backend mounts it.
   base: './',
-  plugins: [cesiumStatic()],
+  plugins: [cesiumStatic(), preloadViewer()],
   server: {
     proxy: {
       '/api': { target: backend, changeOrigin: false },

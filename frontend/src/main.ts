@@ -17,6 +17,10 @@ function storedLocale(): string | null {
 }
 
 async function main() {
+  // Fetch and evaluate the 3D view's chunks (Cesium is ~1 MB gzip) while the config and the
+  // panels load, not after: the city is on the critical path, the config round trip is not.
+  const viewerModule = import('./viewer')
+  viewerModule.catch(() => undefined) // reported below, once awaited
   const api = new Api()
   const i18n = new I18n(initialLocale(location.search, storedLocale(), navigator.languages))
   const configPromise = loadConfig(api, location.search)
@@ -27,7 +31,7 @@ async function main() {
   app.attribution = cfg.attribution
   const started = app.start()
   try {
-    const { createMapView } = await import('./viewer')
+    const { createMapView } = await viewerModule
     const map = await createMapView(app.mapEl, app.creditsEl, cfg, app.initialCamera)
     app.attachMap(map)
     map.ready.catch(() => app.showMapMessage('app.cityFailed', 'error'))
