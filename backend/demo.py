@@ -138,6 +138,7 @@ def _accounts(api: _Api, db: Database) -> dict[str, str]:
                 "email": acc["email"],
                 "password": DEMO_PASSWORD,
                 "display_name": acc["name"],
+                "accept_terms": True,
             }
             if "organisation" in acc:
                 body |= {

@@ -53,7 +53,12 @@ class Session:
             "POST",
             "/auth/register",
             201,
-            json={"email": email, "password": "walk-through-passphrase", "display_name": name},
+            json={
+                "email": email,
+                "password": "walk-through-passphrase",
+                "display_name": name,
+                "accept_terms": True,
+            },
         )
         self.csrf = me["csrf_token"]
         return self

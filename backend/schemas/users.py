@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["citizen", "sme", "planner", "moderator", "admin"]
 Locale = Literal["en", "it", "sv", "et", "hu"]
@@ -23,6 +23,21 @@ class RegisterRequest(BaseModel):
     account_type: Literal["citizen", "sme"] = "citizen"
     organisation_name: str | None = Field(None, max_length=200, examples=["Barbican Joinery Ltd"])
     locale: Locale = "en"
+    accept_terms: bool = Field(
+        description=(
+            "The person agrees that their account details and contributions are stored, and "
+            "their comments published under the display name; must be true. The time is kept "
+            "as consent_at."
+        ),
+        examples=[True],
+    )
+
+    @field_validator("accept_terms")
+    @classmethod
+    def _consent_given(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("registration needs consent: accept_terms must be true")
+        return value
 
 
 class LoginRequest(BaseModel):

@@ -122,7 +122,12 @@ class ApiSession:
 
 def register(base: str, key: str, roles: tuple[str, ...] = (), org: str | None = None) -> Account:
     acc = Account(email=f"{key}@e2e.civictwin.test", name=f"{key.capitalize()} E2E")
-    body: dict[str, Any] = {"email": acc.email, "password": PASSWORD, "display_name": acc.name}
+    body: dict[str, Any] = {
+        "email": acc.email,
+        "password": PASSWORD,
+        "display_name": acc.name,
+        "accept_terms": True,
+    }
     if org:
         body |= {"account_type": "sme", "organisation_name": org}
     r = httpx.post(f"{base}/api/v1/auth/register", json=body, timeout=60)

@@ -5,7 +5,6 @@
  */
 import { HttpClient, type Query } from './client'
 import type {
-  AccountType,
   BuildingCollection,
   ClientConfig,
   Comment,
@@ -34,6 +33,7 @@ import type {
   ProposalUpdate,
   ReactionCounts,
   ReactionKind,
+  RegisterRequest,
   ReportReason,
   SavedSearch,
   Stage,
@@ -82,14 +82,8 @@ export class Api {
   // accounts
   me = async () => this.remember(await this.http.get<User>(`${V1}/auth/me`))
   signIn = async (email: string, password: string) => this.remember(await this.http.post<User>(`${V1}/auth/login`, { email, password }))
-  register = async (body: {
-    email: string
-    password: string
-    display_name: string
-    account_type: AccountType
-    organisation_name?: string | null
-    locale?: 'en' | 'it' | 'sv' | 'et' | 'hu'
-  }) => this.remember(await this.http.post<User>(`${V1}/auth/register`, body))
+  register = async (body: RegisterRequest) =>
+    this.remember(await this.http.post<User>(`${V1}/auth/register`, body))
   signOut = async () => {
     await this.http.post<void>(`${V1}/auth/logout`)
     this.http.csrfToken = undefined

@@ -4073,6 +4073,12 @@ export interface components {
              * @enum {string}
              */
             locale: "en" | "it" | "sv" | "et" | "hu";
+            /**
+             * Accept Terms
+             * @description The person agrees that their account details and contributions are stored, and their comments published under the display name; must be true. The time is kept as consent_at.
+             * @example true
+             */
+            accept_terms: boolean;
         };
         /** ReportCreate */
         ReportCreate: {

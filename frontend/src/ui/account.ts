@@ -59,6 +59,7 @@ export class AccountPanel {
                 account_type: r.type,
                 organisation_name: r.type === 'sme' ? r.org : null,
                 locale: this.ctx.i18n.locale,
+                accept_terms: r.consent,
               }),
             )
           },

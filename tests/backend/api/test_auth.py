@@ -9,7 +9,12 @@ from fastapi.testclient import TestClient
 from backend.db.models import User
 from tests.conftest import PASSWORD, sign_in
 
-REG = {"email": "Ada@Example.org", "password": "a long passphrase", "display_name": "Ada"}
+REG = {
+    "email": "Ada@Example.org",
+    "password": "a long passphrase",
+    "display_name": "Ada",
+    "accept_terms": True,
+}
 
 
 def test_register_signs_in_with_httponly_samesite_cookie(client: TestClient) -> None:
@@ -167,3 +172,18 @@ def test_admins_manage_roles_and_others_cannot(
     assert own.status_code == 409
     listing = client.get("/api/v1/users", params={"role": "moderator"}, headers=bearer(admin))
     assert [u["id"] for u in listing.json()["items"]] == [citizen.id]
+
+
+def test_registration_needs_explicit_consent_and_records_when(client: TestClient) -> None:
+    missing = {k: v for k, v in REG.items() if k != "accept_terms"}
+    r = client.post("/api/v1/auth/register", json=missing)
+    assert r.status_code == 422 and "accept_terms" in r.json()["detail"], r.json()
+    r = client.post("/api/v1/auth/register", json={**REG, "accept_terms": False})
+    assert r.status_code == 422
+    assert "accept_terms must be true" in r.json()["detail"], r.json()
+    # nothing stored: the same address can still register, with consent
+    r = client.post("/api/v1/auth/register", json=REG)
+    assert r.status_code == 201
+    export = client.get("/api/v1/users/me/export", headers={"X-CSRF-Token": r.json()["csrf_token"]})
+    assert export.status_code == 200, export.text
+    assert export.json()["account"]["consent_at"] is not None

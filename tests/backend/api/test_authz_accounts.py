@@ -76,7 +76,12 @@ def test_public_health_and_config(client: TestClient, caller: Caller) -> None:
 def test_register_and_login_are_open(client: TestClient, make_user: Callable[..., User]) -> None:
     r = client.post(
         "/api/v1/auth/register",
-        json={"email": "x@example.org", "password": "a long passphrase", "display_name": "X"},
+        json={
+            "email": "x@example.org",
+            "password": "a long passphrase",
+            "display_name": "X",
+            "accept_terms": True,
+        },
     )
     assert r.status_code == 201
     user = make_user("planner")
