@@ -263,7 +263,9 @@ class CesiumMapView implements MapView {
         // tileset when the screen-space error of its top-level geometricError is at most the
         // maximum (16 px by default): the backend writes a few metres for a block, so from the
         // ~150 m of the fly-to the block was never even requested. With 0 (and no distance-based
-        // relaxation) only a top-level error of 0 would still hide it.
+        // relaxation) only a top-level error of 0 would still hide it. The backend now writes the
+        // scheme's whole extent there (backend/services/massing.py); this stays for tilesets
+        // written before, which are only rebuilt when their massing changes.
         maximumScreenSpaceError: 0,
         dynamicScreenSpaceError: false,
       })

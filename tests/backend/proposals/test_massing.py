@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 
 import pygltflib
@@ -80,3 +81,25 @@ def test_the_tileset_is_rebuilt_on_change_and_removed_with_the_massing_or_propos
     assert folder.exists()
     assert client.delete(f"/api/v1/proposals/{pid}", headers=planner).status_code == 204
     assert not folder.exists()
+
+
+def test_a_scheme_tileset_is_not_skipped_until_it_is_a_few_pixels_wide(
+    client: TestClient, as_role: Headers, settings: Settings
+) -> None:
+    """The top-level geometricError (the error of not drawing the tileset) is the scheme's extent,
+    not the city's sixteenth of it, so a client's screen-space-error test keeps a block drawn."""
+    planner = as_role("planner")
+    pid = create(client, planner)["id"]
+    body = massing_body({"geometry": square(-0.0950, 51.5150, 0.0002), "height_m": 40.0})
+    r = client.put(f"/api/v1/proposals/{pid}/massing", json=body, headers=planner)
+    assert r.status_code == 200, r.text
+    tileset = json.loads((settings.tiles_dir / "proposals" / str(pid) / "tileset.json").read_text())
+    box = tileset["root"]["boundingVolume"]["box"]
+    half = [box[3:6], box[6:9], box[9:12]]
+    diagonal = 2 * sum(sum(v * v for v in axis) for axis in half) ** 0.5
+    assert 40.0 < diagonal < 100.0, box  # a 40 m block on a ~28 m square
+    assert tileset["geometricError"] == round(diagonal, 3)
+    assert tileset["root"]["geometricError"] <= tileset["geometricError"]
+    # at 150 m (a fly-to) in a 360 px high view with a 60° field of view, the error projects to
+    # well over CesiumJS's default maximum screen-space error of 16 px
+    assert tileset["geometricError"] * 360 / (150 * 2 * math.tan(math.radians(30))) > 16
