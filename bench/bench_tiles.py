@@ -33,7 +33,7 @@ import json, logging, os, sys, threading, time, resource
 import psutil
 
 peak = {"pss": 0, "rss": 0}
-samples = []  # (seconds, driver RSS, driver PSS, tree PSS) every 20 ms
+samples = []  # (seconds, driver RSS, PSS, tree PSS, driver USS, workers USS) every 20 ms
 events = []  # (seconds, stage) as the pipeline logs each stage's end
 stop = threading.Event()
 
@@ -42,21 +42,23 @@ def sample():
     me = psutil.Process()
     while not stop.is_set():
         # the driver's own RSS, sampled: ru_maxrss would include the parent's pages at fork time
-        rss = own = total = 0
+        rss = own = uss = total = w_uss = 0
         try:
             info = me.memory_full_info()
-            rss, own = info.rss, info.pss
+            rss, own, uss = info.rss, info.pss, info.uss
         except psutil.Error:
             pass
         total = own
         for p in me.children(recursive=True):
             try:
-                total += p.memory_full_info().pss
+                info = p.memory_full_info()
+                total += info.pss
+                w_uss += info.uss
             except psutil.Error:
                 pass
         peak["rss"] = max(peak["rss"], rss)
         peak["pss"] = max(peak["pss"], total)
-        samples.append((time.perf_counter(), rss, own, total))
+        samples.append((time.perf_counter(), rss, own, total, uss, w_uss))
         stop.wait(0.02)
 
 class Stages(logging.Handler):
@@ -78,7 +80,10 @@ def by_stage(t_start):
                         "driver_rss_mb": round(max(w[1] for w in window) / 2**20),
                         "driver_pss_mb": round(max(w[2] for w in window) / 2**20),
                         "tree_pss_mb": round(max(w[3] for w in window) / 2**20),
-                        "workers_pss_mb": round(max(w[3] - w[2] for w in window) / 2**20)})
+                        "workers_pss_mb": round(max(w[3] - w[2] for w in window) / 2**20),
+                        # private pages only (USS): what each side holds on its own
+                        "driver_uss_mb": round(max(w[4] for w in window) / 2**20),
+                        "workers_uss_mb": round(max(w[5] for w in window) / 2**20)})
     return out
 
 t0 = time.perf_counter()

