@@ -17,9 +17,9 @@
 5. each unit then loads only its own rows (forked workers and Dask alike), and
    ``buildings.fgb`` is streamed unit after unit.
 
-Peak memory is then about one chunk or one unit of rows, a step of the columns and the tree's
-nodes, whatever the size of the input. The result is the same as the in-memory build's, file for
-file.
+Peak memory is then about one chunk or one unit of rows, a step of the columns, the tree's nodes
+and one point per ``building:part`` (GDAL's FlatGeobuf writer adds its own record per building,
+tiles/README.md). The result is the same as the in-memory build's, file for file.
 """
 
 from __future__ import annotations
