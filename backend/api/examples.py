@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.schemas.examples import SITE_RING
+
 _BASE = "http://localhost:8000"
 _OGC = f"{_BASE}/ogc"
 _CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 _SITE = {
     "type": "MultiPolygon",
-    "coordinates": [
-        [
-            [
-                [-0.0905, 51.5150],
-                [-0.0898, 51.5150],
-                [-0.0898, 51.5154],
-                [-0.0905, 51.5154],
-                [-0.0905, 51.5150],
-            ]
-        ]
-    ],
+    "coordinates": [[SITE_RING]],
 }
 
 

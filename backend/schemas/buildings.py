@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.schemas.examples import SITE_RING
+
 _PROPERTIES_EXAMPLE: dict[str, Any] = {
     "tileset": "london",
     "building_id": "osm-way-4012345",
@@ -24,17 +26,7 @@ _FEATURE_EXAMPLE: dict[str, Any] = {
     "id": "london/osm-way-4012345",
     "geometry": {
         "type": "MultiPolygon",
-        "coordinates": [
-            [
-                [
-                    [-0.0905, 51.5150],
-                    [-0.0898, 51.5150],
-                    [-0.0898, 51.5154],
-                    [-0.0905, 51.5154],
-                    [-0.0905, 51.5150],
-                ]
-            ]
-        ],
+        "coordinates": [[SITE_RING]],
     },
     "properties": _PROPERTIES_EXAMPLE,
 }

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend.schemas.documents import DOCUMENT_EXAMPLE, DocumentPublic
+from backend.schemas.examples import SITE_RING
 
 Stage = Literal["draft", "consultation", "assessment", "decided"]
 Decision = Literal["approved", "refused", "withdrawn"]
@@ -22,15 +23,7 @@ Position = list[float]
 
 _BOUNDARY_EXAMPLE: dict[str, Any] = {
     "type": "Polygon",
-    "coordinates": [
-        [
-            [-0.0905, 51.5150],
-            [-0.0898, 51.5150],
-            [-0.0898, 51.5154],
-            [-0.0905, 51.5154],
-            [-0.0905, 51.5150],
-        ]
-    ],
+    "coordinates": [SITE_RING],
 }
 _SITE_EXAMPLE: dict[str, Any] = {
     "type": "MultiPolygon",
