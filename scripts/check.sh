@@ -12,7 +12,7 @@ ruff format --check .
 say "mypy"
 mypy
 say "import-linter"
-lint-imports
+lint-imports --no-cache  # no cache folder in the repo root
 if [ -f frontend/package.json ]; then
   say "vitest (frontend unit tests)"
   (cd frontend && npm test --silent)
