@@ -289,23 +289,17 @@ def seed(server: LiveServer) -> None:
     }
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def app_settings(root: Path, db_name: str, tiles_dir: Path) -> tuple[str, Any]:
+    """A freshly migrated SpatiaLite file under ``root`` and the settings of an app serving it
+    with ``tiles_dir`` and the built frontend."""
     from backend.db import migrate
     from backend.db.engine import create_db_engine
-    from backend.main import create_app
     from backend.settings import Settings
-    from tests.services import live_server as serve
 
-    ensure_built()
-    root = tmp_path_factory.mktemp("e2e")
-    tiles_dir = root / "tiles"
-    folder = build_london(tiles_dir)
-    db_url = f"sqlite:///{root / 'civictwin.sqlite'}"
+    db_url = f"sqlite:///{root / db_name}"
     engine = create_db_engine(db_url)
     migrate.upgrade(engine)
     engine.dispose()
-    assert load_buildings(db_url, folder) > 100
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=db_url,
@@ -313,6 +307,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         uploads_dir=root / "uploads",
         frontend_dir=DIST,
     )
+    return db_url, settings
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from backend.main import create_app
+    from tests.services import live_server as serve
+
+    ensure_built()
+    root = tmp_path_factory.mktemp("e2e")
+    tiles_dir = root / "tiles"
+    folder = build_london(tiles_dir)
+    db_url, settings = app_settings(root, "civictwin.sqlite", tiles_dir)
+    assert load_buildings(db_url, folder) > 100
     with serve(create_app(settings)) as url:
         server = LiveServer(url=url, tiles_dir=tiles_dir, db_url=db_url)
         seed(server)
@@ -326,12 +334,10 @@ def demo_server(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactor
     Reuses the London tileset the live server built (copied, not rebuilt); the demo's proposal
     massing tiles go to its own tiles folder. Yields (url, proposals by reference).
     """
-    from backend.db import migrate
-    from backend.db.engine import Database, create_db_engine
+    from backend.db.engine import Database
     from backend.demo import DEMO_TILESET
     from backend.demo import seed as seed_demo
     from backend.main import create_app
-    from backend.settings import Settings
     from tests.services import live_server as serve
 
     root = tmp_path_factory.mktemp("demo")
@@ -339,17 +345,7 @@ def demo_server(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactor
     tiles_dir.mkdir()
     # the tiles routes refuse links that leave the tiles folder: copy (a few MB)
     shutil.copytree(live_server.tiles_dir / "london", tiles_dir / DEMO_TILESET)
-    db_url = f"sqlite:///{root / 'demo.sqlite'}"
-    engine = create_db_engine(db_url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=db_url,
-        tiles_dir=tiles_dir,
-        uploads_dir=root / "uploads",
-        frontend_dir=DIST,
-    )
+    db_url, settings = app_settings(root, "demo.sqlite", tiles_dir)
     db = Database.connect(db_url)
     try:
         report = seed_demo(settings, db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,16 +26,20 @@ from tiles.pipeline import BuildOptions, heights_stage, read_stage, run
 from tiles.writers.b3dm import check_b3dm
 
 
+def assert_same_tileset(built: Path, ref: Path) -> None:
+    """The same glb files, byte for byte, and the same tileset.json."""
+    files = sorted(p.relative_to(built) for p in built.rglob("*.glb"))
+    assert files == sorted(p.relative_to(ref) for p in ref.rglob("*.glb"))
+    for f in files:
+        assert (built / f).read_bytes() == (ref / f).read_bytes(), f
+    assert load_tileset(built) == load_tileset(ref)
+
+
 def test_a_local_dask_cluster_builds_the_same_tileset(tmp_path, london_geojson_build):
     options = BuildOptions(name="london-geojson", max_features=150, workers=2)
     result = run([LONDON_GEOJSON], tmp_path, options)
     assert check_tileset(result.tileset_dir) == []
-    ref = london_geojson_build.tileset_dir
-    files = sorted(p.relative_to(result.tileset_dir) for p in result.tileset_dir.rglob("*.glb"))
-    assert files == sorted(p.relative_to(ref) for p in ref.rglob("*.glb"))
-    for f in files:
-        assert (result.tileset_dir / f).read_bytes() == (ref / f).read_bytes(), f
-    assert load_tileset(result.tileset_dir) == load_tileset(ref)
+    assert_same_tileset(result.tileset_dir, london_geojson_build.tileset_dir)
 
 
 def test_massing_tileset_uses_the_city_mesh_code(tmp_path):
@@ -172,12 +177,7 @@ def test_implicit_needs_format_1_1(tmp_path):
 def test_forked_units_write_the_same_tileset_as_one_process(tmp_path, london_geojson_build):
     options = BuildOptions(name="london-geojson", max_features=150, jobs=2)
     result = run([LONDON_GEOJSON], tmp_path, options)
-    ref = london_geojson_build.tileset_dir
-    files = sorted(p.relative_to(result.tileset_dir) for p in result.tileset_dir.rglob("*.glb"))
-    assert files == sorted(p.relative_to(ref) for p in ref.rglob("*.glb"))
-    for f in files:
-        assert (result.tileset_dir / f).read_bytes() == (ref / f).read_bytes(), f
-    assert load_tileset(result.tileset_dir) == load_tileset(ref)
+    assert_same_tileset(result.tileset_dir, london_geojson_build.tileset_dir)
 
 
 def test_compacted_tables_expand_to_the_same_footprints():
