@@ -4,22 +4,11 @@ The tileset of proposal ``<id>`` lives in ``<tiles_dir>/proposals/<id>/`` and is
 ``/tiles/proposals/<id>/tileset.json``. It is rebuilt whenever the massing changes and removed
 with the proposal (or when the massing becomes empty). ``tiles.massing`` writes the new tileset
 beside the old one and swaps it in only when complete, so a failed build leaves the old one.
-
-The top-level ``geometricError`` of a scheme is set to the size of the scheme. 3D Tiles 1.1
-(section "Geometric error") defines it as the error, in metres, introduced if the tileset is not
-rendered at all; the city's rule in ``tiles`` (a sixteenth of the tileset's diagonal) suits a
-city that is always in view, but it made CesiumJS (which skips a tileset whose top-level error
-projects to at most its maximum screen-space error, 16 px by default) drop a 40 m block as soon
-as the block was smaller than ~250 px on screen. Not drawing a scheme loses all of
-it, so the error is its whole extent: it then goes only when it is a few pixels wide.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,36 +92,8 @@ def rebuild(tiles_dir: Path, proposal_id: int, blocks: Sequence[MassingBuilding]
         result = build_massing_tileset(features, out, str(proposal_id))
     except TilingError as exc:
         raise InvalidInputError(f"massing: {exc}") from None
-    draw_whenever_visible(Path(result.tileset_path))
     logger.info("massing tileset of proposal %s: %d blocks", proposal_id, len(blocks))
     return result.tileset_dir
-
-
-def box_diagonal_m(box: Sequence[float]) -> float:
-    """Length of the diagonal of a 3D Tiles ``box`` bounding volume (centre, 3 half-axes)."""
-    if len(box) != 12:
-        raise ValueError(f"box: expected 12 numbers, got {len(box)}")
-    half_axes = (box[3:6], box[6:9], box[9:12])
-    # the half-axes of a box are orthogonal: the half-diagonal is their vector sum
-    return 2.0 * math.sqrt(sum(sum(v * v for v in axis) for axis in half_axes))
-
-
-def draw_whenever_visible(tileset_path: Path) -> None:
-    """Raise the tileset's top-level ``geometricError`` to the scheme's extent (see above).
-
-    Rewritten through a temporary file and an atomic rename: the tileset is already being served.
-    """
-    tileset = json.loads(tileset_path.read_text(encoding="utf-8"))
-    box = tileset["root"].get("boundingVolume", {}).get("box")
-    if box is None:
-        return  # the writer always gives the root a box; anything else is left as written
-    extent = round(box_diagonal_m(box), 3)
-    if extent <= float(tileset.get("geometricError", 0.0)):
-        return
-    tileset["geometricError"] = extent
-    tmp = tileset_path.with_name(f".{tileset_path.name}.tmp")
-    tmp.write_text(json.dumps(tileset, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, tileset_path)
 
 
 def remove(tiles_dir: Path, proposal_id: int) -> None:

@@ -28,7 +28,14 @@ from numpy.typing import NDArray
 
 from tiles.geometry.crs import LocalFrame
 from tiles.index.quadtree import Node
-from tiles.writers.tileset import BOX_PAD_M, ContentInfo, box_list, geometric_error, node_boxes
+from tiles.writers.tileset import (
+    BOX_PAD_M,
+    ContentInfo,
+    box_list,
+    geometric_error,
+    node_boxes,
+    tileset_geometric_error,
+)
 
 CONTENT_TEMPLATE = "content/{level}/{x}/{y}.glb"
 SUBTREE_TEMPLATE = "subtrees/{level}/{x}/{y}.subtree"
@@ -214,12 +221,15 @@ def write_implicit(
     cx, cy = root.center
     box = [cx, cy, cz, root.half, 0, 0, 0, root.half, 0, 0, 0, hz]
     root_error = geometric_error(Node(0, 0, 0, root.center, root.half, 0, 0, [1]))
+    root_box = {"box": [float(round(v, 4)) for v in box]}
     return {
         "asset": {"version": "1.1", "generator": "CivicTwin tiles"},
         "schema": SCHEMA,
-        "geometricError": round(max(2.0 * root_error, 1.0), 3),
+        "geometricError": tileset_geometric_error(
+            {"boundingVolume": root_box, "geometricError": root_error}
+        ),
         "root": {
-            "boundingVolume": {"box": [float(round(v, 4)) for v in box]},
+            "boundingVolume": root_box,
             "geometricError": root_error,
             "refine": "REPLACE",
             "transform": frame.to_ecef_matrix(),

@@ -70,6 +70,15 @@ def node_boxes(nodes: list[Node], contents: dict[str, ContentInfo]) -> dict[int,
     return boxes
 
 
+def tileset_geometric_error(root: dict[str, Any]) -> float:
+    """3D Tiles: the error of not drawing the tileset at all, i.e. all of it: the root box's
+    diagonal (and at least twice the root's error), so a client drops a city or a one-block
+    scheme only when it is a few pixels wide."""
+    half_axes = np.reshape(root["boundingVolume"]["box"][3:], (3, 3))
+    diagonal = 2.0 * float(np.sqrt(np.sum(half_axes**2)))
+    return round(max(2.0 * float(root["geometricError"]), diagonal, 1.0), 3)
+
+
 def tileset_dict(
     nodes: list[Node],
     contents: dict[str, ContentInfo],
@@ -99,14 +108,9 @@ def tileset_dict(
     root = visit(0)
     root["refine"] = "REPLACE"
     root["transform"] = frame.to_ecef_matrix()
-    root_error = float(root["geometricError"])
-    lo, hi = boxes[0]
-    diagonal = float(np.linalg.norm(hi - lo))
     out: dict[str, Any] = {
         "asset": {"version": version, "generator": "CivicTwin tiles"},
-        # the error of not drawing the tileset at all: at least the root's, and no less than a
-        # cell of a tile as large as the whole tileset
-        "geometricError": round(max(2.0 * root_error, diagonal / 16.0, 1.0), 3),
+        "geometricError": tileset_geometric_error(root),
         "root": root,
     }
     if extras:

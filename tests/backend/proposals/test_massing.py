@@ -87,7 +87,8 @@ def test_a_scheme_tileset_is_not_skipped_until_it_is_a_few_pixels_wide(
     client: TestClient, as_role: Headers, settings: Settings
 ) -> None:
     """The top-level geometricError (the error of not drawing the tileset) is the scheme's extent,
-    not the city's sixteenth of it, so a client's screen-space-error test keeps a block drawn."""
+    (the tiles writer's rule for every tileset), so a client's screen-space-error test keeps a
+    block drawn."""
     planner = as_role("planner")
     pid = create(client, planner)["id"]
     body = massing_body({"geometry": square(-0.0950, 51.5150, 0.0002), "height_m": 40.0})
