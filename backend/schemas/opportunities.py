@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from backend.schemas.geometry import LocationIn
 
 OpportunityStatus = Literal["planning", "planned", "active", "cancelled", "complete"]
 SocialValue = Literal[
     "local_employment", "buy_local", "green", "apprenticeships", "community", "fair_work"
 ]
 SortKey = Literal["closing", "-closing", "distance", "value", "-value", "newest"]
+
+#: The largest amount of money stored: the columns are NUMERIC(14, 2).
+MAX_MONEY = 999_999_999_999.99
+#: An amount of money: finite (no Infinity/NaN, which JSON parsers accept), 0..MAX_MONEY.
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
+
+#: Values of one repeatable filter (``cpv``, ``status``): enough for any real search, few
+#: enough that a URL with thousands of repeats is refused before any work.
+MAX_FILTER_VALUES = 50
+#: A CPV code ("45112710-5") or digit prefix ("4511") as a filter.
+CPVFilter = Annotated[str, StringConstraints(min_length=1, max_length=12)]
 
 #: A GeoJSON geometry (RFC 7946, lon/lat WGS 84).
 GeoJSONGeometry = dict[str, Any]
@@ -101,16 +114,16 @@ class OpportunityWrite(BaseModel):
         description="CPV 2008 codes, with or without check digit",
         examples=[["45112710-5"]],
     )
-    value_amount: float | None = Field(None, ge=0, examples=[250000])
-    value_min: float | None = Field(None, ge=0)
-    value_max: float | None = Field(None, ge=0)
+    value_amount: Money | None = Field(None, examples=[250000])
+    value_min: Money | None = None
+    value_max: Money | None = None
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", examples=["GBP"])
     sme_suitable: bool | None = None
     tender_start: datetime | None = None
     tender_end: datetime | None = Field(None, description="Closing date of the tender")
     contract_start: date | None = None
     contract_end: date | None = None
-    delivery_location: GeoJSONGeometry | None = Field(
+    delivery_location: LocationIn | None = Field(
         None, description="Point or (Multi)Polygon, GeoJSON lon/lat", examples=[POINT_EXAMPLE]
     )
     status: OpportunityStatus | None = None
@@ -245,17 +258,18 @@ class OpportunityFilters(BaseModel):
         },
     )
 
-    cpv: list[str] = Field(
+    cpv: list[CPVFilter] = Field(
         default_factory=list,
+        max_length=MAX_FILTER_VALUES,
         description="CPV codes or digit prefixes; each matches its subtree",
         examples=[["4511", "45210000-2"]],
     )
     lon: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
     radius_km: float | None = Field(None, gt=0, le=20000)
-    min_value: float | None = Field(None, ge=0)
-    max_value: float | None = Field(None, ge=0)
-    status: list[OpportunityStatus] = Field(default_factory=list)
+    min_value: Money | None = None
+    max_value: Money | None = None
+    status: list[OpportunityStatus] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
     closing_after: datetime | None = None
     closing_before: datetime | None = None
     sme_suitable: bool | None = None

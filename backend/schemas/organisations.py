@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.schemas.geometry import PointIn
+from backend.schemas.text import WebURL
+
 OrganisationSize = Literal["micro", "small", "medium", "large"]
 
 
@@ -30,14 +33,19 @@ class OrganisationUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200, examples=["Barbican Joinery Ltd"])
     size: OrganisationSize | None = Field(None, examples=["small"])
     description: str | None = Field(None, max_length=5000)
-    website: str | None = Field(None, max_length=500, examples=["https://joinery.example.org"])
+    website: WebURL | None = Field(
+        None,
+        max_length=500,
+        description="An http or https address",
+        examples=["https://joinery.example.org"],
+    )
     sectors: list[str] | None = Field(
         None,
         max_length=50,
         description="CPV codes or digit prefixes; stored as subtree prefixes",
         examples=[["4542", "45421000-4"]],
     )
-    location: dict[str, Any] | None = Field(
+    location: PointIn | None = Field(
         None,
         description="GeoJSON Point (lon/lat) of the base",
         examples=[{"type": "Point", "coordinates": [-0.0983, 51.5203]}],

@@ -1,9 +1,9 @@
 """Proposals: create, update, stage changes, massing and the public views.
 
-Geometry is GeoJSON (RFC 7946, lon/lat WGS 84). The schemas check the *shape* of the JSON
-(types, coordinate arrays, ranges of scalar fields); the geometric rules (closed rings, ranges,
-self-intersection, area) are checked by :mod:`backend.services.proposals`, which names the field
-and the place in its message.
+Geometry is GeoJSON (RFC 7946, lon/lat WGS 84), checked by :mod:`backend.schemas.geometry`
+(sizes, finite positions in range, closed rings, no empty parts), which names the field and the
+place in its message; validity in the plane (self-intersection, area) follows in
+:func:`backend.schemas.geometry.shape_of`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend.schemas.documents import DOCUMENT_EXAMPLE, DocumentPublic
 from backend.schemas.examples import SITE_RING
+from backend.schemas.geometry import AreaIn, PolygonIn
 
 Stage = Literal["draft", "consultation", "assessment", "decided"]
 Decision = Literal["approved", "refused", "withdrawn"]
-
-Position = list[float]
 
 _BOUNDARY_EXAMPLE: dict[str, Any] = {
     "type": "Polygon",
@@ -82,25 +81,8 @@ _PUBLIC_EXAMPLE: dict[str, Any] = {
 }
 
 
-class PolygonGeometry(BaseModel):
-    """A GeoJSON Polygon: rings of [lon, lat] positions, the first being the outer ring."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _BOUNDARY_EXAMPLE})
-
-    type: Literal["Polygon"]
-    coordinates: list[list[Position]] = Field(min_length=1, max_length=100)
-
-
-class MultiPolygonGeometry(BaseModel):
-    """A GeoJSON MultiPolygon."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal["MultiPolygon"]
-    coordinates: list[list[list[Position]]] = Field(min_length=1, max_length=100)
-
-
-Boundary = PolygonGeometry | MultiPolygonGeometry
+#: A site boundary (checked by :mod:`backend.schemas.geometry`, the one geometry validator).
+Boundary = AreaIn
 
 
 class _ProposalFields(BaseModel):
@@ -228,7 +210,7 @@ class MassingFeatureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["Feature"]
-    geometry: PolygonGeometry
+    geometry: PolygonIn
     properties: MassingProperties
     id: int | str | None = None
 

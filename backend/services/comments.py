@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -53,6 +52,7 @@ from backend.schemas.comments import (
     Position,
     ReactionCounts,
 )
+from backend.schemas.text import visible_text_problem
 from backend.services.accounts import DELETED_NAME
 from backend.services.auth import Principal
 from backend.services.events import EventBroker, proposal_channel
@@ -73,12 +73,9 @@ def check_body(field: str, body: str, max_length: int) -> None:
         raise InvalidInputError(
             f"{field}: {len(body)} characters is longer than the limit of {max_length}"
         )
-    for i, char in enumerate(body):
-        if char not in "\n\t" and unicodedata.category(char) == "Cc":
-            raise InvalidInputError(
-                f"{field}: control character U+{ord(char):04X} at position {i} is not allowed "
-                "(only newline and tab)"
-            )
+    problem = visible_text_problem(body)
+    if problem is not None:
+        raise InvalidInputError(f"{field}: {problem}")
 
 
 def consultation_window(proposal: Proposal) -> str:

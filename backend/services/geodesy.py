@@ -17,12 +17,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pydantic import BaseModel
 from pyproj import Geod
-from shapely.geometry import Point, mapping, shape
+from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from backend.errors import InvalidInputError
+from backend.schemas.geometry import shape_of
 
 GEOD = Geod(ellps="WGS84")
 KM_PER_DEGREE_LAT_MIN = 110.574  # at the equator: the shortest degree of latitude
@@ -61,32 +63,15 @@ ALLOWED_LOCATION_TYPES = ("Point", "Polygon", "MultiPolygon")
 
 
 def parse_geometry(
-    value: dict[str, Any], field: str, allowed: tuple[str, ...] = ALLOWED_LOCATION_TYPES
+    value: Any, field: str, allowed: tuple[str, ...] = ALLOWED_LOCATION_TYPES
 ) -> BaseGeometry:
-    """A valid shapely geometry from GeoJSON, or :class:`InvalidInputError` naming ``field``."""
-    kind = value.get("type") if isinstance(value, dict) else None
+    """A valid 2D shapely geometry of a GeoJSON input, or :class:`InvalidInputError` naming
+    ``field`` (the rules are those of :mod:`backend.schemas.geometry`)."""
+    data = value.model_dump() if isinstance(value, BaseModel) else value
+    kind = data.get("type") if isinstance(data, dict) else None
     if kind not in allowed:
         raise InvalidInputError(f"{field}: type must be one of {', '.join(allowed)}, got {kind!r}")
-    try:
-        geom = shape(value)
-    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
-        raise InvalidInputError(f"{field}: not a valid GeoJSON {kind} ({exc})") from None
-    if geom.is_empty:
-        raise InvalidInputError(f"{field}: empty geometry")
-    west, south, east, north = geom.bounds
-    if west < -180 or east > 180 or south < -90 or north > 90:
-        raise InvalidInputError(
-            f"{field}: coordinates must be lon/lat within [-180, 180]×[-90, 90]"
-        )
-    if not geom.is_valid:
-        from shapely.validation import explain_validity
-
-        raise InvalidInputError(f"{field}: invalid geometry ({explain_validity(geom)})")
-    if geom.has_z:
-        from shapely import force_2d
-
-        geom = force_2d(geom)
-    return geom
+    return shape_of(field, data)
 
 
 def to_geojson(geom: BaseGeometry | None) -> dict[str, Any] | None:

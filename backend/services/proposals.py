@@ -16,7 +16,6 @@ Rules (documented in docs/api.md, "Proposals and massing"):
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -45,6 +44,7 @@ from backend.repositories import documents as documents_repo
 from backend.repositories import proposals as repo
 from backend.repositories import tilesets as tilesets_repo
 from backend.schemas.documents import DocumentPublic
+from backend.schemas.geometry import shape_of
 from backend.schemas.proposals import (
     MassingIn,
     ModelPublic,
@@ -69,74 +69,20 @@ STAGE_ACTION = "proposal.stage"
 # --- geometry -------------------------------------------------------------------------------
 
 
-def _fmt(x: float, y: float) -> str:
-    return f"({x:.6g}, {y:.6g})"
+def polygon_from_geojson(field: str, geometry: Any) -> Polygon:
+    """A valid, non-empty shapely Polygon of a checked GeoJSON Polygon, or InvalidInputError."""
+    geom = shape_of(field, geometry)
+    assert isinstance(geom, Polygon)
+    return geom
 
 
-def _check_ring(field: str, where: str, ring: list[list[float]]) -> None:
-    if len(ring) < 4:
-        raise InvalidInputError(
-            f"{field}: {where} has {len(ring)} positions; a ring needs 4 or more"
-        )
-    for i, pos in enumerate(ring):
-        if len(pos) not in (2, 3) or not all(math.isfinite(v) for v in pos):
-            raise InvalidInputError(
-                f"{field}: {where} position {i + 1} must be [lon, lat] or [lon, lat, height]"
-            )
-        lon, lat = pos[0], pos[1]
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            hint = ""
-            if -90 <= lon <= 90 and -180 <= lat <= 180:
-                hint = " (it looks like [lat, lon]; GeoJSON positions are [lon, lat])"
-            raise InvalidInputError(
-                f"{field}: {where} position {i + 1} {_fmt(lon, lat)} is out of range: lon must "
-                f"be in [-180, 180] and lat in [-90, 90]{hint}"
-            )
-    if ring[0][:2] != ring[-1][:2]:
-        raise InvalidInputError(
-            f"{field}: {where} is not closed: the first position "
-            f"{_fmt(*ring[0][:2])} differs from the last {_fmt(*ring[-1][:2])}"
-        )
-
-
-def _validity(field: str, geom: Polygon | MultiPolygon) -> None:
-    if shapely.is_valid(geom):
-        return
-    reason = shapely.is_valid_reason(geom)  # e.g. "Self-intersection[-0.09 51.51]"
-    what, _, rest = reason.partition("[")
-    where = ""
-    if rest:
-        coords = rest.rstrip("]").split()
-        if len(coords) >= 2:
-            where = f" at {_fmt(float(coords[0]), float(coords[1]))}"
-    raise InvalidInputError(f"{field}: not a valid polygon: {what.strip().lower()}{where}")
-
-
-def polygon_from_geojson(field: str, geometry: dict[str, Any]) -> Polygon:
-    """A valid, non-empty shapely Polygon from a GeoJSON Polygon, or InvalidInputError."""
-    rings = geometry["coordinates"]
-    for r, ring in enumerate(rings):
-        _check_ring(field, "outer ring" if r == 0 else f"hole {r}", ring)
-    poly = Polygon([p[:2] for p in rings[0]], [[p[:2] for p in h] for h in rings[1:]])
-    if poly.convex_hull.area <= 0:  # checked first: GEOS calls a flat ring self-intersecting
-        raise InvalidInputError(f"{field}: the polygon has no area")
-    _validity(field, poly)
-    return poly
-
-
-def multipolygon_from_geojson(field: str, geometry: dict[str, Any]) -> MultiPolygon:
+def multipolygon_from_geojson(field: str, geometry: Any) -> MultiPolygon:
     """A valid MultiPolygon from a GeoJSON Polygon or MultiPolygon (a Polygon is wrapped)."""
-    if geometry["type"] == "Polygon":
-        return MultiPolygon([polygon_from_geojson(field, geometry)])
-    polys = [
-        polygon_from_geojson(
-            f"{field} polygon {i + 1}", {"type": "Polygon", "coordinates": coordinates}
-        )
-        for i, coordinates in enumerate(geometry["coordinates"])
-    ]
-    multi = MultiPolygon(polys)
-    _validity(field, multi)
-    return multi
+    geom = shape_of(field, geometry)
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    assert isinstance(geom, MultiPolygon)
+    return geom
 
 
 def _looks_swapped(session: Session, geom: MultiPolygon) -> bool:

@@ -13,9 +13,12 @@ from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, Settin
 from backend.api.errors import error_responses
 from backend.api.pagination import page_links
 from backend.schemas.opportunities import (
+    MAX_FILTER_VALUES,
+    CPVFilter,
     InterestList,
     InterestPublic,
     InterestWrite,
+    Money,
     OpportunityCreate,
     OpportunityFilters,
     OpportunityList,
@@ -35,9 +38,11 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 def opportunity_filters(
     cpv: Annotated[
-        list[str],
+        list[CPVFilter],
         Query(
-            description="CPV code or digit prefix (repeatable); a prefix matches its subtree",
+            max_length=MAX_FILTER_VALUES,
+            description="CPV code or digit prefix (repeatable, at most "
+            f"{MAX_FILTER_VALUES}); a prefix matches its subtree",
             examples=["4511"],
         ),
     ] = [],  # noqa: B006 - FastAPI copies defaults
@@ -48,9 +53,12 @@ def opportunity_filters(
     radius_km: Annotated[
         float | None, Query(gt=0, le=20000, description="Within this distance of the point")
     ] = None,
-    min_value: Annotated[float | None, Query(ge=0, description="Value range overlaps from")] = None,
-    max_value: Annotated[float | None, Query(ge=0, description="Value range overlaps to")] = None,
-    status: Annotated[list[OpportunityStatus], Query(description="Any of these (repeatable)")] = [],  # noqa: B006
+    min_value: Annotated[Money | None, Query(description="Value range overlaps from")] = None,
+    max_value: Annotated[Money | None, Query(description="Value range overlaps to")] = None,
+    status: Annotated[
+        list[OpportunityStatus],
+        Query(max_length=MAX_FILTER_VALUES, description="Any of these (repeatable)"),
+    ] = [],  # noqa: B006
     closing_after: Annotated[
         datetime | None, Query(description="Tender closes at or after (ISO 8601)")
     ] = None,
