@@ -20,7 +20,7 @@ from backend.errors import NotFoundError
 from backend.repositories import alerts as repo
 from backend.schemas.alerts import SavedSearchCreate, SavedSearchPublic, SavedSearchUpdate
 from backend.schemas.opportunities import OpportunityFilters
-from backend.services import opportunities
+from backend.services import links, opportunities
 from backend.services.auth import Principal
 
 DUE_AFTER = {"immediate": timedelta(0), "daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -118,9 +118,11 @@ def _digest(
         lines += [
             f"- {o.title} ({f.proposal.title})",
             f"  CPV {codes}; status {o.status}; closes {closing}",
-            f"  {base_url}/api/v1/opportunities/{o.id}",
+            f"  {links.proposal_url(base_url, f.proposal.id)}",
+            f"  data: {base_url}/api/v1/opportunities/{o.id}",
         ]
-    lines += ["", f"Change or stop these alerts: {base_url}/#/saved-searches"]
+    # the app has no deep link to the saved searches (they are in its Opportunities tab)
+    lines += ["", f"Change or stop these alerts under Opportunities: {links.app_url(base_url)}"]
     return subject, "\n".join(lines) + "\n"
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from backend.db.models import Document, InterestRegistration, Opportunity, Organisation, Proposal
 from backend.db.types import utcnow
 from backend.repositories import opportunities as repo
-from backend.services import cpv, opportunities
+from backend.services import cpv, links, opportunities
 from backend.services.auth import Principal
 from backend.services.geodesy import to_geojson
 from backend.settings import Settings
@@ -83,7 +83,7 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def proposal_url(settings: Settings, proposal: Proposal) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/#/proposals/{proposal.id}"
+    return links.proposal_url(settings.public_base_url, proposal.id)
 
 
 def _project(settings: Settings, proposal: Proposal) -> dict[str, Any]:

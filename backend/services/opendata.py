@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from backend.db.models import Building, Comment, Opportunity, Proposal
 from backend.errors import NotFoundError
 from backend.repositories import opendata as repo
+from backend.services import links
 from backend.services.geodesy import to_geojson
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
@@ -98,7 +99,7 @@ def properties_of(collection: str, row: Any, base_url: str) -> dict[str, Any]:
             "consultation_end": _iso(p.consultation_end),
             "decision_date": _iso(p.decision_date),
             "created_at": _iso(p.created_at),
-            "url": f"{base_url}/#/proposals/{p.id}",
+            "url": links.proposal_url(base_url, p.id),
         }
     if collection == "buildings":
         b: Building = row
