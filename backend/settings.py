@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -138,10 +139,28 @@ class Settings(BaseSettings):
     home_lon: float = Field(-0.1030, ge=-180, le=180, description="Viewer home longitude.")
     home_lat: float = Field(51.5170, ge=-90, le=90, description="Viewer home latitude.")
     home_height_m: float = Field(1800.0, gt=0, description="Viewer home camera height (m).")
+    time_zone: str = Field(
+        "Europe/London",
+        description=(
+            "IANA time zone of the deployment's sites: the viewer's sun study reads its clock "
+            "times there, whatever the visitor's own zone."
+        ),
+    )
     log_format: Literal["text", "json"] = Field("text", description="Log line format.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level."
     )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"CIVICTWIN_TIME_ZONE {value!r} is not an IANA time zone (e.g. Europe/London)"
+            ) from None
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -28,3 +28,7 @@ class ViewerConfig(BaseModel):
     default_tileset: str = Field(examples=["london"])
     home: Home
     attribution: str = Field(examples=["© OpenStreetMap contributors, ODbL 1.0"])
+    time_zone: str = Field(
+        description="IANA time zone of the sites: the sun study's clock times are read there",
+        examples=["Europe/London"],
+    )

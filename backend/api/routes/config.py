@@ -34,4 +34,5 @@ def get_config(settings: SettingsDep) -> ViewerConfig:
         default_tileset=settings.default_tileset,
         home=Home(lon=settings.home_lon, lat=settings.home_lat, height=settings.home_height_m),
         attribution=OSM_ATTRIBUTION,
+        time_zone=settings.time_zone,
     )

@@ -4566,6 +4566,12 @@ export interface components {
              * @example © OpenStreetMap contributors, ODbL 1.0
              */
             attribution: string;
+            /**
+             * Time Zone
+             * @description IANA time zone of the sites: the sun study's clock times are read there
+             * @example Europe/London
+             */
+            time_zone: string;
         };
     };
     responses: never;
