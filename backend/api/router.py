@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from backend.api import ogc
+from backend.api.errors import ErrorModel
 from backend.api.routes import (
     analytics,
     auth,
@@ -26,7 +29,15 @@ from backend.api.routes import (
     users,
 )
 
-api_router = APIRouter(prefix="/api/v1")
+#: The error model, documented once for every operation: whatever 4xx or 5xx an operation
+#: answers, the body is ``{"detail", "code"}`` (FastAPI's default 422 array is never sent, so
+#: it is not documented either: FastAPI adds it only to operations without a ``4XX`` entry).
+ERROR_MODEL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorModel, "description": "Client error: `{detail, code}`"},
+    "5XX": {"model": ErrorModel, "description": "Server error or unavailable: `{detail, code}`"},
+}
+
+api_router = APIRouter(prefix="/api/v1", responses=ERROR_MODEL_RESPONSES)
 for module in (
     health,
     config,
@@ -49,4 +60,7 @@ for module in (
     api_router.include_router(module.router)
 
 #: Routers outside ``/api/v1``: static 3D Tiles and OGC API - Features.
-root_routers = (tiles.router, ogc.router)
+_root = APIRouter(responses=ERROR_MODEL_RESPONSES)
+_root.include_router(tiles.router)
+_root.include_router(ogc.router)
+root_routers = (_root,)
