@@ -26,6 +26,7 @@ from backend.api.deps import SessionDep, SettingsDep, get_optional_principal
 from backend.api.errors import error_responses
 from backend.errors import NotFoundError
 from backend.services import massing, proposals, tilesets
+from backend.services.buildings import REPORT_FILE
 
 router = APIRouter(prefix="/tiles", tags=["tiles"])
 
@@ -133,6 +134,11 @@ def _serve(request: Request, real: Path, private: bool) -> Response:
     return Response(body, status_code=status, headers=headers, media_type=media_type)
 
 
+#: Files of a tileset folder that are the operator's, not a 3D Tiles client's: the build report
+#: names the server's input and output paths (it is read from disk by ``civictwin city load``).
+_NOT_SERVED = frozenset({REPORT_FILE})
+
+
 def get_tile(
     tileset: str, path: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -142,6 +148,8 @@ def get_tile(
     private = tileset == massing.PROPOSALS_FOLDER
     if private:
         _check_access(request, session, settings, path)
+    if path in _NOT_SERVED:
+        raise NotFoundError(f"tile {tileset}/{path} not found")
     real = tilesets.resolve_tile(settings.tiles_dir, tileset, path)
     return _serve(request, real, private)
 
