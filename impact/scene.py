@@ -1,0 +1,231 @@
+"""A scene: the city's buildings and a scheme's massing as one triangle mesh, with a ray engine.
+
+Buildings are meshed by :func:`tiles.geometry.extrude.extrude_footprints`, the code that makes the
+city's tiles, so what is analysed is what is shown. Coordinates are a local east-north-up frame in
+metres (:class:`tiles.geometry.crs.LocalFrame`). Rays go to Embree through trimesh (``embree``);
+``numpy`` is trimesh's pure-numpy engine, kept as the reference the benchmark compares against.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyogrio
+import shapely
+import shapely.geometry
+import trimesh
+from numpy.typing import NDArray
+
+from impact.errors import InvalidInputError, TooLargeError
+from tiles.geometry.crs import LocalFrame
+from tiles.geometry.extrude import extrude_footprints
+from tiles.heights import MAX_HEIGHT_M
+from tiles.model import FeatureTable, HeightSource
+
+log = logging.getLogger(__name__)
+
+Engine = Literal["embree", "numpy"]
+ENGINES: tuple[Engine, ...] = ("embree", "numpy")
+MAX_FEATURES = 200_000
+MAX_TRIANGLES = 5_000_000
+# rays are cast in batches of this many, so memory stays bounded whatever the study's size
+RAY_BATCH = 500_000
+MAX_FEATURE_ROWS = 10_000
+
+
+def table_from_records(records: Iterable[Mapping[str, Any]], *, prefix: str) -> FeatureTable:
+    """A :class:`FeatureTable` from mappings with ``id``, ``footprint`` (shapely or GeoJSON,
+    lon/lat), ``height_m`` and optionally ``base_height_m``, ``storeys``, ``name``.
+
+    Ids become ``f"{prefix}:{id}"``. Each row is checked before anything is meshed; the error
+    names the row and what is wrong with it.
+    """
+    rows = list(records)
+    if len(rows) > MAX_FEATURE_ROWS:
+        raise TooLargeError(f"{prefix}: {len(rows)} features; at most {MAX_FEATURE_ROWS}")
+    geoms: list[Any] = []
+    heights, bases, levels, ids, names = [], [], [], [], []
+    for i, row in enumerate(rows):
+        rid = str(row.get("id", i))
+        fp = row.get("footprint")
+        try:
+            geom = shapely.geometry.shape(fp) if isinstance(fp, Mapping) else fp
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise InvalidInputError(f"{prefix} feature {rid!r}: footprint is not GeoJSON") from exc
+        if geom is None or shapely.get_type_id(geom) not in (3, 6) or not shapely.is_valid(geom):
+            raise InvalidInputError(f"{prefix} feature {rid!r}: needs a valid polygon footprint")
+        try:
+            top = float(row["height_m"])
+            base = float(row.get("base_height_m") or 0.0)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInputError(f"{prefix} feature {rid!r}: height_m must be a number") from exc
+        if not (np.isfinite(top) and np.isfinite(base) and 0 <= base < top <= MAX_HEIGHT_M):
+            raise InvalidInputError(
+                f"{prefix} feature {rid!r}: height {top} m over base {base} m is out of range"
+            )
+        geoms.append(geom)
+        heights.append(top)
+        bases.append(base)
+        levels.append(float(row.get("storeys") or np.nan))
+        ids.append(f"{prefix}:{rid}")
+        names.append(str(row.get("name") or ""))
+    n = len(rows)
+    footprint = np.empty(n, dtype=object)
+    footprint[:] = geoms
+    return FeatureTable(
+        building_id=np.array(ids, dtype=object),
+        source_id=np.array([i.split(":", 1)[1] for i in ids], dtype=object),
+        dataset=np.zeros(n, np.int32),
+        footprint=footprint,
+        height_m=np.array(heights, np.float64),
+        base_height_m=np.array(bases, np.float64),
+        levels=np.array(levels, np.float64),
+        height_source=np.full(n, HeightSource.MASSING, np.int8),
+        building_type=np.full(n, "", dtype=object),
+        name=np.array(names, dtype=object),
+        address=np.full(n, "", dtype=object),
+        parent_id=np.full(n, "", dtype=object),
+        drawn=np.ones(n, bool),
+    )
+
+
+def read_buildings(
+    path: str | Path, bbox: tuple[float, float, float, float] | None = None
+) -> FeatureTable:
+    """The drawn rows of a tileset's ``buildings.fgb`` (optionally within a lon/lat ``bbox``)."""
+    frame = pyogrio.read_dataframe(path, bbox=bbox)
+    if len(frame) > MAX_FEATURES:
+        raise TooLargeError(
+            f"{path}: {len(frame)} buildings in the study area; at most {MAX_FEATURES}"
+        )
+    frame = frame[frame["drawn"].astype(bool)] if "drawn" in frame else frame
+    records = [
+        {
+            "id": str(r.building_id),
+            "footprint": r.geometry,
+            "height_m": r.height_m,
+            "base_height_m": r.base_height_m,
+            "storeys": r.levels if np.isfinite(r.levels) else None,
+            "name": r.name or "",
+        }
+        for r in frame.itertuples()
+    ]
+    table = table_from_records(records, prefix="city") if records else _empty_table()
+    table.building_id = np.array([str(r["id"]) for r in records], dtype=object)
+    return table
+
+
+def _empty_table() -> FeatureTable:
+    return table_from_records([], prefix="city")
+
+
+@dataclass
+class Scene:
+    """Buildings meshed in ``frame``; triangle ``t`` belongs to feature ``tri_feature[t]``."""
+
+    frame: LocalFrame
+    table: FeatureTable
+    scheme: NDArray[np.bool_]  # per feature: part of the scheme
+    mesh: trimesh.Trimesh
+    tri_feature: NDArray[np.int64]
+    engine: Engine
+    _rays: Any = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        table: FeatureTable,
+        frame: LocalFrame,
+        *,
+        scheme: NDArray[np.bool_] | None = None,
+        engine: Engine = "embree",
+    ) -> Scene:
+        if engine not in ENGINES:
+            raise InvalidInputError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
+        if len(table) > MAX_FEATURES:
+            raise TooLargeError(f"scene of {len(table)} buildings; at most {MAX_FEATURES}")
+        blocks = extrude_footprints(
+            table.geometry_to_draw, table.base_height_m, table.height_m, frame
+        )
+        positions, faces, owner = [], [], []
+        offset = 0
+        for block in blocks:
+            positions.append(block.positions)
+            faces.append(block.triangles + offset)
+            owner.append(np.repeat(np.arange(block.feature_count), np.diff(block.t_offsets)))
+            offset += block.positions.shape[0]
+        tris = np.concatenate(faces) if faces else np.zeros((0, 3), np.int64)
+        if tris.shape[0] > MAX_TRIANGLES:
+            raise TooLargeError(f"scene of {tris.shape[0]} triangles; at most {MAX_TRIANGLES}")
+        verts = np.concatenate(positions) if positions else np.zeros((0, 3))
+        mesh = trimesh.Trimesh(vertices=verts, faces=tris, process=False, validate=False)
+        mask = np.zeros(len(table), bool) if scheme is None else np.asarray(scheme, bool)
+        tri_feature = np.concatenate(owner).astype(np.int64) if owner else np.zeros(0, np.int64)
+        log.info("scene: %d buildings, %d triangles, %s", len(table), tris.shape[0], engine)
+        return cls(frame, table, mask, mesh, tri_feature, engine)
+
+    def with_engine(self, engine: Engine) -> Scene:
+        """The same geometry on another ray engine."""
+        mesh = trimesh.Trimesh(self.mesh.vertices, self.mesh.faces, process=False, validate=False)
+        return Scene(self.frame, self.table, self.scheme, mesh, self.tri_feature, engine)
+
+    @property
+    def triangle_count(self) -> int:
+        return int(self.mesh.faces.shape[0])
+
+    def _intersector(self) -> Any:
+        cached = self._rays
+        if cached is None:
+            if self.engine == "embree":
+                from trimesh.ray.ray_pyembree import RayMeshIntersector as Embree
+
+                cached = Embree(self.mesh, scale_to_box=False)
+            else:
+                from trimesh.ray.ray_triangle import RayMeshIntersector as Plain
+
+                cached = Plain(self.mesh)
+            self._rays = cached
+        return cached
+
+    def blocked(self, origins: NDArray[np.float64], dirs: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Whether each ray (origin, unit direction) hits any triangle."""
+        n = origins.shape[0]
+        out = np.zeros(n, bool)
+        if n == 0 or self.triangle_count == 0:
+            return out
+        engine = self._intersector()
+        for s in range(0, n, RAY_BATCH):
+            out[s : s + RAY_BATCH] = engine.intersects_any(
+                origins[s : s + RAY_BATCH], dirs[s : s + RAY_BATCH]
+            )
+        return out
+
+    def first_hit(
+        self, origins: NDArray[np.float64], dirs: NDArray[np.float64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """The feature index (-1 for none) and distance of each ray's first hit."""
+        n = origins.shape[0]
+        feature = np.full(n, -1, np.int64)
+        dist = np.full(n, np.inf)
+        if n == 0 or self.triangle_count == 0:
+            return feature, dist
+        engine = self._intersector()
+        for s in range(0, n, RAY_BATCH):
+            o, d = origins[s : s + RAY_BATCH], dirs[s : s + RAY_BATCH]
+            tri, ray, loc = engine.intersects_id(o, d, multiple_hits=False, return_locations=True)
+            if len(ray) == 0:
+                continue
+            r = np.asarray(ray, np.int64)
+            dd = np.linalg.norm(np.asarray(loc) - o[r], axis=1)
+            # the numpy engine returns every hit; keep the nearest per ray
+            order = np.lexsort((dd, r))
+            r, dd, t = r[order], dd[order], np.asarray(tri, np.int64)[order]
+            first = np.r_[True, r[1:] != r[:-1]]
+            feature[s + r[first]] = self.tri_feature[t[first]]
+            dist[s + r[first]] = dd[first]
+        return feature, dist
