@@ -4,6 +4,7 @@
  */
 import { Api } from './api'
 import { loadConfig } from './config'
+import { webglRenderer } from './viewer/gpu'
 import { I18n, initialLocale } from './i18n'
 import { App } from './ui/app'
 import './styles.css'
@@ -23,13 +24,16 @@ async function main() {
   viewerModule.catch(() => undefined) // reported below, once awaited
   const api = new Api()
   const i18n = new I18n(initialLocale(location.search, storedLocale(), navigator.languages))
-  const configPromise = loadConfig(api, location.search)
+  const configPromise = loadConfig(api, location.search, webglRenderer())
   const host = document.getElementById('app')!
   const cfg = await configPromise
   if (cfg.testMode) document.documentElement.classList.add('test-mode')
-  const app = new App(api, i18n, host, { shadows: cfg.shadows, hash: location.hash })
+  if (cfg.light) document.documentElement.classList.add('light-mode')
+  const app = new App(api, i18n, host, { shadows: cfg.shadows, hash: location.hash, timeZone: cfg.timeZone })
   app.attribution = cfg.attribution
   const started = app.start()
+  // without a GPU the 3D view drew itself light: say so (not in tests, which ask for it)
+  if (cfg.light && !cfg.testMode) app.announce(i18n.t('app.lightMode'))
   try {
     const { createMapView } = await viewerModule
     const map = await createMapView(app.mapEl, app.creditsEl, cfg, app.initialCamera)

@@ -329,6 +329,16 @@ export const en = {
   'account.type.citizen': 'Resident or visitor',
   'account.type.sme': 'Business (SME)',
   'account.organisation': 'Organisation name',
+  'sun.zone': "Times are the site's clock ({zone}).",
+  'sun.datePresets': 'Study dates',
+  'sun.march': '21 March',
+  'sun.june': '21 June',
+  'sun.december': '21 December',
+  'sun.timePresets': 'Times',
+  'sun.play': 'Play the day',
+  'sun.pause': 'Pause',
+  'app.lightMode': 'No graphics card found: the 3D view is drawn in a lighter mode.',
+  'bar.label': 'Actions for the view',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -43,7 +43,7 @@ export class App implements AppContext {
   private refreshQueued = false
   private pendingLink: DeepLinkState
 
-  constructor(readonly api: Api, readonly i18n: I18n, host: HTMLElement, opts: { shadows: boolean; hash: string }) {
+  constructor(readonly api: Api, readonly i18n: I18n, host: HTMLElement, opts: { shadows: boolean; hash: string; timeZone: string }) {
     this.pendingLink = decodeDeepLink(opts.hash)
     this.proposals = new ProposalsPanel(this)
     this.opportunities = new OpportunitiesPanel(this)
@@ -56,7 +56,7 @@ export class App implements AppContext {
       this.building.props = props
       this.refresh()
     })
-    this.sun = new SunControl(this, opts.shadows)
+    this.sun = new SunControl(this, opts.shadows, opts.timeZone)
     this.headerEl = h('header', { class: 'top' })
     this.mapEl = h('div', { class: 'map', id: 'map', role: 'application', tabindex: '-1' })
     this.creditsEl = h('div', { class: 'credits' })
@@ -259,13 +259,15 @@ export class App implements AppContext {
       ),
     )
     const body = this.renderTab()
+    // the tabs and the view's actions (before/after of the selected scheme, the sun study) stay
+    // at the top of the panel however long its content is
+    const actions = h('section', { class: 'action-bar', 'aria-label': t('bar.label') }, this.proposals.renderBeforeAfter(), this.sun.render())
     replaceChildren(
       this.panelEl,
-      tablist,
+      h('div', { class: 'panel-head' }, tablist, actions),
       h('div', { role: 'tabpanel', id: `tabpanel-${this.tab}`, 'aria-labelledby': `tab-${this.tab}`, class: 'tabpanel' }, body),
       this.building.render(),
       this.buildings.render(),
-      this.sun.render(),
     )
     const sunOpen = this.panelEl.querySelector('details.sun') as HTMLDetailsElement | null
     if (sunOpen && this.sunOpen) sunOpen.open = true

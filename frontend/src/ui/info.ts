@@ -4,6 +4,7 @@ import { BUILDING_KEYS, buildingRows } from '../core/building'
 import { formatNumber } from '../i18n/format'
 import type { AppContext } from './context'
 import { field, h } from './dom'
+import { clockText, dateValue, instantOf, nextAnimationMinutes, parseDateValue, siteTimeAt, SUN_DATE_PRESETS, SUN_TIME_PRESETS, type SiteTime } from '../core/sun'
 
 export class BuildingInfo {
   props?: BuildingProperties
@@ -30,17 +31,35 @@ export class BuildingInfo {
   }
 }
 
-/** Date + time-of-day (local time of the browser), shadows toggle. */
+/**
+ * The sun study: date and time of day on the SITE's clock (the deployment's time zone, never the
+ * visitor's), presets for the dates planners use (21 March, June, December) and times, a day
+ * animation, and the shadows toggle.
+ */
 export class SunControl {
-  /** midday today: a sun study opened at night would show nothing but shadow */
-  date = (() => {
-    const d = new Date()
-    d.setHours(12, 0, 0, 0)
-    return d
-  })()
+  /** midday today on the site's clock: a sun study opened at night would show nothing but shadow */
+  site: SiteTime
   shadows: boolean
-  constructor(private readonly ctx: AppContext, shadows: boolean) {
+  private timer?: ReturnType<typeof setInterval>
+  /** the rendered time controls, updated in place while the day animates */
+  private els?: { time: HTMLInputElement; out: HTMLOutputElement; play: HTMLButtonElement }
+
+  constructor(
+    private readonly ctx: AppContext,
+    shadows: boolean,
+    readonly timeZone: string,
+  ) {
     this.shadows = shadows
+    this.site = { ...siteTimeAt(new Date(), timeZone), minutes: 12 * 60 }
+  }
+
+  /** the instant the controls show */
+  get date(): Date {
+    return instantOf(this.site, this.timeZone)
+  }
+
+  get playing(): boolean {
+    return this.timer !== undefined
   }
 
   apply() {
@@ -48,33 +67,112 @@ export class SunControl {
     this.ctx.map?.setShadows(this.shadows)
   }
 
+  setMinutes(minutes: number) {
+    this.site = { ...this.site, minutes }
+    if (this.els) {
+      this.els.time.value = String(minutes)
+      this.els.out.textContent = clockText(minutes)
+      this.els.time.setAttribute('aria-valuetext', clockText(minutes))
+    }
+    this.apply()
+  }
+
+  /** Play the day from the time shown (from 05:00 if it is already evening) until midnight. */
+  play() {
+    if (this.timer) return
+    if (this.site.minutes >= 21 * 60) this.setMinutes(5 * 60)
+    this.timer = setInterval(() => {
+      const next = nextAnimationMinutes(this.site.minutes)
+      if (next === undefined) this.pause()
+      else this.setMinutes(next)
+    }, 250)
+    this.ctx.refresh()
+  }
+
+  pause() {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+    this.ctx.refresh()
+  }
+
   render(): HTMLElement {
     const { t } = this.ctx.i18n
-    const pad = (n: number) => String(n).padStart(2, '0')
-    const d = this.date
-    const dateInput = h('input', { type: 'date', name: 'sun-date', value: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` })
-    const minutes = d.getHours() * 60 + d.getMinutes()
-    const time = h('input', { type: 'range', name: 'sun-time', min: '0', max: '1435', step: '5', value: String(minutes) })
-    const out = h('output', { for: time.id }, `${pad(d.getHours())}:${pad(d.getMinutes())}`)
-    const update = () => {
-      const [y, m, day] = dateInput.value.split('-').map(Number)
-      const mins = Number(time.value)
-      if (y && m && day) this.date = new Date(y, m - 1, day, Math.floor(mins / 60), mins % 60)
-      out.textContent = `${pad(this.date.getHours())}:${pad(this.date.getMinutes())}`
-      time.setAttribute('aria-valuetext', out.textContent)
-      this.apply()
-    }
-    dateInput.addEventListener('change', update)
-    time.addEventListener('input', update)
-    time.setAttribute('aria-valuetext', out.textContent ?? '')
-    const shadows = h('input', { type: 'checkbox', id: 'sun-shadows', checked: this.shadows, onchange: (e: Event) => { this.shadows = (e.target as HTMLInputElement).checked; this.apply() } })
+    const s = this.site
+    const dateInput = h('input', { type: 'date', name: 'sun-date', id: 'sun-date', value: dateValue(s) })
+    const time = h('input', { type: 'range', name: 'sun-time', id: 'sun-time', min: '0', max: '1435', step: '5', value: String(s.minutes) })
+    const out = h('output', { for: 'sun-time' }, clockText(s.minutes))
+    dateInput.addEventListener('change', () => {
+      const d = parseDateValue(dateInput.value)
+      if (d) {
+        this.site = { ...this.site, ...d }
+        this.apply()
+      }
+    })
+    time.addEventListener('input', () => this.setMinutes(Number(time.value)))
+    time.setAttribute('aria-valuetext', clockText(s.minutes))
+    const shadows = h('input', {
+      type: 'checkbox',
+      id: 'sun-shadows',
+      checked: this.shadows,
+      onchange: (e: Event) => {
+        this.shadows = (e.target as HTMLInputElement).checked
+        this.apply()
+      },
+    })
+    const datePresets = SUN_DATE_PRESETS.map((p) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'chip',
+          'aria-pressed': s.month === p.month && s.day === p.day ? 'true' : 'false',
+          onclick: () => {
+            this.site = { ...this.site, month: p.month, day: p.day }
+            this.apply()
+            this.ctx.refresh()
+          },
+        },
+        t(`sun.${p.key}`),
+      ),
+    )
+    const timePresets = SUN_TIME_PRESETS.map((m) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'chip',
+          'aria-pressed': s.minutes === m ? 'true' : 'false',
+          onclick: () => {
+            this.setMinutes(m)
+            this.ctx.refresh()
+          },
+        },
+        clockText(m),
+      ),
+    )
+    const play = h(
+      'button',
+      { type: 'button', id: 'sun-play', 'aria-pressed': this.playing ? 'true' : 'false', onclick: () => (this.playing ? this.pause() : this.play()) },
+      this.playing ? t('sun.pause') : t('sun.play'),
+    )
+    this.els = { time, out, play }
     return h(
       'details',
       { class: 'sun' },
       h('summary', {}, t('sun.heading')),
       h('div', { class: 'row' }, field(t('sun.date'), dateInput), h('div', { class: 'field' }, field(t('sun.time'), time), out)),
+      h('p', { class: 'hint', id: 'sun-zone' }, t('sun.zone', { zone: this.timeZone })),
+      h('div', { class: 'chips', role: 'group', 'aria-label': t('sun.datePresets') }, datePresets),
+      h('div', { class: 'chips', role: 'group', 'aria-label': t('sun.timePresets') }, timePresets),
+      h('div', { class: 'row' }, play, h('button', { type: 'button', onclick: () => this.now() }, t('sun.now'))),
       h('div', { class: 'check' }, shadows, h('label', { for: 'sun-shadows' }, t('sun.shadows'))),
-      h('button', { type: 'button', onclick: () => { this.date = new Date(); this.apply(); this.ctx.refresh() } }, t('sun.now')),
     )
+  }
+
+  private now() {
+    this.pause()
+    this.site = siteTimeAt(new Date(), this.timeZone)
+    this.apply()
+    this.ctx.refresh()
   }
 }

@@ -148,31 +148,6 @@ export class ProposalsPanel {
       )
     }
     const blocks = ((p.massing as { features?: { properties?: Record<string, unknown> }[] }).features ?? []).map((f) => f.properties ?? {})
-    const toggle = h(
-      'fieldset',
-      { class: 'segmented' },
-      h('legend', {}, t('proposals.beforeAfter')),
-      (['before', 'after'] as const).map((mode) => {
-        const id = `ba-${mode}`
-        return h(
-          'span',
-          {},
-          h('input', {
-            type: 'radio',
-            name: 'before-after',
-            id,
-            value: mode,
-            checked: this.beforeAfter === mode,
-            onchange: () => {
-              this.beforeAfter = mode
-              this.ctx.map?.setBeforeAfter(mode)
-              this.ctx.announce(t(`proposals.${mode}`))
-            },
-          }),
-          h('label', { for: id }, t(`proposals.${mode}`)),
-        )
-      }),
-    )
     const docs = p.documents.length
       ? h(
           'ul',
@@ -187,7 +162,6 @@ export class ProposalsPanel {
       h('h2', { id: 'proposal-h' }, p.title),
       h('p', {}, p.description),
       h('dl', { class: 'props' }, dl),
-      toggle,
       p.replaces.length ? h('p', { class: 'muted' }, plural('proposals.replaces', p.replaces.length)) : null,
       blocks.length
         ? h(
@@ -214,6 +188,37 @@ export class ProposalsPanel {
       h('h3', {}, t('proposals.documents')),
       docs,
       this.comments?.render() ?? null,
+    )
+  }
+
+  /** Before/after of the selected scheme, for the panel's action bar (null without a selection). */
+  renderBeforeAfter(): HTMLElement | null {
+    if (!this.ctx.selection.proposal) return null
+    const { t } = this.ctx.i18n
+    return h(
+      'fieldset',
+      { class: 'segmented' },
+      h('legend', {}, t('proposals.beforeAfter')),
+      (['before', 'after'] as const).map((mode) => {
+        const id = `ba-${mode}`
+        return h(
+          'span',
+          {},
+          h('input', {
+            type: 'radio',
+            name: 'before-after',
+            id,
+            value: mode,
+            checked: this.beforeAfter === mode,
+            onchange: () => {
+              this.beforeAfter = mode
+              this.ctx.map?.setBeforeAfter(mode)
+              this.ctx.announce(t(`proposals.${mode}`))
+            },
+          }),
+          h('label', { for: id }, t(`proposals.${mode}`)),
+        )
+      }),
     )
   }
 }

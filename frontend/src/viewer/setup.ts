@@ -57,11 +57,11 @@ async function imageryProvider(cfg: ImageryConfig): Promise<ImageryProvider> {
  */
 export const MODEL_SHADOW_BIAS = { normalOffsetScale: 1.0, depthBias: 0.0002 }
 
-export function configureShadows(widget: CesiumWidget, test: boolean) {
+export function configureShadows(widget: CesiumWidget, light: boolean) {
   const sm = widget.scene.shadowMap
   sm.maximumDistance = 1200
-  sm.size = test ? 1024 : 2048
-  sm.softShadows = !test // PCF filtering costs a lot on SwiftShader
+  sm.size = light ? 1024 : 2048
+  sm.softShadows = !light // PCF filtering costs a lot on SwiftShader
   sm.normalOffset = true
   sm.fadingEnabled = true
   sm.darkness = 0.35
@@ -73,7 +73,9 @@ export function configureShadows(widget: CesiumWidget, test: boolean) {
 }
 
 export async function createWidget(container: HTMLElement, creditContainer: HTMLElement, cfg: AppConfig): Promise<CesiumWidget> {
-  const test = cfg.testMode
+  // light rendering for tests and for browsers without a GPU (software WebGL): every frame costs
+  // seconds there, so no MSAA, atmosphere, fog, lighting or HDR, and cheaper shadows
+  const light = cfg.light
   const terrainProvider = cfg.terrainUrl
     ? await CesiumTerrainProvider.fromUrl(cfg.terrainUrl).catch(() => new EllipsoidTerrainProvider())
     : new EllipsoidTerrainProvider()
@@ -82,18 +84,18 @@ export async function createWidget(container: HTMLElement, creditContainer: HTML
     terrainProvider,
     creditContainer,
     shadows: cfg.shadows,
-    msaaSamples: test ? 1 : 4,
+    msaaSamples: light ? 1 : 4,
     requestRenderMode: true,
     maximumRenderTimeChange: Infinity,
-    skyBox: test ? false : undefined,
-    skyAtmosphere: test ? false : undefined,
+    skyBox: light ? false : undefined,
+    skyAtmosphere: light ? false : undefined,
     scene3DOnly: true,
-    showRenderLoopErrors: !test,
+    showRenderLoopErrors: !cfg.testMode,
     contextOptions: { webgl: { preserveDrawingBuffer: cfg.testHook } },
   })
   const scene = widget.scene
   scene.globe.depthTestAgainstTerrain = true
-  if (test) {
+  if (light) {
     scene.fog.enabled = false
     scene.globe.showGroundAtmosphere = false
     scene.globe.enableLighting = false
@@ -102,7 +104,7 @@ export async function createWidget(container: HTMLElement, creditContainer: HTML
   } else {
     scene.globe.enableLighting = true
   }
-  configureShadows(widget, test)
+  configureShadows(widget, light)
   // The canvas is operable from the keyboard (see keyboard.ts): make it a focus stop.
   widget.canvas.tabIndex = 0
   return widget
