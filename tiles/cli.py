@@ -79,6 +79,17 @@ def build(
     ] = True,
     workers: Annotated[int, typer.Option(help="Local Dask worker processes (0: in-process).")] = 0,
     scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler.")] = None,
+    ground: Annotated[
+        bool,
+        typer.Option(
+            help="Also build the ground layer (streets, water, green, rail, names) into "
+            "OUT/NAME/ground/ from OSM PBF inputs or GIS layers with OSM tag columns."
+        ),
+    ] = False,
+    ground_input: Annotated[
+        list[Path],
+        typer.Option(help="A roads/water/land-use file for the ground layer only; repeatable."),
+    ] = [],  # noqa: B006
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:
     """Build a tileset, a buildings table (buildings.fgb) and build-report.json."""
@@ -108,6 +119,8 @@ def build(
         jobs=jobs,
         workers=workers,
         scheduler=scheduler,
+        ground=ground or bool(ground_input),
+        ground_inputs=[str(p) for p in ground_input],
     )
     bar = tqdm(total=0, unit="unit", desc="tiles", leave=False, disable=None)
 
@@ -135,6 +148,12 @@ def build(
         f"{c['content_bytes'] / 1e6:.1f} MB ({c['content_bytes_per_building']} B/building)"
     )
     typer.echo("heights   " + ", ".join(f"{k} {v}" for k, v in r["height_sources"].items()))
+    if "ground" in r:
+        g = r["ground"]
+        typer.echo(
+            f"ground    {g['features']} features in {g['tiles_with_content']} tiles, "
+            f"{g['labels']} labels, {g['seconds']['total']:.2f} s"
+        )
     for reason, count in r["skipped_reasons"].items():
         typer.echo(f"skipped   {count} x {reason}")
     typer.echo(f"time      {r['seconds']['total']:.2f} s")

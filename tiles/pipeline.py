@@ -83,6 +83,9 @@ class BuildOptions:
     # inputs with more features than this are read, resolved and meshed chunk by chunk through
     # spill files (tiles/chunked.py), so memory stays bounded; None: always in memory
     chunk_rows: int | None = 100_000
+    # the ground layer (tiles/ground/) into NAME/ground/: from the inputs and ``ground_inputs``
+    ground: bool = False
+    ground_inputs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -435,6 +438,8 @@ def run(
         raise TilingError(f"--format must be 1.0 or 1.1, got {options.format!r}")
     if options.implicit and options.format != "1.1":
         raise TilingError("--implicit needs --format 1.1 (implicit tiling is new in 3D Tiles 1.1)")
+    if options.ground and options.format != "1.1":
+        raise TilingError("--ground needs --format 1.1 (its tiles use EXT_structural_metadata)")
     if options.subtree_levels < 1:
         raise TilingError(f"--subtree-levels must be at least 1, got {options.subtree_levels}")
     t_start = time.perf_counter()
@@ -615,6 +620,8 @@ def _write_build(
 
         write = write_stage(part, datasets, options, tmp, progress, write_buildings)
         report = _report(read, heights, part, write, datasets, name, options, t_buildings)
+        if options.ground:
+            report["ground"] = _build_ground(read, part, tmp, options)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
         report["bounded"] = part.store is not None  # read in chunks, units spilled to disk
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
@@ -627,6 +634,19 @@ def _write_build(
     if not options.write_buildings:
         frame = buildings_frame(FeatureTable.concat(list(part.tables())), datasets, name)
     return BuildResult(name, target, target / "tileset.json", report, frame)
+
+
+def _build_ground(
+    read: ReadResult, part: PartitionResult, tmp: Path, options: BuildOptions
+) -> dict[str, Any]:
+    """The ground layer of the same inputs (and any ground-only ones) over the buildings' box."""
+    from tiles.ground.build import GROUND_DIR, GroundOptions, build_ground
+
+    paths = [Path(i["path"]) for i in read.inputs] + [Path(p) for p in options.ground_inputs]
+    ground = GroundOptions(
+        quantize=options.quantize, meshopt=options.meshopt, src_crs=options.src_crs
+    )
+    return build_ground(list(dict.fromkeys(paths)), tmp / GROUND_DIR, part.bbox, ground)
 
 
 def _any_multi(part: PartitionResult) -> bool:
