@@ -58,12 +58,14 @@ class DemoReport:
 def build_city(settings: Settings) -> bool:
     """Build the demo city's tileset unless it is already there."""
     target = settings.tiles_dir / DEMO_TILESET
-    if (target / "tileset.json").is_file() and (target / "buildings.fgb").is_file():
+    wanted = ("tileset.json", "buildings.fgb", "ground/tileset.json", "ground/labels.json")
+    if all((target / f).is_file() for f in wanted):
         return False
     from tiles.pipeline import BuildOptions, run
 
     settings.tiles_dir.mkdir(parents=True, exist_ok=True)
-    run([DEMO_SOURCE], settings.tiles_dir, BuildOptions(name=DEMO_TILESET))
+    # the ground layer (streets, the Thames, squares and their names) goes to london/ground/
+    run([DEMO_SOURCE], settings.tiles_dir, BuildOptions(name=DEMO_TILESET, ground=True))
     return True
 
 
