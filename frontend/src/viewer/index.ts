@@ -27,6 +27,7 @@ import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
 import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
 import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings, untilRootDrawn } from './buildings'
 import { cameraOptions, cameraView, toLonLatHeight } from './convert'
+import { loadGround } from './ground'
 import { enableKeyboardCamera } from './keyboard'
 import { Overlays, pickTag } from './overlays'
 import { createWidget } from './setup'
@@ -85,6 +86,8 @@ class CesiumMapView implements MapView {
       const tileset = await loadCityTileset(this.widget, cfg.tilesetUrl)
       this.tileset = tileset
       if (window.__civictwin) window.__civictwin.tileset = tileset
+      // streets, water and names beside the city, when it was built with them (never blocks it)
+      void loadGround(this.widget, cfg.tilesetUrl).catch((err: unknown) => console.warn('ground layer failed to load', err))
       // a proposal opened from a link or the list may already be flying the camera to its site
       if (frame && !this.cameraPlaced) {
         const sphere = tileset.boundingSphere
