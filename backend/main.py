@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import add_exception_handlers
+from backend.api.limits import BodyLimitMiddleware
 from backend.api.middleware import RequestIdMiddleware
 from backend.api.router import api_router, root_routers
 from backend.db import migrate
@@ -85,6 +86,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
     app.state.settings = settings
     add_exception_handlers(app)
+    # innermost first: the size policy sees the request before any route; CORS then applies
+    # to its 413s too; the request id wraps everything
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

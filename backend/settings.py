@@ -96,8 +96,15 @@ class Settings(BaseSettings):
     max_model_mb: float = Field(
         50.0, gt=0, description="Largest 3D model upload (glb), in megabytes."
     )
+    max_body_kb: int = Field(
+        64,
+        ge=1,
+        description="Largest request body of any route without its own limit, in kilobytes.",
+    )
     max_json_body_kb: int = Field(
-        512, ge=1, description="Largest JSON body of a proposal or massing write, in kilobytes."
+        512,
+        ge=1,
+        description="Largest JSON body of a proposal, massing or opportunity write, in kilobytes.",
     )
     comment_max_length: int = Field(
         5000, ge=1, le=100_000, description="Longest comment body, in characters."

@@ -7,6 +7,7 @@ traceback and the request id, and answered with a generic 500 that shows no inte
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -88,7 +89,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, str(exc.detail), code, getattr(exc, "headers", None))
 
 
+def internal_error_body(request_id: str) -> bytes:
+    """The body of a 500: no internals, only the request id to quote when reporting it."""
+    detail = f"internal error (request id {request_id})"
+    return json.dumps({"detail": detail, "code": "InternalError"}).encode()
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # last resort only: RequestIdMiddleware answers unhandled errors inside the request's scope
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(
         500, f"internal error (request id {request_id_var.get()})", "InternalError"

@@ -1,4 +1,10 @@
-"""Request ids: taken from ``X-Request-ID`` when sane, else made; echoed on every response."""
+"""Request ids: taken from ``X-Request-ID`` when sane, else made; echoed on every response.
+
+An exception no handler took is answered here, inside the request id's scope: a generic 500 in
+the error model that names the request id, with the ``X-Request-ID`` header, logged with its
+traceback and counted as status 500 in the access log (Starlette's own last-resort handler sits
+outside every middleware, where the id and the header are already gone).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,11 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.api.errors import internal_error_body
 from backend.logging_setup import request_id_var
 
 logger = logging.getLogger("backend.access")
+error_logger = logging.getLogger("backend.api.errors")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -30,10 +38,12 @@ class RequestIdMiddleware:
         token = request_id_var.set(rid)
         start = time.perf_counter()
         status = 0
+        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", rid.encode()))
@@ -42,6 +52,22 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            error_logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise  # the status line is out: nothing to do but cut the response
+            body = internal_error_body(rid)
+            await send_with_id(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send_with_id({"type": "http.response.body", "body": body})
         finally:
             logger.info(
                 "%s %s %s %.1fms",

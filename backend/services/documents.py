@@ -156,6 +156,25 @@ def _check_type(upload: Upload, declared: str | None, allowed: tuple[str, ...]) 
     return sniffed
 
 
+#: Deepest nesting of arrays and objects in a glb's JSON chunk. glTF itself needs about 6
+#: levels and ``extras`` a few more; Python's parser recurses per level and fails near 1,000.
+MAX_GLB_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_too_deep(raw: bytes, limit: int) -> bool:
+    """Whether arrays and objects in the JSON text ``raw`` nest deeper than ``limit``, found
+    without parsing it (strings skipped, brackets counted), so the bound holds before any
+    recursion; stops at the first bracket past the limit."""
+    depth = 0
+    for b in _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS):
+        depth += 1 if b in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def check_glb(path: Path) -> dict[str, Any]:
     """Check a binary glTF 2.0 file's header and JSON chunk; return the parsed JSON.
 
@@ -180,9 +199,14 @@ def check_glb(path: Path) -> dict[str, Any]:
         if 20 + chunk_length > size:
             raise InvalidInputError("file: the glb JSON chunk runs past the end of the file")
         raw = f.read(chunk_length)
+    if json_too_deep(raw, MAX_GLB_JSON_DEPTH):
+        raise InvalidInputError(
+            f"file: the glb JSON chunk nests arrays or objects more than {MAX_GLB_JSON_DEPTH} "
+            "levels deep"
+        )
     try:
         gltf = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInputError(f"file: the glb JSON chunk does not parse ({exc})") from None
     asset = gltf.get("asset") if isinstance(gltf, dict) else None
     if not isinstance(asset, dict) or asset.get("version") != "2.0":

@@ -2,20 +2,20 @@
 
 Drafts are visible to planners and admins only (404 for everyone else). Changes are for the
 planner who created the proposal, or an admin. Uploads (documents, the glb model) take the raw
-file as the request body, streamed to disk with the size limit enforced while reading.
+file as the request body (:mod:`backend.api.uploads`); body sizes follow :mod:`backend.api.limits`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.pagination import next_link
-from backend.errors import PayloadTooLargeError
+from backend.api.uploads import receive_upload, upload_body
 from backend.schemas.documents import DocumentList, DocumentPublic
 from backend.schemas.proposals import (
     MassingIn,
@@ -29,53 +29,8 @@ from backend.schemas.proposals import (
     StageHistory,
 )
 from backend.services import buildings, documents, proposals
-from backend.services.documents import Upload
 
 router = APIRouter(tags=["proposals"])
-
-
-async def json_body_limit(request: Request, settings: SettingsDep) -> None:
-    """Refuse JSON bodies over ``max_json_body_kb`` with 413."""
-    limit = settings.max_json_body_kb * 1024
-    declared = request.headers.get("content-length", "")
-    size = int(declared) if declared.isdigit() else len(await request.body())
-    if size > limit:
-        raise PayloadTooLargeError(
-            f"body: {size} bytes is more than the limit of {settings.max_json_body_kb} KB"
-        )
-
-
-BodyLimit = [Depends(json_body_limit)]
-
-
-async def receive_upload(
-    request: Request, settings: SettingsDep, limit_mb: float, label: str
-) -> Upload:
-    """Stream the request body into a temporary file, refusing it past ``limit_mb`` (413)."""
-    limit = int(limit_mb * 1_000_000)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLargeError(f"file: the {label} is larger than the limit of {limit_mb:g} MB")
-    upload = Upload.start(settings.uploads_dir, limit, label)
-    try:
-        async for chunk in request.stream():
-            if chunk:
-                upload.write(chunk)
-        upload.finish()
-    except BaseException:
-        upload.discard()
-        raise
-    return upload
-
-
-def _upload_body(types: list[str]) -> dict[str, object]:
-    return {
-        "requestBody": {
-            "required": True,
-            "description": "The file itself as the body (not multipart form data).",
-            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in types},
-        }
-    }
 
 
 @router.post(
@@ -84,7 +39,6 @@ def _upload_body(types: list[str]) -> dict[str, object]:
     status_code=status.HTTP_201_CREATED,
     operation_id="createProposal",
     responses=error_responses(401, 403, 409, 413, 422),
-    dependencies=BodyLimit,
     summary="Create a proposal (a draft, visible to planners only until published)",
 )
 def create_proposal(
@@ -147,7 +101,6 @@ def get_proposal(
     response_model=ProposalPublic,
     operation_id="updateProposal",
     responses=error_responses(401, 403, 404, 409, 413, 422),
-    dependencies=BodyLimit,
 )
 def update_proposal(
     proposal_id: int, data: ProposalUpdate, principal: Planner, session: SessionDep
@@ -224,7 +177,6 @@ def get_history(
     response_model=ProposalPublic,
     operation_id="setProposalMassing",
     responses=error_responses(401, 403, 404, 409, 413, 422),
-    dependencies=BodyLimit,
     summary="Replace the massing blocks; rebuilds the massing 3D tileset",
 )
 def set_massing(
@@ -243,7 +195,7 @@ def set_massing(
     response_model=ProposalPublic,
     operation_id="uploadProposalModel",
     responses=error_responses(401, 403, 404, 409, 413, 415, 422),
-    openapi_extra=_upload_body(["model/gltf-binary"]),
+    openapi_extra=upload_body(["model/gltf-binary"]),
     summary="Upload the scheme's 3D model (glb) with its placement",
 )
 async def upload_model(
@@ -298,7 +250,7 @@ def place_model(
     status_code=status.HTTP_201_CREATED,
     operation_id="uploadProposalDocument",
     responses=error_responses(401, 403, 404, 413, 415, 422),
-    openapi_extra=_upload_body(["application/pdf", "image/png", "image/jpeg", "image/webp"]),
+    openapi_extra=upload_body(["application/pdf", "image/png", "image/jpeg", "image/webp"]),
     summary="Upload a document (PDF, PNG, JPEG, WebP) of the proposal",
 )
 async def upload_document(
