@@ -24,7 +24,9 @@ EXTENT_PAD_DEG = 0.001  # about 100 m: streets just outside the buildings' box a
 
 @dataclass
 class GroundOptions:
-    leaf_size_m: float = 256.0
+    # leaves of up to 512 m: about 10k triangles each in the City of London, and four times
+    # fewer files to write than at 256 m (writing them was a third of the ground stage)
+    leaf_size_m: float = 512.0
     quantize: bool = True
     meshopt: bool = True
     src_crs: str | None = None
