@@ -161,6 +161,16 @@ def moderation_queue(session: Session, *, limit: int, offset: int) -> tuple[list
     return list(rows), int(total)
 
 
+def hidden_comments(session: Session, *, limit: int, offset: int) -> tuple[list[Comment], int]:
+    """Hidden comments (whether their reports are open or resolved), newest first."""
+    base = sa.select(Comment).where(Comment.state == "hidden")
+    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    rows = session.scalars(
+        base.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return list(rows), int(total)
+
+
 def posted_since(
     session: Session, *, author_id: int | None = None, ip_hash: str | None = None, since: datetime
 ) -> tuple[int, datetime | None]:

@@ -182,3 +182,10 @@ def restore(
         payload = public_view(comment, authors).model_dump(mode="json")
         publish_event(events, proposal.id, {"type": "comment_restored", "comment": payload})
     return moderation_view(comment, authors)
+
+
+def hidden(session: Session, *, limit: int, offset: int) -> tuple[list[CommentModeration], int]:
+    """Hidden comments, newest first, so a moderator can find one again and restore it."""
+    comments, total = repo.hidden_comments(session, limit=limit, offset=offset)
+    authors = repo.users_by_id(session, (c.author_id for c in comments))
+    return [moderation_view(c, authors) for c in comments], total

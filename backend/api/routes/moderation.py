@@ -11,6 +11,7 @@ from backend.api.errors import error_responses
 from backend.api.pagination import next_link
 from backend.api.routes.comments import broker
 from backend.schemas.comments import CommentModeration, ModerationDecision, ModerationQueue
+from backend.schemas.moderation import HiddenComments
 from backend.services import moderation
 
 router = APIRouter(prefix="/moderation", tags=["moderation"])
@@ -72,3 +73,27 @@ def restore_comment(
     session: SessionDep,
 ) -> CommentModeration:
     return moderation.restore(session, moderator, comment_id, data.reason, broker(request))
+
+
+@router.get(
+    "/hidden",
+    response_model=HiddenComments,
+    operation_id="listHiddenComments",
+    responses=error_responses(401, 403, 422),
+    summary="Hidden comments (by a moderator or automatically), newest first, to restore",
+)
+def list_hidden(
+    request: Request,
+    moderator: Moderator,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HiddenComments:
+    items, total = moderation.hidden(session, limit=limit, offset=offset)
+    return HiddenComments(
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=next_link(request, total, limit, offset),
+    )

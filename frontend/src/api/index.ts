@@ -120,6 +120,8 @@ export class Api {
   moderationQueue = async () => (await this.http.get<{ items: ModerationItem[] }>(`${V1}/moderation/queue`, { limit: 100 })).items
   moderate = (commentId: Id, action: 'hide' | 'restore', reason: string) =>
     this.http.post<ModeratedComment>(`${V1}/moderation/comments/${enc(commentId)}/${action}`, { reason })
+  /** hidden comments, newest first: what a moderator may restore */
+  hiddenComments = async () => (await this.http.get<{ items: ModeratedComment[] }>(`${V1}/moderation/hidden`, { limit: 100 })).items
 
   // opportunities
   opportunities = (q: OpportunityQuery = {}) => this.http.get<OpportunityList>(`${V1}/opportunities`, q as Query)

@@ -576,6 +576,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/hidden": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Hidden comments (by a moderator or automatically), newest first, to restore */
+        get: operations["listHiddenComments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opportunities": {
         parameters: {
             query?: never;
@@ -2113,11 +2130,6 @@ export interface components {
             /** Code */
             code: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /**
          * Health
          * @example {
@@ -2142,6 +2154,28 @@ export interface components {
             /** Version */
             version: string;
             database: components["schemas"]["DatabaseHealth"];
+        };
+        /**
+         * HiddenComments
+         * @description Hidden comments (by a moderator or automatically), most recently created first.
+         */
+        HiddenComments: {
+            /** Items */
+            items: components["schemas"]["CommentModeration"][];
+            /**
+             * Total
+             * @description hidden comments in all
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Next
+             * @description the next page, when there is one
+             */
+            next?: string | null;
         };
         /** Home */
         Home: {
@@ -2804,11 +2838,14 @@ export interface components {
          */
         MultiPolygonGeometry: {
             /**
-             * Type
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             type: "MultiPolygon";
-            /** Coordinates */
+            /**
+             * Coordinates
+             * @description Polygons, each as in a Polygon; at most 10000 positions in all
+             */
             coordinates: number[][][][];
         };
         /**
@@ -2896,9 +2933,7 @@ export interface components {
              *       "type": "Point"
              *     }
              */
-            delivery_location?: {
-                [key: string]: unknown;
-            } | null;
+            delivery_location?: (components["schemas"]["PointGeometry"] | components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"]) | null;
             /** Status */
             status?: ("planning" | "planned" | "active" | "cancelled" | "complete") | null;
             /**
@@ -3236,9 +3271,7 @@ export interface components {
              *       "type": "Point"
              *     }
              */
-            delivery_location?: {
-                [key: string]: unknown;
-            } | null;
+            delivery_location?: (components["schemas"]["PointGeometry"] | components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"]) | null;
             /** Status */
             status?: ("planning" | "planned" | "active" | "cancelled" | "complete") | null;
             /**
@@ -3347,6 +3380,7 @@ export interface components {
             description?: string | null;
             /**
              * Website
+             * @description An http or https address
              * @example https://joinery.example.org
              */
             website?: string | null;
@@ -3360,7 +3394,6 @@ export interface components {
              */
             sectors?: string[] | null;
             /**
-             * Location
              * @description GeoJSON Point (lon/lat) of the base
              * @example {
              *       "coordinates": [
@@ -3370,9 +3403,7 @@ export interface components {
              *       "type": "Point"
              *     }
              */
-            location?: {
-                [key: string]: unknown;
-            } | null;
+            location?: components["schemas"]["PointGeometry"] | null;
             /**
              * Service Radius Km
              * @example 30
@@ -3390,6 +3421,29 @@ export interface components {
             start: string | null;
             /** End */
             end: string | null;
+        };
+        /**
+         * PointGeometry
+         * @description A GeoJSON Point.
+         * @example {
+         *       "coordinates": [
+         *         -0.0983,
+         *         51.5203
+         *       ],
+         *       "type": "Point"
+         *     }
+         */
+        PointGeometry: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "Point";
+            /**
+             * Coordinates
+             * @description [lon, lat] or [lon, lat, height_m]; WGS 84 degrees
+             */
+            coordinates: number[];
         };
         /**
          * PolygonGeometry
@@ -3424,11 +3478,14 @@ export interface components {
          */
         PolygonGeometry: {
             /**
-             * Type
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             type: "Polygon";
-            /** Coordinates */
+            /**
+             * Coordinates
+             * @description Closed rings of 4 or more positions; at most 10000 in all
+             */
             coordinates: number[][][];
         };
         /**
@@ -3544,7 +3601,7 @@ export interface components {
              * Site Boundary
              * @description GeoJSON Polygon or MultiPolygon (lon/lat); stored as a MultiPolygon.
              */
-            site_boundary?: components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"] | null;
+            site_boundary?: (components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"]) | null;
             /**
              * Use Classes Existing
              * @example [
@@ -3972,7 +4029,7 @@ export interface components {
              * Site Boundary
              * @description GeoJSON Polygon or MultiPolygon (lon/lat); stored as a MultiPolygon.
              */
-            site_boundary?: components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"] | null;
+            site_boundary?: (components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"]) | null;
             /**
              * Use Classes Existing
              * @example [
@@ -4526,19 +4583,6 @@ export interface components {
             /** Display Name */
             display_name: string;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
-        };
         /** Value */
         Value: {
             /** Amount */
@@ -4609,6 +4653,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getViewerConfig: {
@@ -4627,6 +4689,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ViewerConfig"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4664,6 +4744,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4722,6 +4820,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     logout: {
@@ -4742,6 +4858,24 @@ export interface operations {
             };
             /** @description PermissionDeniedError */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4771,6 +4905,24 @@ export interface operations {
             };
             /** @description AuthenticationError */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4820,13 +4972,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4876,13 +5037,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4945,6 +5115,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     updateMe: {
@@ -4989,6 +5177,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5059,6 +5265,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     listUsers: {
@@ -5102,13 +5326,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5182,6 +5415,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     deleteUser: {
@@ -5240,13 +5491,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5280,6 +5540,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5356,6 +5634,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getProposal: {
@@ -5387,13 +5683,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5452,13 +5757,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5541,6 +5855,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     changeProposalStage: {
@@ -5612,6 +5944,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     publishProposal: {
@@ -5670,13 +6020,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5710,13 +6069,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5792,6 +6160,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5896,6 +6282,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     placeProposalModel: {
@@ -5967,6 +6371,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     listProposalDocuments: {
@@ -5998,13 +6420,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6094,6 +6525,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getDocument: {
@@ -6129,13 +6578,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6185,13 +6643,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6212,6 +6679,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TilesetList"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6243,6 +6728,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6282,13 +6785,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6330,6 +6842,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6417,6 +6947,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getComment: {
@@ -6448,13 +6996,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6504,13 +7061,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6577,6 +7143,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6655,6 +7239,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     removeReaction: {
@@ -6713,13 +7315,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6802,6 +7413,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     streamProposalEvents: {
@@ -6843,13 +7472,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -6895,6 +7533,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6973,6 +7629,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     restoreComment: {
@@ -7044,6 +7718,92 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listHiddenComments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HiddenComments"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     listOpportunities: {
@@ -7055,7 +7815,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip */
                 offset?: number;
-                /** @description CPV code or digit prefix (repeatable); a prefix matches its subtree */
+                /** @description CPV code or digit prefix (repeatable, at most 50); a prefix matches its subtree */
                 cpv?: string[];
                 /** @description Longitude of the point */
                 lon?: number | null;
@@ -7097,6 +7857,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7157,6 +7935,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7264,6 +8060,24 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getOpportunity: {
@@ -7295,13 +8109,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -7351,13 +8174,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -7415,6 +8247,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7533,13 +8383,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -7613,6 +8472,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     withdrawInterest: {
@@ -7662,13 +8539,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -7723,13 +8609,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -7785,13 +8680,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -7834,6 +8738,24 @@ export interface operations {
             };
             /** @description NotFoundError */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7910,6 +8832,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     listMyMatches: {
@@ -7968,6 +8908,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     listMyInterests: {
@@ -8015,6 +8973,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getOrganisation: {
@@ -8046,13 +9022,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -8085,6 +9070,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8125,6 +9128,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     listSavedSearches: {
@@ -8147,6 +9168,24 @@ export interface operations {
             };
             /** @description AuthenticationError */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8205,6 +9244,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     deleteSavedSearch: {
@@ -8252,13 +9309,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -8323,6 +9389,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getOpenDataCatalogue: {
@@ -8341,6 +9425,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -8441,6 +9543,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getProposalAnalytics: {
@@ -8502,6 +9622,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     getAreaAnalytics: {
@@ -8547,6 +9685,24 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8639,13 +9795,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -8733,13 +9898,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -8792,6 +9966,24 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     ogcConformance: {
@@ -8819,6 +10011,24 @@ export interface operations {
                      *     }
                      */
                     "application/json": unknown;
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -8882,6 +10092,24 @@ export interface operations {
                      *     }
                      */
                     "application/vnd.oai.openapi+json;version=3.0": unknown;
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -8960,6 +10188,24 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
         };
     };
     ogcCollection: {
@@ -9036,13 +10282,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -9218,13 +10473,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -9376,13 +10640,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };

@@ -339,6 +339,11 @@ export const en = {
   'sun.pause': 'Pause',
   'app.lightMode': 'No graphics card found: the 3D view is drawn in a lighter mode.',
   'bar.label': 'Actions for the view',
+  'mod.hiddenHeading': 'Hidden comments',
+  'mod.noneHidden': 'No hidden comments.',
+  'mod.onProposal': 'On “{title}”',
+  'mod.open': 'Open in the proposal',
+  'mod.dismiss': 'Dismiss the reports',
 } as const
 
 export type MessageKey = keyof typeof en

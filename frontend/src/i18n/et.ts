@@ -341,4 +341,9 @@ export const et: Catalogue = {
   'sun.pause': 'Paus',
   'app.lightMode': 'Graafikakaarti ei leitud: 3D-vaade joonistatakse kergemas režiimis.',
   'bar.label': 'Vaate toimingud',
+  'mod.hiddenHeading': 'Peidetud kommentaarid',
+  'mod.noneHidden': 'Peidetud kommentaare pole.',
+  'mod.onProposal': 'Ettepanekule „{title}”',
+  'mod.open': 'Ava ettepanekus',
+  'mod.dismiss': 'Lükka teated tagasi',
 }

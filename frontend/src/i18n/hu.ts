@@ -341,4 +341,9 @@ export const hu: Catalogue = {
   'sun.pause': 'Szünet',
   'app.lightMode': 'Nem található grafikus kártya: a 3D nézet könnyített módban jelenik meg.',
   'bar.label': 'A nézet műveletei',
+  'mod.hiddenHeading': 'Elrejtett hozzászólások',
+  'mod.noneHidden': 'Nincs elrejtett hozzászólás.',
+  'mod.onProposal': 'Javaslat: „{title}”',
+  'mod.open': 'Megnyitás a javaslatnál',
+  'mod.dismiss': 'A bejelentések elutasítása',
 }

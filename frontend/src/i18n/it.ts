@@ -341,4 +341,9 @@ export const it: Catalogue = {
   'sun.pause': 'Pausa',
   'app.lightMode': 'Nessuna scheda grafica: la vista 3D è disegnata in modalità leggera.',
   'bar.label': 'Azioni sulla vista',
+  'mod.hiddenHeading': 'Commenti nascosti',
+  'mod.noneHidden': 'Nessun commento nascosto.',
+  'mod.onProposal': 'Su «{title}»',
+  'mod.open': 'Apri nella proposta',
+  'mod.dismiss': 'Respingi le segnalazioni',
 }

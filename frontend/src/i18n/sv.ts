@@ -341,4 +341,9 @@ export const sv: Catalogue = {
   'sun.pause': 'Pausa',
   'app.lightMode': 'Inget grafikkort hittades: 3D-vyn ritas i ett lättare läge.',
   'bar.label': 'Åtgärder för vyn',
+  'mod.hiddenHeading': 'Dolda kommentarer',
+  'mod.noneHidden': 'Inga dolda kommentarer.',
+  'mod.onProposal': 'Om ”{title}”',
+  'mod.open': 'Öppna i förslaget',
+  'mod.dismiss': 'Avfärda anmälningarna',
 }

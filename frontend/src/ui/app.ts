@@ -203,7 +203,8 @@ export class App implements AppContext {
     const tabs: TabId[] = ['proposals', 'opportunities']
     if (hasRole(this.user, 'planner')) tabs.push('planner')
     if (hasRole(this.user, 'moderator')) tabs.push('moderation')
-    if (hasRole(this.user, 'planner', 'moderator')) tabs.push('analytics')
+    // analytics are the planners' (the API refuses moderators)
+    if (hasRole(this.user, 'planner')) tabs.push('analytics')
     tabs.push('account')
     return tabs
   }

@@ -1,5 +1,8 @@
-/** Moderation queue: reported comments with their reports; hide or restore with a reason. */
-import type { ModerationItem } from '../api'
+/**
+ * Moderation: the reports queue (hide a reported comment, or dismiss its reports and keep it up),
+ * and the hidden comments, each restorable; every item names the proposal it belongs to.
+ */
+import type { Id, ModeratedComment, ModerationItem } from '../api'
 import { formatDateTime } from '../i18n/format'
 import { authorName } from './comments'
 import { errorText, hasRole, type AppContext } from './context'
@@ -7,6 +10,9 @@ import { field, h } from './dom'
 
 export class ModerationPanel {
   private items: ModerationItem[] = []
+  private hidden: ModeratedComment[] = []
+  /** proposal titles by id, fetched once for the items shown */
+  private titles = new Map<Id, string>()
   private loaded = false
   private error?: string
   private reasons = new Map<number, string>()
@@ -16,8 +22,17 @@ export class ModerationPanel {
   async load() {
     if (!hasRole(this.ctx.user, 'moderator')) return
     try {
-      this.items = await this.ctx.api.moderationQueue()
+      const [items, hidden] = await Promise.all([this.ctx.api.moderationQueue(), this.ctx.api.hiddenComments()])
+      this.items = items
+      this.hidden = hidden
       this.error = undefined
+      const missing = [...new Set([...items.map((i) => i.comment.proposal_id), ...hidden.map((c) => c.proposal_id)])].filter((id) => !this.titles.has(id))
+      await Promise.all(
+        missing.map(async (id) => {
+          const p = await this.ctx.api.proposal(id).catch(() => undefined)
+          this.titles.set(id, p ? p.title : `#${id}`)
+        }),
+      )
     } catch (err) {
       this.error = errorText(err)
     }
@@ -37,15 +52,20 @@ export class ModerationPanel {
       !this.loaded
         ? h('p', { role: 'status' }, t('app.loading'))
         : this.items.length
-          ? h('ul', { class: 'cards', 'aria-label': t('mod.heading') }, this.items.map((r) => this.renderItem(r)))
+          ? h('ul', { class: 'cards', 'aria-label': t('mod.heading') }, this.items.map((r) => this.renderItem(r.comment, r)))
           : h('p', { class: 'muted' }, t('mod.empty')),
+      h('h3', { id: 'mod-hidden-h' }, t('mod.hiddenHeading')),
+      !this.loaded
+        ? null
+        : this.hidden.length
+          ? h('ul', { class: 'cards', 'aria-labelledby': 'mod-hidden-h' }, this.hidden.map((c) => this.renderItem(c)))
+          : h('p', { class: 'muted' }, t('mod.noneHidden')),
     )
   }
 
-  private renderItem(item: ModerationItem): HTMLElement {
+  private renderItem(c: ModeratedComment, item?: ModerationItem): HTMLElement {
     const { t, plural, tag } = this.ctx.i18n
-    const c = item.comment
-    const reasonId = `mod-reason-${c.id}`
+    const reasonId = `mod-reason-${item ? '' : 'hidden-'}${c.id}`
     const act = async (action: 'hide' | 'restore') => {
       const reason = (this.reasons.get(c.id) ?? '').trim()
       if (!reason) {
@@ -63,15 +83,22 @@ export class ModerationPanel {
       }
     }
     const counts = new Map<string, number>()
-    for (const r of item.reports) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1)
+    for (const r of item?.reports ?? []) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1)
+    const title = this.titles.get(c.proposal_id) ?? `#${c.proposal_id}`
     return h(
       'li',
-      { class: 'card mod-item' },
+      { class: `card mod-item${item ? '' : ' mod-hidden'}` },
+      h(
+        'p',
+        { class: 'mod-proposal' },
+        t('mod.onProposal', { title }),
+        ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => void this.ctx.openProposal(c.proposal_id, { commentId: c.id }) }, t('mod.open')),
+      ),
       h(
         'p',
         {},
-        h('strong', {}, [...counts].map(([r, n]) => `${t(`report.${r as 'spam'}`)} ×${n}`).join(', ')),
-        ' · ',
+        counts.size ? [h('strong', {}, [...counts].map(([r, n]) => `${t(`report.${r as 'spam'}`)} ×${n}`).join(', ')), ' · '] : null,
         t('comments.by', { name: authorName(c, t('comments.anonymous')), date: formatDateTime(c.created_at, tag) }),
         ' · ',
         h('span', { class: `badge state-${c.state}` }, t(`commentState.${c.state}`)),
@@ -84,6 +111,8 @@ export class ModerationPanel {
         'div',
         { class: 'actions' },
         c.state !== 'hidden' ? h('button', { type: 'button', onclick: () => void act('hide') }, t('mod.hide')) : null,
+        // a visible comment's reports are dismissed by "restoring" it: it stays published
+        c.state !== 'hidden' ? h('button', { type: 'button', onclick: () => void act('restore') }, t('mod.dismiss')) : null,
         c.state === 'hidden' ? h('button', { type: 'button', onclick: () => void act('restore') }, t('mod.restore')) : null,
       ),
     )
