@@ -59,6 +59,7 @@ def facade_points(
     """
     table = scene.table
     xyz, normal, owner, storey = [], [], [], []
+    count = 0
     for f in features:
         geom = table.geometry_to_draw[f]
         base, top = float(table.base_height_m[f]), float(table.height_m[f])
@@ -91,7 +92,8 @@ def facade_points(
                     normal.append(np.tile([out[k][0], out[k][1], 0.0], (cols, 1)))
                     owner.append(np.full(cols, f))
                     storey.append(np.full(cols, r))
-        if sum(len(o) for o in owner) > max_points:
+                count += cols * len(z)
+        if count > max_points:
             raise TooLargeError(f"more than {max_points} façade points; narrow the study radius")
     if not xyz:
         return Points(

@@ -135,6 +135,7 @@ class Scene:
     tri_feature: NDArray[np.int64]
     engine: Engine
     _rays: Any = field(default=None, repr=False, compare=False)
+    rays_cast: int = field(default=0, compare=False)
 
     @classmethod
     def build(
@@ -195,6 +196,7 @@ class Scene:
     def blocked(self, origins: NDArray[np.float64], dirs: NDArray[np.float64]) -> NDArray[np.bool_]:
         """Whether each ray (origin, unit direction) hits any triangle."""
         n = origins.shape[0]
+        self.rays_cast += n
         out = np.zeros(n, bool)
         if n == 0 or self.triangle_count == 0:
             return out
@@ -210,6 +212,7 @@ class Scene:
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """The feature index (-1 for none) and distance of each ray's first hit."""
         n = origins.shape[0]
+        self.rays_cast += n
         feature = np.full(n, -1, np.int64)
         dist = np.full(n, np.inf)
         if n == 0 or self.triangle_count == 0:

@@ -1,0 +1,391 @@
+"""The full study of a scheme: before, after and the difference, as plain data.
+
+Stages: select the buildings near the site → two scenes (the city as it is; without the
+buildings the scheme replaces and with the scheme) → points (neighbours' façades facing the
+site, open ground, eye-height points) → VSC, APSH, sun on the ground, shadow hours, visibility,
+protected views → GeoJSON-ready results and a summary in words.
+
+The study radius follows the scheme's height: façade points within ``3 × height`` (60..400 m) of
+the site, where BRE's 25° test can fail; occluders a further ``height / tan 10°`` (50..600 m),
+the reach of its shadow with the sun 10° up.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+from numpy.typing import NDArray
+
+from impact import climate, daylight, ground, sunlight, views
+from impact.errors import InvalidInputError
+from impact.points import Points, facade_points, ground_points, to_local
+from impact.scene import Engine, Scene
+from impact.sun import day_positions, year_days
+from tiles.geometry.crs import LocalFrame
+from tiles.model import FeatureTable
+
+log = logging.getLogger(__name__)
+_ECEF_TO_LLH = pyproj.Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
+
+
+@dataclass
+class ProtectedView:
+    """A saved viewpoint: eye and target as lon/lat/height (m), and the landmark's building ids."""
+
+    name: str
+    eye: tuple[float, float, float]
+    target: tuple[float, float, float]
+    landmark_ids: tuple[str, ...] = ()
+    fov_deg: float = 30.0
+
+
+@dataclass
+class StudyOptions:
+    time_zone: str = "Europe/London"
+    sunshine: str = "London"  # a place in impact.climate.NORMALS
+    sunshine_hours: tuple[float, ...] | None = None  # or the deployment's own 12 values
+    year: int = 2026
+    points_radius_m: float | None = None
+    facade_spacing_m: float = 6.0
+    ground_spacing_m: float = 5.0
+    eye_spacing_m: float = 25.0
+    sky_altitudes: int = 12
+    sky_azimuths: int = 24
+    year_every_days: int = 14
+    year_step_min: float = 30.0
+    day_step_min: float = 15.0
+    view_targets: int = 200
+    engine: Engine = "embree"
+    views: list[ProtectedView] = field(default_factory=list)
+
+
+def _radii(height_m: float, options: StudyOptions) -> tuple[float, float]:
+    pts = options.points_radius_m or float(np.clip(3.0 * height_m, 60.0, 400.0))
+    reach = float(np.clip(height_m / np.tan(np.radians(10.0)), 50.0, 600.0))
+    return pts, pts + reach
+
+
+def _local_to_lonlat(frame: LocalFrame, xyz: NDArray[np.float64]) -> NDArray[np.float64]:
+    ecef = xyz @ frame.rotation + frame.origin_ecef
+    lon, lat, h = _ECEF_TO_LLH.transform(ecef[:, 0], ecef[:, 1], ecef[:, 2])
+    return np.column_stack([lon, lat, h])
+
+
+def _points_fc(
+    frame: LocalFrame, pts: Points, ids: NDArray[np.object_], props: dict[str, NDArray[Any]]
+) -> dict[str, Any]:
+    """Points as a GeoJSON FeatureCollection (lon, lat, height above the ellipsoid)."""
+    llh = np.round(_local_to_lonlat(frame, pts.xyz), 8)
+    facing = pts.facing_azimuth_deg
+    feats = []
+    for i in range(len(pts)):
+        p: dict[str, Any] = {}
+        if pts.feature[i] >= 0:
+            p["building_id"] = str(ids[pts.feature[i]])
+            p["storey"] = int(pts.storey[i])
+            p["facing_deg"] = round(float(facing[i]), 1)
+        for k, v in props.items():
+            val = v[i]
+            p[k] = bool(val) if isinstance(val, np.bool_) else round(float(val), 3)
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(c) for c in llh[i]]},
+                "properties": p,
+            }
+        )
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def run_study(
+    city: FeatureTable,
+    scheme: FeatureTable,
+    replaces: Sequence[str] = (),
+    options: StudyOptions | None = None,
+) -> dict[str, Any]:
+    """Run every analysis for ``scheme`` (massing, lon/lat) set in ``city`` and return plain data.
+
+    ``replaces`` are the city building ids the scheme removes. Returns a dict with one
+    GeoJSON FeatureCollection per point analysis, per-area and per-building summaries,
+    ``summary`` (sentences) and ``stats`` (rays, points, seconds).
+    """
+    options = options or StudyOptions()
+    t0 = time.perf_counter()
+    if len(scheme) == 0:
+        raise InvalidInputError("the scheme has no massing to analyse")
+    height = float(scheme.height_m.max())
+    site = shapely.union_all(scheme.geometry_to_draw)
+    frame = LocalFrame.around(site.bounds)
+    pts_r, scene_r = _radii(height, options)
+
+    centroids = shapely.centroid(city.geometry_to_draw)
+    cxy = frame.lonlat_to_local(shapely.get_x(centroids), shapely.get_y(centroids), 0.0)[:, :2]
+    dist = np.hypot(cxy[:, 0], cxy[:, 1])
+    near = city.take(np.flatnonzero(dist <= scene_r))
+    gone = np.isin(near.building_id.astype(str), np.asarray(list(replaces), dtype=str))
+    kept = near.take(np.flatnonzero(~gone))
+    n_kept = len(kept)
+    before = Scene.build(near, frame, engine=options.engine)
+    after = Scene.build(
+        FeatureTable.concat([kept, scheme]),
+        frame,
+        scheme=np.r_[np.zeros(n_kept, bool), np.ones(len(scheme), bool)],
+        engine=options.engine,
+    )
+    site_local = shapely.union_all(to_local(after, np.asarray(scheme.geometry_to_draw)))
+    c = site_local.centroid
+    neighbours = np.flatnonzero(dist[dist <= scene_r][~gone] <= pts_r)
+
+    # façade points on neighbours facing the site (indices are the same in both scenes' kept part)
+    fac = facade_points(after, neighbours, toward_xy=(c.x, c.y), spacing_m=options.facade_spacing_m)
+    fac_before = Points(fac.xyz, fac.normal, _index_in(near, kept, fac.feature), fac.storey)
+    patches = daylight.SkyPatches.grid(options.sky_altitudes, options.sky_azimuths)
+    t_vsc = time.perf_counter()
+    vsc_b = daylight.vsc(before, fac_before, patches)
+    vsc_a = daylight.vsc(after, fac, patches)
+    vsc_bad = daylight.vsc_adverse(vsc_b, vsc_a)
+    t_vsc = time.perf_counter() - t_vsc
+
+    # APSH on the façade points within 90 degrees of south
+    lat, lon = frame.lat0, frame.lon0
+    t_apsh = time.perf_counter()
+    south = sunlight.faces_south(fac)
+    year_sun = day_positions(
+        year_days(options.year, options.year_every_days),
+        lat,
+        lon,
+        options.time_zone,
+        step_min=options.year_step_min,
+        day_weight=float(options.year_every_days),
+    )
+    normals = (
+        list(options.sunshine_hours)
+        if options.sunshine_hours is not None
+        else climate.normals_for(options.sunshine)
+    )
+    prob = climate.probability(normals, lat, lon, options.time_zone)
+    ap_b = sunlight.apsh(before, fac_before.take(south), year_sun, prob)
+    ap_a = sunlight.apsh(after, fac.take(south), year_sun, prob)
+    ap_bad = sunlight.apsh_adverse(ap_b, ap_a)
+    t_apsh = time.perf_counter() - t_apsh
+
+    # open ground within the points radius, off buildings before and after and off the site
+    t_ground = time.perf_counter()
+    disc = shapely.Point(c.x, c.y).buffer(pts_r, 32).difference(site_local)
+    gpts = ground_points(after, disc, spacing_m=options.ground_spacing_m)
+    gone_fp = to_local(before, np.asarray(near.geometry_to_draw[gone]))
+    if len(gone_fp):
+        gpts = gpts.take(
+            ~shapely.contains_xy(shapely.union_all(gone_fp), gpts.xyz[:, 0], gpts.xyz[:, 1])
+        )
+    march = ground.march_sun(lat, lon, options.time_zone, options.year, options.day_step_min)
+    area = np.zeros(len(gpts), np.int64)
+    g_b = ground.ground_sun(before, gpts, area, 1, march)
+    g_a = ground.ground_sun(after, gpts, area, 1, march)
+    shadow_b = ground.shadow_hours(
+        before, gpts, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+    )
+    shadow_a = ground.shadow_hours(
+        after, gpts, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+    )
+    fshadow_b = ground.shadow_hours(
+        before, fac_before, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+    )
+    fshadow_a = ground.shadow_hours(
+        after, fac, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+    )
+    t_ground = time.perf_counter() - t_ground
+
+    # visibility from eye height on open ground
+    t_vis = time.perf_counter()
+    eyes = ground_points(after, disc, spacing_m=options.eye_spacing_m, height_m=views.EYE_HEIGHT_M)
+    targets = views.scheme_targets(after, options.view_targets)
+    seen = views.visibility(after, eyes, targets)
+    view_results = [_view(before, after, near, kept, frame, v) for v in options.views]
+    t_vis = time.perf_counter() - t_vis
+
+    ids = after.table.building_id
+    per_building = _per_building(
+        fac, ids, vsc_b, vsc_a, vsc_bad, south, ap_bad, fshadow_b, fshadow_a
+    )
+    rays = before.rays_cast + after.rays_cast
+    result: dict[str, Any] = {
+        "site": {
+            "lon": lon,
+            "lat": lat,
+            "height_m": height,
+            "points_radius_m": pts_r,
+            "scene_radius_m": scene_r,
+        },
+        "vsc": _points_fc(
+            frame,
+            fac,
+            ids,
+            {"before": vsc_b, "after": vsc_a, "difference": vsc_a - vsc_b, "adverse": vsc_bad},
+        ),
+        "apsh": _points_fc(
+            frame,
+            fac.take(south),
+            ids,
+            {
+                "annual_before": ap_b.annual_pct,
+                "annual_after": ap_a.annual_pct,
+                "winter_before": ap_b.winter_pct,
+                "winter_after": ap_a.winter_pct,
+                "adverse": ap_bad,
+            },
+        ),
+        "annual_probable_hours": ap_a.total_hours,
+        "ground": _points_fc(
+            frame, gpts, ids, {"sun_hours_before": g_b.hours, "sun_hours_after": g_a.hours}
+        ),
+        "areas": [
+            {
+                "name": "open ground",
+                "share_two_hours_before": _num(g_b.share_two_hours[0]),
+                "share_two_hours_after": _num(g_a.share_two_hours[0]),
+                "adverse": bool(ground.ground_adverse(g_b.share_two_hours, g_a.share_two_hours)[0]),
+                "shadow_hours_before": {d: _num(v.mean()) for d, v in shadow_b.items()},
+                "shadow_hours_after": {d: _num(v.mean()) for d, v in shadow_a.items()},
+            }
+        ],
+        "buildings": per_building,
+        "visibility": _points_fc(frame, eyes, ids, {"share_seen": seen}),
+        "views": view_results,
+        "stats": {
+            "buildings_in_scene": len(near),
+            "triangles_after": after.triangle_count,
+            "facade_points": len(fac),
+            "ground_points": len(gpts),
+            "eye_points": len(eyes),
+            "rays": rays,
+            "seconds": {
+                "vsc": round(t_vsc, 3),
+                "apsh": round(t_apsh, 3),
+                "ground": round(t_ground, 3),
+                "visibility": round(t_vis, 3),
+                "total": round(time.perf_counter() - t0, 3),
+            },
+            "options": {k: v for k, v in asdict(options).items() if k != "views"},
+        },
+    }
+    result["summary"] = summarise(result)
+    log.info("impact study: %d rays in %.1f s", rays, result["stats"]["seconds"]["total"])
+    return result
+
+
+def _num(value: float) -> float | None:
+    return None if not np.isfinite(value) else round(float(value), 3)
+
+
+def _index_in(near: FeatureTable, kept: FeatureTable, idx: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Map row indices of ``kept`` to rows of ``near`` (which also has the replaced buildings)."""
+    pos = {b: i for i, b in enumerate(near.building_id.tolist())}
+    lookup = np.array([pos[b] for b in kept.building_id.tolist()], dtype=np.int64)
+    return lookup[idx] if idx.size else idx
+
+
+def _per_building(
+    fac: Points,
+    ids: NDArray[np.object_],
+    vsc_b: NDArray[np.float64],
+    vsc_a: NDArray[np.float64],
+    vsc_bad: NDArray[np.bool_],
+    south: NDArray[np.bool_],
+    ap_bad: NDArray[np.bool_],
+    shadow_b: dict[str, NDArray[np.float64]],
+    shadow_a: dict[str, NDArray[np.float64]],
+) -> list[dict[str, Any]]:
+    ap_full = np.zeros(len(fac), bool)
+    ap_full[np.flatnonzero(south)] = ap_bad
+    out = []
+    for f in np.unique(fac.feature):
+        m = fac.feature == f
+        out.append(
+            {
+                "building_id": str(ids[f]),
+                "facade_points": int(m.sum()),
+                "vsc_mean_before": _num(vsc_b[m].mean()),
+                "vsc_mean_after": _num(vsc_a[m].mean()),
+                "vsc_adverse_points": int(vsc_bad[m].sum()),
+                "apsh_adverse_points": int(ap_full[m].sum()),
+                "shadow_hours_before": {d: _num(v[m].mean()) for d, v in shadow_b.items()},
+                "shadow_hours_after": {d: _num(v[m].mean()) for d, v in shadow_a.items()},
+            }
+        )
+    return out
+
+
+def _view(
+    before: Scene,
+    after: Scene,
+    near: FeatureTable,
+    kept: FeatureTable,
+    frame: LocalFrame,
+    view: ProtectedView,
+) -> dict[str, Any]:
+    eye = frame.lonlat_to_local(np.array([view.eye[0]]), np.array([view.eye[1]]), view.eye[2])[0]
+    tgt = frame.lonlat_to_local(
+        np.array([view.target[0]]), np.array([view.target[1]]), view.target[2]
+    )[0]
+    marks = np.asarray(view.landmark_ids, dtype=str)
+    lm_b = np.isin(near.building_id.astype(str), marks)
+    lm_a = np.r_[
+        np.isin(kept.building_id.astype(str), marks), np.zeros(len(after.table) - len(kept), bool)
+    ]
+    r = views.protected_view(
+        before, after, tuple(eye), tuple(tgt), lm_b, lm_a, fov_deg=view.fov_deg, step_deg=0.1
+    )
+    return {"name": view.name, **asdict(r)}
+
+
+def summarise(result: dict[str, Any]) -> list[str]:
+    """The results in plain sentences (English; the viewer translates from the numbers)."""
+    vsc_f = result["vsc"]["features"]
+    bad = [f for f in vsc_f if f["properties"]["adverse"]]
+    lines = [
+        f"{len(bad)} of {len(vsc_f)} façade points on "
+        f"{len({f['properties']['building_id'] for f in bad})} buildings fail the daylight (VSC) "
+        "test: below 27 % and below 0.8 times their former value."
+    ]
+    ap = result["apsh"]["features"]
+    ap_bad = [f for f in ap if f["properties"]["adverse"]]
+    lines.append(
+        f"{len(ap_bad)} of {len(ap)} south-facing façade points fail the sunlight (APSH) test."
+    )
+    a = result["areas"][0]
+    if a["share_two_hours_before"] is not None:
+        lines.append(
+            f"Open ground within {result['site']['points_radius_m']:.0f} m keeps 2 hours of sun "
+            f"on 21 March on {100 * a['share_two_hours_after']:.0f}% of its area, "
+            f"was {100 * a['share_two_hours_before']:.0f}%"
+            + (" (fails BRE's test)." if a["adverse"] else ".")
+        )
+    vis = result["visibility"]["features"]
+    if vis:
+        seen = sum(1 for f in vis if f["properties"]["share_seen"] > 0)
+        lines.append(
+            f"The scheme can be seen from {100 * seen / len(vis):.0f}% of street-level "
+            "points around it."
+        )
+    for v in result["views"]:
+        lines.append(
+            f"Protected view {v['name']!r}: the scheme takes {100 * v['scheme_share']:.1f}% of "
+            "the view"
+            + (
+                " and rises above the landmark's silhouette."
+                if v["rises_above_landmark"]
+                else " and stays below the landmark's silhouette."
+            )
+        )
+    lines.append(
+        "Window positions are not known: façades are assessed on a grid, one row per storey."
+    )
+    return lines
