@@ -66,6 +66,21 @@ class UnsupportedMediaTypeError(CivicTwinError):
 class ServiceUnavailableError(CivicTwinError):
     """A backing service (database, Redis) cannot be reached."""
 
+    def __init__(self, detail: str, retry_after_s: int = 30) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The database cannot be reached or cannot store (server down, disk full, read-only)."""
+
+
+class DatabaseBusyError(ServiceUnavailableError):
+    """The database is too busy right now (write lock or connection pool); retry shortly."""
+
+    def __init__(self, detail: str, retry_after_s: int = 2) -> None:
+        super().__init__(detail, retry_after_s)
+
 
 #: One table, most specific class first wins (looked up along the MRO).
 STATUS_CODES: dict[type[CivicTwinError], int] = {

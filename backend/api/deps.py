@@ -30,9 +30,17 @@ def get_database(request: Request) -> Database:
     return db
 
 
-def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """One session per request; services own the transaction (commit), we close it."""
-    with db.sessions() as session:
+def get_session(
+    request: Request, db: Annotated[Database, Depends(get_database)]
+) -> Iterator[Session]:
+    """One session per request; services own the transaction (commit), we close it.
+
+    A safe request without a bearer token only reads, so it gets a read session (on SpatiaLite
+    a deferred transaction that neither waits for nor blocks writers); any other request may
+    write (a bearer token's use is recorded) and gets a session that takes the write lock first.
+    """
+    reads_only = request.method in SAFE_METHODS and "authorization" not in request.headers
+    with (db.read_sessions if reads_only else db.sessions)() as session:
         yield session
 
 

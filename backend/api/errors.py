@@ -11,13 +11,15 @@ import json
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.errors import CivicTwinError, RateLimitedError, status_for
+from backend.db.errors import domain_error as database_domain_error
+from backend.errors import CivicTwinError, RateLimitedError, ServiceUnavailableError, status_for
 from backend.logging_setup import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -70,12 +72,24 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CivicTwinError)
     status = status_for(exc)
     headers = None
-    if isinstance(exc, RateLimitedError):
+    if isinstance(exc, (RateLimitedError, ServiceUnavailableError)):
         headers = {"Retry-After": str(exc.retry_after_s)}
+    if isinstance(exc, ServiceUnavailableError):
+        # our own sentence (no internals): what is unavailable and that a retry may work
+        logger.warning("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.detail)
+        return error_response(status, exc.detail, exc.code, headers)
     if status >= 500:
         logger.error("%s: %s", exc.code, exc.detail)
         return error_response(status, "internal error", "InternalError")
     return error_response(status, exc.detail, exc.code, headers)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A driver error: the domain error it stands for (503 busy/unavailable, 422), else a 500."""
+    domain = database_domain_error(exc)
+    if domain is None:
+        raise exc  # a bug: answered as any unhandled error (logged, 500 with the request id)
+    return await _domain_error(request, domain)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -105,6 +119,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CivicTwinError, _domain_error)
+    app.add_exception_handler(sa.exc.SQLAlchemyError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

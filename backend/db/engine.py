@@ -3,12 +3,21 @@
 - SpatiaLite (embedded default): ``sqlite:///path``. The stdlib ``sqlite3`` of some Pythons cannot
   load extensions, so the DB-API module is ``sqlean`` (same API, extension loading enabled).
 - PostGIS: ``postgresql+psycopg://user:password@host:port/db``.
+
+Concurrency on SpatiaLite (WAL): a *read* session begins a deferred transaction, which only takes
+a read snapshot, so any number of readers run beside one writer and never wait for it; a *write*
+session begins ``BEGIN IMMEDIATE``, taking the one write lock up front, so writers queue in turn
+(``busy_timeout``) instead of failing when a read snapshot cannot be upgraded. A writer that cannot
+get the lock within :data:`SQLITE_BUSY_TIMEOUT_S` fails; :mod:`backend.db.errors` makes that a
+"busy, retry" error. The pool of both engines is bounded (:data:`POOL_SIZE` + :data:`POOL_OVERFLOW`
+connections; waiting longer than :data:`POOL_TIMEOUT_S` for one is "busy" too).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +31,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.errors import ConfigurationError
 
 EngineKind = Literal["spatialite", "postgis"]
+
+#: Connections kept open per engine (per worker process), and extra ones allowed under load.
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+#: How long a request waits for a free connection before it is answered 503 (busy).
+POOL_TIMEOUT_S = 10.0
+#: How long a SpatiaLite writer waits for the write lock before it is answered 503 (busy).
+SQLITE_BUSY_TIMEOUT_S = 10.0
+#: Execution option marking a connection whose transactions only read (SpatiaLite: deferred).
+READ_ONLY_OPTION = "civictwin_read_only"
 
 _URL_HELP = (
     "expected `sqlite:///path/to/file.sqlite` (SpatiaLite) or "
@@ -59,7 +78,7 @@ def _spatialite_library() -> str:
     return os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 
 
-def _on_sqlite_connect(dbapi_conn: Any, record: Any) -> None:
+def _on_sqlite_connect(dbapi_conn: Any, record: Any, busy_timeout_s: float) -> None:
     # Let SQLAlchemy, not the driver, decide where transactions begin (needed for SAVEPOINT and
     # for DDL inside migrations); see the SQLAlchemy pysqlite "serializable isolation" notes.
     dbapi_conn.isolation_level = None
@@ -73,23 +92,36 @@ def _on_sqlite_connect(dbapi_conn: Any, record: Any) -> None:
         ) from None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
 
 def _on_sqlite_begin(conn: sa.Connection) -> None:
-    # IMMEDIATE, not the default DEFERRED: a deferred transaction that reads and then writes
-    # fails at once with "database is locked" when another connection committed in between
-    # (WAL cannot upgrade a stale read snapshot, and busy_timeout does not apply). Taking the
-    # write lock up front makes concurrent writers wait their turn (busy_timeout) instead.
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        # DEFERRED: only a WAL read snapshot, no lock; readers never wait for the writer.
+        conn.exec_driver_sql("BEGIN")
+        return
+    # IMMEDIATE, not the default DEFERRED, for sessions that write: a deferred transaction that
+    # reads and then writes fails at once with "database is locked" when another connection
+    # committed in between (WAL cannot upgrade a stale read snapshot, and busy_timeout does not
+    # apply). Taking the write lock up front makes concurrent writers wait their turn instead.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with SpatiaLite loaded on every SQLite connection."""
+def create_db_engine(
+    url: str, *, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S, **kwargs: Any
+) -> Engine:
+    """An engine for ``url`` with SpatiaLite loaded on every SQLite connection.
+
+    ``kwargs`` go to :func:`sqlalchemy.create_engine` (the pool bounds default to
+    :data:`POOL_SIZE`, :data:`POOL_OVERFLOW`, :data:`POOL_TIMEOUT_S`).
+    """
     parsed, kind = parse_database_url(url)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
     os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
     if kind == "spatialite":
         import sqlean
@@ -99,10 +131,13 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         engine = sa.create_engine(
             parsed,
             module=sqlean,
-            connect_args={"check_same_thread": False, "timeout": 10},
+            poolclass=sa.pool.QueuePool,
+            connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_s},
             **kwargs,
         )
-        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(
+            engine, "connect", partial(_on_sqlite_connect, busy_timeout_s=sqlite_busy_timeout_s)
+        )
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     try:
@@ -161,15 +196,29 @@ def spatial_info(conn: sa.Connection) -> SpatialInfo:
 
 @dataclass
 class Database:
-    """The engine and session factory of one running app, kept on ``app.state.db``."""
+    """The engine and session factories of one running app, kept on ``app.state.db``.
+
+    ``sessions`` may write (on SpatiaLite each transaction takes the write lock up front);
+    ``read_sessions`` and ``read_engine`` are for work that only reads (on SpatiaLite a
+    deferred transaction that never blocks or is blocked by a writer; a write attempted in one
+    may fail as busy).
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
+    read_engine: Engine
+    read_sessions: sessionmaker[Session]
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:
         engine = create_db_engine(url, **kwargs)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+        reader = engine.execution_options(**{READ_ONLY_OPTION: True})  # same pool
+        return cls(
+            engine,
+            sessionmaker(engine, expire_on_commit=False),
+            reader,
+            sessionmaker(reader, expire_on_commit=False),
+        )
 
     @property
     def kind(self) -> EngineKind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,32 @@ def status(engine: Engine) -> DatabaseStatus:
     )
 
 
+_live_versions: dict[str, tuple[str, str, str]] = {}
+
+
+@functools.cache
+def _head_revision_cached() -> str:
+    return head_revision()  # the migration files do not change while a process runs
+
+
+def live_status(engine: Engine) -> DatabaseStatus:
+    """:func:`status` for a running server: one query that proves the database answers.
+
+    The server and extension versions are read once per process and the head revision once;
+    the current revision is read every time. Driver errors propagate unchanged (the API answers
+    them as 503 with ``Retry-After``) instead of becoming a start-up :class:`ConfigurationError`.
+    """
+    key = engine.url.render_as_string(hide_password=True)
+    with engine.connect() as conn:
+        known = _live_versions.get(key)
+        if known is None:
+            info = spatial_info(conn)
+            known = _live_versions[key] = (info.engine, info.server_version, info.spatial_version)
+        rows = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    revision = "+".join(sorted(rows)) or None
+    return DatabaseStatus(*known, revision, _head_revision_cached())
+
+
 def require_up_to_date(engine: Engine) -> DatabaseStatus:
     """Raise a :class:`ConfigurationError` unless the schema is at the head revision."""
     st = status(engine)
@@ -108,4 +135,12 @@ def require_up_to_date(engine: Engine) -> DatabaseStatus:
     return st
 
 
-__all__ = ["DatabaseStatus", "current_revision", "head_revision", "sa", "status", "upgrade"]
+__all__ = [
+    "DatabaseStatus",
+    "current_revision",
+    "head_revision",
+    "live_status",
+    "sa",
+    "status",
+    "upgrade",
+]

@@ -38,7 +38,7 @@ from backend.errors import (
     PermissionDeniedError,
     RateLimitedError,
 )
-from backend.repositories import audit
+from backend.repositories import audit, throttles
 from backend.repositories import comments as repo
 from backend.schemas.comments import (
     Anchor,
@@ -143,6 +143,10 @@ def check_rate(session: Session, settings: Settings, author_id: int, address_has
         ("address", settings.comment_rate_per_ip, {"ip_hash": address_hash}),
     ]
     for label, limit, where in checks:
+        # count-then-insert must not interleave with another post by the same account/address:
+        # hold a lock on the key until this transaction commits the comment (or rolls back)
+        key = ",".join(f"{k}={v}" for k, v in where.items())
+        throttles.serialize(session, f"comment-rate:{key}")
         count, oldest = repo.posted_since(session, since=now - window, **where)
         if count >= limit:
             wait = (oldest + window - now).total_seconds() if oldest else window.total_seconds()

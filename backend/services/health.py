@@ -17,7 +17,7 @@ def app_version() -> str:
 
 
 def check(db: Database) -> Health:
-    st = migrate.status(db.engine)
+    st = migrate.live_status(db.read_engine)
     database = DatabaseHealth(
         engine=db.kind,
         server_version=st.server_version,

@@ -1,0 +1,212 @@
+"""Concurrency against live servers: readers beside writers on SpatiaLite, throttles on PostGIS.
+
+Real uvicorn servers on loopback, real databases, parallel HTTP clients; no timings asserted,
+only outcomes (statuses, counts of what was stored).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from backend.db.engine import Database
+from backend.db.models import Comment, Proposal, User
+from backend.db.types import utcnow
+from backend.main import create_app
+from backend.settings import Settings
+from tests.services import free_port, live_server
+
+Headers = dict[str, str]
+CLI = [sys.executable, "-m", "backend.cli"]
+
+READ_PATHS = ("/api/v1/proposals", "/api/v1/proposals/{id}/comments", "/api/v1/opportunities")
+
+
+def _proposal(database: Database) -> int:
+    with database.sessions() as session:
+        today = utcnow().date()
+        proposal = Proposal(
+            reference="CONC/0001",
+            title="Concurrency test site",
+            stage="consultation",
+            consultation_start=today - timedelta(days=1),
+            consultation_end=today + timedelta(days=10),
+        )
+        session.add(proposal)
+        session.commit()
+        return proposal.id
+
+
+def _comment(n: int) -> dict[str, object]:
+    return {"body": f"comment number {n} on the scheme", "sentiment": "neutral"}
+
+
+def _stored_comments(database: Database, author_id: int | None = None) -> int:
+    with database.sessions() as session:
+        query = sa.select(sa.func.count()).select_from(Comment)
+        if author_id is not None:
+            query = query.where(Comment.author_id == author_id)
+        return int(session.scalar(query) or 0)
+
+
+@pytest.mark.parametrize("db_url", ["spatialite"], indirect=True)
+def test_fifty_readers_beside_writers_on_spatialite_get_no_errors(
+    settings: Settings,
+    database: Database,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], Headers],
+) -> None:
+    proposal_id = _proposal(database)
+    writers = [bearer(make_user()) for _ in range(5)]
+    app = create_app(settings.model_copy(update={"comment_rate_per_ip": 10_000}), database=database)
+    reads_per_client, posts_per_writer = 8, 8
+    with live_server(app) as base:
+        limits = httpx.Limits(max_connections=80, max_keepalive_connections=80)
+        with httpx.Client(base_url=base, timeout=60, limits=limits) as http:
+
+            def read(n: int) -> list[int]:
+                paths = [READ_PATHS[(n + i) % 3].format(id=proposal_id) for i in range(8)]
+                return [http.get(p).status_code for p in paths[:reads_per_client]]
+
+            def write(headers: Headers) -> list[int]:
+                return [
+                    http.post(
+                        f"/api/v1/proposals/{proposal_id}/comments",
+                        json=_comment(i),
+                        headers=headers,
+                    ).status_code
+                    for i in range(posts_per_writer)
+                ]
+
+            with ThreadPoolExecutor(55) as pool:
+                reads = [pool.submit(read, n) for n in range(50)]
+                writes = [pool.submit(write, h) for h in writers]
+                read_statuses = Counter(s for f in reads for s in f.result())
+                write_statuses = Counter(s for f in writes for s in f.result())
+    assert read_statuses == {200: 50 * reads_per_client}
+    assert write_statuses == {201: 5 * posts_per_writer}
+    assert _stored_comments(database) == 5 * posts_per_writer
+
+
+@pytest.fixture
+def short_lock_database(db_url: str) -> Iterator[Database]:
+    """The test's SpatiaLite database with writers waiting at most 1 s for the write lock."""
+    db = Database.connect(db_url, sqlite_busy_timeout_s=1.0)
+    yield db
+    db.dispose()
+
+
+@pytest.mark.parametrize("db_url", ["spatialite"], indirect=True)
+def test_reads_do_not_wait_for_a_held_write_lock_and_a_blocked_write_is_503(
+    settings: Settings,
+    short_lock_database: Database,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], Headers],
+) -> None:
+    database = short_lock_database
+    proposal_id = _proposal(database)
+    headers = bearer(make_user())
+    app = create_app(settings, database=database)
+    holder = database.engine.connect()  # another writer (a CLI import, say) holds the lock
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as http:
+        holder.execute(
+            sa.text("UPDATE proposals SET title = title WHERE id = :i"), {"i": proposal_id}
+        )
+        try:
+            reads = [http.get(p.format(id=proposal_id)) for p in READ_PATHS]
+            health = http.get("/api/v1/health")
+            blocked = http.post(
+                f"/api/v1/proposals/{proposal_id}/comments", json=_comment(1), headers=headers
+            )
+        finally:
+            holder.rollback()
+            holder.close()
+        after = http.post(
+            f"/api/v1/proposals/{proposal_id}/comments", json=_comment(2), headers=headers
+        )
+    assert [r.status_code for r in reads] == [200, 200, 200]
+    assert health.status_code == 200
+    assert blocked.status_code == 503, blocked.text
+    assert blocked.json()["code"] == "DatabaseBusyError"
+    assert "busy" in blocked.json()["detail"]
+    assert int(blocked.headers["retry-after"]) >= 1
+    assert after.status_code == 201
+    assert _stored_comments(database) == 1  # the refused one left nothing behind
+
+
+def _serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICTWIN_")}
+    full_env.update(env)
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--workers", str(workers)],
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise AssertionError(f"server did not start: {proc.communicate()[1][-2000:]}")
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("db_url", ["postgis"], indirect=True)
+def test_parallel_comments_from_one_account_accept_exactly_the_limit_across_workers(
+    db_url: str,
+    database: Database,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], Headers],
+    tmp_path: Path,
+) -> None:
+    proposal_id = _proposal(database)
+    user = make_user()
+    headers = bearer(user)
+    limit = 10
+    env = {
+        "CIVICTWIN_DATABASE_URL": db_url,
+        "CIVICTWIN_TILES_DIR": str(tmp_path / "tiles"),
+        "CIVICTWIN_UPLOADS_DIR": str(tmp_path / "uploads"),
+        "CIVICTWIN_COMMENT_RATE_PER_USER": str(limit),
+        "CIVICTWIN_COMMENT_RATE_PER_IP": "10000",
+    }
+    proc, base = _serve(env, workers=3)
+    try:
+        start = threading.Barrier(60)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
+        with httpx.Client(base_url=base, timeout=60, limits=limits) as http:
+
+            def post(n: int) -> int:
+                start.wait()
+                r = http.post(
+                    f"/api/v1/proposals/{proposal_id}/comments", json=_comment(n), headers=headers
+                )
+                return r.status_code
+
+            with ThreadPoolExecutor(60) as pool:
+                statuses = Counter(pool.map(post, range(60)))
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert statuses == {201: limit, 429: 60 - limit}, statuses
+    assert _stored_comments(database, user.id) == limit
