@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,11 @@ from backend.api.errors import add_exception_handlers
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.middleware import RequestIdMiddleware
 from backend.api.router import api_router, root_routers
+from backend.api.security import (
+    SecurityHeadersMiddleware,
+    content_security_policy,
+    script_hash,
+)
 from backend.db import migrate
 from backend.db.engine import Database
 from backend.logging_setup import configure_logging
@@ -86,8 +92,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
     app.state.settings = settings
     add_exception_handlers(app)
-    # innermost first: the size policy sees the request before any route; CORS then applies
-    # to its 413s too; the request id wraps everything
+    # innermost first: the size policy sees the request before any route; CORS and the
+    # security headers then apply to its 413s too; the request id wraps everything
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
@@ -98,6 +104,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             allow_headers=["*"],
             expose_headers=["X-Request-ID", "ETag", "Content-Range"],
         )
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router)
     for router in root_routers:
@@ -115,15 +122,22 @@ def _mount_docs(app: FastAPI) -> None:
         name="swagger-ui",
     )
 
+    page = get_swagger_ui_html(
+        openapi_url="/api/openapi.json",
+        title="CivicTwin API",
+        swagger_js_url="/api/docs/static/swagger-ui-bundle.js",
+        swagger_css_url="/api/docs/static/swagger-ui.css",
+        swagger_favicon_url="/api/docs/static/favicon-32x32.png",
+    )
+    # the page's one inline script (Swagger UI's start-up) is allowed by its hash, nothing else
+    inline = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.DOTALL)
+    policy = content_security_policy(
+        app.state.settings, script_hashes=tuple(script_hash(s) for s in inline)
+    )
+
     @app.get("/api/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/openapi.json",
-            title="CivicTwin API",
-            swagger_js_url="/api/docs/static/swagger-ui-bundle.js",
-            swagger_css_url="/api/docs/static/swagger-ui.css",
-            swagger_favicon_url="/api/docs/static/favicon-32x32.png",
-        )
+        return HTMLResponse(page.body, headers={"Content-Security-Policy": policy})
 
 
 def create_app_from_env() -> FastAPI:
