@@ -83,12 +83,15 @@ def build(
         bool,
         typer.Option(
             help="Also build the ground layer (streets, water, green, rail, names) into "
-            "OUT/NAME/ground/ from OSM PBF inputs or GIS layers with OSM tag columns."
+            "OUT/NAME/ground/ from the OSM PBF inputs and any --ground-input."
         ),
     ] = False,
     ground_input: Annotated[
         list[Path],
-        typer.Option(help="A roads/water/land-use file for the ground layer only; repeatable."),
+        typer.Option(
+            help="Roads/water/land-use GIS file (OSM tag names as columns) for the ground "
+            "layer; repeatable, implies --ground."
+        ),
     ] = [],  # noqa: B006
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:

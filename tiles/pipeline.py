@@ -640,13 +640,14 @@ def _build_ground(
     read: ReadResult, part: PartitionResult, tmp: Path, options: BuildOptions
 ) -> dict[str, Any]:
     """The ground layer of the same inputs (and any ground-only ones) over the buildings' box."""
-    from tiles.ground.build import GROUND_DIR, GroundOptions, build_ground
+    from tiles.ground.build import GROUND_DIR, GroundOptions, build_ground, ground_inputs
 
-    paths = [Path(i["path"]) for i in read.inputs] + [Path(p) for p in options.ground_inputs]
+    inputs = [Path(i["path"]) for i in read.inputs]
+    paths = ground_inputs(inputs, [Path(p) for p in options.ground_inputs])
     ground = GroundOptions(
         quantize=options.quantize, meshopt=options.meshopt, src_crs=options.src_crs
     )
-    return build_ground(list(dict.fromkeys(paths)), tmp / GROUND_DIR, part.bbox, ground)
+    return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground)
 
 
 def _any_multi(part: PartitionResult) -> bool:

@@ -223,8 +223,16 @@ def test_centre_lines_become_carriageways_of_their_lanes_width(tmp_path, gis_gro
 
 
 def test_ground_without_any_ground_feature_is_a_clear_error_and_writes_nothing(tmp_path):
-    with pytest.raises(InvalidInputError, match="--ground: no roads"):
+    with pytest.raises(InvalidInputError, match="--ground: no OSM PBF input"):
         run([LONDON_GEOJSON], tmp_path, BuildOptions(name="g", ground=True))
+    buildings_only = tmp_path / "only-buildings.geojson"
+    buildings_only.write_bytes(LONDON_GEOJSON.read_bytes())
+    with pytest.raises(InvalidInputError, match="--ground: no roads, paths, water or green"):
+        run(
+            [LONDON_GEOJSON],
+            tmp_path,
+            BuildOptions(name="g", ground_inputs=[str(buildings_only)], ground=True),
+        )
     assert not (tmp_path / "g").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 

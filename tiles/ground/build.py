@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tiles.errors import InvalidInputError
 from tiles.geometry.crs import LocalFrame
+from tiles.ground.classes import GroundClass
 from tiles.ground.labels import LABELS_FILE, write_labels
 from tiles.ground.shapes import Plane, ground_shapes
-from tiles.ground.sources import read_ground
+from tiles.ground.sources import is_osm, read_ground
 from tiles.ground.tiling import HeightFn, build_tiles, flat
 from tiles.writers.tileset import tileset_dict, write_tileset
 
@@ -20,6 +23,13 @@ log = logging.getLogger(__name__)
 
 GROUND_DIR = "ground"
 EXTENT_PAD_DEG = 0.001  # about 100 m: streets just outside the buildings' box are kept
+
+
+def ground_inputs(build_inputs: list[Path], extra: list[Path]) -> list[Path]:
+    """The files the ground layer is read from: the build's OSM inputs (footprint files of other
+    formats hold buildings only) and every ``--ground-input``, each once."""
+    osm = [p for p in build_inputs if is_osm(p)]
+    return list(dict.fromkeys([*osm, *extra]))
 
 
 @dataclass
@@ -47,6 +57,10 @@ def build_ground(
     """
     options = options or GroundOptions()
     t0 = time.perf_counter()
+    if not inputs:
+        raise InvalidInputError(
+            "--ground: no OSM PBF input and no --ground-input file (roads, water, land use)"
+        )
     src = read_ground(inputs, options.src_crs)
     t_read = time.perf_counter() - t0
     if src.count == 0:
@@ -94,11 +108,10 @@ def build_ground(
     write_tileset(out_dir / "tileset.json", tileset)
     labels = write_labels(out_dir / LABELS_FILE, src, plane, extent, height)
     seconds = time.perf_counter() - t0
-    counts: dict[str, int] = {}
-    for c in shapes.ground_class.tolist():
-        counts[str(c)] = counts.get(str(c), 0) + 1
+    classes = {c.name.lower(): int(np.sum(shapes.ground_class == c)) for c in GroundClass}
     report = {
         "features": len(shapes),
+        "classes": classes,
         "tiles_with_content": len(tiles.contents),
         "triangles": tiles.triangles,
         "labels": labels,

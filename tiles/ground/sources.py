@@ -205,11 +205,16 @@ def read_gis_ground(
     return out
 
 
+def is_osm(path: Path) -> bool:
+    """Whether GDAL's OSM driver reads ``path`` (by suffix, as the footprint readers decide)."""
+    return path.suffix.lower() in OSM_SUFFIXES
+
+
 def read_ground(paths: list[Path], src_crs: str | None = None) -> GroundSource:
     """Ground features of every input: OSM files by suffix, the rest as GIS layers."""
     out = GroundSource()
     for path in paths:
-        if path.suffix.lower() in OSM_SUFFIXES or path.name.lower().endswith(".osm.pbf"):
+        if is_osm(path):
             part = read_osm_ground(path)
         elif path.suffix.lower() == ".json" and path.name.lower().endswith(".city.json"):
             continue  # CityJSON: buildings only
