@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -463,6 +464,41 @@ def alerts_send(
         raise fail(f"cannot reach the SMTP server in CIVICTWIN_SMTP_URL ({exc})") from None
     finally:
         db.dispose()
+
+
+analysis_app = typer.Typer(
+    help="Impact analysis: daylight, sunlight and views around a proposal.", no_args_is_help=True
+)
+app.add_typer(analysis_app, name="analysis")
+
+
+@analysis_app.command("run")
+@friendly_errors
+def analysis_run(
+    proposal: Annotated[str, typer.Argument(help="Proposal id or reference")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the full results as JSON here")
+    ] = None,
+    sunshine: Annotated[
+        str, typer.Option(help="Sunshine normals: London, Birmingham, Genoa, Gävle, Tartu, …")
+    ] = "London",
+) -> None:
+    """Run the impact study (VSC, APSH, sun on the ground, visibility) of a proposal's massing
+    in its city tileset and print the summary (BRE 209 tests; see docs/impact.md)."""
+    from backend.errors import CivicTwinError
+    from backend.services.impact import run_analysis
+
+    settings = load_settings()
+    db = _session()
+    try:
+        with db.sessions() as session:
+            summary = run_analysis(session, settings, proposal, output, sunshine)
+    except CivicTwinError as exc:
+        raise fail(exc.detail) from None
+    finally:
+        db.dispose()
+    for line in summary:
+        typer.echo(line)
 
 
 def main() -> None:
