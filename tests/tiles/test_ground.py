@@ -251,3 +251,14 @@ def test_ground_layer_of_a_gis_file_without_crs_asks_for_one(tmp_path):
     ).to_file(path)
     with pytest.raises(InvalidInputError, match="declares no CRS"):
         run([LONDON_GEOJSON], tmp_path / "o", BuildOptions(ground_inputs=[str(path)], ground=True))
+
+
+def test_a_bounded_build_writes_the_same_ground_layer(london_ground, tmp_path):
+    # chunked read and spilled units (the path of large inputs) end in the same ground stage
+    bounded = run([LONDON_PBF], tmp_path, BuildOptions(name="london", ground=True, chunk_rows=300))
+    assert bounded.report["bounded"] is True
+    here, there = _ground(bounded), _ground(london_ground)
+    files = sorted(p.relative_to(there) for p in there.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
+    for rel in files:
+        assert (here / rel).read_bytes() == (there / rel).read_bytes(), rel
