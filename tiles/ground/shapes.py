@@ -84,8 +84,9 @@ def ground_shapes(
     lon = np.array(extent_lonlat[0::2])
     lat = np.array(extent_lonlat[1::2])
     box = plane.forward(np.array([shapely.box(lon[0], lat[0], lon[1], lat[1])], dtype=object))[0]
-    geom = shapely.intersection(shapely.make_valid(geom), box)
-    geom = np.array([_polygonal(g) for g in geom], dtype=object)
+    # areas were made valid when read and buffers are valid: only what crosses the box is cut
+    cross = ~shapely.contains_properly(box, geom)
+    geom[cross] = [_polygonal(g) for g in shapely.intersection(geom[cross], box)]
     keep = ~shapely.is_empty(geom) & (shapely.area(geom) > 0.01)
     cat = np.concatenate
     return GroundShapes(
