@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from backend.api.deps import Planner, SessionDep
 from backend.api.errors import error_responses
+from backend.api.params import ResourceId
 from backend.schemas.analytics import Analytics
 from backend.services import analytics
 
@@ -24,7 +25,7 @@ CellSize = Annotated[float, Query(ge=5, le=5000, description="Heat-map grid cell
     summary="Sentiment × topic, comments per day, most discussed buildings, heat map",
 )
 def proposal_analytics(
-    proposal_id: int, principal: Planner, session: SessionDep, cell_m: CellSize = 25
+    proposal_id: ResourceId, principal: Planner, session: SessionDep, cell_m: CellSize = 25
 ) -> Analytics:
     return analytics.for_proposal(session, proposal_id, cell_m)
 

@@ -14,6 +14,7 @@ from backend.api.deps import (
     client_ip,
 )
 from backend.api.errors import error_responses
+from backend.api.params import ResourceId
 from backend.db.models import User
 from backend.schemas.users import LoginRequest, Me, RegisterRequest, TokenCreate, TokenCreated
 from backend.services import auth
@@ -149,6 +150,8 @@ def create_token(
     operation_id="revokeApiToken",
     responses=error_responses(401, 403, 404),
 )
-def revoke_token(token_id: int, principal: CurrentPrincipal, session: SessionDep) -> Response:
+def revoke_token(
+    token_id: ResourceId, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
     auth.revoke_api_token(session, principal.user, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

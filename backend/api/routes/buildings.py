@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from backend.api.deps import SessionDep
 from backend.api.errors import error_responses
 from backend.api.pagination import next_link
+from backend.api.params import Offset
 from backend.schemas.buildings import BuildingCollection, BuildingFeature
 from backend.services import buildings
 
@@ -38,7 +39,7 @@ def list_buildings(
     ] = None,
     tileset: Annotated[str | None, Query(max_length=100, description="Only this tileset")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> BuildingCollection:
     box = buildings.parse_bbox(bbox) if bbox is not None else None
     features, total = buildings.in_bbox(session, box, tileset, limit, offset)

@@ -15,6 +15,7 @@ from backend.api.deps import (
 )
 from backend.api.errors import error_responses
 from backend.api.pagination import next_link
+from backend.api.params import Offset, ResourceId
 from backend.schemas.comments import (
     CommentCreate,
     CommentPage,
@@ -45,7 +46,7 @@ def broker(request: Request) -> EventBroker:
     summary="A proposal's comment threads (top-level comments with replies), paginated",
 )
 def list_comments(
-    proposal_id: int,
+    proposal_id: ResourceId,
     request: Request,
     principal: OptionalPrincipal,
     session: SessionDep,
@@ -53,7 +54,7 @@ def list_comments(
         CommentSort, Query(description="`newest` first, or `most_reacted` (agree + disagree)")
     ] = "newest",
     limit: Annotated[int, Query(ge=1, le=100, description="Top-level comments per page")] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CommentPage:
     items, total = comments.list_threads(
         session, principal, proposal_id, sort=sort, limit=limit, offset=offset
@@ -76,7 +77,7 @@ def list_comments(
     summary="Comment on a proposal, or reply (`parent_id`), while its consultation is open",
 )
 def create_comment(
-    proposal_id: int,
+    proposal_id: ResourceId,
     data: CommentCreate,
     request: Request,
     principal: CurrentPrincipal,
@@ -96,7 +97,7 @@ def create_comment(
     summary="One comment with its replies",
 )
 def get_comment(
-    comment_id: int, principal: OptionalPrincipal, session: SessionDep
+    comment_id: ResourceId, principal: OptionalPrincipal, session: SessionDep
 ) -> CommentPublic:
     return comments.get_thread(session, principal, comment_id)
 
@@ -109,7 +110,7 @@ def get_comment(
     summary="Edit my comment within the edit window",
 )
 def update_comment(
-    comment_id: int,
+    comment_id: ResourceId,
     data: CommentUpdate,
     request: Request,
     principal: CurrentPrincipal,
@@ -127,7 +128,7 @@ def update_comment(
     summary="Delete a comment (its author, or a moderator); it stays in the thread as deleted",
 )
 def delete_comment(
-    comment_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep
+    comment_id: ResourceId, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
     comments.delete(session, principal, comment_id, broker(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -141,7 +142,7 @@ def delete_comment(
     summary="Agree or disagree with a comment (one reaction per user; changeable)",
 )
 def set_reaction(
-    comment_id: int,
+    comment_id: ResourceId,
     data: ReactionSet,
     request: Request,
     principal: CurrentPrincipal,
@@ -158,7 +159,7 @@ def set_reaction(
     summary="Withdraw my reaction",
 )
 def remove_reaction(
-    comment_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep
+    comment_id: ResourceId, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> ReactionCounts:
     return comments.remove_reaction(session, principal, comment_id, broker(request))
 
@@ -175,7 +176,7 @@ def remove_reaction(
     summary="Report a comment (spam, offensive, off topic); once per user",
 )
 def report_comment(
-    comment_id: int,
+    comment_id: ResourceId,
     data: ReportCreate,
     request: Request,
     response: Response,

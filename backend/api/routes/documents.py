@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse
 from backend.api import examples
 from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.params import ResourceId
 from backend.services import documents
 
 router = APIRouter(tags=["proposals"])
@@ -31,7 +32,10 @@ _FILE_CONTENT = {
     summary="Download a document (drafts' documents only for planners)",
 )
 def get_document(
-    document_id: int, principal: OptionalPrincipal, session: SessionDep, settings: SettingsDep
+    document_id: ResourceId,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> FileResponse:
     document, path = documents.open_document(session, principal, document_id, settings.uploads_dir)
     disposition = "inline" if document.content_type.startswith("image/") else "attachment"
@@ -55,7 +59,7 @@ def get_document(
     summary="Delete a document or model of a proposal (its planner or an admin)",
 )
 def delete_document(
-    document_id: int, principal: Planner, session: SessionDep, settings: SettingsDep
+    document_id: ResourceId, principal: Planner, session: SessionDep, settings: SettingsDep
 ) -> Response:
     documents.delete_document(session, principal, document_id, settings.uploads_dir)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -19,6 +19,7 @@ from fastapi.responses import StreamingResponse
 from backend.api import examples
 from backend.api.deps import DatabaseDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.params import ResourceId
 from backend.api.routes.comments import broker
 from backend.db.engine import Database
 from backend.services import comments
@@ -75,7 +76,7 @@ async def _stream(events: EventBroker, channel: str, keepalive_s: float) -> Asyn
     summary="Live updates of a proposal (server-sent events)",
 )
 async def stream_events(
-    proposal_id: int, request: Request, db: DatabaseDep, settings: SettingsDep
+    proposal_id: ResourceId, request: Request, db: DatabaseDep, settings: SettingsDep
 ) -> StreamingResponse:
     await run_in_threadpool(_check_visible, db, proposal_id)
     return StreamingResponse(

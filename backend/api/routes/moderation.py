@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from backend.api.deps import Moderator, SessionDep
 from backend.api.errors import error_responses
 from backend.api.pagination import next_link
+from backend.api.params import Offset, ResourceId
 from backend.api.routes.comments import broker
 from backend.schemas.comments import CommentModeration, ModerationDecision, ModerationQueue
 from backend.schemas.moderation import HiddenComments
@@ -29,7 +30,7 @@ def list_queue(
     moderator: Moderator,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ModerationQueue:
     items, total = moderation.queue(session, limit=limit, offset=offset)
     return ModerationQueue(
@@ -49,7 +50,7 @@ def list_queue(
     summary="Hide a comment with a reason; resolves its open reports",
 )
 def hide_comment(
-    comment_id: int,
+    comment_id: ResourceId,
     data: ModerationDecision,
     request: Request,
     moderator: Moderator,
@@ -66,7 +67,7 @@ def hide_comment(
     summary="Publish a hidden comment again (or dismiss the reports of a visible one)",
 )
 def restore_comment(
-    comment_id: int,
+    comment_id: ResourceId,
     data: ModerationDecision,
     request: Request,
     moderator: Moderator,
@@ -87,7 +88,7 @@ def list_hidden(
     moderator: Moderator,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> HiddenComments:
     items, total = moderation.hidden(session, limit=limit, offset=offset)
     return HiddenComments(

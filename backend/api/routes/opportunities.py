@@ -12,6 +12,7 @@ from backend.api import examples
 from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.pagination import page_links
+from backend.api.params import ResourceId
 from backend.schemas.opportunities import (
     MAX_FILTER_VALUES,
     CPVFilter,
@@ -158,7 +159,10 @@ def release_package(session: SessionDep, settings: SettingsDep) -> JSONResponse:
     summary="One opportunity (drafts' only for planners)",
 )
 def get_opportunity(
-    opportunity_id: int, principal: OptionalPrincipal, session: SessionDep, settings: SettingsDep
+    opportunity_id: ResourceId,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> OpportunityPublic:
     return service.get_public(session, principal, opportunity_id, settings.ocid_prefix)
 
@@ -171,7 +175,7 @@ def get_opportunity(
     summary="Change an opportunity (its planner or an admin)",
 )
 def update_opportunity(
-    opportunity_id: int,
+    opportunity_id: ResourceId,
     data: OpportunityUpdate,
     principal: Planner,
     session: SessionDep,
@@ -188,7 +192,9 @@ def update_opportunity(
     responses=error_responses(401, 403, 404),
     summary="Delete an opportunity (its planner or an admin)",
 )
-def delete_opportunity(opportunity_id: int, principal: Planner, session: SessionDep) -> Response:
+def delete_opportunity(
+    opportunity_id: ResourceId, principal: Planner, session: SessionDep
+) -> Response:
     service.delete(session, principal, opportunity_id)
     return Response(status_code=204)
 
@@ -206,7 +212,10 @@ def delete_opportunity(opportunity_id: int, principal: Planner, session: Session
     summary="One opportunity as an OCDS 1.1 release package",
 )
 def opportunity_release_package(
-    opportunity_id: int, principal: OptionalPrincipal, session: SessionDep, settings: SettingsDep
+    opportunity_id: ResourceId,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     data: dict[str, Any] = ocds.package_one(session, settings, principal, opportunity_id)
     return JSONResponse(data, media_type=OCDS_MEDIA_TYPE)
@@ -225,7 +234,7 @@ def opportunity_release_package(
     ),
 )
 def register_interest(
-    opportunity_id: int, data: InterestWrite, principal: SME, session: SessionDep
+    opportunity_id: ResourceId, data: InterestWrite, principal: SME, session: SessionDep
 ) -> InterestPublic:
     return interest.register(session, principal, opportunity_id, data.message)
 
@@ -237,7 +246,9 @@ def register_interest(
     responses=error_responses(401, 403, 404),
     summary="Withdraw my organisation's interest",
 )
-def withdraw_interest(opportunity_id: int, principal: SME, session: SessionDep) -> InterestPublic:
+def withdraw_interest(
+    opportunity_id: ResourceId, principal: SME, session: SessionDep
+) -> InterestPublic:
     return interest.withdraw(session, principal, opportunity_id)
 
 
@@ -249,7 +260,7 @@ def withdraw_interest(opportunity_id: int, principal: SME, session: SessionDep) 
     summary="Organisations interested in my opportunity (publishing planner or admin)",
 )
 def list_interests(
-    opportunity_id: int,
+    opportunity_id: ResourceId,
     principal: Planner,
     session: SessionDep,
     include_withdrawn: Annotated[bool, Query(description="Also withdrawn ones")] = False,
@@ -273,7 +284,9 @@ def list_interests(
     },
     summary="Interest registrations of my opportunity as CSV (withdrawn ones included)",
 )
-def export_interests(opportunity_id: int, principal: Planner, session: SessionDep) -> Response:
+def export_interests(
+    opportunity_id: ResourceId, principal: Planner, session: SessionDep
+) -> Response:
     body = interest.export_csv(session, principal, opportunity_id)
     name = f"opportunity-{opportunity_id}-interest.csv"
     return Response(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from backend.api.deps import SME, SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.params import ResourceId
 from backend.schemas.opportunities import InterestPublic, MatchList
 from backend.schemas.organisations import OrganisationPublic, OrganisationUpdate
 from backend.services import interest, organisations
@@ -72,5 +73,5 @@ def list_my_interests(principal: SME, session: SessionDep) -> list[InterestPubli
     responses=error_responses(404),
     summary="An organisation's public profile",
 )
-def get_organisation(organisation_id: int, session: SessionDep) -> OrganisationPublic:
+def get_organisation(organisation_id: ResourceId, session: SessionDep) -> OrganisationPublic:
     return organisations.to_public(organisations.get(session, organisation_id))

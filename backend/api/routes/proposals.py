@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.pagination import next_link
+from backend.api.params import Offset, ResourceId
 from backend.api.uploads import receive_upload, upload_body
 from backend.schemas.documents import DocumentList, DocumentPublic
 from backend.schemas.proposals import (
@@ -74,7 +75,7 @@ def list_proposals(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ProposalList:
     box = buildings.parse_bbox(bbox) if bbox is not None else None
     items, total = proposals.search(
@@ -91,7 +92,7 @@ def list_proposals(
     responses=error_responses(404),
 )
 def get_proposal(
-    proposal_id: int, principal: OptionalPrincipal, session: SessionDep
+    proposal_id: ResourceId, principal: OptionalPrincipal, session: SessionDep
 ) -> ProposalPublic:
     return proposals.public_view(session, proposals.visible(session, principal, proposal_id))
 
@@ -103,7 +104,7 @@ def get_proposal(
     responses=error_responses(401, 403, 404, 409, 413, 422),
 )
 def update_proposal(
-    proposal_id: int, data: ProposalUpdate, principal: Planner, session: SessionDep
+    proposal_id: ResourceId, data: ProposalUpdate, principal: Planner, session: SessionDep
 ) -> ProposalPublic:
     return proposals.public_view(session, proposals.update(session, principal, proposal_id, data))
 
@@ -116,7 +117,7 @@ def update_proposal(
     summary="Delete a draft (admins: any proposal) with its files and massing tileset",
 )
 def delete_proposal(
-    proposal_id: int, principal: Planner, session: SessionDep, settings: SettingsDep
+    proposal_id: ResourceId, principal: Planner, session: SessionDep, settings: SettingsDep
 ) -> Response:
     keys = proposals.delete(session, principal, proposal_id, settings.tiles_dir)
     documents.remove_files(settings.uploads_dir, keys)
@@ -131,7 +132,7 @@ def delete_proposal(
     summary="Move one stage forward: draft → consultation → assessment → decided",
 )
 def change_stage(
-    proposal_id: int,
+    proposal_id: ResourceId,
     data: StageChange,
     request: Request,
     principal: Planner,
@@ -151,7 +152,7 @@ def change_stage(
     summary="Publish a draft: open its consultation (same as moving to `consultation`)",
 )
 def publish_proposal(
-    proposal_id: int, request: Request, principal: Planner, session: SessionDep
+    proposal_id: ResourceId, request: Request, principal: Planner, session: SessionDep
 ) -> ProposalPublic:
     proposal = proposals.change_stage(
         session, principal, proposal_id, StageChange(stage="consultation"), request.app.state.events
@@ -167,7 +168,7 @@ def publish_proposal(
     summary="Stage changes: who moved the proposal to which stage, and when",
 )
 def get_history(
-    proposal_id: int, principal: OptionalPrincipal, session: SessionDep
+    proposal_id: ResourceId, principal: OptionalPrincipal, session: SessionDep
 ) -> StageHistory:
     return proposals.history(session, principal, proposal_id)
 
@@ -180,7 +181,7 @@ def get_history(
     summary="Replace the massing blocks; rebuilds the massing 3D tileset",
 )
 def set_massing(
-    proposal_id: int,
+    proposal_id: ResourceId,
     data: MassingIn,
     principal: Planner,
     session: SessionDep,
@@ -199,7 +200,7 @@ def set_massing(
     summary="Upload the scheme's 3D model (glb) with its placement",
 )
 async def upload_model(
-    proposal_id: int,
+    proposal_id: ResourceId,
     request: Request,
     principal: Planner,
     session: SessionDep,
@@ -238,7 +239,7 @@ async def upload_model(
     summary="Move, turn or scale the uploaded 3D model",
 )
 def place_model(
-    proposal_id: int, data: ModelPlacement, principal: Planner, session: SessionDep
+    proposal_id: ResourceId, data: ModelPlacement, principal: Planner, session: SessionDep
 ) -> ProposalPublic:
     proposal = documents.place_model(session, principal, proposal_id, data)
     return proposals.public_view(session, proposal)
@@ -254,7 +255,7 @@ def place_model(
     summary="Upload a document (PDF, PNG, JPEG, WebP) of the proposal",
 )
 async def upload_document(
-    proposal_id: int,
+    proposal_id: ResourceId,
     request: Request,
     principal: Planner,
     session: SessionDep,
@@ -284,6 +285,6 @@ async def upload_document(
     responses=error_responses(404),
 )
 def list_documents(
-    proposal_id: int, principal: OptionalPrincipal, session: SessionDep
+    proposal_id: ResourceId, principal: OptionalPrincipal, session: SessionDep
 ) -> DocumentList:
     return DocumentList(items=documents.list_documents(session, principal, proposal_id))

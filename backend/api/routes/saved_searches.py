@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from backend.api.deps import CurrentPrincipal, SessionDep
 from backend.api.errors import error_responses
+from backend.api.params import ResourceId
 from backend.schemas.alerts import SavedSearchCreate, SavedSearchPublic, SavedSearchUpdate
 from backend.services import alerts
 
@@ -45,7 +46,7 @@ def create_saved_search(
     responses=error_responses(401, 403, 404, 422),
 )
 def update_saved_search(
-    search_id: int, data: SavedSearchUpdate, principal: CurrentPrincipal, session: SessionDep
+    search_id: ResourceId, data: SavedSearchUpdate, principal: CurrentPrincipal, session: SessionDep
 ) -> SavedSearchPublic:
     return alerts.to_public(alerts.update(session, principal, search_id, data))
 
@@ -57,7 +58,7 @@ def update_saved_search(
     responses=error_responses(401, 403, 404),
 )
 def delete_saved_search(
-    search_id: int, principal: CurrentPrincipal, session: SessionDep
+    search_id: ResourceId, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
     alerts.delete(session, principal, search_id)
     return Response(status_code=204)

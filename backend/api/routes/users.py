@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from backend.api import examples
 from backend.api.deps import CSRF_COOKIE, SESSION_COOKIE, Admin, CurrentPrincipal, SessionDep
 from backend.api.errors import error_responses
+from backend.api.params import Offset, ResourceId
 from backend.api.routes.auth import me_of
 from backend.db.models import User
 from backend.errors import NotFoundError
@@ -109,7 +110,7 @@ def list_users(
     session: SessionDep,
     role: Annotated[Role | None, Query(description="Only users with this role")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> UserList:
     users, total = repo.list_users(session, role=role, limit=limit, offset=offset)
     return UserList(items=[_admin_view(u) for u in users], total=total, limit=limit, offset=offset)
@@ -122,7 +123,9 @@ def list_users(
     responses=error_responses(401, 403, 404, 409, 422),
     summary="Replace a user's roles (admins)",
 )
-def set_roles(user_id: int, data: RolesUpdate, admin: Admin, session: SessionDep) -> UserAdmin:
+def set_roles(
+    user_id: ResourceId, data: RolesUpdate, admin: Admin, session: SessionDep
+) -> UserAdmin:
     return _admin_view(accounts.set_roles(session, admin, user_id, list(data.roles)))
 
 
@@ -133,7 +136,7 @@ def set_roles(user_id: int, data: RolesUpdate, admin: Admin, session: SessionDep
     responses=error_responses(401, 403, 404, 409),
     summary="Delete a user's account (admins); their comments stay, as by 'deleted user'",
 )
-def delete_user(user_id: int, admin: Admin, session: SessionDep) -> AccountDeleted:
+def delete_user(user_id: ResourceId, admin: Admin, session: SessionDep) -> AccountDeleted:
     user = repo.by_id(session, user_id)
     if user is None or user.deleted_at is not None:
         raise NotFoundError(f"user {user_id} not found")
