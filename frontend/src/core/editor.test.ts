@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_STOREY_HEIGHT_M, EditorHistory, fromProposalGeometry, toProposalGeometry, validate } from './editor'
+import { DEFAULT_STOREY_HEIGHT_M, EditorHistory, fromProposalGeometry, heightNote, toProposalGeometry, validate } from './editor'
 
 const square = (x: number, y: number, s: number) => [
   { lon: x, lat: y },
@@ -64,10 +64,28 @@ describe('editor history', () => {
     expect(h.state.blocks[0].storeys).toBeUndefined()
   })
 
-  it('setting a height clears storeys; invalid numbers are refused', () => {
+  it('a height once given is kept when storeys are typed after it (21 m then 6 storeys stays 21 m)', () => {
+    const h = new EditorHistory()
+    h.apply({ type: 'addBlock' })
+    for (const at of [{ lon: 0, lat: 0 }, { lon: 0.001, lat: 0 }, { lon: 0.001, lat: 0.001 }]) h.apply({ type: 'addVertex', at })
+    h.apply({ type: 'setHeight', index: 0, height_m: 21 })
+    h.apply({ type: 'setStoreys', index: 0, storeys: 6 })
+    expect(h.state.blocks[0]).toMatchObject({ height_m: 21, storeys: 6 })
+    expect(heightNote(h.state.blocks[0])).toEqual({ kind: 'perStorey', storeys: 6, height_m: 21, storeyHeight_m: 3.5 })
+    // the other order gives the same block
+    const k = new EditorHistory()
+    k.apply({ type: 'addBlock' })
+    for (const at of [{ lon: 0, lat: 0 }, { lon: 0.001, lat: 0 }, { lon: 0.001, lat: 0.001 }]) k.apply({ type: 'addVertex', at })
+    k.apply({ type: 'setStoreys', index: 0, storeys: 6 })
+    expect(heightNote(k.state.blocks[0])).toEqual({ kind: 'fromStoreys', storeys: 6, storeyHeight_m: 3, height_m: 18 })
+    k.apply({ type: 'setHeight', index: 0, height_m: 21 })
+    expect(k.state.blocks[0]).toMatchObject({ height_m: 21, storeys: 6 })
+  })
+
+  it('storeys alone derive the height at 3 m a storey; invalid numbers are refused', () => {
     const h = drawSiteAndTwoBlocks()
     h.apply({ type: 'setHeight', index: 0, height_m: 22 })
-    expect(h.state.blocks[0]).toMatchObject({ height_m: 22, storeys: undefined })
+    expect(h.state.blocks[0]).toMatchObject({ height_m: 22 })
     const before = h.state
     h.apply({ type: 'setHeight', index: 0, height_m: -1 })
     h.apply({ type: 'setStoreys', index: 5, storeys: 3 })

@@ -12,8 +12,25 @@ export interface MassingBlockDraft {
   footprint: Ring
   height_m: number
   base_height_m: number
-  /** when set, height_m is derived from it */
   storeys?: number
+  /**
+   * the height was given (typed, or loaded from a saved scheme): storeys then only count floors
+   * and the storey height is derived (21 m over 6 storeys: 3.5 m). Otherwise storeys derive the
+   * height at 3 m a storey. Either way the UI shows which (see `heightNote`).
+   */
+  heightGiven?: boolean
+}
+
+/** How a block's height and storeys relate, for the editor to show next to the fields. */
+export type HeightNote =
+  | { kind: 'fromStoreys'; storeys: number; storeyHeight_m: number; height_m: number }
+  | { kind: 'perStorey'; storeys: number; height_m: number; storeyHeight_m: number }
+  | { kind: 'none' }
+
+export function heightNote(b: MassingBlockDraft): HeightNote {
+  if (!b.storeys) return { kind: 'none' }
+  if (b.heightGiven) return { kind: 'perStorey', storeys: b.storeys, height_m: b.height_m, storeyHeight_m: Math.round((b.height_m / b.storeys) * 100) / 100 }
+  return { kind: 'fromStoreys', storeys: b.storeys, storeyHeight_m: DEFAULT_STOREY_HEIGHT_M, height_m: b.height_m }
 }
 
 export type DrawTarget = { kind: 'site' } | { kind: 'block'; index: number }
@@ -85,11 +102,13 @@ export function reduce(state: EditorState, action: EditorAction): EditorState {
     }
     case 'setHeight':
       if (!positive(action.height_m) || !state.blocks[action.index]) return state
-      return updateBlock(state, action.index, { height_m: action.height_m, storeys: undefined })
+      return updateBlock(state, action.index, { height_m: action.height_m, heightGiven: true })
     case 'setStoreys': {
       const n = Math.round(action.storeys)
       if (!positive(n) || !state.blocks[action.index]) return state
-      return updateBlock(state, action.index, { storeys: n, height_m: n * DEFAULT_STOREY_HEIGHT_M })
+      const block = state.blocks[action.index]
+      // a height already given stays: storeys never silently overwrite it
+      return updateBlock(state, action.index, block.heightGiven ? { storeys: n } : { storeys: n, height_m: n * DEFAULT_STOREY_HEIGHT_M })
     }
     case 'setBase':
       if (!Number.isFinite(action.base_height_m) || action.base_height_m < 0 || !state.blocks[action.index]) return state
@@ -224,7 +243,7 @@ export function fromProposalGeometry(siteBoundary: PolygonLike | null | undefine
     const storeys = typeof props.storeys === 'number' ? props.storeys : undefined
     const base = Number(props.base_height_m) || 0
     const top = Number(props.height_m) || (storeys ? storeys * DEFAULT_STOREY_HEIGHT_M : 12)
-    for (const ring of rings(f.geometry)) state.blocks.push({ footprint: ring, height_m: top, base_height_m: base, storeys })
+    for (const ring of rings(f.geometry)) state.blocks.push({ footprint: ring, height_m: top, base_height_m: base, storeys, heightGiven: Number(props.height_m) > 0 })
   }
   return state
 }

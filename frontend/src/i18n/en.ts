@@ -344,6 +344,12 @@ export const en = {
   'mod.onProposal': 'On “{title}”',
   'mod.open': 'Open in the proposal',
   'mod.dismiss': 'Dismiss the reports',
+  'planner.exports': 'Exports (CSV)',
+  'planner.exportComments': 'Published comments, all proposals (anonymised)',
+  'planner.exportInterest': 'Interest list: {title}',
+  'planner.noInterestLists': 'No work packages yet: their interest lists appear here.',
+  'planner.heightFromStoreys': '{storeys} storeys × {storey} = {height} (type a height to set it yourself)',
+  'planner.heightPerStorey': '{height} over {storeys} storeys: {storey} a storey',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -346,4 +346,10 @@ export const et: Catalogue = {
   'mod.onProposal': 'Ettepanekule „{title}”',
   'mod.open': 'Ava ettepanekus',
   'mod.dismiss': 'Lükka teated tagasi',
+  'planner.exports': 'Eksport (CSV)',
+  'planner.exportComments': 'Avaldatud kommentaarid, kõik ettepanekud (anonüümsed)',
+  'planner.exportInterest': 'Huviliste nimekiri: {title}',
+  'planner.noInterestLists': 'Tööpakette veel pole: nende huviliste nimekirjad tulevad siia.',
+  'planner.heightFromStoreys': '{storeys} korrust × {storey} = {height} (sisesta kõrgus, et see ise määrata)',
+  'planner.heightPerStorey': '{height} {storeys} korrusel: {storey} korruse kohta',
 }

@@ -346,4 +346,10 @@ export const hu: Catalogue = {
   'mod.onProposal': 'Javaslat: „{title}”',
   'mod.open': 'Megnyitás a javaslatnál',
   'mod.dismiss': 'A bejelentések elutasítása',
+  'planner.exports': 'Exportálás (CSV)',
+  'planner.exportComments': 'Közzétett hozzászólások, minden javaslat (anonimizálva)',
+  'planner.exportInterest': 'Érdeklődők listája: {title}',
+  'planner.noInterestLists': 'Még nincs munkacsomag: az érdeklődők listái itt jelennek meg.',
+  'planner.heightFromStoreys': '{storeys} szint × {storey} = {height} (adjon meg magasságot, ha saját értéket szeretne)',
+  'planner.heightPerStorey': '{height} {storeys} szinten: szintenként {storey}',
 }

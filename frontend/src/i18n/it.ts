@@ -346,4 +346,10 @@ export const it: Catalogue = {
   'mod.onProposal': 'Su «{title}»',
   'mod.open': 'Apri nella proposta',
   'mod.dismiss': 'Respingi le segnalazioni',
+  'planner.exports': 'Esportazioni (CSV)',
+  'planner.exportComments': 'Commenti pubblicati, tutte le proposte (anonimi)',
+  'planner.exportInterest': 'Elenco degli interessati: {title}',
+  'planner.noInterestLists': 'Ancora nessun pacchetto di lavoro: qui compariranno i loro elenchi di interessati.',
+  'planner.heightFromStoreys': "{storeys} piani × {storey} = {height} (scrivi un'altezza per fissarla tu)",
+  'planner.heightPerStorey': '{height} su {storeys} piani: {storey} a piano',
 }

@@ -346,4 +346,10 @@ export const sv: Catalogue = {
   'mod.onProposal': 'Om ”{title}”',
   'mod.open': 'Öppna i förslaget',
   'mod.dismiss': 'Avfärda anmälningarna',
+  'planner.exports': 'Exporter (CSV)',
+  'planner.exportComments': 'Publicerade kommentarer, alla förslag (anonymiserade)',
+  'planner.exportInterest': 'Intresselista: {title}',
+  'planner.noInterestLists': 'Inga arbetspaket ännu: deras intresselistor visas här.',
+  'planner.heightFromStoreys': '{storeys} våningar × {storey} = {height} (skriv en höjd för att ange den själv)',
+  'planner.heightPerStorey': '{height} över {storeys} våningar: {storey} per våning',
 }

@@ -131,6 +131,7 @@ export class App implements AppContext {
       if (same) {
         // a refresh of the selected proposal (stage change, new massing): keep comments open
         this.selection.proposal = p
+        this.proposals.onUpdate(p)
         this.map?.selectProposal(p)
         this.refresh()
       } else this.select(p, opts.commentId, !opts.keepView)

@@ -36,7 +36,7 @@ export class CommentsView {
 
   constructor(
     private readonly ctx: AppContext,
-    private readonly proposal: Proposal,
+    private proposal: Proposal,
     private readonly focusId?: Id,
   ) {}
 
@@ -53,6 +53,11 @@ export class CommentsView {
     const focus = this.comments.find((c) => c.id === this.focusId)
     if (focus) this.show(focus)
     this.ctx.refresh()
+  }
+
+  /** The same proposal, fetched again (a stage change opens or closes comments at once). */
+  update(p: Proposal) {
+    if (p.id === this.proposal.id) this.proposal = p
   }
 
   /** A live event of this proposal (server-sent events). */

@@ -3,13 +3,14 @@
  * heights or storeys and dates; save, publish, change stage; upload documents and a glb model
  * with its placement; add opportunities with a CPV picker.
  */
-import type { Decision, Proposal, ProposalCreate, SocialValue, Stage } from '../api'
+import type { Decision, Id, Opportunity, Proposal, ProposalCreate, SocialValue, Stage } from '../api'
 import { STAGES } from '../api'
-import { EditorHistory, fromProposalGeometry, toProposalGeometry, validate, type EditorProblem, type EditorState } from '../core/editor'
+import { EditorHistory, fromProposalGeometry, heightNote, toProposalGeometry, validate, type EditorProblem, type EditorState } from '../core/editor'
 import { outerRings, ringCentre, type LonLat } from '../core/geo'
 import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
 import { field, h } from './dom'
+import { formatNumber } from '../i18n/format'
 import { SOCIAL } from './opportunities'
 
 export function parseCoordinateLines(text: string): LonLat[] {
@@ -39,6 +40,7 @@ export function editorStateFromGeoJson(doc: unknown, base: EditorState): EditorS
         state.blocks.push({
           footprint: ring,
           height_m: Number(f.properties?.height_m) || (storeys ? storeys * 3 : 12),
+          heightGiven: Number(f.properties?.height_m) > 0,
           base_height_m: Number(f.properties?.base_height_m) || 0,
           storeys,
         })
@@ -178,7 +180,55 @@ export class PlannerPanel {
           ? h('button', { type: 'button', class: 'primary', id: 'planner-publish', disabled: blocked, onclick: () => void this.save(true) }, t('planner.publish'))
           : null,
       ),
-      this.saved ? [this.renderStage(this.saved), this.renderUploads(this.saved), this.renderOpportunity(this.saved)] : null,
+      this.saved ? [this.renderStage(this.saved), this.renderUploads(this.saved), this.renderOpportunity(this.saved), this.renderExports(this.saved)] : null,
+    )
+  }
+
+  /** the saved proposal's work packages, for their interest lists */
+  private exportsOf?: { proposalId: Id; opportunities: Opportunity[] }
+
+  private async loadExports(p: Proposal) {
+    // mark it loading: renders meanwhile must not fetch again
+    this.exportsOf = { proposalId: p.id, opportunities: this.exportsOf?.proposalId === p.id ? this.exportsOf.opportunities : [] }
+    try {
+      const page = await this.ctx.api.opportunities({ proposal_id: p.id, limit: 100 })
+      this.exportsOf = { proposalId: p.id, opportunities: page.items }
+    } catch {
+      this.exportsOf = { proposalId: p.id, opportunities: [] }
+    }
+    this.ctx.refresh()
+  }
+
+  /** CSV downloads: the comments (anonymised open data) and each work package's interest list. */
+  private renderExports(p: Proposal): HTMLElement {
+    const { t } = this.ctx.i18n
+    if (this.exportsOf?.proposalId !== p.id) void this.loadExports(p)
+    const opps = this.exportsOf?.proposalId === p.id ? this.exportsOf.opportunities : []
+    return h(
+      'section',
+      { 'aria-labelledby': 'planner-exports-h', class: 'exports' },
+      h('h3', { id: 'planner-exports-h' }, t('planner.exports')),
+      h(
+        'ul',
+        {},
+        h('li', {}, h('a', { href: 'api/v1/opendata/comments.csv', download: '' }, t('planner.exportComments'))),
+        opps.map((o) => h('li', {}, h('a', { href: `api/v1/opportunities/${encodeURIComponent(o.id)}/interests.csv`, download: '' }, t('planner.exportInterest', { title: o.title })))),
+      ),
+      opps.length ? null : h('p', { class: 'muted' }, t('planner.noInterestLists')),
+    )
+  }
+
+  private renderHeightNote(b: EditorState['blocks'][number], i: number): HTMLElement | null {
+    const { t, tag } = this.ctx.i18n
+    const note = heightNote(b)
+    if (note.kind === 'none') return null
+    const m = (v: number) => t('unit.metres', { value: formatNumber(v, tag) })
+    return h(
+      'p',
+      { class: 'hint height-note', id: `block-${i}-height-note` },
+      note.kind === 'fromStoreys'
+        ? t('planner.heightFromStoreys', { storeys: note.storeys, storey: m(note.storeyHeight_m), height: m(note.height_m) })
+        : t('planner.heightPerStorey', { height: m(note.height_m), storeys: note.storeys, storey: m(note.storeyHeight_m) }),
     )
   }
 
@@ -200,6 +250,7 @@ export class PlannerPanel {
           num('storeys', t('planner.storeys'), b.storeys, (v) => this.history.apply({ type: 'setStoreys', index: i, storeys: v }), '1'),
           num('base', t('planner.base'), b.base_height_m, (v) => this.history.apply({ type: 'setBase', index: i, base_height_m: v })),
         ),
+        this.renderHeightNote(b, i),
         h(
           'div',
           { class: 'actions' },
@@ -257,11 +308,14 @@ export class PlannerPanel {
       p = await this.ctx.api.setMassing(p.id, geometry.massing)
       if (publish) p = await this.ctx.api.publish(p.id)
       this.saved = p
-      this.deactivate()
-      this.ctx.map?.showDraft(undefined)
       this.ctx.announce(publish ? t('planner.published') : t('planner.saved'))
-      // show the saved scheme in place (massing tileset, replaced buildings hidden)
-      await this.ctx.openProposal(p.id, { keepView: true })
+      if (publish) {
+        this.deactivate()
+        this.ctx.map?.showDraft(undefined)
+        // show the published scheme in place (massing tileset, replaced buildings hidden)
+        await this.ctx.openProposal(p.id, { keepView: true })
+      } else void this.loadExports(p)
+      // a draft stays in the editor: the planner goes on where they were
     } catch (err) {
       this.ctx.announce(t('account.failed', { detail: errorText(err) }))
     } finally {
@@ -394,6 +448,7 @@ export class PlannerPanel {
           delivery_location: centre ? { type: 'Point', coordinates: [centre.lon, centre.lat] } : null,
         })
         this.opp = { title: '', description: '', value_min: '', value_max: '', tender_end: '', sme: true, social: new Set() }
+        this.exportsOf = undefined // the new work package gets its interest list
         this.oppCpv.set([])
       }, t('planner.oppAdded'))
     }

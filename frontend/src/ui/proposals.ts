@@ -51,6 +51,11 @@ export class ProposalsPanel {
     })
   }
 
+  /** The selected proposal was fetched again (published, stage changed): keep its live state. */
+  onUpdate(p: Proposal) {
+    this.comments?.update(p)
+  }
+
   render(): HTMLElement {
     const p = this.ctx.selection.proposal
     return p ? this.renderDetail(p) : this.renderList()
