@@ -98,7 +98,14 @@ def test_coarse_tiles_leave_footways_to_the_leaves(london_ground):
 
 def test_labels_name_streets_and_the_river_and_declutter_by_distance(london_ground):
     doc = json.loads((_ground(london_ground) / "labels.json").read_text(encoding="utf-8"))
-    labels = {(f["properties"]["name"], f["properties"]["class"]): f for f in doc["features"]}
+    labels: dict[tuple[str, str], dict] = {}
+    for f in doc["features"]:  # the farthest-reaching label of each name and class
+        key = (f["properties"]["name"], f["properties"]["class"])
+        if (
+            key not in labels
+            or f["properties"]["max_distance_m"] > labels[key]["properties"]["max_distance_m"]
+        ):
+            labels[key] = f
     assert ("River Thames", "water") in labels
     assert ("Fleet Street", "street") in labels and ("Gough Square", "square") in labels
     river = labels[("River Thames", "water")]["properties"]["max_distance_m"]
@@ -262,3 +269,24 @@ def test_a_bounded_build_writes_the_same_ground_layer(london_ground, tmp_path):
     assert files == sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
     for rel in files:
         assert (here / rel).read_bytes() == (there / rel).read_bytes(), rel
+
+
+def test_labels_near_a_more_important_one_show_only_closer_up(london_ground):
+    doc = json.loads((_ground(london_ground) / "labels.json").read_text(encoding="utf-8"))
+    feats = doc["features"]
+    lonlat = np.array([f["geometry"]["coordinates"][:2] for f in feats])
+    reach = np.array([f["properties"]["max_distance_m"] for f in feats])
+    # metres on the spot (equirectangular at the City's latitude is exact enough for spacing)
+    xy = np.column_stack(
+        [lonlat[:, 0] * 111_320 * np.cos(np.radians(51.515)), lonlat[:, 1] * 110_574]
+    )
+    crowded = 0
+    for j in range(len(feats)):
+        d = np.hypot(*(xy - xy[j]).T)
+        d[j] = np.inf
+        near = (reach >= reach[j]) & (d * 6.0 < reach[j] * 0.99)
+        # a label only ever shares the screen with a more important one when both are at the
+        # close-up floor
+        crowded += int(near.any() and reach[j] > 100.0)
+    assert crowded == 0
+    assert len(feats) > 300 and reach.max() > 4000

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
 from tiles.ground.classes import BASE_OFFSET_M, GroundClass
 from tiles.ground.shapes import Plane
@@ -24,6 +25,10 @@ STREET_REPEAT_M = 400.0  # a long street is named again every this many metres
 MIN_STREET_M = 30.0  # shorter named pieces get no label of their own
 MAJOR_ROADS = {"motorway", "trunk", "primary", "secondary"}
 MID_ROADS = {"tertiary", "unclassified", "residential", "living_street"}
+# a 13 px label of ~120 px spans about D / 6.5 metres seen from D metres (60° field of view,
+# 900 px high): labels closer than D / 6 to a more important one are hidden at that distance
+SPACING_RATIO = 6.0
+MIN_REACH_M = 100.0
 PLACE_DISTANCE_M = {"suburb": 8000.0, "quarter": 5000.0, "neighbourhood": 4000.0}
 
 
@@ -61,15 +66,22 @@ def street_labels(
         reach = max(_street_distance(k) for k in kinds)
         best = kinds[int(np.argmax([_street_distance(k) for k in kinds]))]
         merged = shapely.line_merge(shapely.union_all(lines[[where[i] for i in rows]]))
-        for part in shapely.get_parts(merged):
+        placed: list[shapely.Point] = []
+        # longest pieces first; a piece beside one already named (the other carriageway of a
+        # dual road, a stub) gets no label of its own
+        for part in sorted(shapely.get_parts(merged), key=lambda g: -g.length):
             length = float(part.length)
             if length < MIN_STREET_M:
                 continue
             count = max(1, int(length // STREET_REPEAT_M))
             for k in range(count):
                 p = part.interpolate((k + 0.5) / count, normalized=True)
-                if inside.contains(p):
-                    out.append(_label(p, name, "street", best, reach))
+                if not inside.contains(p):
+                    continue
+                if any(p.distance(q) < STREET_REPEAT_M / 2.0 for q in placed):
+                    continue
+                placed.append(p)
+                out.append(_label(p, name, "street", best, reach))
     return out
 
 
@@ -102,6 +114,21 @@ def area_labels(src: GroundSource, plane: Plane, inside: shapely.Geometry) -> li
     return out
 
 
+def declutter(xy: NDArray[np.float64], reach_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Cap each label's display distance at ``SPACING_RATIO`` times its distance to the nearest
+    label listed before it (more important), so two labels never share the screen: at a camera
+    distance ``D`` a label is about ``D / SPACING_RATIO`` metres wide. ``xy`` in metres, labels
+    in order of importance; never below ``MIN_REACH_M`` (every name shows close up)."""
+    n = xy.shape[0]
+    out = reach_m.astype(np.float64).copy()
+    for a in range(1, n, 512):  # blocks of rows against all earlier labels: bounded memory
+        b = min(a + 512, n)
+        d = np.hypot(xy[a:b, None, 0] - xy[None, :b, 0], xy[a:b, None, 1] - xy[None, :b, 1])
+        d[np.arange(b - a)[:, None] + a <= np.arange(b)[None, :]] = np.inf  # earlier only
+        out[a:b] = np.minimum(out[a:b], np.maximum(SPACING_RATIO * d.min(axis=1), MIN_REACH_M))
+    return out
+
+
 def _label(p: shapely.Point, name: str, cls: str, kind: str, reach: float) -> dict[str, Any]:
     return {"xy": (p.x, p.y), "name": name, "class": cls, "kind": kind, "max_distance_m": reach}
 
@@ -122,19 +149,21 @@ def write_labels(
         for lon, lat, name, place in src.place_points
         if lon0 <= lon <= lon1 and lat0 <= lat <= lat1
     ]
+    if places:
+        pts = np.array([shapely.Point(a, b) for a, b, _, _ in places], dtype=object)
+        for p, (_, _, name, place) in zip(plane.forward(pts), places, strict=True):
+            reach = PLACE_DISTANCE_M.get(place, 2000.0)
+            labels.append(_label(p, name, "place", place, reach))
+    labels.sort(key=lambda lab: (-lab["max_distance_m"], lab["name"]))
+    labels = labels[:MAX_LABELS]
     xy = np.array([lab["xy"] for lab in labels]).reshape(-1, 2)
+    reach = declutter(xy, np.array([lab["max_distance_m"] for lab in labels]))
     features: list[dict[str, Any]] = []
     if labels:
         lon, lat = plane.inverse_xy(xy)
         h = height(lon, lat) + BASE_OFFSET_M
-        for lab, x, y, z in zip(labels, lon, lat, h, strict=True):
-            features.append(_feature(x, y, z, lab))
-    if places:
-        p = np.array([(a, b) for a, b, _, _ in places])
-        h = height(p[:, 0], p[:, 1]) + BASE_OFFSET_M
-        for (x, y, name, place), z in zip(places, h, strict=True):
-            reach = PLACE_DISTANCE_M.get(place, 2000.0)
-            lab = {"name": name, "class": "place", "kind": place, "max_distance_m": reach}
+        for lab, r, x, y, z in zip(labels, reach, lon, lat, h, strict=True):
+            lab["max_distance_m"] = round(float(r), 1)
             features.append(_feature(x, y, z, lab))
     features.sort(key=lambda f: (-f["properties"]["max_distance_m"], f["properties"]["name"]))
     features = features[:MAX_LABELS]
