@@ -1,0 +1,181 @@
+"""Impact analysis speed on the demo city (City of London, OSM) and the demo's 119 m tower.
+
+1. Rays per second on the same scene and the same rays (VSC sky patches from the tower's
+   neighbours' façade points): Embree through trimesh, vectorised over all points at once,
+   against trimesh's plain numpy engine called point by point (the "straightforward
+   implementation"), both in this run.
+2. The full study (VSC, APSH, 21 March ground sun and shadow hours, visibility) with Embree,
+   wall time, rays and peak RSS. The numpy engine's time for the same study is its measured
+   rays/s applied to the study's ray count (running it outright would take over an hour).
+3. One point's values (VSC + APSH of a single façade point, both scenes) on Embree.
+
+    .venv/bin/python bench/bench_impact.py [--city PATH/buildings.fgb] [--points 10]
+
+Without --city the demo tileset is built once into a temporary folder from
+data/london-city/london.osm.pbf, as `civictwin demo` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+import shapely.geometry
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend.services.demo_content import PROPOSALS  # noqa: E402
+from impact import daylight, sunlight  # noqa: E402
+from impact.climate import normals_for, probability  # noqa: E402
+from impact.points import facade_points  # noqa: E402
+from impact.scene import Scene, read_buildings, table_from_records  # noqa: E402
+from impact.study import StudyOptions, _radii, run_study  # noqa: E402
+from impact.sun import day_positions, year_days  # noqa: E402
+from tiles.geometry.crs import LocalFrame  # noqa: E402
+from tiles.model import FeatureTable  # noqa: E402
+
+
+def demo_city(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    from tiles.pipeline import BuildOptions, run
+
+    out = Path(tempfile.mkdtemp(prefix="bench-impact-"))
+    run([ROOT / "data" / "london-city" / "london.osm.pbf"], out, BuildOptions(name="london"))
+    return out / "london" / "buildings.fgb"
+
+
+def tower() -> tuple[FeatureTable, shapely.Geometry]:
+    spec = next(p for p in PROPOSALS if p["key"] == "tower")
+    recs = [
+        {
+            "id": m["name"],
+            "footprint": {"type": "Polygon", "coordinates": m["footprint"]},
+            "height_m": m["height_m"],
+            "base_height_m": m.get("base_height_m", 0.0),
+            "storeys": m.get("storeys"),
+        }
+        for m in spec["massing"]
+    ]
+    return table_from_records(recs, prefix="massing"), shapely.geometry.shape(spec["site_boundary"])
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--city", help="a buildings.fgb (default: build the demo city)")
+    ap.add_argument("--points", type=int, default=10, help="façade points for the ray race")
+    args = ap.parse_args()
+    out: dict[str, object] = {"load_before": os.getloadavg()[0]}
+
+    city = read_buildings(demo_city(args.city))
+    scheme, site = tower()
+    replaces = [
+        b for b, g in zip(city.building_id, city.footprint, strict=True) if g.intersects(site)
+    ]
+    out["city_buildings"] = len(city)
+
+    # 2. the full study (first, so the peak RSS is the study's own)
+    t = time.perf_counter()
+    result = run_study(city, scheme, replaces, StudyOptions(engine="embree"))
+    study_s = time.perf_counter() - t
+    stats = result["stats"]
+    out["study"] = {
+        "seconds": round(study_s, 2),
+        "parts": stats["seconds"],
+        "rays": stats["rays"],
+        "facade_points": stats["facade_points"],
+        "ground_points": stats["ground_points"],
+        "eye_points": stats["eye_points"],
+        "triangles": stats["triangles_after"],
+        "peak_rss_mb": round(rss_mb(), 1),
+        "load_after": os.getloadavg()[0],
+    }
+
+    # 1. the ray race: the same VSC rays from the same façade points, both engines
+    frame = LocalFrame.around(shapely.union_all(scheme.footprint).bounds)
+    pts_r, scene_r = _radii(float(scheme.height_m.max()), StudyOptions())
+    kept = city.take(np.flatnonzero(~np.isin(city.building_id.astype(str), replaces)))
+    table = FeatureTable.concat([kept, scheme])
+    mask = np.r_[np.zeros(len(kept), bool), np.ones(len(scheme), bool)]
+    fast = Scene.build(table, frame, scheme=mask, engine="embree")
+    slow = fast.with_engine("numpy")
+    cent = shapely.centroid(kept.footprint)
+    cxy = frame.lonlat_to_local(shapely.get_x(cent), shapely.get_y(cent), 0.0)[:, :2]
+    near = np.flatnonzero(np.hypot(cxy[:, 0], cxy[:, 1]) <= pts_r)
+    pts = facade_points(fast, near, toward_xy=(0.0, 0.0), spacing_m=6.0)
+    rng = np.random.default_rng(0)
+    sample = pts.take(np.sort(rng.choice(len(pts), min(args.points, len(pts)), replace=False)))
+    patches = daylight.SkyPatches.grid(12, 24)
+
+    t = time.perf_counter()
+    v_fast = daylight.vsc(fast, sample, patches)
+    fast_s = time.perf_counter() - t
+    t = time.perf_counter()
+    v_slow = np.array(
+        [daylight.vsc(slow, sample.take(np.array([i])), patches)[0] for i in range(len(sample))]
+    )
+    slow_s = time.perf_counter() - t
+    rays = len(sample) * len(patches)
+    # Embree vectorised over every façade point of the study, as the study runs it
+    t = time.perf_counter()
+    daylight.vsc(fast, pts, patches)
+    all_s = time.perf_counter() - t
+    out["rays_per_s"] = {
+        "points": len(sample),
+        "rays": rays,
+        "numpy_per_point": round(rays / slow_s),
+        "embree_same_points": round(rays / fast_s),
+        "embree_all_points": round(len(pts) * len(patches) / all_s),
+        "all_points": len(pts),
+        "same_answer": bool(np.allclose(v_fast, v_slow, atol=1e-9)),
+    }
+    numpy_study_s = stats["rays"] / (rays / slow_s)
+    out["study_numpy_estimate_s"] = round(numpy_study_s, 1)
+    out["speedup_study"] = round(numpy_study_s / study_s, 1)
+
+    # 3. one point's values (VSC and APSH, before and after) on Embree
+    before = Scene.build(
+        city.take(
+            np.flatnonzero(
+                np.hypot(
+                    *frame.lonlat_to_local(
+                        shapely.get_x(shapely.centroid(city.footprint)),
+                        shapely.get_y(shapely.centroid(city.footprint)),
+                        0.0,
+                    )[:, :2].T
+                )
+                <= scene_r
+            )
+        ),
+        frame,
+    )
+    one = pts.take(np.array([int(np.argmax(pts.normal[:, 1] < 0))]))
+    sun = day_positions(
+        year_days(2026, 14), frame.lat0, frame.lon0, "Europe/London", step_min=30.0, day_weight=14.0
+    )
+    prob = probability(normals_for("London"), frame.lat0, frame.lon0, "Europe/London")
+    daylight.vsc(before, one, patches)  # warm both BVHs
+    t = time.perf_counter()
+    for scene in (before, fast):
+        daylight.vsc(scene, one, patches)
+        sunlight.apsh(scene, one, sun, prob)
+    out["one_point_ms"] = round(1000 * (time.perf_counter() - t), 1)
+    out["load_after"] = os.getloadavg()[0]
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
