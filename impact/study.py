@@ -66,6 +66,36 @@ class StudyOptions:
     views: list[ProtectedView] = field(default_factory=list)
 
 
+# (field, low, high): every count and step is bounded before any work is done
+_BOUNDS: tuple[tuple[str, float, float], ...] = (
+    ("facade_spacing_m", 1.0, 100.0),
+    ("ground_spacing_m", 1.0, 100.0),
+    ("eye_spacing_m", 2.0, 500.0),
+    ("sky_altitudes", 3, 90),
+    ("sky_azimuths", 6, 180),
+    ("year_every_days", 1, 31),
+    ("year_step_min", 5.0, 60.0),
+    ("day_step_min", 1.0, 60.0),
+    ("view_targets", 10, 5000),
+    ("year", 1900, 2200),
+)
+MAX_VIEWS = 20
+
+
+def check_options(options: StudyOptions) -> None:
+    """Refuse options out of range, naming the option and its range."""
+    for name, low, high in _BOUNDS:
+        value = getattr(options, name)
+        if not (isinstance(value, int | float) and np.isfinite(value) and low <= value <= high):
+            raise InvalidInputError(f"option {name} = {value!r} is outside {low:g}..{high:g}")
+    if options.points_radius_m is not None and not (10.0 <= options.points_radius_m <= 1000.0):
+        raise InvalidInputError(
+            f"option points_radius_m = {options.points_radius_m!r} is outside 10..1000"
+        )
+    if len(options.views) > MAX_VIEWS:
+        raise InvalidInputError(f"{len(options.views)} protected views; at most {MAX_VIEWS}")
+
+
 def _radii(height_m: float, options: StudyOptions) -> tuple[float, float]:
     pts = options.points_radius_m or float(np.clip(3.0 * height_m, 60.0, 400.0))
     reach = float(np.clip(height_m / np.tan(np.radians(10.0)), 50.0, 600.0))
@@ -117,6 +147,7 @@ def run_study(
     ``summary`` (sentences) and ``stats`` (rays, points, seconds).
     """
     options = options or StudyOptions()
+    check_options(options)
     t0 = time.perf_counter()
     if len(scheme) == 0:
         raise InvalidInputError("the scheme has no massing to analyse")

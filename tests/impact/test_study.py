@@ -101,3 +101,18 @@ def test_an_empty_scheme_is_refused():
     with pytest.raises(InvalidInputError, match="no massing"):
         run_study(_city(), empty, options=FAST)
     assert np.isfinite(FAST.year)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("sky_altitudes", 1000, "option sky_altitudes = 1000 is outside 3..90"),
+        ("facade_spacing_m", 0.01, "option facade_spacing_m = 0.01 is outside 1..100"),
+        ("year_step_min", float("nan"), "option year_step_min = nan"),
+        ("points_radius_m", 5000.0, "option points_radius_m = 5000.0 is outside 10..1000"),
+    ],
+)
+def test_options_out_of_range_are_refused_by_name_before_any_work(field, value, message):
+    options = StudyOptions(**{**FAST.__dict__, field: value})
+    with pytest.raises(InvalidInputError, match=message.replace(".", r"\.")):
+        run_study(_city(), _scheme(60), options=options)
