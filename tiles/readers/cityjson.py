@@ -42,6 +42,11 @@ class Solid:
     rings: list[list[NDArray[np.float64]]]  # per surface: exterior ring then holes, not closed
     surface: list[int]  # per surface: a Surface value, or -1 when no semantics
     ground_z: float
+    # per surface and ring: the vertices' keys (equal keys = the same point of the source), so
+    # the mesher can orient each shell as a whole across its shared edges
+    keys: list[list[NDArray[np.int64]]] | None = None
+    # per surface: True on an interior shell of a Solid (its faces point into the cavity)
+    interior: list[bool] | None = None
 
     @property
     def vertex_count(self) -> int:
@@ -55,17 +60,19 @@ def _epsg(ref: str) -> str:
     return f"EPSG:{m.group(1)}"
 
 
-def _surfaces(geom: dict[str, Any]) -> tuple[list[list[list[int]]], list[Any]]:
-    """Flatten boundaries to a list of surfaces (lists of rings) and their semantic values."""
+def _surfaces(geom: dict[str, Any]) -> tuple[list[list[list[int]]], list[Any], list[bool]]:
+    """Flatten boundaries to surfaces (lists of rings), their semantic values and, per surface,
+    whether it belongs to an interior shell (a cavity) of a solid."""
     kind = geom["type"]
     b = geom.get("boundaries", [])
     values = (geom.get("semantics") or {}).get("values")
     if kind in ("MultiSurface", "CompositeSurface"):
-        return list(b), list(values) if values is not None else [None] * len(b)
+        vals = list(values) if values is not None else [None] * len(b)
+        return list(b), vals, [False] * len(b)
     if kind == "Solid":
         surfaces = [s for shell in b for s in shell]
         vals = [v for shell in values for v in shell] if values else [None] * len(surfaces)
-        return surfaces, vals
+        return surfaces, vals, [i > 0 for i, shell in enumerate(b) for _s in shell]
     if kind in ("MultiSolid", "CompositeSolid"):
         surfaces = [s for solid in b for shell in solid for s in shell]
         vals = (
@@ -73,7 +80,8 @@ def _surfaces(geom: dict[str, Any]) -> tuple[list[list[list[int]]], list[Any]]:
             if values
             else [None] * len(surfaces)
         )
-        return surfaces, vals
+        inner = [i > 0 for solid in b for i, shell in enumerate(solid) for _s in shell]
+        return surfaces, vals, inner
     raise ValueError(f"unsupported geometry type {kind}")
 
 
@@ -116,6 +124,10 @@ def read_cityjson(path: Path, options: ReadOptions) -> SourceData:
     h2d = crs.to_2d() if hasattr(crs, "to_2d") else crs
     x, y = _transformer(h2d.to_wkt(), "EPSG:4326").transform(verts[:, 0], verts[:, 1])
     lonlat_h = np.column_stack([x, y, verts[:, 2]])
+    # one key per distinct point (to the millimetre): files repeat vertices, and shells are
+    # oriented across the edges their surfaces share
+    _u, vkey = np.unique(np.round(verts * 1000.0).astype(np.int64), axis=0, return_inverse=True)
+    vkey = vkey.reshape(-1).astype(np.int64)
 
     skipped: list[Skip] = []
     ids, parents, solids, footprints = [], [], [], []
@@ -141,12 +153,17 @@ def read_cityjson(path: Path, options: ReadOptions) -> SourceData:
                 skipped.append(Skip(str(path), key, why))
             continue
         try:
-            surfaces, values = _surfaces(geom)
+            surfaces, values, inner = _surfaces(geom)
             sem = (geom.get("semantics") or {}).get("surfaces") or []
-            rings = [
-                [lonlat_h[np.asarray(r, dtype=np.int64)] for r in s if len(r) >= 3]
-                for s in surfaces
-            ]
+            index = [[np.asarray(r, dtype=np.int64) for r in s if len(r) >= 3] for s in surfaces]
+            negative = [int(i.min()) for s in index for i in s if i.size and i.min() < 0]
+            if negative:
+                skipped.append(
+                    Skip(str(path), key, f"broken geometry (negative vertex index {negative[0]})")
+                )
+                continue
+            rings = [[lonlat_h[i] for i in s] for s in index]
+            keys = [[vkey[i] for i in s] for s in index]
             classes = [
                 int(SEMANTIC.get(sem[v]["type"], Surface.WALL)) if v is not None else -1
                 for v in values
@@ -158,7 +175,13 @@ def read_cityjson(path: Path, options: ReadOptions) -> SourceData:
         if not keep:
             skipped.append(Skip(str(path), key, "no surface with 3 or more vertices"))
             continue
-        solid = Solid([rings[i] for i in keep], [classes[i] for i in keep], 0.0)
+        solid = Solid(
+            [rings[i] for i in keep],
+            [classes[i] for i in keep],
+            0.0,
+            keys=[keys[i] for i in keep],
+            interior=[inner[i] for i in keep],
+        )
         rows.append((key, solid, root_of(key)))
 
     ground: dict[str, float] = {}
