@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-apt_packages=(libsqlite3-mod-spatialite)
+# proj-data: the EGM96 geoid grid (egm96_15.gtx) that turns a DEM's heights into ellipsoidal
+# ones offline (tiles/terrain/geoid.py)
+apt_packages=(libsqlite3-mod-spatialite proj-data)
 if [ "$mode" = test ]; then
   apt_packages+=(postgresql-15-postgis-3 chromium redis-server)
 fi

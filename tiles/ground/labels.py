@@ -157,12 +157,12 @@ def write_labels(
     labels.sort(key=lambda lab: (-lab["max_distance_m"], lab["name"]))
     labels = labels[:MAX_LABELS]
     xy = np.array([lab["xy"] for lab in labels]).reshape(-1, 2)
-    reach = declutter(xy, np.array([lab["max_distance_m"] for lab in labels]))
+    reaches = declutter(xy, np.array([lab["max_distance_m"] for lab in labels]))
     features: list[dict[str, Any]] = []
     if labels:
         lon, lat = plane.inverse_xy(xy)
         h = height(lon, lat) + BASE_OFFSET_M
-        for lab, r, x, y, z in zip(labels, reach, lon, lat, h, strict=True):
+        for lab, r, x, y, z in zip(labels, reaches, lon, lat, h, strict=True):
             lab["max_distance_m"] = round(float(r), 1)
             features.append(_feature(x, y, z, lab))
     features.sort(key=lambda f: (-f["properties"]["max_distance_m"], f["properties"]["name"]))
