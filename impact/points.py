@@ -69,15 +69,19 @@ def facade_points(
         )
         rows = max(1, rows)
         z = base + (np.arange(rows) + 0.5) * (top - base) / rows
-        for poly in shapely.get_parts(geom):
-            ring = np.asarray(shapely.orient_polygons(poly).exterior.coords)
+        rings = [
+            np.asarray(r.coords)
+            for poly in shapely.get_parts(shapely.orient_polygons(geom))
+            for r in (poly.exterior, *poly.interiors)  # courtyards have façades too
+        ]
+        for ring in rings:
             local = scene.frame.lonlat_to_local(ring[:, 0], ring[:, 1], 0.0)[:, :2]
             a, b = local[:-1], local[1:]
             edge = b - a
             length = np.hypot(edge[:, 0], edge[:, 1])
             keep = length > 0.5
             a, edge, length = a[keep], edge[keep], length[keep]
-            # counter-clockwise exterior: the outside is on the right of each edge
+            # exteriors counter-clockwise, holes clockwise: the outside is on the right of each edge
             out = np.column_stack([edge[:, 1], -edge[:, 0]]) / length[:, None]
             for k in range(a.shape[0]):
                 cols = max(1, round(length[k] / spacing_m))

@@ -4,7 +4,7 @@ from scipy import integrate
 
 from impact.daylight import SkyPatches, vsc, vsc_adverse
 from impact.points import facade_points
-from tests.impact.helpers import block, one_point, scene_of
+from tests.impact.helpers import block, box_m, one_point, scene_of
 
 SOUTH = (0.0, -1.0, 0.0)
 
@@ -74,3 +74,19 @@ def test_bre_vsc_test_needs_both_below_27_and_below_0_8_of_former():
     before = np.array([35.0, 30.0, 25.0, 35.0])
     after = np.array([26.0, 26.0, 21.0, 28.0])
     assert vsc_adverse(before, after).tolist() == [True, False, False, False]
+
+
+def test_courtyard_walls_get_facade_points_facing_into_the_courtyard():
+    ring = block("ring", -30, -30, 30, 30, 9, storeys=3)
+    ring["footprint"] = ring["footprint"].difference(box_m(-10, -10, 10, 10))
+    scene = scene_of(ring)
+    pts = facade_points(scene, np.array([0]), spacing_m=5.0)
+    inner = np.abs(pts.xyz[:, :2]).max(axis=1) < 11.0
+    assert inner.sum() == 4 * 4 * 3  # four 20 m walls, 4 columns, 3 storeys
+    # each courtyard point faces the courtyard's centre
+    assert (np.einsum("ij,ij->i", pts.normal[inner, :2], -pts.xyz[inner, :2]) > 0).all()
+    # in a 20 m courtyard of 9 m walls the ground floor loses more sky than the top floor
+    court = pts.take(inner)
+    values = vsc(scene, court)
+    assert values.max() < 39.0
+    assert values[court.storey == 0].mean() < 27.0 < values[court.storey == 2].mean()
