@@ -22,3 +22,17 @@ export function buildingRows(props: BuildingProperties): [string, string | numbe
     .sort()
   return [...known, ...others].map((k) => [k, props[k] as string | number | boolean])
 }
+
+/** How to name a building to people: its name, else its address, else a scheme's block number. */
+export type BuildingLabel = { kind: 'named'; text: string } | { kind: 'block'; block: string } | { kind: 'unnamed' }
+
+export function buildingLabel(props: BuildingProperties | undefined): BuildingLabel {
+  for (const key of ['name', 'address'] as const) {
+    const v = props?.[key]
+    if (typeof v === 'string' && v.trim()) return { kind: 'named', text: v.trim() }
+  }
+  // a scheme's massing blocks carry "massing:<the block's feature id>" (tiles/massing.py)
+  const m = /^massing:(.+)$/.exec(String(props?.building_id ?? ''))
+  if (m) return { kind: 'block', block: m[1] }
+  return { kind: 'unnamed' }
+}

@@ -350,6 +350,10 @@ export const en = {
   'planner.noInterestLists': 'No work packages yet: their interest lists appear here.',
   'planner.heightFromStoreys': '{storeys} storeys × {storey} = {height} (type a height to set it yourself)',
   'planner.heightPerStorey': '{height} over {storeys} storeys: {storey} a storey',
+  'app.signInLink': 'Sign in or register',
+  'comments.anchorOn': 'on {name}',
+  'comments.anchorBlock': 'on block {block} of the scheme',
+  'comments.anchorUnnamed': 'on a building',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -352,4 +352,8 @@ export const et: Catalogue = {
   'planner.noInterestLists': 'Tööpakette veel pole: nende huviliste nimekirjad tulevad siia.',
   'planner.heightFromStoreys': '{storeys} korrust × {storey} = {height} (sisesta kõrgus, et see ise määrata)',
   'planner.heightPerStorey': '{height} {storeys} korrusel: {storey} korruse kohta',
+  'app.signInLink': 'Logi sisse või registreeru',
+  'comments.anchorOn': 'hoonel {name}',
+  'comments.anchorBlock': 'projekti plokil {block}',
+  'comments.anchorUnnamed': 'hoonel',
 }

@@ -352,4 +352,8 @@ export const hu: Catalogue = {
   'planner.noInterestLists': 'Még nincs munkacsomag: az érdeklődők listái itt jelennek meg.',
   'planner.heightFromStoreys': '{storeys} szint × {storey} = {height} (adjon meg magasságot, ha saját értéket szeretne)',
   'planner.heightPerStorey': '{height} {storeys} szinten: szintenként {storey}',
+  'app.signInLink': 'Bejelentkezés vagy regisztráció',
+  'comments.anchorOn': 'itt: {name}',
+  'comments.anchorBlock': 'a terv {block}. tömbjén',
+  'comments.anchorUnnamed': 'egy épületen',
 }

@@ -352,4 +352,8 @@ export const it: Catalogue = {
   'planner.noInterestLists': 'Ancora nessun pacchetto di lavoro: qui compariranno i loro elenchi di interessati.',
   'planner.heightFromStoreys': "{storeys} piani × {storey} = {height} (scrivi un'altezza per fissarla tu)",
   'planner.heightPerStorey': '{height} su {storeys} piani: {storey} a piano',
+  'app.signInLink': 'Accedi o registrati',
+  'comments.anchorOn': 'su {name}',
+  'comments.anchorBlock': 'sul blocco {block} del progetto',
+  'comments.anchorUnnamed': 'su un edificio',
 }

@@ -352,4 +352,8 @@ export const sv: Catalogue = {
   'planner.noInterestLists': 'Inga arbetspaket ännu: deras intresselistor visas här.',
   'planner.heightFromStoreys': '{storeys} våningar × {storey} = {height} (skriv en höjd för att ange den själv)',
   'planner.heightPerStorey': '{height} över {storeys} våningar: {storey} per våning',
+  'app.signInLink': 'Logga in eller registrera dig',
+  'comments.anchorOn': 'på {name}',
+  'comments.anchorBlock': 'på block {block} i projektet',
+  'comments.anchorUnnamed': 'på en byggnad',
 }

@@ -18,6 +18,9 @@ import { OpportunitiesPanel } from './opportunities'
 import { PlannerPanel } from './planner'
 import { ProposalsPanel } from './proposals'
 
+/** how long the visible status line stays */
+export const STATUS_SECONDS = 6
+
 type TabId = 'proposals' | 'opportunities' | 'planner' | 'moderation' | 'analytics' | 'account'
 
 export class App implements AppContext {
@@ -146,10 +149,21 @@ export class App implements AppContext {
     this.refresh()
   }
 
+  private statusTimer?: ReturnType<typeof setTimeout>
+
   announce(message: string) {
-    // clear first so repeating the same message is announced again
+    // clear first so repeating the same message is announced again; the visible line then goes
+    // after a few seconds (it must not sit over the controls, on a phone least of all)
     this.statusEl.textContent = ''
+    clearTimeout(this.statusTimer)
     setTimeout(() => (this.statusEl.textContent = message), 50)
+    this.statusTimer = setTimeout(() => (this.statusEl.textContent = ''), STATUS_SECONDS * 1000)
+  }
+
+  openAccount() {
+    this.switchTab('account')
+    const first = this.panelEl.querySelector<HTMLElement>('#tabpanel-account input, #tabpanel-account button')
+    first?.focus()
   }
 
   setUser(user: User | undefined) {

@@ -15,8 +15,10 @@ import {
 import { anchorCamera, applyEvent, childrenOf, flattenComments, shownInThread, toApiAnchor } from '../core/comments'
 import type { PickedPoint } from '../core/mapview'
 import { formatDateTime, formatNumber } from '../i18n/format'
+import { buildingLabel } from '../core/building'
 import { errorText, type AppContext } from './context'
 import { field, h, uid } from './dom'
+import { signInPrompt } from './signin'
 
 const MAX_DEPTH = 3
 
@@ -209,7 +211,7 @@ export class CommentsView {
 
   private renderForm(parent: Comment | undefined): HTMLElement {
     const { t } = this.ctx.i18n
-    if (!this.ctx.user) return h('p', { class: 'muted' }, t('app.signInToUse'))
+    if (!this.ctx.user) return signInPrompt(this.ctx)
     const key = parent ? `reply-${parent.id}` : 'new'
     const body = h(
       'textarea',
@@ -251,11 +253,20 @@ export class CommentsView {
       }),
     )
     const a = this.anchor
-    const building = a?.building?.building_id
+    // the building by its name or address (a scheme's by its block), never its internal id
+    const label = a?.building ? buildingLabel(a.building) : undefined
+    const on =
+      label?.kind === 'named'
+        ? ` ${t('comments.anchorOn', { name: label.text })}`
+        : label?.kind === 'block'
+          ? ` ${t('comments.anchorBlock', { block: label.block })}`
+          : label
+            ? ` ${t('comments.anchorUnnamed')}`
+            : ''
     const anchorText = this.picking
       ? t('comments.anchorWaiting')
       : a
-        ? `${t('comments.anchorSet', { lat: a.point.lat.toFixed(5), lon: a.point.lon.toFixed(5) })}${building ? ` ${t('comments.anchorBuilding', { id: String(building) })}` : ''}`
+        ? `${t('comments.anchorSet', { lat: a.point.lat.toFixed(5), lon: a.point.lon.toFixed(5) })}${on}`
         : t('comments.anchorNone')
     const anchor = parent
       ? null

@@ -20,6 +20,8 @@ export interface AppContext {
   /** fetch a proposal and select it; `keepView` leaves the camera where it is */
   openProposal(id: Id, opts?: { keepView?: boolean; commentId?: Id }): Promise<void>
   setUser(user: User | undefined): void
+  /** show the Account tab (sign in / register) */
+  openAccount(): void
 }
 
 export function hasRole(user: User | undefined, ...roles: Role[]): boolean {

@@ -6,6 +6,7 @@ import { formatCurrency, formatDate, formatDistance } from '../i18n/format'
 import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
 import { field, h } from './dom'
+import { signInPrompt } from './signin'
 
 type View = 'search' | 'matches'
 
@@ -349,7 +350,9 @@ export class OpportunitiesPanel {
             h('p', { role: 'status', class: 'interest-status' }, registered ? t('opps.registered') : ''),
             h('button', { type: 'button', class: 'primary', id: 'opp-interest', onclick: () => void this.toggleInterest(o) }, registered ? t('opps.withdraw') : t('opps.register')),
           )
-        : h('p', { class: 'muted' }, this.ctx.user ? t('opps.smeAccountNeeded') : t('app.signInToUse')),
+        : this.ctx.user
+          ? h('p', { class: 'muted' }, t('opps.smeAccountNeeded'))
+          : signInPrompt(this.ctx),
     )
   }
 
