@@ -51,6 +51,12 @@ def _json(settings: Settings) -> BodyLimit:
     return _kb(settings.max_json_body_kb)
 
 
+def _comment(settings: Settings) -> BodyLimit:
+    # the longest comment allowed, every character \uXXXX-escaped (6 bytes), plus its anchor
+    kb = -(-(settings.comment_max_length * 6 + 16_384) // 1024)
+    return _kb(max(settings.max_body_kb, kb))
+
+
 #: Per-route exceptions to the default, by ``operation_id``; everything else gets
 #: :func:`default_limit`. Geometry writes may be large; uploads stream a file to disk.
 ROUTE_LIMITS: dict[str, Callable[[Settings], BodyLimit]] = {
@@ -59,6 +65,8 @@ ROUTE_LIMITS: dict[str, Callable[[Settings], BodyLimit]] = {
     "setProposalMassing": _json,
     "createOpportunity": _json,
     "updateOpportunity": _json,
+    "createComment": _comment,
+    "updateComment": _comment,
     "uploadProposalModel": lambda s: _mb(s.max_model_mb, "3D model"),
     "uploadProposalDocument": lambda s: _mb(s.max_document_mb, "document"),
 }

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 import httpx
 from fastapi.testclient import TestClient
 
+from backend.api.limits import ROUTE_LIMITS
+from backend.settings import Settings
 from tests.backend.proposals.helpers import proposal_body
 
 Headers = Callable[[str], dict[str, str]]
@@ -106,3 +108,12 @@ def test_a_content_length_that_is_not_a_number_is_400(server_url: str) -> None:
         f"POST /api/v1/auth/login HTTP/1.1\r\nHost: {host}\r\nContent-Length: 12, 12\r\n\r\n",
     )
     assert status.startswith("HTTP/1.1 400"), status
+
+
+def test_comment_routes_follow_the_comment_length_setting(settings: Settings) -> None:
+    default = ROUTE_LIMITS["createComment"](settings)
+    assert default.shown == "64 KB"  # 5,000 characters fit in the default
+    longer = ROUTE_LIMITS["updateComment"](
+        settings.model_copy(update={"comment_max_length": 100_000})
+    )
+    assert longer.limit_bytes >= 100_000 * 6
