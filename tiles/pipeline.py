@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import glob
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -442,6 +444,8 @@ def run(
         raise TilingError("--ground needs --format 1.1 (its tiles use EXT_structural_metadata)")
     if options.subtree_levels < 1:
         raise TilingError(f"--subtree-levels must be at least 1, got {options.subtree_levels}")
+    if options.name is not None:
+        check_name(options.name)
     t_start = time.perf_counter()
     paths = [Path(p) for p in inputs]
     if not paths:
@@ -459,6 +463,19 @@ def run(
 # OSM PBF (a dense city extract holds ~300 B per building, other data included) and CityJSON
 # (~9 kB per building in the 3D BAG sample); erring low sends a file to the bounded path sooner.
 BYTES_PER_FEATURE = {"osm": 256, "cityjson": 2048}
+
+
+# a tileset name is one folder name: it becomes OUT/NAME and the tiles' URL path
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def check_name(name: str) -> None:
+    """Refuse a tileset name that is not a plain folder name (``../x``, ``a/b``, ``.hidden``)."""
+    if not _NAME.fullmatch(name) or ".." in name:
+        raise TilingError(
+            f"--name {name!r} is not a plain folder name: use letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit, without '..' or '/'"
+        )
 
 
 def _input_rows(paths: list[Path], options: BuildOptions) -> int:
@@ -604,7 +621,9 @@ def _write_build(
     """Mesh and write the units, buildings.fgb, tileset.json and the report into a temporary
     folder, then move it into place."""
     target = out_root / name
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_root))
+    remove_stale_temp(out_root, name)
+    # the builder's process id in the name tells a later build whether its builder still runs
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=out_root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the tileset is served to everyone
     try:
         t_buildings = 0.0
@@ -656,6 +675,42 @@ def _any_multi(part: PartitionResult) -> bool:
         return part.store.multi
     assert part.table is not None
     return bool(np.any(wkb_type(part.table.footprint) == MULTIPOLYGON))
+
+
+# a temporary folder of the old form (no process id) is stale after this many seconds
+STALE_TEMP_SECONDS = 24 * 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_temp(out_root: Path, name: str) -> list[Path]:
+    """Remove the temporary folders ``.NAME.PID.*.tmp`` left by builds of ``name`` whose process
+    is gone (killed, out of memory), and old ``.NAME.*.tmp`` folders without a process id."""
+    removed = []
+    for path in out_root.glob(f".{glob.escape(name)}.*.tmp"):
+        middle = path.name[len(name) + 2 : -len(".tmp")]
+        pid_text = middle.split(".", 1)[0]
+        if not path.is_dir():
+            continue
+        stale = False
+        if pid_text.isdigit() and "." in middle:
+            stale = not _alive(int(pid_text))
+        else:
+            with contextlib.suppress(OSError):
+                stale = time.time() - path.stat().st_mtime > STALE_TEMP_SECONDS
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            log.info("removed %s, left by a build that did not finish", path)
+            removed.append(path)
+    return removed
 
 
 def _replace(tmp: Path, target: Path) -> None:

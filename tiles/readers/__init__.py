@@ -89,6 +89,8 @@ def read_source(path: Path, options: ReadOptions) -> SourceData:
     """Read one input with the reader registered for its suffix."""
     if not path.exists():
         raise InvalidInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InvalidInputError(f"{path}: is a directory; give the data files inside it")
     if path.is_file() and path.stat().st_size == 0:
         raise InvalidInputError(f"{path}: the file is empty")
     if path.is_file() and _is_cityjson(path):
@@ -109,6 +111,8 @@ def iter_source(path: Path, options: ReadOptions, chunk_rows: int) -> Iterator[S
     in file order (the rows and values are those of :func:`read_source`)."""
     if not path.exists():
         raise InvalidInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InvalidInputError(f"{path}: is a directory; give the data files inside it")
     if path.is_file() and path.stat().st_size == 0:
         raise InvalidInputError(f"{path}: the file is empty")
     if path.is_file() and _is_cityjson(path):

@@ -159,6 +159,8 @@ def read_osm(path: Path, options: ReadOptions) -> SourceData:
 def iter_osm(path: Path, options: ReadOptions, chunk_rows: int | None) -> Iterator[SourceData]:
     """OSM buildings, converted ``chunk_rows`` at a time: GDAL's OSM driver cannot seek, so the
     raw features (WKB and the few wanted tags) are read at once."""
+    if path.name.lower().endswith(".pbf"):
+        check_pbf(path)
     where = 'building IS NOT NULL OR "building:part" IS NOT NULL'
     meta, _fids, wkb, values = _read(
         path,
@@ -175,6 +177,71 @@ def iter_osm(path: Path, options: ReadOptions, chunk_rows: int | None) -> Iterat
     cols = {k: _as_str(v) for k, v in raw.items() if k in WANTED}
     crs = options.src_crs or "EPSG:4326"
     yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows)
+
+
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if i >= len(buf) or shift > 63:
+            raise ValueError("bad varint")
+        byte = buf[i]
+        value |= (byte & 0x7F) << shift
+        i += 1
+        if not byte & 0x80:
+            return value, i
+        shift += 7
+
+
+# an OSM PBF BlobHeader is at most 32 KiB and a Blob at most 32 MiB (the format's own limits)
+PBF_MAX_HEADER = 32 * 1024
+PBF_MAX_BLOB = 32 * 1024 * 1024
+
+
+def check_pbf(path: Path) -> None:
+    """Walk the PBF's blob headers (seeking over the blobs) and raise
+    :class:`InvalidInputError` if the file is cut short or not PBF, before GDAL reads it
+    (GDAL reads a truncated file as one with fewer or no features)."""
+    size = path.stat().st_size
+    pos = 0
+    with path.open("rb") as f:
+        while pos < size:
+            head = f.read(4)
+            where = f"{path}: the OSM PBF file is truncated or corrupt (block at byte {pos}"
+            if len(head) < 4:
+                raise InvalidInputError(f"{where} is cut short)")
+            n = int.from_bytes(head, "big")
+            if n == 0 or n > PBF_MAX_HEADER:
+                raise InvalidInputError(f"{where} has a header length of {n} bytes)")
+            header = f.read(n)
+            if len(header) < n:
+                raise InvalidInputError(f"{where} is cut short in its header)")
+            datasize, kind = -1, b""
+            i = 0
+            try:
+                while i < len(header):
+                    tag, i = _varint(header, i)
+                    field, wire = tag >> 3, tag & 7
+                    if wire == 0:
+                        value, i = _varint(header, i)
+                        if field == 3:
+                            datasize = value
+                    elif wire == 2:
+                        length, i = _varint(header, i)
+                        if field == 1:
+                            kind = header[i : i + length]
+                        i += length
+                    else:
+                        raise ValueError(f"wire type {wire}")
+            except ValueError as exc:
+                raise InvalidInputError(f"{where} has an unreadable header: {exc})") from exc
+            if kind not in (b"OSMHeader", b"OSMData") or not 0 <= datasize <= PBF_MAX_BLOB:
+                raise InvalidInputError(f"{where} is not an OSM PBF block)")
+            pos += 4 + n + datasize
+            if pos > size:
+                raise InvalidInputError(
+                    f"{where} needs {pos - size} bytes more than the file holds)"
+                )
+            f.seek(pos)
 
 
 def _finish_chunks(
@@ -245,7 +312,29 @@ def _finish(
     if invalid.any():
         log.info("%s: repaired %d invalid polygons", path.name, int(invalid.sum()))
 
+    if src_crs.is_geographic:
+        _check_degrees(path, geoms[keep], source_id[keep])
     geoms = to_wgs84(geoms[keep], src_crs)
+    keep_idx = np.flatnonzero(keep)
+    big = _too_large(geoms)
+    if big.any() and big.mean() > 0.5:
+        raise CRSError(
+            f"{path}: most footprints span more than {MAX_FOOTPRINT_M / 1000:g} km "
+            f"(e.g. {source_id[keep_idx[np.argmax(big)]]}), so the coordinates are not in "
+            f"{src_crs.to_string()}; give the file's CRS with --crs (e.g. --crs EPSG:27700)"
+        )
+    for i in np.flatnonzero(big):
+        skipped.append(
+            Skip(
+                str(path),
+                str(source_id[keep_idx[i]]),
+                f"implausible footprint (more than {MAX_FOOTPRINT_M / 1000:g} km across); "
+                "wrong --crs?",
+            )
+        )
+    if big.any():
+        keep[keep_idx[big]] = False
+        geoms = geoms[~big]
     return SourceData(
         path=path,
         dataset=dataset_name(path),
@@ -255,6 +344,37 @@ def _finish(
         crs=src_crs.to_string(),
         skipped=skipped,
     )
+
+
+# a building footprint larger than this across is taken as a sign of a wrong CRS (the largest
+# buildings on Earth are about 1.5 km long)
+MAX_FOOTPRINT_M = 3000.0
+
+
+def _check_degrees(path: Path, geoms: NDArray[np.object_], ids: NDArray[np.object_]) -> None:
+    """Raise :class:`CRSError` when lon/lat coordinates are out of range (projected metres)."""
+    if not len(geoms):
+        return
+    b = shapely.bounds(geoms)
+    bad = (b[:, 0] < -180) | (b[:, 2] > 180) | (b[:, 1] < -90) | (b[:, 3] > 90)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise CRSError(
+            f"{path}: coordinates such as ({b[i, 0]:.6g}, {b[i, 1]:.6g}) in feature {ids[i]} "
+            "are outside longitude/latitude ranges, so the file is not in degrees though it "
+            "declares none other; give its CRS with --crs (e.g. --crs EPSG:27700)"
+        )
+
+
+def _too_large(geoms: NDArray[np.object_]) -> NDArray[np.bool_]:
+    """Per lon/lat footprint: whether it spans more than ``MAX_FOOTPRINT_M``."""
+    if not len(geoms):
+        return np.zeros(0, bool)
+    b = shapely.bounds(geoms)
+    lat = np.radians(np.clip((b[:, 1] + b[:, 3]) / 2, -89.9, 89.9))
+    dx = (b[:, 2] - b[:, 0]) * 111_320.0 * np.cos(lat)
+    dy = (b[:, 3] - b[:, 1]) * 110_574.0
+    return np.asarray(np.maximum(dx, dy) > MAX_FOOTPRINT_M)
 
 
 def _polygonal(geom: Any) -> Any:
