@@ -47,6 +47,10 @@ class CSRFError(PermissionDeniedError):
     """A cookie-authenticated write without a valid CSRF token."""
 
 
+class EmailNotVerifiedError(PermissionDeniedError):
+    """The account has not confirmed its e-mail address yet (posting and reporting need it)."""
+
+
 class RateLimitedError(CivicTwinError):
     """Too many requests; try again later."""
 

@@ -7,6 +7,9 @@ else receives it as an argument. Every field is listed with its default in ``.en
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +20,48 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 #: The secret used when none is configured in development. Production refuses it.
 DEVELOPMENT_SECRET = "civictwin-development-secret-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_LENGTH = 32
+
+
+#: Words of placeholder secrets copied from templates and tutorials.
+_PLACEHOLDERS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "replace",
+    "placeholder",
+    "example",
+    "secret",
+    "password",
+    "insecure",
+    "do-not-use",
+    "development",
+)
+#: Fewest bits of character entropy (Shannon, of the secret's own letters) accepted; a
+#: ``secrets.token_hex(16)`` has about 115 (rarely under 95), ``token_urlsafe(32)`` about 200.
+MIN_SECRET_BITS = 80
+
+
+def secret_problem(secret: str) -> str | None:
+    """What is wrong with a production secret, or ``None`` when it looks random enough."""
+    if secret == DEVELOPMENT_SECRET:
+        return "is the development default"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is {len(secret)} characters long"
+    lowered = secret.lower()
+    word = next((w for w in _PLACEHOLDERS if w in lowered), None)
+    if word:
+        return f"looks like a placeholder (contains {word!r})"
+    grams = {secret[i : i + 4] for i in range(len(secret) - 3)}
+    if secret in (secret + secret)[1:-1] or len(grams) < 0.75 * (len(secret) - 3):
+        return "is a piece repeated"
+    steps = sum(abs(ord(a) - ord(b)) <= 1 for a, b in pairwise(secret))
+    if steps * 3 >= len(secret) * 2:
+        return "is mostly repeated or consecutive characters"
+    counts = Counter(secret)
+    bits = -sum(n * math.log2(n / len(secret)) for n in counts.values())
+    if bits < MIN_SECRET_BITS:
+        return f"has too little variety (about {bits:.0f} bits, needs {MIN_SECRET_BITS})"
+    return None
 
 
 class Settings(BaseSettings):
@@ -52,7 +97,10 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRET),
-        description="Signs sessions and CSRF tokens. Required (32+ characters) in production.",
+        description=(
+            "Signs sessions and CSRF tokens. Required in production: 32+ random characters "
+            "(placeholders, repeats and low-variety values are refused)."
+        ),
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -63,7 +111,10 @@ class Settings(BaseSettings):
     )
     smtp_url: str | None = Field(
         None,
-        description="SMTP URL for alert mail (`smtp://user:pass@host:port`); outbox only if unset.",
+        description=(
+            "SMTP URL for alert and account mail (`smtp://user:pass@host:port`); outbox only "
+            "if unset."
+        ),
     )
     smtp_from: str = Field(
         "CivicTwin <alerts@civictwin.invalid>",
@@ -85,10 +136,53 @@ class Settings(BaseSettings):
         24 * 14, ge=1, description="How long a sign-in lasts without activity, in hours."
     )
     login_max_failures: int = Field(
-        5, ge=1, description="Failed sign-ins per e-mail (or address) before throttling."
+        5,
+        ge=1,
+        description=(
+            "Failed sign-ins to one account from one client address before that pair backs off "
+            "(30 s, then doubling up to `login_backoff_max_minutes`)."
+        ),
     )
     login_window_minutes: int = Field(
-        15, ge=1, description="Window over which failed sign-ins are counted, in minutes."
+        15, ge=1, description="A throttle untouched this long starts afresh, in minutes."
+    )
+    login_backoff_max_minutes: int = Field(
+        15, ge=1, description="Longest back-off after repeated failed sign-ins, in minutes."
+    )
+    login_account_max_failures: int = Field(
+        50,
+        ge=1,
+        description=(
+            "Failed sign-ins to one account from all addresses before it backs off for clients "
+            "that never signed in to it (a client that did keeps only its own limit)."
+        ),
+    )
+    login_ip_max_failures: int = Field(
+        100,
+        ge=1,
+        description="Failed sign-ins from one client address (any account) before it backs off.",
+    )
+    login_known_client_days: int = Field(
+        30,
+        ge=1,
+        description="How long a successful sign-in makes its client address known to the account.",
+    )
+    registrations_per_ip_per_hour: int = Field(
+        5, ge=1, description="Accounts one client address may register per hour."
+    )
+    email_verification_hours: int = Field(
+        48, ge=1, description="How long an e-mail verification link stays valid, in hours."
+    )
+    password_reset_minutes: int = Field(
+        60, ge=5, description="How long a password-reset link stays valid, in minutes."
+    )
+    report_established_hours: int = Field(
+        72,
+        ge=0,
+        description=(
+            "Age after which a verified account's reports count toward auto-hide (verified "
+            "accounts with a published comment count at once)."
+        ),
     )
     max_document_mb: float = Field(
         25.0, gt=0, description="Largest document upload (PDF, PNG, JPEG, WebP), in megabytes."
@@ -179,11 +273,11 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production":
-            secret = self.secret_key.get_secret_value()
-            if secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH:
+            problem = secret_problem(self.secret_key.get_secret_value())
+            if problem:
                 raise ValueError(
-                    "CIVICTWIN_SECRET_KEY must be set to a random value of at least "
-                    f"{MIN_SECRET_LENGTH} characters in production "
+                    f"CIVICTWIN_SECRET_KEY {problem}; production needs a random value of at "
+                    f"least {MIN_SECRET_LENGTH} characters "
                     "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
                 )
         return self

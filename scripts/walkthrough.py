@@ -6,8 +6,8 @@
 
 1. the planner creates a proposal with a site boundary and two massing blocks, and opens the
    consultation;
-2. a citizen (registered on the spot) comments on an existing building in 3D, with the point
-   picked on it and the camera view;
+2. a citizen (a demo account: new accounts first confirm their address by a mailed link)
+   comments on an existing building in 3D, with the point picked on it and the camera view;
 3. a second citizen agrees with the comment and reports it;
 4. the moderator hides it with a reason; the public list no longer shows its body.
 
@@ -47,22 +47,6 @@ class Session:
         ]
         return self
 
-    def register(self, name: str) -> Session:
-        email = f"{name.lower()}-{secrets.token_hex(3)}@example.org"
-        me = self.call(
-            "POST",
-            "/auth/register",
-            201,
-            json={
-                "email": email,
-                "password": "walk-through-passphrase",
-                "display_name": name,
-                "accept_terms": True,
-            },
-        )
-        self.csrf = me["csrf_token"]
-        return self
-
 
 def square(lon: float, lat: float, d: float) -> list[list[list[float]]]:
     return [
@@ -81,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", nargs="?", default="http://127.0.0.1:8000")
     parser.add_argument("--planner", default="planner@demo.civictwin.org")
     parser.add_argument("--moderator", default="moderator@demo.civictwin.org")
+    parser.add_argument("--citizen", default="citizen1@demo.civictwin.org")
+    parser.add_argument("--neighbour", default="citizen2@demo.civictwin.org")
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--tileset", default="london")
     args = parser.parse_args(argv)
@@ -143,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     building = nearby["features"][0]["properties"]["building_id"] if nearby["features"] else None
-    citizen = Session(args.url).register("Walker")
+    citizen = Session(args.url).login(args.citizen, args.password)
     comment = citizen.call(
         "POST",
         f"/proposals/{pid}/comments",
@@ -166,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"2. a citizen commented ({comment['id']}) on building {building} with a camera view")
 
-    other = Session(args.url).register("Neighbour")
+    other = Session(args.url).login(args.neighbour, args.password)
     counts = other.call("PUT", f"/comments/{comment['id']}/reaction", json={"kind": "agree"})
     other.call(
         "POST",

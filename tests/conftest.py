@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,8 @@ from fastapi.testclient import TestClient
 
 from backend.db import migrate
 from backend.db.engine import Database, create_db_engine
-from backend.db.models import Organisation, User, UserRole
+from backend.db.models import Organisation, OutboxMessage, User, UserRole
+from backend.db.types import utcnow
 from backend.main import create_app
 from backend.services.auth import create_api_token, hash_password
 from backend.settings import Settings
@@ -145,11 +148,22 @@ _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
 
 @pytest.fixture
 def make_user(database: Database) -> Callable[..., User]:
-    """Create a user with ``roles`` straight in the database (sme users get an organisation)."""
+    """Create a user with ``roles`` straight in the database (sme users get an organisation).
 
-    def make(*roles: str, email: str | None = None, name: str | None = None) -> User:
+    By default the account is an established one: its address verified and created
+    ``age_days`` ago (so its reports count toward auto-hide); ``verified=False`` gives a fresh,
+    unconfirmed account as registration leaves it."""
+
+    def make(
+        *roles: str,
+        email: str | None = None,
+        name: str | None = None,
+        verified: bool = True,
+        age_days: float = 30,
+    ) -> User:
         roles = roles or ("citizen",)
         n = next(_counter)
+        created = utcnow() - timedelta(days=age_days)
         with database.sessions() as session:
             org = Organisation(name=f"Org {n}", size="micro") if "sme" in roles else None
             user = User(
@@ -158,6 +172,8 @@ def make_user(database: Database) -> Callable[..., User]:
                 display_name=name or f"User {n}",
                 organisation=org,
                 roles=[UserRole(role=r) for r in roles],
+                created_at=created,
+                email_verified_at=created if verified else None,
             )
             session.add(user)
             session.commit()
@@ -180,6 +196,22 @@ def bearer(database: Database) -> Callable[[User], dict[str, str]]:
         return {"Authorization": f"Bearer {raw}"}
 
     return headers
+
+
+def mailed_token(database: Database, email: str, fragment: str) -> str:
+    """The token of the newest ``#<fragment>=TOKEN`` link mailed to ``email`` (from the outbox,
+    the mail as the SMTP server is handed it)."""
+    with database.sessions() as session:
+        bodies = session.scalars(
+            sa.select(OutboxMessage.body)
+            .where(OutboxMessage.to_address == email)
+            .order_by(OutboxMessage.id.desc())
+        ).all()
+    for body in bodies:
+        found = re.search(rf"#{fragment}=([A-Za-z0-9_-]+)", body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no #{fragment}= link mailed to {email}: {bodies}")
 
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:

@@ -85,6 +85,7 @@ class User(TimestampMixin, Base):
     deleted_at: Mapped[datetime | None] = mapped_column()
     last_login_at: Mapped[datetime | None] = mapped_column()
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    email_verified_at: Mapped[datetime | None] = mapped_column()  # None until the link is used
 
     roles: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", back_populates="user"
@@ -135,16 +136,36 @@ class UserSession(Base):
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
 
-class LoginAttempt(Base):
-    """Failed sign-ins, counted per e-mail and per client address to throttle guessing."""
+class AccountThrottle(Base):
+    """An atomic throttle counter: failed sign-ins per account and client, registrations per
+    address, reset mails per account. Times are Unix seconds so that the back-off arithmetic is
+    the same SQL on SQLite and PostgreSQL (``backend.repositories.account_throttles``)."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+    __tablename__ = "account_throttles"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    backoff_s: Mapped[float] = mapped_column(Float, default=0.0)
+    blocked_until_s: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_s: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    last_success_s: Mapped[float | None] = mapped_column(Float)
+
+
+class AccountToken(Base):
+    """A single-use, expiring token mailed to the account's address (verify or reset)."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('verify', 'reset')", name="ck_account_token_purpose"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320))
-    client_ip: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
 
 
 class Tileset(Base):

@@ -299,13 +299,35 @@ class CommentModeration(CommentPublic):
     report_count: int
 
 
+class ReportReporter(BaseModel):
+    """Who filed a report, as moderators see it."""
+
+    id: int
+    display_name: str
+    counts_toward_hide: bool = Field(
+        description="An established account (verified, old enough or with published comments)"
+    )
+
+
+class ModerationReport(ReportPublic):
+    """An open report with its reporter (``null`` once the account is deleted)."""
+
+    reporter: ReportReporter | None
+
+
+_MODERATION_REPORT_EXAMPLE: dict[str, Any] = {
+    **_REPORT_EXAMPLE,
+    "reporter": {"id": 42, "display_name": "Ada", "counts_toward_hide": True},
+}
+
+
 class ModerationItem(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "comment": _MODERATION_EXAMPLE,
-                    "reports": [_REPORT_EXAMPLE],
+                    "reports": [_MODERATION_REPORT_EXAMPLE],
                     "first_reported_at": "2025-04-04T07:12:00Z",
                 }
             ]
@@ -313,7 +335,9 @@ class ModerationItem(BaseModel):
     )
 
     comment: CommentModeration
-    reports: list[ReportPublic] = Field(description="Open reports, oldest first")
+    reports: list[ModerationReport] = Field(
+        description="Open reports, oldest first, with who filed them"
+    )
     first_reported_at: datetime | None
 
 

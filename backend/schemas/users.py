@@ -72,6 +72,7 @@ class Me(BaseModel):
                     "organisation_id": None,
                     "locale": "en",
                     "created_at": "2025-03-04T09:15:00Z",
+                    "email_verified": True,
                     "csrf_token": _CSRF_EXAMPLE,
                 }
             ]
@@ -85,6 +86,9 @@ class Me(BaseModel):
     organisation_id: int | None
     locale: str
     created_at: datetime
+    email_verified: bool = Field(
+        description="Whether the address is confirmed; commenting and reporting need it"
+    )
     csrf_token: str | None = Field(
         None, description="Send as `X-CSRF-Token` on cookie-authenticated writes"
     )
@@ -174,3 +178,54 @@ class AccountDeleted(BaseModel):
 
     deleted: bool = True
     comments_kept: int = Field(description="Comments kept, now attributed to 'deleted user'")
+
+
+_TOKEN_EXAMPLE = "x4Jc0v9Lr7mT2bWkP8sYd4NfH6gC1zEaRuK5oV_iMwQ"  # noqa: S105 (an example)
+
+
+class Accepted(BaseModel):
+    """A request taken in; what happens next arrives by e-mail."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"detail": "If the address can be used, a message is on its way to it."}]
+        }
+    )
+
+    detail: str
+
+
+class EmailVerification(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(
+        min_length=1, max_length=100, description="From the mailed link", examples=[_TOKEN_EXAMPLE]
+    )
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=320, examples=["ada@example.org"])
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(
+        min_length=1, max_length=100, description="From the mailed link", examples=[_TOKEN_EXAMPLE]
+    )
+    new_password: str = Field(max_length=128, examples=["a new long passphrase"])
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=128, examples=["correct horse battery"])
+    new_password: str = Field(max_length=128, examples=["a new long passphrase"])
+
+
+class PasswordChanged(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"sessions_ended": 2}]})
+
+    sessions_ended: int = Field(description="Other signed-in browsers that were signed out")

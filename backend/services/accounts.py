@@ -13,6 +13,7 @@ from backend.db.models import (
     AuditLog,
     Comment,
     InterestRegistration,
+    Organisation,
     Reaction,
     Report,
     SavedSearch,
@@ -78,6 +79,7 @@ def create_admin(session: Session, email: str, password: str, display_name: str)
             password_hash=hash_password(password),
             display_name=display_name,
             consent_at=utcnow(),
+            email_verified_at=utcnow(),  # the operator vouches for the address
             roles=[UserRole(role="citizen")],
         )
         session.add(user)
@@ -87,6 +89,37 @@ def create_admin(session: Session, email: str, password: str, display_name: str)
     audit.record(
         session, actor_id=None, action="roles.create_admin", entity_type="user", entity_id=user.id
     )
+    session.commit()
+    return user
+
+
+def create_verified(
+    session: Session,
+    email: str,
+    password: str,
+    display_name: str,
+    organisation_name: str | None = None,
+) -> User:
+    """Create a citizen (or SME, with ``organisation_name``) account whose address an operator
+    vouches for, e.g. the demo's seeded people; an existing account is returned as it is."""
+    email = normalise_email(email)
+    user = repo.by_email(session, email)
+    if user is not None:
+        return user
+    check_password_rules(password, email)
+    roles = ["citizen"] + (["sme"] if organisation_name else [])
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        organisation=Organisation(name=organisation_name, size="micro")
+        if organisation_name
+        else None,
+        consent_at=utcnow(),
+        email_verified_at=utcnow(),
+        roles=[UserRole(role=r) for r in roles],
+    )
+    session.add(user)
     session.commit()
     return user
 

@@ -61,24 +61,49 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     return mail
 
 
+def _send(
+    session: Session, server: smtplib.SMTP, messages: list[OutboxMessage], sender: str
+) -> int:
+    sent = 0
+    for message in messages:
+        message.attempts += 1
+        try:
+            server.send_message(_email(message, sender))
+        except smtplib.SMTPException as exc:
+            message.last_error = str(exc)[:500]
+            logger.warning("outbox %s to %s failed: %s", message.id, message.to_address, exc)
+        else:
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        session.commit()  # one row at a time: a crash never resends what went out
+    return sent
+
+
 def send_outbox(session: Session, smtp_url: str, sender: str) -> int:
     """Send every unsent outbox message; returns how many were sent."""
     pending = [m for m in repo.unsent(session) if m.attempts < MAX_ATTEMPTS]
     if not pending:
         session.commit()
         return 0
-    sent = 0
     with _connect(smtp_url) as server:
-        for message in pending:
-            message.attempts += 1
-            try:
-                server.send_message(_email(message, sender))
-            except smtplib.SMTPException as exc:
-                message.last_error = str(exc)[:500]
-                logger.warning("outbox %s to %s failed: %s", message.id, message.to_address, exc)
-            else:
-                message.sent_at = utcnow()
-                message.last_error = None
-                sent += 1
-            session.commit()  # one row at a time: a crash never resends what went out
-    return sent
+        return _send(session, server, pending, sender)
+
+
+def deliver(session: Session, message_ids: list[int], smtp_url: str, sender: str) -> int:
+    """Send these outbox messages now (account mail such as verification links cannot wait for
+    the next ``civictwin alerts send``); what fails stays in the outbox for that run."""
+    pending = [
+        m
+        for m in (session.get(OutboxMessage, i) for i in message_ids)
+        if m is not None and m.sent_at is None
+    ]
+    if not pending:
+        return 0
+    try:
+        with _connect(smtp_url) as server:
+            return _send(session, server, pending, sender)
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("outbox %s: SMTP unreachable, left for later: %s", message_ids, exc)
+        session.rollback()
+        return 0

@@ -1,15 +1,21 @@
 """Reports and moderation: report a comment, auto-hide after N reports, the queue, hide, restore.
 
 - One report per user per comment; a second report by the same user changes nothing (idempotent).
-- When a published comment has ``report_hide_threshold`` distinct *open* (unresolved) reports it
-  is hidden pending review, with the reason ``auto: N reports``. Reports resolved by a moderator
+- Only a verified account may report. When a published comment has ``report_hide_threshold``
+  distinct *open* (unresolved) reports from *established* accounts (verified, and older than
+  ``report_established_hours`` or with a published comment of their own) it is hidden pending
+  review, with the reason ``auto: N reports``; reports from fresh accounts wait for a moderator,
+  so a burst of new accounts cannot hide a comment. Reports resolved by a moderator
   no longer count, so a restored comment is not re-hidden by the reports already reviewed.
 - Moderators (admins pass) see comments with open reports, oldest first report first, and hide or
-  restore them with a reason; that resolves the open reports. Every decision, automatic ones
+  restore them with a reason; that resolves the open reports. They see who filed each report and
+  whether it counted toward auto-hide. Every decision, automatic ones
   included, is written to the audit log (who, when, why).
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,13 +25,16 @@ from backend.db.types import utcnow
 from backend.errors import ConflictError
 from backend.repositories import audit
 from backend.repositories import comments as repo
+from backend.repositories import users as users_repo
 from backend.schemas.comments import (
     CommentModeration,
     ModerationItem,
+    ModerationReport,
     ReportCreate,
     ReportPublic,
+    ReportReporter,
 )
-from backend.services.auth import Principal
+from backend.services.auth import Principal, require_verified
 from backend.services.comments import (
     moderation_view,
     public_view,
@@ -57,6 +66,7 @@ def report(
     events: EventBroker | None,
 ) -> tuple[ReportPublic, bool]:
     """File a report; returns it and whether it is new. May hide the comment (auto)."""
+    require_verified(principal, "reporting")
     comment, proposal = visible_comment(session, comment_id)
     if comment.state == "deleted":
         raise ConflictError(f"comment {comment_id}: is deleted")
@@ -85,7 +95,9 @@ def report(
     repo.add_report_count(session, comment.id)
     session.refresh(comment)
     hidden = False
-    open_reports = repo.count_open_reports(session, comment.id)
+    open_reports = users_repo.count_established_open_reports(
+        session, comment.id, established_before(settings)
+    )
     if comment.state == "published" and open_reports >= settings.report_hide_threshold:
         reason = f"auto: {open_reports} reports"
         comment.state = "hidden"
@@ -106,13 +118,31 @@ def report(
     return _report_view(filed), True
 
 
-def queue(session: Session, *, limit: int, offset: int) -> tuple[list[ModerationItem], int]:
-    """Comments waiting for review with their open reports, oldest first."""
+def established_before(settings: Settings) -> datetime:
+    """Accounts created before this time count toward auto-hide (when verified)."""
+    return utcnow() - timedelta(hours=settings.report_established_hours)
+
+
+def queue(
+    session: Session, settings: Settings, *, limit: int, offset: int
+) -> tuple[list[ModerationItem], int]:
+    """Comments waiting for review with their open reports and reporters, oldest first."""
     comments, total = repo.moderation_queue(session, limit=limit, offset=offset)
     reports = repo.open_reports(session, (c.id for c in comments))
-    by_comment: dict[int, list[ReportPublic]] = {}
+    reporters = repo.users_by_id(session, (r.reporter_id for r in reports))
+    established = users_repo.established_ids(session, list(reporters), established_before(settings))
+    by_comment: dict[int, list[ModerationReport]] = {}
     for r in reports:
-        by_comment.setdefault(r.comment_id, []).append(_report_view(r))
+        who = reporters.get(r.reporter_id) if r.reporter_id is not None else None
+        view = ModerationReport(
+            **_report_view(r).model_dump(),
+            reporter=None
+            if who is None
+            else ReportReporter(
+                id=who.id, display_name=who.display_name, counts_toward_hide=who.id in established
+            ),
+        )
+        by_comment.setdefault(r.comment_id, []).append(view)
     authors = repo.users_by_id(session, (c.author_id for c in comments))
     items = [
         ModerationItem(

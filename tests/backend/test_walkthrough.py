@@ -24,6 +24,7 @@ def test_walkthrough_script_runs_against_a_live_server(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     planner, moderator = make_user("planner"), make_user("moderator")
+    citizen, neighbour = make_user(), make_user()
     with database.sessions() as s:
         s.add(Tileset(name="london", title="London"))
         s.flush()
@@ -46,6 +47,10 @@ def test_walkthrough_script_runs_against_a_live_server(
                 str(planner.email),
                 "--moderator",
                 str(moderator.email),
+                "--citizen",
+                str(citizen.email),
+                "--neighbour",
+                str(neighbour.email),
                 "--password",
                 PASSWORD,
             ]

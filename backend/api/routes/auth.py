@@ -1,8 +1,9 @@
-"""``/api/v1/auth``: register, sign in and out, who am I, API tokens."""
+"""``/api/v1/auth``: register, verify the address, sign in and out, reset the password, who am I,
+API tokens."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
 from backend.api.deps import (
     CSRF_COOKIE,
@@ -15,9 +16,20 @@ from backend.api.deps import (
 )
 from backend.api.errors import error_responses
 from backend.api.params import ResourceId
+from backend.db.engine import Database
 from backend.db.models import User
-from backend.schemas.users import LoginRequest, Me, RegisterRequest, TokenCreate, TokenCreated
-from backend.services import auth
+from backend.schemas.users import (
+    Accepted,
+    EmailVerification,
+    LoginRequest,
+    Me,
+    PasswordReset,
+    PasswordResetRequest,
+    RegisterRequest,
+    TokenCreate,
+    TokenCreated,
+)
+from backend.services import auth, mail
 from backend.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
@@ -32,8 +44,24 @@ def me_of(user: User, csrf: str | None = None) -> Me:
         organisation_id=user.organisation_id,
         locale=user.locale,
         created_at=user.created_at,
+        email_verified=user.email_verified_at is not None,
         csrf_token=csrf,
     )
+
+
+def _deliver(db: Database, settings: Settings, message_ids: list[int]) -> None:
+    if not settings.smtp_url:
+        return  # stays in the outbox: `civictwin alerts send` prints or sends it
+    with db.sessions() as session:
+        mail.deliver(session, message_ids, settings.smtp_url, settings.smtp_from)
+
+
+def send_mail_later(
+    background: BackgroundTasks, request: Request, settings: Settings, message_ids: list[int]
+) -> None:
+    """Send account mail right after the response (so its timing tells nothing)."""
+    if message_ids:
+        background.add_task(_deliver, request.app.state.db, settings, message_ids)
 
 
 def _set_cookies(response: Response, token: str, settings: Settings, max_age: int) -> str:
@@ -62,23 +90,112 @@ def _set_cookies(response: Response, token: str, settings: Settings, max_age: in
 
 @router.post(
     "/register",
-    response_model=Me,
-    status_code=status.HTTP_201_CREATED,
+    response_model=Accepted,
+    status_code=status.HTTP_202_ACCEPTED,
     operation_id="register",
-    responses=error_responses(409, 422),
-    summary="Create a citizen or SME account and sign in",
+    responses=error_responses(422, 429),
+    summary="Create a citizen or SME account; a link to confirm the address is mailed",
+    description=(
+        "The answer is the same whether or not the address already has an account (the owner "
+        "of an existing account is told by mail instead). Sign in with the password chosen; "
+        "commenting and reporting wait until the mailed link is opened (`verifyEmail`)."
+    ),
 )
 def register(
     data: RegisterRequest,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Accepted:
+    outcome = auth.register(session, data, client_ip(request), settings)
+    send_mail_later(background, request, settings, outcome.mail)
+    return Accepted(
+        detail=(
+            "Thank you. We sent a message to the address given: open its link to confirm the "
+            "address and sign in."
+        )
+    )
+
+
+@router.post(
+    "/verify-email",
+    response_model=Me,
+    operation_id="verifyEmail",
+    responses=error_responses(422),
+    summary="Confirm the address with the mailed token, and sign in",
+)
+def verify_email(
+    data: EmailVerification,
     request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
 ) -> Me:
-    user = auth.register(session, data)
+    user = auth.verify_email(session, data.token)
     token, _ = auth.start_session(session, user, settings, request.headers.get("user-agent", ""))
     csrf = _set_cookies(response, token, settings, settings.session_ttl_hours * 3600)
     return me_of(user, csrf)
+
+
+@router.post(
+    "/verify-email/resend",
+    response_model=Accepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="resendVerification",
+    responses=error_responses(401, 403, 429),
+    summary="Mail a new link to confirm my address",
+)
+def resend_verification(
+    request: Request,
+    background: BackgroundTasks,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Accepted:
+    outcome = auth.resend_verification(session, principal.user, settings)
+    send_mail_later(background, request, settings, outcome.mail)
+    if not outcome.mail:
+        return Accepted(detail="Your address is already confirmed.")
+    return Accepted(detail="A new link is on its way to your address.")
+
+
+@router.post(
+    "/password-reset",
+    response_model=Accepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="requestPasswordReset",
+    responses=error_responses(422, 429),
+    summary="Mail a single-use link to choose a new password",
+    description="The answer is the same whether or not the address has an account.",
+)
+def request_password_reset(
+    data: PasswordResetRequest,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Accepted:
+    outcome = auth.request_password_reset(session, data.email, client_ip(request), settings)
+    send_mail_later(background, request, settings, outcome.mail)
+    return Accepted(
+        detail="If the address has an account, a link to choose a new password is on its way."
+    )
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="resetPassword",
+    responses=error_responses(422),
+    summary="Choose a new password with the mailed token; signs out every session",
+)
+def reset_password(data: PasswordReset, session: SessionDep) -> Response:
+    auth.reset_password(session, data.token, data.new_password)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
 
 
 @router.post(

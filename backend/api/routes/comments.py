@@ -11,6 +11,7 @@ from backend.api.deps import (
     OptionalPrincipal,
     SessionDep,
     SettingsDep,
+    VerifiedPrincipal,
     client_ip,
 )
 from backend.api.errors import error_responses
@@ -80,7 +81,7 @@ def create_comment(
     proposal_id: ResourceId,
     data: CommentCreate,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: VerifiedPrincipal,
     session: SessionDep,
     settings: SettingsDep,
 ) -> CommentPublic:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from backend.api.deps import Moderator, SessionDep
+from backend.api.deps import Moderator, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.pagination import next_link
 from backend.api.params import Offset, ResourceId
@@ -29,10 +29,11 @@ def list_queue(
     request: Request,
     moderator: Moderator,
     session: SessionDep,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Offset = 0,
 ) -> ModerationQueue:
-    items, total = moderation.queue(session, limit=limit, offset=offset)
+    items, total = moderation.queue(session, settings, limit=limit, offset=offset)
     return ModerationQueue(
         items=items,
         total=total,

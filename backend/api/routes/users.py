@@ -8,7 +8,14 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
 from backend.api import examples
-from backend.api.deps import CSRF_COOKIE, SESSION_COOKIE, Admin, CurrentPrincipal, SessionDep
+from backend.api.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Admin,
+    CurrentPrincipal,
+    SessionDep,
+    SettingsDep,
+)
 from backend.api.errors import error_responses
 from backend.api.params import Offset, ResourceId
 from backend.api.routes.auth import me_of
@@ -18,13 +25,15 @@ from backend.repositories import users as repo
 from backend.schemas.users import (
     AccountDeleted,
     Me,
+    PasswordChange,
+    PasswordChanged,
     ProfileUpdate,
     Role,
     RolesUpdate,
     UserAdmin,
     UserList,
 )
-from backend.services import accounts
+from backend.services import accounts, auth
 
 router = APIRouter(prefix="/users", tags=["accounts"])
 
@@ -49,6 +58,22 @@ def _admin_view(user: User) -> UserAdmin:
 )
 def update_me(data: ProfileUpdate, principal: CurrentPrincipal, session: SessionDep) -> Me:
     return me_of(accounts.update_profile(session, principal.user, data))
+
+
+@router.post(
+    "/me/password",
+    response_model=PasswordChanged,
+    operation_id="changeMyPassword",
+    responses=error_responses(401, 403, 422, 429),
+    summary="Change my password (the current one confirms it); signs out my other sessions",
+)
+def change_password(
+    data: PasswordChange, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> PasswordChanged:
+    ended = auth.change_password(
+        session, principal, data.current_password, data.new_password, settings
+    )
+    return PasswordChanged(sessions_ended=ended)
 
 
 @router.get(

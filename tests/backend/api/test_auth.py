@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from backend.db.engine import Database
 from backend.db.models import User
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, mailed_token, sign_in
 
 REG = {
     "email": "Ada@Example.org",
@@ -17,11 +18,28 @@ REG = {
 }
 
 
-def test_register_signs_in_with_httponly_samesite_cookie(client: TestClient) -> None:
+def _register(client: TestClient, database: Database, body: dict[str, object]) -> str:
+    """Register, open the mailed link (signs in); returns the CSRF token."""
+    r = client.post("/api/v1/auth/register", json=body)
+    assert r.status_code == 202, r.text
+    token = mailed_token(database, str(body["email"]).lower(), "verify")
+    verified = client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert verified.status_code == 200, verified.text
+    return str(verified.json()["csrf_token"])
+
+
+def test_register_mails_a_link_that_confirms_and_signs_in_with_httponly_cookie(
+    client: TestClient, database: Database
+) -> None:
     r = client.post("/api/v1/auth/register", json=REG)
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
+    assert not [c for c in r.headers.get_list("set-cookie") if "civictwin_session=" in c]
+    assert client.get("/api/v1/auth/me").status_code == 401
+    token = mailed_token(database, "ada@example.org", "verify")
+    r = client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert r.status_code == 200, r.text
     body = r.json()
-    assert body["email"] == "ada@example.org"
+    assert body["email"] == "ada@example.org" and body["email_verified"] is True
     assert body["roles"] == ["citizen"]
     cookies = r.headers.get_list("set-cookie")
     session_cookie = next(c for c in cookies if c.startswith("civictwin_session="))
@@ -30,11 +48,15 @@ def test_register_signs_in_with_httponly_samesite_cookie(client: TestClient) -> 
     assert client.get("/api/v1/auth/me").json()["display_name"] == "Ada"
 
 
-def test_email_is_unique_case_insensitively(client: TestClient) -> None:
-    assert client.post("/api/v1/auth/register", json=REG).status_code == 201
+def test_email_is_unique_case_insensitively(client: TestClient, database: Database) -> None:
+    _register(client, database, REG)
+    client.cookies.clear()
     again = client.post("/api/v1/auth/register", json={**REG, "email": "ADA@example.org"})
-    assert again.status_code == 409
-    assert again.json()["code"] == "ConflictError"
+    assert again.status_code == 202
+    admin_view = client.post(
+        "/api/v1/auth/login", json={"email": "ada@example.org", "password": REG["password"]}
+    )
+    assert admin_view.status_code == 200  # still the one account, its password unchanged
 
 
 def test_password_rules_are_enforced_with_a_reason(client: TestClient) -> None:
@@ -54,14 +76,11 @@ def test_unknown_fields_are_rejected(client: TestClient) -> None:
     assert "body roles: Extra inputs are not permitted" in r.json()["detail"]
 
 
-def test_sme_registration_creates_the_organisation(client: TestClient) -> None:
-    r = client.post(
-        "/api/v1/auth/register",
-        json={**REG, "account_type": "sme", "organisation_name": "Joinery Ltd"},
-    )
-    assert r.status_code == 201
-    assert set(r.json()["roles"]) == {"citizen", "sme"}
-    assert r.json()["organisation_id"] is not None
+def test_sme_registration_creates_the_organisation(client: TestClient, database: Database) -> None:
+    _register(client, database, {**REG, "account_type": "sme", "organisation_name": "Joinery"})
+    me = client.get("/api/v1/auth/me").json()
+    assert set(me["roles"]) == {"citizen", "sme"}
+    assert me["organisation_id"] is not None
 
 
 def test_cookie_writes_need_the_csrf_token(
@@ -174,7 +193,9 @@ def test_admins_manage_roles_and_others_cannot(
     assert [u["id"] for u in listing.json()["items"]] == [citizen.id]
 
 
-def test_registration_needs_explicit_consent_and_records_when(client: TestClient) -> None:
+def test_registration_needs_explicit_consent_and_records_when(
+    client: TestClient, database: Database
+) -> None:
     missing = {k: v for k, v in REG.items() if k != "accept_terms"}
     r = client.post("/api/v1/auth/register", json=missing)
     assert r.status_code == 422 and "accept_terms" in r.json()["detail"], r.json()
@@ -182,8 +203,7 @@ def test_registration_needs_explicit_consent_and_records_when(client: TestClient
     assert r.status_code == 422
     assert "accept_terms must be true" in r.json()["detail"], r.json()
     # nothing stored: the same address can still register, with consent
-    r = client.post("/api/v1/auth/register", json=REG)
-    assert r.status_code == 201
-    export = client.get("/api/v1/users/me/export", headers={"X-CSRF-Token": r.json()["csrf_token"]})
+    csrf = _register(client, database, REG)
+    export = client.get("/api/v1/users/me/export", headers={"X-CSRF-Token": csrf})
     assert export.status_code == 200, export.text
     assert export.json()["account"]["consent_at"] is not None

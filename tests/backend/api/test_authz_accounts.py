@@ -26,6 +26,11 @@ COVERED_OPERATIONS = {
     "listUsers",
     "setUserRoles",
     "deleteUser",
+    "verifyEmail",
+    "resendVerification",
+    "requestPasswordReset",
+    "resetPassword",
+    "changeMyPassword",
 }
 
 Caller = Callable[[str], tuple[User | None, dict[str, str]]]
@@ -83,7 +88,7 @@ def test_register_and_login_are_open(client: TestClient, make_user: Callable[...
             "accept_terms": True,
         },
     )
-    assert r.status_code == 201
+    assert r.status_code == 202
     user = make_user("planner")
     assert (
         client.post(
@@ -135,3 +140,26 @@ def test_user_administration_is_for_admins(
         _, headers = caller(role)
         status = client.delete(f"/api/v1/users/{victim.id}", headers=headers).status_code
         assert status == admins_only(200)[role], role
+
+
+def test_recovery_endpoints_are_open_and_password_change_needs_a_user(
+    client: TestClient, caller: Caller
+) -> None:
+    # a token proves itself: anyone may present one (a wrong one is a 422 for everybody)
+    bad = {"token": "not-a-token"}
+    expect(client, caller, "POST", "/api/v1/auth/verify-email", everyone(422, 422), json=bad)
+    reset = {"token": "not-a-token", "new_password": "a new long passphrase"}
+    expect(
+        client,
+        caller,
+        "POST",
+        "/api/v1/auth/password-reset/confirm",
+        everyone(422, 422),
+        json=reset,
+    )
+    asked = {"email": "someone@example.org"}
+    expect(client, caller, "POST", "/api/v1/auth/password-reset", everyone(202, 202), json=asked)
+    # verified callers (every role here) have nothing to resend; anonymous callers cannot
+    expect(client, caller, "POST", "/api/v1/auth/verify-email/resend", everyone(202))
+    change = {"current_password": PASSWORD, "new_password": "a new long passphrase"}
+    expect(client, caller, "POST", "/api/v1/users/me/password", everyone(200), json=change)
