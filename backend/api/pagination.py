@@ -1,8 +1,22 @@
-"""Links between pages of a list (``limit``/``offset``), built from the request's own URL."""
+"""Pagination, once: the ``limit``/``offset`` dependency and the links between pages.
 
-from __future__ import annotations
+A route takes ``page: Pagination`` (or an alias with its own default and maximum page size,
+made by :func:`page_params`) and answers ``page.of(ProposalList, items, total)``; the ``next``
+and ``prev`` links are the request's own URL with the offset moved, so no path is typed twice.
+"""
 
-from fastapi import Request
+# No ``from __future__ import annotations``: FastAPI reads the dependency's annotations at
+# runtime, and they use ``maximum`` and ``default`` of the enclosing factory.
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Request
+
+from backend.api.params import Offset
+from backend.schemas.pagination import Page
+
+P = TypeVar("P", bound=Page[Any])
 
 
 def page_links(
@@ -24,3 +38,43 @@ def page_links(
 
 def next_link(request: Request, total: int, limit: int, offset: int) -> str | None:
     return page_links(request, total, limit, offset)[0]
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """The page a request asks for."""
+
+    request: Request
+    limit: int
+    offset: int
+
+    def of(self, model: type[P], items: Sequence[Any], total: int) -> P:
+        """``model`` filled with ``items`` of this page, ``total`` and the neighbours' links."""
+        nxt, prev = page_links(self.request, total, self.limit, self.offset)
+        return model(
+            items=list(items),
+            total=total,
+            limit=self.limit,
+            offset=self.offset,
+            next=nxt,
+            prev=prev,
+        )
+
+
+def page_params(default: int = 20, maximum: int = 200) -> Callable[..., PageParams]:
+    """A dependency reading ``limit`` (1..``maximum``, default ``default``) and ``offset``."""
+
+    def dependency(
+        request: Request,
+        limit: Annotated[
+            int, Query(ge=1, le=maximum, description=f"Page size (1 to {maximum})")
+        ] = default,
+        offset: Offset = 0,
+    ) -> PageParams:
+        return PageParams(request, limit, offset)
+
+    return dependency
+
+
+#: The usual page: 20 items, at most 200.
+Pagination = Annotated[PageParams, Depends(page_params())]

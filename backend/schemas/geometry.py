@@ -237,6 +237,36 @@ LocationIn = Annotated[
 ]
 
 
+# --- bounding boxes ---------------------------------------------------------------------------
+
+#: (west, south, east, north) in degrees.
+BBox = tuple[float, float, float, float]
+
+
+def parse_bbox(value: str) -> BBox:
+    """``west,south,east,north`` in degrees, checked, or InvalidInputError naming ``bbox``."""
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != 4:
+        raise InvalidInputError(
+            f"bbox: expected 4 numbers west,south,east,north, got {len(parts)} value(s)"
+        )
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidInputError(f"bbox: {value!r} is not 4 comma-separated numbers") from None
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise InvalidInputError("bbox: numbers must be finite")
+    if not (-180 <= w <= 180 and -180 <= e <= 180):
+        raise InvalidInputError("bbox: west and east must be in [-180, 180]")
+    if not (-90 <= s <= 90 and -90 <= n <= 90):
+        raise InvalidInputError("bbox: south and north must be in [-90, 90]")
+    if w >= e:
+        raise InvalidInputError(f"bbox: west ({w}) must be less than east ({e})")
+    if s >= n:
+        raise InvalidInputError(f"bbox: south ({s}) must be less than north ({n})")
+    return w, s, e, n
+
+
 # --- to shapely ------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backend.schemas.geometry import LocationIn
+from backend.schemas.pagination import Page
 
 OpportunityStatus = Literal["planning", "planned", "active", "cancelled", "complete"]
 SocialValue = Literal[
@@ -224,7 +225,7 @@ class OpportunityPublic(BaseModel):
     )
 
 
-class OpportunityList(BaseModel):
+class OpportunityList(Page[OpportunityPublic]):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -239,13 +240,6 @@ class OpportunityList(BaseModel):
             ]
         }
     )
-
-    items: list[OpportunityPublic]
-    total: int
-    limit: int
-    offset: int
-    next: str | None = Field(None, description="URL of the next page")
-    prev: str | None = Field(None, description="URL of the previous page")
 
 
 class OpportunityFilters(BaseModel):

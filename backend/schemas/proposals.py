@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from backend.schemas.documents import DOCUMENT_EXAMPLE, DocumentPublic
 from backend.schemas.examples import SITE_RING
 from backend.schemas.geometry import AreaIn, PolygonIn
+from backend.schemas.pagination import Page
 
 Stage = Literal["draft", "consultation", "assessment", "decided"]
 Decision = Literal["approved", "refused", "withdrawn"]
@@ -315,7 +316,7 @@ class ProposalPublic(ProposalSummary):
     created_at: datetime
 
 
-class ProposalList(BaseModel):
+class ProposalList(Page[ProposalSummary]):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -329,12 +330,6 @@ class ProposalList(BaseModel):
             ]
         }
     )
-
-    items: list[ProposalSummary]
-    total: int
-    limit: int
-    offset: int
-    next: str | None = Field(None, description="URL of the next page, if any")
 
 
 _HISTORY_EXAMPLE: dict[str, Any] = {

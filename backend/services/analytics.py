@@ -16,9 +16,10 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy.orm import Session
 
 from backend.db.models import Comment
-from backend.errors import InvalidInputError, NotFoundError
+from backend.errors import NotFoundError
 from backend.repositories import opendata as repo
 from backend.schemas.analytics import Analytics, BuildingCount, DayCount, SentimentTopicCount
+from backend.schemas.geometry import BBox
 from backend.services.geodesy import KM_PER_DEGREE_LAT_MIN, KM_PER_DEGREE_LON_EQUATOR
 
 SENTIMENTS = ("objection", "neutral", "supportive")
@@ -81,12 +82,8 @@ def for_proposal(session: Session, proposal_id: int, cell_m: float) -> Analytics
     return Analytics(proposal_id=proposal_id, **summarise(session, comments, cell_m))
 
 
-def for_area(session: Session, bbox: list[float], cell_m: float) -> Analytics:
-    if len(bbox) != 4:
-        raise InvalidInputError("bbox: give west,south,east,north")
-    west, south, east, north = bbox
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise InvalidInputError("bbox: must be west<east, south<north within the world")
-    stmt = repo.filtered("comments", bboxes=[(west, south, east, north)])
+def for_area(session: Session, bbox: BBox, cell_m: float) -> Analytics:
+    """Analytics of the public comments in ``bbox`` (checked by the API's bbox parameter)."""
+    stmt = repo.filtered("comments", bboxes=[bbox])
     comments = repo.all_rows(session, stmt, "comments")
-    return Analytics(bbox=bbox, **summarise(session, comments, cell_m))
+    return Analytics(bbox=list(bbox), **summarise(session, comments, cell_m))

@@ -235,30 +235,6 @@ def get_building(session: Session, tileset: str, building_id: str) -> BuildingFe
     return feature(b)
 
 
-def parse_bbox(value: str) -> tuple[float, float, float, float]:
-    """``west,south,east,north`` in degrees, checked, or InvalidInputError naming ``bbox``."""
-    parts = [p.strip() for p in value.split(",")]
-    if len(parts) != 4:
-        raise InvalidInputError(
-            f"bbox: expected 4 numbers west,south,east,north, got {len(parts)} value(s)"
-        )
-    try:
-        w, s, e, n = (float(p) for p in parts)
-    except ValueError:
-        raise InvalidInputError(f"bbox: {value!r} is not 4 comma-separated numbers") from None
-    if not all(np.isfinite([w, s, e, n])):
-        raise InvalidInputError("bbox: numbers must be finite")
-    if not (-180 <= w <= 180 and -180 <= e <= 180):
-        raise InvalidInputError("bbox: west and east must be in [-180, 180]")
-    if not (-90 <= s <= 90 and -90 <= n <= 90):
-        raise InvalidInputError("bbox: south and north must be in [-90, 90]")
-    if w >= e:
-        raise InvalidInputError(f"bbox: west ({w}) must be less than east ({e})")
-    if s >= n:
-        raise InvalidInputError(f"bbox: south ({s}) must be less than north ({n})")
-    return w, s, e, n
-
-
 def in_bbox(
     session: Session,
     bbox: tuple[float, float, float, float] | None,
@@ -276,5 +252,4 @@ __all__ = [
     "in_bbox",
     "load_tileset",
     "load_tileset_folder",
-    "parse_bbox",
 ]

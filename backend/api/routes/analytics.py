@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from backend.api.bbox import RequiredBBox
 from backend.api.deps import Planner, SessionDep
 from backend.api.errors import error_responses
 from backend.api.params import ResourceId
@@ -40,17 +41,7 @@ def proposal_analytics(
 def area_analytics(
     principal: Planner,
     session: SessionDep,
-    bbox: Annotated[
-        str,
-        Query(
-            description="west,south,east,north in degrees (lon/lat)",
-            examples=["-1.91,52.47,-1.87,52.50"],
-        ),
-    ],
+    bbox: RequiredBBox,
     cell_m: CellSize = 100,
 ) -> Analytics:
-    try:
-        numbers = [float(v) for v in bbox.split(",")]
-    except ValueError:
-        numbers = []
-    return analytics.for_area(session, numbers, cell_m)
+    return analytics.for_area(session, bbox, cell_m)

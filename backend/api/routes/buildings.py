@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from backend.api.bbox import OptionalBBox
 from backend.api.deps import SessionDep
 from backend.api.errors import error_responses
 from backend.api.pagination import next_link
@@ -30,19 +31,12 @@ router = APIRouter(tags=["city"])
 def list_buildings(
     request: Request,
     session: SessionDep,
-    bbox: Annotated[
-        str | None,
-        Query(
-            description="west,south,east,north in degrees (EPSG:4326)",
-            examples=["-0.0915,51.5135,-0.0885,51.5155"],
-        ),
-    ] = None,
+    bbox: OptionalBBox,
     tileset: Annotated[str | None, Query(max_length=100, description="Only this tileset")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
 ) -> BuildingCollection:
-    box = buildings.parse_bbox(bbox) if bbox is not None else None
-    features, total = buildings.in_bbox(session, box, tileset, limit, offset)
+    features, total = buildings.in_bbox(session, bbox, tileset, limit, offset)
     nxt = next_link(request, total, limit, offset)
     return BuildingCollection(
         features=features,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from backend.api import examples
 from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
-from backend.api.pagination import page_links
+from backend.api.pagination import Pagination
 from backend.api.params import ResourceId
 from backend.schemas.opportunities import (
     MAX_FILTER_VALUES,
@@ -87,8 +87,6 @@ def opportunity_filters(
 
 
 Filters = Annotated[OpportunityFilters, Depends(opportunity_filters)]
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
 
 
 @router.get(
@@ -99,26 +97,17 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
     summary="Find opportunities by sector, distance, value, dates and text",
 )
 def list_opportunities(
-    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     filters: Filters,
+    page: Pagination,
     sort: Annotated[
         SortKey, Query(description="closing (soonest first), distance, value…")
     ] = "closing",
-    limit: Limit = 20,
-    offset: Offset = 0,
 ) -> OpportunityList:
     found = service.find(session, filters, sort=sort)
-    nxt, prev = page_links(request, len(found), limit, offset)
-    return OpportunityList(
-        items=service.page(session, found, limit, offset, settings.ocid_prefix),
-        total=len(found),
-        limit=limit,
-        offset=offset,
-        next=nxt,
-        prev=prev,
-    )
+    items = service.page(session, found, page.limit, page.offset, settings.ocid_prefix)
+    return page.of(OpportunityList, items, len(found))
 
 
 @router.post(

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from backend.api.bbox import OptionalBBox
 from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
-from backend.api.pagination import next_link
-from backend.api.params import Offset, ResourceId
+from backend.api.pagination import PageParams, page_params
+from backend.api.params import ResourceId
 from backend.api.uploads import receive_upload, upload_body
 from backend.schemas.documents import DocumentList, DocumentPublic
 from backend.schemas.proposals import (
@@ -29,7 +30,7 @@ from backend.schemas.proposals import (
     StageChange,
     StageHistory,
 )
-from backend.services import buildings, documents, proposals
+from backend.services import documents, proposals
 
 router = APIRouter(tags=["proposals"])
 
@@ -57,9 +58,10 @@ def create_proposal(
     summary="Search proposals by text, stage and bounding box",
 )
 def list_proposals(
-    request: Request,
     principal: OptionalPrincipal,
     session: SessionDep,
+    bbox: OptionalBBox,
+    page: Annotated[PageParams, Depends(page_params(default=50, maximum=200))],
     q: Annotated[
         str | None,
         Query(max_length=200, description="Text in reference, title, description or address"),
@@ -67,22 +69,17 @@ def list_proposals(
     stage: Annotated[
         list[Stage] | None, Query(description="Only these stages (repeatable)")
     ] = None,
-    bbox: Annotated[
-        str | None,
-        Query(
-            description="west,south,east,north in degrees: sites intersecting it",
-            examples=["-0.1,51.51,-0.08,51.52"],
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Offset = 0,
 ) -> ProposalList:
-    box = buildings.parse_bbox(bbox) if bbox is not None else None
     items, total = proposals.search(
-        session, principal, text=q, stages=stage or [], bbox=box, limit=limit, offset=offset
+        session,
+        principal,
+        text=q,
+        stages=stage or [],
+        bbox=bbox,
+        limit=page.limit,
+        offset=page.offset,
     )
-    nxt = next_link(request, total, limit, offset)
-    return ProposalList(items=items, total=total, limit=limit, offset=offset, next=nxt)
+    return page.of(ProposalList, items, total)
 
 
 @router.get(
