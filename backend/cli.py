@@ -10,15 +10,16 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
-# The backend (SQLAlchemy, Alembic, pydantic settings) and the tiles pipeline (numpy, pandas,
-# GDAL) are imported by the commands that use them, not here: `civictwin --help` and the
-# commands' own help stay fast (docs/benchmarks.md)
-if TYPE_CHECKING:
-    from backend.settings import Settings
+from backend.db import migrate
+from backend.db.engine import create_db_engine
+from backend.errors import ConfigurationError
+from backend.logging_setup import configure_logging
+from backend.settings import Settings
 
 app = typer.Typer(
     help="CivicTwin: an open 3D digital twin for urban-planning participation.",
@@ -51,11 +52,6 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def load_settings() -> Settings:
-    from pydantic import ValidationError
-
-    from backend.logging_setup import configure_logging
-    from backend.settings import Settings
-
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -73,8 +69,6 @@ def friendly_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from backend.errors import ConfigurationError
-
         try:
             return func(*args, **kwargs)
         except ConfigurationError as exc:
@@ -89,9 +83,6 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
 ) -> None:
     """Create or migrate the schema of CIVICTWIN_DATABASE_URL (SpatiaLite or PostGIS)."""
-    from backend.db import migrate
-    from backend.db.engine import create_db_engine
-
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
     try:
@@ -112,9 +103,6 @@ def db_info(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show the database engine, versions and schema revision."""
-    from backend.db import migrate
-    from backend.db.engine import create_db_engine
-
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
     try:
@@ -138,7 +126,6 @@ def db_info(
 
 
 def _session() -> Any:
-    from backend.db import migrate
     from backend.db.engine import Database
 
     settings = load_settings()
@@ -245,9 +232,6 @@ def serve(
     """Run the API (and the built frontend) with uvicorn."""
     import uvicorn
 
-    from backend.db import migrate
-    from backend.db.engine import create_db_engine
-
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
     try:
@@ -284,7 +268,6 @@ def demo(
     ] = True,
 ) -> None:
     """Prepare the demo (schema, City of London tiles, buildings, content) and serve it."""
-    from backend.db import migrate
     from backend.db.engine import Database
     from backend.demo import DemoError, seed
     from backend.services.demo_content import ACCOUNTS, DEMO_PASSWORD
@@ -353,29 +336,11 @@ def _mount_tiles_database() -> None:
     tiles_db = typer.Typer(help=source.info.help, no_args_is_help=True)
     tiles_db.registered_callback = source.registered_callback
 
-    def check_database() -> None:
-        """Before building: the database the build will load into is reachable and migrated."""
-        # the pipeline's native libraries (GDAL and the ones its wheel bundles) are loaded
-        # before SpatiaLite's, as when the database was only opened after the build: the other
-        # order ends the process with a double free at exit
-        import tiles.pipeline  # noqa: F401
-        from backend.errors import ConfigurationError
-
-        try:
-            _session().dispose()
-        except ConfigurationError as exc:
-            raise fail(
-                f"{exc.detail.rstrip('.')}; nothing was built (or build with --no-load)"
-            ) from None
-
     def load_folder(folder: Path, **options: Any) -> None:
-        from backend.errors import CivicTwinError, ConfigurationError
+        from backend.errors import CivicTwinError
         from backend.services.buildings import load_tileset_folder
 
-        try:
-            db = _session()
-        except ConfigurationError as exc:
-            raise fail(exc.detail) from None
+        db = _session()
         try:
             with db.sessions() as session:
                 t0 = time.perf_counter()
@@ -411,8 +376,6 @@ def _mount_tiles_database() -> None:
 
         def build_and_load(*args: Any, _build: Any = build, **kwargs: Any) -> None:
             load = kwargs.pop("load", True)
-            if load:
-                check_database()
             started = time.time()
             _build(*args, **kwargs)
             if not load:
@@ -476,7 +439,6 @@ def alerts_send(
 
     Without CIVICTWIN_SMTP_URL the digests stay in the outbox table and are printed here.
     """
-    from backend.db import migrate
     from backend.db.engine import Database
     from backend.services import alerts, mail
 

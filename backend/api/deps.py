@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
-import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from backend.db.engine import MAX_CONCURRENT_SESSIONS, Database
+from backend.db.engine import Database
 from backend.errors import AuthenticationError, CSRFError, PermissionDeniedError
 from backend.services import auth
 from backend.services.auth import Principal
@@ -34,30 +30,9 @@ def get_database(request: Request) -> Database:
     return db
 
 
-_admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def admitted() -> asyncio.Semaphore:
-    """The gate in front of the connection pool, one per event loop (worker).
-
-    A request's session hops between threads (dependencies, endpoint, close) and keeps its
-    connection in between. Were more requests let in than the pool has connections, threads
-    blocked waiting for a connection could take every thread-pool slot while the holders wait
-    for a slot to finish: a stall until the pool timeout. Waiting here, on the event loop and
-    before a thread or connection is taken, makes that impossible.
-    """
-    loop = asyncio.get_running_loop()
-    gate = _admission.get(loop)
-    if gate is None:
-        gate = _admission[loop] = asyncio.Semaphore(MAX_CONCURRENT_SESSIONS)
-    return gate
-
-
-async def get_session(
+def get_session(
     request: Request, db: Annotated[Database, Depends(get_database)]
-) -> AsyncIterator[Session]:
+) -> Iterator[Session]:
     """One session per request; services own the transaction (commit), we close it.
 
     A safe request without a bearer token only reads, so it gets a read session (on SpatiaLite
@@ -65,13 +40,8 @@ async def get_session(
     write (a bearer token's use is recorded) and gets a session that takes the write lock first.
     """
     reads_only = request.method in SAFE_METHODS and "authorization" not in request.headers
-    async with admitted():
-        session = (db.read_sessions if reads_only else db.sessions)()
-        try:
-            yield session
-        finally:
-            with anyio.CancelScope(shield=True):  # a client gone must not leak the connection
-                await run_in_threadpool(session.close)
+    with (db.read_sessions if reads_only else db.sessions)() as session:
+        yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
