@@ -10,16 +10,15 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 
-from backend.db import migrate
-from backend.db.engine import create_db_engine
-from backend.errors import ConfigurationError
-from backend.logging_setup import configure_logging
-from backend.settings import Settings
+# The backend (SQLAlchemy, Alembic, pydantic settings) and the tiles pipeline (numpy, pandas,
+# GDAL) are imported by the commands that use them, not here: `civictwin --help` and the
+# commands' own help stay fast (docs/benchmarks.md)
+if TYPE_CHECKING:
+    from backend.settings import Settings
 
 app = typer.Typer(
     help="CivicTwin: an open 3D digital twin for urban-planning participation.",
@@ -52,6 +51,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from backend.logging_setup import configure_logging
+    from backend.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -69,6 +73,8 @@ def friendly_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from backend.errors import ConfigurationError
+
         try:
             return func(*args, **kwargs)
         except ConfigurationError as exc:
@@ -83,6 +89,9 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
 ) -> None:
     """Create or migrate the schema of CIVICTWIN_DATABASE_URL (SpatiaLite or PostGIS)."""
+    from backend.db import migrate
+    from backend.db.engine import create_db_engine
+
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
     try:
@@ -103,6 +112,9 @@ def db_info(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show the database engine, versions and schema revision."""
+    from backend.db import migrate
+    from backend.db.engine import create_db_engine
+
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
     try:
@@ -126,6 +138,7 @@ def db_info(
 
 
 def _session() -> Any:
+    from backend.db import migrate
     from backend.db.engine import Database
 
     settings = load_settings()
@@ -232,6 +245,9 @@ def serve(
     """Run the API (and the built frontend) with uvicorn."""
     import uvicorn
 
+    from backend.db import migrate
+    from backend.db.engine import create_db_engine
+
     settings = load_settings()
     engine = create_db_engine(settings.database_url)
     try:
@@ -268,6 +284,7 @@ def demo(
     ] = True,
 ) -> None:
     """Prepare the demo (schema, City of London tiles, buildings, content) and serve it."""
+    from backend.db import migrate
     from backend.db.engine import Database
     from backend.demo import DemoError, seed
     from backend.services.demo_content import ACCOUNTS, DEMO_PASSWORD
@@ -336,11 +353,29 @@ def _mount_tiles_database() -> None:
     tiles_db = typer.Typer(help=source.info.help, no_args_is_help=True)
     tiles_db.registered_callback = source.registered_callback
 
+    def check_database() -> None:
+        """Before building: the database the build will load into is reachable and migrated."""
+        # the pipeline's native libraries (GDAL and the ones its wheel bundles) are loaded
+        # before SpatiaLite's, as when the database was only opened after the build: the other
+        # order ends the process with a double free at exit
+        import tiles.pipeline  # noqa: F401
+        from backend.errors import ConfigurationError
+
+        try:
+            _session().dispose()
+        except ConfigurationError as exc:
+            raise fail(
+                f"{exc.detail.rstrip('.')}; nothing was built (or build with --no-load)"
+            ) from None
+
     def load_folder(folder: Path, **options: Any) -> None:
-        from backend.errors import CivicTwinError
+        from backend.errors import CivicTwinError, ConfigurationError
         from backend.services.buildings import load_tileset_folder
 
-        db = _session()
+        try:
+            db = _session()
+        except ConfigurationError as exc:
+            raise fail(exc.detail) from None
         try:
             with db.sessions() as session:
                 t0 = time.perf_counter()
@@ -376,6 +411,8 @@ def _mount_tiles_database() -> None:
 
         def build_and_load(*args: Any, _build: Any = build, **kwargs: Any) -> None:
             load = kwargs.pop("load", True)
+            if load:
+                check_database()
             started = time.time()
             _build(*args, **kwargs)
             if not load:
@@ -439,6 +476,7 @@ def alerts_send(
 
     Without CIVICTWIN_SMTP_URL the digests stay in the outbox table and are printed here.
     """
+    from backend.db import migrate
     from backend.db.engine import Database
     from backend.services import alerts, mail
 

@@ -304,7 +304,7 @@ def _opportunities(api: _Api, token: str, proposals: dict[str, dict[str, Any]]) 
             "tender_end": t1.isoformat(),
             "contact": {"name": "Priya Patel (planner)", "email": "planner@demo.civictwin.org"},
         }
-        for key in ("value_amount", "value_min", "value_max"):
+        for key in ("value_amount", "value_min", "value_max", "delivery_location"):
             if key in spec:
                 body[key] = spec[key]
         api.call("POST", "/opportunities", token, json=body)

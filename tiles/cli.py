@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from tiles.errors import TilingError
-from tiles.heights import HeightOptions
 
 app = typer.Typer(help="City pipeline: building data to 3D Tiles 1.1.", no_args_is_help=True)
 
@@ -98,6 +97,7 @@ def build(
     """Build a tileset, a buildings table (buildings.fgb) and build-report.json."""
     from tqdm import tqdm
 
+    from tiles.heights import HeightOptions
     from tiles.pipeline import BuildOptions, run
 
     logging.basicConfig(

@@ -339,6 +339,8 @@ OPPORTUNITIES: list[dict[str, Any]] = [
     {
         "proposal": "tower",
         "title": "Foundation and piling works",
+        # where the work happens on the site (real coordinates inside its boundary)
+        "delivery_location": {"type": "Point", "coordinates": [-0.10398, 51.51929]},
         "cpv": ["45262210"],
         "value_min": 1_200_000,
         "value_max": 1_800_000,
@@ -350,6 +352,7 @@ OPPORTUNITIES: list[dict[str, Any]] = [
     {
         "proposal": "tower",
         "title": "Curtain wall glazing",
+        "delivery_location": {"type": "Point", "coordinates": [-0.10366, 51.51945]},
         "cpv": ["45441000"],
         "value_min": 2_500_000,
         "value_max": 3_200_000,
@@ -361,6 +364,7 @@ OPPORTUNITIES: list[dict[str, Any]] = [
     {
         "proposal": "tower",
         "title": "Joinery and interior fit-out of the podium",
+        "delivery_location": {"type": "Point", "coordinates": [-0.10425, 51.51908]},
         "cpv": ["45421000"],
         "value_amount": 340_000,
         "sme_suitable": True,
@@ -371,6 +375,7 @@ OPPORTUNITIES: list[dict[str, Any]] = [
     {
         "proposal": "tower",
         "title": "Rooftop solar panels",
+        "delivery_location": {"type": "Point", "coordinates": [-0.104, 51.51936]},
         "cpv": ["45261215"],
         "value_amount": 95_000,
         "sme_suitable": True,
@@ -381,6 +386,7 @@ OPPORTUNITIES: list[dict[str, Any]] = [
     {
         "proposal": "carpark",
         "title": "Electrical installation of 64 homes",
+        "delivery_location": {"type": "Point", "coordinates": [-0.10698, 51.52122]},
         "cpv": ["45310000"],
         "value_min": 400_000,
         "value_max": 550_000,
@@ -392,6 +398,7 @@ OPPORTUNITIES: list[dict[str, Any]] = [
     {
         "proposal": "carpark",
         "title": "Site security during demolition",
+        "delivery_location": {"type": "Point", "coordinates": [-0.10724, 51.521]},
         "cpv": ["79713000"],
         "value_amount": 60_000,
         "sme_suitable": True,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptySearch, opportunityPoint, parseCpvInput, toFilters, toQuery, valueRange } from './opportunities'
+import { emptySearch, opportunityPoint, parseCpvInput, toFilters, toQuery, valueRange, withSiteLocations } from './opportunities'
 
 describe('opportunity search', () => {
   it('reads CPV codes from typed text, dropping check digits and duplicates', () => {
@@ -29,5 +29,22 @@ describe('opportunity search', () => {
     expect(valueRange({ value: { amount: null, min: null, max: null, currency: 'GBP' } })).toBeUndefined()
     expect(opportunityPoint({ delivery_location: { type: 'Point', coordinates: [-0.1, 51.5] } })).toEqual({ lon: -0.1, lat: 51.5 })
     expect(opportunityPoint({ delivery_location: null })).toBeUndefined()
+  })
+})
+
+describe('withSiteLocations', () => {
+  const site = { type: 'MultiPolygon', coordinates: [[[[0, 50], [0.002, 50], [0.002, 50.002], [0, 50.002], [0, 50]]]] }
+  const proposals = [{ id: 7, site_boundary: site }] as unknown as Parameters<typeof withSiteLocations>[1]
+
+  it('places a work package without a location at its proposal site', () => {
+    const [o] = withSiteLocations([{ proposal_id: 7, delivery_location: null }], proposals)
+    expect(opportunityPoint(o)).toEqual({ lon: 0.001, lat: 50.001 })
+  })
+
+  it('keeps a location of its own, and leaves unknown proposals unplaced', () => {
+    const own = { proposal_id: 7, delivery_location: { type: 'Point', coordinates: [1, 2] } } as const
+    const placed = withSiteLocations([own, { proposal_id: 99, delivery_location: null }], proposals)
+    expect(placed[0]).toBe(own)
+    expect(opportunityPoint(placed[1])).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 /** Opportunity search: the filter form's state, as API query parameters and saved-search filters. */
-import type { Opportunity, OpportunityFilters, OpportunityQuery } from '../api'
-import type { LonLat } from './geo'
+import type { Opportunity, OpportunityFilters, OpportunityQuery, ProposalSummary } from '../api'
+import { outerRings, ringCentre, type LonLat } from './geo'
 
 export type DistanceFrom = 'anywhere' | 'view' | 'org'
 
@@ -72,6 +72,24 @@ export function opportunityPoint(o: Pick<Opportunity, 'delivery_location'>): Lon
     return { lon: Number(g.coordinates[0]), lat: Number(g.coordinates[1]) }
   }
   return undefined
+}
+
+/**
+ * Opportunities placed for the map: one without a delivery location of its own is shown at its
+ * proposal's site (the centre of the site's first ring), so every work package of a known
+ * proposal has a marker. Those of unknown proposals, or sites without geometry, stay unplaced.
+ */
+export function withSiteLocations<T extends Pick<Opportunity, 'delivery_location' | 'proposal_id'>>(
+  list: readonly T[],
+  proposals: readonly Pick<ProposalSummary, 'id' | 'site_boundary'>[],
+): T[] {
+  const sites = new Map(proposals.map((p) => [p.id, p.site_boundary]))
+  return list.map((o) => {
+    if (opportunityPoint(o)) return o
+    const site = sites.get(o.proposal_id) as Parameters<typeof outerRings>[0] | null | undefined
+    const centre = site ? ringCentre(outerRings(site)[0] ?? []) : undefined
+    return centre ? { ...o, delivery_location: { type: 'Point', coordinates: [round6(centre.lon), round6(centre.lat)] } } : o
+  })
 }
 
 function round6(v: number) {

@@ -21,6 +21,7 @@ import {
 } from 'cesium'
 import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
 import { anchorPoint } from '../core/comments'
+import { withSiteLocations } from '../core/opportunities'
 import type { AppConfig } from '../config'
 import type { EditorState } from '../core/editor'
 import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
@@ -62,6 +63,8 @@ class CesiumMapView implements MapView {
   private massing?: Cesium3DTileset
   private highlightedId?: string
   private beforeAfter: BeforeAfter = 'after'
+  private proposals: readonly ProposalSummary[] = []
+  private opportunities: readonly Opportunity[] = []
   /** set once anything (a deep link, a fly-to) placed the camera: the city must not re-frame it */
   private cameraPlaced = false
 
@@ -241,7 +244,10 @@ class CesiumMapView implements MapView {
 
   showProposals(list: readonly ProposalSummary[], onSelect: (p: ProposalSummary) => void) {
     this.onSelectProposal = onSelect
+    this.proposals = list
     this.overlays.showSites(list)
+    // work packages without a location of their own sit at their proposal's site
+    this.overlays.setOpportunities(withSiteLocations(this.opportunities, list))
   }
 
   selectProposal(p: Proposal | undefined) {
@@ -305,7 +311,8 @@ class CesiumMapView implements MapView {
 
   setOpportunities(list: readonly Opportunity[], onSelect: (o: Opportunity) => void) {
     this.onSelectOpportunity = onSelect
-    this.overlays.setOpportunities(list)
+    this.opportunities = list
+    this.overlays.setOpportunities(withSiteLocations(list, this.proposals))
   }
 
   setHeatmap(cells: ProposalAnalytics['heatmap'] | undefined) {
