@@ -5,6 +5,7 @@
  */
 import { HttpClient, type Query } from './client'
 import type {
+  Accepted,
   BuildingCollection,
   ClientConfig,
   Comment,
@@ -25,6 +26,7 @@ import type {
   OpportunityList,
   OpportunityQuery,
   Organisation,
+  PasswordChanged,
   Proposal,
   ProposalAnalytics,
   ProposalCreate,
@@ -82,8 +84,17 @@ export class Api {
   // accounts
   me = async () => this.remember(await this.http.get<User>(`${V1}/auth/me`))
   signIn = async (email: string, password: string) => this.remember(await this.http.post<User>(`${V1}/auth/login`, { email, password }))
-  register = async (body: RegisterRequest) =>
-    this.remember(await this.http.post<User>(`${V1}/auth/register`, body))
+  /** the answer is the same for a new and a known address: the next step arrives by e-mail */
+  register = (body: RegisterRequest) => this.http.post<Accepted>(`${V1}/auth/register`, body)
+  /** the token of a mailed `#verify=` link: confirms the address and signs in */
+  verifyEmail = async (token: string) => this.remember(await this.http.post<User>(`${V1}/auth/verify-email`, { token }))
+  resendVerification = () => this.http.post<Accepted>(`${V1}/auth/verify-email/resend`)
+  requestPasswordReset = (email: string) => this.http.post<Accepted>(`${V1}/auth/password-reset`, { email })
+  /** the token of a mailed `#reset=` link; signs every session out */
+  resetPassword = (token: string, newPassword: string) =>
+    this.http.post<void>(`${V1}/auth/password-reset/confirm`, { token, new_password: newPassword })
+  changePassword = (currentPassword: string, newPassword: string) =>
+    this.http.post<PasswordChanged>(`${V1}/users/me/password`, { current_password: currentPassword, new_password: newPassword })
   signOut = async () => {
     await this.http.post<void>(`${V1}/auth/logout`)
     this.http.csrfToken = undefined

@@ -47,8 +47,82 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a citizen or SME account and sign in */
+        /**
+         * Create a citizen or SME account; a link to confirm the address is mailed
+         * @description The answer is the same whether or not the address already has an account (the owner of an existing account is told by mail instead). Sign in with the password chosen; commenting and reporting wait until the mailed link is opened (`verifyEmail`).
+         */
         post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the address with the mailed token, and sign in */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a new link to confirm my address */
+        post: operations["resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a single-use link to choose a new password
+         * @description The answer is the same whether or not the address has an account.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a new password with the mailed token; signs out every session */
+        post: operations["resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -156,6 +230,23 @@ export interface paths {
         head?: never;
         /** Change my display name or language */
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/v1/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change my password (the current one confirms it); signs out my other sessions */
+        post: operations["changeMyPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users/me/export": {
@@ -1070,6 +1161,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Accepted
+         * @description A request taken in; what happens next arrives by e-mail.
+         * @example {
+         *       "detail": "If the address can be used, a message is on its way to it."
+         *     }
+         */
+        Accepted: {
+            /** Detail */
+            detail: string;
+        };
         /**
          * AccountDeleted
          * @example {
@@ -2120,6 +2222,15 @@ export interface components {
              */
             url: string;
         };
+        /** EmailVerification */
+        EmailVerification: {
+            /**
+             * Token
+             * @description From the mailed link
+             * @example x4Jc0v9Lr7mT2bWkP8sYd4NfH6gC1zEaRuK5oV_iMwQ
+             */
+            token: string;
+        };
         /**
          * ErrorModel
          * @description What every error response carries.
@@ -2566,6 +2677,7 @@ export interface components {
          *       "csrf_token": "5d0c8e1f3a9b47c2e6d8f0a1b3c5d7e9f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2",
          *       "display_name": "Ada",
          *       "email": "ada@example.org",
+         *       "email_verified": true,
          *       "id": 42,
          *       "locale": "en",
          *       "roles": [
@@ -2591,6 +2703,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Email Verified
+             * @description Whether the address is confirmed; commenting and reporting need it
+             */
+            email_verified: boolean;
             /**
              * Csrf Token
              * @description Send as `X-CSRF-Token` on cookie-authenticated writes
@@ -2743,7 +2860,12 @@ export interface components {
          *           "created_at": "2025-04-04T07:12:00Z",
          *           "details": "Personal attack on a named resident",
          *           "id": 9,
-         *           "reason": "offensive"
+         *           "reason": "offensive",
+         *           "reporter": {
+         *             "counts_toward_hide": true,
+         *             "display_name": "Ada",
+         *             "id": 42
+         *           }
          *         }
          *       ]
          *     }
@@ -2752,9 +2874,9 @@ export interface components {
             comment: components["schemas"]["CommentModeration"];
             /**
              * Reports
-             * @description Open reports, oldest first
+             * @description Open reports, oldest first, with who filed them
              */
-            reports: components["schemas"]["ReportPublic"][];
+            reports: components["schemas"]["ModerationReport"][];
             /** First Reported At */
             first_reported_at: string | null;
         };
@@ -2831,6 +2953,40 @@ export interface components {
             offset: number;
             /** Next */
             next: string | null;
+        };
+        /**
+         * ModerationReport
+         * @description An open report with its reporter (``null`` once the account is deleted).
+         * @example {
+         *       "comment_id": 101,
+         *       "created_at": "2025-04-04T07:12:00Z",
+         *       "details": "Personal attack on a named resident",
+         *       "id": 9,
+         *       "reason": "offensive"
+         *     }
+         */
+        ModerationReport: {
+            /** Id */
+            id: number;
+            /** Comment Id */
+            comment_id: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "spam" | "offensive" | "off_topic";
+            /** Details */
+            details: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Resolved At */
+            resolved_at?: string | null;
+            /** Resolution */
+            resolution?: string | null;
+            reporter: components["schemas"]["ReportReporter"] | null;
         };
         /**
          * MultiPolygonGeometry
@@ -3072,20 +3228,29 @@ export interface components {
         OpportunityList: {
             /** Items */
             items: components["schemas"]["OpportunityPublic"][];
-            /** Total */
+            /**
+             * Total
+             * @description Items over all pages
+             */
             total: number;
-            /** Limit */
+            /**
+             * Limit
+             * @description Page size asked for
+             */
             limit: number;
-            /** Offset */
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
             offset: number;
             /**
              * Next
-             * @description URL of the next page
+             * @description URL of the next page, if any
              */
             next?: string | null;
             /**
              * Prev
-             * @description URL of the previous page
+             * @description URL of the previous page, if any
              */
             prev?: string | null;
         };
@@ -3415,6 +3580,54 @@ export interface components {
              */
             identifier?: string | null;
         };
+        /** PasswordChange */
+        PasswordChange: {
+            /**
+             * Current Password
+             * @example correct horse battery
+             */
+            current_password: string;
+            /**
+             * New Password
+             * @example a new long passphrase
+             */
+            new_password: string;
+        };
+        /**
+         * PasswordChanged
+         * @example {
+         *       "sessions_ended": 2
+         *     }
+         */
+        PasswordChanged: {
+            /**
+             * Sessions Ended
+             * @description Other signed-in browsers that were signed out
+             */
+            sessions_ended: number;
+        };
+        /** PasswordReset */
+        PasswordReset: {
+            /**
+             * Token
+             * @description From the mailed link
+             * @example x4Jc0v9Lr7mT2bWkP8sYd4NfH6gC1zEaRuK5oV_iMwQ
+             */
+            token: string;
+            /**
+             * New Password
+             * @example a new long passphrase
+             */
+            new_password: string;
+        };
+        /** PasswordResetRequest */
+        PasswordResetRequest: {
+            /**
+             * Email
+             * @example ada@example.org
+             */
+            email: string;
+        };
         /** Period */
         Period: {
             /** Start */
@@ -3695,17 +3908,31 @@ export interface components {
         ProposalList: {
             /** Items */
             items: components["schemas"]["ProposalSummary"][];
-            /** Total */
+            /**
+             * Total
+             * @description Items over all pages
+             */
             total: number;
-            /** Limit */
+            /**
+             * Limit
+             * @description Page size asked for
+             */
             limit: number;
-            /** Offset */
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
             offset: number;
             /**
              * Next
              * @description URL of the next page, if any
              */
             next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
         };
         /**
          * ProposalPublic
@@ -4183,6 +4410,21 @@ export interface components {
             resolved_at?: string | null;
             /** Resolution */
             resolution?: string | null;
+        };
+        /**
+         * ReportReporter
+         * @description Who filed a report, as moderators see it.
+         */
+        ReportReporter: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Counts Toward Hide
+             * @description An established account (verified, old enough or with published comments)
+             */
+            counts_toward_hide: boolean;
         };
         /** RolesUpdate */
         RolesUpdate: {
@@ -4725,7 +4967,67 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description RateLimitedError */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailVerification"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4733,14 +5035,179 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description ConflictError */
-            409: {
+            /** @description InvalidInputError */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description RateLimitedError */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description RateLimitedError */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description InvalidInputError */
             422: {
@@ -4997,6 +5464,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 token_id: number;
             };
             cookie?: never;
@@ -5204,6 +5672,84 @@ export interface operations {
             };
         };
     };
+    changeMyPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordChanged"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description RateLimitedError */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     exportMyData: {
         parameters: {
             query?: never;
@@ -5291,6 +5837,7 @@ export interface operations {
                 /** @description Only users with this role */
                 role?: ("citizen" | "sme" | "planner" | "moderator" | "admin") | null;
                 limit?: number;
+                /** @description Items to skip */
                 offset?: number;
             };
             header?: never;
@@ -5351,6 +5898,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 user_id: number;
             };
             cookie?: never;
@@ -5440,6 +5988,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 user_id: number;
             };
             cookie?: never;
@@ -5518,9 +6067,11 @@ export interface operations {
                 q?: string | null;
                 /** @description Only these stages (repeatable) */
                 stage?: ("draft" | "consultation" | "assessment" | "decided")[] | null;
-                /** @description west,south,east,north in degrees: sites intersecting it */
+                /** @description west,south,east,north in degrees (lon/lat, EPSG:4326): only what intersects it */
                 bbox?: string | null;
+                /** @description Page size (1 to 200) */
                 limit?: number;
+                /** @description Items to skip */
                 offset?: number;
             };
             header?: never;
@@ -5659,6 +6210,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -5708,6 +6260,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -5782,6 +6335,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -5880,6 +6434,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -5969,6 +6524,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6045,6 +6601,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6094,6 +6651,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6199,6 +6757,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6307,6 +6866,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6396,6 +6956,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6448,6 +7009,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6550,6 +7112,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 document_id: number;
             };
             cookie?: never;
@@ -6603,6 +7166,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 document_id: number;
             };
             cookie?: never;
@@ -6704,12 +7268,13 @@ export interface operations {
     listBuildings: {
         parameters: {
             query?: {
-                /** @description west,south,east,north in degrees (EPSG:4326) */
-                bbox?: string | null;
                 /** @description Only this tileset */
                 tileset?: string | null;
                 limit?: number;
+                /** @description Items to skip */
                 offset?: number;
+                /** @description west,south,east,north in degrees (lon/lat, EPSG:4326): only what intersects it */
+                bbox?: string | null;
             };
             header?: never;
             path?: never;
@@ -6812,10 +7377,12 @@ export interface operations {
                 sort?: "newest" | "most_reacted";
                 /** @description Top-level comments per page */
                 limit?: number;
+                /** @description Items to skip */
                 offset?: number;
             };
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6874,6 +7441,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -6972,6 +7540,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7021,6 +7590,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7086,6 +7656,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7175,6 +7746,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7264,6 +7836,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7340,6 +7913,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7438,6 +8012,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -7496,6 +8071,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Items to skip */
                 offset?: number;
             };
             header?: never;
@@ -7565,6 +8141,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7654,6 +8231,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 comment_id: number;
             };
             cookie?: never;
@@ -7742,6 +8320,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Items to skip */
                 offset?: number;
             };
             header?: never;
@@ -7811,10 +8390,6 @@ export interface operations {
             query?: {
                 /** @description closing (soonest first), distance, value… */
                 sort?: "closing" | "-closing" | "distance" | "value" | "-value" | "newest";
-                /** @description Page size */
-                limit?: number;
-                /** @description Items to skip */
-                offset?: number;
                 /** @description CPV code or digit prefix (repeatable, at most 50); a prefix matches its subtree */
                 cpv?: string[];
                 /** @description Longitude of the point */
@@ -7839,6 +8414,10 @@ export interface operations {
                 q?: string | null;
                 /** @description Of this proposal */
                 proposal_id?: number | null;
+                /** @description Page size (1 to 200) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -8085,6 +8664,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8134,6 +8714,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8199,6 +8780,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8279,6 +8861,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8408,6 +8991,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8497,6 +9081,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8567,6 +9152,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8634,6 +9220,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 opportunity_id: number;
             };
             cookie?: never;
@@ -8998,6 +9585,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 organisation_id: number;
             };
             cookie?: never;
@@ -9269,6 +9857,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 search_id: number;
             };
             cookie?: never;
@@ -9334,6 +9923,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 search_id: number;
             };
             cookie?: never;
@@ -9571,6 +10161,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description Id (1 to 2147483647) */
                 proposal_id: number;
             };
             cookie?: never;
@@ -9645,10 +10236,10 @@ export interface operations {
     getAreaAnalytics: {
         parameters: {
             query: {
-                /** @description west,south,east,north in degrees (lon/lat) */
-                bbox: string;
                 /** @description Heat-map grid cell size in metres */
                 cell_m?: number;
+                /** @description west,south,east,north in degrees (lon/lat, EPSG:4326) */
+                bbox: string;
             };
             header?: never;
             path?: never;

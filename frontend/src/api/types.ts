@@ -18,6 +18,8 @@ export interface ApiErrorBody {
 export type User = S['Me']
 export type Role = User['roles'][number]
 export type RegisterRequest = S['RegisterRequest']
+export type Accepted = S['Accepted']
+export type PasswordChanged = S['PasswordChanged']
 export type AccountType = NonNullable<RegisterRequest['account_type']>
 
 // deployment
