@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import add_exception_handlers
+from backend.api.idempotency import IdempotencyMiddleware
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.middleware import RequestIdMiddleware
 from backend.api.router import api_router, root_routers
@@ -95,6 +96,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     # innermost first: the size policy sees the request before any route; CORS and the
     # security headers then apply to its 413s too; the request id wraps everything
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    # outside the size policy, which then applies to the body it buffered and hands on
+    app.add_middleware(IdempotencyMiddleware, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -490,3 +491,21 @@ class AuditLog(Base):
     entity_id: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class IdempotencyKey(Base):
+    """A creating request sent with an ``Idempotency-Key``: recorded in the same transaction as
+    what it created, its response kept for replay (``backend.api.idempotency``)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope_hash", "key", name="uq_idempotency_scope_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_hash: Mapped[str] = mapped_column(String(64))  # whose key: a hash of the credential
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))  # method, path, query and body
+    status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(500))
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

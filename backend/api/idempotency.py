@@ -1,0 +1,239 @@
+"""``Idempotency-Key`` on creating requests (POST): a retry never creates twice.
+
+Following the IETF draft "The Idempotency-Key HTTP Header Field": a client sends a unique key
+(1-255 printable characters) with a POST; the key is scoped to the caller (a hash of the bearer
+token or session cookie, or of the client address when anonymous).
+
+* first time: the request runs; its key is committed in the same transaction as the rows it
+  creates (:mod:`backend.repositories.idempotency`), and the response (status, type, Location,
+  body) is stored once sent;
+* the same key with the same request (method, path, query, body): the stored response is sent
+  again with ``Idempotent-Replayed: true``, and nothing runs;
+* the same key with a different request: 422;
+* the same key while the first request is still between its commit and its response (or its
+  worker died in that moment): 409 with ``Retry-After``; it was carried out once.
+
+Keys are kept for :data:`KEY_LIFETIME_HOURS`. A request that created nothing (a 4xx before any
+insert) leaves no key: a retry runs afresh. Bodies are buffered to hash them (in memory up to
+1 MB, then a temporary file), bounded by the largest body any route accepts; the per-route
+limit then applies as usual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.db.engine import Database
+from backend.repositories import idempotency as repo
+from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+HEADER = b"idempotency-key"
+MAX_KEY_LENGTH = 255
+MAX_STORED_RESPONSE = 1_000_000
+#: How long a key and its response are kept (the draft leaves it to the server; a day covers
+#: any client's retries); older keys are purged as new ones are stored.
+KEY_LIFETIME_HOURS = 24
+_SESSION_COOKIE = b"civictwin_session="
+
+
+def _scope_hash(scope: Scope, headers: dict[bytes, bytes]) -> str:
+    credential = headers.get(b"authorization", b"")
+    if not credential:
+        for part in headers.get(b"cookie", b"").split(b";"):
+            if part.strip().startswith(_SESSION_COOKIE):
+                credential = part.strip()
+    if not credential:
+        client = scope.get("client") or ("unknown", 0)
+        credential = f"anonymous {client[0]}".encode()
+    return hashlib.sha256(credential).hexdigest()
+
+
+def _error(
+    status: int, detail: str, code: str, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> list[Message]:
+    body = json.dumps({"detail": detail, "code": code}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return [
+        {"type": "http.response.start", "status": status, "headers": [*headers, *extra]},
+        {"type": "http.response.body", "body": body},
+    ]
+
+
+class IdempotencyMiddleware:
+    """Pure ASGI; only POSTs that carry an ``Idempotency-Key`` header are touched."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.max_body = max(
+            settings.max_body_kb * 1024,
+            settings.max_json_body_kb * 1024,
+            int(settings.max_document_mb * 1_000_000),
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw_key = headers.get(HEADER)
+        if raw_key is None:
+            await self.app(scope, receive, send)
+            return
+        key = raw_key.decode("latin-1").strip()
+        if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+            for m in _error(
+                400,
+                f"header Idempotency-Key: must be 1 to {MAX_KEY_LENGTH} printable characters",
+                "BadRequest",
+            ):
+                await send(m)
+            return
+        with tempfile.SpooledTemporaryFile(max_size=1_000_000) as body:
+            digest = hashlib.sha256()
+            digest.update(f"{scope['method']} {scope['path']}?".encode())
+            digest.update(scope.get("query_string", b"") + b"\n")
+            size = 0
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    # past every route's limit: let the size policy answer it, unbuffered
+                    await self._run_unbuffered(scope, receive, send, body, chunk, message)
+                    return
+                body.write(chunk)
+                digest.update(chunk)
+                more = message.get("more_body", False)
+            pending = repo.PendingKey(_scope_hash(scope, headers), key, digest.hexdigest())
+            db: Database = scope["app"].state.db
+            answer = await self._stored_answer(db, pending)
+            if answer is not None:
+                for m in answer:
+                    await send(m)
+                return
+            body.seek(0)
+            await self._run(scope, body, send, pending, db)
+
+    async def _run_unbuffered(
+        self, scope: Scope, receive: Receive, send: Send, body: Any, chunk: bytes, last: Message
+    ) -> None:
+        body.write(chunk)
+        body.seek(0)
+        replayed = [{"type": "http.request", "body": body.read(), "more_body": True}]
+
+        async def replay_then_receive() -> Message:
+            return replayed.pop() if replayed else await receive()
+
+        if not last.get("more_body", False):
+            replayed[0]["more_body"] = False
+        await self.app(scope, replay_then_receive, send)
+
+    async def _stored_answer(self, db: Database, pending: repo.PendingKey) -> list[Message] | None:
+        from starlette.concurrency import run_in_threadpool
+
+        def look() -> list[Message] | None:
+            with db.sessions() as session:
+                row = repo.find(session, pending.scope_hash, pending.key)
+                if row is None:
+                    return None
+                if row.request_hash != pending.request_hash:
+                    return _error(
+                        422,
+                        "header Idempotency-Key: already used for a different request; "
+                        "send a new key for a new request",
+                        "InvalidInputError",
+                    )
+                if row.status is None:
+                    return _error(
+                        409,
+                        "header Idempotency-Key: the request with this key was carried out; "
+                        "its response is not stored yet: retry shortly",
+                        "ConflictError",
+                        ((b"retry-after", b"1"),),
+                    )
+                out = [
+                    (b"content-type", (row.content_type or "application/json").encode()),
+                    (b"content-length", str(len(row.body or b"")).encode()),
+                    (b"idempotent-replayed", b"true"),
+                ]
+                if row.location:
+                    out.append((b"location", row.location.encode()))
+                return [
+                    {"type": "http.response.start", "status": row.status, "headers": out},
+                    {"type": "http.response.body", "body": row.body or b""},
+                ]
+
+        return await run_in_threadpool(look)
+
+    async def _run(
+        self, scope: Scope, body: Any, send: Send, pending: repo.PendingKey, db: Database
+    ) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        sent_all = False
+
+        async def buffered_receive() -> Message:
+            nonlocal sent_all
+            if sent_all:
+                return {"type": "http.disconnect"}
+            chunk = body.read(65536)
+            more = body.tell() < _length(body)
+            sent_all = not more
+            return {"type": "http.request", "body": chunk, "more_body": more}
+
+        status = 0
+        content_type = location = None
+        captured = bytearray()
+        too_big = False
+
+        async def capturing_send(message: Message) -> None:
+            nonlocal status, content_type, location, too_big
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for k, v in message.get("headers", []):
+                    if k.lower() == b"content-type":
+                        content_type = v.decode("latin-1")
+                    elif k.lower() == b"location":
+                        location = v.decode("latin-1")
+            elif message["type"] == "http.response.body" and not too_big:
+                captured.extend(message.get("body", b""))
+                too_big = len(captured) > MAX_STORED_RESPONSE
+            await send(message)
+
+        token = repo.current.set(pending)
+        try:
+            await self.app(scope, buffered_receive, capturing_send)
+        finally:
+            repo.current.reset(token)
+        if not pending.recorded or status >= 500:
+            return  # nothing was created (or it failed after: retries get 409, never a rerun)
+        if too_big:
+            logger.warning("Idempotency-Key response over %d bytes not stored", MAX_STORED_RESPONSE)
+            return
+
+        def store() -> None:
+            with db.sessions() as session:
+                repo.store_response(
+                    session, pending, status, content_type, location, bytes(captured)
+                )
+                repo.purge_older_than(session, KEY_LIFETIME_HOURS)
+
+        await run_in_threadpool(store)
+
+
+def _length(f: Any) -> int:
+    here = f.tell()
+    f.seek(0, 2)
+    end = int(f.tell())
+    f.seek(here)
+    return end
