@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from backend.db.engine import Database
 from backend.errors import AuthenticationError, CSRFError, PermissionDeniedError
@@ -30,9 +34,30 @@ def get_database(request: Request) -> Database:
     return db
 
 
-def get_session(
+_admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def admitted(db: Database) -> asyncio.Semaphore:
+    """The gate in front of the connection pool, one per event loop (worker).
+
+    A request's session hops between threads (dependencies, endpoint, close) and keeps its
+    connection in between. Were more requests let in than the pool has connections, threads
+    blocked waiting for a connection could take every thread-pool slot while the holders wait
+    for a slot to finish: a stall until the pool timeout. Waiting here, on the event loop and
+    before a thread or connection is taken, makes that impossible.
+    """
+    gates = _admission.setdefault(asyncio.get_running_loop(), {})
+    gate = gates.get(id(db))
+    if gate is None:
+        gate = gates[id(db)] = asyncio.Semaphore(db.max_sessions)
+    return gate
+
+
+async def get_session(
     request: Request, db: Annotated[Database, Depends(get_database)]
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """One session per request; services own the transaction (commit), we close it.
 
     A safe request without a bearer token only reads, so it gets a read session (on SpatiaLite
@@ -40,8 +65,13 @@ def get_session(
     write (a bearer token's use is recorded) and gets a session that takes the write lock first.
     """
     reads_only = request.method in SAFE_METHODS and "authorization" not in request.headers
-    with (db.read_sessions if reads_only else db.sessions)() as session:
-        yield session
+    async with admitted(db):
+        session = (db.read_sessions if reads_only else db.sessions)()
+        try:
+            yield session
+        finally:
+            with anyio.CancelScope(shield=True):  # a client gone must not leak the connection
+                await run_in_threadpool(session.close)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

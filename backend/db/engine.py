@@ -35,6 +35,8 @@ EngineKind = Literal["spatialite", "postgis"]
 #: Connections kept open per engine (per worker process), and extra ones allowed under load.
 POOL_SIZE = 10
 POOL_OVERFLOW = 10
+#: Connections of the pool kept for work outside requests' sessions (live-event checks, mail).
+RESERVED_CONNECTIONS = 4
 #: How long a request waits for a free connection before it is answered 503 (busy).
 POOL_TIMEOUT_S = 10.0
 #: How long a SpatiaLite writer waits for the write lock before it is answered 503 (busy).
@@ -208,16 +210,20 @@ class Database:
     sessions: sessionmaker[Session]
     read_engine: Engine
     read_sessions: sessionmaker[Session]
+    #: How many requests may hold a session at once (per worker): the pool minus a reserve.
+    max_sessions: int = POOL_SIZE + POOL_OVERFLOW - RESERVED_CONNECTIONS
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:
         engine = create_db_engine(url, **kwargs)
         reader = engine.execution_options(**{READ_ONLY_OPTION: True})  # same pool
+        pool = kwargs.get("pool_size", POOL_SIZE) + kwargs.get("max_overflow", POOL_OVERFLOW)
         return cls(
             engine,
             sessionmaker(engine, expire_on_commit=False),
             reader,
             sessionmaker(reader, expire_on_commit=False),
+            max(1, pool - min(RESERVED_CONNECTIONS, pool // 2)),
         )
 
     @property

@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -210,3 +212,36 @@ def test_parallel_comments_from_one_account_accept_exactly_the_limit_across_work
         proc.communicate(timeout=30)
     assert statuses == {201: limit, 429: 60 - limit}, statuses
     assert _stored_comments(database, user.id) == limit
+
+
+@pytest.fixture
+def small_pool_database(db_url: str) -> Iterator[Database]:
+    """The test's database behind a pool of 4 connections that waits at most 5 s for one."""
+    db = Database.connect(db_url, pool_size=4, max_overflow=0, pool_timeout=5)
+    yield db
+    db.dispose()
+
+
+@pytest.mark.parametrize("db_url", ["spatialite"], indirect=True)
+def test_more_clients_than_connections_and_threads_do_not_stall(
+    settings: Settings, small_pool_database: Database
+) -> None:
+    """Each request's session hops between threads while holding its connection: with more
+    requests admitted than connections, threads waiting for a connection could take every
+    thread slot while the holders wait for one (a stall until the pool timeout, then 503s)."""
+    _proposal(small_pool_database)
+    inner = create_app(settings, database=small_pool_database)
+    limited: list[bool] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if not limited and scope["type"] == "http":  # in the server's own event loop
+            anyio.to_thread.current_default_thread_limiter().total_tokens = 3
+            limited.append(True)
+        await inner(scope, receive, send)
+
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=60) as http:
+        assert http.get("/api/v1/health").status_code == 200
+        with ThreadPoolExecutor(30) as pool:
+            paths = [READ_PATHS[n % 3].format(id=1) for n in range(120)]
+            statuses = Counter(pool.map(lambda p: http.get(p).status_code, paths))
+    assert statuses == {200: 120}

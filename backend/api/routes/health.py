@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from backend.api.deps import DatabaseDep
+from backend.api.deps import DatabaseDep, admitted
 from backend.api.errors import error_responses
 from backend.schemas.health import Health
 from backend.services import health
@@ -21,4 +21,5 @@ router = APIRouter(tags=["system"])
     responses=error_responses(503),
 )
 async def get_health(db: DatabaseDep) -> Health:
-    return await run_in_threadpool(health.check, db)
+    async with admitted(db):
+        return await run_in_threadpool(health.check, db)
