@@ -14,9 +14,9 @@ token or session cookie, or of the client address when anonymous).
   worker died in that moment): 409 with ``Retry-After``; it was carried out once.
 
 Keys are kept for :data:`KEY_LIFETIME_HOURS`. A request that created nothing (a 4xx before any
-insert) leaves no key: a retry runs afresh. Bodies are buffered to hash them (in memory up to
-1 MB, then a temporary file), bounded by the largest body any route accepts; the per-route
-limit then applies as usual.
+insert), or whose answer sets a cookie (signing in), leaves no key: a retry runs afresh. Bodies
+are buffered to hash them (in memory up to 1 MB, then a temporary file), bounded by the largest
+body any route accepts; the per-route limit then applies as usual.
 """
 
 from __future__ import annotations
@@ -195,9 +195,10 @@ class IdempotencyMiddleware:
         content_type = location = None
         captured = bytearray()
         too_big = False
+        sets_cookie = False
 
         async def capturing_send(message: Message) -> None:
-            nonlocal status, content_type, location, too_big
+            nonlocal status, content_type, location, too_big, sets_cookie
             if message["type"] == "http.response.start":
                 status = message["status"]
                 for k, v in message.get("headers", []):
@@ -205,6 +206,8 @@ class IdempotencyMiddleware:
                         content_type = v.decode("latin-1")
                     elif k.lower() == b"location":
                         location = v.decode("latin-1")
+                    elif k.lower() == b"set-cookie":
+                        sets_cookie = True
             elif message["type"] == "http.response.body" and not too_big:
                 captured.extend(message.get("body", b""))
                 too_big = len(captured) > MAX_STORED_RESPONSE
@@ -217,6 +220,15 @@ class IdempotencyMiddleware:
             repo.current.reset(token)
         if not pending.recorded or status >= 500:
             return  # nothing was created (or it failed after: retries get 409, never a rerun)
+        if sets_cookie:
+            # a sign-in: its session cookie is never stored or sent again; a retry signs in anew
+
+            def drop() -> None:
+                with db.sessions() as session:
+                    repo.forget(session, pending)
+
+            await run_in_threadpool(drop)
+            return
         if too_big:
             logger.warning("Idempotency-Key response over %d bytes not stored", MAX_STORED_RESPONSE)
             return

@@ -88,6 +88,16 @@ def store_response(
     session.commit()
 
 
+def forget(session: Session, pending: PendingKey) -> None:
+    """Drop a recorded key whose response must not be replayed (it set a cookie)."""
+    session.execute(
+        sa.delete(IdempotencyKey).where(
+            IdempotencyKey.scope_hash == pending.scope_hash, IdempotencyKey.key == pending.key
+        )
+    )
+    session.commit()
+
+
 def purge_older_than(session: Session, hours: float) -> int:
     cutoff = utcnow() - timedelta(hours=hours)
     result = session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))

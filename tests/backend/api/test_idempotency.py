@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from fastapi.testclient import TestClient
 from backend.db.engine import Database
 from backend.db.models import Proposal, SavedSearch
 from tests.backend.proposals.helpers import proposal_body
+from tests.conftest import PASSWORD
 from tests.services import free_port
 
 Headers = Callable[[str], dict[str, str]]
@@ -201,3 +203,18 @@ def test_concurrent_posts_with_one_key_create_once(
     assert [r.status_code for r in answers] == [201] * 8, [r.text for r in answers]
     assert len({r.json()["id"] for r in answers}) == 1
     assert count(database, SavedSearch, name="at once") == 1
+
+
+def test_a_sign_in_is_never_replayed_with_its_cookie(
+    client: TestClient, make_user: Callable[..., Any]
+) -> None:
+    user = make_user("citizen")
+    body = {"email": user.email, "password": PASSWORD}
+    headers = {"Idempotency-Key": "login-1"}
+    first = client.post("/api/v1/auth/login", json=body, headers=headers)
+    assert first.status_code == 200 and "set-cookie" in first.headers
+    again = client.post("/api/v1/auth/login", json=body, headers=headers)
+    # signed in afresh (a new session and cookie), not a stored answer without one
+    assert again.status_code == 200 and "idempotent-replayed" not in again.headers
+    assert "set-cookie" in again.headers
+    assert again.json()["csrf_token"] != first.json()["csrf_token"]
