@@ -92,12 +92,14 @@ def succeeded_since(session: Session, key: str, since_s: float) -> bool:
     return last is not None and float(last) >= since_s
 
 
-def prune(session: Session, older_than_s: float) -> int:
-    """Delete rows untouched since ``older_than_s`` that hold no success worth keeping."""
+def prune(session: Session, idle_before_s: float, success_before_s: float) -> int:
+    """Delete rows idle since ``idle_before_s`` (and not blocked) unless they remember a success
+    since ``success_before_s`` (a known client); returns how many went."""
     result = session.execute(
         sa.delete(T).where(
-            T.c.updated_s < older_than_s,
-            sa.or_(T.c.last_success_s.is_(None), T.c.last_success_s < older_than_s),
+            T.c.updated_s < idle_before_s,
+            T.c.blocked_until_s < idle_before_s,
+            sa.or_(T.c.last_success_s.is_(None), T.c.last_success_s < success_before_s),
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -150,6 +150,18 @@ def _throttle(session: Session, key: str, rule: throttles.Rule, what: str) -> No
         )
 
 
+def forget_idle_throttles(session: Session, settings: Settings) -> int:
+    """Drop throttle rows idle for a day (longer than any window or back-off), keeping the
+    successes that make a client known to an account; run on registration, so the table stays
+    bounded by recent activity."""
+    now_s = time.time()
+    day = 86400.0
+    idle = max(
+        day, 2 * 60.0 * max(settings.login_window_minutes, settings.login_backoff_max_minutes)
+    )
+    return throttles.prune(session, now_s - idle, now_s - settings.login_known_client_days * day)
+
+
 def register(
     session: Session, data: RegisterRequest, client_ip: str, settings: Settings
 ) -> Outcome:
@@ -158,6 +170,7 @@ def register(
     hour = 3600.0
     rule = throttles.Rule(settings.registrations_per_ip_per_hour, hour, hour, 24 * hour)
     _throttle(session, f"register-ip:{client_ip}", rule, "registrations from your address")
+    forget_idle_throttles(session, settings)
     email = normalise_email(data.email)
     check_password_rules(data.password, email)
     if data.account_type == "sme" and not (data.organisation_name or "").strip():

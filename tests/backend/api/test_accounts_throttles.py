@@ -3,6 +3,7 @@ attacker slows guessing without locking the owner out (issue 10 points 3 and 4).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -159,3 +160,20 @@ def test_back_off_doubles_up_to_its_cap_and_a_quiet_window_starts_afresh(
         assert [hit(quiet), hit(quiet), hit(quiet)] == [None, None, None]
         assert hit(quiet + 1) == pytest.approx(29)
         session.commit()
+
+
+def test_idle_throttles_are_forgotten_but_known_clients_are_kept(
+    database: Database, settings: Settings
+) -> None:
+    rule = throttles.Rule(limit=5, window_s=900, base_s=30, cap_s=900)
+    now = time.time()
+    old = now - 3 * 86400
+    with database.sessions() as session:
+        throttles.hit(session, "login:a@example.org|203.0.113.1", rule, old)
+        throttles.succeed(session, "login:b@example.org|198.51.100.1", old)
+        throttles.hit(session, "login:c@example.org|203.0.113.2", rule, now)
+        session.commit()
+        assert auth.forget_idle_throttles(session, settings) == 1
+        session.commit()
+        assert throttles.succeeded_since(session, "login:b@example.org|198.51.100.1", old - 1)
+        assert throttles.hit(session, "login:c@example.org|203.0.113.2", rule, now) is None
