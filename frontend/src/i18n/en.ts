@@ -369,6 +369,11 @@ export const en = {
   'comments.anchorOn': 'on {name}',
   'comments.anchorBlock': 'on block {block} of the scheme',
   'comments.anchorUnnamed': 'on a building',
+  'opps.run': 'Run',
+  'opps.runSaved': 'Run the saved search {name}',
+  'proposals.workPackages': 'Work packages',
+  'proposals.noWorkPackages': 'No work packages published yet.',
+  'proposals.tenderCloses': 'tenders close {date}',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -371,4 +371,9 @@ export const et: Catalogue = {
   'comments.anchorOn': 'hoonel {name}',
   'comments.anchorBlock': 'projekti plokil {block}',
   'comments.anchorUnnamed': 'hoonel',
+  'opps.run': 'Käivita',
+  'opps.runSaved': 'Käivita salvestatud otsing {name}',
+  'proposals.workPackages': 'Tööpaketid',
+  'proposals.noWorkPackages': 'Tööpakette pole veel avaldatud.',
+  'proposals.tenderCloses': 'pakkumised kuni {date}',
 }

@@ -371,4 +371,9 @@ export const hu: Catalogue = {
   'comments.anchorOn': 'itt: {name}',
   'comments.anchorBlock': 'a terv {block}. tömbjén',
   'comments.anchorUnnamed': 'egy épületen',
+  'opps.run': 'Futtatás',
+  'opps.runSaved': 'A(z) {name} mentett keresés futtatása',
+  'proposals.workPackages': 'Munkacsomagok',
+  'proposals.noWorkPackages': 'Még nincs közzétett munkacsomag.',
+  'proposals.tenderCloses': 'ajánlattételi határidő: {date}',
 }

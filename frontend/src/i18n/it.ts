@@ -371,4 +371,9 @@ export const it: Catalogue = {
   'comments.anchorOn': 'su {name}',
   'comments.anchorBlock': 'sul blocco {block} del progetto',
   'comments.anchorUnnamed': 'su un edificio',
+  'opps.run': 'Esegui',
+  'opps.runSaved': 'Esegui la ricerca salvata {name}',
+  'proposals.workPackages': 'Pacchetti di lavoro',
+  'proposals.noWorkPackages': 'Ancora nessun pacchetto di lavoro pubblicato.',
+  'proposals.tenderCloses': 'offerte entro il {date}',
 }

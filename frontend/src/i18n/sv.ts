@@ -371,4 +371,9 @@ export const sv: Catalogue = {
   'comments.anchorOn': 'på {name}',
   'comments.anchorBlock': 'på block {block} i projektet',
   'comments.anchorUnnamed': 'på en byggnad',
+  'opps.run': 'Kör',
+  'opps.runSaved': 'Kör den sparade sökningen {name}',
+  'proposals.workPackages': 'Arbetspaket',
+  'proposals.noWorkPackages': 'Inga arbetspaket publicerade ännu.',
+  'proposals.tenderCloses': 'anbud senast {date}',
 }

@@ -1,5 +1,5 @@
 /** SME opportunities: filters, results (list + map), detail, interest, saved searches, matches. */
-import type { Id, Match, Opportunity, Organisation, SavedSearch } from '../api'
+import type { Id, Match, Opportunity, OpportunityQuery, Organisation, SavedSearch } from '../api'
 import type { LonLat } from '../core/geo'
 import { emptySearch, opportunityPoint, toFilters, toQuery, valueRange, type DistanceFrom, type OpportunitySearch } from '../core/opportunities'
 import { formatCurrency, formatDate, formatDistance } from '../i18n/format'
@@ -81,6 +81,25 @@ export class OpportunitiesPanel {
     }
     this.searched = true
     this.view = 'search'
+    this.showOnMap(this.results)
+    this.ctx.refresh()
+    this.ctx.announce(this.error ? this.ctx.i18n.t('app.loadFailed', { detail: this.error }) : this.ctx.i18n.plural('opps.count', this.total))
+  }
+
+  /** Run a saved search again with the filters it stored. */
+  async runSaved(x: SavedSearch) {
+    try {
+      const page = await this.ctx.api.opportunities({ ...(x.query as OpportunityQuery), limit: 50 })
+      this.results = page.items
+      this.total = page.total
+      this.error = undefined
+    } catch (err) {
+      this.results = []
+      this.error = errorText(err)
+    }
+    this.searched = true
+    this.view = 'search'
+    this.selected = undefined
     this.showOnMap(this.results)
     this.ctx.refresh()
     this.ctx.announce(this.error ? this.ctx.i18n.t('app.loadFailed', { detail: this.error }) : this.ctx.i18n.plural('opps.count', this.total))
@@ -219,6 +238,8 @@ export class OpportunitiesPanel {
                 'li',
                 {},
                 x.name,
+                ' ',
+                h('button', { type: 'button', class: 'link', 'aria-label': t('opps.runSaved', { name: x.name }), onclick: () => void this.runSaved(x) }, t('opps.run')),
                 ' ',
                 h(
                   'button',

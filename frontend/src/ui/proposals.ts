@@ -1,5 +1,5 @@
 /** Proposals: list with filters, details, before/after, documents, and the comment threads. */
-import { STAGES, subscribeProposalEvents, type Proposal, type ProposalSummary, type Stage } from '../api'
+import { STAGES, subscribeProposalEvents, type Opportunity, type Proposal, type ProposalSummary, type Stage } from '../api'
 import { formatDate, formatNumber, formatTimeLeft } from '../i18n/format'
 import { CommentsView } from './comments'
 import { errorText, type AppContext } from './context'
@@ -14,6 +14,8 @@ export class ProposalsPanel {
   private query = ''
   private beforeAfter: 'before' | 'after' = 'after'
   private comments?: CommentsView
+  /** the selected proposal's work packages (opportunities) */
+  private workPackages?: { proposalId: number; items: Opportunity[] }
   private unsubscribe?: () => void
 
   constructor(private readonly ctx: AppContext) {}
@@ -39,7 +41,13 @@ export class ProposalsPanel {
     this.unsubscribe = undefined
     this.comments = undefined
     this.beforeAfter = 'after'
-    if (!p) return
+    this.workPackages = undefined
+    // leaving a proposal clears its comment pins from the map
+    if (!p) {
+      this.ctx.map?.setComments([], () => undefined)
+      return
+    }
+    void this.loadWorkPackages(p)
     const view = new CommentsView(this.ctx, p, commentId)
     this.comments = view
     void view.load()
@@ -49,6 +57,42 @@ export class ProposalsPanel {
         void this.load()
       } else view.receive(ev)
     })
+  }
+
+  private async loadWorkPackages(p: Proposal) {
+    const items = await this.ctx.api
+      .opportunities({ proposal_id: p.id, limit: 100 })
+      .then((page) => page.items)
+      .catch(() => [])
+    if (this.ctx.selection.proposal?.id !== p.id) return
+    this.workPackages = { proposalId: p.id, items }
+    this.ctx.refresh()
+  }
+
+  private renderWorkPackages(p: Proposal): HTMLElement[] {
+    const { t, tag } = this.ctx.i18n
+    const list = this.workPackages?.proposalId === p.id ? this.workPackages.items : undefined
+    return [
+      h('h3', { id: 'proposal-work-h' }, t('proposals.workPackages')),
+      !list
+        ? h('p', { class: 'muted' }, t('app.loading'))
+        : list.length
+          ? h(
+              'ul',
+              { class: 'work-packages', 'aria-labelledby': 'proposal-work-h' },
+              list.map((o) =>
+                h(
+                  'li',
+                  {},
+                  h('strong', {}, o.title),
+                  ' · ',
+                  t(`oppStatus.${o.status}`),
+                  o.tender_period.end ? [' · ', t('proposals.tenderCloses', { date: formatDate(String(o.tender_period.end), tag) })] : null,
+                ),
+              ),
+            )
+          : h('p', { class: 'muted' }, t('proposals.noWorkPackages')),
+    ]
   }
 
   /** The selected proposal was fetched again (published, stage changed): keep its live state. */
@@ -192,6 +236,7 @@ export class ProposalsPanel {
       h('button', { type: 'button', onclick: () => this.ctx.map?.flyToProposal(p), disabled: !this.ctx.map }, t('proposals.flyTo')),
       h('h3', {}, t('proposals.documents')),
       docs,
+      this.renderWorkPackages(p),
       this.comments?.render() ?? null,
     )
   }
