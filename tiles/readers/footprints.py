@@ -132,6 +132,8 @@ def iter_footprints(
             windows = [{"skip_features": k, "max_features": chunk_rows} for k in starts]
         elif info.get("driver") == "FlatGeobuf":
             windows = [{"fids": np.arange(k, min(k + chunk_rows, count))} for k in starts]
+    dropped, drop_skips = _relation_member_ways(path, options, id_field, names)
+    first = True
     for window in windows:
         meta, fids, wkb, values = _read(path, layer=options.layer, columns=columns, **window)
         raw = dict(zip(meta["fields"], values, strict=True))
@@ -147,8 +149,41 @@ def iter_footprints(
             for k, v in raw.items()
             if k != id_field or k in WANTED
         }
+        if dropped:
+            rest = ~np.isin(source_id, list(dropped))
+            source_id, wkb = source_id[rest], wkb[rest]
+            cols = {k: v[rest] for k, v in cols.items()}
         crs = options.src_crs or meta.get("crs")
-        yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows)
+        skips = drop_skips if first else None
+        first = False
+        yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows, skips)
+
+
+def _relation_member_ways(
+    path: Path, options: ReadOptions, id_field: str | None, names: list[str]
+) -> tuple[set[str], list[Skip]]:
+    """Source ids of building ways drawn by a building relation of the same file (an OSM
+    export: ids ``rN`` / ``wN``), judged on the whole file before it is read in windows."""
+    if id_field is None or "building" not in names:
+        return set(), []
+    wanted = [c for c in (id_field, "building", "building:part") if c in names]
+    try:
+        _meta, table = read_arrow(
+            path, layer=options.layer, columns=[id_field], read_geometry=False
+        )
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InvalidInputError(f"{path}: cannot read ({exc})") from exc
+    ids = _as_str(table.column(id_field).to_numpy(zero_copy_only=False))
+    if not _relation_ids(ids).any():
+        return set(), []
+    meta, _fids, wkb, values = _read(path, layer=options.layer, columns=wanted)
+    raw = {str(k): _as_str(v) for k, v in zip(meta["fields"], values, strict=True)}
+    source_id = raw[id_field]
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    skipped: list[Skip] = []
+    _drop_relation_outlines(path, source_id, geoms, raw, keep, skipped)
+    return {s.feature for s in skipped}, skipped
 
 
 def read_osm(path: Path, options: ReadOptions) -> SourceData:
@@ -161,22 +196,45 @@ def iter_osm(path: Path, options: ReadOptions, chunk_rows: int | None) -> Iterat
     raw features (WKB and the few wanted tags) are read at once."""
     if path.name.lower().endswith(".pbf"):
         check_pbf(path)
-    where = 'building IS NOT NULL OR "building:part" IS NOT NULL'
-    meta, _fids, wkb, values = _read(
-        path,
-        layer=options.layer or "multipolygons",
-        where=where,
-        CONFIG_FILE=str(OSM_CONFIG),
-        USE_CUSTOM_INDEXING="YES",
-    )
-    raw = dict(zip(meta["fields"], values, strict=True))
+    tagged = '(building IS NOT NULL OR "building:part" IS NOT NULL)'
+    # Two passes: GDAL's OSM driver leaves out closed ways that are outer members of a
+    # multipolygon relation when it reads relations in the same pass (building ways of a
+    # relation tagged otherwise, parts outlining a building relation: 7 in the London extract),
+    # but reports them when the filter asks for ways only
+    lists: dict[str, list[Any]] = {}
+    wkb_parts = []
+    for where in (f"osm_way_id IS NOT NULL AND {tagged}", f"osm_id IS NOT NULL AND {tagged}"):
+        meta, _fids, wkb_part, values = _read(
+            path,
+            layer=options.layer or "multipolygons",
+            where=where,
+            CONFIG_FILE=str(OSM_CONFIG),
+            USE_CUSTOM_INDEXING="YES",
+        )
+        wkb_parts.append(wkb_part)
+        for k, v in zip(meta["fields"], values, strict=True):
+            lists.setdefault(str(k), []).append(v)
+    wkb = np.concatenate(wkb_parts)
+    raw = {k: np.concatenate(v) for k, v in lists.items()}
     way = _as_str(raw["osm_way_id"])
     rel = _as_str(raw["osm_id"])
     source_id = np.where(way != "", "way/" + way.astype(str), "relation/" + rel.astype(str))
     source_id = source_id.astype(object)
     cols = {k: _as_str(v) for k, v in raw.items() if k in WANTED}
     crs = options.src_crs or "EPSG:4326"
-    yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows)
+    # a relation and its member ways are judged on the whole file, before it is cut in chunks
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    skipped: list[Skip] = []
+    _drop_relation_outlines(path, source_id, geoms, cols, keep, skipped)
+    drop = np.flatnonzero(~keep & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if len(drop):
+        rest = np.ones(len(source_id), bool)
+        rest[drop] = False
+        source_id, wkb = source_id[rest], wkb[rest]
+        cols = {k: v[rest] for k, v in cols.items()}
+    del geoms
+    yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows, skipped)
 
 
 def _varint(buf: bytes, i: int) -> tuple[int, int]:
@@ -252,13 +310,17 @@ def _finish_chunks(
     cols: dict[str, NDArray[np.object_]],
     crs: Any,
     chunk_rows: int | None,
+    skipped: list[Skip] | None = None,
 ) -> Iterator[SourceData]:
     n = len(source_id)
     step = n if chunk_rows is None or n <= chunk_rows else chunk_rows
     for k in range(0, max(n, 1), max(step, 1)):
         sl = slice(k, k + step)
         chunk = {c: v[sl] for c, v in cols.items()}
-        yield _finish(path, options, source_id[sl], wkb[sl], chunk, crs)
+        data = _finish(path, options, source_id[sl], wkb[sl], chunk, crs)
+        if skipped and k == 0:  # features dropped before the chunks, reported with the first
+            data.skipped[:0] = skipped
+        yield data
 
 
 def _finish(
@@ -344,6 +406,56 @@ def _finish(
         crs=src_crs.to_string(),
         skipped=skipped,
     )
+
+
+def _relation_ids(source_id: NDArray[np.object_]) -> NDArray[np.bool_]:
+    """OSM relations by id: ``relation/N`` (PBF) or ``rN`` (GeoJSON exports of OSM)."""
+    ids = source_id.astype(str)
+    return np.char.startswith(ids, "relation/") | (
+        np.char.startswith(ids, "r") & np.char.isdigit(np.char.lstrip(ids, "r"))
+    )
+
+
+def _drop_relation_outlines(
+    path: Path,
+    source_id: NDArray[np.object_],
+    geoms: NDArray[np.object_],
+    cols: dict[str, NDArray[np.object_]],
+    keep: NDArray[np.bool_],
+    skipped: list[Skip],
+) -> None:
+    """Skip a building way lying within a building multipolygon relation also in the data (an
+    outer member: the same building, drawn by the relation); ways that are parts stay parts."""
+    rel = keep & _relation_ids(source_id)
+    if not rel.any():
+        return
+    building = cols.get("building")
+    part = cols.get("building:part")
+    if building is None:
+        return
+    rel_idx = np.flatnonzero(rel & (building != ""))
+    is_part = part != "" if part is not None else np.zeros(len(source_id), bool)
+    ways = np.flatnonzero(keep & ~rel & (building != "") & ~is_part)
+    if not len(rel_idx) or not len(ways):
+        return
+    tree = shapely.STRtree(geoms[rel_idx])
+    pairs = tree.query(geoms[ways], predicate="intersects")
+    done: set[int] = set()
+    for w_pos, r_pos in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
+        i, r = int(ways[w_pos]), int(rel_idx[r_pos])
+        if i in done:
+            continue
+        area = shapely.area(geoms[i])
+        if area > 0 and shapely.area(shapely.intersection(geoms[i], geoms[r])) >= 0.99 * area:
+            done.add(i)
+            keep[i] = False
+            skipped.append(
+                Skip(
+                    str(path),
+                    str(source_id[i]),
+                    f"a way of the building multipolygon {source_id[r]}, built as that",
+                )
+            )
 
 
 # a building footprint larger than this across is taken as a sign of a wrong CRS (the largest
