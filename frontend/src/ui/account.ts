@@ -32,7 +32,8 @@ export class AccountPanel {
     const reset = linkToken(location.hash, 'reset')
     if (reset) {
       this.reset = { token: reset, password: '' }
-      this.ctx.announce(this.ctx.i18n.t('account.resetOpen'))
+      // the app is still being built (its status line too): tell once it stands
+      setTimeout(() => this.ctx.announce(this.ctx.i18n.t('account.resetOpen')), 0)
     }
     const verify = linkToken(location.hash, 'verify')
     if (verify) void this.verify(verify)
