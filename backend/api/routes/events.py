@@ -42,7 +42,7 @@ EVENT_TYPES = (
 
 def _check_visible(db: Database, proposal_id: int) -> None:
     # a short-lived session of its own: a stream may last hours and must not hold a connection
-    with db.sessions() as session:
+    with db.read_sessions() as session:  # reads only: no write lock on SpatiaLite
         comments.visible_proposal(session, proposal_id)
 
 
