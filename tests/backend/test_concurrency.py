@@ -6,7 +6,9 @@ only outcomes (statuses, counts of what was stored).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -148,29 +150,40 @@ def test_reads_do_not_wait_for_a_held_write_lock_and_a_blocked_write_is_503(
     assert _stored_comments(database) == 1  # the refused one left nothing behind
 
 
-def _serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[str], str]:
+@contextlib.contextmanager
+def _serve(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
+    """``civictwin serve`` with ``workers`` in its own process group; yields its base URL."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICTWIN_")}
     full_env.update(env)
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), "--workers", str(workers)],
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), "--workers", str(workers)],
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,  # so the workers go with it, whatever happens
+        )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise AssertionError(f"server did not start: {proc.communicate()[1][-2000:]}")
-        time.sleep(0.2)
+    try:
+        deadline = time.monotonic() + 180  # workers import the app: slow on a loaded machine
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(30)
+        with contextlib.suppress(ProcessLookupError):  # workers left behind, if any
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
 
 
 @pytest.mark.parametrize("db_url", ["postgis"], indirect=True)
@@ -192,8 +205,7 @@ def test_parallel_comments_from_one_account_accept_exactly_the_limit_across_work
         "CIVICTWIN_COMMENT_RATE_PER_USER": str(limit),
         "CIVICTWIN_COMMENT_RATE_PER_IP": "10000",
     }
-    proc, base = _serve(env, workers=3)
-    try:
+    with _serve(env, 3, tmp_path / "serve.log") as base:
         start = threading.Barrier(60)
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
         with httpx.Client(base_url=base, timeout=60, limits=limits) as http:
@@ -207,9 +219,6 @@ def test_parallel_comments_from_one_account_accept_exactly_the_limit_across_work
 
             with ThreadPoolExecutor(60) as pool:
                 statuses = Counter(pool.map(post, range(60)))
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
     assert statuses == {201: limit, 429: 60 - limit}, statuses
     assert _stored_comments(database, user.id) == limit
 
