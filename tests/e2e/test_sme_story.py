@@ -36,7 +36,9 @@ def test_a_saved_search_can_be_run_again(browser, live_server) -> None:
         page.locator("ul.cards button").first.wait_for()
         page.locator("details.saved-searches > summary").click()
         page.locator("#opps-search-name").fill("SME work (story)")
-        page.locator("details.saved-searches").get_by_role("button", name="Save").click()
+        page.locator("details.saved-searches").get_by_role(
+            "button", name="Save", exact=True
+        ).click()
         run = page.get_by_role("button", name="Run the saved search SME work (story)")
         run.wait_for()
         # a fresh page has no results: the saved search brings them back
