@@ -290,6 +290,11 @@ class ModerationDecision(BaseModel):
     )
 
 
+def moderation_example() -> dict[str, Any]:
+    """A hidden comment as moderators see it (OpenAPI examples of the moderation lists)."""
+    return dict(_MODERATION_EXAMPLE)
+
+
 class CommentModeration(CommentPublic):
     """A comment as a moderator sees it: with its body whatever its state."""
 

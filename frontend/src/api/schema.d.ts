@@ -2269,6 +2269,53 @@ export interface components {
         /**
          * HiddenComments
          * @description Hidden comments (by a moderator or automatically), most recently created first.
+         * @example {
+         *       "items": [
+         *         {
+         *           "agree_count": 12,
+         *           "anchor": {
+         *             "building_id": "osm-way-4012345",
+         *             "camera": {
+         *               "heading_deg": 35,
+         *               "pitch_deg": -25,
+         *               "position": {
+         *                 "height_m": 180,
+         *                 "lat": 51.5139,
+         *                 "lon": -0.0921
+         *               },
+         *               "roll_deg": 0
+         *             },
+         *             "point": {
+         *               "height_m": 62.5,
+         *               "lat": 51.5152,
+         *               "lon": -0.0902
+         *             }
+         *           },
+         *           "author": {
+         *             "display_name": "Ada",
+         *             "id": 42
+         *           },
+         *           "body": "The west block will overshadow the school playground after 3 pm.",
+         *           "created_at": "2025-04-03T17:41:00Z",
+         *           "depth": 1,
+         *           "disagree_count": 3,
+         *           "hidden_reason": "Personal attack on a named resident",
+         *           "id": 101,
+         *           "proposal_id": 1,
+         *           "replies": [],
+         *           "report_count": 3,
+         *           "sentiment": "objection",
+         *           "state": "hidden",
+         *           "topics": [
+         *             "design",
+         *             "light"
+         *           ]
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
          */
         HiddenComments: {
             /** Items */
