@@ -67,6 +67,8 @@ class CesiumMapView implements MapView {
   private opportunities: readonly Opportunity[] = []
   /** set once anything (a deep link, a fly-to) placed the camera: the city must not re-frame it */
   private cameraPlaced = false
+  /** The ground layer's tileset: its streets and water are not buildings to select. */
+  private groundTileset: Cesium3DTileset | undefined
 
   constructor(
     readonly widget: CesiumWidget,
@@ -90,7 +92,11 @@ class CesiumMapView implements MapView {
       this.tileset = tileset
       if (window.__civictwin) window.__civictwin.tileset = tileset
       // streets, water and names beside the city, when it was built with them (never blocks it)
-      void loadGround(this.widget, cfg.tilesetUrl).catch((err: unknown) => console.warn('ground layer failed to load', err))
+      void loadGround(this.widget, cfg.tilesetUrl)
+        .then((ground) => {
+          this.groundTileset = ground?.tileset
+        })
+        .catch((err: unknown) => console.warn('ground layer failed to load', err))
       // a proposal opened from a link or the list may already be flying the camera to its site
       if (frame && !this.cameraPlaced) {
         const sphere = tileset.boundingSphere
@@ -108,15 +114,22 @@ class CesiumMapView implements MapView {
     }
   }
 
+  /** The building (city or scheme feature) under a pick, never a street or river of the ground layer. */
+  private buildingFeature(picked: unknown): Cesium3DTileFeature | undefined {
+    if (!(picked instanceof Cesium3DTileFeature)) return undefined
+    return picked.tileset === this.groundTileset ? undefined : picked
+  }
+
   private pickAt(pos: Cartesian2): PickedPoint | undefined {
     const scene = this.widget.scene
     const picked: unknown = scene.pick(pos)
     let world = scene.pickPositionSupported ? scene.pickPosition(pos) : undefined
     if (!world || !picked) world = world ?? this.widget.camera.pickEllipsoid(pos)
     if (!world) return undefined
+    const feature = this.buildingFeature(picked)
     return {
       point: toLonLatHeight(world),
-      building: picked instanceof Cesium3DTileFeature ? featureProperties(picked) : undefined,
+      building: feature ? featureProperties(feature) : undefined,
       camera: this.getCamera(),
     }
   }
@@ -124,7 +137,7 @@ class CesiumMapView implements MapView {
   private onHover(pos: Cartesian2) {
     if (this.drawHandler || this.pendingPick) return
     const picked: unknown = this.widget.scene.pick(pos)
-    this.highlighter.hover(picked instanceof Cesium3DTileFeature ? picked : undefined)
+    this.highlighter.hover(this.buildingFeature(picked))
     this.widget.canvas.style.cursor = picked ? 'pointer' : ''
   }
 
@@ -147,7 +160,7 @@ class CesiumMapView implements MapView {
       if (tag.comments.length === 1) this.onSelectComment?.(tag.comments[0])
       else this.zoomToComments(tag.comments)
     } else if (tag?.kind === 'opportunity') this.onSelectOpportunity?.(tag.opportunity)
-    const feature = picked instanceof Cesium3DTileFeature ? picked : undefined
+    const feature = this.buildingFeature(picked)
     this.highlighter.select(feature)
     const props = feature ? featureProperties(feature) : undefined
     for (const fn of this.buildingListeners) fn(props)
