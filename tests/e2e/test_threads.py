@@ -189,7 +189,8 @@ def test_reply_react_report_and_hide_a_thread_live_across_browsers(browser, live
         sign_in.get_by_label("Password").fill(PASSWORD)
         sign_in.get_by_role("button", name="Sign in").click()
         moderator.get_by_role("tab", name="Moderation").click()
-        item = moderator.locator(".mod-item", has_text=ROOT_BODY)
+        # the reports queue (hidden comments are listed below it, each with Restore)
+        item = moderator.locator(".mod-item:not(.mod-hidden)", has_text=ROOT_BODY)
         item.wait_for()
         assert "Off topic ×1" in item.inner_text()
         item.locator("blockquote").evaluate(SCROLL_TO)
@@ -198,6 +199,8 @@ def test_reply_react_report_and_hide_a_thread_live_across_browsers(browser, live
         item.get_by_role("button", name="Hide").click()
         moderator.locator("p.status", has_text="Decision recorded.").wait_for()
         item.wait_for(state="detached")
+        hidden_item = moderator.locator(".mod-item.mod-hidden", has_text=ROOT_BODY)
+        hidden_item.get_by_role("button", name="Restore").wait_for()
 
         # --- every open browser shows the comment hidden, live; the reply stays in its thread
         for page in (neighbour, author):
