@@ -509,3 +509,12 @@ class IdempotencyKey(Base):
     location: Mapped[str | None] = mapped_column(String(500))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# Feature tables declared in their own modules (one per area of work), on the same Base.
+from backend.db import (  # noqa: E402, F401
+    models_engagement,
+    models_impact,
+    models_sme,
+    models_twin,
+)

@@ -1,0 +1,7 @@
+"""Tables for impact analysis jobs and results (issue 13).
+
+Declared on the same ``Base`` as ``backend.db.models``; imported at the end of that module so
+that its metadata (and Alembic) see them.
+"""
+
+from __future__ import annotations
