@@ -28,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from backend.db.types import JSONType, UTCDateTime, geometry, utcnow
 
-ROLES = ("citizen", "sme", "planner", "moderator", "admin")
+ROLES = ("citizen", "sme", "planner", "moderator", "admin", "funder", "contractor")
 STAGES = ("draft", "consultation", "assessment", "decided")
 DECISIONS = ("approved", "refused", "withdrawn")
 SENTIMENTS = ("objection", "neutral", "supportive")
@@ -396,6 +396,15 @@ class Opportunity(TimestampMixin, Base):
     contact_phone: Mapped[str | None] = mapped_column(String(50))
     published_at: Mapped[datetime | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # issue 15 (migration 0007): a sub-package's parent work package and the contractor that
+    # posted it; the ocid of an imported OCDS release (re-imports update by it)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
+    )
+    contractor_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    source_ocid: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     cpv: Mapped[list[OpportunityCPV]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="OpportunityCPV.position"
