@@ -7,6 +7,7 @@ import mimetypes
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import swagger_ui_bundle
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import add_exception_handlers
-from backend.api.idempotency import IdempotencyMiddleware
+from backend.api.idempotency import IdempotencyMiddleware, document_idempotency_key
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.middleware import RequestIdMiddleware
 from backend.api.router import api_router, root_routers
@@ -113,9 +114,20 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for router in root_routers:
         app.include_router(router)
     _mount_docs(app)
+    _document_headers(app)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app
+
+
+def _document_headers(app: FastAPI) -> None:
+    """Headers handled by middleware, which FastAPI cannot see, added to the OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document_idempotency_key(build())  # idempotent on FastAPI's cached document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -249,3 +249,36 @@ def _length(f: Any) -> int:
     end = int(f.tell())
     f.seek(here)
     return end
+
+
+#: The header as documented in OpenAPI, once under ``components.parameters`` and referred to by
+#: every POST operation (the middleware above applies to every POST).
+IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        f"Optional, 1 to {MAX_KEY_LENGTH} printable characters, unique per request: a retry "
+        "with the same key and the same request is answered with the stored response "
+        "(`Idempotent-Replayed: true`) and creates nothing again; the same key with another "
+        "request is 422; while the first request is still being answered, 409 with "
+        f"`Retry-After`. Keys are kept {KEY_LIFETIME_HOURS} hours, per caller. A request that "
+        "created nothing, or whose answer signs in (sets a cookie), keeps no key."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+}
+
+
+def document_idempotency_key(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` (an OpenAPI document) with the ``Idempotency-Key`` header on every POST."""
+    components = schema.setdefault("components", {})
+    components.setdefault("parameters", {})["IdempotencyKey"] = IDEMPOTENCY_KEY_PARAMETER
+    ref = {"$ref": "#/components/parameters/IdempotencyKey"}
+    for path_item in schema.get("paths", {}).values():
+        operation = path_item.get("post")
+        if operation is None:
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if ref not in parameters:
+            parameters.append(ref)
+    return schema
