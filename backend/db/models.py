@@ -318,6 +318,10 @@ class Comment(Base):
     author_ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # {"position": {"lon", "lat", "height"}, "heading", "pitch", "roll"} in degrees / metres
     camera: Mapped[dict[str, Any] | None] = mapped_column()
+    # the design variant the comment is about (issue 14; backend/db/models_engagement.py)
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_variants.id", ondelete="SET NULL"), index=True
+    )
     state: Mapped[str] = mapped_column(String(16), default="published", index=True)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
     agree_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -404,7 +408,7 @@ class Opportunity(TimestampMixin, Base):
     contractor_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL")
     )
-    source_ocid: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_ocid: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
 
     cpv: Mapped[list[OpportunityCPV]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="OpportunityCPV.position"
@@ -484,6 +488,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # after a failure the next try waits (back-off); None: at the next run
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    # one-click unsubscribe (RFC 8058): sent as List-Unsubscribe and List-Unsubscribe-Post
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
 
 
 class AuditLog(Base):
