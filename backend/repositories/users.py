@@ -109,12 +109,14 @@ def delete_other_sessions(session: Session, user_id: int, keep_hash: str | None)
     return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def revoke_api_tokens(session: Session, user_id: int, now: datetime) -> None:
-    session.execute(
+def revoke_api_tokens(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every live API token of the user; returns how many were revoked."""
+    result = session.execute(
         sa.update(ApiToken)
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def established_filter(created_before: datetime) -> sa.ColumnElement[bool]:

@@ -226,6 +226,9 @@ class PasswordChange(BaseModel):
 
 
 class PasswordChanged(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"sessions_ended": 2}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"sessions_ended": 2, "api_tokens_revoked": 1}]}
+    )
 
     sessions_ended: int = Field(description="Other signed-in browsers that were signed out")
+    api_tokens_revoked: int = Field(0, description="API tokens that were revoked")

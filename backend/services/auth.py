@@ -333,9 +333,10 @@ def change_password(
     current_password: str,
     new_password: str,
     settings: Settings,
-) -> int:
-    """Change the password (the current one confirms it); every other session is signed out.
-    Returns how many sessions were ended."""
+) -> tuple[int, int]:
+    """Change the password (the current one confirms it); every other session is signed out
+    and every API token revoked (a token is a session too: whoever may hold one must not keep
+    access past the change). Returns (sessions ended, API tokens revoked)."""
     user = principal.user
     rule = _login_rules(settings)[0]
     _throttle(session, f"password-change:{user.id}", rule, "wrong passwords")
@@ -344,10 +345,12 @@ def change_password(
     _set_password(session, user, new_password)
     keep = _sha256(principal.session_token) if principal.session_token else None
     ended = repo.delete_other_sessions(session, user.id, keep_hash=keep)
-    repo.expire_account_tokens(session, user.id, "reset", utcnow())
+    now = utcnow()
+    revoked = repo.revoke_api_tokens(session, user.id, now)
+    repo.expire_account_tokens(session, user.id, "reset", now)
     throttles.succeed(session, f"password-change:{user.id}", time.time())
     session.commit()
-    return ended
+    return ended, revoked
 
 
 def _login_rules(settings: Settings) -> tuple[throttles.Rule, throttles.Rule, throttles.Rule]:

@@ -65,15 +65,16 @@ def update_me(data: ProfileUpdate, principal: CurrentPrincipal, session: Session
     response_model=PasswordChanged,
     operation_id="changeMyPassword",
     responses=error_responses(401, 403, 422, 429),
-    summary="Change my password (the current one confirms it); signs out my other sessions",
+    summary="Change my password (the current one confirms it); signs out my other sessions "
+    "and revokes my API tokens",
 )
 def change_password(
     data: PasswordChange, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
 ) -> PasswordChanged:
-    ended = auth.change_password(
+    ended, revoked = auth.change_password(
         session, principal, data.current_password, data.new_password, settings
     )
-    return PasswordChanged(sessions_ended=ended)
+    return PasswordChanged(sessions_ended=ended, api_tokens_revoked=revoked)
 
 
 @router.get(

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from backend.db.engine import Database
-from backend.db.models import AccountToken, OutboxMessage, Proposal, User
+from backend.db.models import AccountToken, ApiToken, OutboxMessage, Proposal, User
 from backend.db.types import utcnow
 from backend.main import create_app
 from backend.settings import Settings
@@ -194,7 +194,7 @@ def test_changing_the_password_needs_the_current_one_and_signs_out_other_session
     ok = client.post(
         url, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}, headers=headers
     )
-    assert ok.status_code == 200 and ok.json() == {"sessions_ended": 1}
+    assert ok.status_code == 200 and ok.json() == {"sessions_ended": 1, "api_tokens_revoked": 0}
     assert client.get("/api/v1/auth/me").status_code == 200  # this browser stays signed in
     assert other.get("/api/v1/auth/me").status_code == 401
     login = "/api/v1/auth/login"
@@ -202,6 +202,41 @@ def test_changing_the_password_needs_the_current_one_and_signs_out_other_session
     assert (
         other.post(login, json={"email": user.email, "password": NEW_PASSWORD}).status_code == 200
     )
+
+
+def test_changing_the_password_revokes_every_api_token(
+    app: FastAPI,
+    client: TestClient,
+    database: Database,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], dict[str, str]],
+) -> None:
+    user = make_user()
+    first, second = bearer(user), bearer(user)
+    someone_else = bearer(make_user(email="someone.else@example.org"))
+    api = TestClient(app)  # no cookie: only the bearer token speaks
+    for headers in (first, second, someone_else):
+        assert api.get("/api/v1/auth/me", headers=headers).status_code == 200
+    csrf = sign_in(client, str(user.email))
+    ok = client.post(
+        "/api/v1/users/me/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json() == {"sessions_ended": 0, "api_tokens_revoked": 2}
+    for headers in (first, second):
+        assert api.get("/api/v1/auth/me", headers=headers).status_code == 401
+    assert api.get("/api/v1/auth/me", headers=someone_else).status_code == 200
+    with database.sessions() as session:
+        live = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    assert live == 0
+    # a token made after the change works: the change revokes, it does not forbid
+    assert api.get("/api/v1/auth/me", headers=bearer(user)).status_code == 200
 
 
 # --- password reset ----------------------------------------------------------------------------
