@@ -135,7 +135,11 @@ def require_roles(*roles: str) -> Callable[[Principal], Principal]:
 
     def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has(*roles, "admin"):
-            raise PermissionDeniedError(f"needs the role {' or '.join(roles)}")
+            raise PermissionDeniedError(
+                f"needs the role {' or '.join(roles)}",
+                key="role_required",
+                params={"role": list(roles)},
+            )
         return principal
 
     return dependency

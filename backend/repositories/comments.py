@@ -141,6 +141,20 @@ def resolve_reports(session: Session, comment_id: int, resolution: str, at: date
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def report_by_id(session: Session, report_id: int) -> Report | None:
+    return session.get(Report, report_id)
+
+
+def resolve_report(session: Session, report_id: int, resolution: str, at: datetime) -> bool:
+    """Resolve one open report, atomically; False if it was resolved already (or by a racer)."""
+    result = session.execute(
+        sa.update(Report)
+        .where(Report.id == report_id, Report.resolved_at.is_(None))
+        .values(resolved_at=at, resolution=resolution)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 def moderation_queue(session: Session, *, limit: int, offset: int) -> tuple[list[Comment], int]:
     """Comments with open reports (auto-hidden ones included), oldest first report first."""
     first = (

@@ -52,7 +52,7 @@ def set_roles(session: Session, actor: Principal, user_id: int, roles: list[str]
         raise NotFoundError(f"user {user_id} not found")
     wanted = {check_role(r) for r in roles}
     if user.id == actor.user.id and "admin" not in wanted:
-        raise ConflictError("roles: you cannot remove your own admin role")
+        raise ConflictError("roles: you cannot remove your own admin role", key="own_admin_role")
     before = sorted(user.role_names)
     user.roles = [r for r in user.roles if r.role in wanted]
     user.roles.extend(UserRole(role=r) for r in sorted(wanted - user.role_names))

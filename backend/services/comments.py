@@ -68,10 +68,16 @@ MODERATOR_ROLES = ("moderator", "admin")
 def check_body(field: str, body: str, max_length: int) -> None:
     """Raise :class:`InvalidInputError` naming what is wrong with a comment body."""
     if not body.strip():
-        raise InvalidInputError(f"{field}: must not be empty or only whitespace")
+        raise InvalidInputError(
+            f"{field}: must not be empty or only whitespace",
+            key="text_empty",
+            params={"field": field},
+        )
     if len(body) > max_length:
         raise InvalidInputError(
-            f"{field}: {len(body)} characters is longer than the limit of {max_length}"
+            f"{field}: {len(body)} characters is longer than the limit of {max_length}",
+            key="text_too_long",
+            params={"field": field, "max": max_length, "length": len(body)},
         )
     problem = visible_text_problem(body)
     if problem is not None:
@@ -91,17 +97,23 @@ def require_open(proposal: Proposal, today: date | None = None) -> None:
     if proposal.stage != "consultation":
         raise ConflictError(
             f"consultation: closed; proposal {proposal.id} is at stage {proposal.stage!r} "
-            f"(consultation {window})"
+            f"(consultation {window})",
+            key="consultation_closed",
+            params={"stage": proposal.stage},
         )
     if proposal.consultation_start is not None and today < proposal.consultation_start:
         raise ConflictError(
             f"consultation: closed; it opens on {proposal.consultation_start.isoformat()} "
-            f"(consultation {window})"
+            f"(consultation {window})",
+            key="consultation_not_open",
+            params={"date": proposal.consultation_start.isoformat()},
         )
     if proposal.consultation_end is not None and today > proposal.consultation_end:
         raise ConflictError(
             f"consultation: closed; it ended on {proposal.consultation_end.isoformat()} "
-            f"(consultation {window})"
+            f"(consultation {window})",
+            key="consultation_ended",
+            params={"date": proposal.consultation_end.isoformat()},
         )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.models import Comment, Report
 from backend.db.types import utcnow
-from backend.errors import ConflictError
+from backend.errors import ConflictError, NotFoundError
 from backend.repositories import audit
 from backend.repositories import comments as repo
 from backend.repositories import users as users_repo
@@ -212,6 +212,36 @@ def restore(
         payload = public_view(comment, authors).model_dump(mode="json")
         publish_event(events, proposal.id, {"type": "comment_restored", "comment": payload})
     return moderation_view(comment, authors)
+
+
+def dismiss_report(
+    session: Session, principal: Principal, report_id: int, reason: str
+) -> ReportPublic:
+    """Dismiss one open report (the comment and its other reports stay as they are)."""
+    filed = repo.report_by_id(session, report_id)
+    if filed is None:
+        raise NotFoundError(f"report {report_id} not found")
+    comment = session.get(Comment, filed.comment_id)
+    if comment is None or comment.state == "deleted":
+        raise NotFoundError(f"report {report_id} not found")
+    if not repo.resolve_report(session, report_id, "dismissed", utcnow()):
+        raise ConflictError(
+            f"report {report_id}: is resolved already ({filed.resolution})",
+            key="report_resolved",
+            params={"resolution": filed.resolution or ""},
+        )
+    audit.record(
+        session,
+        actor_id=principal.user.id,
+        action="report.dismiss",
+        entity_type="report",
+        entity_id=report_id,
+        reason=reason,
+        details={"comment_id": filed.comment_id, "reporter_id": filed.reporter_id},
+    )
+    session.commit()
+    session.refresh(filed)
+    return _report_view(filed)
 
 
 def hidden(session: Session, *, limit: int, offset: int) -> tuple[list[CommentModeration], int]:

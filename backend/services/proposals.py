@@ -144,7 +144,9 @@ def visible(session: Session, principal: Principal | None, proposal_id: int) -> 
 def editable(session: Session, principal: Principal, proposal_id: int) -> Proposal:
     """The proposal if the caller may change it: its creator (a planner) or an admin."""
     if not principal.has("planner", "admin"):
-        raise PermissionDeniedError("needs the role planner")
+        raise PermissionDeniedError(
+            "needs the role planner", key="role_required", params={"role": ["planner"]}
+        )
     proposal = visible(session, principal, proposal_id)
     if not principal.has("admin") and proposal.created_by_id != principal.user.id:
         raise PermissionDeniedError(

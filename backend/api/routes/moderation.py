@@ -11,7 +11,12 @@ from backend.api.errors import error_responses
 from backend.api.pagination import next_link
 from backend.api.params import Offset, ResourceId
 from backend.api.routes.comments import broker
-from backend.schemas.comments import CommentModeration, ModerationDecision, ModerationQueue
+from backend.schemas.comments import (
+    CommentModeration,
+    ModerationDecision,
+    ModerationQueue,
+    ReportPublic,
+)
 from backend.schemas.moderation import HiddenComments
 from backend.services import moderation
 
@@ -75,6 +80,22 @@ def restore_comment(
     session: SessionDep,
 ) -> CommentModeration:
     return moderation.restore(session, moderator, comment_id, data.reason, broker(request))
+
+
+@router.post(
+    "/reports/{report_id}/dismiss",
+    response_model=ReportPublic,
+    operation_id="dismissReport",
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Dismiss one report with a reason; the comment and its other reports stay",
+)
+def dismiss_report(
+    report_id: ResourceId,
+    data: ModerationDecision,
+    moderator: Moderator,
+    session: SessionDep,
+) -> ReportPublic:
+    return moderation.dismiss_report(session, moderator, report_id, data.reason)
 
 
 @router.get(

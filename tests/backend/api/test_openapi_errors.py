@@ -43,6 +43,6 @@ def test_a_bad_path_parameter_answers_the_documented_model(client: TestClient) -
     for url in ("/api/v1/proposals/not-a-number", "/api/v1/comments/1.5"):
         r = client.get(url)
         assert r.status_code == 422, r.text
-        assert set(r.json()) == {"detail", "code"}
+        assert set(r.json()) == {"detail", "code", "key", "params"}
         assert r.json()["code"] == "InvalidInputError"
         assert "path" in r.json()["detail"]
