@@ -372,6 +372,7 @@ export const en = {
   'opps.run': 'Run',
   'opps.runSaved': 'Run the saved search {name}',
   'proposals.workPackages': 'Work packages',
+  'proposals.impact': 'Impact',
   'proposals.noWorkPackages': 'No work packages published yet.',
   'proposals.tenderCloses': 'tenders close {date}',
 } as const

@@ -374,6 +374,7 @@ export const et: Catalogue = {
   'opps.run': 'Käivita',
   'opps.runSaved': 'Käivita salvestatud otsing {name}',
   'proposals.workPackages': 'Tööpaketid',
+  'proposals.impact': 'Mõju',
   'proposals.noWorkPackages': 'Tööpakette pole veel avaldatud.',
   'proposals.tenderCloses': 'pakkumised kuni {date}',
 }

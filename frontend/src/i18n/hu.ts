@@ -374,6 +374,7 @@ export const hu: Catalogue = {
   'opps.run': 'Futtatás',
   'opps.runSaved': 'A(z) {name} mentett keresés futtatása',
   'proposals.workPackages': 'Munkacsomagok',
+  'proposals.impact': 'Hatások',
   'proposals.noWorkPackages': 'Még nincs közzétett munkacsomag.',
   'proposals.tenderCloses': 'ajánlattételi határidő: {date}',
 }

@@ -374,6 +374,7 @@ export const it: Catalogue = {
   'opps.run': 'Esegui',
   'opps.runSaved': 'Esegui la ricerca salvata {name}',
   'proposals.workPackages': 'Pacchetti di lavoro',
+  'proposals.impact': 'Impatto',
   'proposals.noWorkPackages': 'Ancora nessun pacchetto di lavoro pubblicato.',
   'proposals.tenderCloses': 'offerte entro il {date}',
 }

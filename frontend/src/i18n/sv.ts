@@ -374,6 +374,7 @@ export const sv: Catalogue = {
   'opps.run': 'Kör',
   'opps.runSaved': 'Kör den sparade sökningen {name}',
   'proposals.workPackages': 'Arbetspaket',
+  'proposals.impact': 'Påverkan',
   'proposals.noWorkPackages': 'Inga arbetspaket publicerade ännu.',
   'proposals.tenderCloses': 'anbud senast {date}',
 }

@@ -3,6 +3,7 @@
  * tabs pattern: arrow keys move between tabs), the always-visible OSM attribution, and a
  * polite live region for announcements.
  */
+import { Fragment, h as p, type JSX } from 'preact'
 import type { Api, Id, Proposal, User } from '../api'
 import { decodeDeepLink, encodeDeepLink, type DeepLinkState } from '../core/deeplink'
 import type { MapView } from '../core/mapview'
@@ -11,22 +12,41 @@ import { AccountPanel } from './account'
 import { AnalyticsPanel } from './analytics'
 import { BuildingsList } from './buildings'
 import { errorText, hasRole, type AppContext } from './context'
-import { h, replaceChildren, resetUids } from './dom'
+import { h, resetUids } from './dom'
 import { BuildingInfo, SunControl } from './info'
 import { ModerationPanel } from './moderation'
 import { OpportunitiesPanel } from './opportunities'
 import { PlannerPanel } from './planner'
+import { Legacy, mount } from './mount'
 import { ProposalsPanel } from './proposals'
+import { store, type Selection, type TabId } from './store'
 
 /** how long the visible status line stays */
 export const STATUS_SECONDS = 6
 
-type TabId = 'proposals' | 'opportunities' | 'planner' | 'moderation' | 'analytics' | 'account'
+/** a panel's render result while the port to Preact goes on: a component tree, or an old element */
+type Rendered = JSX.Element | HTMLElement | null
+
+function child(x: Rendered): JSX.Element | null {
+  return x instanceof Node ? p(Legacy, { el: x }) : x
+}
 
 export class App implements AppContext {
   map?: MapView
-  user?: User
-  selection: { proposal?: Proposal; commentId?: Id } = {}
+  /** the signed-in user: the store's */
+  get user(): User | undefined {
+    return store.user.value
+  }
+  set user(user: User | undefined) {
+    store.user.value = user
+  }
+  /** the selection: the store's */
+  get selection(): Selection {
+    return store.selection.value
+  }
+  set selection(selection: Selection) {
+    store.selection.value = selection
+  }
   readonly root: HTMLElement
   readonly mapEl: HTMLElement
   readonly creditsEl: HTMLElement
@@ -42,7 +62,12 @@ export class App implements AppContext {
   private readonly building: BuildingInfo
   private readonly buildings: BuildingsList
   readonly sun: SunControl
-  private tab: TabId = 'proposals'
+  private get tab(): TabId {
+    return store.tab.value
+  }
+  private set tab(id: TabId) {
+    store.tab.value = id
+  }
   private refreshQueued = false
   private pendingLink: DeepLinkState
 
@@ -57,6 +82,7 @@ export class App implements AppContext {
     this.building = new BuildingInfo(this)
     this.buildings = new BuildingsList(this, (props) => {
       this.building.props = props
+      store.building.value = props
       this.refresh()
     })
     this.sun = new SunControl(this, opts.shadows, opts.timeZone)
@@ -79,7 +105,9 @@ export class App implements AppContext {
       this.statusEl,
     )
     host.replaceChildren(this.root)
+    store.locale.value = i18n.locale
     i18n.onChange(() => {
+      store.locale.value = i18n.locale
       document.documentElement.lang = i18n.locale
       this.render()
     })
@@ -100,6 +128,7 @@ export class App implements AppContext {
     this.map = map
     map.onBuildingSelected((props) => {
       this.building.props = props
+      store.building.value = props
       this.refresh()
     })
     map.onCameraChanged(() => {
@@ -133,7 +162,7 @@ export class App implements AppContext {
       const same = this.selection.proposal?.id === p.id
       if (same) {
         // a refresh of the selected proposal (stage change, new massing): keep comments open
-        this.selection.proposal = p
+        this.selection = { ...this.selection, proposal: p }
         this.proposals.onUpdate(p)
         this.map?.selectProposal(p)
         this.refresh()
@@ -144,7 +173,7 @@ export class App implements AppContext {
   }
 
   selectComment(commentId: Id | undefined) {
-    this.selection.commentId = commentId
+    this.selection = { ...this.selection, commentId }
     this.writeHash()
     this.refresh()
   }
@@ -242,33 +271,38 @@ export class App implements AppContext {
     this.root.querySelector('.map-wrap')!.setAttribute('aria-label', t('app.map'))
     this.mapEl.setAttribute('aria-label', t('app.map'))
     this.root.querySelector('.osm')!.textContent = this.attribution ?? t('app.attribution')
-    const lang = h(
+    const lang = p(
       'select',
-      { id: 'lang', onchange: (e: Event) => this.setLocale((e.target as HTMLSelectElement).value as LocaleCode) },
-      LOCALES.map((l) => h('option', { value: l.code, lang: l.code, selected: l.code === this.i18n.locale }, l.name)),
+      { id: 'lang', onChange: (e: Event) => this.setLocale((e.target as HTMLSelectElement).value as LocaleCode) },
+      LOCALES.map((l) => p('option', { value: l.code, lang: l.code, selected: l.code === this.i18n.locale }, l.name)),
     )
-    replaceChildren(
+    mount(
+      p(
+        Fragment,
+        null,
+        p('h1', {}, t('app.title')),
+        p('p', { class: 'tagline' }, t('app.tagline')),
+        p('div', { class: 'lang' }, p('label', { for: 'lang' }, t('app.language')), lang),
+      ),
       this.headerEl,
-      h('h1', {}, t('app.title')),
-      h('p', { class: 'tagline' }, t('app.tagline')),
-      h('div', { class: 'lang' }, h('label', { for: 'lang' }, t('app.language')), lang),
     )
     // tabs
     const tabs = this.visibleTabs()
-    const tablist = h(
+    const tablist = p(
       'div',
-      { role: 'tablist', 'aria-label': t('app.panel'), class: 'tabs', onkeydown: (e: KeyboardEvent) => this.onTabKey(e, tabs) },
+      { role: 'tablist', 'aria-label': t('app.panel'), class: 'tabs', onKeyDown: (e: KeyboardEvent) => this.onTabKey(e, tabs) },
       tabs.map((id) =>
-        h(
+        p(
           'button',
           {
+            key: id,
             type: 'button',
             role: 'tab',
             id: `tab-${id}`,
             'aria-selected': id === this.tab ? 'true' : 'false',
             'aria-controls': `tabpanel-${id}`,
-            tabindex: id === this.tab ? '0' : '-1',
-            onclick: () => this.switchTab(id),
+            tabindex: id === this.tab ? 0 : -1,
+            onClick: () => this.switchTab(id),
           },
           t(`tabs.${id}` as MessageKey),
         ),
@@ -277,13 +311,22 @@ export class App implements AppContext {
     const body = this.renderTab()
     // the tabs and the view's actions (before/after of the selected scheme, the sun study) stay
     // at the top of the panel however long its content is
-    const actions = h('section', { class: 'action-bar', 'aria-label': t('bar.label') }, this.proposals.renderBeforeAfter(), this.sun.render())
-    replaceChildren(
+    const actions = p(
+      'section',
+      { class: 'action-bar', 'aria-label': t('bar.label') },
+      child(this.proposals.renderBeforeAfter()),
+      child(this.sun.render()),
+    )
+    mount(
+      p(
+        Fragment,
+        null,
+        p('div', { class: 'panel-head' }, tablist, actions),
+        p('div', { role: 'tabpanel', id: `tabpanel-${this.tab}`, 'aria-labelledby': `tab-${this.tab}`, class: 'tabpanel' }, child(body)),
+        child(this.building.render()),
+        child(this.buildings.render()),
+      ),
       this.panelEl,
-      h('div', { class: 'panel-head' }, tablist, actions),
-      h('div', { role: 'tabpanel', id: `tabpanel-${this.tab}`, 'aria-labelledby': `tab-${this.tab}`, class: 'tabpanel' }, body),
-      this.building.render(),
-      this.buildings.render(),
     )
     const sunOpen = this.panelEl.querySelector('details.sun') as HTMLDetailsElement | null
     if (sunOpen && this.sunOpen) sunOpen.open = true
@@ -302,7 +345,7 @@ export class App implements AppContext {
   }
   private sunOpen = false
 
-  private renderTab(): HTMLElement {
+  private renderTab(): Rendered {
     switch (this.tab) {
       case 'proposals':
         return this.proposals.render()

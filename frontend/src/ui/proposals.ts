@@ -4,6 +4,17 @@ import { formatDate, formatNumber, formatTimeLeft } from '../i18n/format'
 import { CommentsView } from './comments'
 import { errorText, type AppContext } from './context'
 import { field, h } from './dom'
+import { mount } from './mount'
+import type { JSX } from 'preact'
+
+/** Renders the proposal view's Impact section (set by the impact panel); none: no section. */
+export type ImpactRenderer = (proposal: Proposal) => JSX.Element | null
+let impactSection: ImpactRenderer | undefined
+
+/** The mount point for the impact results: `setImpactSection((p) => h(ImpactView, { proposal: p }))`. */
+export function setImpactSection(render: ImpactRenderer | undefined) {
+  impactSection = render
+}
 
 export class ProposalsPanel {
   private list: ProposalSummary[] = []
@@ -237,8 +248,19 @@ export class ProposalsPanel {
       h('h3', {}, t('proposals.documents')),
       docs,
       this.renderWorkPackages(p),
+      this.renderImpact(p),
       this.comments?.render() ?? null,
     )
+  }
+
+  private renderImpact(p: Proposal): HTMLElement | null {
+    const content = impactSection?.(p)
+    if (!content) return null
+    const host = h('section', { id: 'proposal-impact', 'aria-labelledby': 'proposal-impact-h' }, h('h3', { id: 'proposal-impact-h' }, this.ctx.i18n.t('proposals.impact')))
+    const body = h('div', {})
+    mount(content, body)
+    host.append(body)
+    return host
   }
 
   /** Before/after of the selected scheme, for the panel's action bar (null without a selection). */
