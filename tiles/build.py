@@ -15,10 +15,11 @@ import shapely
 from numpy.typing import NDArray
 
 from tiles.geometry.crs import LocalFrame, metres_per_degree
-from tiles.geometry.extrude import extrude_footprints
+from tiles.geometry.extrude import BaseMode, extrude_footprints
 from tiles.geometry.mesh import MeshBlock, Part, gather
 from tiles.index.lod import coarse_content, has_coarse_content
 from tiles.model import FeatureTable
+from tiles.terrain.grid import TerrainGrid
 from tiles.writers.glb import EncodedTile, batch_table, encode_glb
 
 
@@ -38,6 +39,8 @@ class ContentOptions:
     quantize: bool = True
     legacy_b3dm: bool = False
     meshopt: bool = False
+    terrain: TerrainGrid | None = None  # buildings on it (tiles/terrain/grid.py); else ellipsoid
+    base: BaseMode = "min"  # a building's ground on the terrain: min or mean under it
 
 
 @dataclass
@@ -57,19 +60,28 @@ def footprint_metrics(table: FeatureTable) -> tuple[NDArray[np.float64], NDArray
     return shapely.area(table.footprint) * mx * my, center
 
 
-def mesh_table(table: FeatureTable, frame: LocalFrame) -> list[MeshBlock]:
-    """Full-detail meshes of every drawn row (rows not drawn get empty ranges)."""
+def mesh_table(
+    table: FeatureTable,
+    frame: LocalFrame,
+    terrain: TerrainGrid | None = None,
+    base: BaseMode = "min",
+) -> list[MeshBlock]:
+    """Full-detail meshes of every drawn row (rows not drawn get empty ranges), on ``terrain``
+    if given."""
     geoms = table.geometry_to_draw.copy()
     geoms[~table.drawn] = None
+    sample = terrain.sample if terrain is not None else None
     if table.solid is None:
-        return extrude_footprints(geoms, table.base_height_m, table.height_m, frame)
+        return extrude_footprints(geoms, table.base_height_m, table.height_m, frame, sample, base)
     from tiles.geometry.solids import mesh_solids
 
     has_solid = np.array([s is not None for s in table.solid], dtype=bool)
     geoms[has_solid] = None
     blocks = mesh_solids(table, frame)
     if not has_solid.all():
-        blocks += extrude_footprints(geoms, table.base_height_m, table.height_m, frame)
+        blocks += extrude_footprints(
+            geoms, table.base_height_m, table.height_m, frame, sample, base
+        )
     return blocks
 
 
@@ -86,7 +98,7 @@ def build_unit(
     t0 = time.perf_counter()
     full: list[MeshBlock] | None = None
     if any(n.is_leaf for n in nodes):
-        full = mesh_table(table, frame)
+        full = mesh_table(table, frame, options.terrain, options.base)
     area, center = footprint_metrics(table) if any(not n.is_leaf for n in nodes) else (None, None)
     result.mesh_s += time.perf_counter() - t0
 
@@ -108,7 +120,15 @@ def build_unit(
                 continue
             assert area is not None and center is not None
             sl = slice(node.start, node.stop)
-            coarse = coarse_content(table.take(sl), area[sl], center[sl], node.size_m, frame)
+            coarse = coarse_content(
+                table.take(sl),
+                area[sl],
+                center[sl],
+                node.size_m,
+                frame,
+                options.terrain.sample if options.terrain is not None else None,
+                options.base,
+            )
             if not coarse.blocks:
                 continue
             mesh = gather([(b, ids, 0, b.feature_count) for b, ids in coarse.blocks])

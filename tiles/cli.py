@@ -92,6 +92,17 @@ def build(
             "layer; repeatable, implies --ground."
         ),
     ] = [],  # noqa: B006
+    dem: Annotated[
+        Path | None,
+        typer.Option(
+            help="DEM (any GDAL raster, any CRS, heights above sea level): buildings and the "
+            "ground layer on the terrain, and a terrain for the viewer in OUT/NAME/terrain/."
+        ),
+    ] = None,
+    base: Annotated[
+        str,
+        typer.Option(help="A building's ground on the terrain: min or mean under its footprint."),
+    ] = "min",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:
     """Build a tileset, a buildings table (buildings.fgb) and build-report.json."""
@@ -124,6 +135,8 @@ def build(
         scheduler=scheduler,
         ground=ground or bool(ground_input),
         ground_inputs=[str(p) for p in ground_input],
+        dem=str(dem) if dem is not None else None,
+        base=base,
     )
     bar = tqdm(total=0, unit="unit", desc="tiles", leave=False, disable=None)
 
@@ -156,6 +169,12 @@ def build(
         typer.echo(
             f"ground    {g['features']} features in {g['tiles_with_content']} tiles, "
             f"{g['labels']} labels, {g['seconds']['total']:.2f} s"
+        )
+    if "terrain" in r:
+        t = r["terrain"]
+        typer.echo(
+            f"terrain   {t['tiles']} tiles in {t['levels']} levels, {t['cell_m']:.1f} m cells, "
+            f"{t['seconds']:.2f} s"
         )
     for reason, count in r["skipped_reasons"].items():
         typer.echo(f"skipped   {count} x {reason}")

@@ -46,6 +46,7 @@ from tiles.parallel import (
     write_unit,
 )
 from tiles.readers import ReadOptions, SourceData, read_source
+from tiles.terrain.grid import TerrainGrid
 from tiles.writers.buildings import MULTIPOLYGON, buildings_frame, stream_buildings_file, wkb_type
 from tiles.writers.implicit import content_uri as implicit_content_uri
 from tiles.writers.implicit import write_implicit
@@ -58,6 +59,7 @@ REPORT_FILE = "build-report.json"
 
 Progress = Callable[[str, int, int], None]
 MAX_UNIT_BUILDINGS = 15_000
+MIN_DRAPE_CELL_M = 5.0  # the ground layer is cut no finer than this on a terrain
 ROWS_PER_STEP = 200_000
 
 
@@ -88,6 +90,10 @@ class BuildOptions:
     # the ground layer (tiles/ground/) into NAME/ground/: from the inputs and ``ground_inputs``
     ground: bool = False
     ground_inputs: list[str] = field(default_factory=list)
+    # a DEM (any GDAL raster, any CRS; orthometric heights): buildings and ground on the terrain,
+    # and a quantized-mesh terrain in NAME/terrain/ (tiles/terrain/); None: the ellipsoid
+    dem: str | None = None
+    base: str = "min"  # a building's ground on the terrain: "min" or "mean" under its footprint
 
 
 @dataclass
@@ -359,6 +365,7 @@ def write_stage(
     tmp: Path,
     progress: Progress | None,
     meanwhile: Callable[[], None] | None = None,
+    terrain: TerrainGrid | None = None,
 ) -> WriteResult:
     """Mesh, encode and write every unit's tiles, then tileset.json; ``meanwhile`` runs in the
     driver while forked workers (if any) do the units."""
@@ -367,6 +374,8 @@ def write_stage(
     copts = ContentOptions(
         quantize=options.quantize, legacy_b3dm=legacy, meshopt=options.meshopt and not legacy
     )
+    if terrain is not None:
+        copts.terrain, copts.base = terrain, "mean" if options.base == "mean" else "min"
     by_key = {n.key: n for n in part.tree.nodes}
     suffix = "b3dm" if legacy else "glb"
 
@@ -442,6 +451,8 @@ def run(
         raise TilingError("--implicit needs --format 1.1 (implicit tiling is new in 3D Tiles 1.1)")
     if options.ground and options.format != "1.1":
         raise TilingError("--ground needs --format 1.1 (its tiles use EXT_structural_metadata)")
+    if options.base not in ("min", "mean"):
+        raise TilingError(f"--base must be min or mean, got {options.base!r}")
     if options.subtree_levels < 1:
         raise TilingError(f"--subtree-levels must be at least 1, got {options.subtree_levels}")
     if options.name is not None:
@@ -637,10 +648,13 @@ def _write_build(
                 )
             t_buildings = _stage("buildings", t0, rows=part.rows)
 
-        write = write_stage(part, datasets, options, tmp, progress, write_buildings)
+        terrain = _terrain(options, part.bbox)
+        write = write_stage(part, datasets, options, tmp, progress, write_buildings, terrain)
         report = _report(read, heights, part, write, datasets, name, options, t_buildings)
+        if terrain is not None:
+            report["terrain"] = _write_terrain(terrain, tmp, options)
         if options.ground:
-            report["ground"] = _build_ground(read, part, tmp, options)
+            report["ground"] = _build_ground(read, part, tmp, options, terrain)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
         report["bounded"] = part.store is not None  # read in chunks, units spilled to disk
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
@@ -655,8 +669,36 @@ def _write_build(
     return BuildResult(name, target, target / "tileset.json", report, frame)
 
 
+def _terrain(options: BuildOptions, bbox: tuple[float, float, float, float]) -> TerrainGrid | None:
+    """The build's terrain grid from ``--dem`` over the buildings' box (None without a DEM)."""
+    if options.dem is None:
+        return None
+    from tiles.terrain.dem import Dem
+
+    t0 = time.perf_counter()
+    grid = TerrainGrid.from_dem(Dem.open(options.dem, src_crs=None), bbox)
+    _stage("terrain-grid", t0, nodes=grid.heights.size)
+    return grid
+
+
+def _write_terrain(terrain: TerrainGrid, tmp: Path, options: BuildOptions) -> dict[str, Any]:
+    """NAME/terrain/: quantized-mesh tiles and layer.json of the build's terrain."""
+    from tiles.terrain.quantized_mesh import TERRAIN_DIR, write_terrain
+
+    t0 = time.perf_counter()
+    info = write_terrain(terrain, tmp / TERRAIN_DIR)
+    info["dem"] = options.dem
+    info["base"] = options.base
+    info["seconds"] = round(_stage("terrain", t0, tiles=info["tiles"]), 4)
+    return info
+
+
 def _build_ground(
-    read: ReadResult, part: PartitionResult, tmp: Path, options: BuildOptions
+    read: ReadResult,
+    part: PartitionResult,
+    tmp: Path,
+    options: BuildOptions,
+    terrain: TerrainGrid | None = None,
 ) -> dict[str, Any]:
     """The ground layer of the same inputs (and any ground-only ones) over the buildings' box."""
     from tiles.ground.build import GROUND_DIR, GroundOptions, build_ground, ground_inputs
@@ -666,7 +708,11 @@ def _build_ground(
     ground = GroundOptions(
         quantize=options.quantize, meshopt=options.meshopt, src_crs=options.src_crs
     )
-    return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground)
+    if terrain is None:
+        return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground)
+    # draped: polygons cut at the terrain's cells so that big ones follow the slope
+    ground.drape_cell_m = max(terrain.cell_m, MIN_DRAPE_CELL_M)
+    return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground, terrain.sample)
 
 
 def _any_multi(part: PartitionResult) -> bool:
@@ -744,6 +790,8 @@ def _report(
     content_bytes = sum(c.bytes for c in write.contents.values())
     b = part.bbox
     opts = asdict(options)
+    if options.dem is None:  # a build without terrain reports what it did before terrain
+        del opts["dem"], opts["base"]
     return {
         "name": name,
         "format": options.format,

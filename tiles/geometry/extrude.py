@@ -6,6 +6,9 @@ earcut for footprints that are not convex or have holes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Literal
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -19,17 +22,28 @@ from tiles.model import Surface
 _REPEAT_TOL_DEG = 1e-8
 _QUAD = np.array([[0, 1, 2], [0, 2, 3]], dtype=np.int64)
 
+# ellipsoidal ground height (metres) at lon/lat arrays: a build's terrain
+Terrain = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
+BaseMode = Literal["min", "mean"]
+
 
 def extrude_footprints(
     footprints: NDArray[np.object_],
     base_m: NDArray[np.float64],
     top_m: NDArray[np.float64],
     frame: LocalFrame,
+    terrain: Terrain | None = None,
+    base: BaseMode = "min",
 ) -> list[MeshBlock]:
     """Prisms from lon/lat (Multi)Polygons between ``base_m`` and ``top_m`` above the ellipsoid.
 
     Returns three blocks (roofs, walls, floors); features without geometry get empty ranges.
     Floors are emitted only where ``base_m > 0`` (a floor on the ground is never seen).
+
+    With a ``terrain``, heights are above the ground of each feature instead: the ``min`` or
+    ``mean`` of the terrain at its footprint's vertices. A feature standing on the ground
+    (``base_m == 0``) has its walls' feet at the terrain under each corner, so none floats
+    above a slope or is buried in it; a raised part keeps a flat floor at ground + ``base_m``.
 
     Examples
     --------
@@ -52,8 +66,16 @@ def extrude_footprints(
 
     ground = frame.ecef_to_local(geodetic_to_ecef(lonlat[:, 0], lonlat[:, 1], 0.0))
     up = frame.vectors_to_local(ellipsoid_up(lonlat[:, 0], lonlat[:, 1]))
-    bottom = ground + base_m[v_feat, None] * up
-    top = ground + top_m[v_feat, None] * up
+    if terrain is None:
+        bottom = ground + base_m[v_feat, None] * up
+        top = ground + top_m[v_feat, None] * up
+    else:
+        foot = terrain(lonlat[:, 0], lonlat[:, 1])
+        lift = _feature_ground(foot, v_feat, n_feat, base)[v_feat]
+        top_h = lift + top_m[v_feat]
+        bottom_h = np.where(base_m[v_feat] > 0, lift + base_m[v_feat], np.minimum(foot, top_h))
+        bottom = ground + bottom_h[:, None] * up
+        top = ground + top_h[:, None] * up
 
     # roofs: earcut in the frame's horizontal plane, normals along the local up of each polygon
     tris, tri_counts = triangulate_polygons(
@@ -112,6 +134,21 @@ def extrude_footprints(
     else:
         floor = MeshBlock.empty(n_feat)
     return [roof, walls, floor]
+
+
+def _feature_ground(
+    foot: NDArray[np.float64], v_feat: NDArray[np.int64], n: int, base: BaseMode
+) -> NDArray[np.float64]:
+    """The ground of each feature: min or mean of the terrain at its vertices (0 if none)."""
+    if base == "mean":
+        count = np.bincount(v_feat, minlength=n)
+        return np.bincount(v_feat, foot, minlength=n) / np.maximum(count, 1)
+    if base != "min":
+        raise ValueError(f"base must be 'min' or 'mean', got {base!r}")
+    out = np.full(n, np.inf)
+    np.minimum.at(out, v_feat, foot)
+    out[np.isinf(out)] = 0.0
+    return out
 
 
 def _offsets(owner: NDArray[np.int64], n: int) -> NDArray[np.int64]:

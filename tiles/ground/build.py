@@ -40,6 +40,8 @@ class GroundOptions:
     quantize: bool = True
     meshopt: bool = True
     src_crs: str | None = None
+    # on a terrain: polygons cut at cells of this size (metres) so they follow the slope
+    drape_cell_m: float | None = None
 
 
 def build_ground(
@@ -101,6 +103,7 @@ def build_ground(
         write,
         leaf_size_m=options.leaf_size_m,
         height=height,
+        drape_cell_m=options.drape_cell_m,
         quantize=options.quantize,
         meshopt=options.meshopt,
     )

@@ -102,6 +102,7 @@ def build_tiles(
     *,
     leaf_size_m: float = 256.0,
     height: HeightFn = flat,
+    drape_cell_m: float | None = None,
     quantize: bool = True,
     meshopt: bool = True,
 ) -> GroundTiles:
@@ -142,8 +143,12 @@ def build_tiles(
             polys = np.array([_only_polygons(p) for p in polys], dtype=object)
             ok = ~shapely.is_empty(polys)
             hits, polys = hits[ok], polys[ok]
+        owner = np.arange(hits.size)
+        if hits.size and drape_cell_m is not None:
+            cell = drape_cell_m if leaf else max(drape_cell_m, cell_size(size))
+            polys, owner = cut_to_grid(polys, owner, cell)
         mesh = (
-            _mesh(polys, np.arange(hits.size), shapes.ground_class[hits], shapes, frame, height)
+            _mesh(polys, owner, shapes.ground_class[hits], shapes, frame, height)
             if hits.size
             else None
         )
@@ -181,6 +186,46 @@ def build_tiles(
     if not nodes:
         raise ValueError("no ground polygon survived tiling")
     return GroundTiles(nodes, contents, totals[0], totals[1])
+
+
+MAX_DRAPE_PIECES = 4_000_000  # grid cells tried per tile at most: coarser cells beyond it
+
+
+def cut_to_grid(
+    polys: NDArray[np.object_], owner: NDArray[np.int64], cell_m: float
+) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
+    """Cut polygons (plane metres) at a grid of ``cell_m`` squares aligned on the plane's
+    origin, so that their triangles are at most a cell across and follow a terrain sampled at
+    their vertices. Returns the pieces and, per piece, its polygon's ``owner``."""
+    b = shapely.bounds(polys)
+    ok = ~np.isnan(b[:, 0])
+    if not ok.any():
+        return polys, owner
+    i0 = np.floor(b[:, 0] / cell_m)
+    j0 = np.floor(b[:, 1] / cell_m)
+    nx = np.where(ok, np.ceil(b[:, 2] / cell_m) - i0, 0).astype(np.int64)
+    ny = np.where(ok, np.ceil(b[:, 3] / cell_m) - j0, 0).astype(np.int64)
+    nx, ny = np.maximum(nx, 1) * ok, np.maximum(ny, 1) * ok
+    count = nx * ny
+    if count.sum() > MAX_DRAPE_PIECES:  # bounded: a coarser grid rather than unbounded work
+        return cut_to_grid(polys, owner, cell_m * np.sqrt(count.sum() / MAX_DRAPE_PIECES))
+    single = count == 1
+    many = np.flatnonzero(count > 1)
+    if many.size == 0:
+        return polys, owner
+    rep = np.repeat(many, count[many])
+    k = np.arange(rep.size) - np.repeat(np.cumsum(count[many]) - count[many], count[many])
+    ci = i0[rep] + k % nx[rep]
+    cj = j0[rep] + k // nx[rep]
+    cells = shapely.box(ci * cell_m, cj * cell_m, (ci + 1) * cell_m, (cj + 1) * cell_m)
+    shapely.prepare(polys[many])
+    hit = shapely.intersects(polys[rep], cells)
+    pieces = shapely.intersection(polys[rep[hit]], cells[hit])
+    pieces = np.array([_only_polygons(p) for p in pieces], dtype=object)
+    keep = ~shapely.is_empty(pieces)
+    out = np.concatenate([polys[single], pieces[keep]])
+    who = np.concatenate([owner[single], owner[rep[hit][keep]]])
+    return out, who
 
 
 def _only_polygons(g: shapely.Geometry) -> shapely.Geometry:

@@ -21,7 +21,7 @@ import shapely
 from numpy.typing import NDArray
 
 from tiles.geometry.crs import LocalFrame, metres_per_degree
-from tiles.geometry.extrude import extrude_footprints
+from tiles.geometry.extrude import BaseMode, Terrain, extrude_footprints
 from tiles.geometry.mesh import MeshBlock
 from tiles.model import FeatureTable
 
@@ -54,6 +54,8 @@ def coarse_content(
     center_lonlat: NDArray[np.float64],
     tile_size_m: float,
     frame: LocalFrame,
+    terrain: Terrain | None = None,
+    base: BaseMode = "min",
 ) -> CoarseContent:
     """Landmarks and merged blocks for the buildings of ``table`` (one internal tile)."""
     c = cell_size(tile_size_m)
@@ -70,7 +72,9 @@ def coarse_content(
         simple = shapely.simplify(geoms, tol_deg, preserve_topology=True)
         bad = shapely.is_empty(simple) | ~shapely.is_valid(simple)
         simple[bad] = geoms[bad]
-        mesh = extrude_footprints(simple, table.base_height_m[rows], height[rows], frame)
+        mesh = extrude_footprints(
+            simple, table.base_height_m[rows], height[rows], frame, terrain, base
+        )
         ids = np.arange(rows.size, dtype=np.int64)
         blocks.extend((m, ids) for m in mesh)
 
@@ -95,7 +99,7 @@ def coarse_content(
         bx, by = metres_per_degree(clat)
         hx, hy = side / 2.0 / bx, side / 2.0 / by
         boxes = shapely.box(clon - hx, clat - hy, clon + hx, clat + hy)
-        mesh = extrude_footprints(boxes, np.zeros(boxes.shape[0]), ch, frame)
+        mesh = extrude_footprints(boxes, np.zeros(boxes.shape[0]), ch, frame, terrain, base)
         null = np.full(boxes.shape[0], -1, dtype=np.int64)
         # blocks come after the landmarks in vertex order; their ids are all "no feature"
         blocks.extend((m, null) for m in mesh)

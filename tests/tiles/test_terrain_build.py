@@ -1,0 +1,281 @@
+"""``tiles build --dem``: buildings on a steep synthetic hill (Genoa-like: 200 m over about
+500 m), the quantized-mesh terrain, the draped ground layer, and CityJSON at its real heights.
+
+Footprint corners are read back from the glb (decoded, root transform applied, ECEF to geodetic
+by PROJ) and compared with the DEM + EGM96 geoid (``Dem.ellipsoidal``) and with the terrain
+tiles decoded here from the quantized-mesh bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import pytest
+import rasterio
+from rasterio.transform import Affine
+
+from tests.tiles.conftest import validate_glbs
+from tests.tiles.gltf_reader import check_tileset, decode_content, load_tileset
+from tiles.errors import InvalidInputError
+from tiles.pipeline import BuildOptions, run
+from tiles.terrain.dem import Dem
+
+UTM = "EPSG:32632"
+X0, Y0 = 494_700.0, 4_917_000.0  # the hill's top, near Genoa's old port
+TO_LONLAT = pyproj.Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
+ECEF_TO_GEODETIC = pyproj.Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
+HEIGHT_M = 20.0  # taller than any footprint's drop across the slope (else it is dug in)
+
+
+def hill(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """20 m plus a 200 m Gaussian hill of 250 m spread: slopes up to about 50 %."""
+    return 20.0 + 200.0 * np.exp(-((x - X0) ** 2 + (y - Y0) ** 2) / (2 * 250.0**2))
+
+
+def write_utm_dem(path: Path, pixel: float = 5.0, size: int = 400) -> Path:
+    west, north = X0 - size * pixel / 2, Y0 + size * pixel / 2
+    cols = west + (np.arange(size) + 0.5) * pixel
+    rows = north - (np.arange(size) + 0.5) * pixel
+    z = hill(cols[None, :], rows[:, None]).astype(np.float32)
+    with rasterio.open(
+        path, "w", driver="GTiff", width=size, height=size, count=1, dtype="float32",
+        crs=UTM, transform=Affine(pixel, 0.0, west, 0.0, -pixel, north), nodata=-9999.0,
+    ) as ds:  # fmt: skip
+        ds.write(z, 1)
+    return path
+
+
+def write_lonlat_dem(path: Path, cell_deg: float = 0.00005, size: int = 500) -> Path:
+    """The same hill sampled on a lon/lat grid (EPSG:4326, about 4 x 5.5 m cells)."""
+    lon0, lat0 = TO_LONLAT.transform(X0, Y0)
+    west, north = lon0 - size * cell_deg / 2, lat0 + size * cell_deg / 2
+    lon = west + (np.arange(size) + 0.5) * cell_deg
+    lat = north - (np.arange(size) + 0.5) * cell_deg
+    glon, glat = np.meshgrid(lon, lat)
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", UTM, always_xy=True).transform(glon, glat)
+    z = hill(np.asarray(x), np.asarray(y)).astype(np.float32)
+    with rasterio.open(
+        path, "w", driver="GTiff", width=size, height=size, count=1, dtype="float32",
+        crs="EPSG:4326", transform=Affine(cell_deg, 0.0, west, 0.0, -cell_deg, north),
+    ) as ds:  # fmt: skip
+        ds.write(z, 1)
+    return path
+
+
+def write_buildings(path: Path, n: int = 80, side: float = 12.0, seed: int = 5) -> Path:
+    """Squares and L shapes all over the hill (on its steep flanks most of them)."""
+    rng = np.random.default_rng(seed)
+    feats = []
+    for i in range(n):
+        x, y = X0 + rng.uniform(-550, 550), Y0 + rng.uniform(-550, 550)
+        s = side
+        ring = [(x, y), (x + s, y), (x + s, y + s), (x, y + s)]
+        if i % 3 == 0:  # an L
+            ring = [(x, y), (x + 2 * s, y), (x + 2 * s, y + s), (x + s, y + s),
+                    (x + s, y + 2 * s), (x, y + 2 * s)]  # fmt: skip
+        lon, lat = TO_LONLAT.transform(*zip(*ring, strict=True))
+        coords = [[a, b] for a, b in zip(lon, lat, strict=True)]
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"id": f"b{i}", "height": HEIGHT_M},
+                "geometry": {"type": "Polygon", "coordinates": [[*coords, coords[0]]]},
+            }
+        )
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return path
+
+
+def walls_geodetic(folder: Path) -> list[np.ndarray]:
+    """Per leaf glb: its wall vertices as (lon, lat, ellipsoidal height)."""
+    ts = load_tileset(folder)
+    m = np.asarray(ts["root"]["transform"], float).reshape(4, 4).T
+    out = []
+    for glb in sorted((folder / "content").rglob("*.glb")):
+        c = decode_content(glb)
+        walls = c.triangles_by_material.get("wall")
+        if walls is None:
+            continue
+        p = c.positions[np.unique(walls)]
+        ecef = p @ m[:3, :3].T + m[:3, 3]
+        lon, lat, h = ECEF_TO_GEODETIC.transform(ecef[:, 0], ecef[:, 1], ecef[:, 2])
+        out.append(np.column_stack([lon, lat, h]))
+    return out
+
+
+def feet(vertices: np.ndarray) -> np.ndarray:
+    """The lowest vertex at each corner: of the vertices within 5 cm horizontally (a wall's
+    foot and its top share lon/lat), the lowest, once per corner."""
+    mx = 111_320.0 * np.cos(np.radians(vertices[:, 1].mean()))
+    xy = vertices[:, :2] * np.array([mx, 111_320.0])
+    near = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) < 0.05
+    low = np.where(near, vertices[None, :, 2], np.inf).min(axis=1)
+    is_foot = vertices[:, 2] <= low + 1e-6
+    return vertices[is_foot]
+
+
+# --- quantized-mesh decoding, written from the format's specification -------------------------
+
+
+def _unzigzag(v: np.ndarray) -> np.ndarray:
+    v = v.astype(np.int64)
+    return np.cumsum((v >> 1) ^ -(v & 1))
+
+
+def decode_terrain_tile(data: bytes, bounds: tuple[float, float, float, float]):
+    """(lon, lat, h) of every vertex and the triangles of a quantized-mesh-1.0 tile."""
+    h_min, h_max = struct.unpack_from("<2f", data, 24)
+    count = struct.unpack_from("<I", data, 88)[0]
+    q = np.frombuffer(data, "<u2", 3 * count, 92).reshape(3, count)
+    u, v, hq = (_unzigzag(q[i]) for i in range(3))
+    off = 92 + 6 * count
+    wide = count > 65536
+    off += (-off) % (4 if wide else 2)
+    tris = struct.unpack_from("<I", data, off)[0]
+    codes = np.frombuffer(data, "<u4" if wide else "<u2", 3 * tris, off + 4).astype(np.int64)
+    idx, highest = np.empty_like(codes), 0
+    for k, c in enumerate(codes.tolist()):
+        idx[k] = highest - c
+        if c == 0:
+            highest += 1
+    w, s, e, n = bounds
+    lon = w + (e - w) * u / 32767.0
+    lat = s + (n - s) * v / 32767.0
+    h = h_min + (h_max - h_min) * hq / 32767.0
+    return np.column_stack([lon, lat, h]), idx.reshape(-1, 3)
+
+
+def terrain_height(folder: Path, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Heights of the finest terrain tiles at lon/lat, interpolated in their triangles."""
+    layer = json.loads((folder / "layer.json").read_text())
+    level = layer["maxzoom"]
+    size = 180.0 / 2**level
+    out = np.full(lon.size, np.nan)
+    tx = np.floor((lon + 180.0) / size).astype(int)
+    ty = np.floor((lat + 90.0) / size).astype(int)
+    for x, y in set(zip(tx.tolist(), ty.tolist(), strict=True)):
+        bounds = (-180 + x * size, -90 + y * size, -180 + (x + 1) * size, -90 + (y + 1) * size)
+        verts, tris = decode_terrain_tile(
+            (folder / f"{level}/{x}/{y}.terrain").read_bytes(), bounds
+        )
+        sel = np.flatnonzero((tx == x) & (ty == y))
+        a, b, c = verts[tris[:, 0]], verts[tris[:, 1]], verts[tris[:, 2]]
+        for i in sel:
+            p = np.array([lon[i], lat[i]])
+            d = (b[:, 1] - c[:, 1]) * (a[:, 0] - c[:, 0]) + (c[:, 0] - b[:, 0]) * (
+                a[:, 1] - c[:, 1]
+            )
+            l1 = (
+                (b[:, 1] - c[:, 1]) * (p[0] - c[:, 0]) + (c[:, 0] - b[:, 0]) * (p[1] - c[:, 1])
+            ) / d
+            l2 = (
+                (c[:, 1] - a[:, 1]) * (p[0] - c[:, 0]) + (a[:, 0] - c[:, 0]) * (p[1] - c[:, 1])
+            ) / d
+            l3 = 1 - l1 - l2
+            inside = np.flatnonzero((l1 >= -1e-9) & (l2 >= -1e-9) & (l3 >= -1e-9))
+            t = inside[0]
+            out[i] = l1[t] * a[t, 2] + l2[t] * b[t, 2] + l3[t] * c[t, 2]
+    return out
+
+
+# --- tests ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hill_build(tmp_path_factory):
+    d = tmp_path_factory.mktemp("hill")
+    dem = write_utm_dem(d / "hill.tif")
+    buildings = write_buildings(d / "buildings.geojson")
+    result = run([buildings], d / "tiles", BuildOptions(name="hill", dem=str(dem)))
+    return result, Dem.open(dem), buildings
+
+
+@pytest.mark.parametrize("dem_kind", ["utm", "lonlat"])
+@pytest.mark.parametrize("base", ["min", "mean"])
+def test_every_footprint_corner_lies_on_the_terrain(tmp_path, dem_kind, base):
+    dem_path = (write_utm_dem if dem_kind == "utm" else write_lonlat_dem)(tmp_path / "dem.tif")
+    buildings = write_buildings(tmp_path / "b.geojson")
+    result = run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(dem_path), base=base))
+    dem = Dem.open(dem_path)
+    corners = np.concatenate([feet(w) for w in walls_geodetic(result.tileset_dir)])
+    ground = dem.ellipsoidal(corners[:, 0], corners[:, 1])
+    assert corners.shape[0] >= 80 * 4
+    assert np.abs(corners[:, 2] - ground).max() <= 0.5
+    # really on a slope: the corners of one building differ by metres, and the heights are
+    # ellipsoidal (EGM96 near Genoa adds about 47 m to the DEM's)
+    assert float(np.ptp(corners[:, 2])) > 150.0
+    assert 40.0 < float(np.mean(ground - dem.sample(corners[:, 0], corners[:, 1]))) < 52.0
+
+
+def test_roofs_stand_their_height_above_the_lowest_corner(hill_build):
+    result, dem, _ = hill_build
+    ts = load_tileset(result.tileset_dir)
+    m = np.asarray(ts["root"]["transform"], float).reshape(4, 4).T
+    table = result.buildings
+    for glb in sorted((result.tileset_dir / "content").rglob("*.glb")):
+        c = decode_content(glb)
+        if c.table is None or "roof" not in c.triangles_by_material:
+            continue
+        roof_v = np.unique(c.triangles_by_material["roof"])
+        ecef = c.positions[roof_v] @ m[:3, :3].T + m[:3, 3]
+        _lon, _lat, h = ECEF_TO_GEODETIC.transform(ecef[:, 0], ecef[:, 1], ecef[:, 2])
+        fid = c.feature_ids[roof_v].astype(int)
+        for f in np.unique(fid):
+            bid = c.table["building_id"][f]
+            fp = table.geometry[table.building_id == bid].iloc[0]
+            xy = np.asarray(fp.exterior.coords)
+            lowest = dem.ellipsoidal(xy[:, 0], xy[:, 1]).min()
+            assert np.abs(h[fid == f] - (lowest + HEIGHT_M)).max() < 0.3, bid
+    assert validate_glbs(result.tileset_dir)["errors"] == 0
+    assert check_tileset(result.tileset_dir) == []
+
+
+def test_the_terrain_tiles_agree_with_the_buildings(hill_build):
+    result, dem, _ = hill_build
+    terrain = result.tileset_dir / "terrain"
+    layer = json.loads((terrain / "layer.json").read_text())
+    assert layer["format"] == "quantized-mesh-1.0" and layer["scheme"] == "tms"
+    assert layer["available"][0] == [{"startX": 0, "startY": 0, "endX": 1, "endY": 0}]
+    for level, ranges in enumerate(layer["available"]):
+        for r in ranges:
+            for x in range(r["startX"], r["endX"] + 1):
+                for y in range(r["startY"], r["endY"] + 1):
+                    assert (terrain / f"{level}/{x}/{y}.terrain").is_file()
+    corners = np.concatenate([feet(w) for w in walls_geodetic(result.tileset_dir)])
+    mesh_h = terrain_height(terrain, corners[:, 0], corners[:, 1])
+    assert np.abs(corners[:, 2] - mesh_h).max() <= 0.5
+    # and the mesh is the DEM + geoid, also away from the buildings
+    rng = np.random.default_rng(2)
+    x, y = X0 + rng.uniform(-600, 600, 300), Y0 + rng.uniform(-600, 600, 300)
+    lon, lat = (np.asarray(v) for v in TO_LONLAT.transform(x, y))
+    assert np.abs(terrain_height(terrain, lon, lat) - dem.ellipsoidal(lon, lat)).max() <= 0.5
+    assert result.report["terrain"]["tiles"] == sum(
+        (r["endX"] - r["startX"] + 1) * (r["endY"] - r["startY"] + 1)
+        for ranges in layer["available"]
+        for r in ranges
+    )
+
+
+def test_a_dem_that_misses_the_city_is_a_clear_error(tmp_path):
+    dem = write_utm_dem(tmp_path / "small.tif", size=40)  # 200 m across, the city is 1.1 km
+    buildings = write_buildings(tmp_path / "b.geojson")
+    with pytest.raises(InvalidInputError, match="does not cover the city"):
+        run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(dem)))
+
+
+def test_without_a_dem_the_build_is_the_same_and_has_no_terrain(hill_build, tmp_path):
+    _, _, buildings = hill_build
+    plain = run([buildings], tmp_path / "a", BuildOptions(name="h"))
+    again = run([buildings], tmp_path / "b", BuildOptions(name="h", base="mean"))
+    assert not (plain.tileset_dir / "terrain").exists()
+    assert "terrain" not in plain.report and "dem" not in plain.report["options"]
+    files = sorted(p.relative_to(plain.tileset_dir) for p in plain.tileset_dir.rglob("*.glb"))
+    for rel in [*files, Path("tileset.json"), Path("buildings.fgb")]:
+        assert (plain.tileset_dir / rel).read_bytes() == (again.tileset_dir / rel).read_bytes()
+    # on the ellipsoid: every foot at height 0
+    corners = np.concatenate([feet(w) for w in walls_geodetic(plain.tileset_dir)])
+    assert np.abs(corners[:, 2]).max() < 0.01

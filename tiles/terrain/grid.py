@@ -1,0 +1,130 @@
+"""The terrain of a build: ellipsoidal heights on a regular lon/lat grid over the city.
+
+A DEM in any CRS is resampled once (bilinear, then the geoid added) onto a lon/lat grid at about
+the DEM's own resolution covering the buildings' box plus a margin. Everything that stands on the
+terrain then samples this one grid: building bases and wall feet, the draped ground layer, a
+proposal's massing and the quantized-mesh terrain the viewer draws, so they agree with one another
+exactly at its nodes and to the interpolation between them. The grid is plain numpy (it pickles
+to forked or Dask workers) and sampling it needs no PROJ call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tiles.errors import InvalidInputError
+from tiles.geometry.crs import metres_per_degree
+from tiles.terrain.dem import Dem
+
+# a grid finer than this many nodes a side is coarsened (a city at 1 m would be 10k x 10k)
+MAX_GRID_SIDE = 4097
+MARGIN_M = 150.0  # beyond the buildings' box: the ground layer is clipped at about 100 m
+
+
+@dataclass(frozen=True)
+class TerrainGrid:
+    """Heights above the WGS 84 ellipsoid at ``west + i * dlon``, ``south + j * dlat``.
+
+    ``heights`` is (rows = latitudes from south, cols = longitudes from west), float32.
+    """
+
+    west: float
+    south: float
+    dlon: float
+    dlat: float
+    heights: NDArray[np.float32]
+
+    @property
+    def east(self) -> float:
+        return self.west + self.dlon * (self.heights.shape[1] - 1)
+
+    @property
+    def north(self) -> float:
+        return self.south + self.dlat * (self.heights.shape[0] - 1)
+
+    @property
+    def cell_m(self) -> float:
+        """The node spacing in metres (the larger of east-west and north-south)."""
+        mx, my = metres_per_degree(np.array([(self.south + self.north) / 2.0]))
+        return float(max(self.dlon * mx[0], self.dlat * my[0]))
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.west, self.south, self.east, self.north)
+
+    def sample(
+        self, lon: NDArray[np.float64] | float, lat: NDArray[np.float64] | float
+    ) -> NDArray[np.float64]:
+        """Bilinear heights at lon/lat; points beyond the grid take its nearest edge."""
+        lon = np.asarray(lon, np.float64)
+        lat = np.asarray(lat, np.float64)
+        rows, cols = self.heights.shape
+        fx = np.clip((lon - self.west) / self.dlon, 0.0, cols - 1.0)
+        fy = np.clip((lat - self.south) / self.dlat, 0.0, rows - 1.0)
+        x0 = np.minimum(np.floor(fx).astype(np.int64), cols - 2)
+        y0 = np.minimum(np.floor(fy).astype(np.int64), rows - 2)
+        tx, ty = fx - x0, fy - y0
+        z = self.heights
+        return (
+            z[y0, x0] * (1 - tx) * (1 - ty)
+            + z[y0, x0 + 1] * tx * (1 - ty)
+            + z[y0 + 1, x0] * (1 - tx) * ty
+            + z[y0 + 1, x0 + 1] * tx * ty
+        )
+
+    @classmethod
+    def from_dem(
+        cls, dem: Dem, bbox: tuple[float, float, float, float], margin_m: float = MARGIN_M
+    ) -> TerrainGrid:
+        """Resample ``dem`` onto lon/lat nodes over ``bbox`` (lon/lat) plus ``margin_m``.
+
+        The node spacing is the DEM's cell size (its affine, in its own units: metres, or
+        degrees for a geographic DEM), at most :data:`MAX_GRID_SIDE` nodes a side. Raises
+        :class:`InvalidInputError` when the DEM does not cover every node.
+        """
+        w, s, e, n = bbox
+        lat0 = (s + n) / 2.0
+        mx, my = metres_per_degree(np.array([lat0]))
+        mx_f, my_f = float(mx[0]), float(my[0])
+        w, e = w - margin_m / mx_f, e + margin_m / mx_f
+        s, n = s - margin_m / my_f, n + margin_m / my_f
+        a, b, _c, d, e_aff, _f = dem.affine
+        cell = min(np.hypot(a, d), np.hypot(b, e_aff))
+        if dem.crs.is_geographic:
+            cell *= my_f  # degrees to metres (north-south)
+        cell = max(cell, 0.5)
+        nx = int(min(max(np.ceil((e - w) * mx_f / cell), 1), MAX_GRID_SIDE - 1)) + 1
+        ny = int(min(max(np.ceil((n - s) * my_f / cell), 1), MAX_GRID_SIDE - 1)) + 1
+        lon = np.linspace(w, e, nx)
+        lat = np.linspace(s, n, ny)
+        glon, glat = np.meshgrid(lon, lat)
+        h = dem.ellipsoidal(glon.ravel(), glat.ravel()).reshape(ny, nx)
+        inner = (glon >= bbox[0]) & (glon <= bbox[2]) & (glat >= bbox[1]) & (glat <= bbox[3])
+        missing = np.isnan(h) & inner
+        if missing.any():
+            bad = np.argwhere(missing)[0]
+            raise InvalidInputError(
+                f"{dem.path}: the DEM does not cover the city (no height at lon "
+                f"{lon[bad[1]]:.6f}, lat {lat[bad[0]]:.6f}); use a DEM that covers it whole"
+            )
+        if np.isnan(h).all():
+            raise InvalidInputError(f"{dem.path}: the DEM has no heights over the city")
+        _fill_from_neighbours(h)
+        return cls(w, s, (e - w) / (nx - 1), (n - s) / (ny - 1), h.astype(np.float32))
+
+
+def _fill_from_neighbours(h: NDArray[np.float64]) -> None:
+    """Give margin nodes off the DEM the mean of their covered 4-neighbours, ring by ring."""
+    while True:
+        gap = np.isnan(h)
+        if not gap.any():
+            return
+        pad = np.pad(h, 1, constant_values=np.nan)
+        near = np.stack([pad[:-2, 1:-1], pad[2:, 1:-1], pad[1:-1, :-2], pad[1:-1, 2:]])
+        count = (~np.isnan(near)).sum(axis=0)
+        total = np.nansum(near, axis=0)
+        fill = gap & (count > 0)
+        h[fill] = total[fill] / count[fill]

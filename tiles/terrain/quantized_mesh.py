@@ -1,0 +1,199 @@
+"""A terrain for Cesium: quantized-mesh-1.0 tiles and ``layer.json`` from a build's terrain grid.
+
+Written from the format's specification (github.com/CesiumGS/quantized-mesh, "quantized-mesh-1.0
+terrain format"): the geographic tiling scheme (EPSG:4326, two root tiles of 180 degrees, TMS
+rows counted from the south), each tile a header (centre, height range, bounding sphere, horizon
+occlusion point), zig-zag delta coded u/v/height on 0..32767, high-water-mark coded triangle
+indices and the four edges' vertex lists (Cesium hangs its skirts on them). Heights are
+ellipsoidal, as the grid's are.
+
+Every tile is a regular grid of ``SEGMENTS`` x ``SEGMENTS`` cells sampled from the grid
+(points beyond it take its nearest edge, so the globe around a city is at the city's edge
+height, without a cliff). Only the tiles over the grid's box are written, at every level from 0
+down to the first whose vertex spacing is the grid's own; ``layer.json`` lists them as
+``available``, and Cesium upsamples a parent where a tile is not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tiles.geometry.crs import WGS84_A, WGS84_F, geodetic_to_ecef
+from tiles.terrain.grid import TerrainGrid
+
+TERRAIN_DIR = "terrain"
+LAYER_FILE = "layer.json"
+SEGMENTS = 64  # cells per tile side: 65 x 65 vertices, 8,192 triangles
+MAX_LEVEL = 18
+MAX_TOP_TILES = 1024  # at the finest level at most: a coarser top level for a larger city
+QMAX = 32767
+WGS84_B = WGS84_A * (1.0 - WGS84_F)
+_RADII = np.array([WGS84_A, WGS84_A, WGS84_B])
+
+
+def tile_bounds(level: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """West, south, east, north (degrees) of tile ``level/x/y`` (TMS: ``y`` from the south)."""
+    size = 180.0 / 2**level
+    return (-180.0 + x * size, -90.0 + y * size, -180.0 + (x + 1) * size, -90.0 + (y + 1) * size)
+
+
+def tile_range(level: int, bbox: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    """The tiles (start x, start y, end x, end y, inclusive) of ``level`` over ``bbox``."""
+    size = 180.0 / 2**level
+    w, s, e, n = bbox
+    nx, ny = 2 ** (level + 1), 2**level
+    x0 = min(max(math.floor((w + 180.0) / size), 0), nx - 1)
+    x1 = min(max(math.floor((e + 180.0) / size), 0), nx - 1)
+    y0 = min(max(math.floor((s + 90.0) / size), 0), ny - 1)
+    y1 = min(max(math.floor((n + 90.0) / size), 0), ny - 1)
+    return x0, y0, x1, y1
+
+
+def max_level(grid: TerrainGrid) -> int:
+    """The first level whose vertex spacing (north-south) is no coarser than the grid's."""
+    lat_m = math.pi * WGS84_A / 180.0  # about a metre per degree of latitude x 111 km
+    for level in range(MAX_LEVEL + 1):
+        if 180.0 / 2**level / SEGMENTS * lat_m <= grid.cell_m:
+            return level
+    return MAX_LEVEL
+
+
+def _zigzag_delta(values: NDArray[np.int64]) -> NDArray[np.uint16]:
+    delta = np.diff(values, prepend=0)
+    return ((delta << 1) ^ (delta >> 63)).astype(np.uint16)
+
+
+def _high_water_mark(indices: NDArray[np.int64]) -> NDArray[np.int64]:
+    """High-water-mark codes of ``indices``, which must use each new vertex in order."""
+    # the highest index seen before each position, plus one, is the decoder's "highest"
+    highest = np.concatenate([[0], np.maximum.accumulate(indices)[:-1] + 1])
+    return highest - indices
+
+
+def _horizon_point(ecef: NDArray[np.float64], center: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The horizon occlusion point in ellipsoid-scaled coordinates (Cesium's
+    EllipsoidalOccluder): on the ray through ``center``, beyond which every vertex is hidden
+    exactly when the point is. For tiles too large for one (a hemisphere), the point far along
+    the ray, so the tile is never culled for being behind the horizon."""
+    scaled = ecef / _RADII
+    d = center / _RADII
+    d = d / np.linalg.norm(d)
+    mag2 = np.maximum((scaled**2).sum(axis=1), 1.0)
+    mag = np.sqrt(mag2)
+    unit = scaled / np.linalg.norm(scaled, axis=1, keepdims=True)
+    cos_a = unit @ d
+    sin_a = np.linalg.norm(np.cross(unit, d), axis=1)
+    cos_b = 1.0 / mag
+    sin_b = np.sqrt(mag2 - 1.0) * cos_b
+    denom = cos_a * cos_b - sin_a * sin_b
+    if (denom <= 1e-9).any():
+        return d * 1e6
+    return d * float((1.0 / denom).max())
+
+
+def encode_tile(grid: TerrainGrid, level: int, x: int, y: int) -> bytes:
+    """One quantized-mesh-1.0 tile (uncompressed) sampled from ``grid``."""
+    w, s, e, n = tile_bounds(level, x, y)
+    k = SEGMENTS + 1
+    q = np.rint(np.linspace(0, QMAX, k)).astype(np.int64)
+    qu, qv = np.meshgrid(q, q)  # rows: v (south to north), cols: u (west to east)
+    lon = w + (e - w) * qu.ravel() / QMAX
+    lat = s + (n - s) * qv.ravel() / QMAX
+    h = grid.sample(lon, lat)
+    h_min, h_max = float(h.min()), float(h.max())
+    span = h_max - h_min
+    qh = (
+        np.rint((h - h_min) / span * QMAX).astype(np.int64)
+        if span > 0
+        else np.zeros(h.size, np.int64)
+    )
+    # two counter-clockwise triangles per cell, then vertices renumbered by first use
+    a = (np.arange(SEGMENTS)[None, :] + k * np.arange(SEGMENTS)[:, None]).ravel()
+    tris = np.stack(
+        [np.stack([a, a + 1, a + k + 1], 1), np.stack([a, a + k + 1, a + k], 1)], 1
+    ).reshape(-1, 3)
+    flat = tris.ravel()
+    _, first = np.unique(flat, return_index=True)
+    order = flat[np.sort(first)]  # old vertex ids in order of first use
+    new_id = np.empty(k * k, np.int64)
+    new_id[order] = np.arange(order.size)
+    indices = new_id[flat]
+    u, v, hq = qu.ravel()[order], qv.ravel()[order], qh[order]
+    grid_id = np.arange(k * k).reshape(k, k)
+    edges = [  # west, south, east, north
+        new_id[grid_id[:, 0]],
+        new_id[grid_id[0, :]],
+        new_id[grid_id[:, -1]],
+        new_id[grid_id[-1, :]],
+    ]
+    ecef = geodetic_to_ecef(lon, lat, h)
+    lo, hi = ecef.min(axis=0), ecef.max(axis=0)
+    center = (lo + hi) / 2.0
+    radius = float(np.linalg.norm(ecef - center, axis=1).max())
+    horizon = _horizon_point(ecef, center)
+    out = bytearray()
+    out += struct.pack("<3d2f", *center, h_min, h_max)
+    out += struct.pack("<4d", *center, radius)
+    out += struct.pack("<3d", *horizon)
+    out += struct.pack("<I", order.size)
+    for col in (u, v, hq):
+        out += _zigzag_delta(col).tobytes()
+    index_type = np.uint16 if order.size <= 65536 else np.uint32
+    if index_type is np.uint32 and len(out) % 4:
+        out += b"\0" * (4 - len(out) % 4)
+    elif len(out) % 2:
+        out += b"\0"
+    out += struct.pack("<I", tris.shape[0])
+    out += _high_water_mark(indices).astype(index_type).tobytes()
+    for edge in edges:
+        out += struct.pack("<I", edge.size) + edge.astype(index_type).tobytes()
+    return bytes(out)
+
+
+def _count(r: tuple[int, int, int, int]) -> int:
+    return (r[2] - r[0] + 1) * (r[3] - r[1] + 1)
+
+
+def write_terrain(grid: TerrainGrid, out_dir: Path) -> dict[str, Any]:
+    """Write ``out_dir/layer.json`` and ``{level}/{x}/{y}.terrain`` over the grid's box;
+    returns a report (levels, tiles, bytes)."""
+    top = max_level(grid)
+    while top > 0 and _count(tile_range(top, grid.bbox)) > MAX_TOP_TILES:
+        top -= 1
+    available: list[list[dict[str, int]]] = []
+    tiles = 0
+    size = 0
+    for level in range(top + 1):
+        x0, y0, x1, y1 = (0, 0, 1, 0) if level == 0 else tile_range(level, grid.bbox)
+        available.append([{"startX": x0, "startY": y0, "endX": x1, "endY": y1}])
+        for x in range(x0, x1 + 1):
+            folder = out_dir / str(level) / str(x)
+            folder.mkdir(parents=True, exist_ok=True)
+            for y in range(y0, y1 + 1):
+                data = encode_tile(grid, level, x, y)
+                (folder / f"{y}.terrain").write_bytes(data)
+                tiles += 1
+                size += len(data)
+    layer = {
+        "tilejson": "2.1.0",
+        "name": "terrain",
+        "description": "heights above the WGS 84 ellipsoid, from the build's DEM + EGM96",
+        "version": "1.0.0",
+        "format": "quantized-mesh-1.0",
+        "scheme": "tms",
+        "tiles": ["{z}/{x}/{y}.terrain"],
+        "projection": "EPSG:4326",
+        "bounds": [-180.0, -90.0, 180.0, 90.0],
+        "minzoom": 0,
+        "maxzoom": top,
+        "available": available,
+    }
+    (out_dir / LAYER_FILE).write_text(json.dumps(layer, indent=1), encoding="utf-8")
+    return {"levels": top + 1, "tiles": tiles, "bytes": size, "cell_m": round(grid.cell_m, 3)}
