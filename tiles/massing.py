@@ -38,6 +38,17 @@ def build_massing_tileset(
     >>> result.buildings.loc[0, "building_id"], result.tileset_path.name
     ('massing:A', 'tileset.json')
     """
+    table = massing_table(features, name)
+    options = BuildOptions(name=name)
+    return build_table(HeightResult(table, [], 0.0), [MASSING_DATASET], name, out_dir, options)
+
+
+def massing_table(
+    features: Iterable[Mapping[str, Any]], name: str, dataset: int = 0
+) -> FeatureTable:
+    """The rows of a proposal's blocks (see :func:`build_massing_tileset` for the mappings),
+    checked: valid polygons, ``0 <= base < height <= 1000`` m. ``dataset`` is the index of
+    :data:`MASSING_DATASET` in the build's dataset names."""
     rows = list(features)
     if not rows:
         raise InvalidInputError(f"massing {name!r}: no features")
@@ -63,7 +74,7 @@ def build_massing_tileset(
     table = FeatureTable(
         building_id=np.array([f"{MASSING_DATASET}:{i}" for i in ids], dtype=object),
         source_id=np.array(ids, dtype=object),
-        dataset=np.zeros(n, np.int32),
+        dataset=np.full(n, dataset, np.int32),
         footprint=np.array([*geoms, None], dtype=object)[:-1],
         height_m=height,
         base_height_m=base,
@@ -75,5 +86,4 @@ def build_massing_tileset(
         parent_id=np.full(n, "", dtype=object),
         drawn=np.ones(n, bool),
     )
-    options = BuildOptions(name=name)
-    return build_table(HeightResult(table, [], 0.0), [MASSING_DATASET], name, out_dir, options)
+    return table

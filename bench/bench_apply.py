@@ -1,0 +1,97 @@
+"""Applying an approved scheme to the London tileset against a full rebuild of it, same run.
+
+    .venv/bin/python bench/bench_apply.py [--repeat 7] [--input data/london-city/london.osm.pbf]
+
+Both run in this one process (imports paid once, for both): ``tiles.pipeline.run`` on the demo's
+PBF into a fresh folder (the full rebuild; it does not even include the scheme, so the ratio is
+on the safe side), and ``tiles.apply.apply_change`` of a two-block scheme (a 60 m and a 35 m
+block at Bank, replacing what they overlap) to a built copy, each followed by
+``revert_change`` (timed on its own). Interleaved; prints every run with the 1-minute load
+average, then the medians and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import shapely
+
+from tiles.apply import apply_change, revert_change
+from tiles.pipeline import BuildOptions, run
+
+ROOT = Path(__file__).resolve().parents[1]
+LONDON = ROOT / "data" / "london-city" / "london.osm.pbf"
+SCHEME = [
+    {
+        "id": "bank-a",
+        "footprint": shapely.box(-0.0893, 51.5131, -0.0887, 51.5135),
+        "height_m": 60.0,
+    },
+    {
+        "id": "bank-b",
+        "footprint": shapely.box(-0.0886, 51.5131, -0.0882, 51.5134),
+        "height_m": 35.0,
+    },
+]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--input", type=Path, default=LONDON)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = run([args.input], Path(tmp) / "city", BuildOptions(name="london"))
+        rebuild, apply, revert, loads = [], [], [], []
+        result = None
+        for k in range(args.repeat + 1):  # the first round warms caches and is not counted
+            t0 = time.perf_counter()
+            run([args.input], Path(tmp) / f"rebuild-{k}", BuildOptions(name="london"))
+            t_rebuild = time.perf_counter() - t0
+            shutil.rmtree(Path(tmp) / f"rebuild-{k}")
+            t0 = time.perf_counter()
+            result = apply_change(base.tileset_dir, "bench", SCHEME)
+            t_apply = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            revert_change(base.tileset_dir, "bench")
+            t_revert = time.perf_counter() - t0
+            load = os.getloadavg()[0]
+            print(
+                f"run {k}: rebuild {t_rebuild:.3f} s, apply {t_apply * 1000:.1f} ms, "
+                f"revert {t_revert * 1000:.1f} ms, load {load:.2f}"
+                + (" (warm-up)" if k == 0 else "")
+            )
+            if k:
+                rebuild.append(t_rebuild)
+                apply.append(t_apply)
+                revert.append(t_revert)
+                loads.append(load)
+    assert result is not None
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    summary = {
+        "commit": commit,
+        "buildings": base.report["counts"]["buildings"],
+        "tiles": base.report["counts"]["tiles_with_content"],
+        "tiles_rewritten": len(result.tiles),
+        "replaced": len(result.replaced),
+        "rebuild_median_s": round(statistics.median(rebuild), 3),
+        "apply_median_ms": round(statistics.median(apply) * 1000, 1),
+        "revert_median_ms": round(statistics.median(revert) * 1000, 2),
+        "ratio": round(statistics.median(rebuild) / statistics.median(apply), 1),
+        "load_min_max": [round(min(loads), 2), round(max(loads), 2)],
+    }
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()
