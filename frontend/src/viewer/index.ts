@@ -29,6 +29,7 @@ import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint } from
 import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings, untilRootDrawn } from './buildings'
 import { cameraOptions, cameraView, toLonLatHeight } from './convert'
 import { loadGround } from './ground'
+import { loadTerrain } from './terrain'
 import { enableKeyboardCamera } from './keyboard'
 import { Overlays, pickTag } from './overlays'
 import { createWidget } from './setup'
@@ -88,6 +89,8 @@ class CesiumMapView implements MapView {
 
   private async loadCity(cfg: AppConfig, frame: boolean) {
     try {
+      // the city's terrain, when it was built on one and none is configured (never blocks the city)
+      if (!cfg.terrainUrl) void loadTerrain(this.widget, cfg.tilesetUrl).catch((err: unknown) => console.warn('terrain failed to load', err))
       const tileset = await loadCityTileset(this.widget, cfg.tilesetUrl)
       this.tileset = tileset
       if (window.__civictwin) window.__civictwin.tileset = tileset
