@@ -14,6 +14,8 @@ mypy
 say "import-linter"
 lint-imports --no-cache  # no cache folder in the repo root
 if [ -f frontend/package.json ]; then
+  say "eslint (frontend import boundaries and style)"
+  (cd frontend && npm run lint --silent)
   say "vitest (frontend unit tests)"
   (cd frontend && npm test --silent)
 fi
