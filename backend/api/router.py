@@ -10,6 +10,7 @@ from backend.api import ogc
 from backend.api.errors import ErrorModel
 from backend.api.routes import (
     analytics,
+    audit,
     auth,
     buildings,
     comments,
@@ -43,6 +44,7 @@ for module in (
     config,
     auth,
     users,
+    audit,
     proposals,
     documents,
     tilesets,

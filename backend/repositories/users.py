@@ -18,6 +18,11 @@ from backend.db.models import (
 )
 
 
+def _like_escape(text: str) -> str:
+    """``text`` taken literally inside a LIKE pattern (``%`` and ``_`` are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def by_email(session: Session, email: str) -> User | None:
     return session.scalars(sa.select(User).where(User.email == email.lower())).first()
 
@@ -168,9 +173,18 @@ def delete_sessions(session: Session, user_id: int) -> None:
 
 
 def list_users(
-    session: Session, *, role: str | None, limit: int, offset: int
+    session: Session, *, role: str | None, limit: int, offset: int, search: str | None = None
 ) -> tuple[list[User], int]:
+    """Live accounts by id; ``search`` matches a part of the display name or e-mail, any case."""
     query = sa.select(User).where(User.deleted_at.is_(None))
+    if search:
+        pattern = "%" + _like_escape(search.lower()) + "%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.display_name).like(pattern, escape="\\"),
+                sa.func.lower(User.email).like(pattern, escape="\\"),
+            )
+        )
     if role:
         query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from backend.schemas.pagination import Page
+
 Role = Literal["citizen", "sme", "planner", "moderator", "admin"]
 Locale = Literal["en", "it", "sv", "et", "hu"]
 
@@ -115,17 +117,76 @@ class UserAdmin(BaseModel):
     created_at: datetime
 
 
-class UserList(BaseModel):
+class UserList(Page[UserAdmin]):
+    """Accounts as admins see them, by id."""
+
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"items": [_USER_ADMIN_EXAMPLE], "total": 1, "limit": 50, "offset": 0}]
+            "examples": [
+                {
+                    "items": [_USER_ADMIN_EXAMPLE],
+                    "total": 1,
+                    "limit": 50,
+                    "offset": 0,
+                    "next": None,
+                    "prev": None,
+                }
+            ]
         }
     )
 
-    items: list[UserAdmin]
-    total: int
-    limit: int
-    offset: int
+
+_AUDIT_EXAMPLE: dict[str, Any] = {
+    "id": 311,
+    "at": "2025-04-04T09:30:12Z",
+    "actor": {"id": 1, "display_name": "Site admin"},
+    "action": "roles.set",
+    "entity_type": "user",
+    "entity_id": "7",
+    "reason": None,
+    "details": {"before": ["citizen"], "after": ["citizen", "moderator"]},
+}
+
+
+class AuditActor(BaseModel):
+    """Who did it (``null`` for the system, or once the account is deleted)."""
+
+    id: int
+    display_name: str
+
+
+class AuditEntry(BaseModel):
+    """One line of the audit log: who did what to which record, when and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_AUDIT_EXAMPLE]})
+
+    id: int
+    at: datetime
+    actor: AuditActor | None
+    action: str = Field(examples=["roles.set"], description="``area.verb``, e.g. comment.hide")
+    entity_type: str = Field(examples=["user"])
+    entity_id: str = Field(examples=["7"])
+    reason: str | None
+    details: dict[str, Any]
+
+
+class AuditLogPage(Page[AuditEntry]):
+    """The audit log, newest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [_AUDIT_EXAMPLE],
+                    "total": 1,
+                    "limit": 50,
+                    "offset": 0,
+                    "next": None,
+                    "prev": None,
+                }
+            ]
+        }
+    )
 
 
 class RolesUpdate(BaseModel):

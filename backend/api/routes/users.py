@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from backend.api import examples
@@ -17,7 +17,8 @@ from backend.api.deps import (
     SettingsDep,
 )
 from backend.api.errors import error_responses
-from backend.api.params import Offset, ResourceId
+from backend.api.pagination import PageParams, page_params
+from backend.api.params import ResourceId
 from backend.api.routes.auth import me_of
 from backend.db.models import User
 from backend.errors import NotFoundError
@@ -36,6 +37,8 @@ from backend.schemas.users import (
 from backend.services import accounts, auth
 
 router = APIRouter(prefix="/users", tags=["accounts"])
+
+UsersPage = Annotated[PageParams, Depends(page_params(default=50, maximum=500))]
 
 
 def _admin_view(user: User) -> UserAdmin:
@@ -134,12 +137,21 @@ def delete_me(
 def list_users(
     admin: Admin,
     session: SessionDep,
+    page: UsersPage,
     role: Annotated[Role | None, Query(description="Only users with this role")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Offset = 0,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="A part of the display name or e-mail address (any case)",
+        ),
+    ] = None,
 ) -> UserList:
-    users, total = repo.list_users(session, role=role, limit=limit, offset=offset)
-    return UserList(items=[_admin_view(u) for u in users], total=total, limit=limit, offset=offset)
+    users, total = repo.list_users(
+        session, role=role, limit=page.limit, offset=page.offset, search=q
+    )
+    return page.of(UserList, [_admin_view(u) for u in users], total)
 
 
 @router.put(
