@@ -272,8 +272,15 @@ class OpportunityFilters(BaseModel):
 
 
 class MatchReason(BaseModel):
+    """Why an opportunity matches: ``kind`` is the code a UI translates with ``params``
+    (sector: ``cpv``, ``prefix``; distance: ``distance_km``, ``radius_km``; sme: none);
+    ``detail`` says it in English."""
+
     kind: Literal["sector", "distance", "sme"]
     detail: str = Field(examples=["CPV 45112710-5 is in your sector 4511 (Site preparation work)"])
+    params: dict[str, str | float] = Field(
+        default_factory=dict, examples=[{"cpv": "45112710-5", "prefix": "4511"}]
+    )
 
 
 class Match(BaseModel):
@@ -296,13 +303,19 @@ class MatchList(BaseModel):
                                     "kind": "sector",
                                     "detail": "CPV 45112710-5 (Landscaping work for green "
                                     "areas) is in your sector 4511",
+                                    "params": {"cpv": "45112710-5", "prefix": "4511"},
                                 },
                                 {
                                     "kind": "distance",
                                     "detail": "1.8 km from your base, within your 30 km "
                                     "service radius",
+                                    "params": {"distance_km": 1.8, "radius_km": 30},
                                 },
-                                {"kind": "sme", "detail": "marked as suitable for SMEs"},
+                                {
+                                    "kind": "sme",
+                                    "detail": "marked as suitable for SMEs",
+                                    "params": {},
+                                },
                             ],
                         }
                     ],

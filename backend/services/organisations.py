@@ -129,6 +129,7 @@ def matches(
                     kind="sector",
                     detail=f"CPV {code} ({cpv.lookup(code).label('en')}) is in your sector "
                     f"{prefix}",
+                    params={"cpv": code, "prefix": prefix},
                 )
             )
         closeness = 0.5
@@ -139,6 +140,7 @@ def matches(
                     kind="distance",
                     detail=f"{f.distance_km:.1f} km from your base, within your {radius:g} km "
                     "service radius",
+                    params={"distance_km": round(f.distance_km, 1), "radius_km": radius},
                 )
             )
         sme = 1.0 if f.opportunity.sme_suitable and org.size != "large" else 0.0

@@ -80,6 +80,14 @@ def test_matches_rank_by_sector_overlap_and_distance_and_explain_why(
     kinds = {reason["kind"] for reason in items[0]["reasons"]}
     assert kinds == {"sector", "distance", "sme"}
     assert "4511" in items[0]["reasons"][0]["detail"]
+    # the same reasons as codes and params, for the UI to say in its language
+    by_kind = {reason["kind"]: reason for reason in items[0]["reasons"]}
+    sector = by_kind["sector"]["params"]
+    assert sector["prefix"] == "4511" and str(sector["cpv"]).startswith("45112710")
+    distance = by_kind["distance"]["params"]
+    assert distance["radius_km"] == 50
+    assert f"{distance['distance_km']:.1f} km" in by_kind["distance"]["detail"]
+    assert by_kind["sme"]["params"] == {}
     assert items[0]["score"] > items[1]["score"] > items[2]["score"]
 
 
