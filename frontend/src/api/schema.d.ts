@@ -241,7 +241,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change my password (the current one confirms it); signs out my other sessions */
+        /** Change my password (the current one confirms it); signs out my other sessions and revokes my API tokens */
         post: operations["changeMyPassword"];
         delete?: never;
         options?: never;
@@ -312,6 +312,23 @@ export interface paths {
         post?: never;
         /** Delete a user's account (admins); their comments stay, as by 'deleted user' */
         delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first, by actor, action and date (admins) */
+        get: operations["listAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -661,6 +678,23 @@ export interface paths {
         put?: never;
         /** Publish a hidden comment again (or dismiss the reports of a visible one) */
         post: operations["restoreComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/reports/{report_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss one report with a reason; the comment and its other reports stay */
+        post: operations["dismissReport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1017,6 +1051,215 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schemes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find funding and support schemes by kind, size, sector, stage, place, date, text */
+        get: operations["listSchemes"];
+        put?: never;
+        /** Publish a scheme (a funder or an admin) */
+        post: operations["createScheme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schemes/{scheme_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One scheme (drafts only for their funder) */
+        get: operations["getScheme"];
+        put?: never;
+        post?: never;
+        /** Delete a scheme (its funder or an admin) */
+        delete: operations["deleteScheme"];
+        options?: never;
+        head?: never;
+        /** Change a scheme (its funder or an admin) */
+        patch: operations["updateScheme"];
+        trace?: never;
+    };
+    "/api/v1/organisations/me/schemes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open schemes my organisation is eligible for, with the reasons */
+        get: operations["listMySchemes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{opportunity_id}/schemes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schemes shown beside a work package (e.g. a guarantee for its contract bond) */
+        get: operations["listOpportunitySchemes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest impact study of a proposal: its job's status and the summary */
+        get: operations["getImpact"];
+        put?: never;
+        /** Study the proposal as it is now (at once when the scene was studied before) */
+        post: operations["requestImpact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One analysis' points with their before, after and difference values */
+        get: operations["getImpactPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact/points/{analysis}/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One point's values (what a comment can refer to) */
+        get: operations["getImpactPoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact/buildings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per neighbouring building: mean VSC before and after, failing points, shadow hours */
+        get: operations["getImpactBuildings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A printable report of the study for the planning file (HTML) */
+        get: operations["getImpactReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every point's values as CSV for the planning file */
+        get: operations["getImpactCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact/viewpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Protected views studied for this proposal (its own and the city's) */
+        get: operations["listImpactViewpoints"];
+        put?: never;
+        /** Save a protected view (eye and target); the next study includes it */
+        post: operations["createImpactViewpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/impact/viewpoints/{viewpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a protected view */
+        delete: operations["deleteImpactViewpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tiles/{tileset}/{path}": {
         parameters: {
             query?: never;
@@ -1318,6 +1561,132 @@ export interface components {
              */
             building_id?: string | null;
             camera?: components["schemas"]["Camera"] | null;
+        };
+        /**
+         * AuditActor
+         * @description Who did it (``null`` for the system, or once the account is deleted).
+         */
+        AuditActor: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+        };
+        /**
+         * AuditEntry
+         * @description One line of the audit log: who did what to which record, when and why.
+         * @example {
+         *       "action": "roles.set",
+         *       "actor": {
+         *         "display_name": "Site admin",
+         *         "id": 1
+         *       },
+         *       "at": "2025-04-04T09:30:12Z",
+         *       "details": {
+         *         "after": [
+         *           "citizen",
+         *           "moderator"
+         *         ],
+         *         "before": [
+         *           "citizen"
+         *         ]
+         *       },
+         *       "entity_id": "7",
+         *       "entity_type": "user",
+         *       "id": 311
+         *     }
+         */
+        AuditEntry: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            actor: components["schemas"]["AuditActor"] | null;
+            /**
+             * Action
+             * @description ``area.verb``, e.g. comment.hide
+             * @example roles.set
+             */
+            action: string;
+            /**
+             * Entity Type
+             * @example user
+             */
+            entity_type: string;
+            /**
+             * Entity Id
+             * @example 7
+             */
+            entity_id: string;
+            /** Reason */
+            reason: string | null;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * AuditLogPage
+         * @description The audit log, newest first.
+         * @example {
+         *       "items": [
+         *         {
+         *           "action": "roles.set",
+         *           "actor": {
+         *             "display_name": "Site admin",
+         *             "id": 1
+         *           },
+         *           "at": "2025-04-04T09:30:12Z",
+         *           "details": {
+         *             "after": [
+         *               "citizen",
+         *               "moderator"
+         *             ],
+         *             "before": [
+         *               "citizen"
+         *             ]
+         *           },
+         *           "entity_id": "7",
+         *           "entity_type": "user",
+         *           "id": 311
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
+        AuditLogPage: {
+            /** Items */
+            items: components["schemas"]["AuditEntry"][];
+            /**
+             * Total
+             * @description Items over all pages
+             */
+            total: number;
+            /**
+             * Limit
+             * @description Page size asked for
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
+            offset: number;
+            /**
+             * Next
+             * @description URL of the next page, if any
+             */
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
         };
         /** Author */
         Author: {
@@ -1649,6 +2018,11 @@ export interface components {
              */
             topics?: ("design" | "use" | "light" | "privacy" | "access" | "noise" | "traffic" | "other")[];
             anchor?: components["schemas"]["Anchor"] | null;
+            /**
+             * Variant Id
+             * @description The design variant the comment is about
+             */
+            variant_id?: number | null;
         };
         /**
          * CommentModeration
@@ -1716,6 +2090,11 @@ export interface components {
             /** Topics */
             topics: ("design" | "use" | "light" | "privacy" | "access" | "noise" | "traffic" | "other")[];
             anchor: components["schemas"]["Anchor"] | null;
+            /**
+             * Variant Id
+             * @description The design variant it is about
+             */
+            variant_id?: number | null;
             /** Agree Count */
             agree_count: number;
             /** Disagree Count */
@@ -1918,6 +2297,11 @@ export interface components {
             /** Topics */
             topics: ("design" | "use" | "light" | "privacy" | "access" | "noise" | "traffic" | "other")[];
             anchor: components["schemas"]["Anchor"] | null;
+            /**
+             * Variant Id
+             * @description The design variant it is about
+             */
+            variant_id?: number | null;
             /** Agree Count */
             agree_count: number;
             /** Disagree Count */
@@ -2236,10 +2620,33 @@ export interface components {
          * @description What every error response carries.
          */
         ErrorModel: {
-            /** Detail */
+            /**
+             * Detail
+             * @description What went wrong, as an English sentence
+             */
             detail: string;
-            /** Code */
+            /**
+             * Code
+             * @description The error's class (``NotFoundError``, ``InvalidInputError``…)
+             */
             code: string;
+            /**
+             * Key
+             * @description The message as a key for a UI to translate, with ``params`` (``text_too_long``, ``role_required``…)
+             * @example text_too_long
+             */
+            key?: string | null;
+            /**
+             * Params
+             * @description The values the translated message needs (field, limits, role…)
+             * @example {
+             *       "field": "body",
+             *       "max": 2000
+             *     }
+             */
+            params?: {
+                [key: string]: string | number | string[];
+            };
         };
         /**
          * Health
@@ -2371,6 +2778,237 @@ export interface components {
              * @default
              */
             credit: string;
+        };
+        /** ImpactBuilding */
+        ImpactBuilding: {
+            /** Building Id */
+            building_id: string;
+            /** Facade Points */
+            facade_points: number;
+            /** Vsc Mean Before */
+            vsc_mean_before: number | null;
+            /** Vsc Mean After */
+            vsc_mean_after: number | null;
+            /** Vsc Adverse Points */
+            vsc_adverse_points: number;
+            /** Apsh Adverse Points */
+            apsh_adverse_points: number;
+            /** Shadow Hours Before */
+            shadow_hours_before: {
+                [key: string]: number | null;
+            };
+            /** Shadow Hours After */
+            shadow_hours_after: {
+                [key: string]: number | null;
+            };
+        };
+        /**
+         * ImpactBuildingList
+         * @example {
+         *       "items": [
+         *         {
+         *           "apsh_adverse_points": 1,
+         *           "building_id": "buildings:w159925752",
+         *           "facade_points": 12,
+         *           "shadow_hours_after": {
+         *             "december": 7.5,
+         *             "june": 2.5,
+         *             "march": 4
+         *           },
+         *           "shadow_hours_before": {
+         *             "december": 6,
+         *             "june": 1,
+         *             "march": 2.5
+         *           },
+         *           "vsc_adverse_points": 5,
+         *           "vsc_mean_after": 24.8,
+         *           "vsc_mean_before": 31.2
+         *         }
+         *       ]
+         *     }
+         */
+        ImpactBuildingList: {
+            /** Items */
+            items: components["schemas"]["ImpactBuilding"][];
+        };
+        /**
+         * ImpactFact
+         * @description One sentence of the summary as a code and its numbers (the UI words it).
+         */
+        ImpactFact: {
+            /**
+             * Code
+             * @description vsc, apsh, ground, visibility, view or grid
+             */
+            code: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ImpactJobPublic
+         * @example {
+         *       "created_at": "2025-03-18T10:42:00Z",
+         *       "id": 7,
+         *       "progress": 35,
+         *       "proposal_id": 1,
+         *       "reason": "massing",
+         *       "stage": "apsh",
+         *       "started_at": "2025-03-18T10:42:01Z",
+         *       "status": "running"
+         *     }
+         */
+        ImpactJobPublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /**
+             * Variant Id
+             * @description The design variant studied; null: the scheme
+             */
+            variant_id: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "superseded";
+            /**
+             * Reason
+             * @description requested, massing, model or published
+             */
+            reason: string;
+            /**
+             * Progress
+             * @description Percent done (the stage that started)
+             */
+            progress: number;
+            /**
+             * Stage
+             * @description scene, vsc, apsh, ground, visibility, done
+             */
+            stage: string | null;
+            /**
+             * Error
+             * @description Why it failed, when it did
+             */
+            error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** ImpactResultSummary */
+        ImpactResultSummary: {
+            /** Job Id */
+            job_id: number;
+            /** Computed At */
+            computed_at: string | null;
+            /**
+             * Current
+             * @description False while a newer study of the proposal is on its way
+             */
+            current: boolean;
+            /** Facts */
+            facts: components["schemas"]["ImpactFact"][];
+            /**
+             * Sentences
+             * @description The same in English
+             */
+            sentences: string[];
+            /** Seconds */
+            seconds: number;
+            /**
+             * Counts
+             * @description Points per analysis
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * ImpactStatus
+         * @example {
+         *       "job": {
+         *         "created_at": "2025-03-18T10:42:00Z",
+         *         "id": 7,
+         *         "progress": 35,
+         *         "proposal_id": 1,
+         *         "reason": "massing",
+         *         "stage": "apsh",
+         *         "started_at": "2025-03-18T10:42:01Z",
+         *         "status": "running"
+         *       },
+         *       "links": {
+         *         "buildings": "/api/v1/proposals/1/impact/buildings",
+         *         "csv": "/api/v1/proposals/1/impact/csv",
+         *         "points": "/api/v1/proposals/1/impact/points?analysis=vsc",
+         *         "report": "/api/v1/proposals/1/impact/report"
+         *       },
+         *       "result": {
+         *         "computed_at": "2025-03-18T09:12:40Z",
+         *         "counts": {
+         *           "apsh": 96,
+         *           "ground": 4800,
+         *           "visibility": 640,
+         *           "vsc": 212
+         *         },
+         *         "current": false,
+         *         "facts": [
+         *           {
+         *             "buildings": 4,
+         *             "code": "vsc",
+         *             "failing": 14,
+         *             "points": 212
+         *           },
+         *           {
+         *             "buildings": 2,
+         *             "code": "apsh",
+         *             "failing": 3,
+         *             "points": 96
+         *           },
+         *           {
+         *             "adverse": false,
+         *             "after_pct": 61,
+         *             "area": "open ground",
+         *             "before_pct": 78,
+         *             "code": "ground",
+         *             "radius_m": 357
+         *           },
+         *           {
+         *             "code": "visibility",
+         *             "seen_pct": 42
+         *           },
+         *           {
+         *             "code": "view",
+         *             "name": "St Paul's from Fleet Street",
+         *             "scheme_pct": 3.2
+         *           },
+         *           {
+         *             "code": "grid"
+         *           }
+         *         ],
+         *         "job_id": 6,
+         *         "seconds": 36.4,
+         *         "sentences": [
+         *           "14 of 212 façade points on 4 buildings fail the daylight (VSC) test: …"
+         *         ]
+         *       }
+         *     }
+         */
+        ImpactStatus: {
+            /** @description The latest study asked for */
+            job: components["schemas"]["ImpactJobPublic"] | null;
+            /** @description The latest study finished */
+            result: components["schemas"]["ImpactResultSummary"] | null;
+            /** Links */
+            links: {
+                [key: string]: string;
+            };
         };
         /**
          * InterestForPublisher
@@ -2680,15 +3318,24 @@ export interface components {
          *           "reasons": [
          *             {
          *               "detail": "CPV 45112710-5 (Landscaping work for green areas) is in your sector 4511",
-         *               "kind": "sector"
+         *               "kind": "sector",
+         *               "params": {
+         *                 "cpv": "45112710-5",
+         *                 "prefix": "4511"
+         *               }
          *             },
          *             {
          *               "detail": "1.8 km from your base, within your 30 km service radius",
-         *               "kind": "distance"
+         *               "kind": "distance",
+         *               "params": {
+         *                 "distance_km": 1.8,
+         *                 "radius_km": 30
+         *               }
          *             },
          *             {
          *               "detail": "marked as suitable for SMEs",
-         *               "kind": "sme"
+         *               "kind": "sme",
+         *               "params": {}
          *             }
          *           ],
          *           "score": 0.86
@@ -2703,7 +3350,12 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** MatchReason */
+        /**
+         * MatchReason
+         * @description Why an opportunity matches: ``kind`` is the code a UI translates with ``params``
+         *     (sector: ``cpv``, ``prefix``; distance: ``distance_km``, ``radius_km``; sme: none);
+         *     ``detail`` says it in English.
+         */
         MatchReason: {
             /**
              * Kind
@@ -2715,6 +3367,16 @@ export interface components {
              * @example CPV 45112710-5 is in your sector 4511 (Site preparation work)
              */
             detail: string;
+            /**
+             * Params
+             * @example {
+             *       "cpv": "45112710-5",
+             *       "prefix": "4511"
+             *     }
+             */
+            params?: {
+                [key: string]: string | number;
+            };
         };
         /**
          * Me
@@ -3643,6 +4305,7 @@ export interface components {
         /**
          * PasswordChanged
          * @example {
+         *       "api_tokens_revoked": 1,
          *       "sessions_ended": 2
          *     }
          */
@@ -3652,6 +4315,12 @@ export interface components {
              * @description Other signed-in browsers that were signed out
              */
             sessions_ended: number;
+            /**
+             * Api Tokens Revoked
+             * @description API tokens that were revoked
+             * @default 0
+             */
+            api_tokens_revoked: number;
         };
         /** PasswordReset */
         PasswordReset: {
@@ -4558,6 +5227,555 @@ export interface components {
             frequency?: ("immediate" | "daily" | "weekly") | null;
         };
         /**
+         * SchemeCreate
+         * @example {
+         *       "amount_max": 5000,
+         *       "amount_min": 500,
+         *       "apply_url": "https://growth.example.org/bid-ready",
+         *       "closes_on": "2026-03-31",
+         *       "contact": {
+         *         "email": "support@growth.example.org",
+         *         "name": "Business support"
+         *       },
+         *       "currency": "GBP",
+         *       "how_to_apply": "Apply online; a decision within four weeks.",
+         *       "kind": "grant",
+         *       "opens_on": "2025-04-01",
+         *       "opportunity_ids": [
+         *         4
+         *       ],
+         *       "other_criteria": "Registered in the West Midlands for at least a year.",
+         *       "provider": "West Midlands Growth Company",
+         *       "rolling": false,
+         *       "sectors": [
+         *         {
+         *           "code": "45",
+         *           "scheme": "CPV"
+         *         }
+         *       ],
+         *       "sizes": [
+         *         "micro",
+         *         "small"
+         *       ],
+         *       "stages": [
+         *         "startup",
+         *         "growth"
+         *       ],
+         *       "status": "published",
+         *       "translations": {
+         *         "en": {
+         *           "summary": "Up to £5,000 towards the cost of preparing a first public tender.",
+         *           "title": "Bid-ready grant"
+         *         },
+         *         "it": {
+         *           "summary": "Fino a £5.000.",
+         *           "title": "Contributo pronti-per-la-gara"
+         *         }
+         *       }
+         *     }
+         */
+        SchemeCreate: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "grant" | "loan" | "guarantee" | "equity" | "advice" | "training";
+            /** Provider */
+            provider: string;
+            /**
+             * Translations
+             * @description Title and summary per language; English is required
+             */
+            translations: {
+                [key: string]: components["schemas"]["SchemeText"];
+            };
+            /** Amount Min */
+            amount_min?: number | null;
+            /** Amount Max */
+            amount_max?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /**
+             * Sizes
+             * @description [] = any size
+             */
+            sizes?: ("micro" | "small" | "medium")[] | null;
+            /**
+             * Sectors
+             * @description [] = any
+             */
+            sectors?: components["schemas"]["SectorRef"][] | null;
+            /**
+             * Stages
+             * @description [] = any stage
+             */
+            stages?: ("idea" | "startup" | "growth" | "established")[] | null;
+            /**
+             * Area
+             * @description Where applicants must be based; null = anywhere
+             */
+            area?: (components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"]) | null;
+            /** Other Criteria */
+            other_criteria?: string | null;
+            /** Opens On */
+            opens_on?: string | null;
+            /** Closes On */
+            closes_on?: string | null;
+            /**
+             * Rolling
+             * @description Open all year, no closing date
+             */
+            rolling?: boolean | null;
+            /** How To Apply */
+            how_to_apply?: string | null;
+            /** Apply Url */
+            apply_url?: string | null;
+            contact?: components["schemas"]["Contact"] | null;
+            /** Status */
+            status?: ("draft" | "published" | "closed") | null;
+            /**
+             * Opportunity Ids
+             * @description Work packages to show the scheme beside
+             */
+            opportunity_ids?: number[] | null;
+        };
+        /**
+         * SchemeList
+         * @description A page of schemes.
+         */
+        SchemeList: {
+            /** Items */
+            items: components["schemas"]["SchemePublic"][];
+            /**
+             * Total
+             * @description Items over all pages
+             */
+            total: number;
+            /**
+             * Limit
+             * @description Page size asked for
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
+            offset: number;
+            /**
+             * Next
+             * @description URL of the next page, if any
+             */
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
+        };
+        /**
+         * SchemeMatch
+         * @example {
+         *       "reasons": [
+         *         {
+         *           "code": "size",
+         *           "params": {
+         *             "size": "micro"
+         *           }
+         *         },
+         *         {
+         *           "code": "sector",
+         *           "params": {
+         *             "code": "45",
+         *             "scheme": "CPV",
+         *             "yours": "4511"
+         *           }
+         *         },
+         *         {
+         *           "code": "open",
+         *           "params": {
+         *             "closes_on": "2026-03-31"
+         *           }
+         *         }
+         *       ],
+         *       "scheme": {
+         *         "amount_max": 5000,
+         *         "amount_min": 500,
+         *         "apply_url": "https://growth.example.org/bid-ready",
+         *         "closes_on": "2026-03-31",
+         *         "contact": {
+         *           "email": "support@growth.example.org",
+         *           "name": "Business support"
+         *         },
+         *         "created_at": "2025-03-20T10:00:00Z",
+         *         "currency": "GBP",
+         *         "how_to_apply": "Apply online; a decision within four weeks.",
+         *         "id": 3,
+         *         "kind": "grant",
+         *         "open": true,
+         *         "opens_on": "2025-04-01",
+         *         "opportunity_ids": [
+         *           4
+         *         ],
+         *         "other_criteria": "Registered in the West Midlands for at least a year.",
+         *         "provider": "West Midlands Growth Company",
+         *         "published_at": "2025-04-01T09:00:00Z",
+         *         "rolling": false,
+         *         "sectors": [
+         *           {
+         *             "code": "45",
+         *             "scheme": "CPV"
+         *           }
+         *         ],
+         *         "sizes": [
+         *           "micro",
+         *           "small"
+         *         ],
+         *         "stages": [
+         *           "startup",
+         *           "growth"
+         *         ],
+         *         "status": "published",
+         *         "translations": {
+         *           "en": {
+         *             "summary": "Up to £5,000 towards the cost of preparing a first public tender.",
+         *             "title": "Bid-ready grant"
+         *           },
+         *           "it": {
+         *             "summary": "Fino a £5.000.",
+         *             "title": "Contributo pronti-per-la-gara"
+         *           }
+         *         },
+         *         "updated_at": "2025-04-01T09:00:00Z"
+         *       },
+         *       "score": 0.9
+         *     }
+         */
+        SchemeMatch: {
+            scheme: components["schemas"]["SchemePublic"];
+            /** Score */
+            score: number;
+            /** Reasons */
+            reasons: components["schemas"]["SchemeMatchReason"][];
+        };
+        /**
+         * SchemeMatchList
+         * @example {
+         *       "items": [
+         *         {
+         *           "reasons": [
+         *             {
+         *               "code": "size",
+         *               "params": {
+         *                 "size": "micro"
+         *               }
+         *             },
+         *             {
+         *               "code": "sector",
+         *               "params": {
+         *                 "code": "45",
+         *                 "scheme": "CPV",
+         *                 "yours": "4511"
+         *               }
+         *             },
+         *             {
+         *               "code": "open",
+         *               "params": {
+         *                 "closes_on": "2026-03-31"
+         *               }
+         *             }
+         *           ],
+         *           "scheme": {
+         *             "amount_max": 5000,
+         *             "amount_min": 500,
+         *             "apply_url": "https://growth.example.org/bid-ready",
+         *             "closes_on": "2026-03-31",
+         *             "contact": {
+         *               "email": "support@growth.example.org",
+         *               "name": "Business support"
+         *             },
+         *             "created_at": "2025-03-20T10:00:00Z",
+         *             "currency": "GBP",
+         *             "how_to_apply": "Apply online; a decision within four weeks.",
+         *             "id": 3,
+         *             "kind": "grant",
+         *             "open": true,
+         *             "opens_on": "2025-04-01",
+         *             "opportunity_ids": [
+         *               4
+         *             ],
+         *             "other_criteria": "Registered in the West Midlands for at least a year.",
+         *             "provider": "West Midlands Growth Company",
+         *             "published_at": "2025-04-01T09:00:00Z",
+         *             "rolling": false,
+         *             "sectors": [
+         *               {
+         *                 "code": "45",
+         *                 "scheme": "CPV"
+         *               }
+         *             ],
+         *             "sizes": [
+         *               "micro",
+         *               "small"
+         *             ],
+         *             "stages": [
+         *               "startup",
+         *               "growth"
+         *             ],
+         *             "status": "published",
+         *             "translations": {
+         *               "en": {
+         *                 "summary": "Up to £5,000 towards the cost of preparing a first public tender.",
+         *                 "title": "Bid-ready grant"
+         *               },
+         *               "it": {
+         *                 "summary": "Fino a £5.000.",
+         *                 "title": "Contributo pronti-per-la-gara"
+         *               }
+         *             },
+         *             "updated_at": "2025-04-01T09:00:00Z"
+         *           },
+         *           "score": 0.9
+         *         }
+         *       ],
+         *       "total": 1
+         *     }
+         */
+        SchemeMatchList: {
+            /** Items */
+            items: components["schemas"]["SchemeMatch"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * SchemeMatchReason
+         * @description Why a scheme fits: a code the UI translates, with its parameters.
+         */
+        SchemeMatchReason: {
+            /**
+             * Code
+             * @example sector
+             * @enum {string}
+             */
+            code: "size" | "sector" | "area" | "anywhere" | "any_size" | "any_sector" | "open" | "rolling" | "linked";
+            /**
+             * Params
+             * @example {
+             *       "code": "45",
+             *       "scheme": "CPV",
+             *       "yours": "4511"
+             *     }
+             */
+            params?: {
+                [key: string]: string | number;
+            };
+        };
+        /**
+         * SchemePublic
+         * @example {
+         *       "amount_max": 5000,
+         *       "amount_min": 500,
+         *       "apply_url": "https://growth.example.org/bid-ready",
+         *       "closes_on": "2026-03-31",
+         *       "contact": {
+         *         "email": "support@growth.example.org",
+         *         "name": "Business support"
+         *       },
+         *       "created_at": "2025-03-20T10:00:00Z",
+         *       "currency": "GBP",
+         *       "how_to_apply": "Apply online; a decision within four weeks.",
+         *       "id": 3,
+         *       "kind": "grant",
+         *       "open": true,
+         *       "opens_on": "2025-04-01",
+         *       "opportunity_ids": [
+         *         4
+         *       ],
+         *       "other_criteria": "Registered in the West Midlands for at least a year.",
+         *       "provider": "West Midlands Growth Company",
+         *       "published_at": "2025-04-01T09:00:00Z",
+         *       "rolling": false,
+         *       "sectors": [
+         *         {
+         *           "code": "45",
+         *           "scheme": "CPV"
+         *         }
+         *       ],
+         *       "sizes": [
+         *         "micro",
+         *         "small"
+         *       ],
+         *       "stages": [
+         *         "startup",
+         *         "growth"
+         *       ],
+         *       "status": "published",
+         *       "translations": {
+         *         "en": {
+         *           "summary": "Up to £5,000 towards the cost of preparing a first public tender.",
+         *           "title": "Bid-ready grant"
+         *         },
+         *         "it": {
+         *           "summary": "Fino a £5.000.",
+         *           "title": "Contributo pronti-per-la-gara"
+         *         }
+         *       },
+         *       "updated_at": "2025-04-01T09:00:00Z"
+         *     }
+         */
+        SchemePublic: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "grant" | "loan" | "guarantee" | "equity" | "advice" | "training";
+            /** Provider */
+            provider: string;
+            /** Translations */
+            translations: {
+                [key: string]: components["schemas"]["SchemeText"];
+            };
+            /** Amount Min */
+            amount_min: number | null;
+            /** Amount Max */
+            amount_max: number | null;
+            /** Currency */
+            currency: string;
+            /** Sizes */
+            sizes: string[];
+            /** Sectors */
+            sectors: components["schemas"]["SectorRef"][];
+            /** Stages */
+            stages: string[];
+            /** Area */
+            area: {
+                [key: string]: unknown;
+            } | null;
+            /** Other Criteria */
+            other_criteria: string;
+            /** Opens On */
+            opens_on: string | null;
+            /** Closes On */
+            closes_on: string | null;
+            /** Rolling */
+            rolling: boolean;
+            /** How To Apply */
+            how_to_apply: string;
+            /** Apply Url */
+            apply_url: string | null;
+            contact: components["schemas"]["Contact"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "closed";
+            /** Opportunity Ids */
+            opportunity_ids: number[];
+            /**
+             * Open
+             * @description Open for applications today
+             */
+            open: boolean;
+            /** Published At */
+            published_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * SchemeText
+         * @description A scheme's title and summary in one language.
+         * @example {
+         *       "summary": "Up to £5,000 towards the cost of preparing a first public tender.",
+         *       "title": "Bid-ready grant"
+         *     }
+         */
+        SchemeText: {
+            /** Title */
+            title: string;
+            /**
+             * Summary
+             * @default
+             */
+            summary: string;
+        };
+        /**
+         * SchemeUpdate
+         * @example {
+         *       "closes_on": "2026-06-30"
+         *     }
+         */
+        SchemeUpdate: {
+            /** Kind */
+            kind?: ("grant" | "loan" | "guarantee" | "equity" | "advice" | "training") | null;
+            /** Provider */
+            provider?: string | null;
+            /**
+             * Translations
+             * @description Title and summary per language; English is required
+             */
+            translations?: {
+                [key: string]: components["schemas"]["SchemeText"];
+            } | null;
+            /** Amount Min */
+            amount_min?: number | null;
+            /** Amount Max */
+            amount_max?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /**
+             * Sizes
+             * @description [] = any size
+             */
+            sizes?: ("micro" | "small" | "medium")[] | null;
+            /**
+             * Sectors
+             * @description [] = any
+             */
+            sectors?: components["schemas"]["SectorRef"][] | null;
+            /**
+             * Stages
+             * @description [] = any stage
+             */
+            stages?: ("idea" | "startup" | "growth" | "established")[] | null;
+            /**
+             * Area
+             * @description Where applicants must be based; null = anywhere
+             */
+            area?: (components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"]) | null;
+            /** Other Criteria */
+            other_criteria?: string | null;
+            /** Opens On */
+            opens_on?: string | null;
+            /** Closes On */
+            closes_on?: string | null;
+            /**
+             * Rolling
+             * @description Open all year, no closing date
+             */
+            rolling?: boolean | null;
+            /** How To Apply */
+            how_to_apply?: string | null;
+            /** Apply Url */
+            apply_url?: string | null;
+            contact?: components["schemas"]["Contact"] | null;
+            /** Status */
+            status?: ("draft" | "published" | "closed") | null;
+            /**
+             * Opportunity Ids
+             * @description Work packages to show the scheme beside
+             */
+            opportunity_ids?: number[] | null;
+        };
+        /**
          * SectorPublic
          * @example {
          *       "label": "Joinery and carpentry installation work",
@@ -4575,6 +5793,24 @@ export interface components {
              * @description Label of the subtree's head code, if any
              */
             label?: string | null;
+        };
+        /**
+         * SectorRef
+         * @description A sector a scheme is for: a CPV 2008 digit prefix or a NACE Rev. 2 code.
+         */
+        SectorRef: {
+            /**
+             * Scheme
+             * @example CPV
+             * @enum {string}
+             */
+            scheme: "CPV" | "NACE";
+            /**
+             * Code
+             * @description CPV: 2-8 leading digits (e.g. 45 = construction work); NACE: a section letter, division, group or class (F, 43, 43.3, 43.32)
+             * @example 45
+             */
+            code: string;
         };
         /** SentimentTopicCount */
         SentimentTopicCount: {
@@ -4830,6 +6066,7 @@ export interface components {
         };
         /**
          * UserList
+         * @description Accounts as admins see them, by id.
          * @example {
          *       "items": [
          *         {
@@ -4852,12 +6089,31 @@ export interface components {
         UserList: {
             /** Items */
             items: components["schemas"]["UserAdmin"][];
-            /** Total */
+            /**
+             * Total
+             * @description Items over all pages
+             */
             total: number;
-            /** Limit */
+            /**
+             * Limit
+             * @description Page size asked for
+             */
             limit: number;
-            /** Offset */
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
             offset: number;
+            /**
+             * Next
+             * @description URL of the next page, if any
+             */
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
         };
         /**
          * UserRef
@@ -4906,9 +6162,147 @@ export interface components {
              */
             time_zone: string;
         };
+        /**
+         * ViewpointIn
+         * @example {
+         *       "city_wide": true,
+         *       "eye": [
+         *         -0.1065,
+         *         51.5141,
+         *         49
+         *       ],
+         *       "fov_deg": 30,
+         *       "landmark_ids": [
+         *         "buildings:w369161987"
+         *       ],
+         *       "name": "St Paul's from Fleet Street",
+         *       "target": [
+         *         -0.0984,
+         *         51.5138,
+         *         110
+         *       ]
+         *     }
+         */
+        ViewpointIn: {
+            /** Name */
+            name: string;
+            /**
+             * Eye
+             * @description lon, lat, height above the ellipsoid (m)
+             */
+            eye: [
+                number,
+                number,
+                number
+            ];
+            /** Target */
+            target: [
+                number,
+                number,
+                number
+            ];
+            /** Landmark Ids */
+            landmark_ids?: string[];
+            /**
+             * Fov Deg
+             * @default 30
+             */
+            fov_deg: number;
+            /**
+             * City Wide
+             * @description Every proposal of the city, not only this one
+             * @default false
+             */
+            city_wide: boolean;
+        };
+        /**
+         * ViewpointList
+         * @example {
+         *       "items": [
+         *         {
+         *           "city_wide": true,
+         *           "eye": [
+         *             -0.1065,
+         *             51.5141,
+         *             49
+         *           ],
+         *           "fov_deg": 30,
+         *           "id": 3,
+         *           "landmark_ids": [
+         *             "buildings:w369161987"
+         *           ],
+         *           "name": "St Paul's from Fleet Street",
+         *           "target": [
+         *             -0.0984,
+         *             51.5138,
+         *             110
+         *           ],
+         *           "tileset": "london"
+         *         }
+         *       ]
+         *     }
+         */
+        ViewpointList: {
+            /** Items */
+            items: components["schemas"]["ViewpointPublic"][];
+        };
+        /**
+         * ViewpointPublic
+         * @example {
+         *       "city_wide": true,
+         *       "eye": [
+         *         -0.1065,
+         *         51.5141,
+         *         49
+         *       ],
+         *       "fov_deg": 30,
+         *       "id": 3,
+         *       "landmark_ids": [
+         *         "buildings:w369161987"
+         *       ],
+         *       "name": "St Paul's from Fleet Street",
+         *       "target": [
+         *         -0.0984,
+         *         51.5138,
+         *         110
+         *       ],
+         *       "tileset": "london"
+         *     }
+         */
+        ViewpointPublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number | null;
+            /** Tileset */
+            tileset: string;
+            /** Name */
+            name: string;
+            /** Eye */
+            eye: [
+                number,
+                number,
+                number
+            ];
+            /** Target */
+            target: [
+                number,
+                number,
+                number
+            ];
+            /** Landmark Ids */
+            landmark_ids: string[];
+            /** Fov Deg */
+            fov_deg: number;
+            /** City Wide */
+            city_wide: boolean;
+        };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -5003,7 +6397,10 @@ export interface operations {
     register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5063,7 +6460,10 @@ export interface operations {
     verifyEmail: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5114,7 +6514,10 @@ export interface operations {
     resendVerification: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5179,7 +6582,10 @@ export interface operations {
     requestPasswordReset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5239,7 +6645,10 @@ export interface operations {
     resetPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5288,7 +6697,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5357,7 +6769,10 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5449,7 +6864,10 @@ export interface operations {
     createApiToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5722,7 +7140,10 @@ export interface operations {
     changeMyPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5883,6 +7304,9 @@ export interface operations {
             query?: {
                 /** @description Only users with this role */
                 role?: ("citizen" | "sme" | "planner" | "moderator" | "admin") | null;
+                /** @description A part of the display name or e-mail address (any case) */
+                q?: string | null;
+                /** @description Page size (1 to 500) */
                 limit?: number;
                 /** @description Items to skip */
                 offset?: number;
@@ -6107,6 +7531,84 @@ export interface operations {
             };
         };
     };
+    listAuditLog: {
+        parameters: {
+            query?: {
+                /** @description Only what this account did */
+                actor_id?: number | null;
+                /** @description One action (``roles.set``) or every action of an area (``comment.``) */
+                action?: string | null;
+                /** @description From this day (UTC), included */
+                since?: string | null;
+                /** @description To this day (UTC), included */
+                until?: string | null;
+                /** @description Page size (1 to 200) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPage"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     listProposals: {
         parameters: {
             query?: {
@@ -6168,7 +7670,10 @@ export interface operations {
     createProposal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6479,7 +7984,10 @@ export interface operations {
     changeProposalStage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Id (1 to 2147483647) */
                 proposal_id: number;
@@ -6569,7 +8077,10 @@ export interface operations {
     publishProposal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Id (1 to 2147483647) */
                 proposal_id: number;
@@ -7054,7 +8565,10 @@ export interface operations {
                 title?: string | null;
                 filename?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Id (1 to 2147483647) */
                 proposal_id: number;
@@ -7486,7 +9000,10 @@ export interface operations {
     createComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Id (1 to 2147483647) */
                 proposal_id: number;
@@ -7958,7 +9475,10 @@ export interface operations {
     reportComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Id (1 to 2147483647) */
                 comment_id: number;
@@ -8186,7 +9706,10 @@ export interface operations {
     hideComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Id (1 to 2147483647) */
                 comment_id: number;
@@ -8276,7 +9799,10 @@ export interface operations {
     restoreComment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Id (1 to 2147483647) */
                 comment_id: number;
@@ -8296,6 +9822,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommentModeration"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    dismissReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPublic"];
                 };
             };
             /** @description AuthenticationError */
@@ -8513,7 +10132,10 @@ export interface operations {
     createOpportunity: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -9833,7 +11455,10 @@ export interface operations {
     createSavedSearch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -10323,6 +11948,1165 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listSchemes: {
+        parameters: {
+            query?: {
+                /** @description Any of these kinds (repeatable) */
+                kind?: ("grant" | "loan" | "guarantee" | "equity" | "advice" | "training")[];
+                /** @description Open to this size */
+                size?: ("micro" | "small" | "medium") | null;
+                /** @description CPV prefix (45, 4511) or NACE code (F, 43.3) */
+                sector?: string | null;
+                /** @description Open to this business stage */
+                stage?: ("idea" | "startup" | "growth" | "established") | null;
+                /** @description Open for applications on this day */
+                open_on?: string | null;
+                /** @description Applicant's longitude */
+                lon?: number | null;
+                /** @description Applicant's latitude */
+                lat?: number | null;
+                /** @description Free text, any language */
+                q?: string | null;
+                /** @description Shown beside this work package */
+                opportunity_id?: number | null;
+                /** @description Provider name contains */
+                provider?: string | null;
+                /** @description Page size (1 to 200) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemeList"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createScheme: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchemeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getScheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                scheme_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemePublic"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteScheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                scheme_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    updateScheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                scheme_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchemeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listMySchemes: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemeMatchList"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listOpportunitySchemes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemePublic"][];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getImpact: {
+        parameters: {
+            query?: {
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImpactStatus"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    requestImpact: {
+        parameters: {
+            query?: {
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImpactJobPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getImpactPoints: {
+        parameters: {
+            query?: {
+                /** @description vsc, apsh, ground or visibility */
+                analysis?: "vsc" | "apsh" | "ground" | "visibility";
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GeoJSON points (lon, lat, height above the ellipsoid) with values */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "FeatureCollection",
+                     *       "analysis": "vsc",
+                     *       "features": [
+                     *         {
+                     *           "type": "Feature",
+                     *           "id": 0,
+                     *           "geometry": {
+                     *             "type": "Point",
+                     *             "coordinates": [
+                     *               -0.0952,
+                     *               51.5143,
+                     *               58.3
+                     *             ]
+                     *           },
+                     *           "properties": {
+                     *             "building_id": "buildings:w159925752",
+                     *             "storey": 2,
+                     *             "facing_deg": 184,
+                     *             "before": 31.2,
+                     *             "after": 24.1,
+                     *             "difference": -7.1,
+                     *             "adverse": true
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getImpactPoint: {
+        parameters: {
+            query?: {
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+                analysis: "vsc" | "apsh" | "ground" | "visibility";
+                /** @description The point's index */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One point and its values */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "Feature",
+                     *       "id": 0,
+                     *       "geometry": {
+                     *         "type": "Point",
+                     *         "coordinates": [
+                     *           -0.0952,
+                     *           51.5143,
+                     *           58.3
+                     *         ]
+                     *       },
+                     *       "properties": {
+                     *         "building_id": "buildings:w159925752",
+                     *         "storey": 2,
+                     *         "facing_deg": 184,
+                     *         "before": 31.2,
+                     *         "after": 24.1,
+                     *         "difference": -7.1,
+                     *         "adverse": true
+                     *       }
+                     *     }
+                     */
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getImpactBuildings: {
+        parameters: {
+            query?: {
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImpactBuildingList"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getImpactReport: {
+        parameters: {
+            query?: {
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A printable HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang=en><title>Daylight, sunlight and views: …</title>…</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getImpactCsv: {
+        parameters: {
+            query?: {
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every point of every analysis */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example analysis,index,building_id,storey,facing_deg,lon,lat,height_m,before,after,difference,winter_before,winter_after,adverse
+                     *     vsc,0,buildings:w159925752,2,184.0,-0.0952,51.5143,58.3,31.2,24.1,-7.1,,,True
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listImpactViewpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewpointList"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createImpactViewpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewpointIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewpointPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteImpactViewpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+                /** @description Id (1 to 2147483647) */
+                viewpoint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
