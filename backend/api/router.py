@@ -18,6 +18,7 @@ from backend.api.routes import (
     cpv,
     documents,
     events,
+    funding,
     health,
     moderation,
     opendata,
@@ -58,6 +59,7 @@ for module in (
     saved_searches,
     opendata,
     analytics,
+    funding,
 ):
     api_router.include_router(module.router)
 
