@@ -34,6 +34,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import re
 import shutil
 import struct
@@ -48,7 +49,7 @@ import pyogrio
 import shapely
 from numpy.typing import NDArray
 
-from tiles.build import ContentOptions, NodeSpec, build_unit, footprint_metrics
+from tiles.build import ContentOptions, NodeSpec, build_unit
 from tiles.errors import InvalidInputError, OutputError, TilingError
 from tiles.geometry.crs import LocalFrame, metres_per_degree
 from tiles.index.lod import CELLS
@@ -183,22 +184,36 @@ def glb_building_ids(path: Path) -> list[str]:
 
 
 def _read_rows(path: Path, bbox: tuple[float, float, float, float] | None) -> dict[str, Any]:
-    """Columns of ``buildings.fgb`` (within ``bbox``, lon/lat), as numpy arrays."""
+    """Columns of ``buildings.fgb`` (within ``bbox``, lon/lat), as numpy arrays; strings with
+    ``""`` for nulls."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     _, table = pyogrio.read_arrow(path, bbox=bbox)
-    cols = {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+    cols: dict[str, Any] = {}
+    for name in table.column_names:
+        col = table.column(name)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col = pc.fill_null(col, "")
+        cols[name] = col.to_numpy(zero_copy_only=False)
     geometry_name = "wkb_geometry" if "wkb_geometry" in cols else "geometry"
     cols["footprint"] = shapely.from_wkb(cols.pop(geometry_name))
     return cols
 
 
-def _table(cols: Mapping[str, NDArray[Any]], datasets: list[str]) -> FeatureTable:
+def _table(cols: Mapping[str, Any], datasets: list[str]) -> FeatureTable:
     names = {s.name.lower(): int(s) for s in HeightSource}
     index = {d: i for i, d in enumerate(datasets)}
 
     def text(key: str) -> NDArray[np.object_]:
-        return np.array(["" if v is None else str(v) for v in cols[key]], dtype=object)
+        return np.asarray(cols[key], dtype=object)
 
-    levels = np.array([np.nan if v is None else float(v) for v in cols["levels"]])
+    levels = np.asarray(
+        [np.nan if v is None else v for v in cols["levels"]]
+        if isinstance(cols["levels"], list)
+        else cols["levels"],
+        dtype=np.float64,
+    )
     return FeatureTable(
         building_id=text("building_id"),
         source_id=text("source_id"),
@@ -281,6 +296,11 @@ def _current(
 # --- applying ----------------------------------------------------------------------------------
 
 
+def _box_of(geoms: NDArray[np.object_]) -> tuple[float, float, float, float]:
+    b = shapely.bounds(geoms)
+    return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+
+
 def _member(values: NDArray[np.object_], wanted: set[str]) -> NDArray[np.bool_]:
     """``np.isin`` for strings by hashing (``np.isin`` sorts object arrays: 10x slower here)."""
     return np.fromiter((v in wanted for v in values.tolist()), dtype=bool, count=len(values))
@@ -354,10 +374,12 @@ def _redraw_outlines(pool: FeatureTable, full: list[NDArray[np.int64]], cell_m: 
     for idx in full:
         wanted[idx] = True
     if np.isfinite(cell_m):
-        area, _ = footprint_metrics(pool)
-        wanted |= (np.sqrt(area) >= LANDMARK_SIDE * cell_m) | (
-            pool.height_m >= LANDMARK_HEIGHT * cell_m
-        )
+        # a landmark is LANDMARK_SIDE cells across (the square root of its area): its box's
+        # longer side is at least that
+        b = shapely.bounds(pool.footprint)
+        mx, my = metres_per_degree((b[:, 1] + b[:, 3]) / 2.0)
+        side = np.maximum((b[:, 2] - b[:, 0]) * mx, (b[:, 3] - b[:, 1]) * my)
+        wanted |= (side >= LANDMARK_SIDE * cell_m) | (pool.height_m >= LANDMARK_HEIGHT * cell_m)
     outlines &= wanted
     if not outlines.any():
         return
@@ -411,15 +433,11 @@ def apply_change(
     # the city near the scheme and the explicit ids: what is replaced. Every change re-tiles
     # the root when it has content (it shows the whole city): then the whole table is read once
     explicit = set(replaces)
-    whole = tiles[0].uri is not None
-    near = None
-    if not whole:
-        sb = shapely.bounds(scheme.footprint)
-        box = (sb[:, 0].min(), sb[:, 1].min(), sb[:, 2].max(), sb[:, 3].max())
-        near = _current(tileset_dir, tuple(map(float, box)), state["changes"], datasets)  # type: ignore[arg-type]
+    city_all = near = None
+    if tiles[0].uri is None:
+        near = _current(tileset_dir, _box_of(scheme.footprint), state["changes"], datasets)
         if explicit - set(near.building_id.tolist()):  # explicit ids elsewhere
             near = None
-    city_all = None
     if near is None:
         near = city_all = _current(tileset_dir, None, state["changes"], datasets)
     missing = explicit - set(near.building_id.tolist())
@@ -427,7 +445,12 @@ def apply_change(
         raise InvalidInputError(
             f"replaces: building {sorted(missing)[0]!r} is not in tileset {tileset_dir.name}"
         )
-    gone = near.take(_replaced(near, scheme, explicit))
+    gone = near.take(np.flatnonzero(_replaced(near, scheme, explicit)))
+    if city_all is None and gone.parent_id.size and len(gone):
+        # the parts of a replaced outline may reach beyond the scheme's box: read around them
+        box = _box_of(np.concatenate([scheme.footprint, gone.footprint]))
+        near = _current(tileset_dir, box, state["changes"], datasets)
+        gone = near.take(np.flatnonzero(_replaced(near, scheme, explicit)))
 
     # the leaves that lose or gain a building
     changed: dict[int, tuple[set[str], list[int]]] = {}  # leaf -> (ids out, scheme rows in)
@@ -517,6 +540,15 @@ def apply_change(
     )
 
 
+def _files(folder: Path) -> list[str]:
+    """Every file under ``folder``, as relative POSIX paths."""
+    out: list[str] = []
+    for dirpath, _, names in os.walk(folder):
+        rel = Path(dirpath).relative_to(folder).as_posix()
+        out.extend(n if rel == "." else f"{rel}/{n}" for n in names)
+    return sorted(out)
+
+
 def _key(tile: _Tile) -> str:
     assert tile.key is not None
     return "/".join(map(str, tile.key))
@@ -602,9 +634,8 @@ def _publish(
     out = DirectoryOutput(tileset_dir, previous)
     out.begin()
     try:
-        for path in sorted(tileset_dir.rglob("*")):
-            rel = path.relative_to(tileset_dir).as_posix()
-            if path.is_file() and rel not in skip:
+        for rel in _files(tileset_dir):
+            if rel not in skip:
                 out.keep(rel)
         for uri, data in written.items():
             out.write(uri, data)
