@@ -132,6 +132,19 @@ class Settings(BaseSettings):
     publisher_name: str = Field(
         "CivicTwin", description="Publisher and buyer name in OCDS release packages."
     )
+    local_radius_km: float = Field(
+        30.0,
+        gt=0,
+        le=1000,
+        description="SME KPIs: a supplier based within this distance of a development's site "
+        "counts as local, in km.",
+    )
+    import_max_mb: float = Field(
+        50.0,
+        gt=0,
+        le=2000,
+        description="Largest OCDS release package `civictwin opportunities import` reads, in MB.",
+    )
     session_ttl_hours: int = Field(
         24 * 14, ge=1, description="How long a sign-in lasts without activity, in hours."
     )
