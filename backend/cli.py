@@ -476,8 +476,10 @@ def alerts_send(
 
     Without CIVICTWIN_SMTP_URL the digests stay in the outbox table and are printed here.
     """
+    from backend.api.links import Links
     from backend.db import migrate
     from backend.db.engine import Database
+    from backend.main import create_app
     from backend.services import alerts, mail
 
     settings = load_settings()
@@ -485,7 +487,8 @@ def alerts_send(
     try:
         migrate.require_up_to_date(db.engine)
         with db.sessions() as session:
-            report = alerts.run(session, settings.public_base_url)
+            links = Links.for_app(create_app(settings), settings.public_base_url)
+            report = alerts.run(session, links)
             typer.echo(
                 f"{report.searches_due} saved searches due, {len(report.messages)} digests queued"
             )

@@ -20,8 +20,9 @@ from backend.errors import NotFoundError
 from backend.repositories import alerts as repo
 from backend.schemas.alerts import SavedSearchCreate, SavedSearchPublic, SavedSearchUpdate
 from backend.schemas.opportunities import OpportunityFilters
-from backend.services import links, opportunities
+from backend.services import opportunities
 from backend.services.auth import Principal
+from backend.services.links import Links
 
 DUE_AFTER = {"immediate": timedelta(0), "daily": timedelta(days=1), "weekly": timedelta(days=7)}
 MAX_ITEMS_PER_DIGEST = 50
@@ -101,7 +102,7 @@ def is_due(search: SavedSearch, now: datetime) -> bool:
 
 
 def _digest(
-    search: SavedSearch, user: User, found: list[opportunities.Found], base_url: str
+    search: SavedSearch, user: User, found: list[opportunities.Found], links: Links
 ) -> tuple[str, str]:
     n = len(found)
     subject = f"CivicTwin: {n} new opportunit{'y' if n == 1 else 'ies'} for “{search.name}”"
@@ -118,16 +119,17 @@ def _digest(
         lines += [
             f"- {o.title} ({f.proposal.title})",
             f"  CPV {codes}; status {o.status}; closes {closing}",
-            f"  {links.proposal_url(base_url, f.proposal.id)}",
-            f"  data: {base_url}/api/v1/opportunities/{o.id}",
+            f"  {links.proposal(f.proposal.id)}",
+            f"  data: {links.operation('getOpportunity', opportunity_id=o.id)}",
         ]
     # the app has no deep link to the saved searches (they are in its Opportunities tab)
-    lines += ["", f"Change or stop these alerts under Opportunities: {links.app_url(base_url)}"]
+    lines += ["", f"Change or stop these alerts under Opportunities: {links.home()}"]
     return subject, "\n".join(lines) + "\n"
 
 
-def run(session: Session, base_url: str, now: datetime | None = None) -> RunReport:
-    """Queue one digest per due saved search with matches it has not sent yet."""
+def run(session: Session, links: Links, now: datetime | None = None) -> RunReport:
+    """Queue one digest per due saved search with matches it has not sent yet; ``links`` (from
+    the API layer) makes the links in them."""
     now = now or utcnow()
     report = RunReport(0, [])
     for search, user in repo.all_searches(session):
@@ -140,7 +142,7 @@ def run(session: Session, base_url: str, now: datetime | None = None) -> RunRepo
         found = found[:MAX_ITEMS_PER_DIGEST]
         search.last_run_at = now
         if found:
-            subject, body = _digest(search, user, found, base_url.rstrip("/"))
+            subject, body = _digest(search, user, found, links)
             assert user.email is not None
             message = OutboxMessage(to_address=user.email, subject=subject, body=body)
             session.add(message)

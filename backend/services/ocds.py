@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from backend.db.models import Document, InterestRegistration, Opportunity, Organisation, Proposal
 from backend.db.types import utcnow
 from backend.repositories import opportunities as repo
-from backend.services import cpv, links, opportunities
+from backend.services import cpv, opportunities
 from backend.services.auth import Principal
 from backend.services.geodesy import to_geojson
+from backend.services.links import Links
 from backend.settings import Settings
 
 EXTENSION_BASE = "https://raw.githubusercontent.com/open-contracting-extensions"
@@ -82,11 +83,7 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def proposal_url(settings: Settings, proposal: Proposal) -> str:
-    return links.proposal_url(settings.public_base_url, proposal.id)
-
-
-def _project(settings: Settings, proposal: Proposal) -> dict[str, Any]:
+def _project(links: Links, proposal: Proposal) -> dict[str, Any]:
     locations = []
     if proposal.site_boundary is not None:
         from geoalchemy2.shape import to_shape
@@ -104,7 +101,7 @@ def _project(settings: Settings, proposal: Proposal) -> dict[str, Any]:
             "id": proposal.reference,
             "title": proposal.title,
             "description": proposal.description.strip(),
-            "uri": proposal_url(settings, proposal),
+            "uri": links.proposal(proposal.id),
             "locations": locations,
         }
     )
@@ -128,6 +125,7 @@ def _party(org: Organisation) -> dict[str, Any]:
 
 def release(
     settings: Settings,
+    links: Links,
     opp: Opportunity,
     proposal: Proposal,
     interested: list[Organisation],
@@ -160,7 +158,6 @@ def release(
     ]
     top = opp.value_amount if opp.value_amount is not None else opp.value_max
     social = [SOCIAL_VALUE_LABELS.get(s, s) for s in opp.social_value or []]
-    base = settings.public_base_url.rstrip("/")
     buyer = _drop_empty(
         {
             "id": BUYER_ID,
@@ -199,7 +196,7 @@ def release(
                     "id": str(d.id),
                     "title": d.title,
                     "format": d.content_type,
-                    "url": f"{base}/api/v1/documents/{d.id}",
+                    "url": links.operation("getDocument", document_id=d.id),
                 }
                 for d in documents
             ],
@@ -215,7 +212,7 @@ def release(
         "language": "en",
         "parties": [buyer, *(_party(o) for o in interested)],
         "buyer": {"id": BUYER_ID, "name": settings.publisher_name},
-        "planning": {"project": _project(settings, proposal)},
+        "planning": {"project": _project(links, proposal)},
         "tender": tender,
     }
 
@@ -236,7 +233,7 @@ def package(settings: Settings, releases: list[dict[str, Any]], uri: str) -> dic
 
 
 def _releases(
-    session: Session, settings: Settings, rows: list[tuple[Opportunity, Proposal]]
+    session: Session, settings: Settings, links: Links, rows: list[tuple[Opportunity, Proposal]]
 ) -> list[dict[str, Any]]:
     ids = [o.id for o, _ in rows]
     docs = repo.documents_of(session, ids)
@@ -244,20 +241,25 @@ def _releases(
     reg: InterestRegistration
     for reg, org, _ in repo.interests_of(session, ids, active_only=True):
         interested.setdefault(reg.opportunity_id, []).append(org)
-    return [release(settings, o, p, interested.get(o.id, []), docs.get(o.id, [])) for o, p in rows]
+    return [
+        release(settings, links, o, p, interested.get(o.id, []), docs.get(o.id, []))
+        for o, p in rows
+    ]
 
 
-def package_all(session: Session, settings: Settings) -> dict[str, Any]:
+def package_all(session: Session, settings: Settings, links: Links) -> dict[str, Any]:
     rows = repo.search(session, repo.OpportunityQuery())
-    uri = f"{settings.public_base_url.rstrip('/')}/api/v1/opportunities/release-package.json"
-    return package(settings, _releases(session, settings, rows), uri)
+    uri = links.operation("getOpportunitiesReleasePackage")
+    return package(settings, _releases(session, settings, links, rows), uri)
 
 
 def package_one(
-    session: Session, settings: Settings, principal: Principal | None, opportunity_id: int
+    session: Session,
+    settings: Settings,
+    links: Links,
+    principal: Principal | None,
+    opportunity_id: int,
 ) -> dict[str, Any]:
     opp, proposal = opportunities.get_visible(session, principal, opportunity_id)
-    uri = (
-        f"{settings.public_base_url.rstrip('/')}/api/v1/opportunities/{opp.id}/release-package.json"
-    )
-    return package(settings, _releases(session, settings, [(opp, proposal)]), uri)
+    uri = links.operation("getOpportunityReleasePackage", opportunity_id=opp.id)
+    return package(settings, _releases(session, settings, links, [(opp, proposal)]), uri)

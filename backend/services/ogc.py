@@ -18,6 +18,7 @@ from backend.errors import CivicTwinError, NotFoundError
 from backend.repositories import ogc as extents
 from backend.repositories import opendata as repo
 from backend.services import opendata
+from backend.services.links import Links
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
@@ -200,7 +201,7 @@ def collections(session: Session, base: str) -> dict[str, Any]:
 
 
 def items(
-    session: Session, base: str, public_base: str, collection_id: str, params: dict[str, str]
+    session: Session, base: str, app_links: Links, collection_id: str, params: dict[str, str]
 ) -> dict[str, Any]:
     cid = _collection_or_404(collection_id)
     check_params(params, KNOWN_ITEM_PARAMS)
@@ -227,7 +228,7 @@ def items(
         links.append(link("prev", max(0, offset - limit)))
     return {
         "type": "FeatureCollection",
-        "features": [opendata.feature(cid, r, public_base) for r in rows],
+        "features": [opendata.feature(cid, r, app_links) for r in rows],
         "links": links,
         "numberMatched": matched,
         "numberReturned": len(rows),
@@ -236,7 +237,7 @@ def items(
 
 
 def item(
-    session: Session, base: str, public_base: str, collection_id: str, feature_id: str
+    session: Session, base: str, app_links: Links, collection_id: str, feature_id: str
 ) -> dict[str, Any]:
     cid = _collection_or_404(collection_id)
     try:
@@ -245,7 +246,7 @@ def item(
         row = None
     if row is None:
         raise NotFoundError(f"feature {feature_id!r} not found in {cid}")
-    data = opendata.feature(cid, row, public_base)
+    data = opendata.feature(cid, row, app_links)
     data["links"] = [
         {"href": f"{base}/collections/{cid}/items/{row.id}", "rel": "self", "type": GEOJSON},
         {"href": f"{base}/collections/{cid}", "rel": "collection", "type": JSON},

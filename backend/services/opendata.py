@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from backend.db.models import Building, Comment, Opportunity, Proposal
 from backend.errors import NotFoundError
 from backend.repositories import opendata as repo
-from backend.services import links
 from backend.services.geodesy import to_geojson
+from backend.services.links import Links
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -81,7 +81,7 @@ def geometry_of(collection: str, row: Any) -> BaseGeometry | None:
     return None if value is None else to_shape(value)
 
 
-def properties_of(collection: str, row: Any, base_url: str) -> dict[str, Any]:
+def properties_of(collection: str, row: Any, links: Links) -> dict[str, Any]:
     """The attributes published for ``row``; never personal data (no authors, no e-mails)."""
     if collection == "proposals":
         p: Proposal = row
@@ -99,7 +99,7 @@ def properties_of(collection: str, row: Any, base_url: str) -> dict[str, Any]:
             "consultation_end": _iso(p.consultation_end),
             "decision_date": _iso(p.decision_date),
             "created_at": _iso(p.created_at),
-            "url": links.proposal_url(base_url, p.id),
+            "url": links.proposal(p.id),
         }
     if collection == "buildings":
         b: Building = row
@@ -143,20 +143,20 @@ def properties_of(collection: str, row: Any, base_url: str) -> dict[str, Any]:
         "contract_start": _iso(o.contract_start),
         "contract_end": _iso(o.contract_end),
         "social_value": ",".join(o.social_value or []),
-        "url": f"{base_url}/api/v1/opportunities/{o.id}",
+        "url": links.operation("getOpportunity", opportunity_id=o.id),
     }
 
 
-def feature(collection: str, row: Any, base_url: str) -> dict[str, Any]:
+def feature(collection: str, row: Any, links: Links) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": row.id,
         "geometry": to_geojson(geometry_of(collection, row)),
-        "properties": properties_of(collection, row, base_url),
+        "properties": properties_of(collection, row, links),
     }
 
 
-def download(session: Session, dataset: str, fmt: str, base_url: str) -> str:
+def download(session: Session, dataset: str, fmt: str, links: Links) -> str:
     """The whole public ``dataset`` as ``csv`` (WKT geometry column) or ``geojson``."""
     if dataset not in DATASETS:
         raise NotFoundError(f"dataset: {dataset!r} is not one of {', '.join(DATASETS)}")
@@ -166,13 +166,13 @@ def download(session: Session, dataset: str, fmt: str, base_url: str) -> str:
             {
                 "type": "FeatureCollection",
                 "name": dataset,
-                "features": [feature(dataset, r, base_url) for r in rows],
+                "features": [feature(dataset, r, links) for r in rows],
             },
             ensure_ascii=False,
         )
     if fmt != "csv":
         raise NotFoundError(f"format: {fmt!r} is not csv or geojson")
-    records = [(r.id, properties_of(dataset, r, base_url), geometry_of(dataset, r)) for r in rows]
+    records = [(r.id, properties_of(dataset, r, links), geometry_of(dataset, r)) for r in rows]
     names = properties_of_columns(dataset)
     return to_csv(
         ["id", *names, "geometry_wkt"],

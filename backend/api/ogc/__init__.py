@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from backend.api import examples
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.links import LinksDep
 from backend.services import ogc
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -113,12 +114,12 @@ def collection(collection_id: str, request: Request, session: SessionDep) -> JSO
     ),
 )
 def items(
-    collection_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    collection_id: str, request: Request, session: SessionDep, links: LinksDep
 ) -> JSONResponse:
     data = ogc.items(
         session,
         _base(request),
-        settings.public_base_url.rstrip("/"),
+        links,
         collection_id,
         dict(request.query_params),
     )
@@ -136,9 +137,7 @@ def item(
     feature_id: str,
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    links: LinksDep,
 ) -> JSONResponse:
-    data = ogc.item(
-        session, _base(request), settings.public_base_url.rstrip("/"), collection_id, feature_id
-    )
+    data = ogc.item(session, _base(request), links, collection_id, feature_id)
     return _json(data, ogc.GEOJSON)

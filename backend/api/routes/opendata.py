@@ -7,8 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from backend.api import examples
-from backend.api.deps import SessionDep, SettingsDep
+from backend.api.deps import SessionDep
 from backend.api.errors import error_responses
+from backend.api.links import LinksDep
 from backend.schemas.opendata import Catalogue, Download
 from backend.services import opendata
 
@@ -56,9 +57,9 @@ def download(
     dataset: Literal["proposals", "comments", "opportunities"],
     fmt: Literal["csv", "geojson"],
     session: SessionDep,
-    settings: SettingsDep,
+    links: LinksDep,
 ) -> Response:
-    body = opendata.download(session, dataset, fmt, settings.public_base_url.rstrip("/"))
+    body = opendata.download(session, dataset, fmt, links)
     return Response(
         body,
         media_type=MEDIA[fmt],

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from backend.api import examples
 from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.links import LinksDep
 from backend.api.pagination import Pagination
 from backend.api.params import ResourceId
 from backend.schemas.opportunities import (
@@ -136,8 +137,8 @@ def create_opportunity(
     },
     summary="All public opportunities as an OCDS 1.1 release package",
 )
-def release_package(session: SessionDep, settings: SettingsDep) -> JSONResponse:
-    return JSONResponse(ocds.package_all(session, settings), media_type=OCDS_MEDIA_TYPE)
+def release_package(session: SessionDep, settings: SettingsDep, links: LinksDep) -> JSONResponse:
+    return JSONResponse(ocds.package_all(session, settings, links), media_type=OCDS_MEDIA_TYPE)
 
 
 @router.get(
@@ -205,8 +206,9 @@ def opportunity_release_package(
     principal: OptionalPrincipal,
     session: SessionDep,
     settings: SettingsDep,
+    links: LinksDep,
 ) -> JSONResponse:
-    data: dict[str, Any] = ocds.package_one(session, settings, principal, opportunity_id)
+    data: dict[str, Any] = ocds.package_one(session, settings, links, principal, opportunity_id)
     return JSONResponse(data, media_type=OCDS_MEDIA_TYPE)
 
 

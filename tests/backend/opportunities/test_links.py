@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from backend.api.links import Links
 from backend.db.engine import Database
 from backend.db.models import OutboxMessage, Proposal, User
-from backend.services import alerts, links
+from backend.services import alerts
 from tests.backend.opportunities.conftest import publish
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,6 +39,11 @@ console.log(JSON.stringify(out))
 """
 
 
+def links(base_url: str) -> Links:
+    """Links without API operations: enough for the app's deep links."""
+    return Links(base_url, {})
+
+
 def decode(*urls: str) -> list[dict[str, str]]:
     """What the frontend reads from each URL's hash."""
     done = subprocess.run(
@@ -52,16 +59,17 @@ def decode(*urls: str) -> list[dict[str, str]]:
 
 def test_proposal_links_are_read_by_the_frontend_parser() -> None:
     got = decode(
-        links.proposal_url("https://twin.example.org", 12),
-        links.proposal_url("https://twin.example.org/", 12, comment_id=34),
-        links.app_url("https://twin.example.org"),
+        links("https://twin.example.org").proposal(12),
+        links("https://twin.example.org/").proposal(12, comment_id=34),
+        links("https://twin.example.org").home(),
     )
     assert got == [{"proposalId": "12"}, {"proposalId": "12", "commentId": "34"}, {}]
     with pytest.raises(ValueError, match="proposal id"):
-        links.proposal_url("https://twin.example.org", "12&cam=0")
+        links("https://twin.example.org").proposal("12&cam=0")
 
 
 def test_ocds_open_data_and_alert_links_open_the_proposal(
+    app: FastAPI,
     client: TestClient,
     make_user: Callable[..., User],
     bearer: Callable[[User], dict[str, str]],
@@ -84,7 +92,7 @@ def test_ocds_open_data_and_alert_links_open_the_proposal(
     rows = client.get("/api/v1/opendata/proposals.geojson").json()["features"]
     row_url = next(f["properties"]["url"] for f in rows)
     with database.sessions() as session:
-        alerts.run(session, "https://twin.example.org")
+        alerts.run(session, Links.for_app(app, "https://twin.example.org"))
         session.commit()
         body = session.scalars(sa.select(OutboxMessage.body)).one()
     mail_urls = [w for w in body.split() if w.startswith("https://twin.example.org/")]
@@ -94,3 +102,26 @@ def test_ocds_open_data_and_alert_links_open_the_proposal(
     assert got[:2] == [{"proposalId": str(proposal.id)}] * 2
     assert {"proposalId": str(proposal.id)} in got[2:]
     assert {} in got[2:]  # "change or stop these alerts": the app's home
+    # the mail's data link is the API's own route for the opportunity, and it answers
+    opportunity_id = package["releases"][0]["ocid"].rsplit("-", 1)[-1]
+    api_links = [u for u in mail_urls if "/api/" in u]
+    assert api_links == [f"https://twin.example.org/api/v1/opportunities/{opportunity_id}"]
+    opened = client.get(api_links[0].removeprefix("https://twin.example.org"))
+    assert opened.status_code == 200 and opened.json()["id"] == int(opportunity_id)
+
+
+def test_api_links_come_from_the_routes_by_operation_id(app: FastAPI) -> None:
+    links = Links.for_app(app, "https://twin.example.org/")
+    assert links.operation("getOpportunity", opportunity_id=7) == (
+        "https://twin.example.org/api/v1/opportunities/7"
+    )
+    assert links.operation("getOpportunitiesReleasePackage") == (
+        "https://twin.example.org/api/v1/opportunities/release-package.json"
+    )
+    assert links.operation("ogcItems", collection_id="proposals") == (
+        "https://twin.example.org/ogc/collections/proposals/items"
+    )
+    with pytest.raises(KeyError, match="noSuchOperation"):
+        links.operation("noSuchOperation")
+    with pytest.raises(KeyError, match="takes path parameters"):
+        links.operation("getOpportunity")
