@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from backend.api.errors import add_exception_handlers
 from backend.api.idempotency import IdempotencyMiddleware, document_idempotency_key
@@ -31,6 +32,7 @@ from backend.db.engine import Database
 from backend.logging_setup import configure_logging
 from backend.services.events import EventBroker, LocalBroker
 from backend.services.health import app_version
+from backend.services.impact_runner import ImpactRunner
 from backend.settings import Settings
 
 
@@ -76,9 +78,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         app.state.db = db
         app.state.events = create_broker(settings)
         await app.state.events.start()
+        impact = ImpactRunner(db, settings)  # background impact studies (issue 13)
+        impact.start()
         try:
             yield
         finally:
+            await run_in_threadpool(impact.stop)
             await app.state.events.stop()
             if database is None:
                 db.dispose()

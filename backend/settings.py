@@ -260,6 +260,36 @@ class Settings(BaseSettings):
             "times there, whatever the visitor's own zone."
         ),
     )
+    impact_workers: int = Field(
+        1,
+        ge=0,
+        le=8,
+        description=(
+            "Impact studies run at once by this server process, each in a child process "
+            "(`0`: this process runs none; another one, or `civictwin analysis run`, does)."
+        ),
+    )
+    impact_dask_scheduler: str | None = Field(
+        None,
+        description=(
+            "Dask scheduler address (`tcp://host:8786`) to run impact studies on, as tiling "
+            "does with `--scheduler`; local child processes if unset."
+        ),
+    )
+    impact_sunshine: str = Field(
+        "London",
+        description=(
+            "Sunshine normals of the impact studies' APSH: London, Birmingham, Genoa, Gävle, "
+            "Tartu or Nyíregyháza (see docs/impact.md)."
+        ),
+    )
+    impact_quick: bool = Field(
+        False,
+        description=(
+            "Coarser impact grids (façade 12 m, ground 10 m, sky 6 x 12, every 30th day): "
+            "for demos and tests on small machines, not for a planning file."
+        ),
+    )
     log_format: Literal["text", "json"] = Field("text", description="Log line format.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level."

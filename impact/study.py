@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -139,15 +139,20 @@ def run_study(
     scheme: FeatureTable,
     replaces: Sequence[str] = (),
     options: StudyOptions | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run every analysis for ``scheme`` (massing, lon/lat) set in ``city`` and return plain data.
 
     ``replaces`` are the city building ids the scheme removes. Returns a dict with one
     GeoJSON FeatureCollection per point analysis, per-area and per-building summaries,
-    ``summary`` (sentences) and ``stats`` (rays, points, seconds).
+    ``summary`` (sentences), ``facts`` (the same as codes and numbers, for translation) and
+    ``stats`` (rays, points, seconds). ``progress(stage, percent)`` is called as each stage
+    starts (a background job reports it).
     """
     options = options or StudyOptions()
     check_options(options)
+    report = progress or (lambda stage, pct: None)
+    report("scene", 0)
     t0 = time.perf_counter()
     if len(scheme) == 0:
         raise InvalidInputError("the scheme has no massing to analyse")
@@ -178,6 +183,7 @@ def run_study(
     fac = facade_points(after, neighbours, toward_xy=(c.x, c.y), spacing_m=options.facade_spacing_m)
     fac_before = Points(fac.xyz, fac.normal, _index_in(near, kept, fac.feature), fac.storey)
     patches = daylight.SkyPatches.grid(options.sky_altitudes, options.sky_azimuths)
+    report("vsc", 10)
     t_vsc = time.perf_counter()
     vsc_b = daylight.vsc(before, fac_before, patches)
     vsc_a = daylight.vsc(after, fac, patches)
@@ -186,6 +192,7 @@ def run_study(
 
     # APSH on the façade points within 90 degrees of south
     lat, lon = frame.lat0, frame.lon0
+    report("apsh", 35)
     t_apsh = time.perf_counter()
     south = sunlight.faces_south(fac)
     year_sun = day_positions(
@@ -208,6 +215,7 @@ def run_study(
     t_apsh = time.perf_counter() - t_apsh
 
     # open ground within the points radius, off buildings before and after and off the site
+    report("ground", 60)
     t_ground = time.perf_counter()
     disc = shapely.Point(c.x, c.y).buffer(pts_r, 32).difference(site_local)
     gpts = ground_points(after, disc, spacing_m=options.ground_spacing_m)
@@ -235,6 +243,7 @@ def run_study(
     t_ground = time.perf_counter() - t_ground
 
     # visibility from eye height on open ground
+    report("visibility", 85)
     t_vis = time.perf_counter()
     eyes = ground_points(after, disc, spacing_m=options.eye_spacing_m, height_m=views.EYE_HEIGHT_M)
     targets = views.scheme_targets(after, options.view_targets)
@@ -308,6 +317,8 @@ def run_study(
         },
     }
     result["summary"] = summarise(result)
+    result["facts"] = facts(result)
+    report("done", 100)
     log.info("impact study: %d rays in %.1f s", rays, result["stats"]["seconds"]["total"])
     return result
 
@@ -420,3 +431,60 @@ def summarise(result: dict[str, Any]) -> list[str]:
         "Window positions are not known: façades are assessed on a grid, one row per storey."
     )
     return lines
+
+
+def facts(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summary as codes and numbers, so that a user interface can word it in its language.
+
+    Each fact is ``{"code": ..., **numbers}``; the codes are ``vsc``, ``apsh``, ``ground``,
+    ``visibility``, ``view`` and ``grid`` (the façade grid caveat), in the order of
+    :func:`summarise`.
+    """
+    vsc_f = result["vsc"]["features"]
+    bad = [f for f in vsc_f if f["properties"]["adverse"]]
+    out: list[dict[str, Any]] = [
+        {
+            "code": "vsc",
+            "failing": len(bad),
+            "points": len(vsc_f),
+            "buildings": len({f["properties"]["building_id"] for f in bad}),
+        }
+    ]
+    ap = result["apsh"]["features"]
+    out.append(
+        {
+            "code": "apsh",
+            "failing": sum(1 for f in ap if f["properties"]["adverse"]),
+            "points": len(ap),
+            "buildings": len(
+                {f["properties"]["building_id"] for f in ap if f["properties"]["adverse"]}
+            ),
+        }
+    )
+    a = result["areas"][0]
+    if a["share_two_hours_before"] is not None:
+        out.append(
+            {
+                "code": "ground",
+                "area": a["name"],
+                "radius_m": round(float(result["site"]["points_radius_m"])),
+                "after_pct": round(100 * a["share_two_hours_after"]),
+                "before_pct": round(100 * a["share_two_hours_before"]),
+                "adverse": bool(a["adverse"]),
+            }
+        )
+    vis = result["visibility"]["features"]
+    if vis:
+        seen = sum(1 for f in vis if f["properties"]["share_seen"] > 0)
+        out.append({"code": "visibility", "seen_pct": round(100 * seen / len(vis))})
+    for v in result["views"]:
+        out.append(
+            {
+                "code": "view",
+                "name": v["name"],
+                "scheme_pct": round(100 * v["scheme_share"], 1),
+                "above_landmark": bool(v["rises_above_landmark"]),
+            }
+        )
+    out.append({"code": "grid"})
+    return out

@@ -9,6 +9,12 @@ from fastapi import APIRouter
 from backend.api import ogc
 from backend.api.errors import ErrorModel
 from backend.api.routes import (
+    follows,
+    notifications,
+    questionnaires,
+    reports,
+    responses,
+    variants,
     analytics,
     audit,
     auth,
@@ -20,6 +26,7 @@ from backend.api.routes import (
     events,
     funding,
     health,
+    impact,
     moderation,
     opendata,
     opportunities,
@@ -60,7 +67,12 @@ for module in (
     opendata,
     analytics,
     funding,
+    impact,
 ):
+    api_router.include_router(module.router)
+# participation loop (issue 14): responses, follows, notifications, variants, questionnaires,
+# timeline and consultation reports
+for module in (responses, follows, notifications, variants, questionnaires, reports):
     api_router.include_router(module.router)
 
 #: Routers outside ``/api/v1``: static 3D Tiles and OGC API - Features.

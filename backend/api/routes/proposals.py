@@ -30,7 +30,7 @@ from backend.schemas.proposals import (
     StageChange,
     StageHistory,
 )
-from backend.services import documents, proposals
+from backend.services import documents, impact_jobs, proposals
 
 router = APIRouter(tags=["proposals"])
 
@@ -134,10 +134,13 @@ def change_stage(
     request: Request,
     principal: Planner,
     session: SessionDep,
+    settings: SettingsDep,
 ) -> ProposalPublic:
     proposal = proposals.change_stage(
         session, principal, proposal_id, data, request.app.state.events
     )
+    if proposal.stage == "consultation":
+        impact_jobs.request_quietly(session, settings, proposal.id, "published")  # issue 13
     return proposals.public_view(session, proposal)
 
 
@@ -149,11 +152,16 @@ def change_stage(
     summary="Publish a draft: open its consultation (same as moving to `consultation`)",
 )
 def publish_proposal(
-    proposal_id: ResourceId, request: Request, principal: Planner, session: SessionDep
+    proposal_id: ResourceId,
+    request: Request,
+    principal: Planner,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ProposalPublic:
     proposal = proposals.change_stage(
         session, principal, proposal_id, StageChange(stage="consultation"), request.app.state.events
     )
+    impact_jobs.request_quietly(session, settings, proposal.id, "published")  # issue 13
     return proposals.public_view(session, proposal)
 
 
@@ -185,6 +193,7 @@ def set_massing(
     settings: SettingsDep,
 ) -> ProposalPublic:
     proposal = proposals.set_massing(session, principal, proposal_id, data, settings.tiles_dir)
+    impact_jobs.request_quietly(session, settings, proposal.id, "massing")  # issue 13
     return proposals.public_view(session, proposal)
 
 

@@ -1,0 +1,238 @@
+"""Runs queued impact studies in the background, off the event loop and off every request.
+
+Each of ``CIVICTWIN_IMPACT_WORKERS`` threads claims one queued job at a time (a conditional
+update: of several processes or hosts exactly one wins), reads the city near the site, and hands
+the study to a *spawned child process* (or to the Dask cluster of
+``CIVICTWIN_IMPACT_DASK_SCHEDULER``), so the compute neither holds the GIL of the server nor
+shares its memory. While it runs, the thread records the stage and percentage the child reports
+and beats a heartbeat; a job whose heartbeat stops (its process died, the server restarted) is
+queued again by any runner. Stopping the server stops the child and puts its job back in the
+queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from backend.db.engine import Database
+from backend.db.types import utcnow
+from backend.errors import CivicTwinError
+from backend.repositories import impact as repo
+from backend.services import impact_jobs
+from backend.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: How often an idle runner looks for work without being woken (another process may queue it).
+POLL_SECONDS = 5.0
+#: How often a running job's heartbeat is written, and when a silent one counts as dead.
+BEAT_SECONDS = 2.0
+STALE_AFTER = timedelta(seconds=30)
+
+_wake = threading.Event()
+
+
+def wake() -> None:
+    """Tell this process' runners that a job was queued (others find it by polling)."""
+    _wake.set()
+
+
+class _Cancelled(Exception):
+    """The runner is stopping, or the job is no longer this runner's."""
+
+
+class ImpactRunner:
+    """Background runners of impact jobs for one server process."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._children: set[Any] = set()
+        self._lock = threading.Lock()
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+
+    def start(self) -> None:
+        for i in range(self.settings.impact_workers):
+            t = threading.Thread(target=self._loop, args=(i,), name=f"impact-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        _wake.set()
+        with self._lock:
+            for child in list(self._children):
+                child.terminate()
+        for t in self._threads:
+            t.join(timeout)
+        self._threads.clear()
+
+    # --- the loop ----------------------------------------------------------------------------
+
+    def _loop(self, index: int) -> None:
+        worker = f"{self.name}/{index}"
+        last_sweep = 0.0
+        while not self._stop.is_set():
+            try:
+                if time.monotonic() - last_sweep > STALE_AFTER.total_seconds():
+                    last_sweep = time.monotonic()
+                    self._requeue_stale()
+                job_id = self._claim(worker)
+            except Exception:  # the database is down or busy: try again later
+                log.exception("impact runner: cannot look for jobs")
+                job_id = None
+            if job_id is None:
+                _wake.wait(POLL_SECONDS)
+                _wake.clear()
+                continue
+            self._run(job_id, worker)
+
+    def _requeue_stale(self) -> None:
+        with self.database.sessions() as session:
+            n = repo.requeue_stale(session, utcnow() - STALE_AFTER)
+            session.commit()
+        if n:
+            log.warning("impact runner: %d job(s) of a stopped process queued again", n)
+
+    def _claim(self, worker: str) -> int | None:
+        with self.database.read_sessions() as session:
+            candidate = repo.next_queued(session)
+        if candidate is None:
+            return None
+        with self.database.sessions() as session:
+            won = repo.claim(session, candidate, worker, utcnow())
+            session.commit()
+        return candidate if won else None
+
+    def _beat(self, job_id: int, worker: str, stage: str, pct: int) -> None:
+        with self.database.sessions() as session:
+            mine = repo.beat(session, job_id, worker, pct, stage, utcnow())
+            session.commit()
+        if not mine:
+            raise _Cancelled(f"job {job_id} is no longer {worker}'s")
+
+    def _run(self, job_id: int, worker: str) -> None:
+        t0 = time.perf_counter()
+        with self.database.read_sessions() as session:
+            job = repo.job(session, job_id)
+            if job is None:
+                return
+            inputs, scene = dict(job.inputs), job.scene_hash
+        try:
+            city = impact_jobs.read_city(self.settings, inputs)
+            args = (
+                city,
+                inputs["massing"],
+                inputs["replaces"],
+                inputs["options"],
+                inputs.get("views", []),
+            )
+            if self.settings.impact_dask_scheduler:
+                data = self._on_dask(job_id, worker, args)
+            else:
+                data = self._in_child(job_id, worker, args)
+        except _Cancelled as exc:
+            log.info("impact job %d stopped: %s", job_id, exc)
+            if self._stop.is_set():
+                with self.database.sessions() as session:
+                    repo.requeue(session, job_id)
+                    session.commit()
+            return
+        except Exception as exc:
+            from impact.errors import ImpactError
+
+            shown = isinstance(exc, _Failed | ImpactError | CivicTwinError)
+            reason = str(exc) if shown else "could not start the study (see the server log)"
+            if not shown:
+                log.exception("impact job %d failed", job_id)
+            with self.database.sessions() as session:
+                repo.fail(session, job_id, str(reason), utcnow())
+                session.commit()
+            return
+        with self.database.sessions() as session:
+            impact_jobs.store_result(session, job_id, scene, inputs["tileset"], data)
+        log.info("impact job %d done in %.1f s", job_id, time.perf_counter() - t0)
+
+    def _in_child(self, job_id: int, worker: str, args: tuple[Any, ...]) -> dict[str, Any]:
+        from impact.job import child_main
+
+        ctx = multiprocessing.get_context("spawn")
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=child_main, args=(send, args), daemon=True)
+        with self._lock:
+            if self._stop.is_set():
+                raise _Cancelled("the runner is stopping")
+            child.start()
+            self._children.add(child)
+        send.close()
+        stage, pct, beat_at = "scene", 0, 0.0
+        try:
+            while True:
+                if self._stop.is_set():
+                    raise _Cancelled("the runner is stopping")
+                if receive.poll(0.5):
+                    try:
+                        msg = receive.recv()
+                    except EOFError:
+                        child.join(5)
+                        raise _Failed(
+                            f"the study process ended unexpectedly (exit code {child.exitcode})"
+                        ) from None
+                    if msg[0] == "progress":
+                        stage, pct = str(msg[1]), int(msg[2])
+                        beat_at = 0.0
+                    elif msg[0] == "done":
+                        result: dict[str, Any] = msg[1]
+                        return result
+                    else:
+                        raise _Failed(str(msg[1]))
+                if time.monotonic() - beat_at > BEAT_SECONDS:
+                    beat_at = time.monotonic()
+                    self._beat(job_id, worker, stage, pct)
+        finally:
+            if child.is_alive():
+                child.terminate()
+            child.join(5)
+            receive.close()
+            with self._lock:
+                self._children.discard(child)
+
+    def _on_dask(self, job_id: int, worker: str, args: tuple[Any, ...]) -> dict[str, Any]:
+        from dask.distributed import Client
+
+        from impact.errors import ImpactError
+        from impact.job import compute
+
+        try:
+            client = Client(self.settings.impact_dask_scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise _Failed(f"cannot reach the Dask scheduler ({exc})") from exc
+        try:
+            future = client.submit(compute, *args, pure=False)
+            while not future.done():
+                if self._stop.is_set():
+                    future.cancel()
+                    raise _Cancelled("the runner is stopping")
+                # the cluster reports no stages: the job shows as running until it finishes
+                self._beat(job_id, worker, "dask", 0)
+                time.sleep(BEAT_SECONDS)
+            try:
+                result: dict[str, Any] = future.result()
+            except ImpactError as exc:
+                raise _Failed(str(exc)) from exc
+            return result
+        finally:
+            client.close()
+
+
+class _Failed(Exception):
+    """The study failed for a reason worth showing (its first argument)."""

@@ -1,0 +1,75 @@
+"""A study as a unit of work for a background job: plain data in, plain data out.
+
+:func:`compute` is what a job runs, in a child process (:func:`child_main`, fed through a pipe)
+or on a Dask worker; it never touches a database or a file, so it can run anywhere the
+``impact`` package is installed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from impact.errors import ImpactError
+from impact.scene import table_from_records
+from impact.study import ProtectedView, StudyOptions, run_study
+from tiles.model import FeatureTable
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int], None]
+
+
+def options_from(options: dict[str, Any], views: Sequence[dict[str, Any]] = ()) -> StudyOptions:
+    """:class:`StudyOptions` from a job's JSON options and protected views."""
+    opts = StudyOptions(**options)
+    opts.views = [
+        ProtectedView(
+            name=str(v["name"]),
+            eye=(float(v["eye"][0]), float(v["eye"][1]), float(v["eye"][2])),
+            target=(float(v["target"][0]), float(v["target"][1]), float(v["target"][2])),
+            landmark_ids=tuple(str(i) for i in v.get("landmark_ids", ())),
+            fov_deg=float(v.get("fov_deg", 30.0)),
+        )
+        for v in views
+    ]
+    return opts
+
+
+def compute(
+    city: FeatureTable,
+    massing: Sequence[dict[str, Any]],
+    replaces: Sequence[str],
+    options: dict[str, Any],
+    views: Sequence[dict[str, Any]] = (),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run the study of ``massing`` (records with GeoJSON footprints) in ``city``."""
+    scheme = table_from_records(massing, prefix="massing")
+    return run_study(city, scheme, list(replaces), options_from(options, views), progress)
+
+
+def child_main(conn: Any, args: tuple[Any, ...]) -> None:
+    """Entry point of a study's child process: progress and the result go back through
+    ``conn`` as ``("progress", stage, pct)``, ``("done", result)`` or ``("error", reason)``."""
+    try:
+        city, massing, replaces, options, views = args
+        result = compute(
+            city,
+            massing,
+            replaces,
+            options,
+            views,
+            progress=lambda stage, pct: conn.send(("progress", stage, pct)),
+        )
+    except ImpactError as exc:
+        conn.send(("error", str(exc)))
+    except MemoryError:
+        conn.send(("error", "the study ran out of memory"))
+    except Exception:  # the parent records a reason; the traceback goes to this process' log
+        log.exception("impact study failed")
+        conn.send(("error", "the study failed with an internal error (see the server log)"))
+    else:
+        conn.send(("done", result))
+    finally:
+        conn.close()
