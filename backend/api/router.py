@@ -9,12 +9,6 @@ from fastapi import APIRouter
 from backend.api import ogc
 from backend.api.errors import ErrorModel
 from backend.api.routes import (
-    follows,
-    notifications,
-    questionnaires,
-    reports,
-    responses,
-    variants,
     analytics,
     audit,
     auth,
@@ -24,18 +18,24 @@ from backend.api.routes import (
     cpv,
     documents,
     events,
+    follows,
     funding,
     health,
     impact,
     moderation,
+    notifications,
     opendata,
     opportunities,
     organisations,
     proposals,
+    questionnaires,
+    reports,
+    responses,
     saved_searches,
     tiles,
     tilesets,
     users,
+    variants,
 )
 
 #: The error model, documented once for every operation: whatever 4xx or 5xx an operation

@@ -162,6 +162,9 @@ class CommentCreate(BaseModel):
     sentiment: Sentiment = "neutral"
     topics: set[Topic] = Field(default_factory=set, max_length=8, examples=[["light", "design"]])
     anchor: Anchor | None = None
+    variant_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The design variant the comment is about"
+    )
 
 
 class CommentUpdate(BaseModel):
@@ -210,6 +213,7 @@ class CommentPublic(BaseModel):
     sentiment: Sentiment | None
     topics: list[Topic]
     anchor: Anchor | None
+    variant_id: int | None = Field(None, description="The design variant it is about")
     agree_count: int
     disagree_count: int
     created_at: datetime

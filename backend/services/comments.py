@@ -53,6 +53,7 @@ from backend.schemas.comments import (
     ReactionCounts,
 )
 from backend.schemas.text import visible_text_problem
+from backend.services import notifications, variants
 from backend.services.accounts import DELETED_NAME
 from backend.services.auth import Principal
 from backend.services.events import EventBroker, proposal_channel
@@ -237,6 +238,7 @@ def public_view(
         sentiment=comment.sentiment if shown else None,
         topics=list(comment.topics or []) if shown else [],
         anchor=anchor_of(comment) if shown else None,
+        variant_id=comment.variant_id if shown else None,
         agree_count=comment.agree_count,
         disagree_count=comment.disagree_count,
         created_at=comment.created_at,
@@ -367,15 +369,36 @@ def create(
         disagree_count=0,
         report_count=0,
         created_at=utcnow(),
+        variant_id=variants.check_for_comment(session, proposal.id, data.variant_id),
     )
     store_anchor(comment, data.anchor)
     session.add(comment)
+    if data.parent_id is not None and parent.author_id not in (None, principal.user.id):
+        session.flush()
+        notify_reply(session, proposal, parent, comment, principal.user.display_name)
     session.commit()
     view = public_view(comment, {principal.user.id: principal.user})
     publish_event(
         events, proposal.id, {"type": "comment_created", "comment": view.model_dump(mode="json")}
     )
     return view
+
+
+def notify_reply(
+    session: Session, proposal: Proposal, parent: Comment, reply: Comment, replier: str
+) -> None:
+    """The parent's author hears of a reply (recorded in the reply's transaction; issue 14)."""
+    assert parent.author_id is not None
+    notifications.record_for_user(
+        session,
+        user_id=parent.author_id,
+        kind="reply",
+        proposal_id=proposal.id,
+        dedupe_key=f"reply:{reply.id}",
+        title=f"{replier} replied to your comment on {proposal.title}",
+        body=reply.body[:500],
+        comment_id=reply.id,
+    )
 
 
 def update(

@@ -35,7 +35,7 @@ from backend.errors import (
 from backend.repositories import documents as repo
 from backend.schemas.documents import DOCUMENT_TYPES, MODEL_TYPE, DocumentPublic
 from backend.schemas.proposals import ModelPlacement
-from backend.services import proposals
+from backend.services import notifications, proposals
 from backend.services.auth import Principal
 
 logger = logging.getLogger(__name__)
@@ -297,8 +297,45 @@ def add_document(
         )
     finally:
         upload.discard()  # a no-op once the file has moved
+    notifications.record_document(session, proposal, document.id, document.title)
     _commit_or_remove(session, stored)
     return _public(document)
+
+
+def add_generated(
+    session: Session,
+    proposal: Proposal,
+    data: bytes,
+    *,
+    title: str,
+    filename: str,
+    content_type: str,
+    uploads_dir: Path,
+    uploaded_by_id: int | None,
+) -> tuple[Document, Path]:
+    """Keep a file the backend made (a consultation report) as a document of the proposal; the
+    caller commits (and removes the returned path if that fails)."""
+    upload = Upload.start(uploads_dir, len(data) + 1, title)
+    try:
+        upload.write(data)
+        upload.finish()
+        key, stored = _keep(upload, uploads_dir)
+    finally:
+        upload.discard()
+    document = Document(
+        proposal_id=proposal.id,
+        kind="report",
+        title=title[:200],
+        filename=filename,
+        content_type=content_type,
+        size_bytes=upload.size,
+        sha256=upload.sha256,
+        storage_key=key,
+        uploaded_by_id=uploaded_by_id,
+    )
+    session.add(document)
+    session.flush()
+    return document, stored
 
 
 def set_model(

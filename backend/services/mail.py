@@ -3,7 +3,11 @@
 URL forms: ``smtp://[user:password@]host[:port]`` (STARTTLS when the server offers it) and
 ``smtps://…`` (TLS from the start, port 465 by default). Without a URL the outbox is left for a
 later run and the CLI prints the messages instead. A message that fails is retried on the next
-run; its attempts and last error are kept on the row.
+run after a back-off (1 minute, doubling to at most 6 hours, :data:`MAX_ATTEMPTS` tries, about
+a day and a half in all); its attempts, last error and next try are kept on the row, so the
+outbox shows what failed (``civictwin engagement outbox``). A message with an
+``unsubscribe_url`` carries ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC 2369,
+RFC 8058 one-click).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlparse
@@ -23,7 +28,14 @@ from backend.errors import ConfigurationError
 from backend.repositories import alerts as repo
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 12
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failure."""
+    return min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1))
 
 
 def _connect(url: str, timeout: float = 30) -> smtplib.SMTP:
@@ -57,6 +69,9 @@ def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    if message.unsubscribe_url:
+        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(message.body)
     return mail
 
@@ -71,10 +86,12 @@ def _send(
             server.send_message(_email(message, sender))
         except smtplib.SMTPException as exc:
             message.last_error = str(exc)[:500]
+            message.next_attempt_at = utcnow() + backoff(message.attempts)
             logger.warning("outbox %s to %s failed: %s", message.id, message.to_address, exc)
         else:
             message.sent_at = utcnow()
             message.last_error = None
+            message.next_attempt_at = None
             sent += 1
         session.commit()  # one row at a time: a crash never resends what went out
     return sent
@@ -82,7 +99,12 @@ def _send(
 
 def send_outbox(session: Session, smtp_url: str, sender: str) -> int:
     """Send every unsent outbox message; returns how many were sent."""
-    pending = [m for m in repo.unsent(session) if m.attempts < MAX_ATTEMPTS]
+    now = utcnow()
+    pending = [
+        m
+        for m in repo.unsent(session)
+        if m.attempts < MAX_ATTEMPTS and (m.next_attempt_at is None or m.next_attempt_at <= now)
+    ]
     if not pending:
         session.commit()
         return 0

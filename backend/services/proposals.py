@@ -57,7 +57,7 @@ from backend.schemas.proposals import (
     StageHistoryEntry,
     UserRef,
 )
-from backend.services import massing
+from backend.services import massing, notifications
 from backend.services.auth import Principal
 from backend.services.events import EventBroker, proposal_channel
 
@@ -270,6 +270,8 @@ def change_stage(
         proposal.consultation_start = proposal.consultation_start or date.today()
     proposal.stage = change.stage
     proposal.updated_at = utcnow()
+    # the followers hear of it: an event in this transaction, fanned out after it (issue 14)
+    notifications.record_stage_change(session, proposal, change.stage)
     audit.record(
         session,
         actor_id=principal.user.id,
