@@ -39,7 +39,7 @@ import re
 import shutil
 import struct
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -396,6 +396,22 @@ def _redraw_outlines(pool: FeatureTable, full: list[NDArray[np.int64]], cell_m: 
         pool.draw_footprint[sub[redraw]] = links.draw_footprint[redraw]
 
 
+@contextlib.contextmanager
+def _locked(tileset_dir: Path) -> Iterator[None]:
+    """One change at a time per tileset (an exclusive lock on a file beside its kept states):
+    two changes read and swap the same folder, so the second must start from the first's."""
+    import fcntl
+
+    lock = tileset_dir.parent / CHANGES_FOLDER / f"{tileset_dir.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def apply_change(
     tileset_dir: str | Path,
     change_id: str,
@@ -409,9 +425,19 @@ def apply_change(
     :class:`ChangeError` for an id already applied, a tileset this cannot change (implicit
     tiling, 3D Tiles 1.0) or a scheme that changes nothing.
     """
-    t0 = time.perf_counter()
     tileset_dir = Path(tileset_dir)
     check_change_id(change_id)
+    with _locked(tileset_dir):
+        return _apply(tileset_dir, change_id, features, replaces)
+
+
+def _apply(
+    tileset_dir: Path,
+    change_id: str,
+    features: Sequence[Mapping[str, Any]],
+    replaces: Iterable[str],
+) -> ChangeResult:
+    t0 = time.perf_counter()
     tileset, report, state = _load(tileset_dir)
     if any(c["id"] == change_id for c in state["changes"]):
         raise ChangeError(f"change {change_id!r} is already applied to {tileset_dir.name}")
@@ -670,9 +696,14 @@ def _publish(
 def revert_change(tileset_dir: str | Path, change_id: str) -> ChangeResult:
     """Put back the state before ``change_id``, which must be the latest change applied (undo
     the later ones first); the kept previous folder is swapped in atomically."""
-    t0 = time.perf_counter()
     tileset_dir = Path(tileset_dir)
     check_change_id(change_id)
+    with _locked(tileset_dir):
+        return _revert(tileset_dir, change_id)
+
+
+def _revert(tileset_dir: Path, change_id: str) -> ChangeResult:
+    t0 = time.perf_counter()
     changes = read_changes(tileset_dir)["changes"]
     ids = [c["id"] for c in changes]
     if change_id not in ids:

@@ -11,8 +11,10 @@ from backend.api.errors import ErrorModel
 from backend.api.routes import (
     analytics,
     audit,
+    awards,
     auth,
     buildings,
+    city,
     comments,
     config,
     cpv,
@@ -32,6 +34,7 @@ from backend.api.routes import (
     reports,
     responses,
     saved_searches,
+    subpackages,
     tiles,
     tilesets,
     users,
@@ -70,9 +73,14 @@ for module in (
     impact,
 ):
     api_router.include_router(module.router)
+# a twin that follows decisions (issue 12): approved schemes applied to the city tileset
+api_router.include_router(city.router)
 # participation loop (issue 14): responses, follows, notifications, variants, questionnaires,
 # timeline and consultation reports
 for module in (responses, follows, notifications, variants, questionnaires, reports):
+    api_router.include_router(module.router)
+# SME one-stop shop (issue 15): awards and KPIs, contractors' sub-packages
+for module in (awards, subpackages):
     api_router.include_router(module.router)
 
 #: Routers outside ``/api/v1``: static 3D Tiles and OGC API - Features.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from backend.api.bbox import OptionalBBox
@@ -17,6 +17,7 @@ from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.pagination import PageParams, page_params
 from backend.api.params import ResourceId
+from backend.api.routes import city
 from backend.api.uploads import receive_upload, upload_body
 from backend.schemas.documents import DocumentList, DocumentPublic
 from backend.schemas.proposals import (
@@ -30,7 +31,7 @@ from backend.schemas.proposals import (
     StageChange,
     StageHistory,
 )
-from backend.services import documents, impact_jobs, proposals
+from backend.services import city_changes, documents, impact_jobs, proposals
 
 router = APIRouter(tags=["proposals"])
 
@@ -132,6 +133,7 @@ def change_stage(
     proposal_id: ResourceId,
     data: StageChange,
     request: Request,
+    background: BackgroundTasks,
     principal: Planner,
     session: SessionDep,
     settings: SettingsDep,
@@ -141,6 +143,9 @@ def change_stage(
     )
     if proposal.stage == "consultation":
         impact_jobs.request_quietly(session, settings, proposal.id, "published")  # issue 13
+    # approved: its massing joins the city tileset in the background (issue 12, /city/changes)
+    change = city_changes.queue_if_approved(session, principal.user.id, proposal)
+    city.schedule(background, request, change)
     return proposals.public_view(session, proposal)
 
 
