@@ -542,6 +542,66 @@ def analysis_run(
         typer.echo(line)
 
 
+city_app = typer.Typer(
+    help="The city twin: apply an approved scheme to its city tileset, or undo it.",
+    no_args_is_help=True,
+)
+app.add_typer(city_app, name="city")
+
+
+@city_app.command("apply")
+@friendly_errors
+def city_apply(
+    proposal: Annotated[str, typer.Argument(help="Proposal id or reference (approved)")],
+) -> None:
+    """Put an approved proposal's massing into its city tileset now (the buildings it replaces
+    leave); prints the change id, the tiles rewritten and the buildings out and in."""
+    from backend.errors import CivicTwinError
+    from backend.services import city_changes
+
+    settings = load_settings()
+    db = _session()
+    try:
+        with db.sessions() as session:
+            found = city_changes.find_proposal(session, proposal)
+            change_id = city_changes.queue(session, None, found).id
+        city_changes.run(db.sessions, settings.tiles_dir, change_id)
+        with db.sessions() as session:
+            change = city_changes.get(session, change_id)
+    except CivicTwinError as exc:
+        raise fail(exc.detail) from None
+    finally:
+        db.dispose()
+    if change.state != "applied":
+        raise fail(f"city change {change.id} failed: {change.error}", code=1)
+    typer.echo(
+        f"city change {change.id} applied to {change.tileset} in {change.seconds:.2f} s: "
+        f"{len(change.tiles)} tiles rewritten, {len(change.replaced)} buildings out, "
+        f"{len(change.added)} in"
+    )
+
+
+@city_app.command("revert")
+@friendly_errors
+def city_revert(
+    change: Annotated[int, typer.Argument(help="City change id (the latest of its tileset)")],
+) -> None:
+    """Undo a city change: the tileset's previous state is swapped back."""
+    from backend.errors import CivicTwinError
+    from backend.services import city_changes
+
+    settings = load_settings()
+    db = _session()
+    try:
+        with db.sessions() as session:
+            done = city_changes.revert(session, None, change, settings.tiles_dir)
+    except CivicTwinError as exc:
+        raise fail(exc.detail) from None
+    finally:
+        db.dispose()
+    typer.echo(f"city change {done.id} reverted: {done.tileset} is back as it was")
+
+
 def main() -> None:
     app()
 
