@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from geoalchemy2.admin.dialects.sqlite import load_spatialite
+from geoalchemy2.admin.dialects.sqlite import init_spatialite, load_spatialite_driver
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -80,24 +80,57 @@ def _spatialite_library() -> str:
     return os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 
 
-def _on_sqlite_connect(dbapi_conn: Any, record: Any, busy_timeout_s: float) -> None:
+#: What SQLite says when the file (or its folder, where WAL keeps ``-wal`` and ``-shm``) cannot
+#: be written or opened.
+_SQLITE_NOT_WRITABLE = ("readonly database", "unable to open database file", "read-only")
+
+
+def _file_path(database: str) -> Path:
+    """The file a SQLite ``database`` names (plain, or a ``file:`` URI with ``uri=true``)."""
+    if database.startswith("file:"):
+        database = database.removeprefix("file:").split("?", 1)[0]
+    return Path(database).expanduser()
+
+
+def _read_only_error(path: str, exc: Exception) -> ConfigurationError:
+    file = _file_path(path)
+    folder, path = file.resolve().parent, str(file)
+    return ConfigurationError(
+        f"the SpatiaLite database {path!r} is read-only for this process ({exc}): CivicTwin "
+        f"writes to it (and, in WAL mode, beside it in {str(folder)!r}); make the file and its "
+        "folder writable by the server's user, or point CIVICTWIN_DATABASE_URL at a writable "
+        "copy."
+    )
+
+
+def _on_sqlite_connect(dbapi_conn: Any, record: Any, busy_timeout_s: float, path: str) -> None:
     # Let SQLAlchemy, not the driver, decide where transactions begin (needed for SAVEPOINT and
     # for DDL inside migrations); see the SQLAlchemy pysqlite "serializable isolation" notes.
     dbapi_conn.isolation_level = None
     try:
-        load_spatialite(dbapi_conn, init_mode="WGS84")
+        load_spatialite_driver(dbapi_conn)
     except Exception as exc:  # the driver raises its own OperationalError type
         raise ConfigurationError(
             f"the SpatiaLite extension {_spatialite_library()!r} could not be loaded ({exc}): "
             "install it with `apt-get install libsqlite3-mod-spatialite` or point "
             "SPATIALITE_LIBRARY_PATH at mod_spatialite."
         ) from None
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
+    try:
+        # writes only when the file has no spatial metadata yet (a new database)
+        init_spatialite(dbapi_conn, init_mode="WGS84")
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+    except Exception as exc:
+        if any(m in str(exc).lower() for m in _SQLITE_NOT_WRITABLE):
+            raise _read_only_error(path, exc) from None
+        raise
+    if dbapi_conn.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
+        # InitSpatialMetaData reports a failure to write on stderr only, and returns 0
+        raise _read_only_error(path, Exception("the spatial metadata could not be created"))
 
 
 def _on_sqlite_begin(conn: sa.Connection) -> None:
@@ -129,7 +162,7 @@ def create_db_engine(
         import sqlean
 
         assert parsed.database is not None
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _file_path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
             parsed,
             module=sqlean,
@@ -138,7 +171,9 @@ def create_db_engine(
             **kwargs,
         )
         event.listen(
-            engine, "connect", partial(_on_sqlite_connect, busy_timeout_s=sqlite_busy_timeout_s)
+            engine,
+            "connect",
+            partial(_on_sqlite_connect, busy_timeout_s=sqlite_busy_timeout_s, path=parsed.database),
         )
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
