@@ -13,6 +13,9 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
+    /** the message key and its params, for the UI to translate (`core/errors.ts`) */
+    readonly key?: string,
+    readonly params: Record<string, string | number | string[]> = {},
   ) {
     super(detail)
     this.name = 'ApiError'
@@ -87,7 +90,13 @@ export class HttpClient {
       } catch {
         /* not JSON: keep the status text */
       }
-      throw new ApiError(res.status, err.code ?? `Http${res.status}`, typeof err.detail === 'string' ? err.detail : res.statusText)
+      throw new ApiError(
+        res.status,
+        err.code ?? `Http${res.status}`,
+        typeof err.detail === 'string' ? err.detail : res.statusText,
+        typeof err.key === 'string' ? err.key : undefined,
+        err.params && typeof err.params === 'object' ? err.params : {},
+      )
     }
     if (res.status === 204) return undefined as T
     return (await res.json()) as T

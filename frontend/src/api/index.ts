@@ -6,6 +6,8 @@
 import { HttpClient, type Query } from './client'
 import type {
   Accepted,
+  AuditLogPage,
+  AuditQuery,
   BuildingCollection,
   ClientConfig,
   Comment,
@@ -36,11 +38,15 @@ import type {
   ReactionCounts,
   ReactionKind,
   RegisterRequest,
+  ReportPublic,
   ReportReason,
+  Role,
   SavedSearch,
   Stage,
   TilesetInfo,
   User,
+  UserAdmin,
+  UserList,
 } from './types'
 
 export * from './types'
@@ -133,6 +139,13 @@ export class Api {
     this.http.post<ModeratedComment>(`${V1}/moderation/comments/${enc(commentId)}/${action}`, { reason })
   /** hidden comments, newest first: what a moderator may restore */
   hiddenComments = async () => (await this.http.get<{ items: ModeratedComment[] }>(`${V1}/moderation/hidden`, { limit: 100 })).items
+  /** dismiss one report of a comment (its other reports and the comment stay) */
+  dismissReport = (reportId: Id, reason: string) => this.http.post<ReportPublic>(`${V1}/moderation/reports/${enc(reportId)}/dismiss`, { reason })
+
+  // administration (admins)
+  users = (q: { q?: string; role?: Role; limit?: number; offset?: number } = {}) => this.http.get<UserList>(`${V1}/users`, q)
+  setUserRoles = (userId: Id, roles: Role[]) => this.http.put<UserAdmin>(`${V1}/users/${enc(userId)}/roles`, { roles })
+  auditLog = (q: AuditQuery = {}) => this.http.get<AuditLogPage>(`${V1}/audit-log`, q as Query)
 
   // opportunities
   opportunities = (q: OpportunityQuery = {}) => this.http.get<OpportunityList>(`${V1}/opportunities`, q as Query)

@@ -12,6 +12,9 @@ export type Id = number
 export interface ApiErrorBody {
   detail: string
   code: string
+  /** the message as a key the UI translates with `params` (core/errors.ts) */
+  key?: string | null
+  params?: Record<string, string | number | string[]>
 }
 
 // accounts
@@ -58,6 +61,15 @@ export type ReactionCounts = S['ReactionCounts']
 export type ReportReason = S['ReportCreate']['reason']
 export type ModerationItem = S['ModerationItem']
 export type ModeratedComment = S['CommentModeration']
+export type ModerationReport = S['ModerationReport']
+export type ReportPublic = S['ReportPublic']
+
+// administration
+export type UserAdmin = S['UserAdmin']
+export type UserList = S['UserList']
+export type AuditEntry = S['AuditEntry']
+export type AuditLogPage = S['AuditLogPage']
+export type AuditQuery = NonNullable<operations['listAuditLog']['parameters']['query']>
 
 export const SENTIMENTS: readonly Sentiment[] = ['objection', 'neutral', 'supportive']
 export const TOPICS: readonly Topic[] = ['design', 'use', 'light', 'privacy', 'access', 'noise', 'traffic', 'other']

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dailySeries, niceMax, sentimentByTopic, stackSegments } from './charts'
+import { dailySeries, labelColumnWidth, niceMax, sentimentByTopic, stackSegments } from './charts'
 
 describe('analytics charts', () => {
   const a = {
@@ -37,5 +37,14 @@ describe('analytics charts', () => {
 
   it('rounds axis maxima up to 1, 2 or 5 times a power of ten', () => {
     expect([0, 1, 3, 7, 12, 49, 51].map(niceMax)).toEqual([1, 1, 5, 10, 20, 50, 100])
+  })
+})
+
+describe('labelColumnWidth', () => {
+  it('grows with the longest label and stays within its bounds', () => {
+    expect(labelColumnWidth(['Use'], 11)).toBe(60)
+    // 17 letters at 11 px: 17 * 11 * 0.62 + 8 = 124
+    expect(labelColumnWidth(['Kialakítás', 'Megközelíthetőség'], 11)).toBe(124)
+    expect(labelColumnWidth(['x'.repeat(60)], 11)).toBe(160)
   })
 })

@@ -59,3 +59,14 @@ export function niceMax(v: number): number {
   for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p
   return 10 * p
 }
+
+/**
+ * The width (in SVG units) the label column needs for `labels` at `fontSize`, so long words
+ * ("Megközelíthetőség", "Tillgänglighet") are not cut at the chart's edge. Glyphs are taken as
+ * 0.62 em wide on average (wide enough for the sans-serif UI font and accented capitals), plus a
+ * small gap; bounded to [min, max] so the bars keep room.
+ */
+export function labelColumnWidth(labels: readonly string[], fontSize: number, min = 60, max = 160): number {
+  const longest = Math.max(0, ...labels.map((l) => [...l].length))
+  return Math.round(Math.min(max, Math.max(min, longest * fontSize * 0.62 + 8)))
+}

@@ -4,7 +4,7 @@
  */
 import type { ProposalAnalytics, Sentiment } from '../api'
 import { SENTIMENTS } from '../api'
-import { dailySeries, niceMax, sentimentByTopic, stackSegments } from '../core/charts'
+import { dailySeries, labelColumnWidth, niceMax, sentimentByTopic, stackSegments } from '../core/charts'
 import { formatDate, formatNumber } from '../i18n/format'
 import { errorText, hasRole, type AppContext } from './context'
 import { h } from './dom'
@@ -89,8 +89,9 @@ export class AnalyticsPanel {
     const topicName = (tp: string) => (['design', 'use', 'light', 'privacy', 'access', 'noise', 'traffic', 'other'].includes(tp) ? t(`topic.${tp as 'other'}`) : tp)
     if (!rows.length) return h('p', { class: 'muted' }, t('analytics.noTopics'))
     const max = Math.max(...rows.map((r) => r.total))
-    const W = 300
-    const label = 80
+    // the label column fits the longest topic name of the language (Hungarian ones are long)
+    const label = labelColumnWidth(rows.map((r) => topicName(r.topic)), 11)
+    const W = 220 + label
     const bar = 16
     const gap = 6
     const height = rows.length * (bar + gap) + 4

@@ -9,6 +9,7 @@ import { decodeDeepLink, encodeDeepLink, type DeepLinkState } from '../core/deep
 import type { MapView } from '../core/mapview'
 import { LOCALES, type I18n, type LocaleCode, type MessageKey } from '../i18n'
 import { AccountPanel } from './account'
+import { AdminPanel } from './admin'
 import { AnalyticsPanel } from './analytics'
 import { BuildingsList } from './buildings'
 import { errorText, hasRole, type AppContext } from './context'
@@ -57,6 +58,7 @@ export class App implements AppContext {
   private readonly opportunities: OpportunitiesPanel
   private readonly planner: PlannerPanel
   private readonly moderation: ModerationPanel
+  private readonly admin: AdminPanel
   private readonly account: AccountPanel
   private readonly analytics: AnalyticsPanel
   private readonly building: BuildingInfo
@@ -77,6 +79,7 @@ export class App implements AppContext {
     this.opportunities = new OpportunitiesPanel(this)
     this.planner = new PlannerPanel(this)
     this.moderation = new ModerationPanel(this)
+    this.admin = new AdminPanel(this)
     this.account = new AccountPanel(this)
     this.analytics = new AnalyticsPanel(this)
     this.building = new BuildingInfo(this)
@@ -249,6 +252,8 @@ export class App implements AppContext {
     if (hasRole(this.user, 'moderator')) tabs.push('moderation')
     // analytics are the planners' (the API refuses moderators)
     if (hasRole(this.user, 'planner')) tabs.push('analytics')
+    // accounts and roles: administrators only (hasRole lets admins pass every role check)
+    if (this.user?.roles.includes('admin')) tabs.push('admin')
     tabs.push('account')
     return tabs
   }
@@ -359,6 +364,8 @@ export class App implements AppContext {
         return this.analytics.render()
       case 'account':
         return this.account.render()
+      case 'admin':
+        return this.admin.render()
     }
   }
 
@@ -367,6 +374,7 @@ export class App implements AppContext {
     this.tab = id
     if (id === 'moderation') void this.moderation.load()
     if (id === 'analytics') void this.analytics.load()
+    if (id === 'admin') void this.admin.load()
     this.render()
     document.getElementById(`tab-${id}`)?.focus()
   }

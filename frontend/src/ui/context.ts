@@ -1,7 +1,10 @@
 /** What every panel gets: the API, i18n, the (optional) 3D view, the user, and app actions. */
 import type { Api, Id, Proposal, Role, User } from '../api'
+import { errorMessage } from '../core/errors'
 import type { MapView } from '../core/mapview'
-import type { I18n } from '../i18n'
+import { CATALOGUES, LOCALES, interpolate, type I18n } from '../i18n'
+import { formatDate } from '../i18n/format'
+import { store } from './store'
 
 export interface AppContext {
   api: Api
@@ -28,6 +31,14 @@ export function hasRole(user: User | undefined, ...roles: Role[]): boolean {
   return !!user && user.roles.some((r) => roles.includes(r) || r === 'admin')
 }
 
+/** An error as the reader's sentence: the API's `key` + `params` in the UI language (core/errors.ts). */
 export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
+  const locale = store.locale.value
+  const catalogue = CATALOGUES[locale] as Record<string, string>
+  const tag = LOCALES.find((l) => l.code === locale)?.tag ?? 'en-GB'
+  return errorMessage(
+    err,
+    (key, params) => (key in catalogue ? interpolate(catalogue[key], params) : undefined),
+    (iso) => formatDate(iso, tag),
+  )
 }

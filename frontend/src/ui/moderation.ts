@@ -67,6 +67,27 @@ export class ModerationPanel {
     }
   }
 
+  /** Dismiss one report (its reporter's), with the reason typed for the comment. */
+  async dismissReport(c: ModeratedComment, reportId: Id, reasonId: string) {
+    const { t } = this.ctx.i18n
+    const reason = (this.reasons.get(c.id) ?? '').trim()
+    if (!reason) {
+      this.ctx.announce(t('mod.reasonNeeded'))
+      document.getElementById(reasonId)?.focus()
+      return
+    }
+    try {
+      await this.ctx.api.dismissReport(reportId, reason)
+      this.ctx.announce(t('mod.reportDismissed'))
+      await this.load()
+      // focus stays on the comment: its next report's button, or its reason field
+      const next = document.querySelector<HTMLElement>(`#mod-reports-${c.id} button`) ?? document.getElementById(reasonId)
+      next?.focus()
+    } catch (err) {
+      this.ctx.announce(t('account.failed', { detail: errorText(err) }))
+    }
+  }
+
   render(): JSX.Element {
     return h(ModerationView, { panel: this })
   }
@@ -128,6 +149,7 @@ function ModerationCard({ panel, comment: c, item }: { panel: ModerationPanel; c
     ),
     h('blockquote', {}, c.body ?? ''),
     h('p', { class: 'muted' }, plural('mod.reports', c.report_count)),
+    item?.reports.length ? h(ReportList, { panel, comment: c, item, reasonId }) : null,
     c.hidden_reason ? h('p', { class: 'muted' }, t('mod.hiddenBecause', { reason: c.hidden_reason })) : null,
     field(
       t('mod.reason'),
@@ -146,5 +168,29 @@ function ModerationCard({ panel, comment: c, item }: { panel: ModerationPanel; c
       c.state !== 'hidden' ? h('button', { type: 'button', onClick: () => void panel.act(c, 'restore', reasonId) }, t('mod.dismiss')) : null,
       c.state === 'hidden' ? h('button', { type: 'button', onClick: () => void panel.act(c, 'restore', reasonId) }, t('mod.restore')) : null,
     ),
+  )
+}
+
+/** The open reports of a queued comment, each with who filed it and its own Dismiss. */
+function ReportList({ panel, comment: c, item, reasonId }: { panel: ModerationPanel; comment: ModeratedComment; item: ModerationItem; reasonId: string }) {
+  const { t, tag } = panel.ctx.i18n
+  return h(
+    'ul',
+    { class: 'mod-reports', id: `mod-reports-${c.id}`, 'aria-label': t('mod.reportsHeading') },
+    item.reports.map((r) => {
+      const name = r.reporter?.display_name ?? t('mod.reporterGone')
+      return h(
+        'li',
+        { key: r.id, class: 'mod-report' },
+        h('span', {}, t('mod.reportBy', { reason: t(`report.${r.reason}`), name, date: formatDateTime(r.created_at, tag) })),
+        r.details ? h('q', { class: 'wrap' }, r.details) : null,
+        ' ',
+        h(
+          'button',
+          { type: 'button', class: 'dismiss-one', 'aria-label': t('mod.dismissOneLabel', { name }), onClick: () => void panel.dismissReport(c, r.id, reasonId) },
+          t('mod.dismissOne'),
+        ),
+      )
+    }),
   )
 }

@@ -7,6 +7,7 @@ import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
 import { field, h } from './dom'
 import { signInPrompt } from './signin'
+import { matchReasonText } from '../core/match'
 
 type View = 'search' | 'matches'
 
@@ -316,7 +317,7 @@ export class OpportunitiesPanel {
     return h(
       'ul',
       { class: 'cards', 'aria-label': t('opps.matches') },
-      this.matches.map((m) => this.card(m.opportunity, m.reasons.map((r) => r.detail).join('; '))),
+      this.matches.map((m) => this.card(m.opportunity, m.reasons.map((r) => matchReasonText(r, m.opportunity, t, this.ctx.i18n.locale, this.ctx.i18n.tag)).join('; '))),
     )
   }
 
