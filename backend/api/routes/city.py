@@ -7,6 +7,7 @@ background after the response (202): the answer is the queued change, to poll.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
@@ -22,13 +23,18 @@ from backend.services import city_changes, proposals
 router = APIRouter(tags=["city"])
 
 
+#: Changes run one at a time, in a thread of their own: a FastAPI background task would run
+#: while the request still holds its session (on SpatiaLite, the write lock).
+_JOBS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="city-change")
+
+
 def schedule(background: BackgroundTasks, request: Request, change: CityChange | None) -> None:
-    """Run ``change`` after the response is sent (in the thread pool: it is blocking work)."""
+    """Run ``change`` after the response is sent."""
     if change is None:
         return
     db = request.app.state.db
     settings = request.app.state.settings
-    background.add_task(city_changes.run, db.sessions, settings.tiles_dir, change.id)
+    background.add_task(_JOBS.submit, city_changes.run, db.sessions, settings.tiles_dir, change.id)
 
 
 @router.get(
