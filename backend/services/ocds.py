@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from backend.db.models import Document, InterestRegistration, Opportunity, Organisation, Proposal
 from backend.db.types import utcnow
 from backend.repositories import opportunities as repo
-from backend.services import cpv, opportunities
+from backend.services import awards, cpv, opportunities, subpackages
 from backend.services.auth import Principal
 from backend.services.geodesy import to_geojson
 from backend.services.links import Links
@@ -130,9 +130,13 @@ def release(
     proposal: Proposal,
     interested: list[Organisation],
     documents: list[Document],
+    awarded: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], []),
+    related: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One OCDS release of ``opp``."""
-    ocid = opportunities.ocid(settings.ocid_prefix, opp.id)
+    """One OCDS release of ``opp``; ``awarded`` are its awards and supplier parties
+    (``backend.services.awards``), ``related`` its parent or sub-contract processes."""
+    # an imported work package keeps the ocid of the process it came from
+    ocid = opp.source_ocid or opportunities.ocid(settings.ocid_prefix, opp.id)
     changed = opportunities.as_utc(opp.updated_at) or utcnow()
     where = opportunities.location_of(opp, proposal)
     delivery = (
@@ -203,18 +207,32 @@ def release(
         }
     )
     tender["suitability"] = {"sme": bool(opp.sme_suitable)}
-    return {
+    awards, suppliers = awarded
+    parties = [buyer, *(_party(o) for o in interested)]
+    for supplier in suppliers:  # an interested party that won is one party with both roles
+        same = next((p for p in parties if p["id"] == supplier["id"]), None)
+        if same is None:
+            parties.append(supplier)
+        else:
+            same["roles"] = [*same["roles"], "supplier"]
+            same["details"] = supplier["details"]
+    data: dict[str, Any] = {
         "ocid": ocid,
         "id": f"{ocid}-{changed.strftime('%Y%m%dT%H%M%SZ')}",
         "date": _datetime(changed),
-        "tag": TAGS[opp.status],
+        "tag": TAGS[opp.status] + (["award"] if awards else []),
         "initiationType": "tender",
         "language": "en",
-        "parties": [buyer, *(_party(o) for o in interested)],
+        "parties": parties,
         "buyer": {"id": BUYER_ID, "name": settings.publisher_name},
         "planning": {"project": _project(links, proposal)},
         "tender": tender,
     }
+    if awards:
+        data["awards"] = awards
+    if related:
+        data["relatedProcesses"] = related
+    return data
 
 
 def package(settings: Settings, releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
@@ -241,8 +259,19 @@ def _releases(
     reg: InterestRegistration
     for reg, org, _ in repo.interests_of(session, ids, active_only=True):
         interested.setdefault(reg.opportunity_id, []).append(org)
+    awarded = awards.ocds_parts(session, ids)
+    related = subpackages.related_processes(session, settings, [o for o, _ in rows])
     return [
-        release(settings, links, o, p, interested.get(o.id, []), docs.get(o.id, []))
+        release(
+            settings,
+            links,
+            o,
+            p,
+            interested.get(o.id, []),
+            docs.get(o.id, []),
+            awarded.get(o.id, ([], [])),
+            related.get(o.id),
+        )
         for o, p in rows
     ]
 

@@ -420,3 +420,9 @@ def page(
         )
         for f in chosen
     ]
+
+
+def fill(opp: Opportunity, data: OpportunityWrite, fields: set[str]) -> None:
+    """Check ``fields`` of ``data`` and copy them onto ``opp`` (the rules of publishing, for
+    work packages made elsewhere: contractors' sub-packages, the OCDS import)."""
+    _apply(opp, data, fields)
