@@ -1260,6 +1260,509 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/city/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approved schemes applied to city tilesets (newest first), with their state */
+        get: operations["listCityChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/city/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One city change: its state and the tiles and buildings it changed */
+        get: operations["getCityChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/city-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue putting an approved proposal's massing into its city tileset */
+        post: operations["applyProposalToCity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/city/changes/{change_id}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo the latest change applied to a tileset (its previous state is swapped back) */
+        post: operations["revertCityChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/you-said-we-did": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Themes, official responses, what changed, and comments by disposition */
+        get: operations["getYouSaidWeDid"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/themes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Group comments of the proposal into a theme (its planner) */
+        post: operations["createTheme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/themes/{theme_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Theme */
+        delete: operations["deleteTheme"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/comments/{comment_id}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Answer a comment officially with a disposition (replaces an earlier answer) */
+        put: operations["respondToComment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/themes/{theme_id}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Answer a theme officially; its disposition applies to each of its comments */
+        put: operations["respondToTheme"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/follows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List My Follows */
+        get: operations["listMyFollows"];
+        put?: never;
+        /** Follow a proposal, a drawn area, or a radius around a point */
+        post: operations["createFollow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/follows/{follow_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Follow */
+        delete: operations["deleteFollow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My notifications, newest first, with the unread count */
+        get: operations["listMyNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark Notification Read */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark All Notifications Read */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Notification Preferences */
+        get: operations["getNotificationPreferences"];
+        /** How often each kind of notification is e-mailed (immediate, daily, weekly, off) */
+        put: operations["setNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unsubscribe Page */
+        get: operations["unsubscribePage"];
+        put?: never;
+        /** One-click unsubscribe (RFC 8058 List-Unsubscribe-Post), no sign-in */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The proposal's design variants with preferences and comments per variant */
+        get: operations["listVariants"];
+        put?: never;
+        /** Add a design variant (at most 4) with its own massing or model */
+        post: operations["createVariant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/variants/{variant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Variant */
+        delete: operations["deleteVariant"];
+        options?: never;
+        head?: never;
+        /** Update Variant */
+        patch: operations["updateVariant"];
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/variant-preference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** State (or change) my preferred variant while the consultation is open */
+        put: operations["setVariantPreference"];
+        post?: never;
+        /** Withdraw Variant Preference */
+        delete: operations["withdrawVariantPreference"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/questionnaire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Questionnaire */
+        get: operations["getQuestionnaire"];
+        /** Set the questions (the proposal's planner; until the first answer) */
+        put: operations["setQuestionnaire"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/questionnaire/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the questionnaire, once per account (a second answer is 409) */
+        post: operations["answerQuestionnaire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/questionnaire/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Aggregated results (open data: counts, means, anonymous points; no one's answers) */
+        get: operations["getQuestionnaireResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The proposal's public history: stages, documents, variants, decision, reports */
+        get: operations["getTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proposals/{proposal_id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Consultation Reports */
+        get: operations["listConsultationReports"];
+        put?: never;
+        /** Make a consultation report now (the proposal's planner); attached as documents */
+        post: operations["createConsultationReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{opportunity_id}/awards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Awards of a work package */
+        get: operations["listAwards"];
+        put?: never;
+        /** Record the award of a work package to a supplier (its planner or an admin) */
+        post: operations["createAward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw a recorded award (the work package's planner or an admin) */
+        delete: operations["deleteAward"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supply-chain KPIs of a development or city-wide: SME shares, engagement, time */
+        get: operations["getAwardKpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/kpis.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supply-chain KPIs as open data (CSV) */
+        get: operations["exportAwardKpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{opportunity_id}/sub-packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sub-packages posted under a work package */
+        get: operations["listSubPackages"];
+        put?: never;
+        /** Post a sub-package under a work package my organisation won (a contractor) */
+        post: operations["createSubPackage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tiles/{tileset}/{path}": {
         parameters: {
             query?: never;
@@ -1561,6 +2064,24 @@ export interface components {
              */
             building_id?: string | null;
             camera?: components["schemas"]["Camera"] | null;
+            /** @description One point of the proposal's impact study the comment is about */
+            impact?: components["schemas"]["ImpactPointRef"] | null;
+        };
+        /**
+         * AnswerIn
+         * @description One answer: ``choices`` (option indices) for choice questions, ``rating``, ``text`` or
+         *     ``point`` for the others.
+         */
+        AnswerIn: {
+            /** Question Id */
+            question_id: number;
+            /** Choices */
+            choices?: number[] | null;
+            /** Rating */
+            rating?: number | null;
+            /** Text */
+            text?: string | null;
+            point?: components["schemas"]["PointGeometry"] | null;
         };
         /**
          * AuditActor
@@ -1700,6 +2221,85 @@ export interface components {
              * @example Ada
              */
             display_name: string;
+        };
+        /**
+         * AwardCreate
+         * @example {
+         *       "awarded_on": "2025-07-15",
+         *       "currency": "GBP",
+         *       "supplier_id": 8,
+         *       "value_amount": 240000
+         *     }
+         */
+        AwardCreate: {
+            /**
+             * Supplier Id
+             * @description The supplier's organisation
+             */
+            supplier_id: number;
+            /** Value Amount */
+            value_amount: number;
+            /**
+             * Currency
+             * @default GBP
+             */
+            currency: string;
+            /**
+             * Awarded On
+             * Format: date
+             */
+            awarded_on: string;
+            /**
+             * Supplier Size
+             * @description The supplier's size at the award; the profile's size if left out
+             */
+            supplier_size?: ("micro" | "small" | "medium" | "large") | null;
+        };
+        /**
+         * AwardPublic
+         * @example {
+         *       "awarded_on": "2025-07-15",
+         *       "created_at": "2025-07-15T10:00:00Z",
+         *       "currency": "GBP",
+         *       "id": 2,
+         *       "opportunity_id": 4,
+         *       "proposal_id": 1,
+         *       "supplier_id": 8,
+         *       "supplier_name": "Barbican Gardens Ltd",
+         *       "supplier_size": "small",
+         *       "value_amount": 240000
+         *     }
+         */
+        AwardPublic: {
+            /** Id */
+            id: number;
+            /** Opportunity Id */
+            opportunity_id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /** Supplier Id */
+            supplier_id: number;
+            /** Supplier Name */
+            supplier_name: string;
+            /**
+             * Supplier Size
+             * @enum {string}
+             */
+            supplier_size: "micro" | "small" | "medium" | "large";
+            /** Value Amount */
+            value_amount: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Awarded On
+             * Format: date
+             */
+            awarded_on: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** Body_deleteMe */
         Body_deleteMe: {
@@ -1990,6 +2590,175 @@ export interface components {
              */
             ocds: string;
         };
+        /**
+         * CityChangeList
+         * @example {
+         *       "items": [
+         *         {
+         *           "added": [
+         *             "massing:41"
+         *           ],
+         *           "created_at": "2026-12-02T09:00:00Z",
+         *           "finished_at": "2026-12-02T09:00:01Z",
+         *           "id": 3,
+         *           "proposal_id": 12,
+         *           "proposal_reference": "24/00012/FULL",
+         *           "removed_tiles": [
+         *             "content/0_0_0.glb",
+         *             "content/1_1_0.glb"
+         *           ],
+         *           "replaced": [
+         *             "london:way/174644941"
+         *           ],
+         *           "requested_by_id": 2,
+         *           "seconds": 0.09,
+         *           "started_at": "2026-12-02T09:00:00Z",
+         *           "state": "applied",
+         *           "tiles": [
+         *             "content/0_0_0.change-3.glb",
+         *             "content/1_1_0.change-3.glb"
+         *           ],
+         *           "tileset": "london",
+         *           "tileset_url": "/tiles/london/tileset.json"
+         *         }
+         *       ],
+         *       "limit": 50,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
+         */
+        CityChangeList: {
+            /** Items */
+            items: components["schemas"]["CityChangePublic"][];
+            /**
+             * Total
+             * @description Items over all pages
+             */
+            total: number;
+            /**
+             * Limit
+             * @description Page size asked for
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
+            offset: number;
+            /**
+             * Next
+             * @description URL of the next page, if any
+             */
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
+        };
+        /**
+         * CityChangePublic
+         * @description A proposal's scheme applied to its city tileset: state and what changed.
+         * @example {
+         *       "added": [
+         *         "massing:41"
+         *       ],
+         *       "created_at": "2026-12-02T09:00:00Z",
+         *       "finished_at": "2026-12-02T09:00:01Z",
+         *       "id": 3,
+         *       "proposal_id": 12,
+         *       "proposal_reference": "24/00012/FULL",
+         *       "removed_tiles": [
+         *         "content/0_0_0.glb",
+         *         "content/1_1_0.glb"
+         *       ],
+         *       "replaced": [
+         *         "london:way/174644941"
+         *       ],
+         *       "requested_by_id": 2,
+         *       "seconds": 0.09,
+         *       "started_at": "2026-12-02T09:00:00Z",
+         *       "state": "applied",
+         *       "tiles": [
+         *         "content/0_0_0.change-3.glb",
+         *         "content/1_1_0.change-3.glb"
+         *       ],
+         *       "tileset": "london",
+         *       "tileset_url": "/tiles/london/tileset.json"
+         *     }
+         */
+        CityChangePublic: {
+            /** Id */
+            id: number;
+            /**
+             * Proposal Id
+             * @description None once the proposal is deleted
+             */
+            proposal_id: number | null;
+            /** Proposal Reference */
+            proposal_reference: string;
+            /**
+             * Tileset
+             * @example london
+             */
+            tileset: string;
+            /**
+             * State
+             * @description queued → running → applied or failed; applied → reverted
+             * @enum {string}
+             */
+            state: "queued" | "running" | "applied" | "failed" | "reverted";
+            /** Requested By Id */
+            requested_by_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Tiles
+             * @description Content files written (paths in the tileset)
+             */
+            tiles: string[];
+            /**
+             * Removed Tiles
+             * @description Content files the change took out
+             */
+            removed_tiles: string[];
+            /**
+             * Replaced
+             * @description Building ids taken out of the city
+             */
+            replaced: string[];
+            /**
+             * Added
+             * @description Building ids put in (the scheme's blocks)
+             */
+            added: string[];
+            /**
+             * Seconds
+             * @description How long applying took
+             */
+            seconds: number | null;
+            /**
+             * Error
+             * @description Why it failed (state failed)
+             */
+            error: string | null;
+            /** Reverted By Id */
+            reverted_by_id: number | null;
+            /** Reverted At */
+            reverted_at: string | null;
+            /**
+             * Tileset Url
+             * @example /tiles/london/tileset.json
+             */
+            tileset_url: string;
+        };
         /** CommentCreate */
         CommentCreate: {
             /**
@@ -2120,6 +2889,7 @@ export interface components {
         };
         /**
          * CommentPage
+         * @description Top-level comments of a proposal with their replies; ``total`` counts top-level ones.
          * @example {
          *       "items": [
          *         {
@@ -2190,25 +2960,33 @@ export interface components {
          *     }
          */
         CommentPage: {
-            /**
-             * Items
-             * @description Top-level comments with their replies
-             */
+            /** Items */
             items: components["schemas"]["CommentPublic"][];
             /**
              * Total
-             * @description Top-level comments of the proposal
+             * @description Items over all pages
              */
             total: number;
-            /** Limit */
+            /**
+             * Limit
+             * @description Page size asked for
+             */
             limit: number;
-            /** Offset */
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
             offset: number;
             /**
              * Next
              * @description URL of the next page, if any
              */
-            next: string | null;
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
         };
         /**
          * CommentPublic
@@ -2495,6 +3273,30 @@ export interface components {
             /** Count */
             count: number;
         };
+        /** DispositionCounts */
+        DispositionCounts: {
+            /**
+             * Noted
+             * @default 0
+             */
+            noted: number;
+            /**
+             * Scheme Changed
+             * @default 0
+             */
+            scheme_changed: number;
+            /**
+             * Not Taken Forward
+             * @default 0
+             */
+            not_taken_forward: number;
+            /**
+             * No Response
+             * @description Published comments without a disposition yet
+             * @default 0
+             */
+            no_response: number;
+        };
         /**
          * DocumentList
          * @example {
@@ -2649,6 +3451,139 @@ export interface components {
             };
         };
         /**
+         * FollowCreate
+         * @description Exactly one of ``proposal_id``, ``area`` or ``point`` + ``radius_m``.
+         * @example {
+         *       "proposal_id": 1
+         *     }
+         * @example {
+         *       "label": "Around my home",
+         *       "point": {
+         *         "coordinates": [
+         *           -0.095,
+         *           51.515
+         *         ],
+         *         "type": "Point"
+         *       },
+         *       "radius_m": 500
+         *     }
+         * @example {
+         *       "area": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               -0.0905,
+         *               51.515
+         *             ],
+         *             [
+         *               -0.0898,
+         *               51.515
+         *             ],
+         *             [
+         *               -0.0898,
+         *               51.5154
+         *             ],
+         *             [
+         *               -0.0905,
+         *               51.5154
+         *             ],
+         *             [
+         *               -0.0905,
+         *               51.515
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "Polygon"
+         *       },
+         *       "label": "Barbican"
+         *     }
+         */
+        FollowCreate: {
+            /** Proposal Id */
+            proposal_id?: number | null;
+            /**
+             * Label
+             * @default
+             */
+            label: string;
+            area?: components["schemas"]["PolygonGeometry"] | null;
+            point?: components["schemas"]["PointGeometry"] | null;
+            /** Radius M */
+            radius_m?: number | null;
+        };
+        /**
+         * FollowPublic
+         * @example {
+         *       "area": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               -0.0905,
+         *               51.515
+         *             ],
+         *             [
+         *               -0.0898,
+         *               51.515
+         *             ],
+         *             [
+         *               -0.0898,
+         *               51.5154
+         *             ],
+         *             [
+         *               -0.0905,
+         *               51.5154
+         *             ],
+         *             [
+         *               -0.0905,
+         *               51.515
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "Polygon"
+         *       },
+         *       "area_km2": 0.78,
+         *       "center": {
+         *         "coordinates": [
+         *           -0.095,
+         *           51.515
+         *         ],
+         *         "type": "Point"
+         *       },
+         *       "created_at": "2025-05-01T09:00:00Z",
+         *       "id": 5,
+         *       "label": "Around my home",
+         *       "radius_m": 500
+         *     }
+         */
+        FollowPublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number | null;
+            /** Label */
+            label: string;
+            /**
+             * Area
+             * @description GeoJSON Polygon followed (a circle's too)
+             */
+            area: {
+                [key: string]: unknown;
+            } | null;
+            /** Center */
+            center: {
+                [key: string]: unknown;
+            } | null;
+            /** Radius M */
+            radius_m: number | null;
+            /** Area Km2 */
+            area_km2: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * Health
          * @example {
          *       "database": {
@@ -2729,18 +3664,29 @@ export interface components {
             items: components["schemas"]["CommentModeration"][];
             /**
              * Total
-             * @description hidden comments in all
+             * @description Items over all pages
              */
             total: number;
-            /** Limit */
+            /**
+             * Limit
+             * @description Page size asked for
+             */
             limit: number;
-            /** Offset */
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
             offset: number;
             /**
              * Next
-             * @description the next page, when there is one
+             * @description URL of the next page, if any
              */
             next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
         };
         /** Home */
         Home: {
@@ -2901,6 +3847,27 @@ export interface components {
             started_at: string | null;
             /** Finished At */
             finished_at: string | null;
+        };
+        /**
+         * ImpactPointRef
+         * @description A point of an impact study (``GET …/impact/points/{analysis}/{index}``, issue 13).
+         */
+        ImpactPointRef: {
+            /**
+             * Analysis
+             * @enum {string}
+             */
+            analysis: "vsc" | "apsh" | "ground" | "visibility";
+            /**
+             * Index
+             * @description The point's index in its analysis
+             */
+            index: number;
+            /**
+             * Job Id
+             * @description The study (set by the server: the latest)
+             */
+            job_id?: number | null;
         };
         /** ImpactResultSummary */
         ImpactResultSummary: {
@@ -3143,6 +4110,92 @@ export interface components {
              * @example We did the landscaping of ...
              */
             message: string;
+        };
+        /**
+         * Kpis
+         * @description Supply-chain outcomes of one development or of the whole city.
+         * @example {
+         *       "awarded_value": 1250000,
+         *       "awarded_work_packages": 5,
+         *       "awards": 5,
+         *       "by_size": {
+         *         "large": 750000,
+         *         "medium": 260000,
+         *         "micro": 0,
+         *         "small": 240000
+         *       },
+         *       "currency": "GBP",
+         *       "interest_registrations": 14,
+         *       "local_radius_km": 30,
+         *       "local_sme_share": 0.192,
+         *       "local_sme_value": 240000,
+         *       "median_days_to_award": 42,
+         *       "sme_awards": 3,
+         *       "sme_share": 0.4,
+         *       "sme_value": 500000,
+         *       "smes_engaged": 9,
+         *       "work_packages": 12
+         *     }
+         */
+        Kpis: {
+            /**
+             * Proposal Id
+             * @description The development, or null for city-wide
+             */
+            proposal_id: number | null;
+            /**
+             * Currency
+             * @description Currency of the values (null if mixed or none)
+             */
+            currency: string | null;
+            /** Local Radius Km */
+            local_radius_km: number;
+            /** Work Packages */
+            work_packages: number;
+            /** Awarded Work Packages */
+            awarded_work_packages: number;
+            /** Awards */
+            awards: number;
+            /** Awarded Value */
+            awarded_value: number;
+            /**
+             * Sme Value
+             * @description Won by micro, small and medium suppliers
+             */
+            sme_value: number;
+            /**
+             * Local Sme Value
+             * @description Won by SMEs based within the local radius
+             */
+            local_sme_value: number;
+            /**
+             * Sme Share
+             * @description sme_value / awarded_value, null if nothing awarded
+             */
+            sme_share: number | null;
+            /** Local Sme Share */
+            local_sme_share: number | null;
+            /** Sme Awards */
+            sme_awards: number;
+            /**
+             * Smes Engaged
+             * @description Distinct SMEs with an active interest registration
+             */
+            smes_engaged: number;
+            /** Interest Registrations */
+            interest_registrations: number;
+            /**
+             * Median Days To Award
+             * @description Median days from the tender's close (else publication) to the award
+             */
+            median_days_to_award: number | null;
+            /**
+             * By Size
+             * @description Awarded value by supplier size
+             */
+            by_size: {
+                [key: string]: number;
+            };
         };
         /** LoginRequest */
         LoginRequest: {
@@ -3591,6 +4644,7 @@ export interface components {
         };
         /**
          * ModerationQueue
+         * @description Comments with open reports, oldest report first.
          * @example {
          *       "items": [
          *         {
@@ -3654,14 +4708,31 @@ export interface components {
         ModerationQueue: {
             /** Items */
             items: components["schemas"]["ModerationItem"][];
-            /** Total */
+            /**
+             * Total
+             * @description Items over all pages
+             */
             total: number;
-            /** Limit */
+            /**
+             * Limit
+             * @description Page size asked for
+             */
             limit: number;
-            /** Offset */
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
             offset: number;
-            /** Next */
-            next: string | null;
+            /**
+             * Next
+             * @description URL of the next page, if any
+             */
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
         };
         /**
          * ModerationReport
@@ -3712,6 +4783,78 @@ export interface components {
              * @description Polygons, each as in a Polygon; at most 10000 positions in all
              */
             coordinates: number[][][][];
+        };
+        /** NotificationList */
+        NotificationList: {
+            /** Items */
+            items: components["schemas"]["NotificationPublic"][];
+            /**
+             * Total
+             * @description Items over all pages
+             */
+            total: number;
+            /**
+             * Limit
+             * @description Page size asked for
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
+            offset: number;
+            /**
+             * Next
+             * @description URL of the next page, if any
+             */
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
+            /**
+             * Unread
+             * @description Unread notifications over all pages
+             */
+            unread: number;
+        };
+        /**
+         * NotificationPublic
+         * @example {
+         *       "body": "A proposal was published in an area you follow.",
+         *       "created_at": "2025-05-01T09:00:00Z",
+         *       "id": 9,
+         *       "kind": "new_proposal",
+         *       "link": "http://localhost:8000/#proposal=1",
+         *       "proposal_id": 1,
+         *       "read": false,
+         *       "title": "New proposal in Around my home: Cheapside offices"
+         *     }
+         */
+        NotificationPublic: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "new_proposal" | "stage_change" | "new_document" | "reply" | "official_response" | "closing_soon";
+            /** Proposal Id */
+            proposal_id: number | null;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /** Link */
+            link: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Read */
+            read: boolean;
         };
         /**
          * OpportunityCreate
@@ -4442,6 +5585,49 @@ export interface components {
              */
             height_m: number;
         };
+        /** PreferenceItem */
+        PreferenceItem: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "new_proposal" | "stage_change" | "new_document" | "reply" | "official_response" | "closing_soon";
+            /**
+             * Frequency
+             * @enum {string}
+             */
+            frequency: "immediate" | "daily" | "weekly" | "off";
+        };
+        /**
+         * PreferenceSet
+         * @example {
+         *       "variant_id": 2
+         *     }
+         */
+        PreferenceSet: {
+            /** Variant Id */
+            variant_id: number;
+        };
+        /**
+         * Preferences
+         * @description How often each kind is e-mailed (``off``: in the app only). Kinds left out stay.
+         * @example {
+         *       "items": [
+         *         {
+         *           "frequency": "weekly",
+         *           "kind": "new_proposal"
+         *         },
+         *         {
+         *           "frequency": "immediate",
+         *           "kind": "reply"
+         *         }
+         *       ]
+         *     }
+         */
+        Preferences: {
+            /** Items */
+            items: components["schemas"]["PreferenceItem"][];
+        };
         /**
          * ProfileUpdate
          * @example {
@@ -5006,6 +6192,189 @@ export interface components {
              */
             tileset?: string | null;
         };
+        /** QuestionIn */
+        QuestionIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "rating" | "text" | "point";
+            /** Prompt */
+            prompt: string;
+            /** Options */
+            options?: string[];
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Rating Max
+             * @default 5
+             */
+            rating_max: number;
+        };
+        /** QuestionPublic */
+        QuestionPublic: {
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "rating" | "text" | "point";
+            /** Prompt */
+            prompt: string;
+            /** Options */
+            options: string[];
+            /** Required */
+            required: boolean;
+            /** Rating Max */
+            rating_max: number;
+        };
+        /** QuestionResult */
+        QuestionResult: {
+            /** Question Id */
+            question_id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "rating" | "text" | "point";
+            /** Prompt */
+            prompt: string;
+            /**
+             * Answers
+             * @description How many answered this question
+             */
+            answers: number;
+            /** Options */
+            options?: string[];
+            /**
+             * Option Counts
+             * @description Per option, in order
+             */
+            option_counts?: number[];
+            /**
+             * Rating Counts
+             * @description How many gave 1, 2, … rating_max
+             */
+            rating_counts?: number[];
+            /** Rating Mean */
+            rating_mean?: number | null;
+            /**
+             * Points
+             * @description [lon, lat] of placed points (no account attached)
+             */
+            points?: number[][];
+            /**
+             * Texts
+             * @description Free-text answers given (texts are in the report only)
+             * @default 0
+             */
+            texts: number;
+        };
+        /**
+         * QuestionnaireIn
+         * @description All questions, in order (replaces the questionnaire while nobody has answered).
+         * @example {
+         *       "questions": [
+         *         {
+         *           "kind": "single",
+         *           "options": [
+         *             "A",
+         *             "B"
+         *           ],
+         *           "prompt": "Which variant do you prefer?"
+         *         },
+         *         {
+         *           "kind": "rating",
+         *           "prompt": "How well does it fit the street?",
+         *           "rating_max": 5
+         *         },
+         *         {
+         *           "kind": "point",
+         *           "prompt": "Where should the new crossing go?"
+         *         }
+         *       ]
+         *     }
+         */
+        QuestionnaireIn: {
+            /** Questions */
+            questions: components["schemas"]["QuestionIn"][];
+        };
+        /**
+         * QuestionnairePublic
+         * @example {
+         *       "answered": false,
+         *       "proposal_id": 1,
+         *       "questions": [
+         *         {
+         *           "id": 4,
+         *           "kind": "single",
+         *           "options": [
+         *             "A",
+         *             "B"
+         *           ],
+         *           "position": 0,
+         *           "prompt": "Which variant do you prefer?",
+         *           "rating_max": 5,
+         *           "required": true
+         *         }
+         *       ],
+         *       "submissions": 14
+         *     }
+         */
+        QuestionnairePublic: {
+            /** Proposal Id */
+            proposal_id: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionPublic"][];
+            /**
+             * Answered
+             * @description Whether the caller has answered (false if anonymous)
+             */
+            answered: boolean;
+            /** Submissions */
+            submissions: number;
+        };
+        /**
+         * QuestionnaireResults
+         * @description Aggregated only: counts, means and anonymous points; never who answered what.
+         * @example {
+         *       "proposal_id": 1,
+         *       "questions": [
+         *         {
+         *           "answers": 2,
+         *           "kind": "single",
+         *           "option_counts": [
+         *             1,
+         *             1
+         *           ],
+         *           "options": [
+         *             "A",
+         *             "B"
+         *           ],
+         *           "points": [],
+         *           "prompt": "Which variant do you prefer?",
+         *           "question_id": 4,
+         *           "rating_counts": [],
+         *           "texts": 0
+         *         }
+         *       ],
+         *       "submissions": 2
+         *     }
+         */
+        QuestionnaireResults: {
+            /** Proposal Id */
+            proposal_id: number;
+            /** Submissions */
+            submissions: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionResult"][];
+        };
         /**
          * ReactionCounts
          * @example {
@@ -5038,6 +6407,19 @@ export interface components {
              * @enum {string}
              */
             kind: "agree" | "disagree";
+        };
+        /**
+         * ReadResult
+         * @example {
+         *       "marked": 3,
+         *       "unread": 0
+         *     }
+         */
+        ReadResult: {
+            /** Marked */
+            marked: number;
+            /** Unread */
+            unread: number;
         };
         /** RegisterRequest */
         RegisterRequest: {
@@ -5096,36 +6478,14 @@ export interface components {
             details: string;
         };
         /**
-         * ReportPublic
+         * ReportList
          * @example {
-         *       "comment_id": 101,
-         *       "created_at": "2025-04-04T07:12:00Z",
-         *       "details": "Personal attack on a named resident",
-         *       "id": 9,
-         *       "reason": "offensive"
+         *       "items": []
          *     }
          */
-        ReportPublic: {
-            /** Id */
-            id: number;
-            /** Comment Id */
-            comment_id: number;
-            /**
-             * Reason
-             * @enum {string}
-             */
-            reason: "spam" | "offensive" | "off_topic";
-            /** Details */
-            details: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Resolved At */
-            resolved_at?: string | null;
-            /** Resolution */
-            resolution?: string | null;
+        ReportList: {
+            /** Items */
+            items: components["schemas"]["backend__schemas__reports__ReportPublic"][];
         };
         /**
          * ReportReporter
@@ -5141,6 +6501,85 @@ export interface components {
              * @description An established account (verified, old enough or with published comments)
              */
             counts_toward_hide: boolean;
+        };
+        /**
+         * ResponseCreate
+         * @description An official response and its disposition (replaces an earlier one on the same target).
+         * @example {
+         *       "body": "We asked the architects to step back the west block.",
+         *       "change_made": "West block reduced from 9 to 7 storeys.",
+         *       "disposition": "scheme_changed"
+         *     }
+         */
+        ResponseCreate: {
+            /** Body */
+            body: string;
+            /**
+             * Disposition
+             * @enum {string}
+             */
+            disposition: "noted" | "scheme_changed" | "not_taken_forward";
+            /** Change Made */
+            change_made?: string | null;
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * ResponsePublic
+         * @example {
+         *       "body": "We asked the architects to step back the west block.",
+         *       "change_made": "West block reduced from 9 to 7 storeys.",
+         *       "comment_id": 101,
+         *       "created_at": "2025-05-02T10:00:00Z",
+         *       "disposition": "scheme_changed",
+         *       "id": 7,
+         *       "official": true,
+         *       "proposal_id": 1,
+         *       "responder": "Planning team",
+         *       "updated_at": "2025-05-02T10:00:00Z"
+         *     }
+         */
+        ResponsePublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /** Comment Id */
+            comment_id: number | null;
+            /** Theme Id */
+            theme_id: number | null;
+            /**
+             * Official
+             * @description Always true: the council's own answer
+             * @default true
+             */
+            official: boolean;
+            /**
+             * Responder
+             * @description Who answered for the council (display name)
+             */
+            responder: string;
+            /** Body */
+            body: string;
+            /**
+             * Disposition
+             * @enum {string}
+             */
+            disposition: "noted" | "scheme_changed" | "not_taken_forward";
+            /** Change Made */
+            change_made: string | null;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** RolesUpdate */
         RolesUpdate: {
@@ -5910,6 +7349,188 @@ export interface components {
             reason: string | null;
         };
         /**
+         * SubPackageCreate
+         * @example {
+         *       "cpv_codes": [
+         *         "77310000-6"
+         *       ],
+         *       "currency": "GBP",
+         *       "delivery_location": {
+         *         "coordinates": [
+         *           -0.0983,
+         *           51.5203
+         *         ],
+         *         "type": "Point"
+         *       },
+         *       "status": "active",
+         *       "tender_end": "2025-08-29T17:00:00Z",
+         *       "title": "Planting of the podium beds",
+         *       "value_amount": 40000
+         *     }
+         */
+        SubPackageCreate: {
+            /**
+             * Title
+             * @example Planting of the podium beds
+             */
+            title: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Cpv Codes
+             * @description CPV 2008 codes
+             * @example [
+             *       "77310000-6"
+             *     ]
+             */
+            cpv_codes: string[];
+            /**
+             * Value Amount
+             * @example 250000
+             */
+            value_amount?: number | null;
+            /** Value Min */
+            value_min?: number | null;
+            /** Value Max */
+            value_max?: number | null;
+            /**
+             * Currency
+             * @example GBP
+             */
+            currency?: string | null;
+            /** Sme Suitable */
+            sme_suitable?: boolean | null;
+            /** Tender Start */
+            tender_start?: string | null;
+            /**
+             * Tender End
+             * @description Closing date of the tender
+             */
+            tender_end?: string | null;
+            /** Contract Start */
+            contract_start?: string | null;
+            /** Contract End */
+            contract_end?: string | null;
+            /**
+             * Delivery Location
+             * @description Point or (Multi)Polygon, GeoJSON lon/lat
+             * @example {
+             *       "coordinates": [
+             *         -0.0983,
+             *         51.5203
+             *       ],
+             *       "type": "Point"
+             *     }
+             */
+            delivery_location?: (components["schemas"]["PointGeometry"] | components["schemas"]["PolygonGeometry"] | components["schemas"]["MultiPolygonGeometry"]) | null;
+            /** Status */
+            status?: ("planning" | "planned" | "active" | "cancelled" | "complete") | null;
+            /**
+             * Social Value
+             * @example [
+             *       "local_employment",
+             *       "green"
+             *     ]
+             */
+            social_value?: ("local_employment" | "buy_local" | "green" | "apprenticeships" | "community" | "fair_work")[] | null;
+            contact?: components["schemas"]["Contact"] | null;
+        };
+        /**
+         * SubmissionIn
+         * @example {
+         *       "answers": [
+         *         {
+         *           "choices": [
+         *             1
+         *           ],
+         *           "question_id": 4
+         *         },
+         *         {
+         *           "question_id": 5,
+         *           "rating": 4
+         *         },
+         *         {
+         *           "point": {
+         *             "coordinates": [
+         *               -0.095,
+         *               51.515
+         *             ],
+         *             "type": "Point"
+         *           },
+         *           "question_id": 6
+         *         }
+         *       ]
+         *     }
+         */
+        SubmissionIn: {
+            /** Answers */
+            answers: components["schemas"]["AnswerIn"][];
+        };
+        /**
+         * SubmissionPublic
+         * @example {
+         *       "answers": 3,
+         *       "id": 31,
+         *       "proposal_id": 1
+         *     }
+         */
+        SubmissionPublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /** Answers */
+            answers: number;
+        };
+        /**
+         * ThemeCreate
+         * @example {
+         *       "comment_ids": [
+         *         101,
+         *         104
+         *       ],
+         *       "title": "Overshadowing of the school"
+         *     }
+         */
+        ThemeCreate: {
+            /** Title */
+            title: string;
+            /**
+             * Comment Ids
+             * @description Comments of this proposal grouped in the theme (1 to 500)
+             */
+            comment_ids: number[];
+        };
+        /**
+         * ThemePublic
+         * @example {
+         *       "comment_ids": [
+         *         101,
+         *         104
+         *       ],
+         *       "created_at": "2025-05-01T09:00:00Z",
+         *       "id": 3,
+         *       "proposal_id": 1,
+         *       "title": "Overshadowing of the school"
+         *     }
+         */
+        ThemePublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /** Title */
+            title: string;
+            /** Comment Ids */
+            comment_ids: number[];
+            response: components["schemas"]["ResponsePublic"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * TilesetList
          * @example {
          *       "items": [
@@ -5998,6 +7619,55 @@ export interface components {
              */
             tileset_url: string;
         };
+        /**
+         * Timeline
+         * @example {
+         *       "items": [
+         *         {
+         *           "at": "2025-04-01T09:00:00Z",
+         *           "kind": "stage",
+         *           "stage": "consultation",
+         *           "title": "Consultation opened"
+         *         }
+         *       ],
+         *       "proposal_id": 1
+         *     }
+         */
+        Timeline: {
+            /** Proposal Id */
+            proposal_id: number;
+            /**
+             * Items
+             * @description Oldest first
+             */
+            items: components["schemas"]["TimelineEntry"][];
+        };
+        /** TimelineEntry */
+        TimelineEntry: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "created" | "stage" | "document" | "variant" | "decision" | "report" | "response";
+            /** Title */
+            title: string;
+            /**
+             * Detail
+             * @description e.g. the stage change's or decision's reason
+             */
+            detail?: string | null;
+            /** Stage */
+            stage?: string | null;
+            /** Document Id */
+            document_id?: number | null;
+            /** Variant Id */
+            variant_id?: number | null;
+        };
         /** TokenCreate */
         TokenCreate: {
             /**
@@ -6032,6 +7702,19 @@ export interface components {
             token: string;
             /** Expires At */
             expires_at: string | null;
+        };
+        /**
+         * UnsubscribeResult
+         * @example {
+         *       "kinds_off": 6,
+         *       "unsubscribed": true
+         *     }
+         */
+        UnsubscribeResult: {
+            /** Unsubscribed */
+            unsubscribed: boolean;
+            /** Kinds Off */
+            kinds_off: number;
         };
         /**
          * UserAdmin
@@ -6138,6 +7821,109 @@ export interface components {
             max: number | null;
             /** Currency */
             currency: string;
+        };
+        /**
+         * VariantCreate
+         * @example {
+         *       "description": "Seven storeys.",
+         *       "name": "B: lower west block"
+         *     }
+         */
+        VariantCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** @description The variant's blocks, as for massing */
+            massing?: components["schemas"]["MassingIn"] | null;
+            /**
+             * Model Document Id
+             * @description A glb model document of this proposal
+             */
+            model_document_id?: number | null;
+        };
+        /**
+         * VariantList
+         * @example {
+         *       "items": [],
+         *       "total_preferences": 0
+         *     }
+         */
+        VariantList: {
+            /** Items */
+            items: components["schemas"]["VariantPublic"][];
+            /**
+             * My Preference
+             * @description The caller's preferred variant id, if any
+             */
+            my_preference: number | null;
+            /** Total Preferences */
+            total_preferences: number;
+        };
+        /**
+         * VariantPublic
+         * @example {
+         *       "comments": 30,
+         *       "created_at": "2025-05-01T09:00:00Z",
+         *       "description": "Seven storeys.",
+         *       "id": 2,
+         *       "name": "B: lower west block",
+         *       "position": 1,
+         *       "preferences": 12,
+         *       "proposal_id": 1
+         *     }
+         */
+        VariantPublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Position */
+            position: number;
+            /**
+             * Massing
+             * @description GeoJSON FeatureCollection of blocks
+             */
+            massing: {
+                [key: string]: unknown;
+            } | null;
+            /** Model Document Id */
+            model_document_id: number | null;
+            /**
+             * Preferences
+             * @description Accounts preferring this variant
+             */
+            preferences: number;
+            /**
+             * Comments
+             * @description Published comments naming this variant
+             */
+            comments: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * VariantUpdate
+         * @example {
+         *       "description": "Six storeys."
+         *     }
+         */
+        VariantUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            massing?: components["schemas"]["MassingIn"] | null;
         };
         /** ViewerConfig */
         ViewerConfig: {
@@ -6296,6 +8082,124 @@ export interface components {
             fov_deg: number;
             /** City Wide */
             city_wide: boolean;
+        };
+        /**
+         * YouSaidWeDid
+         * @description The public "you said, we did" section of a proposal.
+         * @example {
+         *       "changes": [
+         *         "West block reduced from 9 to 7 storeys."
+         *       ],
+         *       "counts": {
+         *         "no_response": 12,
+         *         "not_taken_forward": 1,
+         *         "noted": 3,
+         *         "scheme_changed": 1
+         *       },
+         *       "proposal_id": 1,
+         *       "responses": [],
+         *       "themes": []
+         *     }
+         */
+        YouSaidWeDid: {
+            /** Proposal Id */
+            proposal_id: number;
+            /** Themes */
+            themes: components["schemas"]["ThemePublic"][];
+            /**
+             * Responses
+             * @description Responses to single comments
+             */
+            responses: components["schemas"]["ResponsePublic"][];
+            /**
+             * Changes
+             * @description What changed in the scheme, once each
+             */
+            changes: string[];
+            /** @description Published top-level comments by disposition (a theme's applies to each) */
+            counts: components["schemas"]["DispositionCounts"];
+        };
+        /**
+         * ReportPublic
+         * @example {
+         *       "comment_id": 101,
+         *       "created_at": "2025-04-04T07:12:00Z",
+         *       "details": "Personal attack on a named resident",
+         *       "id": 9,
+         *       "reason": "offensive"
+         *     }
+         */
+        backend__schemas__comments__ReportPublic: {
+            /** Id */
+            id: number;
+            /** Comment Id */
+            comment_id: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "spam" | "offensive" | "off_topic";
+            /** Details */
+            details: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Resolved At */
+            resolved_at?: string | null;
+            /** Resolution */
+            resolution?: string | null;
+        };
+        /**
+         * ReportPublic
+         * @example {
+         *       "counts": {
+         *         "comments": 40,
+         *         "neutral": 5,
+         *         "objection": 25,
+         *         "supportive": 10
+         *       },
+         *       "created_at": "2025-05-10T00:00:00Z",
+         *       "csv_document_id": 13,
+         *       "csv_url": "/api/v1/documents/13",
+         *       "html_document_id": 12,
+         *       "html_url": "/api/v1/documents/12",
+         *       "id": 1,
+         *       "proposal_id": 1,
+         *       "trigger": "close"
+         *     }
+         */
+        backend__schemas__reports__ReportPublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "close" | "on_demand";
+            /**
+             * Counts
+             * @description The figures the report shows
+             */
+            counts: {
+                [key: string]: unknown;
+            };
+            /** Html Document Id */
+            html_document_id: number | null;
+            /** Csv Document Id */
+            csv_document_id: number | null;
+            /** Html Url */
+            html_url: string | null;
+            /** Csv Url */
+            csv_url: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
     };
     responses: never;
@@ -8936,7 +10840,7 @@ export interface operations {
             query?: {
                 /** @description `newest` first, or `most_reacted` (agree + disagree) */
                 sort?: "newest" | "most_reacted";
-                /** @description Top-level comments per page */
+                /** @description Page size (1 to 100) */
                 limit?: number;
                 /** @description Items to skip */
                 offset?: number;
@@ -9497,7 +11401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReportPublic"];
+                    "application/json": components["schemas"]["backend__schemas__comments__ReportPublic"];
                 };
             };
             /** @description Successful Response */
@@ -9506,7 +11410,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReportPublic"];
+                    "application/json": components["schemas"]["backend__schemas__comments__ReportPublic"];
                 };
             };
             /** @description AuthenticationError */
@@ -9637,6 +11541,7 @@ export interface operations {
     listModerationQueue: {
         parameters: {
             query?: {
+                /** @description Page size (1 to 100) */
                 limit?: number;
                 /** @description Items to skip */
                 offset?: number;
@@ -9914,7 +11819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReportPublic"];
+                    "application/json": components["schemas"]["backend__schemas__comments__ReportPublic"];
                 };
             };
             /** @description AuthenticationError */
@@ -9985,6 +11890,7 @@ export interface operations {
     listHiddenComments: {
         parameters: {
             query?: {
+                /** @description Page size (1 to 100) */
                 limit?: number;
                 /** @description Items to skip */
                 offset?: number;
@@ -11714,7 +13620,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                dataset: "proposals" | "comments" | "opportunities";
+                dataset: "proposals" | "comments" | "opportunities" | "impact";
                 fmt: "csv" | "geojson";
             };
             cookie?: never;
@@ -13107,6 +15013,2673 @@ export interface operations {
             };
             /** @description NotFoundError */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listCityChanges: {
+        parameters: {
+            query?: {
+                /** @description Only changes of this tileset */
+                tileset?: string | null;
+                /** @description Only changes of this proposal */
+                proposal_id?: number | null;
+                /** @description Page size (1 to 200) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityChangeList"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getCityChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                change_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityChangePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    applyProposalToCity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityChangePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    revertCityChange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                change_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityChangePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getYouSaidWeDid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YouSaidWeDid"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createTheme: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThemeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                theme_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    respondToComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponsePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    respondToTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                theme_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponsePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listMyFollows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowPublic"][];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createFollow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteFollow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                follow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listMyNotifications: {
+        parameters: {
+            query?: {
+                /** @description Only unread ones */
+                unread?: boolean;
+                /** @description Page size (1 to 200) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadResult"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadResult"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preferences"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    setNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Preferences"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preferences"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    unsubscribePage: {
+        parameters: {
+            query: {
+                /** @description The account the link is for */
+                user: number;
+                /** @description The link's signed token */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page with one button that unsubscribes (a GET changes nothing, so mail scanners following links do not unsubscribe anyone) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html>…<form method="post">… */
+                    "text/html": string;
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query: {
+                /** @description The account the link is for */
+                user: number;
+                /** @description The link's signed token */
+                token: string;
+            };
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeResult"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listVariants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantList"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createVariant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteVariant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                variant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    updateVariant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                variant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariantUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    setVariantPreference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferenceSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantList"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    withdrawVariantPreference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantList"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnairePublic"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    setQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnaireIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnairePublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    answerQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getQuestionnaireResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireResults"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listConsultationReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportList"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createConsultationReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["backend__schemas__reports__ReportPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listAwards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardPublic"][];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createAward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AwardCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description ConflictError */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteAward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                award_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getAwardKpis: {
+        parameters: {
+            query?: {
+                /** @description One development; city-wide if left out */
+                proposal_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Kpis"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    exportAwardKpis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV: one row per development with awards, then city-wide (empty id) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example proposal_id,currency,local_radius_km,work_packages,awarded_work_packages,awards,awarded_value,sme_value,local_sme_value,sme_share,local_sme_share,sme_awards,smes_engaged,interest_registrations,median_days_to_award
+                     *     1,GBP,30.0,4,2,2,300000.0,240000.0,240000.0,0.8,0.8,1,3,5,14.0
+                     *     ,GBP,30.0,4,2,2,300000.0,240000.0,240000.0,0.8,0.8,1,3,5,14.0
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listSubPackages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityPublic"][];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createSubPackage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubPackageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -209,24 +209,6 @@ def test_a_change_that_cannot_be_applied_fails_with_its_reason(
     assert item["finished_at"] is not None
 
 
-def test_only_planners_see_and_make_city_changes(
-    client: TestClient, as_role: Headers, city: City
-) -> None:
-    pid = _approved_with_massing(client, as_role("planner"), city)
-    change_id = client.get("/api/v1/city/changes", headers=as_role("planner")).json()["items"][0]
-    for role in ("anonymous", "citizen", "sme", "moderator"):
-        headers = as_role(role)
-        expected = 401 if role == "anonymous" else 403
-        assert client.get("/api/v1/city/changes", headers=headers).status_code == expected
-        r = client.get(f"/api/v1/city/changes/{change_id['id']}", headers=headers)
-        assert r.status_code == expected
-        r = client.post(f"/api/v1/city/changes/{change_id['id']}/revert", headers=headers)
-        assert r.status_code == expected, role
-        r = client.post(f"/api/v1/proposals/{pid}/city-change", headers=headers)
-        assert r.status_code in (expected, 404), role
-    assert client.get("/api/v1/city/changes/999", headers=as_role("admin")).status_code == 404
-
-
 def test_cli_applies_and_reverts(
     client: TestClient, as_role: Headers, city: City, settings: Settings
 ) -> None:
