@@ -318,6 +318,8 @@ class Comment(Base):
     author_ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # {"position": {"lon", "lat", "height"}, "heading", "pitch", "roll"} in degrees / metres
     camera: Mapped[dict[str, Any] | None] = mapped_column()
+    # one point of an impact study the comment refers to: {"analysis", "index", "job_id"}
+    anchor_impact: Mapped[dict[str, Any] | None] = mapped_column()
     # the design variant the comment is about (issue 14; backend/db/models_engagement.py)
     variant_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposal_variants.id", ondelete="SET NULL"), index=True

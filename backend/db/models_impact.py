@@ -26,9 +26,9 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db.models import Base
+from backend.db.models import Base, Proposal
 from backend.db.types import utcnow
 
 JOB_STATES = ("queued", "running", "done", "failed", "superseded")
@@ -85,6 +85,14 @@ class ImpactJob(Base):
     started_at: Mapped[datetime | None] = mapped_column()
     heartbeat_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+
+    proposal: Mapped[Proposal] = relationship(lazy="joined", viewonly=True)
+    result: Mapped[ImpactResult | None] = relationship(lazy="select", viewonly=True)
+
+    @property
+    def site_boundary(self) -> Any:
+        """The studied proposal's site (the geometry of the OGC API ``impact`` collection)."""
+        return self.proposal.site_boundary
 
 
 class ImpactViewpoint(Base):

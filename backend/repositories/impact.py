@@ -6,13 +6,12 @@ Claiming a job is one conditional ``UPDATE … WHERE status = 'queued'``: of sev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from backend.db.models import Proposal
 from backend.db.models_impact import ImpactJob, ImpactResult, ImpactViewpoint
 
 ACTIVE = ("queued", "running")
@@ -164,25 +163,14 @@ def requeue_stale(session: Session, older_than: datetime) -> int:
     return int(getattr(res, "rowcount", 0) or 0)
 
 
-def published_results(
-    session: Session, stages: Sequence[str], limit: int, offset: int
-) -> tuple[list[tuple[Proposal, ImpactResult]], int]:
-    """The latest result of each proposal in ``stages`` (base scheme, not variants)."""
-    latest = (
+def latest_done_ids() -> sa.Select[Any]:
+    """Ids of the latest finished study of each proposal's scheme (not of its variants)."""
+    return (
         sa.select(sa.func.max(ImpactJob.id))
         .where(ImpactJob.status == "done", ImpactJob.variant_id.is_(None))
         .where(ImpactJob.result_id.is_not(None))
         .group_by(ImpactJob.proposal_id)
     )
-    base = (
-        sa.select(Proposal, ImpactResult)
-        .join(ImpactJob, ImpactJob.proposal_id == Proposal.id)
-        .join(ImpactResult, ImpactResult.id == ImpactJob.result_id)
-        .where(ImpactJob.id.in_(latest), Proposal.stage.in_(stages))
-    )
-    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(base.order_by(Proposal.id).limit(limit).offset(offset)).all()
-    return [(p, r) for p, r in rows], int(total)
 
 
 def viewpoints(session: Session, tileset: str, proposal_id: int | None) -> list[ImpactViewpoint]:

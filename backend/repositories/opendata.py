@@ -16,9 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.db.models import Building, Comment, Opportunity, Proposal
+from backend.db.models_impact import ImpactJob
+from backend.repositories.impact import latest_done_ids
 from backend.repositories.opportunities import envelope, public_proposal_clause
 
-Collection = Literal["proposals", "buildings", "comments", "opportunities"]
+Collection = Literal["proposals", "buildings", "comments", "opportunities", "impact"]
 BBox = tuple[float, float, float, float]
 
 
@@ -36,6 +38,8 @@ SOURCES: dict[str, CollectionSource] = {
     "opportunities": CollectionSource(
         Opportunity, Opportunity.delivery_location, Opportunity.tender_end
     ),
+    # the latest impact study of each public proposal, at its site (issue 13)
+    "impact": CollectionSource(ImpactJob, Proposal.site_boundary, ImpactJob.finished_at),
 }
 
 
@@ -57,6 +61,12 @@ def base_query(collection: str, *, include_drafts: bool = False) -> sa.Select[An
             sa.select(Opportunity)
             .join(Proposal, Proposal.id == Opportunity.proposal_id)
             .where(public)
+        )
+    if collection == "impact":
+        return (
+            sa.select(ImpactJob)
+            .join(Proposal, Proposal.id == ImpactJob.proposal_id)
+            .where(public, ImpactJob.id.in_(latest_done_ids()))
         )
     raise KeyError(collection)
 

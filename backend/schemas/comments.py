@@ -133,6 +133,18 @@ class Camera(BaseModel):
     roll_deg: float = Field(0.0, ge=-180, le=180, description="In degrees", examples=[0.0])
 
 
+class ImpactPointRef(BaseModel):
+    """A point of an impact study (``GET …/impact/points/{analysis}/{index}``, issue 13)."""
+
+    model_config = _STRICT
+
+    analysis: Literal["vsc", "apsh", "ground", "visibility"]
+    index: int = Field(ge=0, le=10_000_000, description="The point's index in its analysis")
+    job_id: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="The study (set by the server: the latest)"
+    )
+
+
 class Anchor(BaseModel):
     """Where in 3D a comment is about; every part is optional."""
 
@@ -148,6 +160,9 @@ class Anchor(BaseModel):
         examples=["osm-way-4012345"],
     )
     camera: Camera | None = None
+    impact: ImpactPointRef | None = Field(
+        None, description="One point of the proposal's impact study the comment is about"
+    )
 
 
 class CommentCreate(BaseModel):

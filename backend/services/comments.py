@@ -49,11 +49,12 @@ from backend.schemas.comments import (
     CommentModeration,
     CommentPublic,
     CommentUpdate,
+    ImpactPointRef,
     Position,
     ReactionCounts,
 )
 from backend.schemas.text import visible_text_problem
-from backend.services import notifications, variants
+from backend.services import impact_jobs, notifications, variants
 from backend.services.accounts import DELETED_NAME
 from backend.services.auth import Principal
 from backend.services.events import EventBroker, proposal_channel
@@ -196,9 +197,10 @@ def anchor_of(comment: Comment) -> Anchor | None:
             pitch_deg=cam["pitch"],
             roll_deg=cam["roll"],
         )
-    if point is None and camera is None and comment.anchor_building_id is None:
+    impact = ImpactPointRef(**comment.anchor_impact) if comment.anchor_impact else None
+    if point is None and camera is None and comment.anchor_building_id is None and not impact:
         return None
-    return Anchor(point=point, building_id=comment.anchor_building_id, camera=camera)
+    return Anchor(point=point, building_id=comment.anchor_building_id, camera=camera, impact=impact)
 
 
 def store_anchor(comment: Comment, anchor: Anchor | None) -> None:
@@ -208,6 +210,8 @@ def store_anchor(comment: Comment, anchor: Anchor | None) -> None:
         comment.anchor_point = from_shape(Point(anchor.point.lon, anchor.point.lat), srid=4326)
         comment.anchor_height_m = anchor.point.height_m
     comment.anchor_building_id = anchor.building_id
+    if anchor.impact is not None:
+        comment.anchor_impact = anchor.impact.model_dump()
     if anchor.camera is not None:
         cam = anchor.camera
         comment.camera = {
@@ -371,6 +375,8 @@ def create(
         created_at=utcnow(),
         variant_id=variants.check_for_comment(session, proposal.id, data.variant_id),
     )
+    if data.anchor is not None and data.anchor.impact is not None:  # issue 13
+        data.anchor.impact = impact_jobs.checked_point(session, proposal.id, data.anchor.impact)
     store_anchor(comment, data.anchor)
     session.add(comment)
     if data.parent_id is not None and parent.author_id not in (None, principal.user.id):

@@ -27,6 +27,7 @@ from backend.db.types import utcnow
 from backend.errors import ConflictError, InvalidInputError, NotFoundError
 from backend.repositories import impact as repo
 from backend.repositories import proposals as proposals_repo
+from backend.schemas.comments import ImpactPointRef
 from backend.services import proposals
 from backend.services.auth import Principal
 from backend.settings import Settings
@@ -264,6 +265,21 @@ def point_values(data: dict[str, Any], analysis: str, index: int) -> dict[str, A
         )
     feature: dict[str, Any] = feats[index]
     return feature
+
+
+def checked_point(session: Session, proposal_id: int, ref: ImpactPointRef) -> ImpactPointRef:
+    """A comment's reference to a point of the proposal's latest finished study, checked to
+    exist and pinned to that study (later studies renumber their points)."""
+    done = repo.latest_done_job(session, proposal_id, None)
+    row = repo.result(session, done.result_id) if done and done.result_id else None
+    if done is None or row is None:
+        raise InvalidInputError(f"anchor.impact: proposal {proposal_id} has no impact study yet")
+    count = len(decode(row)[ref.analysis]["features"])
+    if ref.index >= count:
+        raise InvalidInputError(
+            f"anchor.impact.index: {ref.analysis} has {count} points, {ref.index} is out of range"
+        )
+    return ImpactPointRef(analysis=ref.analysis, index=ref.index, job_id=done.id)
 
 
 def store_result(

@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from backend.db.models import Building, Comment, Opportunity, Proposal
+from backend.db.models_impact import ImpactJob
 from backend.errors import NotFoundError
 from backend.repositories import opendata as repo
 from backend.services.geodesy import to_geojson
@@ -43,8 +44,8 @@ def to_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 # --- features ------------------------------------------------------------------------------------
 
-DATASETS = ("proposals", "comments", "opportunities")
-COLLECTIONS = ("proposals", "buildings", "comments", "opportunities")
+DATASETS = ("proposals", "comments", "opportunities", "impact")
+COLLECTIONS = ("proposals", "buildings", "comments", "opportunities", "impact")
 
 DESCRIPTIONS = {
     "proposals": "Development proposals past the draft stage, with their site boundaries.",
@@ -53,12 +54,18 @@ DESCRIPTIONS = {
         "Published comments on proposals, anonymised (no author), at their 3D anchor points."
     ),
     "opportunities": "Supply-chain opportunities (work packages) at their delivery locations.",
+    "impact": (
+        "The latest daylight, sunlight and visibility study (BRE 209) of each public proposal, "
+        "at its site: failing façade points, sun on open ground before and after; each links "
+        "to its points (GeoJSON), CSV and report."
+    ),
 }
 TITLES = {
     "proposals": "Development proposals",
     "buildings": "City buildings",
     "comments": "Consultation comments",
     "opportunities": "Supply-chain opportunities",
+    "impact": "Impact studies (daylight, sunlight, views)",
 }
 
 
@@ -76,6 +83,7 @@ def geometry_of(collection: str, row: Any) -> BaseGeometry | None:
         "buildings": "footprint",
         "comments": "anchor_point",
         "opportunities": "delivery_location",
+        "impact": "site_boundary",
     }[collection]
     value = getattr(row, column)
     return None if value is None else to_shape(value)
@@ -127,6 +135,8 @@ def properties_of(collection: str, row: Any, links: Links) -> dict[str, Any]:
             "disagree_count": c.disagree_count,
             "created_at": _iso(c.created_at),
         }
+    if collection == "impact":
+        return impact_properties(row, links)
     o: Opportunity = row
     return {
         "proposal_id": o.proposal_id,
@@ -183,6 +193,30 @@ def download(session: Session, dataset: str, fmt: str, links: Links) -> str:
     )
 
 
+def impact_properties(job: ImpactJob, links: Links) -> dict[str, Any]:
+    """A study's summary in flat columns (the facts' numbers) and links to its details."""
+    facts = {f["code"]: f for f in (job.result.summary.get("facts", []) if job.result else [])}
+    vsc, apsh = facts.get("vsc", {}), facts.get("apsh", {})
+    ground, seen = facts.get("ground", {}), facts.get("visibility", {})
+    return {
+        "proposal_id": job.proposal_id,
+        "reference": job.proposal.reference,
+        "computed_at": _iso(job.finished_at),
+        "vsc_points": vsc.get("points"),
+        "vsc_failing_points": vsc.get("failing"),
+        "vsc_failing_buildings": vsc.get("buildings"),
+        "apsh_points": apsh.get("points"),
+        "apsh_failing_points": apsh.get("failing"),
+        "ground_two_hours_before_pct": ground.get("before_pct"),
+        "ground_two_hours_after_pct": ground.get("after_pct"),
+        "ground_adverse": ground.get("adverse"),
+        "visible_from_pct": seen.get("seen_pct"),
+        "points_url": links.operation("getImpactPoints", proposal_id=job.proposal_id),
+        "report_url": links.operation("getImpactReport", proposal_id=job.proposal_id),
+        "url": links.proposal(job.proposal_id),
+    }
+
+
 def properties_of_columns(dataset: str) -> list[str]:
     return list(_COLUMNS[dataset])
 
@@ -225,6 +259,23 @@ _COLUMNS = {
         "agree_count",
         "disagree_count",
         "created_at",
+    ],
+    "impact": [
+        "proposal_id",
+        "reference",
+        "computed_at",
+        "vsc_points",
+        "vsc_failing_points",
+        "vsc_failing_buildings",
+        "apsh_points",
+        "apsh_failing_points",
+        "ground_two_hours_before_pct",
+        "ground_two_hours_after_pct",
+        "ground_adverse",
+        "visible_from_pct",
+        "points_url",
+        "report_url",
+        "url",
     ],
     "opportunities": [
         "proposal_id",

@@ -54,7 +54,7 @@ def catalogue() -> Catalogue:
     summary="Proposals, published comments (anonymised) or opportunities as CSV or GeoJSON",
 )
 def download(
-    dataset: Literal["proposals", "comments", "opportunities"],
+    dataset: Literal["proposals", "comments", "opportunities", "impact"],
     fmt: Literal["csv", "geojson"],
     session: SessionDep,
     links: LinksDep,

@@ -103,9 +103,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_impact_viewpoints_proposal_id", "impact_viewpoints", ["proposal_id"])
     op.create_index("ix_impact_viewpoints_tileset", "impact_viewpoints", ["tileset"])
+    # a comment may refer to one point of a study: {"analysis", "index", "job_id"}. Plain
+    # ALTER TABLE (a batch copy of a SpatiaLite table with a geometry column loses it)
+    op.add_column("comments", sa.Column("anchor_impact", _JSON, nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("comments", "anchor_impact")
     op.drop_index("ix_impact_viewpoints_tileset", table_name="impact_viewpoints")
     op.drop_index("ix_impact_viewpoints_proposal_id", table_name="impact_viewpoints")
     op.drop_table("impact_viewpoints")
