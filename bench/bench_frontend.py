@@ -14,14 +14,29 @@ The bare pages use the prebuilt `Cesium.js` from the cesium package, so they are
 Sizes: gzip of `frontend/dist/assets/*.js`, the Cesium chunk apart from the app's own code.
 
     .venv/bin/python bench/bench_frontend.py [--runs 5]
+
+Panel interactions (``--panels``): the e2e live server's content (the London city, its people, a
+scheme in consultation with comments and a work package) on the real backend, the whole page
+with the 3D view at ``/`` (no test mode: the app must find the software renderer and switch to its
+light mode by itself, which is checked and reported). Each action is a click on a panel control,
+timed in the page from just before the click to the first animation frame after the DOM shows its
+result (so a busy 3D view delays it): open a proposal from the list, switch to the Opportunities
+tab, switch back, go back to the list. One second of quiet after each action, as a person would
+pause. ``--before REV`` also builds the frontend of git revision REV and serves it under
+``/before/``: both builds alternate in the same run, over the same backend.
+
+    .venv/bin/python bench/bench_frontend.py --panels --runs 3 --rounds 4 --before 8b7cbb1
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -122,10 +137,155 @@ def serve(tmp: Path):
     return live_server(create_app(settings)), count
 
 
+# --- panel interactions ---------------------------------------------------------------------
+
+#: (name, selector clicked, selector whose presence shows the result)
+ACTIONS = [
+    ("open a proposal", ".cards .card", "#proposal-h"),
+    ("switch tab", "#tab-opportunities", "#tabpanel-opportunities"),
+    ("switch back", "#tab-proposals", "#proposal-h"),
+    ("go back", "#proposal-back", ".cards .card"),
+]
+
+#: click, wait for the selector, then for the next animation frame; milliseconds since the click
+CLICK_JS = """async ([click, done]) => {
+  const el = document.querySelector(click)
+  if (!el) throw new Error('nothing to click: ' + click)
+  const t0 = performance.now()
+  el.click()
+  await new Promise((resolve) => {
+    if (document.querySelector(done)) return resolve()
+    const obs = new MutationObserver(() => {
+      if (document.querySelector(done)) { obs.disconnect(); resolve() }
+    })
+    obs.observe(document.body, { childList: true, subtree: true, attributes: true })
+  })
+  await new Promise((r) => requestAnimationFrame(() => r()))
+  return performance.now() - t0
+}"""
+
+
+def build_revision(rev: str, out: Path) -> Path:
+    """The frontend of git revision ``rev`` built into ``out`` (sources from git, packages shared)."""
+    src = out.parent / "before-src"
+    src.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", rev, "frontend"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    front = src / "frontend"
+    (front / "node_modules").symlink_to(e2e.FRONTEND / "node_modules")
+    vite = e2e.FRONTEND / "node_modules" / ".bin" / "vite"
+    subprocess.run(
+        [str(vite), "build", "--outDir", str(out), "--emptyOutDir"],
+        cwd=front,
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def serve_seeded(tmp: Path, before: str | None):
+    """The e2e live server's content (London, its people, a scheme in consultation with comments
+    and a work package), serving dist/ (and REV's build under /before/). Yields the base URL."""
+    from backend.main import create_app
+    from tests.services import live_server
+
+    frontend = tmp / "frontend"
+    shutil.copytree(e2e.DIST, frontend)
+    if before:
+        build_revision(before, frontend / "before")
+    tiles_dir = tmp / "tiles"
+    folder = e2e.build_london(tiles_dir)
+    db_url, settings = e2e.app_settings(tmp, "civictwin.sqlite", tiles_dir)
+    settings = settings.model_copy(update={"frontend_dir": frontend})
+    count = e2e.load_buildings(db_url, folder)
+    with live_server(create_app(settings)) as url:
+        server = e2e.LiveServer(url=url, tiles_dir=tiles_dir, db_url=db_url)
+        e2e.DB_URLS[url] = db_url
+        e2e.seed(server)
+        yield url, count
+
+
+def measure_panels(browser, url: str, rounds: int) -> tuple[dict[str, list[float]], bool]:
+    """One page load, then ``rounds`` times each action; returns the times and the light mode."""
+    ctx = browser.new_context(viewport=e2e.VIEWPORT, locale="en-GB")
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(180_000)
+        page.goto(url)
+        page.wait_for_selector(".cards .card")
+        page.wait_for_selector(".map canvas")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(2000)
+        light = bool(page.evaluate("document.documentElement.classList.contains('light-mode')"))
+        times: dict[str, list[float]] = {name: [] for name, _, _ in ACTIONS}
+        for _ in range(rounds):
+            for name, click, done in ACTIONS:
+                times[name].append(float(page.evaluate(CLICK_JS, [click, done])))
+                page.wait_for_timeout(1000)
+        return times, light
+    finally:
+        ctx.close()
+
+
+def main_panels(args: argparse.Namespace) -> None:
+    e2e.ensure_built()
+    from playwright.sync_api import sync_playwright
+
+    variants = {"after (this build)": "/"}
+    if args.before:
+        variants = {f"before ({args.before})": "/before/", **variants}
+    results = {v: {name: [] for name, _, _ in ACTIONS} for v in variants}
+    lights: dict[str, set[bool]] = {v: set() for v in variants}
+    loads: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp_s:
+        served = contextlib.contextmanager(serve_seeded)(Path(tmp_s), args.before)
+        with served as (base, count), sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=str(e2e.CHROMIUM), headless=True, args=e2e.CHROMIUM_ARGS
+            )
+            for _ in range(args.runs):
+                for variant, path in variants.items():
+                    loads.append(os.getloadavg()[0])
+                    times, light = measure_panels(browser, f"{base}{path}", args.rounds)
+                    lights[variant].add(light)
+                    for name, v in times.items():
+                        results[variant][name].extend(v)
+                    loads.append(os.getloadavg()[0])
+            browser.close()
+    vp = e2e.VIEWPORT
+    print(
+        f"data: London ({count} buildings), the e2e seed (one scheme in consultation, comments, "
+        f"a work package); {vp['width']}x{vp['height']}; "
+        f"runs {args.runs} x rounds {args.rounds} per build; "
+        f"load average (1 min) {min(loads):.1f}-{max(loads):.1f}, median {statistics.median(loads):.1f}"
+    )
+    for variant in variants:
+        print(f"light mode switched on by itself ({variant}): {sorted(lights[variant])}")
+    print("| action | build | median ms | min ms | max ms | n |")
+    print("|---|---|---|---|---|---|")
+    for name, _, _ in ACTIONS:
+        for variant in variants:
+            v = results[variant][name]
+            print(
+                f"| {name} | {variant} | {statistics.median(v):.0f} | {min(v):.0f} | {max(v):.0f} | {len(v)} |"
+            )
+    for variant in variants:
+        allv = [x for v in results[variant].values() for x in v]
+        print(f"all actions, {variant}: median {statistics.median(allv):.0f} ms, n {len(allv)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--panels", action="store_true", help="time panel interactions")
+    parser.add_argument("--rounds", type=int, default=4, help="--panels: rounds per page load")
+    parser.add_argument("--before", help="--panels: also serve this git revision's build")
     args = parser.parse_args()
+    if args.panels:
+        main_panels(args)
+        return
     e2e.ensure_built()
     from playwright.sync_api import sync_playwright
 

@@ -373,6 +373,10 @@ export const en = {
   'opps.runSaved': 'Run the saved search {name}',
   'proposals.workPackages': 'Work packages',
   'proposals.impact': 'Impact',
+  'proposals.sections': 'Sections of this proposal',
+  'proposals.overview': 'Overview',
+  'proposals.haveYourSay': 'Have your say',
+  'bar.commentHere': 'Comment here',
   'proposals.noWorkPackages': 'No work packages published yet.',
   'proposals.tenderCloses': 'tenders close {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

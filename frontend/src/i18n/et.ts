@@ -375,6 +375,10 @@ export const et: Catalogue = {
   'opps.runSaved': 'Käivita salvestatud otsing {name}',
   'proposals.workPackages': 'Tööpaketid',
   'proposals.impact': 'Mõju',
+  'proposals.sections': 'Ettepaneku osad',
+  'proposals.overview': 'Ülevaade',
+  'proposals.haveYourSay': 'Avalda arvamust',
+  'bar.commentHere': 'Kommenteeri siin',
   'proposals.noWorkPackages': 'Tööpakette pole veel avaldatud.',
   'proposals.tenderCloses': 'pakkumised kuni {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -375,6 +375,10 @@ export const hu: Catalogue = {
   'opps.runSaved': 'A(z) {name} mentett keresés futtatása',
   'proposals.workPackages': 'Munkacsomagok',
   'proposals.impact': 'Hatások',
+  'proposals.sections': 'A javaslat részei',
+  'proposals.overview': 'Áttekintés',
+  'proposals.haveYourSay': 'Mondja el véleményét',
+  'bar.commentHere': 'Hozzászólás itt',
   'proposals.noWorkPackages': 'Még nincs közzétett munkacsomag.',
   'proposals.tenderCloses': 'ajánlattételi határidő: {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -375,6 +375,10 @@ export const it: Catalogue = {
   'opps.runSaved': 'Esegui la ricerca salvata {name}',
   'proposals.workPackages': 'Pacchetti di lavoro',
   'proposals.impact': 'Impatto',
+  'proposals.sections': 'Sezioni della proposta',
+  'proposals.overview': 'Panoramica',
+  'proposals.haveYourSay': 'Di’ la tua',
+  'bar.commentHere': 'Commenta qui',
   'proposals.noWorkPackages': 'Ancora nessun pacchetto di lavoro pubblicato.',
   'proposals.tenderCloses': 'offerte entro il {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

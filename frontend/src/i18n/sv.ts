@@ -375,6 +375,10 @@ export const sv: Catalogue = {
   'opps.runSaved': 'Kör den sparade sökningen {name}',
   'proposals.workPackages': 'Arbetspaket',
   'proposals.impact': 'Påverkan',
+  'proposals.sections': 'Förslagets delar',
+  'proposals.overview': 'Översikt',
+  'proposals.haveYourSay': 'Säg din mening',
+  'bar.commentHere': 'Kommentera här',
   'proposals.noWorkPackages': 'Inga arbetspaket publicerade ännu.',
   'proposals.tenderCloses': 'anbud senast {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -18,7 +18,7 @@ import { BuildingInfo, SunControl } from './info'
 import { ModerationPanel } from './moderation'
 import { OpportunitiesPanel } from './opportunities'
 import { PlannerPanel } from './planner'
-import { Legacy, mount } from './mount'
+import { Legacy, legacyTick, mount } from './mount'
 import { ProposalsPanel } from './proposals'
 import { store, type Selection, type TabId } from './store'
 
@@ -129,6 +129,7 @@ export class App implements AppContext {
   /** Attach the 3D view once it has started. */
   attachMap(map: MapView) {
     this.map = map
+    store.mapReady.value = true
     map.onBuildingSelected((props) => {
       this.building.props = props
       store.building.value = props
@@ -270,6 +271,7 @@ export class App implements AppContext {
       caret = undefined // inputs like type=number throw on selection access
     }
     resetUids()
+    legacyTick.value += 1
     // chrome
     const skip = this.root.querySelector('.skip')!
     skip.textContent = t('app.skipToPanel')
@@ -319,6 +321,7 @@ export class App implements AppContext {
     const actions = p(
       'section',
       { class: 'action-bar', 'aria-label': t('bar.label') },
+      this.proposals.renderCommentHere(),
       child(this.proposals.renderBeforeAfter()),
       child(this.sun.render()),
     )

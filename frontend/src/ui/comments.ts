@@ -339,7 +339,8 @@ export class CommentsView {
     )
   }
 
-  private async pick() {
+  /** Capture the next click in the 3D view as the new comment's anchor. */
+  async pick() {
     if (!this.ctx.map) return
     this.picking = true
     this.ctx.refresh()

@@ -12,7 +12,7 @@ import { formatDateTime } from '../i18n/format'
 import { authorName } from './comments'
 import { field } from './components'
 import { errorText, hasRole, type AppContext } from './context'
-import { store } from './store'
+import { store, useI18n } from './store'
 
 export class ModerationPanel {
   readonly items = signal<ModerationItem[]>([])
@@ -94,7 +94,7 @@ export class ModerationPanel {
 }
 
 export function ModerationView({ panel }: { panel: ModerationPanel }) {
-  const { t } = panel.ctx.i18n
+  const { t } = useI18n(panel.ctx)
   if (!hasRole(store.user.value, 'moderator')) return h('section', {}, h('h2', {}, t('mod.heading')), h('p', {}, t('mod.notAllowed')))
   const loaded = panel.loaded.value
   const items = panel.items.value
@@ -124,7 +124,7 @@ export function ModerationView({ panel }: { panel: ModerationPanel }) {
 }
 
 function ModerationCard({ panel, comment: c, item }: { panel: ModerationPanel; comment: ModeratedComment; item?: ModerationItem }) {
-  const { t, plural, tag } = panel.ctx.i18n
+  const { t, plural, tag } = useI18n(panel.ctx)
   const reasonId = `mod-reason-${item ? '' : 'hidden-'}${c.id}`
   const counts = new Map<string, number>()
   for (const r of item?.reports ?? []) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1)
@@ -173,7 +173,7 @@ function ModerationCard({ panel, comment: c, item }: { panel: ModerationPanel; c
 
 /** The open reports of a queued comment, each with who filed it and its own Dismiss. */
 function ReportList({ panel, comment: c, item, reasonId }: { panel: ModerationPanel; comment: ModeratedComment; item: ModerationItem; reasonId: string }) {
-  const { t, tag } = panel.ctx.i18n
+  const { t, tag } = useI18n(panel.ctx)
   return h(
     'ul',
     { class: 'mod-reports', id: `mod-reports-${c.id}`, 'aria-label': t('mod.reportsHeading') },

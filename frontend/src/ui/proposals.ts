@@ -1,72 +1,121 @@
-/** Proposals: list with filters, details, before/after, documents, and the comment threads. */
+/**
+ * Proposals: the list with filters, and a proposal as its own view (map first: the camera flies to
+ * the site) with sections — overview, documents, have your say, work packages, impact — a way
+ * back that keeps the list (filters, scroll position, the card focused) and the camera, and the
+ * action bar's "comment here" and before/after.
+ */
+import { signal } from '@preact/signals'
+import { h, type JSX } from 'preact'
 import { STAGES, subscribeProposalEvents, type Opportunity, type Proposal, type ProposalSummary, type Stage } from '../api'
+import type { CameraView } from '../core/geo'
+import type { MessageKey } from '../i18n'
 import { formatDate, formatNumber, formatTimeLeft } from '../i18n/format'
 import { CommentsView } from './comments'
+import { field } from './components'
 import { errorText, type AppContext } from './context'
-import { field, h } from './dom'
-import { mount } from './mount'
-import type { JSX } from 'preact'
+import { Legacy } from './mount'
+import { store, useI18n } from './store'
 
 /** Renders the proposal view's Impact section (set by the impact panel); none: no section. */
 export type ImpactRenderer = (proposal: Proposal) => JSX.Element | null
-let impactSection: ImpactRenderer | undefined
+const impactSection = signal<ImpactRenderer | undefined>(undefined)
 
 /** The mount point for the impact results: `setImpactSection((p) => h(ImpactView, { proposal: p }))`. */
 export function setImpactSection(render: ImpactRenderer | undefined) {
-  impactSection = render
+  impactSection.value = render
 }
 
-export class ProposalsPanel {
-  private list: ProposalSummary[] = []
-  private total = 0
-  private loaded = false
-  private error?: string
-  private stage: Stage | '' = ''
-  private query = ''
-  private beforeAfter: 'before' | 'after' = 'after'
-  private comments?: CommentsView
-  /** the selected proposal's work packages (opportunities) */
-  private workPackages?: { proposalId: number; items: Opportunity[] }
-  private unsubscribe?: () => void
+/** the sections of a proposal's view, in order (ids of their headings' sections) */
+const SECTIONS = [
+  { id: 'proposal-overview', key: 'proposals.overview' },
+  { id: 'proposal-documents', key: 'proposals.documents' },
+  { id: 'proposal-say', key: 'proposals.haveYourSay' },
+  { id: 'proposal-work', key: 'proposals.workPackages' },
+  { id: 'proposal-impact', key: 'proposals.impact' },
+] as const satisfies readonly { id: string; key: MessageKey }[]
 
-  constructor(private readonly ctx: AppContext) {}
+export class ProposalsPanel {
+  readonly list = signal<ProposalSummary[]>([])
+  readonly total = signal(0)
+  readonly loaded = signal(false)
+  readonly error = signal<string | undefined>(undefined)
+  /** the filters applied to the list (kept while a proposal is open) */
+  readonly stage = signal<Stage | ''>('')
+  readonly query = signal('')
+  readonly beforeAfter = signal<'before' | 'after'>('after')
+  /** the selected proposal's work packages (opportunities) */
+  readonly workPackages = signal<{ proposalId: number; items: Opportunity[] } | undefined>(undefined)
+  comments?: CommentsView
+  private unsubscribe?: () => void
+  /** where the list was when a proposal opened: restored on the way back */
+  private listState?: { scrollTop: number; camera?: CameraView; proposalId: number }
+
+  constructor(readonly ctx: AppContext) {}
 
   async load() {
     try {
-      const page = await this.ctx.api.proposals({ stage: this.stage ? [this.stage] : undefined, q: this.query || undefined, limit: 100 })
-      this.list = page.items
-      this.total = page.total
-      this.error = undefined
+      const page = await this.ctx.api.proposals({ stage: this.stage.value ? [this.stage.value] : undefined, q: this.query.value || undefined, limit: 100 })
+      this.list.value = page.items
+      this.total.value = page.total
+      this.error.value = undefined
     } catch (err) {
-      this.list = []
-      this.error = errorText(err)
+      this.list.value = []
+      this.error.value = errorText(err)
     }
-    this.loaded = true
-    this.ctx.map?.showProposals(this.list, (p) => void this.ctx.openProposal(p.id))
+    this.loaded.value = true
+    this.ctx.map?.showProposals(this.list.value, (p) => void this.ctx.openProposal(p.id))
     this.ctx.refresh()
   }
 
   /** Called by the app when the selection changes (from the list, the map or a deep link). */
   onSelect(p: Proposal | undefined, commentId: number | undefined) {
+    const previous = this.comments
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.comments = undefined
-    this.beforeAfter = 'after'
-    this.workPackages = undefined
-    // leaving a proposal clears its comment pins from the map
+    this.beforeAfter.value = 'after'
+    this.workPackages.value = undefined
     if (!p) {
+      // leaving a proposal clears its comment pins from the map, and brings the list back as it was
       this.ctx.map?.setComments([], () => undefined)
+      if (previous) this.restoreList()
       return
+    }
+    if (!previous) {
+      const panel = document.getElementById('panel')
+      this.listState = { scrollTop: panel?.scrollTop ?? 0, camera: this.ctx.map?.getCamera(), proposalId: p.id }
     }
     void this.loadWorkPackages(p)
     const view = new CommentsView(this.ctx, p, commentId)
     this.comments = view
     void view.load()
     this.unsubscribe = subscribeProposalEvents(this.ctx.api, p.id, (ev) => {
+      store.live.value = ev
       if (ev.type === 'stage_changed') {
         void this.ctx.openProposal(p.id, { keepView: true })
         void this.load()
       } else view.receive(ev)
+    })
+    // the view opens at its top with its title focused (a comment to show focuses itself)
+    if (commentId === undefined) {
+      afterRender(() => {
+        const panel = document.getElementById('panel')
+        if (panel) panel.scrollTop = 0
+        document.getElementById('proposal-h')?.focus()
+      })
+    }
+  }
+
+  private restoreList() {
+    const state = this.listState
+    this.listState = undefined
+    if (!state) return
+    if (state.camera) this.ctx.map?.setCamera(state.camera)
+    afterRender(() => {
+      const panel = document.getElementById('panel')
+      if (panel) panel.scrollTop = state.scrollTop
+      const card = document.getElementById(`proposal-card-${state.proposalId}`) ?? document.getElementById('proposals-h')
+      card?.focus({ preventScroll: true })
     })
   }
 
@@ -76,34 +125,7 @@ export class ProposalsPanel {
       .then((page) => page.items)
       .catch(() => [])
     if (this.ctx.selection.proposal?.id !== p.id) return
-    this.workPackages = { proposalId: p.id, items }
-    this.ctx.refresh()
-  }
-
-  private renderWorkPackages(p: Proposal): HTMLElement[] {
-    const { t, tag } = this.ctx.i18n
-    const list = this.workPackages?.proposalId === p.id ? this.workPackages.items : undefined
-    return [
-      h('h3', { id: 'proposal-work-h' }, t('proposals.workPackages')),
-      !list
-        ? h('p', { class: 'muted' }, t('app.loading'))
-        : list.length
-          ? h(
-              'ul',
-              { class: 'work-packages', 'aria-labelledby': 'proposal-work-h' },
-              list.map((o) =>
-                h(
-                  'li',
-                  {},
-                  h('strong', {}, o.title),
-                  ' · ',
-                  t(`oppStatus.${o.status}`),
-                  o.tender_period.end ? [' · ', t('proposals.tenderCloses', { date: formatDate(String(o.tender_period.end), tag) })] : null,
-                ),
-              ),
-            )
-          : h('p', { class: 'muted' }, t('proposals.noWorkPackages')),
-    ]
+    this.workPackages.value = { proposalId: p.id, items }
   }
 
   /** The selected proposal was fetched again (published, stage changed): keep its live state. */
@@ -111,186 +133,307 @@ export class ProposalsPanel {
     this.comments?.update(p)
   }
 
-  render(): HTMLElement {
-    const p = this.ctx.selection.proposal
-    return p ? this.renderDetail(p) : this.renderList()
-  }
-
-  private renderList(): HTMLElement {
-    const { t, plural, tag } = this.ctx.i18n
-    const search = h('input', { type: 'search', value: this.query, name: 'q', id: 'proposals-q', autocomplete: 'off' })
-    const stage = h(
-      'select',
-      { name: 'stage', id: 'proposals-stage' },
-      h('option', { value: '' }, t('proposals.allStages')),
-      STAGES.map((s) => h('option', { value: s, selected: s === this.stage }, t(`stage.${s}`))),
-    )
-    const form = h(
-      'form',
-      {
-        class: 'filters',
-        role: 'search',
-        'aria-label': t('proposals.search'),
-        onsubmit: (ev: Event) => {
-          ev.preventDefault()
-          this.query = search.value.trim()
-          this.stage = stage.value as Stage | ''
-          void this.load()
-        },
-      },
-      h('div', { class: 'row' }, field(t('proposals.search'), search), field(t('proposals.stage'), stage)),
-      h('button', { type: 'submit' }, t('opps.apply')),
-    )
-    let body: HTMLElement
-    if (!this.loaded) body = h('p', { role: 'status' }, t('app.loading'))
-    else if (this.error) body = h('p', { class: 'error', role: 'alert' }, t('app.loadFailed', { detail: this.error }))
-    else if (this.list.length === 0) body = h('p', {}, t('proposals.empty'))
-    else
-      body = h(
-        'div',
-        {},
-        h('p', { class: 'count' }, plural('proposals.count', this.total)),
-        h(
-          'ul',
-          { class: 'cards', 'aria-label': t('proposals.heading') },
-          this.list.map((p) =>
-            h(
-              'li',
-              {},
-              h(
-                'button',
-                { class: 'card', type: 'button', onclick: () => void this.ctx.openProposal(p.id) },
-                h('span', { class: 'card-title' }, p.title),
-                h('span', { class: `badge stage-${p.stage}` }, t(`stage.${p.stage}`)),
-                p.site_address ? h('span', { class: 'muted' }, p.site_address) : null,
-                p.stage === 'consultation' && p.consultation_end
-                  ? h('span', { class: 'muted' }, this.timeLeft(p.consultation_end, tag))
-                  : null,
-              ),
-            ),
-          ),
-        ),
-      )
-    return h('section', { 'aria-labelledby': 'proposals-h' }, h('h2', { id: 'proposals-h' }, t('proposals.heading')), form, body)
-  }
-
-  private timeLeft(end: string, tag: string): string {
-    const { t } = this.ctx.i18n
-    const left = formatTimeLeft(end, new Date(), tag)
-    return left ? t('proposals.timeLeft', { relative: left }) : t('proposals.closed')
-  }
-
-  private renderDetail(p: Proposal): HTMLElement {
-    const { t, plural, tag } = this.ctx.i18n
-    const dl: HTMLElement[] = []
-    const row = (label: string, ...value: (string | HTMLElement)[]) => {
-      dl.push(h('dt', {}, label), h('dd', {}, ...value))
+  /** "Comment here": to the form, and pick the point in the 3D view (or sign in first). */
+  commentHere() {
+    const section = document.getElementById('proposal-say')
+    section?.scrollIntoView({ block: 'start' })
+    if (!this.ctx.user) {
+      section?.querySelector<HTMLElement>('.sign-in-prompt a')?.focus()
+      return
     }
-    row(t('proposals.reference'), p.reference)
-    row(t('proposals.stage'), t(`stage.${p.stage}`), p.decision ? ` · ${t(`decision.${p.decision}`)}` : '')
-    if (p.site_address) row(t('proposals.address'), p.site_address)
-    if (p.consultation_start && p.consultation_end) {
-      row(
-        t('proposals.consultation'),
-        t('proposals.consultationDates', { start: formatDate(p.consultation_start, tag), end: formatDate(p.consultation_end, tag) }),
-        h('br'),
-        h('strong', {}, this.timeLeft(p.consultation_end, tag)),
-      )
-    }
-    if (p.dwellings != null) row(t('proposals.dwellings'), formatNumber(p.dwellings, tag))
-    if (p.floor_area_proposed_m2 != null) row(t('proposals.floorArea'), t('unit.squareMetres', { value: formatNumber(p.floor_area_proposed_m2, tag) }))
-    if (p.use_classes_existing.length || p.use_classes_proposed.length) {
-      row(
-        t('proposals.useClasses'),
-        t('proposals.useExisting', { value: p.use_classes_existing.join(', ') || t('app.none') }),
-        h('br'),
-        t('proposals.useProposed', { value: p.use_classes_proposed.join(', ') || t('app.none') }),
-      )
-    }
-    const blocks = ((p.massing as { features?: { properties?: Record<string, unknown> }[] }).features ?? []).map((f) => f.properties ?? {})
-    const docs = p.documents.length
-      ? h(
-          'ul',
-          {},
-          p.documents.map((d) => h('li', {}, h('a', { href: d.url.replace(/^\//, ''), target: '_blank', rel: 'noopener' }, d.title || d.filename))),
-        )
-      : h('p', { class: 'muted' }, t('proposals.noDocuments'))
-    return h(
-      'section',
-      { 'aria-labelledby': 'proposal-h', class: 'detail' },
-      h('button', { type: 'button', class: 'link', id: 'proposal-back', onclick: () => this.ctx.select(undefined) }, `← ${t('proposals.back')}`),
-      h('h2', { id: 'proposal-h' }, p.title),
-      h('p', {}, p.description),
-      h('dl', { class: 'props' }, dl),
-      p.replaces.length ? h('p', { class: 'muted' }, plural('proposals.replaces', p.replaces.length)) : null,
-      blocks.length
-        ? h(
-            'table',
-            { class: 'massing' },
-            h('caption', {}, t('proposals.massing')),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('planner.title')), h('th', { scope: 'col' }, t('planner.height')), h('th', { scope: 'col' }, t('planner.storeys')))),
-            h(
-              'tbody',
-              {},
-              blocks.map((b, i) =>
-                h(
-                  'tr',
-                  {},
-                  h('th', { scope: 'row' }, String(b.name || t('planner.block', { n: i + 1 }))),
-                  h('td', {}, typeof b.height_m === 'number' ? formatNumber(b.height_m, tag) : '—'),
-                  h('td', {}, typeof b.storeys === 'number' ? formatNumber(b.storeys, tag) : '—'),
-                ),
-              ),
-            ),
-          )
-        : null,
-      h('button', { type: 'button', onclick: () => this.ctx.map?.flyToProposal(p), disabled: !this.ctx.map }, t('proposals.flyTo')),
-      h('h3', {}, t('proposals.documents')),
-      docs,
-      this.renderWorkPackages(p),
-      this.renderImpact(p),
-      this.comments?.render() ?? null,
-    )
+    if (this.ctx.map) void this.comments?.pick()
+    else document.getElementById('comment-body-new')?.focus()
   }
 
-  private renderImpact(p: Proposal): HTMLElement | null {
-    const content = impactSection?.(p)
-    if (!content) return null
-    const host = h('section', { id: 'proposal-impact', 'aria-labelledby': 'proposal-impact-h' }, h('h3', { id: 'proposal-impact-h' }, this.ctx.i18n.t('proposals.impact')))
-    const body = h('div', {})
-    mount(content, body)
-    host.append(body)
-    return host
+  render(): JSX.Element {
+    return h(ProposalsView, { panel: this })
   }
 
   /** Before/after of the selected scheme, for the panel's action bar (null without a selection). */
-  renderBeforeAfter(): HTMLElement | null {
+  renderBeforeAfter(): JSX.Element | null {
     if (!this.ctx.selection.proposal) return null
-    const { t } = this.ctx.i18n
-    return h(
-      'fieldset',
-      { class: 'segmented' },
-      h('legend', {}, t('proposals.beforeAfter')),
-      (['before', 'after'] as const).map((mode) => {
-        const id = `ba-${mode}`
-        return h(
-          'span',
-          {},
-          h('input', {
-            type: 'radio',
-            name: 'before-after',
-            id,
-            value: mode,
-            checked: this.beforeAfter === mode,
-            onchange: () => {
-              this.beforeAfter = mode
-              this.ctx.map?.setBeforeAfter(mode)
-              this.ctx.announce(t(`proposals.${mode}`))
-            },
-          }),
-          h('label', { for: id }, t(`proposals.${mode}`)),
-        )
-      }),
-    )
+    return h(BeforeAfter, { panel: this })
   }
+
+  /** "Comment here" for the action bar, while the selected proposal is open for comments. */
+  renderCommentHere(): JSX.Element | null {
+    const p = this.ctx.selection.proposal
+    if (!p || p.stage !== 'consultation') return null
+    return h('button', { type: 'button', class: 'primary', id: 'bar-comment-here', onClick: () => this.commentHere() }, this.ctx.i18n.t('bar.commentHere'))
+  }
+}
+
+/** Run after the app's next render (it renders on a microtask) and before the next paint. */
+function afterRender(fn: () => void) {
+  requestAnimationFrame(fn)
+}
+
+function ProposalsView({ panel }: { panel: ProposalsPanel }) {
+  const p = store.selection.value.proposal
+  return p ? h(ProposalDetail, { panel, p }) : h(ProposalList, { panel })
+}
+
+function timeLeft(panel: ProposalsPanel, end: string): string {
+  const { t, tag } = useI18n(panel.ctx)
+  const left = formatTimeLeft(end, new Date(), tag)
+  return left ? t('proposals.timeLeft', { relative: left }) : t('proposals.closed')
+}
+
+function ProposalList({ panel }: { panel: ProposalsPanel }) {
+  const { t, plural } = useI18n(panel.ctx)
+  const list = panel.list.value
+  // the fields hold the filters as typed; the list follows them when the form is sent
+  const onSubmit = (ev: Event) => {
+    ev.preventDefault()
+    panel.query.value = panel.query.value.trim()
+    void panel.load()
+  }
+  const form = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': t('proposals.search'), onSubmit },
+    h(
+      'div',
+      { class: 'row' },
+      field(t('proposals.search'), h('input', {
+        type: 'search',
+        value: panel.query.value,
+        name: 'q',
+        id: 'proposals-q',
+        autocomplete: 'off',
+        onInput: (e: Event) => (panel.query.value = (e.target as HTMLInputElement).value),
+      })),
+      field(
+        t('proposals.stage'),
+        h(
+          'select',
+          {
+            name: 'stage',
+            id: 'proposals-stage',
+            value: panel.stage.value,
+            onChange: (e: Event) => (panel.stage.value = (e.target as HTMLSelectElement).value as Stage | ''),
+          },
+          h('option', { value: '' }, t('proposals.allStages')),
+          STAGES.map((s) => h('option', { key: s, value: s }, t(`stage.${s}`))),
+        ),
+      ),
+    ),
+    h('button', { type: 'submit' }, t('opps.apply')),
+  )
+  let body: JSX.Element
+  if (!panel.loaded.value) body = h('p', { role: 'status' }, t('app.loading'))
+  else if (panel.error.value) body = h('p', { class: 'error', role: 'alert' }, t('app.loadFailed', { detail: panel.error.value }))
+  else if (list.length === 0) body = h('p', {}, t('proposals.empty'))
+  else
+    body = h(
+      'div',
+      {},
+      h('p', { class: 'count' }, plural('proposals.count', panel.total.value)),
+      h(
+        'ul',
+        { class: 'cards', 'aria-label': t('proposals.heading') },
+        list.map((p) =>
+          h(
+            'li',
+            { key: p.id },
+            h(
+              'button',
+              { class: 'card', type: 'button', id: `proposal-card-${p.id}`, onClick: () => void panel.ctx.openProposal(p.id) },
+              h('span', { class: 'card-title' }, p.title),
+              h('span', { class: `badge stage-${p.stage}` }, t(`stage.${p.stage}`)),
+              p.site_address ? h('span', { class: 'muted' }, p.site_address) : null,
+              p.stage === 'consultation' && p.consultation_end ? h('span', { class: 'muted' }, timeLeft(panel, p.consultation_end)) : null,
+            ),
+          ),
+        ),
+      ),
+    )
+  return h(
+    'section',
+    { 'aria-labelledby': 'proposals-h', class: 'proposal-list' },
+    h('h2', { id: 'proposals-h', tabindex: -1 }, t('proposals.heading')),
+    form,
+    body,
+  )
+}
+
+function ProposalDetail({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
+  const { t } = useI18n(panel.ctx)
+  const impact = impactSection.value?.(p) ?? null
+  const sections = SECTIONS.filter((s) => s.id !== 'proposal-impact' || impact)
+  const goTo = (id: string) => {
+    const el = document.getElementById(id)
+    el?.scrollIntoView({ block: 'start' })
+    el?.querySelector<HTMLElement>('h3')?.focus({ preventScroll: true })
+  }
+  return h(
+    'article',
+    { 'aria-labelledby': 'proposal-h', class: 'detail proposal-view' },
+    h('button', { type: 'button', class: 'link', id: 'proposal-back', onClick: () => panel.ctx.select(undefined) }, `← ${t('proposals.back')}`),
+    h('h2', { id: 'proposal-h', tabindex: -1 }, p.title, ' ', h('span', { class: `badge stage-${p.stage}` }, t(`stage.${p.stage}`))),
+    h(
+      'nav',
+      { class: 'sections', 'aria-label': t('proposals.sections') },
+      h(
+        'ul',
+        {},
+        sections.map((s) => h('li', { key: s.id }, h('button', { type: 'button', class: 'chip', onClick: () => goTo(s.id) }, t(s.key)))),
+      ),
+    ),
+    h(Overview, { panel, p }),
+    h(Documents, { panel, p }),
+    h(
+      'section',
+      { id: 'proposal-say', 'aria-labelledby': 'proposal-say-h' },
+      h('h3', { id: 'proposal-say-h', tabindex: -1 }, t('proposals.haveYourSay')),
+      panel.comments ? h(Legacy, { render: () => panel.comments?.render() ?? null }) : null,
+    ),
+    h(WorkPackages, { panel, p }),
+    impact
+      ? h(
+          'section',
+          { id: 'proposal-impact', 'aria-labelledby': 'proposal-impact-h' },
+          h('h3', { id: 'proposal-impact-h', tabindex: -1 }, t('proposals.impact')),
+          impact,
+        )
+      : null,
+  )
+}
+
+function Overview({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
+  const { t, plural, tag } = useI18n(panel.ctx)
+  const rows: [string, ...(string | JSX.Element)[]][] = []
+  rows.push([t('proposals.reference'), p.reference])
+  rows.push([t('proposals.stage'), t(`stage.${p.stage}`), p.decision ? ` · ${t(`decision.${p.decision}`)}` : ''])
+  if (p.site_address) rows.push([t('proposals.address'), p.site_address])
+  if (p.consultation_start && p.consultation_end) {
+    rows.push([
+      t('proposals.consultation'),
+      t('proposals.consultationDates', { start: formatDate(p.consultation_start, tag), end: formatDate(p.consultation_end, tag) }),
+      h('br', {}),
+      h('strong', {}, timeLeft(panel, p.consultation_end)),
+    ])
+  }
+  if (p.dwellings != null) rows.push([t('proposals.dwellings'), formatNumber(p.dwellings, tag)])
+  if (p.floor_area_proposed_m2 != null) rows.push([t('proposals.floorArea'), t('unit.squareMetres', { value: formatNumber(p.floor_area_proposed_m2, tag) })])
+  if (p.use_classes_existing.length || p.use_classes_proposed.length) {
+    rows.push([
+      t('proposals.useClasses'),
+      t('proposals.useExisting', { value: p.use_classes_existing.join(', ') || t('app.none') }),
+      h('br', {}),
+      t('proposals.useProposed', { value: p.use_classes_proposed.join(', ') || t('app.none') }),
+    ])
+  }
+  const blocks = ((p.massing as { features?: { properties?: Record<string, unknown> }[] }).features ?? []).map((f) => f.properties ?? {})
+  return h(
+    'section',
+    { id: 'proposal-overview', 'aria-labelledby': 'proposal-overview-h' },
+    h('h3', { id: 'proposal-overview-h', tabindex: -1 }, t('proposals.overview')),
+    h('p', {}, p.description),
+    h(
+      'dl',
+      { class: 'props' },
+      rows.map(([label, ...value]) => [h('dt', { key: `t-${label}` }, label), h('dd', { key: `d-${label}` }, ...value)]),
+    ),
+    p.replaces.length ? h('p', { class: 'muted' }, plural('proposals.replaces', p.replaces.length)) : null,
+    blocks.length
+      ? h(
+          'table',
+          { class: 'massing' },
+          h('caption', {}, t('proposals.massing')),
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', { scope: 'col' }, t('planner.title')), h('th', { scope: 'col' }, t('planner.height')), h('th', { scope: 'col' }, t('planner.storeys'))),
+          ),
+          h(
+            'tbody',
+            {},
+            blocks.map((b, i) =>
+              h(
+                'tr',
+                { key: i },
+                h('th', { scope: 'row' }, String(b.name || t('planner.block', { n: i + 1 }))),
+                h('td', {}, typeof b.height_m === 'number' ? formatNumber(b.height_m, tag) : '—'),
+                h('td', {}, typeof b.storeys === 'number' ? formatNumber(b.storeys, tag) : '—'),
+              ),
+            ),
+          ),
+        )
+      : null,
+    h('button', { type: 'button', onClick: () => panel.ctx.map?.flyToProposal(p), disabled: !store.mapReady.value }, t('proposals.flyTo')),
+  )
+}
+
+function Documents({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
+  const { t } = useI18n(panel.ctx)
+  return h(
+    'section',
+    { id: 'proposal-documents', 'aria-labelledby': 'proposal-documents-h' },
+    h('h3', { id: 'proposal-documents-h', tabindex: -1 }, t('proposals.documents')),
+    p.documents.length
+      ? h(
+          'ul',
+          {},
+          p.documents.map((d) => h('li', { key: d.url }, h('a', { href: d.url.replace(/^\//, ''), target: '_blank', rel: 'noopener' }, d.title || d.filename))),
+        )
+      : h('p', { class: 'muted' }, t('proposals.noDocuments')),
+  )
+}
+
+function WorkPackages({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
+  const { t, tag } = useI18n(panel.ctx)
+  const wp = panel.workPackages.value
+  const list = wp?.proposalId === p.id ? wp.items : undefined
+  return h(
+    'section',
+    { id: 'proposal-work', 'aria-labelledby': 'proposal-work-h' },
+    h('h3', { id: 'proposal-work-h', tabindex: -1 }, t('proposals.workPackages')),
+    !list
+      ? h('p', { class: 'muted' }, t('app.loading'))
+      : list.length
+        ? h(
+            'ul',
+            { class: 'work-packages', 'aria-labelledby': 'proposal-work-h' },
+            list.map((o) =>
+              h(
+                'li',
+                { key: o.id },
+                h('strong', {}, o.title),
+                ' · ',
+                t(`oppStatus.${o.status}`),
+                o.tender_period.end ? [' · ', t('proposals.tenderCloses', { date: formatDate(String(o.tender_period.end), tag) })] : null,
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, t('proposals.noWorkPackages')),
+  )
+}
+
+function BeforeAfter({ panel }: { panel: ProposalsPanel }) {
+  const { t } = useI18n(panel.ctx)
+  return h(
+    'fieldset',
+    { class: 'segmented' },
+    h('legend', {}, t('proposals.beforeAfter')),
+    (['before', 'after'] as const).map((mode) => {
+      const id = `ba-${mode}`
+      return h(
+        'span',
+        { key: mode },
+        h('input', {
+          type: 'radio',
+          name: 'before-after',
+          id,
+          value: mode,
+          checked: panel.beforeAfter.value === mode,
+          onChange: () => {
+            panel.beforeAfter.value = mode
+            panel.ctx.map?.setBeforeAfter(mode)
+            panel.ctx.announce(t(`proposals.${mode}`))
+          },
+        }),
+        h('label', { for: id }, t(`proposals.${mode}`)),
+      )
+    }),
+  )
 }

@@ -10,7 +10,7 @@ import { signal } from '@preact/signals'
 import type { Id, Proposal, User } from '../api'
 import type { ProposalEvent } from '../api'
 import type { BuildingProperties } from '../core/mapview'
-import type { LocaleCode } from '../i18n'
+import type { I18n, LocaleCode } from '../i18n'
 
 export type TabId = 'proposals' | 'opportunities' | 'planner' | 'moderation' | 'analytics' | 'account' | 'admin'
 
@@ -33,6 +33,8 @@ export function createStore() {
     locale: signal<LocaleCode>('en'),
     /** the panel tab shown */
     tab: signal<TabId>('proposals'),
+    /** the 3D view has started (`ctx.map` is set); false for good without WebGL */
+    mapReady: signal(false),
   }
 }
 
@@ -40,6 +42,15 @@ export type Store = ReturnType<typeof createStore>
 
 /** The store of the page. Tests set its fields and read them back. */
 export const store: Store = createStore()
+
+/**
+ * `ctx.i18n` for a component: reading the store's locale subscribes it to language changes (a
+ * component re-renders only when its props or the signals it read change).
+ */
+export function useI18n(ctx: { i18n: I18n }): I18n {
+  void store.locale.value
+  return ctx.i18n
+}
 
 /** Put every field back to its initial value (tests). */
 export function resetStore(s: Store = store) {
