@@ -5,7 +5,7 @@
 Both run in this one process (imports paid once, for both): ``tiles.pipeline.run`` on the demo's
 PBF into a fresh folder (the full rebuild; it does not even include the scheme, so the ratio is
 on the safe side), and ``tiles.apply.apply_change`` of a two-block scheme (a 60 m and a 35 m
-block at Bank, replacing what they overlap) to a built copy, each followed by
+block near Cannon Street, replacing what they overlap) to a built copy, each followed by
 ``revert_change`` (timed on its own). Interleaved; prints every run with the 1-minute load
 average, then the medians and the ratio.
 """
@@ -31,13 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 LONDON = ROOT / "data" / "london-city" / "london.osm.pbf"
 SCHEME = [
     {
-        "id": "bank-a",
-        "footprint": shapely.box(-0.0893, 51.5131, -0.0887, 51.5135),
+        "id": "bench-a",
+        "footprint": shapely.box(-0.0927, 51.5117, -0.0921, 51.5121),
         "height_m": 60.0,
     },
     {
-        "id": "bank-b",
-        "footprint": shapely.box(-0.0886, 51.5131, -0.0882, 51.5134),
+        "id": "bench-b",
+        "footprint": shapely.box(-0.0919, 51.5117, -0.0915, 51.5120),
         "height_m": 35.0,
     },
 ]

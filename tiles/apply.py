@@ -374,12 +374,16 @@ def _redraw_outlines(pool: FeatureTable, full: list[NDArray[np.int64]], cell_m: 
     for idx in full:
         wanted[idx] = True
     if np.isfinite(cell_m):
-        # a landmark is LANDMARK_SIDE cells across (the square root of its area): its box's
-        # longer side is at least that
-        b = shapely.bounds(pool.footprint)
+        # a landmark is LANDMARK_SIDE cells across (the square root of its area, as in
+        # tiles/index/lod.py) or LANDMARK_HEIGHT cells tall; only outlines matter here
+        cand = np.flatnonzero(outlines)
+        b = shapely.bounds(pool.footprint[cand])
         mx, my = metres_per_degree((b[:, 1] + b[:, 3]) / 2.0)
-        side = np.maximum((b[:, 2] - b[:, 0]) * mx, (b[:, 3] - b[:, 1]) * my)
-        wanted |= (side >= LANDMARK_SIDE * cell_m) | (pool.height_m >= LANDMARK_HEIGHT * cell_m)
+        area = shapely.area(pool.footprint[cand]) * mx * my
+        big = (np.sqrt(area) >= LANDMARK_SIDE * cell_m) | (
+            pool.height_m[cand] >= LANDMARK_HEIGHT * cell_m
+        )
+        wanted[cand[big]] = True
     outlines &= wanted
     if not outlines.any():
         return
