@@ -183,13 +183,30 @@ def glb_building_ids(path: Path) -> list[str]:
     return [values[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)]
 
 
+# the columns of buildings.fgb a FeatureTable needs (not ``tileset``)
+_COLUMNS = [
+    "building_id",
+    "source_id",
+    "height_m",
+    "base_height_m",
+    "levels",
+    "height_source",
+    "building_type",
+    "name",
+    "address",
+    "dataset",
+    "parent_id",
+    "drawn",
+]
+
+
 def _read_rows(path: Path, bbox: tuple[float, float, float, float] | None) -> dict[str, Any]:
     """Columns of ``buildings.fgb`` (within ``bbox``, lon/lat), as numpy arrays; strings with
     ``""`` for nulls."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    _, table = pyogrio.read_arrow(path, bbox=bbox)
+    _, table = pyogrio.read_arrow(path, bbox=bbox, columns=_COLUMNS)
     cols: dict[str, Any] = {}
     for name in table.column_names:
         col = table.column(name)

@@ -92,6 +92,7 @@ class DirectoryOutput:
         self.target = target
         self.previous = previous
         self.tmp: Path | None = None
+        self._dirs: set[Path] = set()
 
     def begin(self) -> None:
         # the builder's process id in the name lets a later build remove it if this one dies
@@ -111,7 +112,9 @@ class DirectoryOutput:
     def _path(self, relpath: str) -> Path:
         assert self.tmp is not None, "begin() first"
         path = self.tmp / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
         return path
 
     def write(self, relpath: str, data: bytes) -> None:
