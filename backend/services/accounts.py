@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from geoalchemy2.shape import to_shape
-from sqlalchemy.orm import Session
-
-from backend.db.models import (
-    ApiToken,
-    AuditLog,
-    Comment,
-    InterestRegistration,
-    Organisation,
-    Reaction,
-    Report,
-    SavedSearch,
-    User,
-    UserRole,
-)
+from backend.db.models import Organisation, User, UserRole
 from backend.db.types import utcnow
 from backend.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.repositories import accounts as account_repo
 from backend.repositories import audit
 from backend.repositories import users as repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session
 from backend.schemas.users import ProfileUpdate
 from backend.services.auth import (
     Principal,
@@ -130,15 +118,9 @@ def _geo(value: Any) -> Any:
 
 def export(session: Session, user: User) -> dict[str, Any]:
     """Everything stored about ``user``, as one JSON document."""
-    comments = session.scalars(sa.select(Comment).where(Comment.author_id == user.id)).all()
-    reactions = session.scalars(sa.select(Reaction).where(Reaction.user_id == user.id)).all()
-    reports = session.scalars(sa.select(Report).where(Report.reporter_id == user.id)).all()
-    searches = session.scalars(sa.select(SavedSearch).where(SavedSearch.user_id == user.id)).all()
-    interests = session.scalars(
-        sa.select(InterestRegistration).where(InterestRegistration.user_id == user.id)
-    ).all()
-    tokens = session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)).all()
-    actions = session.scalars(sa.select(AuditLog).where(AuditLog.actor_id == user.id)).all()
+    own = account_repo.belongings(session, user.id)
+    comments, reactions, reports = own.comments, own.reactions, own.reports
+    searches, interests, tokens, actions = own.searches, own.interests, own.tokens, own.actions
     org = user.organisation
     return {
         "account": {
@@ -219,30 +201,19 @@ def delete_account(
     session: Session, user: User, password: str | None, via_admin: bool = False
 ) -> int:
     """Erase personal data; comments stay, shown as by 'deleted user'. Returns comments kept."""
-    if "admin" in user.role_names and not via_admin:
-        others = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(UserRole)
-            .where(UserRole.role == "admin", UserRole.user_id != user.id)
-        )
-        if not others:
-            raise ConflictError("you are the last admin: give another account the admin role first")
+    if (
+        "admin" in user.role_names
+        and not via_admin
+        and not account_repo.other_admins(session, user.id)
+    ):
+        raise ConflictError("you are the last admin: give another account the admin role first")
     if not via_admin and user.password_hash is not None and password is None:
         raise InvalidInputError("password: confirm deletion with your password")
     if not via_admin and password is not None and not verify_password(user, password):
         raise PermissionDeniedError("password: does not match")
-    kept = (
-        session.scalar(
-            sa.select(sa.func.count()).select_from(Comment).where(Comment.author_id == user.id)
-        )
-        or 0
-    )
+    kept = account_repo.comments_by(session, user.id)
     repo.delete_sessions(session, user.id)
-    session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
-    session.execute(sa.delete(SavedSearch).where(SavedSearch.user_id == user.id))
-    session.execute(
-        sa.update(Comment).where(Comment.author_id == user.id).values(author_ip_hash=None)
-    )
+    account_repo.erase_belongings(session, user.id)
     user.email = None
     user.password_hash = None
     user.display_name = DELETED_NAME

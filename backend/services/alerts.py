@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import AlertDelivery, OutboxMessage, SavedSearch, User
 from backend.db.types import utcnow
 from backend.errors import NotFoundError
 from backend.repositories import alerts as repo
+from backend.repositories.session import Session
 from backend.schemas.alerts import SavedSearchCreate, SavedSearchPublic, SavedSearchUpdate
 from backend.schemas.opportunities import OpportunityFilters
 from backend.services import opportunities

@@ -12,12 +12,11 @@ import math
 from collections import Counter
 from typing import Any
 
-from geoalchemy2.shape import to_shape
-from sqlalchemy.orm import Session
-
 from backend.db.models import Comment
 from backend.errors import NotFoundError
 from backend.repositories import opendata as repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session
 from backend.schemas.analytics import Analytics, BuildingCount, DayCount, SentimentTopicCount
 from backend.schemas.geometry import BBox
 from backend.services.geodesy import KM_PER_DEGREE_LAT_MIN, KM_PER_DEGREE_LON_EQUATOR

@@ -20,8 +20,6 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backend.db.models import (
     ROLES,
@@ -41,7 +39,9 @@ from backend.errors import (
     RateLimitedError,
 )
 from backend.repositories import account_throttles as throttles
+from backend.repositories import session as uow
 from backend.repositories import users as repo
+from backend.repositories.session import Session
 from backend.schemas.users import RegisterRequest
 from backend.services.passwords import check_password
 from backend.settings import Settings
@@ -195,9 +195,8 @@ def register(
     )
     session.add(user)
     try:
-        session.flush()
-    except IntegrityError:  # a concurrent registration of the address won the race
-        session.rollback()
+        uow.flush(session)
+    except uow.UniqueViolation:  # a concurrent registration of the address won the race
         return Outcome()
     message = _verification_mail(session, user, settings)
     session.commit()

@@ -21,14 +21,14 @@ import numpy as np
 import pyogrio
 import shapely
 import shapely.geometry
-from geoalchemy2.shape import to_shape
-from sqlalchemy.orm import Session
 
 from backend.db.models import Building, Tileset
 from backend.db.types import utcnow
 from backend.errors import InvalidInputError, NotFoundError
 from backend.repositories import buildings as repo
 from backend.repositories import tilesets as tilesets_repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session
 from backend.schemas.buildings import BuildingCollection, BuildingFeature, BuildingProperties
 from backend.services.tilesets import OSM_ATTRIBUTION
 

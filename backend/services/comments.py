@@ -24,10 +24,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backend.db.models import TOPICS, Comment, Proposal, Reaction, User
 from backend.db.types import utcnow
@@ -40,6 +37,9 @@ from backend.errors import (
 )
 from backend.repositories import audit, throttles
 from backend.repositories import comments as repo
+from backend.repositories import session as uow
+from backend.repositories.geometry import from_shape, to_shape
+from backend.repositories.session import Session
 from backend.schemas.comments import (
     Anchor,
     Author,
@@ -525,15 +525,14 @@ def set_reaction(
         try:
             if existing is None:
                 session.add(Reaction(comment_id=comment.id, user_id=user_id, kind=kind))
-                session.flush()
+                uow.flush(session)
             else:
                 repo.add_to_counts(session, comment.id, **_delta(existing.kind, -1))
                 existing.kind = kind
             repo.add_to_counts(session, comment.id, **_delta(kind, +1))
-            session.commit()
+            uow.commit(session)
             break
-        except IntegrityError:  # the same user reacted concurrently from elsewhere: redo
-            session.rollback()
+        except uow.UniqueViolation:  # the same user reacted concurrently from elsewhere: redo
             if attempt:
                 raise ConflictError(
                     f"comment {comment_id}: reaction changed concurrently"

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import Document, Proposal
 from backend.errors import (
     InvalidInputError,
@@ -33,6 +31,7 @@ from backend.errors import (
     UnsupportedMediaTypeError,
 )
 from backend.repositories import documents as repo
+from backend.repositories.session import Session
 from backend.schemas.documents import DOCUMENT_TYPES, MODEL_TYPE, DocumentPublic
 from backend.schemas.proposals import ModelPlacement
 from backend.services import notifications, proposals

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from geoalchemy2.shape import to_shape
-from sqlalchemy.orm import Session
 
 from backend.errors import InvalidInputError, NotFoundError
 from backend.repositories import proposals as repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session
 from backend.settings import Settings
 from tiles.geometry.crs import metres_per_degree
 from tiles.pipeline import BUILDINGS_FILE

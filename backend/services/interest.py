@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from backend.db.models import InterestRegistration, Organisation, User
 from backend.db.types import utcnow
 from backend.errors import ConflictError, NotFoundError
 from backend.repositories import opportunities as repo
+from backend.repositories import session as uow
+from backend.repositories.session import Session
 from backend.schemas.opportunities import InterestForPublisher, InterestPublic
 from backend.services import opportunities
 from backend.services.auth import Principal
@@ -57,10 +56,9 @@ def register(
         reg.withdrawn_at = None
         reg.updated_at = utcnow()
         try:
-            session.commit()
-        except IntegrityError:
+            uow.commit(session)
+        except uow.UniqueViolation:
             # another request of the same organisation created it meanwhile: update that one
-            session.rollback()
             if attempt:
                 raise
             continue

@@ -20,12 +20,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlparse
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import OutboxMessage
 from backend.db.types import utcnow
 from backend.errors import ConfigurationError
 from backend.repositories import alerts as repo
+from backend.repositories.session import Session
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12

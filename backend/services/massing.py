@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from geoalchemy2.shape import to_shape
 
 from backend.db.models import MassingBuilding
 from backend.errors import InvalidInputError
+from backend.repositories.geometry import to_shape
 
 # imported at import time on purpose: tiles loads pyogrio (GDAL), which must be loaded before
 # mod_spatialite or the process crashes at exit

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from backend.db.models import Comment, Report
 from backend.db.types import utcnow
 from backend.errors import ConflictError, NotFoundError
 from backend.repositories import audit
 from backend.repositories import comments as repo
+from backend.repositories import session as uow
 from backend.repositories import users as users_repo
+from backend.repositories.session import Session
 from backend.schemas.comments import (
     CommentModeration,
     ModerationItem,
@@ -84,9 +83,8 @@ def report(
     )
     session.add(filed)
     try:
-        session.flush()
-    except IntegrityError:  # the same user's concurrent report won
-        session.rollback()
+        uow.flush(session)
+    except uow.UniqueViolation:  # the same user's concurrent report won
         again = repo.report_by(session, comment_id, principal.user.id)
         if again is None:
             raise

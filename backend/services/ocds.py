@@ -20,11 +20,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import Document, InterestRegistration, Opportunity, Organisation, Proposal
 from backend.db.types import utcnow
 from backend.repositories import opportunities as repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session
 from backend.services import awards, cpv, opportunities, subpackages
 from backend.services.auth import Principal
 from backend.services.geodesy import to_geojson
@@ -86,8 +86,6 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 def _project(links: Links, proposal: Proposal) -> dict[str, Any]:
     locations = []
     if proposal.site_boundary is not None:
-        from geoalchemy2.shape import to_shape
-
         locations.append(
             _drop_empty(
                 {

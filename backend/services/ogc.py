@@ -12,11 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy.orm import Session
-
 from backend.errors import CivicTwinError, NotFoundError
 from backend.repositories import ogc as extents
 from backend.repositories import opendata as repo
+from backend.repositories.session import Session
 from backend.services import opendata
 from backend.services.links import Links
 

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from geoalchemy2.shape import to_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.orm import Session
 
 from backend.db.models import Building, Comment, Opportunity, Proposal
 from backend.db.models_impact import ImpactJob
 from backend.errors import NotFoundError
 from backend.repositories import opendata as repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session
 from backend.services.geodesy import to_geojson
 from backend.services.links import Links
 

@@ -12,16 +12,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.orm import Session
 
 from backend.db.models import Document, Opportunity, OpportunityCPV, Proposal
 from backend.db.types import SRID, utcnow
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.repositories import audit
 from backend.repositories import opportunities as repo
+from backend.repositories.geometry import from_shape, to_shape
 from backend.repositories.opportunities import OpportunityQuery
+from backend.repositories.session import Session
 from backend.schemas.opportunities import (
     Contact,
     CpvLabelled,

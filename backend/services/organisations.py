@@ -9,12 +9,11 @@ unknown) + 0.1 when the package is marked suitable for SMEs and the organisation
 
 from __future__ import annotations
 
-from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy.orm import Session
-
 from backend.db.models import Organisation
 from backend.db.types import SRID, utcnow
 from backend.errors import ConflictError, NotFoundError
+from backend.repositories.geometry import from_shape, to_shape
+from backend.repositories.session import Session
 from backend.schemas.opportunities import Match, MatchReason, OpportunityFilters
 from backend.schemas.organisations import OrganisationPublic, OrganisationUpdate, SectorPublic
 from backend.services import cpv, opportunities

@@ -25,10 +25,7 @@ from typing import Any
 import numpy as np
 import shapely
 import shapely.geometry
-from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon, Polygon
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backend.db.models import STAGES, Document, MassingBuilding, Proposal
 from backend.db.types import SRID, utcnow
@@ -42,7 +39,10 @@ from backend.repositories import audit
 from backend.repositories import buildings as buildings_repo
 from backend.repositories import documents as documents_repo
 from backend.repositories import proposals as repo
+from backend.repositories import session as uow
 from backend.repositories import tilesets as tilesets_repo
+from backend.repositories.geometry import from_shape, to_shape
+from backend.repositories.session import Session
 from backend.schemas.documents import DocumentPublic
 from backend.schemas.geometry import shape_of
 from backend.schemas.proposals import (
@@ -210,18 +210,17 @@ def create(session: Session, principal: Principal, data: ProposalCreate) -> Prop
     )
     _apply(session, proposal, data)
     session.add(proposal)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=principal.user.id,
-        action="proposal.create",
-        entity_type="proposal",
-        entity_id=proposal.id,
-    )
     try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        uow.flush(session)
+        audit.record(
+            session,
+            actor_id=principal.user.id,
+            action="proposal.create",
+            entity_type="proposal",
+            entity_id=proposal.id,
+        )
+        uow.commit(session)
+    except uow.UniqueViolation:
         raise ConflictError(f"reference: a proposal {data.reference!r} already exists") from None
     return proposal
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import Tileset
 from backend.errors import NotFoundError
 from backend.repositories import tilesets as repo
+from backend.repositories.session import Session
 from backend.schemas.tilesets import TilesetPublic
 
 #: Attribution of tilesets built from OpenStreetMap data (ODbL 1.0 requires it to be shown).
