@@ -20,7 +20,7 @@ export function field(label: string, control: JSX.Element, hint?: string): JSX.E
 }
 
 /** A status line, an error (role=alert) or nothing. */
-export function Notice({ kind, children }: { kind: 'status' | 'error' | 'muted'; children: ComponentChildren }) {
+export function Notice({ kind, children }: { kind: 'status' | 'error' | 'muted'; children?: ComponentChildren }) {
   if (kind === 'error') return h('p', { class: 'error', role: 'alert' }, children)
   if (kind === 'status') return h('p', { role: 'status' }, children)
   return h('p', { class: 'muted' }, children)
