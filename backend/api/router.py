@@ -22,10 +22,13 @@ from backend.api.routes import (
     events,
     follows,
     funding,
+    grants,
+    guide,
     health,
     impact,
     moderation,
     notifications,
+    oc4ids,
     opendata,
     opportunities,
     organisations,
@@ -79,8 +82,9 @@ api_router.include_router(city.router)
 # timeline and consultation reports
 for module in (responses, follows, notifications, variants, questionnaires, reports):
     api_router.include_router(module.router)
-# SME one-stop shop (issue 15): awards and KPIs, contractors' sub-packages
-for module in (awards, subpackages):
+# SME one-stop shop (issue 15): awards and KPIs, contractors' sub-packages, OC4IDS, 360Giving,
+# the one-stop-shop guide
+for module in (awards, subpackages, oc4ids, grants, guide):
     api_router.include_router(module.router)
 
 #: Routers outside ``/api/v1``: static 3D Tiles and OGC API - Features.

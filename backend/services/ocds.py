@@ -274,6 +274,13 @@ def _releases(
     ]
 
 
+def releases_of(
+    session: Session, settings: Settings, links: Links, rows: list[tuple[Opportunity, Proposal]]
+) -> list[dict[str, Any]]:
+    """The OCDS releases of ``rows`` (for OC4IDS projects, which point at them)."""
+    return _releases(session, settings, links, rows)
+
+
 def package_all(session: Session, settings: Settings, links: Links) -> dict[str, Any]:
     rows = repo.search(session, repo.OpportunityQuery())
     uri = links.operation("getOpportunitiesReleasePackage")
