@@ -5,6 +5,7 @@
  */
 import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
 import type { EditorState } from './editor'
+import type { ImpactMapPoint } from './impact'
 import type { CameraView, LonLat, LonLatHeight } from './geo'
 
 export type BBox = [west: number, south: number, east: number, north: number]
@@ -52,4 +53,6 @@ export interface MapView {
   centrePoint(): PickedPoint | undefined
   setDrawing(onClick: ((p: LonLat) => void) | undefined): void
   showDraft(state: EditorState | undefined): void
+  /** an impact study's coloured points (façades, ground, visibility); undefined clears (issue 13) */
+  showImpactPoints?(points: readonly ImpactMapPoint[] | undefined, onPick?: (index: number) => void): void
 }

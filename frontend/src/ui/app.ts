@@ -15,6 +15,7 @@ import { BuildingsList } from './buildings'
 import { errorText, hasRole, type AppContext } from './context'
 import { h, resetUids } from './dom'
 import { BuildingInfo, SunControl } from './info'
+import { installImpact } from './impact'
 import { ModerationPanel } from './moderation'
 import { OpportunitiesPanel } from './opportunities'
 import { PlannerPanel } from './planner'
@@ -79,6 +80,7 @@ export class App implements AppContext {
     this.opportunities = new OpportunitiesPanel(this)
     this.planner = new PlannerPanel(this)
     this.moderation = new ModerationPanel(this)
+    installImpact(this) // the proposal page's Impact section (issue 13)
     this.admin = new AdminPanel(this)
     this.account = new AccountPanel(this)
     this.analytics = new AnalyticsPanel(this)

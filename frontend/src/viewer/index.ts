@@ -24,11 +24,13 @@ import { anchorPoint } from '../core/comments'
 import { withSiteLocations } from '../core/opportunities'
 import type { AppConfig } from '../config'
 import type { EditorState } from '../core/editor'
+import type { ImpactMapPoint } from '../core/impact'
 import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
 import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
 import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings, untilRootDrawn } from './buildings'
 import { cameraOptions, cameraView, toLonLatHeight } from './convert'
 import { loadGround } from './ground'
+import { ImpactLayer } from './impact'
 import { loadTerrain } from './terrain'
 import { enableKeyboardCamera } from './keyboard'
 import { Overlays, pickTag } from './overlays'
@@ -52,6 +54,7 @@ class CesiumMapView implements MapView {
   readonly ready: Promise<void>
   tileset?: Cesium3DTileset
   private readonly overlays: Overlays
+  private readonly impact: ImpactLayer
   private readonly highlighter: FeatureHighlighter
   private readonly handler: ScreenSpaceEventHandler
   private buildingListeners: ((p: BuildingProperties | undefined) => void)[] = []
@@ -77,6 +80,7 @@ class CesiumMapView implements MapView {
     initialCamera: CameraView | undefined,
   ) {
     this.overlays = new Overlays(widget)
+    this.impact = new ImpactLayer(widget)
     this.highlighter = new FeatureHighlighter(widget)
     this.handler = new ScreenSpaceEventHandler(widget.canvas)
     this.handler.setInputAction((m: ScreenSpaceEventHandler.MotionEvent) => this.onHover(m.endPosition), ScreenSpaceEventType.MOUSE_MOVE)
@@ -157,6 +161,7 @@ class CesiumMapView implements MapView {
       return
     }
     const picked: unknown = this.widget.scene.pick(pos)
+    if (this.impact.handlePick(picked)) return
     const tag = pickTag(picked)
     if (tag?.kind === 'proposal' || tag?.kind === 'scheme') this.onSelectProposal?.(tag.proposal)
     else if (tag?.kind === 'comments') {
@@ -329,6 +334,10 @@ class CesiumMapView implements MapView {
     this.onSelectOpportunity = onSelect
     this.opportunities = list
     this.overlays.setOpportunities(withSiteLocations(list, this.proposals))
+  }
+
+  showImpactPoints(points: readonly ImpactMapPoint[] | undefined, onPick?: (index: number) => void) {
+    this.impact.show(points, onPick)
   }
 
   setHeatmap(cells: ProposalAnalytics['heatmap'] | undefined) {

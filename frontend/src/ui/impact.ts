@@ -1,0 +1,399 @@
+/**
+ * The proposal's Impact section (issue 13): the study's summary in words, its progress while it
+ * computes, colour maps of façades and ground in 3D (before, after, difference) with a legend
+ * that marks BRE 209's thresholds, a point's values (clicked in 3D or chosen from the list), a
+ * comment about one point, and the protected views as cameras. Mounted with
+ * `setImpactSection` (proposals.ts) by `installImpact(ctx)`.
+ */
+import { signal } from '@preact/signals'
+import { h, type JSX } from 'preact'
+import { useEffect } from 'preact/hooks'
+import type { Proposal } from '../api'
+import {
+  impactCsvUrl,
+  impactPoints,
+  impactReportUrl,
+  impactStatus,
+  impactViewpoints,
+  requestImpact,
+  type ImpactPoint,
+  type ImpactPoints,
+  type ImpactStatus,
+  type ImpactViewpoint,
+} from '../api/impact'
+import {
+  colourOf,
+  cssColour,
+  factSentences,
+  IMPACT_ANALYSES,
+  IMPACT_MODES,
+  legendTicks,
+  mapPoints,
+  pointValue,
+  scaleFor,
+  viewCamera,
+  type ImpactAnalysis,
+  type ImpactFact,
+  type ImpactMode,
+  type Sentence,
+} from '../core/impact'
+import type { I18n, MessageKey } from '../i18n'
+import { field, Notice } from './components'
+import { errorText, hasRole, type AppContext } from './context'
+import { setImpactSection } from './proposals'
+import { store, useI18n } from './store'
+
+/** How often a queued or running study is asked for its progress. */
+const POLL_MS = 2000
+/** Points listed in the non-3D table (the largest losses first). */
+const LISTED = 8
+
+export class ImpactPanel {
+  readonly status = signal<ImpactStatus | undefined>(undefined)
+  readonly error = signal<string | undefined>(undefined)
+  readonly analysis = signal<ImpactAnalysis>('vsc')
+  readonly mode = signal<ImpactMode>('after')
+  readonly points = signal<ImpactPoints | undefined>(undefined)
+  readonly picked = signal<ImpactPoint | undefined>(undefined)
+  readonly viewpoints = signal<ImpactViewpoint[]>([])
+  readonly comment = signal('')
+  private proposalId?: number
+  private shownJob?: number
+  private timer?: ReturnType<typeof setTimeout>
+
+  constructor(readonly ctx: AppContext) {}
+
+  /** Start following `proposal` (from the view); a new proposal starts afresh. */
+  follow(proposal: Proposal) {
+    if (proposal.id === this.proposalId) return
+    this.stop()
+    this.proposalId = proposal.id
+    this.status.value = undefined
+    this.points.value = undefined
+    this.picked.value = undefined
+    this.shownJob = undefined
+    void this.load()
+    void impactViewpoints(this.ctx.api, proposal.id)
+      .then((v) => (this.viewpoints.value = v))
+      .catch(() => (this.viewpoints.value = []))
+  }
+
+  /** Stop polling and take the points off the 3D view. */
+  stop() {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.proposalId = undefined
+    this.ctx.map?.showImpactPoints?.(undefined)
+  }
+
+  async load() {
+    const id = this.proposalId
+    if (id === undefined) return
+    try {
+      const status = await impactStatus(this.ctx.api, id)
+      if (id !== this.proposalId) return
+      this.status.value = status
+      this.error.value = undefined
+      const job = status.job
+      if (job && (job.status === 'queued' || job.status === 'running')) {
+        this.timer = setTimeout(() => void this.load(), POLL_MS)
+      }
+      if (status.result && status.result.job_id !== this.shownJob) {
+        this.shownJob = status.result.job_id
+        await this.loadPoints()
+      }
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+  }
+
+  async loadPoints() {
+    const id = this.proposalId
+    if (id === undefined || !this.status.value?.result) return
+    try {
+      const points = await impactPoints(this.ctx.api, id, this.analysis.value)
+      if (id !== this.proposalId) return
+      this.points.value = points
+      this.picked.value = undefined
+      this.paint()
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+  }
+
+  paint() {
+    const points = this.points.value
+    if (!points) return this.ctx.map?.showImpactPoints?.(undefined)
+    this.ctx.map?.showImpactPoints?.(mapPoints(points.features, this.analysis.value, this.mode.value), (i) => this.pick(i))
+  }
+
+  pick(index: number) {
+    this.picked.value = this.points.value?.features.find((f) => f.id === index)
+    if (this.picked.value) this.ctx.announce(this.ctx.i18n.t('impact.pointShown', { index }))
+  }
+
+  setAnalysis(a: ImpactAnalysis) {
+    this.analysis.value = a
+    if (a !== 'vsc' && this.mode.value === 'difference') this.mode.value = 'after'
+    void this.loadPoints()
+  }
+
+  setMode(m: ImpactMode) {
+    this.mode.value = m
+    this.paint()
+  }
+
+  async run() {
+    const id = this.proposalId
+    if (id === undefined) return
+    try {
+      await requestImpact(this.ctx.api, id)
+      this.shownJob = undefined
+      await this.load()
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+  }
+
+  /** Post a comment anchored at the picked point, with the point's result attached. */
+  async attach() {
+    const { t } = this.ctx.i18n
+    const id = this.proposalId
+    const point = this.picked.value
+    const body = this.comment.value.trim()
+    if (id === undefined || !point || !body) return
+    const [lon, lat, height] = point.geometry.coordinates
+    try {
+      await this.ctx.api.postComment(id, {
+        body,
+        sentiment: 'neutral',
+        topics: ['light'],
+        anchor: { point: { lon, lat, height_m: height }, impact: { analysis: this.analysis.value, index: point.id } },
+      })
+      this.comment.value = ''
+      this.ctx.announce(t('impact.commentSent'))
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+  }
+
+  openView(v: ImpactViewpoint) {
+    const [elon, elat, eh] = v.eye
+    const [tlon, tlat, th] = v.target
+    this.ctx.map?.flyTo(viewCamera({ lon: elon, lat: elat, height: eh }, { lon: tlon, lat: tlat, height: th }))
+  }
+}
+
+export function say(i18n: I18n, s: Sentence): string {
+  return s.count !== undefined ? i18n.plural(s.key, s.count, s.params) : i18n.t(s.key as MessageKey, s.params)
+}
+
+function fmt(i18n: I18n, v: number | undefined, unit: string): string {
+  if (v === undefined) return '–'
+  const n = new Intl.NumberFormat(i18n.tag, { maximumFractionDigits: unit === '' ? 2 : 1 }).format(v)
+  return unit ? `${n} ${unit}` : n
+}
+
+function ImpactView({ panel, proposal }: { panel: ImpactPanel; proposal: Proposal }): JSX.Element {
+  const i18n = useI18n(panel.ctx)
+  const { t } = i18n
+  useEffect(() => {
+    panel.follow(proposal)
+  }, [proposal.id])
+  useEffect(() => () => panel.stop(), [])
+  const status = panel.status.value
+  const job = status?.job
+  const result = status?.result
+  const planner = hasRole(store.user.value, 'planner')
+  const running = job && (job.status === 'queued' || job.status === 'running')
+  return h(
+    'div',
+    { class: 'impact' },
+    panel.error.value ? h(Notice, { kind: 'error', children: panel.error.value }) : null,
+    !job && !result ? h('p', { class: 'muted' }, t('impact.none')) : null,
+    running
+      ? h(
+          'div',
+          { class: 'impact-progress' },
+          h('label', { for: 'impact-progress' }, job.status === 'queued' ? t('impact.queued') : t('impact.running', { stage: t(`impact.stage.${job.stage ?? 'scene'}` as MessageKey), pct: job.progress })),
+          h('progress', { id: 'impact-progress', max: 100, value: job.progress }),
+        )
+      : null,
+    job?.status === 'failed' ? h(Notice, { kind: 'error', children: t('impact.failed', { reason: job.error ?? '' }) }) : null,
+    result && !result.current && running ? h('p', { class: 'muted' }, t('impact.stale')) : null,
+    result ? h(Summary, { i18n, facts: result.facts as ImpactFact[] }) : null,
+    result ? h(MapControls, { panel, i18n }) : null,
+    result ? h(PointDetails, { panel, i18n }) : null,
+    result ? h(Worst, { panel, i18n }) : null,
+    panel.viewpoints.value.length ? h(Views, { panel, i18n }) : null,
+    h(
+      'p',
+      { class: 'impact-links' },
+      result ? h('a', { href: impactReportUrl(panel.ctx.api, proposal.id), target: '_blank', rel: 'noopener' }, t('impact.report')) : null,
+      result ? ' · ' : null,
+      result ? h('a', { href: impactCsvUrl(panel.ctx.api, proposal.id), download: '' }, t('impact.csv')) : null,
+    ),
+    planner && !running ? h('button', { type: 'button', id: 'impact-run', onClick: () => void panel.run() }, t('impact.run')) : null,
+  )
+}
+
+function Summary({ i18n, facts }: { i18n: I18n; facts: ImpactFact[] }) {
+  return h(
+    'ul',
+    { class: 'impact-summary', id: 'impact-summary' },
+    factSentences(facts).map((s, i) => h('li', { key: i }, say(i18n, s))),
+  )
+}
+
+function MapControls({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
+  const { t } = i18n
+  const analysis = panel.analysis.value
+  const mode = panel.mode.value
+  const scale = scaleFor(analysis, mode)
+  const modes = IMPACT_MODES.filter((m) => m !== 'difference' || analysis !== 'visibility').filter((m) => m !== 'before' || analysis !== 'visibility')
+  const ticks = legendTicks(scale)
+  const gradient = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((f) => cssColour(colourOf(scale.min + f * (scale.max - scale.min), scale))).join(', ')})`
+  return h(
+    'div',
+    { class: 'impact-map' },
+    field(
+      t('impact.analysis'),
+      h(
+        'select',
+        { id: 'impact-analysis', value: analysis, onChange: (e: Event) => panel.setAnalysis((e.target as HTMLSelectElement).value as ImpactAnalysis) },
+        IMPACT_ANALYSES.map((a) => h('option', { key: a, value: a }, t(`impact.analysis.${a}` as MessageKey))),
+      ),
+    ),
+    field(
+      t('impact.mode'),
+      h(
+        'select',
+        { id: 'impact-mode', value: mode, onChange: (e: Event) => panel.setMode((e.target as HTMLSelectElement).value as ImpactMode) },
+        modes.map((m) => h('option', { key: m, value: m }, t(`impact.mode.${m}` as MessageKey))),
+      ),
+    ),
+    h(
+      'figure',
+      { class: 'impact-legend', id: 'impact-legend' },
+      h('figcaption', {}, t('impact.legend')),
+      h('div', { class: 'impact-ramp', style: { background: gradient, height: '0.8em' }, 'aria-hidden': 'true' }),
+      h(
+        'ul',
+        { class: 'impact-ticks' },
+        ticks.map((k) =>
+          h(
+            'li',
+            { key: k.at, class: k.threshold ? 'threshold' : undefined },
+            k.threshold
+              ? mode === 'difference'
+                ? t('impact.noChange')
+                : t('impact.threshold', { value: fmt(i18n, k.value, scale.unit) })
+              : fmt(i18n, k.value, scale.unit),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'muted' }, t('impact.pickHint')),
+  )
+}
+
+function unitOf(analysis: ImpactAnalysis): string {
+  return analysis === 'ground' ? 'h' : analysis === 'visibility' ? '' : '%'
+}
+
+function PointDetails({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
+  const { t } = i18n
+  const p = panel.picked.value
+  if (!p) return null
+  const analysis = panel.analysis.value
+  const unit = unitOf(analysis)
+  const props = p.properties
+  const rows: [string, string][] = []
+  for (const m of IMPACT_MODES) {
+    const v = pointValue(props, analysis, m)
+    if (v !== undefined) rows.push([t(`impact.mode.${m}` as MessageKey), fmt(i18n, v, unit)])
+  }
+  if (analysis === 'apsh') {
+    rows.push([t('impact.winterBefore'), fmt(i18n, Number(props.winter_before), '%')])
+    rows.push([t('impact.winterAfter'), fmt(i18n, Number(props.winter_after), '%')])
+  }
+  if (typeof props.adverse === 'boolean') rows.push([t('impact.adverse'), props.adverse ? t('impact.yes') : t('impact.no')])
+  const signedIn = !!store.user.value
+  return h(
+    'section',
+    { class: 'impact-point', 'aria-labelledby': 'impact-point-h', id: 'impact-point' },
+    h('h4', { id: 'impact-point-h' }, t('impact.point', { index: p.id })),
+    props.building_id ? h('p', {}, t('impact.pointOn', { storey: Number(props.storey ?? 0) })) : null,
+    h('dl', { class: 'props' }, rows.flatMap(([k, v]) => [h('dt', { key: `${k}-t` }, k), h('dd', { key: `${k}-d` }, v)])),
+    signedIn
+      ? h(
+          'form',
+          {
+            onSubmit: (e: Event) => {
+              e.preventDefault()
+              void panel.attach()
+            },
+          },
+          field(
+            t('impact.commentLabel'),
+            h('textarea', { id: 'impact-comment', rows: 2, value: panel.comment.value, onInput: (e: Event) => (panel.comment.value = (e.target as HTMLTextAreaElement).value) }),
+          ),
+          h('button', { type: 'submit', disabled: !panel.comment.value.trim() }, t('impact.comment')),
+        )
+      : null,
+  )
+}
+
+function Worst({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
+  const { t } = i18n
+  const analysis = panel.analysis.value
+  const feats = panel.points.value?.features ?? []
+  const key = (f: ImpactPoint) => pointValue(f.properties, analysis, analysis === 'visibility' ? 'after' : 'difference') ?? 0
+  const listed = [...feats].sort((a, b) => (analysis === 'visibility' ? key(b) - key(a) : key(a) - key(b))).slice(0, LISTED)
+  if (!listed.length) return null
+  const unit = unitOf(analysis)
+  return h(
+    'section',
+    { 'aria-labelledby': 'impact-worst-h' },
+    h('h4', { id: 'impact-worst-h' }, analysis === 'visibility' ? t('impact.mostSeen') : t('impact.worst')),
+    h(
+      'ul',
+      { class: 'impact-worst' },
+      listed.map((f) =>
+        h(
+          'li',
+          { key: f.id },
+          h(
+            'button',
+            { type: 'button', class: 'link', onClick: () => panel.pick(f.id), 'aria-pressed': panel.picked.value?.id === f.id },
+            t('impact.point', { index: f.id }),
+          ),
+          ` ${fmt(i18n, key(f), unit)}`,
+        ),
+      ),
+    ),
+  )
+}
+
+function Views({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
+  const { t } = i18n
+  return h(
+    'section',
+    { 'aria-labelledby': 'impact-views-h' },
+    h('h4', { id: 'impact-views-h' }, t('impact.views')),
+    h(
+      'ul',
+      {},
+      panel.viewpoints.value.map((v) =>
+        h('li', { key: v.id }, h('button', { type: 'button', class: 'link', onClick: () => panel.openView(v) }, t('impact.openView', { name: v.name }))),
+      ),
+    ),
+  )
+}
+
+/** Put the Impact section on every proposal's page (called once by the app). */
+export function installImpact(ctx: AppContext): ImpactPanel {
+  const panel = new ImpactPanel(ctx)
+  setImpactSection((proposal) => h(ImpactView, { panel, proposal }))
+  return panel
+}
