@@ -507,6 +507,80 @@ def alerts_send(
         db.dispose()
 
 
+engagement_app = typer.Typer(
+    help="The participation loop: notifications, digests, consultation reports.",
+    no_args_is_help=True,
+)
+app.add_typer(engagement_app, name="engagement")
+
+
+@engagement_app.command("run")
+@friendly_errors
+def engagement_run(
+    send: Annotated[
+        bool, typer.Option("--send/--no-send", help="Send the outbox over SMTP afterwards")
+    ] = True,
+) -> None:
+    """The scheduler step: fan out notifications, 'closing in 3 days' notices, reports of
+    closed consultations, due digests; then send the outbox (run it every minute or so)."""
+    from backend.api.links import Links
+    from backend.db import migrate
+    from backend.db.engine import Database
+    from backend.main import create_app
+    from backend.services import engagement, mail
+
+    settings = load_settings()
+    db = Database.connect(settings.database_url)
+    try:
+        migrate.require_up_to_date(db.engine)
+        with db.sessions() as session:
+            links = Links.for_app(create_app(settings), settings.public_base_url)
+            step = engagement.run(
+                session, links, settings.secret_key.get_secret_value(), settings.uploads_dir
+            )
+            typer.echo(
+                f"{step.events} events: {step.notifications} notifications, {step.queued} "
+                f"e-mailed at once; {step.closing_notices} closing notices; "
+                f"{len(step.reports)} reports; {step.digests} digests"
+            )
+            if send and settings.smtp_url:
+                sent = mail.send_outbox(session, settings.smtp_url, settings.smtp_from)
+                typer.echo(f"{sent} messages sent")
+            elif send:
+                typer.echo("CIVICTWIN_SMTP_URL is not set: messages stay in the outbox")
+    except OSError as exc:
+        raise fail(
+            f"cannot reach the SMTP server in CIVICTWIN_SMTP_URL ({exc}); "
+            "the messages stay in the outbox"
+        ) from None
+    finally:
+        db.dispose()
+
+
+@engagement_app.command("outbox")
+@friendly_errors
+def engagement_outbox(
+    limit: Annotated[int, typer.Option(help="How many to list")] = 50,
+) -> None:
+    """List outbox messages that failed or wait to be sent (attempts, last error, next try)."""
+    from backend.db.engine import Database
+    from backend.repositories import alerts as outbox
+
+    settings = load_settings()
+    db = Database.connect(settings.database_url)
+    try:
+        with db.sessions() as session:
+            pending = outbox.unsent(session)
+            typer.echo(f"{len(pending)} unsent")
+            for m in pending[:limit]:
+                typer.echo(
+                    f"{m.id}\t{m.to_address}\tattempts {m.attempts}\tnext {m.next_attempt_at}"
+                    f"\t{m.last_error or ''}\t{m.subject}"
+                )
+    finally:
+        db.dispose()
+
+
 analysis_app = typer.Typer(
     help="Impact analysis: daylight, sunlight and views around a proposal.", no_args_is_help=True
 )

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from shapely import wkb
 from sqlalchemy.orm import Session
 
 from backend.db.models import OutboxMessage, Proposal, User
@@ -115,17 +116,17 @@ def pending_events(session: Session, limit: int = 100) -> list[NotificationEvent
 
 
 def proposal_bbox(session: Session, proposal_id: int) -> tuple[float, float, float, float] | None:
-    row = session.execute(
-        sa.select(
-            sa.func.ST_MinX(Proposal.site_boundary),
-            sa.func.ST_MinY(Proposal.site_boundary),
-            sa.func.ST_MaxX(Proposal.site_boundary),
-            sa.func.ST_MaxY(Proposal.site_boundary),
-        ).where(Proposal.id == proposal_id, Proposal.site_boundary.is_not(None))
-    ).first()
-    if row is None or row[0] is None:
+    """The site's (west, south, east, north), read as standard WKB (ST_MinX is SpatiaLite's,
+    ST_XMin PostGIS's)."""
+    raw = session.scalar(
+        sa.select(sa.func.ST_AsBinary(Proposal.site_boundary)).where(
+            Proposal.id == proposal_id, Proposal.site_boundary.is_not(None)
+        )
+    )
+    if raw is None:
         return None
-    return float(row[0]), float(row[1]), float(row[2]), float(row[3])
+    west, south, east, north = wkb.loads(bytes(raw)).bounds
+    return float(west), float(south), float(east), float(north)
 
 
 def _recipients(
@@ -204,8 +205,14 @@ def fan_out(
         "delivery",
         "created_at",
     ]
-    stmt = _insert(session, Notification).from_select(columns, select).on_conflict_do_nothing()
-    return int(session.execute(stmt).rowcount or 0)
+    stmt = (
+        _insert(session, Notification)
+        .from_select(columns, select)
+        .on_conflict_do_nothing()
+        .returning(Notification.id)
+    )
+    # counted from RETURNING: psycopg reports no rowcount for INSERT ... SELECT here
+    return len(session.execute(stmt).all())
 
 
 def notify_one(
@@ -242,8 +249,14 @@ def notify_one(
         "delivery",
         "created_at",
     ]
-    stmt = _insert(session, Notification).from_select(columns, select).on_conflict_do_nothing()
-    return int(session.execute(stmt).rowcount or 0)
+    stmt = (
+        _insert(session, Notification)
+        .from_select(columns, select)
+        .on_conflict_do_nothing()
+        .returning(Notification.id)
+    )
+    # counted from RETURNING: psycopg reports no rowcount for INSERT ... SELECT here
+    return len(session.execute(stmt).all())
 
 
 def queue_immediate(
@@ -279,10 +292,14 @@ def queue_immediate(
         .join(UnsubscribeToken, UnsubscribeToken.user_id == Notification.user_id)
         .where(*pending, User.email.is_not(None))
     )
-    stmt = sa.insert(OutboxMessage).from_select(
-        ["to_address", "subject", "body", "created_at", "attempts", "unsubscribe_url"], select
+    stmt = (
+        sa.insert(OutboxMessage)
+        .from_select(
+            ["to_address", "subject", "body", "created_at", "attempts", "unsubscribe_url"], select
+        )
+        .returning(OutboxMessage.id)
     )
-    queued = int(session.execute(stmt).rowcount or 0)
+    queued = len(session.execute(stmt).all())
     session.execute(sa.update(Notification).where(*pending).values(queued_at=now))
     return queued
 

@@ -121,8 +121,9 @@ def unsubscribe(session: Session, secret: str, user_id: int, token: str) -> Unsu
 
 def record_stage_change(session: Session, proposal: Proposal, to_stage: str) -> None:
     """Hook of ``proposals.change_stage`` (before its commit)."""
-    if to_stage == "consultation":
+    if to_stage == "consultation":  # published: news to those following the area
         repo.add_event(session, "new_proposal", proposal.id, f"new_proposal:{proposal.id}", {})
+        return
     repo.add_event(
         session,
         "stage_change",

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from backend.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from backend.api.errors import error_responses
@@ -51,8 +52,16 @@ def deliver_now(db: Database, links: Links, settings: Settings) -> None:
 
 
 def deliver_after(
-    background: BackgroundTasks, request: Request, links: Links, settings: Settings
+    background: BackgroundTasks,
+    request: Request,
+    links: Links,
+    settings: Settings,
+    session: Session,
 ) -> None:
+    """Schedule :func:`deliver_now` after the response. The request's session is done (its
+    answer is built): closed now, so that on SpatiaLite it holds no write lock that the
+    background step would wait for."""
+    session.close()
     background.add_task(deliver_now, request.app.state.db, links, settings)
 
 

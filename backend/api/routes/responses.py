@@ -79,7 +79,7 @@ def respond_to_comment(
     settings: SettingsDep,
 ) -> ResponsePublic:
     result = responses.respond_to_comment(session, principal, comment_id, data)
-    deliver_after(background, request, links, settings)
+    deliver_after(background, request, links, settings, session)
     return result
 
 
@@ -101,5 +101,5 @@ def respond_to_theme(
     settings: SettingsDep,
 ) -> ResponsePublic:
     result = responses.respond_to_theme(session, principal, theme_id, data)
-    deliver_after(background, request, links, settings)
+    deliver_after(background, request, links, settings, session)
     return result
