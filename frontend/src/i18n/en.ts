@@ -516,7 +516,7 @@ export const en = {
   'card.label': 'Building at the clicked point',
   'card.comment': 'Comment on this building',
   'card.openProposal': 'Open a proposal to comment on this building.',
-  // end of the F2 block,
+  // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'No impact study yet.',
   'impact.queued': 'The study is queued.',

@@ -518,7 +518,7 @@ export const et: Catalogue = {
   'card.label': 'Hoone klõpsatud kohas',
   'card.comment': 'Kommenteeri seda hoonet',
   'card.openProposal': 'Selle hoone kommenteerimiseks avage ettepanek.',
-  // end of the F2 block,
+  // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'Mõjuuuringut veel pole.',
   'impact.queued': 'Uuring ootab järjekorras.',

@@ -518,7 +518,7 @@ export const hu: Catalogue = {
   'card.label': 'Épület a kattintott ponton',
   'card.comment': 'Hozzászólás ehhez az épülethez',
   'card.openProposal': 'Az épülethez való hozzászóláshoz nyisson meg egy javaslatot.',
-  // end of the F2 block,
+  // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'Még nincs hatásvizsgálat.',
   'impact.queued': 'A vizsgálat sorban áll.',

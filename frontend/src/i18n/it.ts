@@ -518,7 +518,7 @@ export const it: Catalogue = {
   'card.label': 'Edificio nel punto cliccato',
   'card.comment': 'Commenta questo edificio',
   'card.openProposal': 'Apri una proposta per commentare questo edificio.',
-  // end of the F2 block,
+  // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': "Nessuno studio d'impatto per ora.",
   'impact.queued': 'Lo studio è in coda.',

@@ -518,7 +518,7 @@ export const sv: Catalogue = {
   'card.label': 'Byggnad vid den klickade punkten',
   'card.comment': 'Kommentera den här byggnaden',
   'card.openProposal': 'Öppna ett förslag för att kommentera den här byggnaden.',
-  // end of the F2 block,
+  // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'Ingen konsekvensstudie ännu.',
   'impact.queued': 'Studien står i kö.',
