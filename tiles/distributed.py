@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tiles.build import ContentOptions, NodeSpec, UnitResult, build_unit
 from tiles.errors import TilingError
 from tiles.geometry.crs import LocalFrame
 from tiles.model import FeatureTable
-
-if TYPE_CHECKING:
-    from tiles.pipeline import BuildOptions
+from tiles.types import BuildOptions
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tiles.build import ContentOptions, UnitResult, build_unit
+from tiles.types import PartitionResult
 from tiles.writers.b3dm import wrap_b3dm
 from tiles.writers.tileset import ContentInfo
 
@@ -45,14 +45,14 @@ def default_jobs() -> int:
 
 
 def write_unit(
-    part: Any,
+    part: PartitionResult,
     k: int,
     datasets: list[str],
     copts: ContentOptions,
     tmp: Path,
     uri_of: Callable[[str], str],
 ) -> UnitFiles:
-    """Mesh, encode and write unit ``k`` of a partition (``tiles.pipeline.PartitionResult``)."""
+    """Mesh, encode and write unit ``k`` of a partition."""
     res = build_unit(part.unit_table(k), part.units[k], part.frame, datasets, copts)
     return write_tiles(res, copts, tmp, uri_of)
 
@@ -81,7 +81,9 @@ def write_tiles(
     return out
 
 
-_STATE: tuple[Any, ...] | None = None
+UriOf = Callable[[str], str]
+# what forked workers inherit: the partition and how to write its units
+_STATE: tuple[PartitionResult, list[str], ContentOptions, Path, UriOf] | None = None
 
 
 def _forked_unit(k: int) -> UnitFiles:
@@ -91,7 +93,7 @@ def _forked_unit(k: int) -> UnitFiles:
 
 
 def run_forked(
-    part: Any,
+    part: PartitionResult,
     datasets: list[str],
     copts: ContentOptions,
     tmp: Path,
