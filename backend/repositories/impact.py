@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from backend.db.models_engagement import ProposalVariant
 from backend.db.models_impact import ImpactJob, ImpactResult, ImpactViewpoint
 
 ACTIVE = ("queued", "running")
@@ -211,3 +212,7 @@ def add_viewpoint(session: Session, row: ImpactViewpoint) -> ImpactViewpoint:
 def delete_viewpoint(session: Session, row: ImpactViewpoint) -> None:
     session.delete(row)
     session.flush()
+
+
+def variant(session: Session, variant_id: int) -> ProposalVariant | None:
+    return session.get(ProposalVariant, variant_id)

@@ -28,7 +28,7 @@ from backend.errors import ConflictError, InvalidInputError, NotFoundError
 from backend.repositories import impact as repo
 from backend.repositories import proposals as proposals_repo
 from backend.schemas.comments import ImpactPointRef
-from backend.services import proposals
+from backend.services import massing, proposals
 from backend.services.auth import Principal
 from backend.settings import Settings
 from tiles.geometry.crs import metres_per_degree
@@ -105,16 +105,46 @@ def _view_inputs(rows: list[ImpactViewpoint]) -> list[dict[str, Any]]:
     ]
 
 
-def scene_inputs(session: Session, settings: Settings, proposal: Proposal) -> dict[str, Any]:
-    """Everything a study of ``proposal`` needs apart from the city (plain JSON data)."""
-    if not proposal.massing:
+def _variant_records(session: Session, proposal_id: int, variant_id: int) -> list[dict[str, Any]]:
+    found = repo.variant(session, variant_id)
+    if found is None or found.proposal_id != proposal_id:
+        raise NotFoundError(f"variant {variant_id} not found for proposal {proposal_id}")
+    features = (found.massing or {}).get("features") or []
+    if not features:
+        raise InvalidInputError(f"variant {found.name!r}: no massing to analyse")
+    records = []
+    for i, f in enumerate(features):
+        props = f.get("properties") or {}
+        base = float(props.get("base_height_m") or 0.0)
+        records.append(
+            {
+                "id": f"v{variant_id}-{i + 1}",
+                "footprint": f["geometry"],
+                "height_m": massing.height_of(props.get("height_m"), base, props.get("storeys")),
+                "base_height_m": base,
+                "storeys": props.get("storeys"),
+                "name": str(props.get("name") or ""),
+            }
+        )
+    return records
+
+
+def scene_inputs(
+    session: Session,
+    settings: Settings,
+    proposal: Proposal,
+    records: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Everything a study of ``proposal`` (or of a variant's ``records``) needs apart from the
+    city (plain JSON data)."""
+    if records is None and not proposal.massing:
         raise InvalidInputError(f"proposal {proposal.reference}: no massing to analyse")
     if not proposal.tileset:
         raise InvalidInputError(f"proposal {proposal.reference}: not placed in a city tileset")
     path = settings.tiles_dir / proposal.tileset / BUILDINGS_FILE
     if not path.is_file():
         raise InvalidInputError(f"tileset {proposal.tileset!r}: no {BUILDINGS_FILE} to study")
-    records = _massing_records(proposal)
+    records = records if records is not None else _massing_records(proposal)
     return {
         "tileset": proposal.tileset,
         "massing": records,
@@ -158,10 +188,10 @@ def request(
     proposal = proposals_repo.get(session, proposal_id)
     if proposal is None:
         raise NotFoundError(f"proposal {proposal_id} not found")
-    if variant_id is not None:
-        # design variants (issue 14) have no table yet: the seam is the job's variant_id
-        raise InvalidInputError("variant: design variants cannot be studied yet")
-    inputs = scene_inputs(session, settings, proposal)
+    records = None
+    if variant_id is not None:  # a design variant (issue 14): its own massing, same city
+        records = _variant_records(session, proposal.id, variant_id)
+    inputs = scene_inputs(session, settings, proposal, records)
     digest = scene_hash(read_city(settings, inputs), inputs)
     now = utcnow()
     active = repo.active_job(session, proposal.id, variant_id, digest)

@@ -147,7 +147,7 @@ def test_requests_are_checked_and_bounded(client: TestClient, as_role: Headers, 
     r = client.get(f"{url}?variant=0", headers=planner)
     assert r.status_code == 422 and "variant" in r.json()["detail"]
     r = client.post(f"{url}?variant=3", headers=planner)
-    assert r.status_code == 422 and "variant" in r.json()["detail"]
+    assert r.status_code == 404 and "variant 3 not found" in r.json()["detail"]
 
     vp = {"name": "St Paul's", "eye": [-0.1065, 51.5141, 49.0], "target": [-0.0984, 51.5138, 110]}
     bad = {**vp, "eye": [-0.1065, 95.0, 49.0]}
