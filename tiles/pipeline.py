@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ import pyogrio
 import shapely
 from numpy.typing import NDArray
 
+from tiles import executors
 from tiles.build import ContentOptions, NodeSpec
 from tiles.chunked import trim_heap
 from tiles.errors import EmptyResultError, OutputError, TilingError
@@ -38,11 +39,7 @@ from tiles.index.quadtree import Quadtree, build_quadtree
 from tiles.model import FeatureTable, HeightSource, Skip
 from tiles.parallel import (
     MIN_PARALLEL_BUILDINGS,
-    UnitFiles,
     default_jobs,
-    run_forked,
-    write_tiles,
-    write_unit,
 )
 from tiles.readers import ReadOptions, SourceData, read_source
 from tiles.terrain.grid import TerrainGrid
@@ -260,8 +257,9 @@ def write_stage(
     meanwhile: Callable[[], None] | None = None,
     terrain: TerrainGrid | None = None,
 ) -> WriteResult:
-    """Mesh, encode and write every unit's tiles, then tileset.json; ``meanwhile`` runs in the
-    driver while forked workers (if any) do the units."""
+    """Mesh, encode and write every unit's tiles (the executor of ``options``: in process,
+    forked or on Dask; tiles/executors.py), then tileset.json; ``meanwhile`` runs in the driver
+    while the units run elsewhere, or after them."""
     t0 = time.perf_counter()
     legacy = options.format == "1.0"
     copts = ContentOptions(
@@ -279,20 +277,7 @@ def write_stage(
 
     total = len(part.units)
     jobs = _jobs(options, part.rows)
-    results: Iterator[UnitFiles]
-    if options.workers > 0 or options.scheduler:
-        from tiles.distributed import run_on_dask
-
-        # loaded one at a time as the cluster takes them (a bounded build's units are on disk)
-        tasks = ((part.unit_table(k), nodes) for k, nodes in enumerate(part.units))
-        # Dask workers may not share our file system: they return bytes, the driver writes
-        done = run_on_dask(tasks, len(part.units), part.frame, datasets, copts, options)
-        results = (write_tiles(r, copts, tmp, uri_of) for r in done)
-    elif jobs > 1:
-        results = run_forked(part, datasets, copts, tmp, uri_of, jobs, meanwhile)
-        meanwhile = None
-    else:
-        results = (write_unit(part, k, datasets, copts, tmp, uri_of) for k in range(total))
+    results = executors.choose(options, jobs).units(part, datasets, copts, tmp, uri_of, meanwhile)
     contents: dict[str, ContentInfo] = {}
     mesh_s = encode_s = 0.0
     for k, res in enumerate(results, start=1):
@@ -301,8 +286,6 @@ def write_stage(
         contents.update(res.contents)
         if progress:
             progress("tiles", k, total)
-    if meanwhile is not None:
-        meanwhile()
     if options.implicit:
         tileset = write_implicit(tmp, part.tree.nodes, contents, part.frame, options.subtree_levels)
     else:
