@@ -71,3 +71,44 @@ def test_moderator_dismisses_a_report_hides_and_restores(browser, live_server, l
         assert page.js_errors == []  # type: ignore[attr-defined]
     finally:
         page.context.close()
+
+
+def test_moderator_dismisses_one_report_and_sees_who_filed_it(browser, live_server) -> None:
+    if "moderator_only" not in live_server.accounts:
+        acc = register(live_server.url, "moderator_only")
+        grant_roles(live_server.db_url, acc.id, ("moderator",))
+        live_server.accounts["moderator_only"] = acc
+    pid = live_server.seed["proposal"]["id"]
+    citizen, neighbour, sme = (live_server.api(k) for k in ("citizen", "neighbour", "sme"))
+    twice = citizen.call(
+        "POST", f"/api/v1/proposals/{pid}/comments", json={"body": "Two reports on this one"}
+    )
+    neighbour.call("POST", f"/api/v1/comments/{twice['id']}/reports", json={"reason": "spam"})
+    sme.call("POST", f"/api/v1/comments/{twice['id']}/reports", json={"reason": "off_topic"})
+    names = {k: live_server.accounts[k].name for k in ("neighbour", "sme")}
+
+    page = new_page(browser, live_server, "moderator_only")
+    try:
+        open_app(page, live_server)
+        page.get_by_role("tab", name="Moderation").click()
+        item = page.locator(".mod-item", has_text="Two reports on this one")
+        reports = item.locator(".mod-report")
+        reports.first.wait_for()
+        texts = reports.all_inner_texts()
+        assert len(texts) == 2, texts
+        assert f"Spam: reported by {names['neighbour']}" in texts[0]
+        assert f"Off topic: reported by {names['sme']}" in texts[1] or names["sme"] in texts[1]
+        item.get_by_label("Reason for the decision").fill("Not spam")
+        item.get_by_role("button", name=f"Dismiss this report ({names['neighbour']})").click()
+        page.locator("p.status", has_text="Report dismissed").wait_for()
+        item.locator(".mod-report", has_text=names["neighbour"]).wait_for(state="detached")
+        assert item.locator(".mod-report").count() == 1
+        # the API agrees: the comment is still queued with the other report, and still published
+        queue = live_server.api("moderator_only").call("GET", "/api/v1/moderation/queue")
+        queued = next(i for i in queue["items"] if i["comment"]["id"] == twice["id"])
+        assert [r["reporter"]["display_name"] for r in queued["reports"]] == [names["sme"]]
+        assert queued["comment"]["state"] == "published"
+        assert run_axe(page) == []
+        assert page.js_errors == []  # type: ignore[attr-defined]
+    finally:
+        page.context.close()

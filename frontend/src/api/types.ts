@@ -62,7 +62,8 @@ export type ReportReason = S['ReportCreate']['reason']
 export type ModerationItem = S['ModerationItem']
 export type ModeratedComment = S['CommentModeration']
 export type ModerationReport = S['ModerationReport']
-export type ReportPublic = S['ReportPublic']
+// by operation, not schema name: another schema is also called ReportPublic (the consultation reports)
+export type ReportPublic = operations['dismissReport']['responses'][200]['content']['application/json']
 
 // administration
 export type UserAdmin = S['UserAdmin']

@@ -53,6 +53,19 @@ export interface MapView {
   centrePoint(): PickedPoint | undefined
   setDrawing(onClick: ((p: LonLat) => void) | undefined): void
   showDraft(state: EditorState | undefined): void
+  // the map controls and the building card (ui/mapcontrols.ts, ui/buildingcard.ts)
+  /** zoom towards (1) or away from (-1) the centre of the view by a step that scales with height */
+  zoomBy?(direction: 1 | -1): void
+  /** back to the first view of the whole city */
+  goHome?(): void
+  /** turn to face north, keeping the point looked at */
+  faceNorth?(): void
+  /** where a point is on the view's canvas (CSS pixels from its top left), undefined if behind */
+  toScreen?(point: LonLatHeight): { x: number; y: number } | undefined
+  /** called after every frame drawn (the camera moved, tiles loaded); returns the remover */
+  onFrame?(fn: () => void): () => void
+  /** a click on a building: the point clicked with the building, or undefined for none */
+  onBuildingPicked?(fn: (pick: PickedPoint | undefined) => void): void
   /** an impact study's coloured points (façades, ground, visibility); undefined clears (issue 13) */
   showImpactPoints?(points: readonly ImpactMapPoint[] | undefined, onPick?: (index: number) => void): void
 }

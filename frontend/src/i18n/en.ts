@@ -484,7 +484,6 @@ export const en = {
   'mod.reportBy': '{reason}: reported by {name} on {date}',
   'mod.reporterGone': 'a deleted account',
   'mod.dismissOne': 'Dismiss this report',
-  'mod.dismissOneLabel': 'Dismiss the report by {name}',
   'mod.reportDismissed': 'Report dismissed; the comment and its other reports stay.',
   'mod.reportsHeading': 'Open reports',
   'match.sector': 'CPV {cpv} ({label}) is in your sector {prefix}',
@@ -516,6 +515,8 @@ export const en = {
   'card.label': 'Building at the clicked point',
   'card.comment': 'Comment on this building',
   'card.openProposal': 'Open a proposal to comment on this building.',
+  'card.block': 'Block {block} of the scheme',
+  'card.unnamed': 'A building',
   // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'No impact study yet.',

@@ -486,7 +486,6 @@ export const et: Catalogue = {
   'mod.reportBy': '{reason}: teatas {name}, {date}',
   'mod.reporterGone': 'kustutatud konto',
   'mod.dismissOne': 'Lükka see teade tagasi',
-  'mod.dismissOneLabel': 'Lükka tagasi kasutaja {name} teade',
   'mod.reportDismissed': 'Teade lükati tagasi; kommentaar ja muud teated jäävad alles.',
   'mod.reportsHeading': 'Avatud teated',
   'match.sector': 'CPV {cpv} ({label}) kuulub teie valdkonda {prefix}',
@@ -518,6 +517,8 @@ export const et: Catalogue = {
   'card.label': 'Hoone klõpsatud kohas',
   'card.comment': 'Kommenteeri seda hoonet',
   'card.openProposal': 'Selle hoone kommenteerimiseks avage ettepanek.',
+  'card.block': 'Projekti hoone {block}',
+  'card.unnamed': 'Hoone',
   // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'Mõjuuuringut veel pole.',

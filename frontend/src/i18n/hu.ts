@@ -486,7 +486,6 @@ export const hu: Catalogue = {
   'mod.reportBy': '{reason}: bejelentette {name}, {date}',
   'mod.reporterGone': 'egy törölt fiók',
   'mod.dismissOne': 'Bejelentés elutasítása',
-  'mod.dismissOneLabel': '{name} bejelentésének elutasítása',
   'mod.reportDismissed': 'Bejelentés elutasítva; a hozzászólás és többi bejelentése megmarad.',
   'mod.reportsHeading': 'Nyitott bejelentések',
   'match.sector': 'A(z) {cpv} CPV-kód ({label}) az Ön {prefix} ágazatába tartozik',
@@ -518,6 +517,8 @@ export const hu: Catalogue = {
   'card.label': 'Épület a kattintott ponton',
   'card.comment': 'Hozzászólás ehhez az épülethez',
   'card.openProposal': 'Az épülethez való hozzászóláshoz nyisson meg egy javaslatot.',
+  'card.block': 'A terv {block}. épülete',
+  'card.unnamed': 'Egy épület',
   // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'Még nincs hatásvizsgálat.',

@@ -486,7 +486,6 @@ export const it: Catalogue = {
   'mod.reportBy': '{reason}: segnalato da {name} il {date}',
   'mod.reporterGone': 'un account eliminato',
   'mod.dismissOne': 'Respingi questa segnalazione',
-  'mod.dismissOneLabel': 'Respingi la segnalazione di {name}',
   'mod.reportDismissed': 'Segnalazione respinta; il commento e le altre segnalazioni restano.',
   'mod.reportsHeading': 'Segnalazioni aperte',
   'match.sector': 'CPV {cpv} ({label}) rientra nel tuo settore {prefix}',
@@ -518,6 +517,8 @@ export const it: Catalogue = {
   'card.label': 'Edificio nel punto cliccato',
   'card.comment': 'Commenta questo edificio',
   'card.openProposal': 'Apri una proposta per commentare questo edificio.',
+  'card.block': 'Blocco {block} del progetto',
+  'card.unnamed': 'Un edificio',
   // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': "Nessuno studio d'impatto per ora.",

@@ -486,7 +486,6 @@ export const sv: Catalogue = {
   'mod.reportBy': '{reason}: anmäld av {name} den {date}',
   'mod.reporterGone': 'ett borttaget konto',
   'mod.dismissOne': 'Avfärda den här anmälan',
-  'mod.dismissOneLabel': 'Avfärda anmälan från {name}',
   'mod.reportDismissed': 'Anmälan avfärdad; kommentaren och dess övriga anmälningar finns kvar.',
   'mod.reportsHeading': 'Öppna anmälningar',
   'match.sector': 'CPV {cpv} ({label}) ingår i din sektor {prefix}',
@@ -518,6 +517,8 @@ export const sv: Catalogue = {
   'card.label': 'Byggnad vid den klickade punkten',
   'card.comment': 'Kommentera den här byggnaden',
   'card.openProposal': 'Öppna ett förslag för att kommentera den här byggnaden.',
+  'card.block': 'Block {block} i projektet',
+  'card.unnamed': 'En byggnad',
   // end of the F2 block
   // H4: impact studies (issue 13)
   'impact.none': 'Ingen konsekvensstudie ännu.',

@@ -6,10 +6,12 @@
 import { Fragment, h as p, type JSX } from 'preact'
 import type { Api, Id, Proposal, User } from '../api'
 import { decodeDeepLink, encodeDeepLink, type DeepLinkState } from '../core/deeplink'
-import type { MapView } from '../core/mapview'
+import type { MapView, PickedPoint } from '../core/mapview'
 import { LOCALES, type I18n, type LocaleCode, type MessageKey } from '../i18n'
 import { AccountPanel } from './account'
 import { AdminPanel } from './admin'
+import { BuildingCard } from './buildingcard'
+import { MapControls } from './mapcontrols'
 import { AnalyticsPanel } from './analytics'
 import { BuildingsList } from './buildings'
 import { errorText, hasRole, type AppContext } from './context'
@@ -131,6 +133,13 @@ export class App implements AppContext {
   /** Attach the 3D view once it has started. */
   attachMap(map: MapView) {
     this.map = map
+    // zoom, compass, home, help and legend over the 3D view (ui/mapcontrols.ts)
+    const controls = document.createElement('div')
+    this.root.querySelector('.map-wrap')?.appendChild(controls)
+    new MapControls(this).mountInto(controls)
+    const card = document.createElement('div')
+    this.root.querySelector('.map-wrap')?.appendChild(card)
+    new BuildingCard(this).mountInto(card)
     store.mapReady.value = true
     map.onBuildingSelected((props) => {
       this.building.props = props
@@ -193,6 +202,17 @@ export class App implements AppContext {
     clearTimeout(this.statusTimer)
     setTimeout(() => (this.statusEl.textContent = message), 50)
     this.statusTimer = setTimeout(() => (this.statusEl.textContent = ''), STATUS_SECONDS * 1000)
+  }
+
+  /** The building card's "comment on this building": the open proposal's form, anchored there. */
+  commentOnBuilding(pick: PickedPoint) {
+    const section = document.getElementById('proposal-say')
+    section?.scrollIntoView({ block: 'start' })
+    if (!this.user) {
+      section?.querySelector<HTMLElement>('.sign-in-prompt a')?.focus()
+      return
+    }
+    this.proposals.comments?.anchorAt(pick)
   }
 
   openAccount() {

@@ -339,6 +339,14 @@ export class CommentsView {
     )
   }
 
+  /** Anchor the new comment at a point picked already (the building card's "comment on this
+   *  building") and move to its text. */
+  anchorAt(picked: PickedPoint) {
+    this.anchor = picked
+    this.ctx.refresh()
+    requestAnimationFrame(() => document.getElementById('comment-body-new')?.focus())
+  }
+
   /** Capture the next click in the 3D view as the new comment's anchor. */
   async pick() {
     if (!this.ctx.map) return

@@ -1,7 +1,7 @@
 /** What every panel gets: the API, i18n, the (optional) 3D view, the user, and app actions. */
 import type { Api, Id, Proposal, Role, User } from '../api'
 import { errorMessage } from '../core/errors'
-import type { MapView } from '../core/mapview'
+import type { MapView, PickedPoint } from '../core/mapview'
 import { CATALOGUES, LOCALES, interpolate, type I18n } from '../i18n'
 import { formatDate } from '../i18n/format'
 import { store } from './store'
@@ -25,6 +25,8 @@ export interface AppContext {
   setUser(user: User | undefined): void
   /** show the Account tab (sign in / register) */
   openAccount(): void
+  /** start a comment anchored at a picked building (the building card) */
+  commentOnBuilding?(pick: PickedPoint): void
 }
 
 export function hasRole(user: User | undefined, ...roles: Role[]): boolean {

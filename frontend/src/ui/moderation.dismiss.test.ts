@@ -35,7 +35,7 @@ describe('moderation: one report dismissed', () => {
     await settle()
     const rows = [...host.querySelectorAll('#mod-reports-11 li')]
     expect(rows.map((r) => r.textContent)).toEqual([expect.stringContaining('reported by Bea'), expect.stringContaining('reported by Cyd')])
-    const dismissBea = host.querySelector<HTMLButtonElement>('button[aria-label="Dismiss the report by Bea"]')!
+    const dismissBea = host.querySelector<HTMLButtonElement>('button[aria-label="Dismiss this report (Bea)"]')!
     dismissBea.click()
     await settle()
     // a reason first

@@ -187,7 +187,8 @@ function ReportList({ panel, comment: c, item, reasonId }: { panel: ModerationPa
         ' ',
         h(
           'button',
-          { type: 'button', class: 'dismiss-one', 'aria-label': t('mod.dismissOneLabel', { name }), onClick: () => void panel.dismissReport(c, r.id, reasonId) },
+          // the name starts with the visible text (WCAG 2.5.3), then says whose report it is
+          { type: 'button', class: 'dismiss-one', 'aria-label': `${t('mod.dismissOne')} (${name})`, onClick: () => void panel.dismissReport(c, r.id, reasonId) },
           t('mod.dismissOne'),
         ),
       )

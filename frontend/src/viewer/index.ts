@@ -10,10 +10,12 @@ import {
   Matrix4,
   Cesium3DTileFeature,
   Cesium3DTileset,
+  Cesium3DTileStyle,
   HeadingPitchRange,
   JulianDate,
   Math as CMath,
   Rectangle,
+  SceneTransforms,
   ScreenSpaceEventHandler,
   ScreenSpaceEventType,
   ShadowMode,
@@ -22,6 +24,7 @@ import {
 import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
 import { anchorPoint } from '../core/comments'
 import { withSiteLocations } from '../core/opportunities'
+import { MAP_COLOURS } from '../core/pins'
 import type { AppConfig } from '../config'
 import type { EditorState } from '../core/editor'
 import type { ImpactMapPoint } from '../core/impact'
@@ -58,6 +61,8 @@ class CesiumMapView implements MapView {
   private readonly highlighter: FeatureHighlighter
   private readonly handler: ScreenSpaceEventHandler
   private buildingListeners: ((p: BuildingProperties | undefined) => void)[] = []
+  private pickListeners: ((p: PickedPoint | undefined) => void)[] = []
+  private readonly homeConfig: CameraView | undefined
   private onSelectProposal?: (p: ProposalSummary) => void
   private onSelectComment?: (c: Comment) => void
   private onSelectOpportunity?: (o: Opportunity) => void
@@ -80,6 +85,7 @@ class CesiumMapView implements MapView {
     initialCamera: CameraView | undefined,
   ) {
     this.overlays = new Overlays(widget)
+    this.homeConfig = cfg.home ? { position: cfg.home, heading: 0, pitch: -45, roll: 0 } : undefined
     this.impact = new ImpactLayer(widget)
     this.highlighter = new FeatureHighlighter(widget)
     this.handler = new ScreenSpaceEventHandler(widget.canvas)
@@ -172,6 +178,10 @@ class CesiumMapView implements MapView {
     this.highlighter.select(feature)
     const props = feature ? featureProperties(feature) : undefined
     for (const fn of this.buildingListeners) fn(props)
+    if (this.pickListeners.length) {
+      const pick = feature ? this.pickAt(pos) : undefined
+      for (const fn of this.pickListeners) fn(pick && props ? { ...pick, building: props } : undefined)
+    }
   }
 
   private zoomToComments(comments: Comment[]) {
@@ -301,6 +311,8 @@ class CesiumMapView implements MapView {
       })
       if (this.selected !== p) return tileset.destroy()
       this.massing = tileset
+      // a scheme's new buildings in their own colour, apart from the white city (core/pins.ts)
+      tileset.style = new Cesium3DTileStyle({ color: `color('${MAP_COLOURS.scheme}')` })
       this.widget.scene.primitives.add(tileset)
       if (window.__civictwin) window.__civictwin.massing = tileset
       this.applyBeforeAfter()
@@ -310,6 +322,53 @@ class CesiumMapView implements MapView {
       console.warn('massing tileset failed to load; showing extrusions', err)
       if (this.selected === p) this.overlays.showScheme(p, true)
     }
+  }
+
+  zoomBy(direction: 1 | -1) {
+    const camera = this.widget.camera
+    const step = Math.max(20, camera.positionCartographic.height * 0.4)
+    if (direction > 0) camera.zoomIn(step)
+    else camera.zoomOut(step)
+    this.widget.scene.requestRender()
+  }
+
+  goHome() {
+    const sphere = this.tileset?.boundingSphere
+    if (sphere) {
+      this.widget.camera.flyToBoundingSphere(sphere, {
+        offset: new HeadingPitchRange(CMath.toRadians(20), CMath.toRadians(-35), Math.max(sphere.radius * 2.2, 200)),
+        duration: 1,
+      })
+    } else if (this.homeConfig) this.flyTo(this.homeConfig)
+  }
+
+  faceNorth() {
+    const scene = this.widget.scene
+    const camera = this.widget.camera
+    const centre = new Cartesian2(scene.canvas.clientWidth / 2, scene.canvas.clientHeight / 2)
+    const target = (scene.pickPositionSupported ? scene.pickPosition(centre) : undefined) ?? camera.pickEllipsoid(centre)
+    if (!target) {
+      camera.setView({ orientation: { heading: 0, pitch: camera.pitch, roll: 0 } })
+    } else {
+      // turn about the point looked at, at the same distance and tilt
+      const range = Cartesian3.distance(camera.positionWC, target)
+      camera.lookAt(target, new HeadingPitchRange(0, camera.pitch, range))
+      camera.lookAtTransform(Matrix4.IDENTITY)
+    }
+    scene.requestRender()
+  }
+
+  toScreen(point: { lon: number; lat: number; height: number }) {
+    const win = SceneTransforms.worldToWindowCoordinates(this.widget.scene, Cartesian3.fromDegrees(point.lon, point.lat, point.height))
+    return win ? { x: win.x, y: win.y } : undefined
+  }
+
+  onFrame(fn: () => void) {
+    return this.widget.scene.postRender.addEventListener(() => fn())
+  }
+
+  onBuildingPicked(fn: (pick: PickedPoint | undefined) => void) {
+    this.pickListeners.push(fn)
   }
 
   setBeforeAfter(mode: BeforeAfter) {

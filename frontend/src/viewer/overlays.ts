@@ -13,7 +13,7 @@ import {
   LabelCollection,
   LabelStyle,
   Math as CMath,
-  PointPrimitiveCollection,
+  BillboardCollection,
   PolygonHierarchy,
   SceneTransforms,
   ShadowMode,
@@ -28,7 +28,9 @@ import type { EditorState } from '../core/editor'
 import { outerRings, type Ring } from '../core/geo'
 import { heatColour } from '../core/heat'
 import { opportunityPoint } from '../core/opportunities'
+import { MAP_COLOURS, PIN_STYLES } from '../core/pins'
 import { toCartesian } from './convert'
+import { clusterImage, pinImage } from './pins'
 
 export type PickTag =
   | { kind: 'proposal'; proposal: ProposalSummary }
@@ -49,14 +51,10 @@ function tagged(entity: Entity, tag: PickTag): Entity {
   return entity
 }
 
-const SITE = Color.fromCssColorString('#e65100')
-const MASSING = Color.fromCssColorString('#fafafa')
+const SITE = Color.fromCssColorString(MAP_COLOURS.site)
+/** a scheme's new buildings: warm, unlike the white city, so new reads apart from existing */
+const MASSING = Color.fromCssColorString(MAP_COLOURS.scheme)
 const DRAFT = Color.fromCssColorString('#7b1fa2')
-const PIN = {
-  objection: Color.fromCssColorString('#c62828'),
-  neutral: Color.fromCssColorString('#546e7a'),
-  supportive: Color.fromCssColorString('#2e7d32'),
-}
 
 function hierarchy(ring: Ring, height = 0): PolygonHierarchy {
   return new PolygonHierarchy(ring.map((p) => Cartesian3.fromDegrees(p.lon, p.lat, height)))
@@ -74,14 +72,14 @@ export class Overlays {
   readonly draft = new CustomDataSource('draft')
   readonly opportunities = new CustomDataSource('opportunities')
   readonly heatCells = new CustomDataSource('heat')
-  private readonly pins: PointPrimitiveCollection
+  private readonly pins: BillboardCollection
   private readonly pinLabels: LabelCollection
   private comments: readonly Comment[] = []
   private schemeVisible = true
 
   constructor(private readonly widget: CesiumWidget) {
     for (const ds of [this.sites, this.scheme, this.draft, this.opportunities, this.heatCells]) void widget.dataSources.add(ds)
-    this.pins = widget.scene.primitives.add(new PointPrimitiveCollection())
+    this.pins = widget.scene.primitives.add(new BillboardCollection({ scene: widget.scene }))
     this.pinLabels = widget.scene.primitives.add(new LabelCollection())
     widget.camera.moveEnd.addEventListener(() => this.layoutPins())
   }
@@ -93,8 +91,9 @@ export class Overlays {
         this.sites.entities.add(
           tagged(
             new Entity({
-              polyline: { positions: linePositions(ring, 0.5, true), width: 3, material: SITE },
-              polygon: { hierarchy: hierarchy(ring, 0.3), material: SITE.withAlpha(0.15), height: 0.3 },
+              // the outline stays visible where buildings stand in front of it (dimmer there)
+              polyline: { positions: linePositions(ring, 0.5, true), width: 4, material: SITE, depthFailMaterial: SITE.withAlpha(0.55) },
+              polygon: { hierarchy: hierarchy(ring, 0.3), material: SITE.withAlpha(0.2), height: 0.3 },
             }),
             { kind: 'proposal', proposal: p },
           ),
@@ -221,12 +220,13 @@ export class Overlays {
         items.reduce((s, i) => s + i.world.y, 0) / items.length,
         items.reduce((s, i) => s + i.world.z, 0) / items.length,
       )
+      // one comment: its sentiment's shape and colour; several: a numbered disc
       this.pins.add({
         position,
-        pixelSize: items.length === 1 ? 12 : 20,
-        color: items.length === 1 ? PIN[first.c.sentiment ?? 'neutral'] : Color.fromCssColorString('#1a237e'),
-        outlineColor: Color.WHITE,
-        outlineWidth: 2,
+        image: items.length === 1 ? pinImage(PIN_STYLES[first.c.sentiment ?? 'neutral'], 18) : clusterImage(24),
+        width: items.length === 1 ? 18 : 24,
+        height: items.length === 1 ? 18 : 24,
+        verticalOrigin: VerticalOrigin.CENTER,
         disableDepthTestDistance: Number.POSITIVE_INFINITY,
         id: tag,
       })
@@ -256,7 +256,7 @@ export class Overlays {
         tagged(
           new Entity({
             position: Cartesian3.fromDegrees(c.lon, c.lat, 0),
-            point: { pixelSize: 11, color: Color.fromCssColorString('#00838f'), outlineColor: Color.WHITE, outlineWidth: 2, heightReference: HeightReference.NONE, disableDepthTestDistance: Number.POSITIVE_INFINITY },
+            billboard: { image: pinImage(PIN_STYLES.opportunity, 18), width: 18, height: 18, heightReference: HeightReference.NONE, disableDepthTestDistance: Number.POSITIVE_INFINITY },
           }),
           { kind: 'opportunity', opportunity: o },
         ),
