@@ -37,6 +37,7 @@ from tiles.heights import resolve_heights
 from tiles.index.lod import has_coarse_content
 from tiles.index.quadtree import Quadtree, build_quadtree
 from tiles.model import FeatureTable, HeightSource, Skip
+from tiles.output import publish
 from tiles.parallel import (
     MIN_PARALLEL_BUILDINGS,
     default_jobs,
@@ -636,16 +637,11 @@ def remove_stale_temp(out_root: Path, name: str) -> list[Path]:
 
 
 def _replace(tmp: Path, target: Path) -> None:
-    """Move the finished tileset into place; an older one is removed only after the move."""
-    old = None
+    """Move the finished tileset into place (one atomic exchange where the system has it,
+    tiles/output.py); the older one is removed only after the move."""
     try:
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-        tmp.rename(target)
+        old = publish(tmp, target)
     except OSError as exc:
-        if old is not None and not target.exists():
-            old.rename(target)
         raise OutputError(f"{target}: cannot move the new tileset into place ({exc})") from exc
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
