@@ -676,6 +676,12 @@ def city_revert(
     typer.echo(f"city change {done.id} reverted: {done.tileset} is back as it was")
 
 
+# work packages from OCDS (issue 15); the module imports its heavy parts inside the command
+from backend.cli_opportunities import opportunities_app  # noqa: E402
+
+app.add_typer(opportunities_app, name="opportunities")
+
+
 def main() -> None:
     app()
 
