@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.schemas.pagination import Page
+
 Sentiment = Literal["objection", "neutral", "supportive"]
 Topic = Literal["design", "use", "light", "privacy", "access", "noise", "traffic", "other"]
 ReactionKind = Literal["agree", "disagree"]
@@ -239,7 +241,9 @@ class CommentPublic(BaseModel):
     replies: list[CommentPublic] = Field(default_factory=list)
 
 
-class CommentPage(BaseModel):
+class CommentPage(Page[CommentPublic]):
+    """Top-level comments of a proposal with their replies; ``total`` counts top-level ones."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -249,16 +253,11 @@ class CommentPage(BaseModel):
                     "limit": 20,
                     "offset": 0,
                     "next": "http://localhost:8000/api/v1/proposals/1/comments?limit=20&offset=20",
+                    "prev": None,
                 }
             ]
         }
     )
-
-    items: list[CommentPublic] = Field(description="Top-level comments with their replies")
-    total: int = Field(description="Top-level comments of the proposal")
-    limit: int
-    offset: int
-    next: str | None = Field(description="URL of the next page, if any")
 
 
 class ReactionSet(BaseModel):
@@ -365,7 +364,9 @@ class ModerationItem(BaseModel):
     first_reported_at: datetime | None
 
 
-class ModerationQueue(BaseModel):
+class ModerationQueue(Page[ModerationItem]):
+    """Comments with open reports, oldest report first."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -381,13 +382,8 @@ class ModerationQueue(BaseModel):
                     "limit": 20,
                     "offset": 0,
                     "next": None,
+                    "prev": None,
                 }
             ]
         }
     )
-
-    items: list[ModerationItem]
-    total: int
-    limit: int
-    offset: int
-    next: str | None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict
 
 from backend.schemas.comments import CommentModeration, moderation_example
+from backend.schemas.pagination import Page
 
 
-class HiddenComments(BaseModel):
+class HiddenComments(Page[CommentModeration]):
     """Hidden comments (by a moderator or automatically), most recently created first."""
 
     model_config = ConfigDict(
@@ -19,13 +20,8 @@ class HiddenComments(BaseModel):
                     "limit": 50,
                     "offset": 0,
                     "next": None,
+                    "prev": None,
                 }
             ]
         }
     )
-
-    items: list[CommentModeration]
-    total: int = Field(description="hidden comments in all")
-    limit: int
-    offset: int
-    next: str | None = Field(None, description="the next page, when there is one")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from backend.api.deps import (
     CurrentPrincipal,
@@ -15,8 +15,8 @@ from backend.api.deps import (
     client_ip,
 )
 from backend.api.errors import error_responses
-from backend.api.pagination import next_link
-from backend.api.params import Offset, ResourceId
+from backend.api.pagination import PageParams, page_params
+from backend.api.params import ResourceId
 from backend.schemas.comments import (
     CommentCreate,
     CommentPage,
@@ -33,6 +33,9 @@ from backend.services.events import EventBroker
 
 router = APIRouter(tags=["comments"])
 
+#: Top-level comments per page: 20 by default, at most 100.
+CommentsPage = Annotated[PageParams, Depends(page_params(default=20, maximum=100))]
+
 
 def broker(request: Request) -> EventBroker:
     events: EventBroker = request.app.state.events
@@ -48,25 +51,17 @@ def broker(request: Request) -> EventBroker:
 )
 def list_comments(
     proposal_id: ResourceId,
-    request: Request,
     principal: OptionalPrincipal,
     session: SessionDep,
+    page: CommentsPage,
     sort: Annotated[
         CommentSort, Query(description="`newest` first, or `most_reacted` (agree + disagree)")
     ] = "newest",
-    limit: Annotated[int, Query(ge=1, le=100, description="Top-level comments per page")] = 20,
-    offset: Offset = 0,
 ) -> CommentPage:
     items, total = comments.list_threads(
-        session, principal, proposal_id, sort=sort, limit=limit, offset=offset
+        session, principal, proposal_id, sort=sort, limit=page.limit, offset=page.offset
     )
-    return CommentPage(
-        items=items,
-        total=total,
-        limit=limit,
-        offset=offset,
-        next=next_link(request, total, limit, offset),
-    )
+    return page.of(CommentPage, items, total)
 
 
 @router.post(

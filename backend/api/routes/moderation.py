@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from backend.api.deps import Moderator, SessionDep, SettingsDep
 from backend.api.errors import error_responses
-from backend.api.pagination import next_link
-from backend.api.params import Offset, ResourceId
+from backend.api.pagination import PageParams, page_params
+from backend.api.params import ResourceId
 from backend.api.routes.comments import broker
 from backend.schemas.comments import (
     CommentModeration,
@@ -22,6 +22,9 @@ from backend.services import moderation
 
 router = APIRouter(prefix="/moderation", tags=["moderation"])
 
+#: Pages of the queue and of hidden comments: 20 by default, at most 100.
+ModerationPage = Annotated[PageParams, Depends(page_params(default=20, maximum=100))]
+
 
 @router.get(
     "/queue",
@@ -31,21 +34,13 @@ router = APIRouter(prefix="/moderation", tags=["moderation"])
     summary="Comments with open reports (auto-hidden ones included), oldest report first",
 )
 def list_queue(
-    request: Request,
     moderator: Moderator,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Offset = 0,
+    page: ModerationPage,
 ) -> ModerationQueue:
-    items, total = moderation.queue(session, settings, limit=limit, offset=offset)
-    return ModerationQueue(
-        items=items,
-        total=total,
-        limit=limit,
-        offset=offset,
-        next=next_link(request, total, limit, offset),
-    )
+    items, total = moderation.queue(session, settings, limit=page.limit, offset=page.offset)
+    return page.of(ModerationQueue, items, total)
 
 
 @router.post(
@@ -106,17 +101,9 @@ def dismiss_report(
     summary="Hidden comments (by a moderator or automatically), newest first, to restore",
 )
 def list_hidden(
-    request: Request,
     moderator: Moderator,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Offset = 0,
+    page: ModerationPage,
 ) -> HiddenComments:
-    items, total = moderation.hidden(session, limit=limit, offset=offset)
-    return HiddenComments(
-        items=items,
-        total=total,
-        limit=limit,
-        offset=offset,
-        next=next_link(request, total, limit, offset),
-    )
+    items, total = moderation.hidden(session, limit=page.limit, offset=page.offset)
+    return page.of(HiddenComments, items, total)

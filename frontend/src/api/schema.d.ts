@@ -1763,6 +1763,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/proposals/{proposal_id}/oc4ids.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A proposal with procurement as an OC4IDS project package */
+        get: operations["getProposalOc4ids"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oc4ids/project-package.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every public proposal with procurement as an OC4IDS project package */
+        get: operations["getOc4idsPackage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schemes/{scheme_id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grants awarded under a scheme */
+        get: operations["listGrants"];
+        put?: never;
+        /** Record a grant awarded under my scheme (its funder or an admin) */
+        post: operations["createGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants/360giving.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Awarded grants as 360Giving open data (404 while none is awarded) */
+        get: operations["getGrants360Giving"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The journeys (start, grow, bid for public work, go abroad) and their steps */
+        get: operations["getGuide"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guide/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a step to a journey (a planner or an admin) */
+        post: operations["createGuideStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guide/steps/{step_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a step (a planner or an admin) */
+        delete: operations["deleteGuideStep"];
+        options?: never;
+        head?: never;
+        /** Change or move a step (a planner or an admin) */
+        patch: operations["updateGuideStep"];
+        trace?: never;
+    };
     "/tiles/{tileset}/{path}": {
         parameters: {
             query?: never;
@@ -3584,6 +3705,66 @@ export interface components {
             created_at: string;
         };
         /**
+         * GrantCreate
+         * @example {
+         *       "amount": 4500,
+         *       "awarded_on": "2025-06-02",
+         *       "organisation_id": 8
+         *     }
+         */
+        GrantCreate: {
+            /** Organisation Id */
+            organisation_id: number;
+            /** Amount */
+            amount: number;
+            /**
+             * Currency
+             * @default GBP
+             */
+            currency: string;
+            /**
+             * Awarded On
+             * Format: date
+             */
+            awarded_on: string;
+            /** Title */
+            title?: string | null;
+        };
+        /**
+         * GrantPublic
+         * @example {
+         *       "amount": 4500,
+         *       "awarded_on": "2025-06-02",
+         *       "currency": "GBP",
+         *       "id": 5,
+         *       "organisation_id": 8,
+         *       "organisation_name": "Barbican Gardens Ltd",
+         *       "scheme_id": 3,
+         *       "title": "Bid-ready grant: first tender"
+         *     }
+         */
+        GrantPublic: {
+            /** Id */
+            id: number;
+            /** Scheme Id */
+            scheme_id: number;
+            /** Organisation Id */
+            organisation_id: number;
+            /** Organisation Name */
+            organisation_name: string;
+            /** Amount */
+            amount: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Awarded On
+             * Format: date
+             */
+            awarded_on: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * Health
          * @example {
          *       "database": {
@@ -4110,6 +4291,39 @@ export interface components {
              * @example We did the landscaping of ...
              */
             message: string;
+        };
+        /**
+         * JourneyPublic
+         * @example {
+         *       "journey": "start",
+         *       "steps": [
+         *         {
+         *           "cost": "£50",
+         *           "duration": "1 day",
+         *           "id": 7,
+         *           "journey": "start",
+         *           "position": 1,
+         *           "provider": "Companies House",
+         *           "translations": {
+         *             "en": {
+         *               "description": "Register with Companies House; you get a company number the same day.",
+         *               "title": "Register your company"
+         *             }
+         *           },
+         *           "updated_at": "2025-04-01T09:00:00Z",
+         *           "url": "https://www.gov.uk/limited-company-formation"
+         *         }
+         *       ]
+         *     }
+         */
+        JourneyPublic: {
+            /**
+             * Journey
+             * @enum {string}
+             */
+            journey: "start" | "grow" | "bid" | "abroad";
+            /** Steps */
+            steps: components["schemas"]["StepPublic"][];
         };
         /**
          * Kpis
@@ -4784,7 +4998,16 @@ export interface components {
              */
             coordinates: number[][][][];
         };
-        /** NotificationList */
+        /**
+         * NotificationList
+         * @example {
+         *       "items": [],
+         *       "limit": 20,
+         *       "offset": 0,
+         *       "total": 0,
+         *       "unread": 0
+         *     }
+         */
         NotificationList: {
             /** Items */
             items: components["schemas"]["NotificationPublic"][];
@@ -7347,6 +7570,159 @@ export interface components {
             by: components["schemas"]["UserRef"] | null;
             /** Reason */
             reason: string | null;
+        };
+        /**
+         * StepCreate
+         * @example {
+         *       "cost": "£50",
+         *       "duration": "1 day",
+         *       "journey": "start",
+         *       "position": 1,
+         *       "provider": "Companies House",
+         *       "translations": {
+         *         "en": {
+         *           "description": "Register with Companies House; you get a company number the same day.",
+         *           "title": "Register your company"
+         *         }
+         *       },
+         *       "url": "https://www.gov.uk/limited-company-formation"
+         *     }
+         */
+        StepCreate: {
+            /**
+             * Journey
+             * @enum {string}
+             */
+            journey: "start" | "grow" | "bid" | "abroad";
+            /**
+             * Position
+             * @description 1 = first; moves others
+             */
+            position?: number | null;
+            /** Translations */
+            translations: {
+                [key: string]: components["schemas"]["StepText"];
+            };
+            /**
+             * Provider
+             * @description Who provides the service
+             */
+            provider?: string | null;
+            /**
+             * Cost
+             * @example free
+             */
+            cost?: string | null;
+            /**
+             * Duration
+             * @example 1-2 weeks
+             */
+            duration?: string | null;
+            /** Url */
+            url?: string | null;
+        };
+        /**
+         * StepPublic
+         * @example {
+         *       "cost": "£50",
+         *       "duration": "1 day",
+         *       "id": 7,
+         *       "journey": "start",
+         *       "position": 1,
+         *       "provider": "Companies House",
+         *       "translations": {
+         *         "en": {
+         *           "description": "Register with Companies House; you get a company number the same day.",
+         *           "title": "Register your company"
+         *         }
+         *       },
+         *       "updated_at": "2025-04-01T09:00:00Z",
+         *       "url": "https://www.gov.uk/limited-company-formation"
+         *     }
+         */
+        StepPublic: {
+            /** Id */
+            id: number;
+            /**
+             * Journey
+             * @enum {string}
+             */
+            journey: "start" | "grow" | "bid" | "abroad";
+            /** Position */
+            position: number;
+            /** Translations */
+            translations: {
+                [key: string]: components["schemas"]["StepText"];
+            };
+            /** Provider */
+            provider: string;
+            /** Cost */
+            cost: string;
+            /** Duration */
+            duration: string;
+            /** Url */
+            url: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * StepText
+         * @example {
+         *       "description": "Register with Companies House; you get a company number the same day.",
+         *       "title": "Register your company"
+         *     }
+         */
+        StepText: {
+            /** Title */
+            title: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+        };
+        /**
+         * StepUpdate
+         * @example {
+         *       "cost": "free",
+         *       "position": 2
+         *     }
+         */
+        StepUpdate: {
+            /** Journey */
+            journey?: ("start" | "grow" | "bid" | "abroad") | null;
+            /**
+             * Position
+             * @description 1 = first; moves others
+             */
+            position?: number | null;
+            /**
+             * Translations
+             * @description Title and description per language; English is required
+             */
+            translations?: {
+                [key: string]: components["schemas"]["StepText"];
+            } | null;
+            /**
+             * Provider
+             * @description Who provides the service
+             */
+            provider?: string | null;
+            /**
+             * Cost
+             * @example free
+             */
+            cost?: string | null;
+            /**
+             * Duration
+             * @example 1-2 weeks
+             */
+            duration?: string | null;
+            /** Url */
+            url?: string | null;
         };
         /**
          * SubPackageCreate
@@ -17649,6 +18025,822 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpportunityPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getProposalOc4ids: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OC4IDS 0.9 project package */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "uri": "https://civictwin.example.org/api/v1/proposals/1/oc4ids.json",
+                     *       "version": "0.9",
+                     *       "publishedDate": "2025-07-15T10:00:00Z",
+                     *       "publisher": {
+                     *         "name": "CivicTwin"
+                     *       },
+                     *       "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+                     *       "projects": [
+                     *         {
+                     *           "id": "oc4ids-civictwin-1",
+                     *           "updated": "2025-07-15T10:00:00Z",
+                     *           "language": "en",
+                     *           "identifiers": [
+                     *             {
+                     *               "id": "24/00123/FULL",
+                     *               "scheme": "planning-application-reference"
+                     *             }
+                     *           ],
+                     *           "publicAuthority": {
+                     *             "id": "public-authority",
+                     *             "name": "CivicTwin"
+                     *           },
+                     *           "title": "Bank Junction Tower",
+                     *           "status": "implementation",
+                     *           "type": "construction",
+                     *           "locations": [
+                     *             {
+                     *               "id": "site",
+                     *               "description": "1 Bank Junction",
+                     *               "geometry": {
+                     *                 "type": "Polygon",
+                     *                 "coordinates": [
+                     *                   [
+                     *                     [
+                     *                       -0.089,
+                     *                       51.513
+                     *                     ],
+                     *                     [
+                     *                       -0.088,
+                     *                       51.513
+                     *                     ],
+                     *                     [
+                     *                       -0.088,
+                     *                       51.5136
+                     *                     ],
+                     *                     [
+                     *                       -0.089,
+                     *                       51.513
+                     *                     ]
+                     *                   ]
+                     *                 ]
+                     *               }
+                     *             }
+                     *           ],
+                     *           "budget": {
+                     *             "amount": {
+                     *               "amount": 250000,
+                     *               "currency": "GBP"
+                     *             }
+                     *           },
+                     *           "parties": [
+                     *             {
+                     *               "id": "public-authority",
+                     *               "name": "CivicTwin",
+                     *               "roles": [
+                     *                 "publicAuthority",
+                     *                 "buyer"
+                     *               ]
+                     *             },
+                     *             {
+                     *               "id": "org-8",
+                     *               "name": "Barbican Gardens Ltd",
+                     *               "roles": [
+                     *                 "supplier"
+                     *               ],
+                     *               "details": {
+                     *                 "scale": "small"
+                     *               }
+                     *             }
+                     *           ],
+                     *           "contractingProcesses": [
+                     *             {
+                     *               "id": "ocds-civictwin-opp-4",
+                     *               "summary": {
+                     *                 "ocid": "ocds-civictwin-opp-4",
+                     *                 "title": "Landscaping works",
+                     *                 "status": "active",
+                     *                 "tender": {
+                     *                   "procurementMethod": "open",
+                     *                   "costEstimate": {
+                     *                     "amount": 250000,
+                     *                     "currency": "GBP"
+                     *                   }
+                     *                 },
+                     *                 "suppliers": [
+                     *                   {
+                     *                     "id": "org-8",
+                     *                     "name": "Barbican Gardens Ltd"
+                     *                   }
+                     *                 ],
+                     *                 "contractValue": {
+                     *                   "amount": 240000,
+                     *                   "currency": "GBP"
+                     *                 }
+                     *               },
+                     *               "releases": [
+                     *                 {
+                     *                   "id": "ocds-civictwin-opp-4-20250715T100000Z",
+                     *                   "tag": [
+                     *                     "tender",
+                     *                     "award"
+                     *                   ],
+                     *                   "date": "2025-07-15T10:00:00Z",
+                     *                   "url": "https://civictwin.example.org/api/v1/opportunities/4/release-package.json"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getOc4idsPackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OC4IDS 0.9 project package */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "uri": "https://civictwin.example.org/api/v1/proposals/1/oc4ids.json",
+                     *       "version": "0.9",
+                     *       "publishedDate": "2025-07-15T10:00:00Z",
+                     *       "publisher": {
+                     *         "name": "CivicTwin"
+                     *       },
+                     *       "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+                     *       "projects": [
+                     *         {
+                     *           "id": "oc4ids-civictwin-1",
+                     *           "updated": "2025-07-15T10:00:00Z",
+                     *           "language": "en",
+                     *           "identifiers": [
+                     *             {
+                     *               "id": "24/00123/FULL",
+                     *               "scheme": "planning-application-reference"
+                     *             }
+                     *           ],
+                     *           "publicAuthority": {
+                     *             "id": "public-authority",
+                     *             "name": "CivicTwin"
+                     *           },
+                     *           "title": "Bank Junction Tower",
+                     *           "status": "implementation",
+                     *           "type": "construction",
+                     *           "locations": [
+                     *             {
+                     *               "id": "site",
+                     *               "description": "1 Bank Junction",
+                     *               "geometry": {
+                     *                 "type": "Polygon",
+                     *                 "coordinates": [
+                     *                   [
+                     *                     [
+                     *                       -0.089,
+                     *                       51.513
+                     *                     ],
+                     *                     [
+                     *                       -0.088,
+                     *                       51.513
+                     *                     ],
+                     *                     [
+                     *                       -0.088,
+                     *                       51.5136
+                     *                     ],
+                     *                     [
+                     *                       -0.089,
+                     *                       51.513
+                     *                     ]
+                     *                   ]
+                     *                 ]
+                     *               }
+                     *             }
+                     *           ],
+                     *           "budget": {
+                     *             "amount": {
+                     *               "amount": 250000,
+                     *               "currency": "GBP"
+                     *             }
+                     *           },
+                     *           "parties": [
+                     *             {
+                     *               "id": "public-authority",
+                     *               "name": "CivicTwin",
+                     *               "roles": [
+                     *                 "publicAuthority",
+                     *                 "buyer"
+                     *               ]
+                     *             },
+                     *             {
+                     *               "id": "org-8",
+                     *               "name": "Barbican Gardens Ltd",
+                     *               "roles": [
+                     *                 "supplier"
+                     *               ],
+                     *               "details": {
+                     *                 "scale": "small"
+                     *               }
+                     *             }
+                     *           ],
+                     *           "contractingProcesses": [
+                     *             {
+                     *               "id": "ocds-civictwin-opp-4",
+                     *               "summary": {
+                     *                 "ocid": "ocds-civictwin-opp-4",
+                     *                 "title": "Landscaping works",
+                     *                 "status": "active",
+                     *                 "tender": {
+                     *                   "procurementMethod": "open",
+                     *                   "costEstimate": {
+                     *                     "amount": 250000,
+                     *                     "currency": "GBP"
+                     *                   }
+                     *                 },
+                     *                 "suppliers": [
+                     *                   {
+                     *                     "id": "org-8",
+                     *                     "name": "Barbican Gardens Ltd"
+                     *                   }
+                     *                 ],
+                     *                 "contractValue": {
+                     *                   "amount": 240000,
+                     *                   "currency": "GBP"
+                     *                 }
+                     *               },
+                     *               "releases": [
+                     *                 {
+                     *                   "id": "ocds-civictwin-opp-4-20250715T100000Z",
+                     *                   "tag": [
+                     *                     "tender",
+                     *                     "award"
+                     *                   ],
+                     *                   "date": "2025-07-15T10:00:00Z",
+                     *                   "url": "https://civictwin.example.org/api/v1/opportunities/4/release-package.json"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listGrants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                scheme_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantPublic"][];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                scheme_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getGrants360Giving: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 360Giving grant package (1.4) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "version": "1.4",
+                     *       "grants": [
+                     *         {
+                     *           "id": "360G-civictwin-5",
+                     *           "title": "Bid-ready grant: first tender",
+                     *           "description": "Up to £5,000 towards the cost of preparing a first public tender.",
+                     *           "currency": "GBP",
+                     *           "amountAwarded": 4500,
+                     *           "awardDate": "2025-06-02T00:00:00Z",
+                     *           "recipientOrganization": [
+                     *             {
+                     *               "id": "360G-civictwin-org-8",
+                     *               "name": "Barbican Gardens Ltd"
+                     *             }
+                     *           ],
+                     *           "fundingOrganization": [
+                     *             {
+                     *               "id": "360G-civictwin-funder-west-midlands-growth-company",
+                     *               "name": "West Midlands Growth Company"
+                     *             }
+                     *           ],
+                     *           "grantProgramme": [
+                     *             {
+                     *               "code": "scheme-3",
+                     *               "title": "Bid-ready grant",
+                     *               "url": "https://civictwin.example.org/api/v1/schemes/3"
+                     *             }
+                     *           ],
+                     *           "fromOpenCall": "Yes",
+                     *           "fundingType": [
+                     *             {
+                     *               "vocabulary": "civictwin-scheme-kind",
+                     *               "code": "grant"
+                     *             }
+                     *           ],
+                     *           "dateModified": "2025-06-02T10:00:00+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getGuide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyPublic"][];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createGuideStep: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    deleteGuideStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                step_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    updateGuideStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                step_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepPublic"];
                 };
             };
             /** @description AuthenticationError */
