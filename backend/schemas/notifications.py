@@ -44,6 +44,22 @@ class NotificationPublic(BaseModel):
 
 
 class NotificationList(Page[NotificationPublic]):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [],
+                    "total": 0,
+                    "limit": 20,
+                    "offset": 0,
+                    "next": None,
+                    "prev": None,
+                    "unread": 0,
+                }
+            ]
+        }
+    )
+
     unread: int = Field(ge=0, description="Unread notifications over all pages")
 
 

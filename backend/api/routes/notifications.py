@@ -8,7 +8,7 @@ import logging
 import smtplib
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -144,7 +144,8 @@ in the app; you can turn e-mails on again in your account.</p>
 
 @router.get(
     "/unsubscribe",
-    response_class=HTMLResponse,
+    # no media type of its own, so that the error model stays application/json
+    response_class=Response,
     operation_id="unsubscribePage",
     responses={
         200: {
