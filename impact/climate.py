@@ -51,8 +51,10 @@ NORMALS: dict[str, SunshineNormals] = {
             51.48,
             -0.45,
             "Europe/London",
-            (61.5, 77.9, 114.6, 168.7, 198.5, 204.3, 212.0, 204.7, 149.3, 116.5, 72.6, 52.0),
-            "Met Office 1991-2020 climate averages, Heathrow",
+            # the mean of the Met Office's monthly station record (historic station data,
+            # Heathrow), 1991-2020, all 360 months present; see docs/impact.md
+            (59.0, 75.9, 119.6, 169.3, 197.0, 196.6, 205.7, 192.4, 149.7, 110.5, 68.3, 53.2),
+            "Met Office historic station data, Heathrow, mean of 1991-2020",
         ),
         SunshineNormals(
             "Birmingham",
