@@ -14,6 +14,7 @@ medians and the ratios.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -55,14 +56,17 @@ def main() -> None:
         rebuild, rebuild_ground, apply, revert, loads = [], [], [], [], []
         result = None
         for k in range(args.repeat + 1):  # the first round warms caches and is not counted
+            gc.collect()  # each timed step starts without the previous one's garbage
             t0 = time.perf_counter()
             run([args.input], Path(tmp) / f"rebuild-{k}", BuildOptions(name="london"))
             t_rebuild = time.perf_counter() - t0
             shutil.rmtree(Path(tmp) / f"rebuild-{k}")
+            gc.collect()
             t0 = time.perf_counter()
             run([args.input], Path(tmp) / f"rebuild-g{k}", demo)
             t_ground = time.perf_counter() - t0
             shutil.rmtree(Path(tmp) / f"rebuild-g{k}")
+            gc.collect()
             t0 = time.perf_counter()
             result = apply_change(base.tileset_dir, "bench", SCHEME)
             t_apply = time.perf_counter() - t0
