@@ -374,7 +374,8 @@ def mark_read(session: Session, user_id: int, ids: list[int] | None, now: dateti
     )
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(ids))
-    return int(session.execute(stmt.values(read_at=now)).rowcount or 0)
+    result = session.execute(stmt.values(read_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def unread_count(session: Session, user_id: int) -> int:

@@ -18,6 +18,7 @@ from backend.schemas.geometry import PointIn, PolygonIn
 MAX_AREA_KM2 = 100.0
 MAX_RADIUS_M = 5_000.0
 MAX_FOLLOWS_PER_ACCOUNT = 200
+_AREA: dict[str, Any] = {"type": "Polygon", "coordinates": [SITE_RING]}
 
 
 class FollowCreate(BaseModel):
@@ -33,7 +34,7 @@ class FollowCreate(BaseModel):
                     "point": {"type": "Point", "coordinates": [-0.095, 51.515]},
                     "radius_m": 500,
                 },
-                {"label": "Barbican", "area": {"type": "Polygon", "coordinates": [SITE_RING]}},
+                {"label": "Barbican", "area": _AREA},
             ]
         },
     )
@@ -67,7 +68,7 @@ class FollowPublic(BaseModel):
                     "id": 5,
                     "proposal_id": None,
                     "label": "Around my home",
-                    "area": {"type": "Polygon", "coordinates": [SITE_RING]},
+                    "area": _AREA,
                     "center": {"type": "Point", "coordinates": [-0.095, 51.515]},
                     "radius_m": 500.0,
                     "area_km2": 0.78,

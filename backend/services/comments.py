@@ -343,6 +343,7 @@ def create(
     require_open(proposal)
     check_body("body", data.body, settings.comment_max_length)
     depth = 1
+    parent: Comment | None = None
     if data.parent_id is not None:
         parent = repo.get(session, data.parent_id)
         if parent is None or parent.proposal_id != proposal.id:
@@ -379,7 +380,7 @@ def create(
         data.anchor.impact = impact_jobs.checked_point(session, proposal.id, data.anchor.impact)
     store_anchor(comment, data.anchor)
     session.add(comment)
-    if data.parent_id is not None and parent.author_id not in (None, principal.user.id):
+    if parent is not None and parent.author_id not in (None, principal.user.id):
         session.flush()
         notify_reply(session, proposal, parent, comment, principal.user.display_name)
     session.commit()

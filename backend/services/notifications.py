@@ -246,7 +246,7 @@ def _deliver(
     if proposal is None or proposal.stage == "draft":
         return 0
     if "user_id" in data:
-        user_id = int(data["user_id"])  # type: ignore[call-overload]
+        user_id = int(data["user_id"])
         ensure_token(session, secret, user_id)
         comment = data.get("comment_id")
         return repo.notify_one(
@@ -257,7 +257,7 @@ def _deliver(
             dedupe_key=event.dedupe_key,
             title=str(data.get("title", proposal.title))[:300],
             body=str(data.get("body", "")),
-            link=links.proposal(proposal.id, int(comment) if comment else None),  # type: ignore[call-overload]
+            link=links.proposal(proposal.id, int(comment) if comment else None),
             now=now,
         )
     title, body = _texts(event.kind, proposal, data)
@@ -331,7 +331,7 @@ def send_digests(
 def view(n: Notification) -> NotificationPublic:
     return NotificationPublic(
         id=n.id,
-        kind=n.kind,  # type: ignore[arg-type]
+        kind=n.kind,
         proposal_id=n.proposal_id,
         title=n.title,
         body=n.body,
@@ -365,10 +365,7 @@ def mark_read(session: Session, principal: Principal, notification_id: int | Non
 def get_preferences(session: Session, principal: Principal) -> Preferences:
     stored = repo.preferences(session, principal.user.id)
     return Preferences(
-        items=[
-            PreferenceItem(kind=k, frequency=stored.get(k, "immediate"))  # type: ignore[arg-type]
-            for k in KINDS
-        ]
+        items=[PreferenceItem(kind=k, frequency=stored.get(k, "immediate")) for k in KINDS]
     )
 
 

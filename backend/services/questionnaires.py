@@ -43,7 +43,7 @@ def _public(session: Session, proposal_id: int, principal: Principal | None) -> 
             QuestionPublic(
                 id=q.id,
                 position=q.position,
-                kind=q.kind,  # type: ignore[arg-type]
+                kind=q.kind,
                 prompt=q.prompt,
                 options=list(q.options or []),
                 required=q.required,
@@ -186,7 +186,7 @@ def aggregate(session: Session, proposal_id: int) -> QuestionnaireResults:
     results = {
         q.id: QuestionResult(
             question_id=q.id,
-            kind=q.kind,  # type: ignore[arg-type]
+            kind=q.kind,
             prompt=q.prompt,
             answers=0,
             options=list(q.options or []),

@@ -251,7 +251,7 @@ def page_html(data: ReportData) -> bytes:
                 (x.lon, x.lat, x.sentiment)
                 for x in data.comments
                 if x.lon is not None and x.lat is not None
-            ],  # type: ignore[misc]
+            ],
         ),
         "<h2>What became of the comments</h2>",
         _table(

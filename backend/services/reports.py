@@ -260,7 +260,7 @@ def view(r: ConsultationReport) -> ReportPublic:
     return ReportPublic(
         id=r.id,
         proposal_id=r.proposal_id,
-        trigger=r.trigger,  # type: ignore[arg-type]
+        trigger=r.trigger,
         counts=r.counts,
         html_document_id=r.html_document_id,
         csv_document_id=r.csv_document_id,

@@ -191,7 +191,7 @@ def view(session: Session, r: OfficialResponse) -> ResponsePublic:
         official=True,
         responder=f"{user.display_name}, {COUNCIL}" if user else COUNCIL,
         body=r.body,
-        disposition=r.disposition,  # type: ignore[arg-type]
+        disposition=r.disposition,
         change_made=r.change_made,
         reason=r.reason,
         created_at=r.created_at,

@@ -30,12 +30,14 @@ def _independent_counts(database: Database, pid: int) -> dict[str, Any]:
     with database.sessions() as s:
         published = (Comment.proposal_id == pid, Comment.state == "published")
         total = s.scalar(sa.select(sa.func.count()).where(*published))
-        sentiments = dict(
+        sentiments: dict[str, int] = dict(
             s.execute(
                 sa.select(Comment.sentiment, sa.func.count())
                 .where(*published)
                 .group_by(Comment.sentiment)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         topics: Counter[str] = Counter()
         for row in s.scalars(sa.select(Comment.topics).where(*published)):
@@ -46,19 +48,23 @@ def _independent_counts(database: Database, pid: int) -> dict[str, Any]:
         anchored = s.scalar(
             sa.select(sa.func.count()).where(*published, Comment.anchor_point.is_not(None))
         )
-        per_variant = dict(
+        per_variant: dict[int | None, int] = dict(
             s.execute(
                 sa.select(Comment.variant_id, sa.func.count())
                 .where(*published, Comment.variant_id.is_not(None))
                 .group_by(Comment.variant_id)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
-        prefs = dict(
+        prefs: dict[int, int] = dict(
             s.execute(
                 sa.select(VariantPreference.variant_id, sa.func.count())
                 .where(VariantPreference.proposal_id == pid)
                 .group_by(VariantPreference.variant_id)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
     return {
         "comments": total,
