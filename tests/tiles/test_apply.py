@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -45,7 +46,7 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 def _ids_by_tile(folder: Path) -> dict[str, set[str]]:
-    out = {}
+    out: dict[str, set[str]] = {}
     for tile, _parent, _depth in iter_tiles(load_tileset(folder)["root"]):
         uri = tile.get("content", {}).get("uri")
         if uri:
@@ -243,3 +244,36 @@ def test_buildings_table_is_what_the_frame_reads(city: Path) -> None:
     frame = gpd.read_file(city / "buildings.fgb")
     assert sorted(table.building_id.tolist()) == sorted(frame.building_id.tolist())
     assert np.isclose(np.sort(table.height_m), np.sort(frame.height_m.to_numpy(dtype=float))).all()
+
+
+def test_a_city_whose_root_has_no_content_retiles_only_the_sites_subtree(tmp_path: Path) -> None:
+    """Two copies of London 5 km apart: the root and its children are too coarse to have
+    content, so a change re-tiles only the site's subtree (the table is read around it)."""
+    london = gpd.read_file(LONDON_PBF.parent / "buildings.geojson")
+    east = london.copy()
+    east["geometry"] = east.geometry.translate(xoff=0.07)
+    east["osm_id"] = "east-" + east["osm_id"].astype(str)
+    both = gpd.GeoDataFrame(pd.concat([london, east], ignore_index=True), crs=london.crs)
+    source = tmp_path / "two.geojson"
+    both.to_file(source, driver="GeoJSON")
+    built = run([source], tmp_path / "out", BuildOptions(name="two"))
+    folder = built.tileset_dir
+    assert "content" not in load_tileset(folder)["root"]
+    blocks, explicit = _scheme(folder)
+    before = _hashes(folder)
+    ids_before = _ids_by_tile(folder)
+    result = apply_change(folder, "c1", blocks, [explicit])
+    after = _hashes(folder)
+    assert {k for k in before if before[k] != after.get(k)} == {
+        "tileset.json",
+        *result.removed_tiles,
+    }
+    assert len(result.tiles) < len(ids_before) / 2
+    expected = _expected_replaced(folder, blocks, explicit)
+    assert set(result.replaced) == expected
+    everything = set().union(*_ids_by_tile(folder).values())
+    assert {"massing:scheme-a", "massing:scheme-b"} <= everything
+    assert not everything & expected
+    assert check_tileset(folder) == []
+    revert_change(folder, "c1")
+    assert _hashes(folder) == before
