@@ -38,6 +38,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vocabularies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The closed vocabularies (stages, topics, reasons, states, event types) and limits */
+        get: operations["getVocabularies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -2915,6 +2932,56 @@ export interface components {
             variant_id?: number | null;
         };
         /**
+         * CommentEvent
+         * @description A comment was posted, edited or restored: the comment as anyone sees it.
+         */
+        CommentEvent: {
+            /**
+             * Proposal Id
+             * @example 1
+             */
+            proposal_id: number;
+            /**
+             * Id
+             * @description The stream's event id
+             * @example 1746518400000-4182-7
+             */
+            id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "comment_created" | "comment_edited" | "comment_restored";
+            comment: components["schemas"]["CommentPublic"];
+        };
+        /**
+         * CommentGoneEvent
+         * @description A comment was hidden by a moderator or deleted by its author.
+         */
+        CommentGoneEvent: {
+            /**
+             * Proposal Id
+             * @example 1
+             */
+            proposal_id: number;
+            /**
+             * Id
+             * @description The stream's event id
+             * @example 1746518400000-4182-7
+             */
+            id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "comment_hidden" | "comment_deleted";
+            /**
+             * Comment Id
+             * @example 101
+             */
+            comment_id: number;
+        };
+        /**
          * CommentModeration
          * @description A comment as a moderator sees it: with its body whatever its state.
          * @example {
@@ -4410,6 +4477,49 @@ export interface components {
             by_size: {
                 [key: string]: number;
             };
+        };
+        /** Limits */
+        Limits: {
+            /**
+             * Thread Depth
+             * @description Replies nest at most this deep (a top comment is 1)
+             */
+            thread_depth: number;
+            /**
+             * Comment Max Length
+             * @description Longest comment body, in characters
+             */
+            comment_max_length: number;
+            /**
+             * Comment Topics Max
+             * @description Most topics one comment may have
+             */
+            comment_topics_max: number;
+            /**
+             * Display Name Max Length
+             * @description Longest display name, in characters
+             */
+            display_name_max_length: number;
+            /**
+             * Organisation Name Max Length
+             * @description Longest organisation name
+             */
+            organisation_name_max_length: number;
+            /**
+             * Massing Height Max M
+             * @description Tallest massing block, metres above ground
+             */
+            massing_height_max_m: number;
+            /**
+             * Massing Storeys Max
+             * @description Most storeys of a massing block
+             */
+            massing_storeys_max: number;
+            /**
+             * Metres Per Storey
+             * @description Height of a storey when only storeys are given
+             */
+            metres_per_storey: number;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -6618,6 +6728,43 @@ export interface components {
             my_reaction: ("agree" | "disagree") | null;
         };
         /**
+         * ReactionCountsEvent
+         * @description A comment's agree/disagree counts changed.
+         */
+        ReactionCountsEvent: {
+            /**
+             * Proposal Id
+             * @example 1
+             */
+            proposal_id: number;
+            /**
+             * Id
+             * @description The stream's event id
+             * @example 1746518400000-4182-7
+             */
+            id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "reaction_counts";
+            /**
+             * Comment Id
+             * @example 101
+             */
+            comment_id: number;
+            /**
+             * Agree Count
+             * @example 13
+             */
+            agree_count: number;
+            /**
+             * Disagree Count
+             * @example 3
+             */
+            disagree_count: number;
+        };
+        /**
          * ReactionSet
          * @example {
          *       "kind": "agree"
@@ -7004,6 +7151,63 @@ export interface components {
         /**
          * SchemeList
          * @description A page of schemes.
+         * @example {
+         *       "items": [
+         *         {
+         *           "amount_max": 5000,
+         *           "amount_min": 500,
+         *           "apply_url": "https://growth.example.org/bid-ready",
+         *           "closes_on": "2026-03-31",
+         *           "contact": {
+         *             "email": "support@growth.example.org",
+         *             "name": "Business support"
+         *           },
+         *           "created_at": "2025-03-20T10:00:00Z",
+         *           "currency": "GBP",
+         *           "how_to_apply": "Apply online; a decision within four weeks.",
+         *           "id": 3,
+         *           "kind": "grant",
+         *           "open": true,
+         *           "opens_on": "2025-04-01",
+         *           "opportunity_ids": [
+         *             4
+         *           ],
+         *           "other_criteria": "Registered in the West Midlands for at least a year.",
+         *           "provider": "West Midlands Growth Company",
+         *           "published_at": "2025-04-01T09:00:00Z",
+         *           "rolling": false,
+         *           "sectors": [
+         *             {
+         *               "code": "45",
+         *               "scheme": "CPV"
+         *             }
+         *           ],
+         *           "sizes": [
+         *             "micro",
+         *             "small"
+         *           ],
+         *           "stages": [
+         *             "startup",
+         *             "growth"
+         *           ],
+         *           "status": "published",
+         *           "translations": {
+         *             "en": {
+         *               "summary": "Up to £5,000 towards the cost of preparing a first public tender.",
+         *               "title": "Bid-ready grant"
+         *             },
+         *             "it": {
+         *               "summary": "Fino a £5.000.",
+         *               "title": "Contributo pronti-per-la-gara"
+         *             }
+         *           },
+         *           "updated_at": "2025-04-01T09:00:00Z"
+         *         }
+         *       ],
+         *       "limit": 20,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
          */
         SchemeList: {
             /** Items */
@@ -7519,6 +7723,33 @@ export interface components {
              * @example Approved by the Planning Applications Sub-Committee
              */
             reason?: string | null;
+        };
+        /**
+         * StageChangedEvent
+         * @description The proposal moved to another stage (a consultation opened or closed).
+         */
+        StageChangedEvent: {
+            /**
+             * Proposal Id
+             * @example 1
+             */
+            proposal_id: number;
+            /**
+             * Id
+             * @description The stream's event id
+             * @example 1746518400000-4182-7
+             */
+            id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stage_changed";
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "draft" | "consultation" | "assessment" | "decided";
         };
         /**
          * StageHistory
@@ -8460,6 +8691,89 @@ export interface components {
             city_wide: boolean;
         };
         /**
+         * Vocabularies
+         * @example {
+         *       "comment_states": [
+         *         "published",
+         *         "hidden",
+         *         "deleted"
+         *       ],
+         *       "decisions": [
+         *         "approved",
+         *         "refused",
+         *         "withdrawn"
+         *       ],
+         *       "event_types": [
+         *         "comment_created",
+         *         "comment_edited",
+         *         "comment_hidden",
+         *         "comment_restored",
+         *         "comment_deleted",
+         *         "reaction_counts",
+         *         "stage_changed"
+         *       ],
+         *       "limits": {
+         *         "comment_max_length": 5000,
+         *         "comment_topics_max": 8,
+         *         "display_name_max_length": 100,
+         *         "massing_height_max_m": 1000,
+         *         "massing_storeys_max": 300,
+         *         "metres_per_storey": 3,
+         *         "organisation_name_max_length": 200,
+         *         "thread_depth": 3
+         *       },
+         *       "report_reasons": [
+         *         "spam",
+         *         "offensive",
+         *         "off_topic"
+         *       ],
+         *       "sentiments": [
+         *         "objection",
+         *         "neutral",
+         *         "supportive"
+         *       ],
+         *       "stages": [
+         *         "draft",
+         *         "consultation",
+         *         "assessment",
+         *         "decided"
+         *       ],
+         *       "topics": [
+         *         "design",
+         *         "use",
+         *         "light",
+         *         "privacy",
+         *         "access",
+         *         "noise",
+         *         "traffic",
+         *         "other"
+         *       ]
+         *     }
+         */
+        Vocabularies: {
+            /**
+             * Stages
+             * @description A proposal's stages, in order
+             */
+            stages: ("draft" | "consultation" | "assessment" | "decided")[];
+            /** Decisions */
+            decisions: ("approved" | "refused" | "withdrawn")[];
+            /** Sentiments */
+            sentiments: ("objection" | "neutral" | "supportive")[];
+            /** Topics */
+            topics: ("design" | "use" | "light" | "privacy" | "access" | "noise" | "traffic" | "other")[];
+            /** Report Reasons */
+            report_reasons: ("spam" | "offensive" | "off_topic")[];
+            /** Comment States */
+            comment_states: ("published" | "hidden" | "deleted")[];
+            /**
+             * Event Types
+             * @description The live events' `type`s (ProposalEvent)
+             */
+            event_types: ("comment_created" | "comment_edited" | "comment_hidden" | "comment_restored" | "comment_deleted" | "reaction_counts" | "stage_changed")[];
+            limits: components["schemas"]["Limits"];
+        };
+        /**
          * YouSaidWeDid
          * @description The public "you said, we did" section of a proposal.
          * @example {
@@ -8652,6 +8966,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ViewerConfig"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getVocabularies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vocabularies"];
                 };
             };
             /** @description Client error: `{detail, code}` */
@@ -11866,7 +12218,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`. Event types: `comment_created`, `comment_edited`, `comment_hidden`, `comment_restored`, `comment_deleted`, `reaction_counts`, `stage_changed` */
+            /** @description A `text/event-stream`. Event types: `comment_created`, `comment_edited`, `comment_hidden`, `comment_restored`, `comment_deleted`, `reaction_counts`, `stage_changed`; each event's `data` is a `ProposalEvent` (JSON, discriminated by `type`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -11882,7 +12234,7 @@ export interface operations {
                      *
                      *     : keep-alive
                      */
-                    "text/event-stream": string;
+                    "text/event-stream": string & (components["schemas"]["CommentEvent"] | components["schemas"]["CommentGoneEvent"] | components["schemas"]["ReactionCountsEvent"] | components["schemas"]["StageChangedEvent"]);
                 };
             };
             /** @description NotFoundError */
@@ -11891,7 +12243,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorModel"];
+                    "text/event-stream": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Client error: `{detail, code}` */
@@ -11900,7 +12252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorModel"];
+                    "text/event-stream": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Server error or unavailable: `{detail, code}` */
@@ -11909,7 +12261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorModel"];
+                    "text/event-stream": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -16613,7 +16965,7 @@ export interface operations {
                 };
                 content: {
                     /** @example <!doctype html>…<form method="post">… */
-                    "text/html": string;
+                    "text/html": unknown;
                 };
             };
             /** @description InvalidInputError */
@@ -16622,7 +16974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Client error: `{detail, code}` */
@@ -16631,7 +16983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Server error or unavailable: `{detail, code}` */
@@ -16640,7 +16992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
