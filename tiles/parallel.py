@@ -117,7 +117,7 @@ def run_forked(
         # unit, touch (and so privately copy) the pages of the whole inherited table; a small
         # one: long-lived workers (the extra forks cost about 1 s of CPU at 54k buildings)
         # (a bounded build's workers inherit no table: each loads its unit from disk)
-        fresh = 1 if part.store is None and part.rows >= FRESH_FORK_ROWS else None
+        fresh = 1 if not part.bounded and part.rows >= FRESH_FORK_ROWS else None
         with ctx.Pool(jobs, maxtasksperchild=fresh) as pool:
             results = pool.imap_unordered(_forked_unit, order)
             if meanwhile is not None:

@@ -53,9 +53,11 @@ from tiles.types import (
     PartitionResult,
     Progress,
     ReadResult,
+    SpilledRows,
+    TableRows,
     WriteResult,
 )
-from tiles.writers.buildings import MULTIPOLYGON, buildings_frame, stream_buildings_file, wkb_type
+from tiles.writers.buildings import buildings_frame, stream_buildings_file
 from tiles.writers.implicit import content_uri as implicit_content_uri
 from tiles.writers.implicit import write_implicit
 from tiles.writers.tileset import ContentInfo, content_uri, tileset_dict, write_tileset
@@ -143,8 +145,9 @@ def partition_stage(heights: HeightResult, options: BuildOptions, units: int) ->
         )
     part = partition_arrays(bounds, weight, options, units)
     # from here on only units (and buildings.fgb) need the footprints, a range at a time
-    part.table = table.take(part.tree.order).compacted()
-    part.summary.add(part.table)
+    rows = TableRows(table.take(part.tree.order).compacted())
+    part.source = rows
+    part.summary.add(rows.table)
     part.seconds = _stage(
         "partition",
         t0,
@@ -441,9 +444,10 @@ def _run_bounded(
             index.bbox,
             subtree_units=subtree_units,
         )
-        part.store, part.summary = chunked.distribute(
+        store, part.summary = chunked.distribute(
             scan, resolved, index, unit_ranges, subtree_units, spill / "units"
         )
+        part.source = SpilledRows(store)
         part.seconds = _stage("partition", t0, tiles=len(tree.nodes), units=len(part.units))
         del scan, resolved, index
         _release_freed_memory()
@@ -533,7 +537,7 @@ def _write_build(
         if options.ground:
             report["ground"] = _build_ground(read, part, tmp, options, terrain)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
-        report["bounded"] = part.store is not None  # read in chunks, units spilled to disk
+        report["bounded"] = part.bounded  # read in chunks, units spilled to disk
         (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
         _replace(tmp, target)
     except BaseException:
@@ -594,10 +598,8 @@ def _build_ground(
 
 def _any_multi(part: PartitionResult) -> bool:
     """Whether some footprint is a MultiPolygon (the layer type of buildings.fgb)."""
-    if part.store is not None:
-        return part.store.multi
-    assert part.table is not None
-    return bool(np.any(wkb_type(part.table.footprint) == MULTIPOLYGON))
+    assert part.source is not None
+    return part.source.any_multipolygon()
 
 
 # a temporary folder of the old form (no process id) is stale after this many seconds

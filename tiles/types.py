@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 
 from tiles.build import NodeSpec
@@ -21,6 +22,7 @@ from tiles.heights import HeightOptions
 from tiles.index.quadtree import Quadtree
 from tiles.model import FeatureTable, Skip
 from tiles.readers import SourceData
+from tiles.writers.buildings import MULTIPOLYGON, wkb_type
 from tiles.writers.tileset import ContentInfo
 
 BUILDINGS_FILE = "buildings.fgb"
@@ -77,12 +79,58 @@ class HeightResult:
     seconds: float
 
 
+class RowSource(Protocol):
+    """Where a partition's rows are, in quadtree order: the only thing in which an in-memory
+    build and a bounded one differ once partitioned (meshing, writing and the report take
+    their rows from here)."""
+
+    #: whether the rows were read in chunks and spilled to disk (``build-report.json``)
+    bounded: bool
+
+    def unit_table(self, k: int, unit_range: tuple[int, int]) -> FeatureTable:
+        """The rows of unit ``k`` (compact), ``unit_range`` its rows in quadtree order."""
+        ...
+
+    def any_multipolygon(self) -> bool:
+        """Whether some footprint is a MultiPolygon (the layer type of buildings.fgb)."""
+        ...
+
+
+@dataclass
+class TableRows:
+    """Every row in memory, reordered so that each quadtree node is a contiguous range."""
+
+    table: FeatureTable
+    bounded: bool = False
+
+    def unit_table(self, k: int, unit_range: tuple[int, int]) -> FeatureTable:
+        a, b = unit_range
+        return self.table.take(slice(a, b))
+
+    def any_multipolygon(self) -> bool:
+        return bool(np.any(wkb_type(self.table.footprint) == MULTIPOLYGON))
+
+
+@dataclass
+class SpilledRows:
+    """Each unit's rows in a spill file of its own (tiles/chunked.py), loaded when asked for."""
+
+    store: UnitStore
+    bounded: bool = True
+
+    def unit_table(self, k: int, unit_range: tuple[int, int]) -> FeatureTable:
+        return self.store.table(k)
+
+    def any_multipolygon(self) -> bool:
+        return self.store.multi
+
+
 @dataclass
 class PartitionResult:
-    """The quadtree, its work units, and the rows in quadtree order: a table in memory, or (a
-    bounded build) each unit's rows spilled to a file."""
+    """The quadtree, its work units, and where their rows are (``source``: a table in memory,
+    or, in a bounded build, a spill file per unit)."""
 
-    table: FeatureTable | None  # reordered so each quadtree node is a contiguous range
+    source: RowSource | None  # None until the rows are placed
     tree: Quadtree
     frame: LocalFrame
     units: list[list[NodeSpec]]
@@ -90,20 +138,20 @@ class PartitionResult:
     seconds: float
     bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # lon/lat of all footprints
     subtree_units: int = 0  # the first ones tile the rows in order; the rest are coarse tiles
-    store: UnitStore | None = None
     summary: Summary = field(default_factory=Summary)
 
     @property
     def rows(self) -> int:
         return self.summary.buildings
 
+    @property
+    def bounded(self) -> bool:
+        return self.source is not None and self.source.bounded
+
     def unit_table(self, k: int) -> FeatureTable:
         """The rows of unit ``k`` (compact), in quadtree order."""
-        if self.store is not None:
-            return self.store.table(k)
-        assert self.table is not None
-        a, b = self.unit_ranges[k]
-        return self.table.take(slice(a, b))
+        assert self.source is not None, "the partition has no rows yet"
+        return self.source.unit_table(k, self.unit_ranges[k])
 
     def tables(self) -> Iterator[FeatureTable]:
         """Every row once, in quadtree order, a unit at a time."""
