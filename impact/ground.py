@@ -45,7 +45,11 @@ def ground_sun(
     scene: Scene, points: Points, area: NDArray[np.int64], n_areas: int, sun: SunPositions
 ) -> GroundSun:
     """Sun hours on the day of ``sun`` at ground ``points`` and, per area, the share ≥ 2 h."""
-    hours = sun_hours(scene, points, sun)
+    return from_hours(sun_hours(scene, points, sun), area, n_areas)
+
+
+def from_hours(hours: NDArray[np.float64], area: NDArray[np.int64], n_areas: int) -> GroundSun:
+    """:class:`GroundSun` from each point's sun hours (a study reusing earlier ones)."""
     counts = np.bincount(area, minlength=n_areas).astype(np.float64)
     lit = np.bincount(area, weights=(hours >= TWO_HOURS).astype(np.float64), minlength=n_areas)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -42,24 +42,28 @@ def compute(
     replaces: Sequence[str],
     options: dict[str, Any],
     views: Sequence[dict[str, Any]] = (),
+    reuse: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Run the study of ``massing`` (records with GeoJSON footprints) in ``city``."""
+    """Run the study of ``massing`` (records with GeoJSON footprints) in ``city``; ``reuse``
+    is an earlier result's ``_before`` block (see :func:`impact.study.run_study`)."""
     scheme = table_from_records(massing, prefix="massing")
-    return run_study(city, scheme, list(replaces), options_from(options, views), progress)
+    opts = options_from(options, views)
+    return run_study(city, scheme, list(replaces), opts, progress, reuse)
 
 
 def child_main(conn: Any, args: tuple[Any, ...]) -> None:
     """Entry point of a study's child process: progress and the result go back through
     ``conn`` as ``("progress", stage, pct)``, ``("done", result)`` or ``("error", reason)``."""
     try:
-        city, massing, replaces, options, views = args
+        city, massing, replaces, options, views, reuse = args
         result = compute(
             city,
             massing,
             replaces,
             options,
             views,
+            reuse,
             progress=lambda stage, pct: conn.send(("progress", stage, pct)),
         )
     except ImpactError as exc:

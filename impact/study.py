@@ -12,9 +12,11 @@ the reach of its shadow with the sun 10° up.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -140,6 +142,7 @@ def run_study(
     replaces: Sequence[str] = (),
     options: StudyOptions | None = None,
     progress: Callable[[str, int], None] | None = None,
+    reuse: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run every analysis for ``scheme`` (massing, lon/lat) set in ``city`` and return plain data.
 
@@ -148,6 +151,10 @@ def run_study(
     ``summary`` (sentences), ``facts`` (the same as codes and numbers, for translation) and
     ``stats`` (rays, points, seconds). ``progress(stage, percent)`` is called as each stage
     starts (a background job reports it).
+
+    ``reuse`` is the ``_before`` block of an earlier result: where the city as it is and the
+    points are the same (a hash of both), its *before* values are taken instead of casting
+    those rays again, so a re-run after the scheme alone changed casts about half the rays.
     """
     options = options or StudyOptions()
     check_options(options)
@@ -185,7 +192,11 @@ def run_study(
     patches = daylight.SkyPatches.grid(options.sky_altitudes, options.sky_azimuths)
     report("vsc", 10)
     t_vsc = time.perf_counter()
-    vsc_b = daylight.vsc(before, fac_before, patches)
+    prev = dict(reuse or {})
+    opts_key = {k: v for k, v in asdict(options).items() if k not in ("views", "engine")}
+    facade_key = _before_key(near, (fac.xyz, fac.normal), opts_key)
+    same_facade = prev.get("facade_key") == facade_key
+    vsc_b = np.asarray(prev["vsc"]) if same_facade else daylight.vsc(before, fac_before, patches)
     vsc_a = daylight.vsc(after, fac, patches)
     vsc_bad = daylight.vsc_adverse(vsc_b, vsc_a)
     t_vsc = time.perf_counter() - t_vsc
@@ -209,7 +220,13 @@ def run_study(
         else climate.normals_for(options.sunshine)
     )
     prob = climate.probability(normals, lat, lon, options.time_zone)
-    ap_b = sunlight.apsh(before, fac_before.take(south), year_sun, prob)
+    ap_b = (
+        sunlight.Apsh(
+            np.asarray(prev["apsh_annual"]), np.asarray(prev["apsh_winter"]), prev["apsh_total"]
+        )
+        if same_facade
+        else sunlight.apsh(before, fac_before.take(south), year_sun, prob)
+    )
     ap_a = sunlight.apsh(after, fac.take(south), year_sun, prob)
     ap_bad = sunlight.apsh_adverse(ap_b, ap_a)
     t_apsh = time.perf_counter() - t_apsh
@@ -226,16 +243,36 @@ def run_study(
         )
     march = ground.march_sun(lat, lon, options.time_zone, options.year, options.day_step_min)
     area = np.zeros(len(gpts), np.int64)
-    g_b = ground.ground_sun(before, gpts, area, 1, march)
+    ground_key = _before_key(near, (gpts.xyz,), opts_key)
+    same_ground = prev.get("ground_key") == ground_key
+    g_b = (
+        ground.from_hours(np.asarray(prev["ground_hours"]), area, 1)
+        if same_ground
+        else ground.ground_sun(before, gpts, area, 1, march)
+    )
     g_a = ground.ground_sun(after, gpts, area, 1, march)
-    shadow_b = ground.shadow_hours(
-        before, gpts, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+    shadow_b = (
+        {d: np.asarray(v) for d, v in prev["ground_shadow"].items()}
+        if same_ground
+        else ground.shadow_hours(
+            before, gpts, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+        )
     )
     shadow_a = ground.shadow_hours(
         after, gpts, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
     )
-    fshadow_b = ground.shadow_hours(
-        before, fac_before, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+    fshadow_b = (
+        {d: np.asarray(v) for d, v in prev["facade_shadow"].items()}
+        if same_facade
+        else ground.shadow_hours(
+            before,
+            fac_before,
+            lat,
+            lon,
+            options.time_zone,
+            options.year,
+            step_min=options.day_step_min,
+        )
     )
     fshadow_a = ground.shadow_hours(
         after, fac, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
@@ -316,11 +353,39 @@ def run_study(
             "options": {k: v for k, v in asdict(options).items() if k != "views"},
         },
     }
+    result["stats"]["reused_before"] = {"facade": same_facade, "ground": same_ground}
+    # what a later study of the same city and points can take instead of casting again
+    result["_before"] = {
+        "facade_key": facade_key,
+        "ground_key": ground_key,
+        "vsc": vsc_b.tolist(),
+        "apsh_annual": ap_b.annual_pct.tolist(),
+        "apsh_winter": ap_b.winter_pct.tolist(),
+        "apsh_total": ap_b.total_hours,
+        "facade_shadow": {d: v.tolist() for d, v in fshadow_b.items()},
+        "ground_hours": g_b.hours.tolist(),
+        "ground_shadow": {d: v.tolist() for d, v in shadow_b.items()},
+    }
     result["summary"] = summarise(result)
     result["facts"] = facts(result)
     report("done", 100)
     log.info("impact study: %d rays in %.1f s", rays, result["stats"]["seconds"]["total"])
     return result
+
+
+def _before_key(
+    near: FeatureTable, arrays: tuple[NDArray[np.float64], ...], options: dict[str, Any]
+) -> str:
+    """A hash of the city as it is (ids, drawn footprints, heights), the points and the options:
+    equal keys give equal *before* values."""
+    h = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
+    h.update("\0".join(near.building_id.astype(str)).encode())
+    for wkb in shapely.to_wkb(np.asarray(near.geometry_to_draw, dtype=object)):
+        h.update(wkb)
+    h.update(np.ascontiguousarray(np.c_[near.height_m, near.base_height_m]).tobytes())
+    for a in arrays:
+        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.hexdigest()
 
 
 def _num(value: float) -> float | None:

@@ -139,19 +139,19 @@ def scene_inputs(
     city (plain JSON data)."""
     if records is None and not proposal.massing:
         raise InvalidInputError(f"proposal {proposal.reference}: no massing to analyse")
-    if not proposal.tileset:
-        raise InvalidInputError(f"proposal {proposal.reference}: not placed in a city tileset")
-    path = settings.tiles_dir / proposal.tileset / BUILDINGS_FILE
+    # a site on open ground replaces no building, so it names no tileset: the deployment's city
+    tileset = proposal.tileset or settings.default_tileset
+    path = settings.tiles_dir / tileset / BUILDINGS_FILE
     if not path.is_file():
-        raise InvalidInputError(f"tileset {proposal.tileset!r}: no {BUILDINGS_FILE} to study")
+        raise InvalidInputError(f"tileset {tileset!r}: no {BUILDINGS_FILE} to study")
     records = records if records is not None else _massing_records(proposal)
     return {
-        "tileset": proposal.tileset,
+        "tileset": tileset,
         "massing": records,
         "replaces": sorted(str(r) for r in proposal.replaces or []),
         "bbox": list(_read_bbox(records)),
         "options": study_options(settings),
-        "views": _view_inputs(repo.viewpoints(session, proposal.tileset, proposal.id)),
+        "views": _view_inputs(repo.viewpoints(session, tileset, proposal.id)),
     }
 
 
@@ -284,6 +284,18 @@ def result_of(
     if done is None or row is None:
         raise NotFoundError(f"proposal {proposal_id}: no impact study has finished yet")
     return done, decode(row)
+
+
+def previous_before(
+    session: Session, proposal_id: int, variant_id: int | None
+) -> dict[str, Any] | None:
+    """The ``_before`` block of the proposal's latest finished study, for a re-run to reuse."""
+    done = repo.latest_done_job(session, proposal_id, variant_id)
+    row = repo.result(session, done.result_id) if done and done.result_id else None
+    if row is None:
+        return None
+    before: dict[str, Any] | None = decode(row).get("_before")
+    return before
 
 
 def point_values(data: dict[str, Any], analysis: str, index: int) -> dict[str, Any]:

@@ -127,6 +127,8 @@ class ImpactRunner:
             if job is None:
                 return
             inputs, scene = dict(job.inputs), job.scene_hash
+            # the last study of this proposal: its city-as-it-is values may be reused
+            previous = impact_jobs.previous_before(session, job.proposal_id, job.variant_id)
         try:
             city = impact_jobs.read_city(self.settings, inputs)
             args = (
@@ -135,6 +137,7 @@ class ImpactRunner:
                 inputs["replaces"],
                 inputs["options"],
                 inputs.get("views", []),
+                previous,
             )
             if self.settings.impact_dask_scheduler:
                 data = self._on_dask(job_id, worker, args)
