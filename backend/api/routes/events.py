@@ -22,6 +22,7 @@ from backend.api.errors import error_responses
 from backend.api.params import ResourceId
 from backend.api.routes.comments import broker
 from backend.db.engine import Database
+from backend.schemas.events import EVENT_TYPES, ProposalEvent
 from backend.services import comments
 from backend.services.events import EventBroker, proposal_channel, sse_frame
 
@@ -29,15 +30,12 @@ router = APIRouter(tags=["comments"])
 
 #: How long a browser waits before reconnecting after the stream drops, in milliseconds.
 RETRY_MS = 3000
-EVENT_TYPES = (
-    "comment_created",
-    "comment_edited",
-    "comment_hidden",
-    "comment_restored",
-    "comment_deleted",
-    "reaction_counts",
-    "stage_changed",
-)
+
+
+class EventStream(StreamingResponse):
+    """A ``text/event-stream`` response (so the document gives its events' schema there)."""
+
+    media_type = "text/event-stream"
 
 
 def _check_visible(db: Database, proposal_id: int) -> None:
@@ -61,15 +59,17 @@ async def _stream(events: EventBroker, channel: str, keepalive_s: float) -> Asyn
 @router.get(
     "/proposals/{proposal_id}/events",
     operation_id="streamProposalEvents",
-    response_class=StreamingResponse,
+    response_class=EventStream,
     responses={
         200: {
+            # each event's `data` is one ProposalEvent (JSON), discriminated by `type`
+            "model": ProposalEvent,
             "description": (
-                "A `text/event-stream`. Event types: " + ", ".join(f"`{t}`" for t in EVENT_TYPES)
+                "A `text/event-stream`. Event types: "
+                + ", ".join(f"`{t}`" for t in EVENT_TYPES)
+                + "; each event's `data` is a `ProposalEvent` (JSON, discriminated by `type`)."
             ),
-            "content": {
-                "text/event-stream": {"schema": {"type": "string"}, "example": examples.SSE}
-            },
+            "content": {"text/event-stream": {"example": examples.SSE}},
         },
         **error_responses(404),
     },
@@ -79,7 +79,7 @@ async def stream_events(
     proposal_id: ResourceId, request: Request, db: DatabaseDep, settings: SettingsDep
 ) -> StreamingResponse:
     await run_in_threadpool(_check_visible, db, proposal_id)
-    return StreamingResponse(
+    return EventStream(
         _stream(broker(request), proposal_channel(proposal_id), settings.sse_keepalive_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
