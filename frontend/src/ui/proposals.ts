@@ -25,6 +25,15 @@ export function setImpactSection(render: ImpactRenderer | undefined) {
   impactSection.value = render
 }
 
+/** Renders the participation loop's sections (follow, variants, questionnaire, "you said, we
+ * did", timeline; issue 14), set by `installEngagement`; none: no sections. */
+export type EngagementRenderer = (proposal: Proposal) => JSX.Element | null
+const engagementSections = signal<EngagementRenderer | undefined>(undefined)
+
+export function setEngagementSections(render: EngagementRenderer | undefined) {
+  engagementSections.value = render
+}
+
 /** the sections of a proposal's view, in order (ids of their headings' sections) */
 const SECTIONS = [
   { id: 'proposal-overview', key: 'proposals.overview' },
@@ -269,7 +278,8 @@ function ProposalDetail({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
     'article',
     { 'aria-labelledby': 'proposal-h', class: 'detail proposal-view' },
     h('button', { type: 'button', class: 'link', id: 'proposal-back', onClick: () => panel.ctx.select(undefined) }, `← ${t('proposals.back')}`),
-    h('h2', { id: 'proposal-h', tabindex: -1 }, p.title, ' ', h('span', { class: `badge stage-${p.stage}` }, t(`stage.${p.stage}`))),
+    h('h2', { id: 'proposal-h', tabindex: -1 }, p.title),
+    h('p', { class: 'proposal-stage' }, h('span', { class: `badge stage-${p.stage}` }, t(`stage.${p.stage}`))),
     h(
       'nav',
       { class: 'sections', 'aria-label': t('proposals.sections') },
@@ -287,6 +297,7 @@ function ProposalDetail({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
       h('h3', { id: 'proposal-say-h', tabindex: -1 }, t('proposals.haveYourSay')),
       panel.comments ? h(Legacy, { render: () => panel.comments?.render() ?? null }) : null,
     ),
+    engagementSections.value?.(p) ?? null,
     h(WorkPackages, { panel, p }),
     impact
       ? h(
