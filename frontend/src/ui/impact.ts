@@ -58,6 +58,7 @@ export class ImpactPanel {
   readonly viewpoints = signal<ImpactViewpoint[]>([])
   readonly comment = signal('')
   private proposalId?: number
+  private updatedAt?: string
   private shownJob?: number
   private timer?: ReturnType<typeof setTimeout>
 
@@ -65,9 +66,18 @@ export class ImpactPanel {
 
   /** Start following `proposal` (from the view); a new proposal starts afresh. */
   follow(proposal: Proposal) {
-    if (proposal.id === this.proposalId) return
+    if (proposal.id === this.proposalId) {
+      // the same proposal saved again (a new height, published): its study may have restarted
+      if (proposal.updated_at !== this.updatedAt) {
+        this.updatedAt = proposal.updated_at
+        if (this.timer) clearTimeout(this.timer)
+        void this.load()
+      }
+      return
+    }
     this.stop()
     this.proposalId = proposal.id
+    this.updatedAt = proposal.updated_at
     this.status.value = undefined
     this.points.value = undefined
     this.picked.value = undefined
@@ -199,7 +209,7 @@ function ImpactView({ panel, proposal }: { panel: ImpactPanel; proposal: Proposa
   const { t } = i18n
   useEffect(() => {
     panel.follow(proposal)
-  }, [proposal.id])
+  }, [proposal.id, proposal.updated_at])
   useEffect(() => () => panel.stop(), [])
   const status = panel.status.value
   const job = status?.job
