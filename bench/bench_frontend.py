@@ -23,9 +23,10 @@ timed in the page from just before the click to the first animation frame after 
 result (so a busy 3D view delays it): open a proposal from the list, switch to the Opportunities
 tab, switch back, go back to the list. One second of quiet after each action, as a person would
 pause. ``--before REV`` also builds the frontend of git revision REV and serves it under
-``/before/``: both builds alternate in the same run, over the same backend.
+``/before/``: both builds alternate in the same run, over the same backend. ``--after REV``
+serves REV's build instead of ``dist/`` (both from git: nothing uncommitted in either).
 
-    .venv/bin/python bench/bench_frontend.py --panels --runs 3 --rounds 4 --before 8b7cbb1
+    .venv/bin/python bench/bench_frontend.py --panels --runs 3 --rounds 4 --before 8b7cbb1 --after HEAD
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ CLICK_JS = """async ([click, done]) => {
 
 def build_revision(rev: str, out: Path) -> Path:
     """The frontend of git revision ``rev`` built into ``out`` (sources from git, packages shared)."""
-    src = out.parent / "before-src"
+    src = out.parent / f"src-{rev}"
     src.mkdir(parents=True)
     archive = subprocess.run(
         ["git", "archive", rev, "frontend"], cwd=ROOT, check=True, capture_output=True
@@ -185,14 +186,17 @@ def build_revision(rev: str, out: Path) -> Path:
     return out
 
 
-def serve_seeded(tmp: Path, before: str | None):
+def serve_seeded(tmp: Path, before: str | None, after: str | None):
     """The e2e live server's content (London, its people, a scheme in consultation with comments
     and a work package), serving dist/ (and REV's build under /before/). Yields the base URL."""
     from backend.main import create_app
     from tests.services import live_server
 
     frontend = tmp / "frontend"
-    shutil.copytree(e2e.DIST, frontend)
+    if after:
+        build_revision(after, frontend)
+    else:
+        shutil.copytree(e2e.DIST, frontend)
     if before:
         build_revision(before, frontend / "before")
     tiles_dir = tmp / "tiles"
@@ -230,17 +234,18 @@ def measure_panels(browser, url: str, rounds: int) -> tuple[dict[str, list[float
 
 
 def main_panels(args: argparse.Namespace) -> None:
-    e2e.ensure_built()
+    if not args.after:
+        e2e.ensure_built()
     from playwright.sync_api import sync_playwright
 
-    variants = {"after (this build)": "/"}
+    variants = {f"after ({args.after or 'dist/'})": "/"}
     if args.before:
         variants = {f"before ({args.before})": "/before/", **variants}
     results = {v: {name: [] for name, _, _ in ACTIONS} for v in variants}
     lights: dict[str, set[bool]] = {v: set() for v in variants}
     loads: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_s:
-        served = contextlib.contextmanager(serve_seeded)(Path(tmp_s), args.before)
+        served = contextlib.contextmanager(serve_seeded)(Path(tmp_s), args.before, args.after)
         with served as (base, count), sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=str(e2e.CHROMIUM), headless=True, args=e2e.CHROMIUM_ARGS
@@ -282,6 +287,7 @@ def main() -> None:
     parser.add_argument("--panels", action="store_true", help="time panel interactions")
     parser.add_argument("--rounds", type=int, default=4, help="--panels: rounds per page load")
     parser.add_argument("--before", help="--panels: also serve this git revision's build")
+    parser.add_argument("--after", help="--panels: serve this git revision's build, not dist/")
     args = parser.parse_args()
     if args.panels:
         main_panels(args)
