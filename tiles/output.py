@@ -109,6 +109,13 @@ class DirectoryOutput:
             raise OutputError(f"{parent}: cannot write a new tileset there ({exc})") from exc
         self.tmp.chmod(0o755)  # mkdtemp makes it private; tilesets are served to everyone
 
+    @property
+    def path(self) -> Path:
+        """The folder being written (for writers that write files themselves: GDAL, forked
+        workers); published by :meth:`end`."""
+        assert self.tmp is not None, "begin() first"
+        return self.tmp
+
     def _path(self, relpath: str) -> Path:
         assert self.tmp is not None, "begin() first"
         path = self.tmp / relpath

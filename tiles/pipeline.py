@@ -37,7 +37,7 @@ from tiles.heights import resolve_heights
 from tiles.index.lod import has_coarse_content
 from tiles.index.quadtree import Quadtree, build_quadtree
 from tiles.model import FeatureTable, HeightSource, Skip
-from tiles.output import publish
+from tiles.output import DirectoryOutput
 from tiles.parallel import (
     MIN_PARALLEL_BUILDINGS,
     default_jobs,
@@ -510,13 +510,15 @@ def _write_build(
     progress: Progress | None,
     t_start: float,
 ) -> BuildResult:
-    """Mesh and write the units, buildings.fgb, tileset.json and the report into a temporary
-    folder, then move it into place."""
+    """Mesh and write the units, buildings.fgb, tileset.json and the report through the
+    output (tiles/output.py: a folder beside the target, swapped in atomically)."""
     target = out_root / name
     remove_stale_temp(out_root, name)
-    # the builder's process id in the name tells a later build whether its builder still runs
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=out_root))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the tileset is served to everyone
+    # written beside the target (a folder named with the builder's process id, so a later
+    # build knows whether its builder still runs) and swapped in when complete
+    out = DirectoryOutput(target)
+    out.begin()
+    tmp = out.path
     try:
         t_buildings = 0.0
 
@@ -538,10 +540,10 @@ def _write_build(
             report["ground"] = _build_ground(read, part, tmp, options, terrain)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
         report["bounded"] = part.bounded  # read in chunks, units spilled to disk
-        (tmp / REPORT_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
-        _replace(tmp, target)
+        out.write(REPORT_FILE, json.dumps(report, indent=1).encode("utf-8"))
+        out.end()
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        out.abort()
         raise
     log.info("built %s: %d buildings in %.2f s", target, part.rows, report["seconds"]["total"])
     frame = None
@@ -636,17 +638,6 @@ def remove_stale_temp(out_root: Path, name: str) -> list[Path]:
             log.info("removed %s, left by a build that did not finish", path)
             removed.append(path)
     return removed
-
-
-def _replace(tmp: Path, target: Path) -> None:
-    """Move the finished tileset into place (one atomic exchange where the system has it,
-    tiles/output.py); the older one is removed only after the move."""
-    try:
-        old = publish(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot move the new tileset into place ({exc})") from exc
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _report(
