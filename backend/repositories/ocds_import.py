@@ -9,7 +9,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from backend.db.models import Opportunity, Proposal
+from backend.db.models import Opportunity, OpportunityCPV, Proposal
 
 _CHUNK = 500  # bound parameters per IN (SQLite allows 32766; kept small for plans)
 
@@ -37,3 +37,24 @@ def by_ocids(session: Session, ocids: Sequence[str]) -> dict[str, Opportunity]:
             assert opp.source_ocid is not None
             found[opp.source_ocid] = opp
     return found
+
+
+def insert_many(session: Session, rows: list[dict[str, object]], cpv: dict[str, list[str]]) -> None:
+    """Insert new work packages and their CPV codes in bulk (one multi-row INSERT per batch,
+    not the unit of work's per-object bookkeeping); ``cpv`` maps each row's ocid to its codes."""
+    if not rows:
+        return
+    ids = session.execute(
+        sa.insert(Opportunity).returning(
+            Opportunity.id, Opportunity.source_ocid, sort_by_parameter_order=True
+        ),
+        rows,
+    ).all()
+    session.execute(
+        sa.insert(OpportunityCPV),
+        [
+            {"opportunity_id": oid, "code": code, "position": i}
+            for oid, ocid in ids
+            for i, code in enumerate(cpv[ocid])
+        ],
+    )

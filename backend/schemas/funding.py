@@ -166,6 +166,21 @@ class SchemePublic(BaseModel):
 class SchemeList(Page[SchemePublic]):
     """A page of schemes."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [_SCHEME_PUBLIC_EXAMPLE],
+                    "total": 1,
+                    "limit": 20,
+                    "offset": 0,
+                    "next": None,
+                    "prev": None,
+                }
+            ]
+        }
+    )
+
 
 class SchemeFilters(BaseModel):
     """Directory filters; every one optional, all combined with AND."""

@@ -379,6 +379,32 @@ def _write(opp: Opportunity, m: Mapped) -> None:
     opp.delivery_location = None if m.location is None else from_shape(m.location, SRID)
 
 
+def _row(m: Mapped, created_by_id: int | None, now: datetime) -> dict[str, Any]:
+    """A new work package as a row for a bulk insert."""
+    return {
+        "source_ocid": m.ocid,
+        "proposal_id": m.proposal_id,
+        "title": m.title,
+        "description": m.description,
+        "value_amount": m.value_amount,
+        "value_min": m.value_min,
+        "value_max": m.value_max,
+        "currency": m.currency,
+        "status": m.status,
+        "sme_suitable": m.sme_suitable,
+        "tender_start": m.tender_start,
+        "tender_end": m.tender_end,
+        "contract_start": m.contract_start,
+        "contract_end": m.contract_end,
+        "delivery_location": None if m.location is None else from_shape(m.location, SRID),
+        "social_value": [],
+        "published_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": created_by_id,
+    }
+
+
 def _link(
     session: Session, mapped: list[Mapped], proposal_id: int | None, errors: list[str]
 ) -> list[Mapped]:
@@ -422,12 +448,11 @@ def import_package(
     mapped = _link(session, mapped, proposal_id, report.errors)
     existing = repo.by_ocids(session, [m.ocid for m in mapped])
     now = utcnow()
+    new_rows: list[dict[str, Any]] = []
     for m in mapped:
         opp = existing.get(m.ocid)
         if opp is None:
-            opp = Opportunity(source_ocid=m.ocid, created_by_id=created_by_id, published_at=now)
-            _write(opp, m)
-            session.add(opp)
+            new_rows.append(_row(m, created_by_id, now))
             report.created += 1
         elif _row_fingerprint(opp) != _fingerprint(m):
             _write(opp, m)
@@ -435,6 +460,8 @@ def import_package(
             report.updated += 1
         else:
             report.unchanged += 1
+    session.flush()
+    repo.insert_many(session, new_rows, {m.ocid: m.cpv for m in mapped})
     session.commit()
     if progress is not None:
         progress(
