@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class ReportPublic(BaseModel):
+class ConsultationReportPublic(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -38,7 +38,7 @@ class ReportPublic(BaseModel):
     created_at: datetime
 
 
-class ReportList(BaseModel):
+class ConsultationReportList(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"items": []}]})
 
-    items: list[ReportPublic]
+    items: list[ConsultationReportPublic]

@@ -31,7 +31,7 @@ from backend.db.types import utcnow
 from backend.errors import ConflictError
 from backend.repositories import reports as repo
 from backend.repositories import variants as variants_repo
-from backend.schemas.reports import ReportList, ReportPublic
+from backend.schemas.reports import ConsultationReportList, ConsultationReportPublic
 from backend.services import documents, proposals, questionnaires, responses
 from backend.services.auth import Principal
 from backend.services.report_render import (
@@ -256,8 +256,8 @@ def at_close(session: Session, uploads_dir: Path, today: date | None = None) -> 
     return made
 
 
-def view(r: ConsultationReport) -> ReportPublic:
-    return ReportPublic(
+def view(r: ConsultationReport) -> ConsultationReportPublic:
+    return ConsultationReportPublic(
         id=r.id,
         proposal_id=r.proposal_id,
         trigger=r.trigger,
@@ -270,6 +270,8 @@ def view(r: ConsultationReport) -> ReportPublic:
     )
 
 
-def listing(session: Session, principal: Principal | None, proposal_id: int) -> ReportList:
+def listing(
+    session: Session, principal: Principal | None, proposal_id: int
+) -> ConsultationReportList:
     proposal = proposals.visible(session, principal, proposal_id)
-    return ReportList(items=[view(r) for r in repo.reports_of(session, proposal.id)])
+    return ConsultationReportList(items=[view(r) for r in repo.reports_of(session, proposal.id)])

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from backend.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.params import ResourceId
-from backend.schemas.reports import ReportList, ReportPublic
+from backend.schemas.reports import ConsultationReportList, ConsultationReportPublic
 from backend.schemas.timeline import Timeline
 from backend.services import reports, timeline
 
@@ -29,19 +29,19 @@ def get_timeline(
 
 @router.get(
     "/reports",
-    response_model=ReportList,
+    response_model=ConsultationReportList,
     operation_id="listConsultationReports",
     responses=error_responses(404),
 )
 def list_consultation_reports(
     proposal_id: ResourceId, principal: OptionalPrincipal, session: SessionDep
-) -> ReportList:
+) -> ConsultationReportList:
     return reports.listing(session, principal, proposal_id)
 
 
 @router.post(
     "/reports",
-    response_model=ReportPublic,
+    response_model=ConsultationReportPublic,
     status_code=201,
     operation_id="createConsultationReport",
     responses=error_responses(401, 403, 404, 409),
@@ -49,5 +49,5 @@ def list_consultation_reports(
 )
 def create_consultation_report(
     proposal_id: ResourceId, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
-) -> ReportPublic:
+) -> ConsultationReportPublic:
     return reports.view(reports.on_demand(session, principal, proposal_id, settings.uploads_dir))

@@ -3318,6 +3318,66 @@ export interface components {
             topics?: ("design" | "use" | "light" | "privacy" | "access" | "noise" | "traffic" | "other")[] | null;
         };
         /**
+         * ConsultationReportList
+         * @example {
+         *       "items": []
+         *     }
+         */
+        ConsultationReportList: {
+            /** Items */
+            items: components["schemas"]["ConsultationReportPublic"][];
+        };
+        /**
+         * ConsultationReportPublic
+         * @example {
+         *       "counts": {
+         *         "comments": 40,
+         *         "neutral": 5,
+         *         "objection": 25,
+         *         "supportive": 10
+         *       },
+         *       "created_at": "2025-05-10T00:00:00Z",
+         *       "csv_document_id": 13,
+         *       "csv_url": "/api/v1/documents/13",
+         *       "html_document_id": 12,
+         *       "html_url": "/api/v1/documents/12",
+         *       "id": 1,
+         *       "proposal_id": 1,
+         *       "trigger": "close"
+         *     }
+         */
+        ConsultationReportPublic: {
+            /** Id */
+            id: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "close" | "on_demand";
+            /**
+             * Counts
+             * @description The figures the report shows
+             */
+            counts: {
+                [key: string]: unknown;
+            };
+            /** Html Document Id */
+            html_document_id: number | null;
+            /** Csv Document Id */
+            csv_document_id: number | null;
+            /** Html Url */
+            html_url: string | null;
+            /** Csv Url */
+            csv_url: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * Contact
          * @example {
          *       "email": "procurement@example.org",
@@ -6848,14 +6908,36 @@ export interface components {
             details: string;
         };
         /**
-         * ReportList
+         * ReportPublic
          * @example {
-         *       "items": []
+         *       "comment_id": 101,
+         *       "created_at": "2025-04-04T07:12:00Z",
+         *       "details": "Personal attack on a named resident",
+         *       "id": 9,
+         *       "reason": "offensive"
          *     }
          */
-        ReportList: {
-            /** Items */
-            items: components["schemas"]["backend__schemas__reports__ReportPublic"][];
+        ReportPublic: {
+            /** Id */
+            id: number;
+            /** Comment Id */
+            comment_id: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "spam" | "offensive" | "off_topic";
+            /** Details */
+            details: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Resolved At */
+            resolved_at?: string | null;
+            /** Resolution */
+            resolution?: string | null;
         };
         /**
          * ReportReporter
@@ -8808,88 +8890,6 @@ export interface components {
             changes: string[];
             /** @description Published top-level comments by disposition (a theme's applies to each) */
             counts: components["schemas"]["DispositionCounts"];
-        };
-        /**
-         * ReportPublic
-         * @example {
-         *       "comment_id": 101,
-         *       "created_at": "2025-04-04T07:12:00Z",
-         *       "details": "Personal attack on a named resident",
-         *       "id": 9,
-         *       "reason": "offensive"
-         *     }
-         */
-        backend__schemas__comments__ReportPublic: {
-            /** Id */
-            id: number;
-            /** Comment Id */
-            comment_id: number;
-            /**
-             * Reason
-             * @enum {string}
-             */
-            reason: "spam" | "offensive" | "off_topic";
-            /** Details */
-            details: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Resolved At */
-            resolved_at?: string | null;
-            /** Resolution */
-            resolution?: string | null;
-        };
-        /**
-         * ReportPublic
-         * @example {
-         *       "counts": {
-         *         "comments": 40,
-         *         "neutral": 5,
-         *         "objection": 25,
-         *         "supportive": 10
-         *       },
-         *       "created_at": "2025-05-10T00:00:00Z",
-         *       "csv_document_id": 13,
-         *       "csv_url": "/api/v1/documents/13",
-         *       "html_document_id": 12,
-         *       "html_url": "/api/v1/documents/12",
-         *       "id": 1,
-         *       "proposal_id": 1,
-         *       "trigger": "close"
-         *     }
-         */
-        backend__schemas__reports__ReportPublic: {
-            /** Id */
-            id: number;
-            /** Proposal Id */
-            proposal_id: number;
-            /**
-             * Trigger
-             * @enum {string}
-             */
-            trigger: "close" | "on_demand";
-            /**
-             * Counts
-             * @description The figures the report shows
-             */
-            counts: {
-                [key: string]: unknown;
-            };
-            /** Html Document Id */
-            html_document_id: number | null;
-            /** Csv Document Id */
-            csv_document_id: number | null;
-            /** Html Url */
-            html_url: string | null;
-            /** Csv Url */
-            csv_url: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
         };
     };
     responses: never;
@@ -12129,7 +12129,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["backend__schemas__comments__ReportPublic"];
+                    "application/json": components["schemas"]["ReportPublic"];
                 };
             };
             /** @description Successful Response */
@@ -12138,7 +12138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["backend__schemas__comments__ReportPublic"];
+                    "application/json": components["schemas"]["ReportPublic"];
                 };
             };
             /** @description AuthenticationError */
@@ -12547,7 +12547,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["backend__schemas__comments__ReportPublic"];
+                    "application/json": components["schemas"]["ReportPublic"];
                 };
             };
             /** @description AuthenticationError */
@@ -17878,7 +17878,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReportList"];
+                    "application/json": components["schemas"]["ConsultationReportList"];
                 };
             };
             /** @description NotFoundError */
@@ -17931,7 +17931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["backend__schemas__reports__ReportPublic"];
+                    "application/json": components["schemas"]["ConsultationReportPublic"];
                 };
             };
             /** @description AuthenticationError */
