@@ -19,6 +19,7 @@ from tiles.geometry.extrude import BaseMode, extrude_footprints
 from tiles.geometry.mesh import MeshBlock, Part, gather
 from tiles.index.lod import coarse_content, has_coarse_content
 from tiles.model import FeatureTable
+from tiles.terrain.geoid import orthometric_to_ellipsoidal
 from tiles.terrain.grid import TerrainGrid
 from tiles.writers.glb import EncodedTile, batch_table, encode_glb
 
@@ -77,7 +78,10 @@ def mesh_table(
 
     has_solid = np.array([s is not None for s in table.solid], dtype=bool)
     geoms[has_solid] = None
-    blocks = mesh_solids(table, frame)
+    # on a terrain, 3D models keep their real heights (made ellipsoidal by the same geoid as
+    # the DEM's), so they and the terrain agree; else each stands on the ellipsoid
+    real = orthometric_to_ellipsoidal if terrain is not None else None
+    blocks = mesh_solids(table, frame, real)
     if not has_solid.all():
         blocks += extrude_footprints(
             geoms, table.base_height_m, table.height_m, frame, sample, base

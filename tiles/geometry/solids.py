@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mapbox_earcut as earcut
@@ -261,8 +262,19 @@ def shell_flips(
     return out
 
 
-def mesh_solids(table: FeatureTable, frame: LocalFrame) -> list[MeshBlock]:
-    """One block with every drawn row's surfaces; rows without a solid get empty ranges."""
+# a source's heights (orthometric, e.g. NAP) at lon/lat to heights above the ellipsoid
+RealHeights = Callable[
+    [NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]
+]
+
+
+def mesh_solids(
+    table: FeatureTable, frame: LocalFrame, real_heights: RealHeights | None = None
+) -> list[MeshBlock]:
+    """One block with every drawn row's surfaces; rows without a solid get empty ranges.
+
+    Without ``real_heights`` each building is set on the ellipsoid (its lowest vertex at 0);
+    with it (a build on a terrain) its vertices keep their real heights, made ellipsoidal."""
     assert table.solid is not None
     pos: list[NDArray[np.float64]] = []
     nrm: list[NDArray[np.float64]] = []
@@ -278,7 +290,11 @@ def mesh_solids(table: FeatureTable, frame: LocalFrame) -> list[MeshBlock]:
         v0, t0 = base, n_tri
         rings: list[Any] = [r for s in solid.rings for r in s]
         allv = np.concatenate(rings)
-        local = frame.lonlat_to_local(allv[:, 0], allv[:, 1], allv[:, 2] - solid.ground_z)
+        if real_heights is None:
+            h = allv[:, 2] - solid.ground_z
+        else:
+            h = real_heights(allv[:, 0], allv[:, 1], allv[:, 2])
+        local = frame.lonlat_to_local(allv[:, 0], allv[:, 1], h)
         centre = local.mean(axis=0)
         sizes_all = [[len(r) for r in rings_s] for rings_s in solid.rings]
         bounds = np.cumsum([0] + [sum(z) for z in sizes_all])
