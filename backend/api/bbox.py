@@ -18,7 +18,7 @@ _DOC = "west,south,east,north in degrees (lon/lat, EPSG:4326)"
 _EXAMPLE = "-0.0915,51.5135,-0.0885,51.5155"
 
 
-def optional_bbox(
+async def optional_bbox(  # no I/O: async, so FastAPI runs it without a thread hop
     bbox: Annotated[
         str | None,
         Query(max_length=200, description=f"{_DOC}: only what intersects it", examples=[_EXAMPLE]),
@@ -27,7 +27,7 @@ def optional_bbox(
     return None if bbox is None else parse_bbox(bbox)
 
 
-def required_bbox(
+async def required_bbox(
     bbox: Annotated[str, Query(max_length=200, description=_DOC, examples=[_EXAMPLE])],
 ) -> BBox:
     return parse_bbox(bbox)

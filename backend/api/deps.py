@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request
@@ -24,12 +24,16 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, and each such hop costs a request more than the work (issue 10, bench_api.py).
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -83,10 +87,20 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def get_optional_principal(
+async def get_optional_principal(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> Principal | None:
-    """The caller, from a bearer token or the session cookie; checks CSRF on cookie writes."""
+    """The caller, from a bearer token or the session cookie; checks CSRF on cookie writes.
+
+    An anonymous request (neither) is answered on the event loop; a credential is looked up in
+    the database in the thread pool."""
+    if "authorization" not in request.headers and SESSION_COOKIE not in request.cookies:
+        return None
+    return await run_in_threadpool(principal_of, request, session, settings)
+
+
+def principal_of(request: Request, session: Session, settings: Settings) -> Principal | None:
+    """:func:`get_optional_principal` for code already in a worker thread."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -112,7 +126,7 @@ def get_optional_principal(
 OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
-def get_principal(principal: OptionalPrincipal) -> Principal:
+async def get_principal(principal: OptionalPrincipal) -> Principal:
     if principal is None:
         raise AuthenticationError("sign in first")
     return principal
@@ -121,7 +135,7 @@ def get_principal(principal: OptionalPrincipal) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_verified_principal(principal: CurrentPrincipal) -> Principal:
+async def get_verified_principal(principal: CurrentPrincipal) -> Principal:
     """The caller, who must have confirmed their e-mail address (to post)."""
     auth.require_verified(principal, "posting")
     return principal
@@ -130,10 +144,10 @@ def get_verified_principal(principal: CurrentPrincipal) -> Principal:
 VerifiedPrincipal = Annotated[Principal, Depends(get_verified_principal)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+def require_roles(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency admitting callers with any of ``roles`` (admins always pass)."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has(*roles, "admin"):
             raise PermissionDeniedError(
                 f"needs the role {' or '.join(roles)}",

@@ -78,7 +78,7 @@ class Links:
         return f"{self.base_url}{path}"
 
 
-def links_of(request: Request, settings: SettingsDep) -> Links:
+async def links_of(request: Request, settings: SettingsDep) -> Links:
     """Dependency: links under the configured public address (made once per app)."""
     found: Links | None = getattr(request.app.state, "links", None)
     if found is None or found.base_url != settings.public_base_url.rstrip("/"):

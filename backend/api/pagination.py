@@ -7,7 +7,7 @@ and ``prev`` links are the request's own URL with the offset moved, so no path i
 
 # No ``from __future__ import annotations``: FastAPI reads the dependency's annotations at
 # runtime, and they use ``maximum`` and ``default`` of the enclosing factory.
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -61,10 +61,12 @@ class PageParams:
         )
 
 
-def page_params(default: int = 20, maximum: int = 200) -> Callable[..., PageParams]:
+def page_params(
+    default: int = 20, maximum: int = 200
+) -> Callable[..., Coroutine[Any, Any, PageParams]]:
     """A dependency reading ``limit`` (1..``maximum``, default ``default``) and ``offset``."""
 
-    def dependency(
+    async def dependency(  # no I/O: on the event loop, not a thread-pool hop
         request: Request,
         limit: Annotated[
             int, Query(ge=1, le=maximum, description=f"Page size (1 to {maximum})")

@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from backend.db.models import Comment, Proposal, Reaction, Report, User
 
 
 def proposal(session: Session, proposal_id: int) -> Proposal | None:
-    return session.get(Proposal, proposal_id)
+    # what comments need of a proposal is its own row: its massing loads only if asked for
+    return session.get(Proposal, proposal_id, options=[lazyload(Proposal.massing)])
 
 
 def get(session: Session, comment_id: int) -> Comment | None:
@@ -27,7 +28,10 @@ def users_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(wanted)))}
+    # authors are shown by name: their roles and organisation load only if asked for
+    query = sa.select(User).where(User.id.in_(wanted))
+    query = query.options(lazyload(User.roles), lazyload(User.organisation))
+    return {u.id: u for u in session.scalars(query)}
 
 
 def top_level_page(

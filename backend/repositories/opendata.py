@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload
 
 from backend.db.models import Building, Comment, Opportunity, Proposal
 from backend.db.models_impact import ImpactJob
@@ -47,7 +47,8 @@ def base_query(collection: str, *, include_drafts: bool = False) -> sa.Select[An
     """Public rows of ``collection`` (``include_drafts``: also those of draft proposals)."""
     public = sa.true() if include_drafts else public_proposal_clause()
     if collection == "proposals":
-        return sa.select(Proposal).where(public)
+        # features carry a proposal's own row: its massing loads only if asked for
+        return sa.select(Proposal).where(public).options(lazyload(Proposal.massing))
     if collection == "buildings":
         return sa.select(Building)
     if collection == "comments":

@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from backend.db.models import (
     Document,
@@ -72,6 +72,8 @@ def envelope(bbox: tuple[float, float, float, float]) -> object:
 def search(session: Session, q: OpportunityQuery) -> list[tuple[Opportunity, Proposal]]:
     """Opportunities (with their proposal) passing every SQL filter, in id order."""
     stmt = sa.select(Opportunity, Proposal).join(Proposal, Proposal.id == Opportunity.proposal_id)
+    # lists show a package's proposal by its row: the massing loads only if asked for
+    stmt = stmt.options(lazyload(Proposal.massing))
     if q.public_only:
         stmt = stmt.where(public_proposal_clause())
     if q.ids is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from backend.db.models import Proposal, User
 from backend.repositories.buildings import BBox, bbox_filter
@@ -57,6 +57,8 @@ def search(
             bbox_filter(session, "proposals", Proposal.site_boundary, Proposal.id, bbox)
         )
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    # a list shows summaries: the massing (selectin by default) loads only if asked for
+    query = query.options(lazyload(Proposal.massing))
     rows = session.scalars(
         query.order_by(Proposal.updated_at.desc(), Proposal.id.desc()).limit(limit).offset(offset)
     ).all()

@@ -38,7 +38,7 @@ OCDS_MEDIA_TYPE = "application/json"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def opportunity_filters(
+async def opportunity_filters(  # no I/O: no thread-pool hop
     cpv: Annotated[
         list[CPVFilter],
         Query(

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from backend.api import examples
-from backend.api.deps import SessionDep, SettingsDep, get_optional_principal
+from backend.api.deps import SessionDep, SettingsDep, principal_of
 from backend.api.errors import error_responses
 from backend.errors import NotFoundError
 from backend.services import massing, proposals, tilesets
@@ -75,7 +75,7 @@ def _check_access(request: Request, session: SessionDep, settings: SettingsDep, 
     first = path.split("/", 1)[0]
     if not first.isdigit():
         raise NotFoundError(f"tile {massing.PROPOSALS_FOLDER}/{path} not found")
-    principal = get_optional_principal(request, session, settings)
+    principal = principal_of(request, session, settings)
     proposals.visible(session, principal, int(first))
 
 
