@@ -9,6 +9,13 @@ import { field, h } from './dom'
 
 const TOKEN = /^[A-Za-z0-9_-]{10,100}$/
 
+/** Fills a host element below the signed-in account (notifications and e-mail settings, issue
+ * 14: `installEngagement` mounts its Preact view there). */
+let accountExtras: ((host: HTMLElement) => void) | undefined
+export function setAccountExtras(fill: ((host: HTMLElement) => void) | undefined) {
+  accountExtras = fill
+}
+
 const input = (obj: Record<string, unknown>, key: string, attrs: Record<string, unknown>) =>
   h('input', { ...attrs, value: String(obj[key] ?? ''), oninput: (e: Event) => (obj[key] = (e.target as HTMLInputElement).value) })
 
@@ -76,6 +83,12 @@ export class AccountPanel {
     ]
   }
 
+  private extras(): HTMLElement {
+    const host = h('div', { class: 'account-extras' })
+    accountExtras?.(host)
+    return host
+  }
+
   render(): HTMLElement {
     const { t } = this.ctx.i18n
     const user = this.ctx.user
@@ -101,6 +114,7 @@ export class AccountPanel {
               ),
             ),
         h('button', { type: 'button', id: 'sign-out', onclick: () => void this.signOut() }, t('account.signOut')),
+        this.extras(),
         h(
           'form',
           {

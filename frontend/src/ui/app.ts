@@ -17,6 +17,7 @@ import { BuildingsList } from './buildings'
 import { errorText, hasRole, type AppContext } from './context'
 import { h, resetUids } from './dom'
 import { BuildingInfo, SunControl } from './info'
+import { installEngagement } from './engagement'
 import { installImpact } from './impact'
 import { ModerationPanel } from './moderation'
 import { OpportunitiesPanel } from './opportunities'
@@ -83,6 +84,7 @@ export class App implements AppContext {
     this.planner = new PlannerPanel(this)
     this.moderation = new ModerationPanel(this)
     installImpact(this) // the proposal page's Impact section (issue 13)
+    installEngagement(this) // follow, variants, questionnaire, you said we did, timeline (issue 14)
     this.admin = new AdminPanel(this)
     this.account = new AccountPanel(this)
     this.analytics = new AnalyticsPanel(this)
