@@ -187,6 +187,11 @@ export class ImpactPanel {
     }
   }
 
+  /** The section for `proposal` (what proposals.ts renders in its Impact section). */
+  render(proposal: Proposal): JSX.Element {
+    return h(ImpactView, { panel: this, proposal })
+  }
+
   openView(v: ImpactViewpoint) {
     const [elon, elat, eh] = v.eye
     const [tlon, tlat, th] = v.target
@@ -404,6 +409,6 @@ function Views({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
 /** Put the Impact section on every proposal's page (called once by the app). */
 export function installImpact(ctx: AppContext): ImpactPanel {
   const panel = new ImpactPanel(ctx)
-  setImpactSection((proposal) => h(ImpactView, { panel, proposal }))
+  setImpactSection((proposal) => panel.render(proposal))
   return panel
 }
