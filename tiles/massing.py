@@ -22,12 +22,15 @@ def build_massing_tileset(
     features: Iterable[Mapping[str, Any]],
     out_dir: str | os.PathLike[str],
     name: str,
+    terrain_grid: str | os.PathLike[str] | None = None,
 ) -> BuildResult:
     """Write ``out_dir / name / tileset.json`` for a few massing blocks.
 
     Each feature is a mapping with ``id`` (str), ``footprint`` (a shapely Polygon/MultiPolygon or
     a GeoJSON geometry dict, lon/lat EPSG:4326), ``height_m`` (top above ground) and optionally
-    ``base_height_m``, ``name``, ``storeys``, ``building_type``.
+    ``base_height_m``, ``name``, ``storeys``, ``building_type``. With ``terrain_grid`` (a city's
+    ``terrain/grid.npz``, from ``tiles build --dem``) the blocks stand on that terrain, as the
+    city's buildings do.
 
     Examples
     --------
@@ -39,7 +42,9 @@ def build_massing_tileset(
     ('massing:A', 'tileset.json')
     """
     table = massing_table(features, name)
-    options = BuildOptions(name=name)
+    options = BuildOptions(
+        name=name, terrain_grid=None if terrain_grid is None else os.fspath(terrain_grid)
+    )
     return build_table(HeightResult(table, [], 0.0), [MASSING_DATASET], name, out_dir, options)
 
 

@@ -534,7 +534,7 @@ def _write_build(
         terrain = _terrain(options, part.bbox)
         write = write_stage(part, datasets, options, tmp, progress, write_buildings, terrain)
         report = _report(read, heights, part, write, datasets, name, options, t_buildings)
-        if terrain is not None:
+        if terrain is not None and options.dem is not None:
             report["terrain"] = _write_terrain(terrain, tmp, options)
         if options.ground:
             report["ground"] = _build_ground(read, part, tmp, options, terrain)
@@ -554,6 +554,8 @@ def _write_build(
 
 def _terrain(options: BuildOptions, bbox: tuple[float, float, float, float]) -> TerrainGrid | None:
     """The build's terrain grid from ``--dem`` over the buildings' box (None without a DEM)."""
+    if options.terrain_grid is not None:
+        return TerrainGrid.load(Path(options.terrain_grid))
     if options.dem is None:
         return None
     from tiles.terrain.dem import Dem
@@ -655,8 +657,10 @@ def _report(
     content_bytes = sum(c.bytes for c in write.contents.values())
     b = part.bbox
     opts = asdict(options)
-    if options.dem is None:  # a build without terrain reports what it did before terrain
-        del opts["dem"], opts["base"]
+    if options.dem is None and options.terrain_grid is None:
+        del opts["dem"], opts["base"]  # a build without terrain reports what it did before
+    if options.terrain_grid is None:
+        del opts["terrain_grid"]
     return {
         "name": name,
         "format": options.format,

@@ -62,6 +62,8 @@ class BuildOptions:
     # and a quantized-mesh terrain in NAME/terrain/ (tiles/terrain/); None: the ellipsoid
     dem: str | None = None
     base: str = "min"  # a building's ground on the terrain: "min" or "mean" under its footprint
+    # or stand on a terrain already built (a city's NAME/terrain/grid.npz): a proposal's massing
+    terrain_grid: str | None = None
 
 
 @dataclass

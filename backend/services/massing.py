@@ -24,6 +24,8 @@ from backend.repositories.geometry import to_shape
 # mod_spatialite or the process crashes at exit
 from tiles.errors import TilingError
 from tiles.massing import build_massing_tileset
+from tiles.terrain.grid import TerrainGrid
+from tiles.terrain.quantized_mesh import GRID_FILE, TERRAIN_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +90,30 @@ def rebuild(tiles_dir: Path, proposal_id: int, blocks: Sequence[MassingBuilding]
         for i, b in enumerate(blocks)
     ]
     out = tiles_dir / PROPOSALS_FOLDER
+    bbox = shapely.total_bounds([f["footprint"] for f in features])
+    terrain = city_terrain(tiles_dir, (bbox[0], bbox[1], bbox[2], bbox[3]))
     try:
-        result = build_massing_tileset(features, out, str(proposal_id))
+        result = build_massing_tileset(features, out, str(proposal_id), terrain)
     except TilingError as exc:
         raise InvalidInputError(f"massing: {exc}") from None
     logger.info("massing tileset of proposal %s: %d blocks", proposal_id, len(blocks))
     return result.tileset_dir
+
+
+def city_terrain(tiles_dir: Path, bbox: tuple[float, float, float, float]) -> Path | None:
+    """The terrain grid of a city tileset (built with ``--dem``) that covers ``bbox`` (lon/lat),
+    so a scheme stands on the same ground as its neighbours; None when no city has terrain."""
+    for grid in sorted(tiles_dir.glob(f"*/{TERRAIN_DIR}/{GRID_FILE}")):
+        if grid.parent.parent.name == PROPOSALS_FOLDER:
+            continue
+        try:
+            w, s, e, n = TerrainGrid.saved_bbox(grid)
+        except (OSError, ValueError, KeyError):
+            logger.warning("unreadable terrain grid %s", grid)
+            continue
+        if w <= bbox[0] and s <= bbox[1] and bbox[2] <= e and bbox[3] <= n:
+            return grid
+    return None
 
 
 def remove(tiles_dir: Path, proposal_id: int) -> None:

@@ -279,3 +279,154 @@ def test_without_a_dem_the_build_is_the_same_and_has_no_terrain(hill_build, tmp_
     # on the ellipsoid: every foot at height 0
     corners = np.concatenate([feet(w) for w in walls_geodetic(plain.tileset_dir)])
     assert np.abs(corners[:, 2]).max() < 0.01
+
+
+# --- CityJSON at its real heights on its own ground -----------------------------------------
+
+CITYJSON_SAMPLES = {  # file: CRS of its x/y (heights NAP or LN02, treated as geoid heights)
+    "delft": "EPSG:28992",
+    "denhaag-subset": "EPSG:28992",
+    "rotterdam-subset": "EPSG:28992",
+    "zurich-lod2": "EPSG:2056",
+}
+
+
+def ground_surfaces(doc: dict) -> list[np.ndarray]:
+    """The vertices (x, y, z in the file's CRS) of every GroundSurface's outer ring."""
+    verts = np.asarray(doc["vertices"], float)
+    if tr := doc.get("transform"):
+        verts = verts * np.asarray(tr["scale"]) + np.asarray(tr["translate"])
+    depth = {"MultiSurface": 1, "CompositeSurface": 1, "Solid": 2}
+    out = []
+    for obj in doc["CityObjects"].values():
+        for g in obj.get("geometry", []):
+            if g["type"] not in depth:
+                continue
+            surfaces = g["boundaries"]
+            if depth[g["type"]] == 2:  # shells
+                surfaces = [sf for shell in surfaces for sf in shell]
+            sem = g.get("semantics")
+            if sem:
+                kinds = [sf["type"] for sf in sem["surfaces"]]
+                values = sem["values"]
+                if depth[g["type"]] == 2:
+                    values = [v for shell in values for v in shell]
+                ground = [v is not None and kinds[v] == "GroundSurface" for v in values]
+            else:  # no semantics (Delft): the level surfaces at the object's lowest height
+                rings = [verts[np.asarray(sf[0])] for sf in surfaces]
+                low = min(float(r[:, 2].min()) for r in rings)
+                ground = [bool(np.ptp(r[:, 2]) < 0.01 and r[:, 2].max() < low + 0.01) for r in rings]
+            for rings_of, is_ground in zip(surfaces, ground, strict=True):
+                if is_ground:
+                    out.append(verts[np.asarray(rings_of[0])])
+    return out
+
+
+def cityjson_ground_dem(path: Path, out: Path, crs: str, pixel: float = 0.5) -> Path:
+    """A DEM of the sample's own ground: each GroundSurface's plan at its mean height, the
+    gaps between buildings filled from the nearest ones; in the sample's CRS, heights as in
+    the file (NAP, LN02)."""
+    import shapely
+    from rasterio.features import rasterize
+    from rasterio.fill import fillnodata
+
+    shapes = [
+        (shapely.Polygon(r[:, :2]).buffer(0), float(r[:, 2].mean()))
+        for r in ground_surfaces(json.loads(path.read_text()))
+        if len(r) >= 3
+    ]
+    shapes = [(sh, z) for sh, z in shapes if not sh.is_empty]
+    w, s, e, n = np.array([sh.bounds for sh, _ in shapes]).T
+    w, s, e, n = w.min() - 10, s.min() - 10, e.max() + 10, n.max() + 10
+    cols, rows = int(np.ceil((e - w) / pixel)), int(np.ceil((n - s) / pixel))
+    transform = Affine(pixel, 0.0, w, 0.0, -pixel, n)
+    z = rasterize(shapes, (rows, cols), fill=-9999.0, transform=transform, dtype="float32")
+    z = fillnodata(z, mask=(z != -9999.0).astype("uint8"), max_search_distance=400.0)
+    with rasterio.open(
+        out, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float32",
+        crs=crs, transform=transform, nodata=-9999.0,
+    ) as ds:  # fmt: skip
+        ds.write(z, 1)
+    return out
+
+
+def ground_vertices(folder: Path) -> np.ndarray:
+    """(lon, lat, h) of each building's footprint corners in the leaf glbs: its wall vertices
+    at its lowest height (within 5 cm; the models stand on level ground surfaces)."""
+    ts = load_tileset(folder)
+    m = np.asarray(ts["root"]["transform"], float).reshape(4, 4).T
+    out = []
+    for glb in sorted((folder / "content").rglob("*.glb")):
+        c = decode_content(glb)
+        tris = c.triangles_by_material.get("wall")
+        if tris is None or c.table is None:
+            continue
+        v = np.unique(tris)
+        ecef = c.positions[v] @ m[:3, :3].T + m[:3, 3]
+        lon, lat, h = ECEF_TO_GEODETIC.transform(ecef[:, 0], ecef[:, 1], ecef[:, 2])
+        fid = c.feature_ids[v].astype(np.int64)
+        fid = fid - fid.min()
+        low = np.full(fid.max() + 1, np.inf)
+        np.minimum.at(low, fid, h)
+        at_ground = h < low[fid] + 0.05
+        out.append(np.column_stack([lon, lat, h])[at_ground])
+    return np.concatenate(out)
+
+
+@pytest.mark.parametrize("sample", sorted(CITYJSON_SAMPLES))
+def test_cityjson_keeps_its_real_heights_and_stands_on_its_own_ground(tmp_path, sample):
+    from tests.tiles.conftest import CITYJSON
+
+    path = CITYJSON / f"{sample}.city.json"
+    crs = CITYJSON_SAMPLES[sample]
+    dem_path = cityjson_ground_dem(path, tmp_path / "ground.tif", crs)
+    options = BuildOptions(name=sample, dem=str(dem_path))
+    if sample in ("denhaag-subset", "rotterdam-subset"):
+        options.src_crs = "EPSG:7415"
+    result = run([path], tmp_path / "t", options)
+    dem = Dem.open(dem_path)
+    walls = walls_geodetic(result.tileset_dir)
+    # the footprint corners: the vertices of the models' own ground surfaces
+    corners = ground_vertices(result.tileset_dir)
+    ground = dem.ellipsoidal(corners[:, 0], corners[:, 1])
+    assert corners.shape[0] > 20
+    assert np.abs(corners[:, 2] - ground).max() <= 0.5
+    # real heights: the file's highest vertex plus the geoid (EGM96: 40-50 m in NL and CH)
+    doc = json.loads(path.read_text())
+    z = np.asarray(doc["vertices"], float)[:, 2] * doc["transform"]["scale"][2]
+    z_top = float(z.max() + doc["transform"]["translate"][2])
+    top = max(float(w[:, 2].max()) for w in walls)
+    assert 40.0 < top - z_top < 52.0
+    assert validate_glbs(result.tileset_dir)["errors"] == 0
+    assert check_tileset(result.tileset_dir) == []
+
+
+def test_a_schemes_massing_stands_on_its_citys_terrain(hill_build, tmp_path):
+    from backend.services.massing import city_terrain
+    from tiles.massing import build_massing_tileset
+
+    result, dem, _ = hill_build
+    x, y = X0 + 250.0, Y0 - 150.0  # on the steep south-east flank
+    ring = [(x, y), (x + 30, y), (x + 30, y + 18), (x, y + 18)]
+    lon, lat = TO_LONLAT.transform(*zip(*ring, strict=True))
+    import shapely
+
+    block = shapely.Polygon(zip(lon, lat, strict=True))
+    tiles_dir = result.tileset_dir.parent
+    grid = city_terrain(tiles_dir, block.bounds)
+    assert grid == result.tileset_dir / "terrain" / "grid.npz"
+    assert city_terrain(tiles_dir, (9.5, 45.0, 9.6, 45.1)) is None  # Milan: no city there
+    scheme = build_massing_tileset(
+        [{"id": "A", "footprint": block, "height_m": 24.0}], tmp_path, "scheme", grid
+    )
+    assert not (scheme.tileset_dir / "terrain").exists()  # the city's terrain is the one drawn
+    corners = np.concatenate([feet(w) for w in walls_geodetic(scheme.tileset_dir)])
+    ground = dem.ellipsoidal(corners[:, 0], corners[:, 1])
+    assert corners.shape[0] >= 4
+    assert np.abs(corners[:, 2] - ground).max() <= 0.5
+    assert float(np.ptp(ground)) > 5.0  # a real slope under the block
+    plain = build_massing_tileset(
+        [{"id": "A", "footprint": block, "height_m": 24.0}], tmp_path / "p", "scheme"
+    )
+    flat = np.concatenate([feet(w) for w in walls_geodetic(plain.tileset_dir)])
+    assert np.abs(flat[:, 2]).max() < 0.01  # no terrain given: on the ellipsoid, as before

@@ -11,6 +11,7 @@ to forked or Dask workers) and sampling it needs no PROJ call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,6 +75,27 @@ class TerrainGrid:
             + z[y0 + 1, x0] * (1 - tx) * ty
             + z[y0 + 1, x0 + 1] * tx * ty
         )
+
+    def save(self, path: Path) -> None:
+        """Write the grid to ``path`` (.npz), for builds that stand on the same terrain later
+        (a proposal's massing on its city's terrain)."""
+        origin = np.array([self.west, self.south, self.dlon, self.dlat])
+        with path.open("wb") as f:
+            np.savez_compressed(f, origin=origin, bbox=np.array(self.bbox), heights=self.heights)
+
+    @classmethod
+    def load(cls, path: Path) -> TerrainGrid:
+        """A grid written by :meth:`save`."""
+        with np.load(path) as doc:
+            w, s, dlon, dlat = (float(v) for v in doc["origin"])
+            return cls(w, s, dlon, dlat, doc["heights"].astype(np.float32))
+
+    @staticmethod
+    def saved_bbox(path: Path) -> tuple[float, float, float, float]:
+        """The lon/lat box of a saved grid, without reading its heights."""
+        with np.load(path) as doc:
+            w, s, e, n = (float(v) for v in doc["bbox"])
+        return (w, s, e, n)
 
     @classmethod
     def from_dem(

@@ -30,6 +30,7 @@ from tiles.terrain.grid import TerrainGrid
 
 TERRAIN_DIR = "terrain"
 LAYER_FILE = "layer.json"
+GRID_FILE = "grid.npz"  # the build's terrain grid, for massing set on the same terrain later
 SEGMENTS = 64  # cells per tile side: 65 x 65 vertices, 8,192 triangles
 MAX_LEVEL = 18
 MAX_TOP_TILES = 1024  # at the finest level at most: a coarser top level for a larger city
@@ -196,4 +197,5 @@ def write_terrain(grid: TerrainGrid, out_dir: Path) -> dict[str, Any]:
         "available": available,
     }
     (out_dir / LAYER_FILE).write_text(json.dumps(layer, indent=1), encoding="utf-8")
+    grid.save(out_dir / GRID_FILE)
     return {"levels": top + 1, "tiles": tiles, "bytes": size, "cell_m": round(grid.cell_m, 3)}
