@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
@@ -56,6 +57,7 @@ from tiles.index.lod import CELLS
 from tiles.massing import MASSING_DATASET, massing_table
 from tiles.model import FeatureTable, HeightSource
 from tiles.output import DirectoryOutput, publish
+from tiles.writers.buildings import buildings_frame
 from tiles.writers.tileset import box_list, tileset_geometric_error
 
 log = logging.getLogger(__name__)
@@ -308,6 +310,20 @@ def _current(
             )
         tables.append(extra)
     return FeatureTable.concat(tables) if len(tables) > 1 else tables[0]
+
+
+def buildings_of(tileset_dir: Path, ids: Iterable[str]) -> gpd.GeoDataFrame:
+    """The rows of the city as it stands now with these ids, in ``buildings.fgb``'s columns
+    (what the backend loads): a change's new blocks after applying it, the buildings it had
+    replaced after reverting it."""
+    state = read_changes(tileset_dir)
+    report = json.loads((tileset_dir / REPORT_FILE).read_text(encoding="utf-8"))
+    datasets = list(state["datasets"] or report["datasets"])
+    if MASSING_DATASET not in datasets:
+        datasets.append(MASSING_DATASET)
+    city = _current(tileset_dir, None, state["changes"], datasets)
+    rows = city.take(np.flatnonzero(_member(city.building_id, set(ids))))
+    return buildings_frame(rows, datasets, tileset_dir.name)
 
 
 # --- applying ----------------------------------------------------------------------------------

@@ -90,6 +90,18 @@ def delete_tileset_buildings(session: Session, tileset: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def delete_ids(session: Session, tileset: str, building_ids: Sequence[str]) -> int:
+    """Delete the buildings of ``tileset`` with these ids (a scheme applied replaced them)."""
+    if not building_ids:
+        return 0
+    result = session.execute(
+        sa.delete(Building).where(
+            Building.tileset == tileset, Building.building_id.in_(list(building_ids))
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert building rows with one ``executemany``.
 

@@ -172,6 +172,22 @@ def load_tileset(
     return tileset
 
 
+def replace_buildings(
+    session: Session, name: str, remove_ids: Sequence[str], add_table: Any
+) -> int:
+    """Take ``remove_ids`` out of tileset ``name``'s Building rows and add ``add_table``'s rows
+    (same columns as :func:`load_tileset`'s), when the tileset is loaded; no commit. Returns
+    the new building count (0 when the tileset is not loaded)."""
+    tileset = tilesets_repo.get(session, name)
+    if tileset is None:
+        return 0
+    removed = repo.delete_ids(session, name, list(remove_ids))
+    rows = _rows(name, add_table) if len(add_table) else []
+    repo.insert_many(session, rows)
+    tileset.building_count = max(int(tileset.building_count or 0) - removed + len(rows), 0)
+    return int(tileset.building_count)
+
+
 def load_tileset_folder(
     session: Session,
     folder: Path,

@@ -9,6 +9,8 @@ Rules (documented in docs/api.md, "City changes"):
   into the tileset and takes out the proposal's ``replaces`` and every building the blocks
   overlap, re-tiling only the tiles touched and swapping the folder in atomically. The row says
   queued → running → applied (or failed, with the reason).
+- The buildings table (``/api/v1/buildings``, OGC API) follows: applying deletes the replaced
+  rows and adds the blocks (``massing:<id>``), reverting the other way round.
 - Applied and reverted changes are written to the audit log: who, which proposal, which tiles,
   which buildings, and where the previous state is kept.
 - Only the latest change still applied to a tileset can be reverted (undo later ones first): the
@@ -31,11 +33,11 @@ from backend.repositories import audit
 from backend.repositories import city_changes as repo
 from backend.repositories import proposals as proposals_repo
 from backend.schemas.city_changes import CityChangePublic
-from backend.services import massing, tilesets
+from backend.services import buildings, massing, tilesets
 
 # tiles is imported at import time with pyogrio (GDAL) before mod_spatialite, as in
 # backend.services.massing
-from tiles.apply import ChangeError, apply_change, revert_change
+from tiles.apply import ChangeError, apply_change, buildings_of, revert_change
 from tiles.errors import TilingError
 
 if TYPE_CHECKING:  # typing only: database work is in backend.repositories.city_changes
@@ -170,6 +172,19 @@ def run(sessions: Sessions, tiles_dir: Path, change_id: int) -> None:
             change.state, change.error = "failed", "internal error (see the server log)"
         else:
             change.state = "applied"
+            # the buildings table follows the tiles: the replaced rows out, the blocks in
+            try:
+                buildings.replace_buildings(
+                    session,
+                    change.tileset,
+                    result.replaced,
+                    buildings_of(tiles_dir / change.tileset, result.added),
+                )
+            except Exception:
+                log.exception("city change %s: buildings table not updated", change_id)
+                session.rollback()
+                change = repo.get(session, change_id) or change
+                change.error = "applied to the tiles; the buildings table was not updated"
             change.tiles, change.removed_tiles = result.tiles, result.removed_tiles
             change.replaced, change.added = result.replaced, result.added
             change.previous = str(result.previous) if result.previous else None
@@ -212,6 +227,12 @@ def revert(session: Session, actor_id: int | None, change_id: int, tiles_dir: Pa
         result = revert_change(tiles_dir / change.tileset, change.change_key)
     except TilingError as exc:
         raise ConflictError(f"city change {change_id}: {exc}") from exc
+    buildings.replace_buildings(
+        session,
+        change.tileset,
+        list(change.added),
+        buildings_of(tiles_dir / change.tileset, change.replaced),
+    )
     change.state, change.reverted_at = "reverted", utcnow()
     change.reverted_by_id = actor_id
     audit.record(

@@ -113,6 +113,11 @@ def test_approval_puts_the_massing_into_the_city_and_the_replaced_building_out(
 
     after = _tileset_ids(client, tmp_path)
     assert f"massing:{block_id}" in after
+    # the buildings table follows: the replaced building is gone, the block is there
+    assert client.get(f"/api/v1/buildings/london/{SITE_BUILDING}").status_code == 404
+    block = client.get(f"/api/v1/buildings/london/massing:{block_id}")
+    assert block.status_code == 200, block.text
+    assert block.json()["properties"]["height_m"] == 45.0
     assert SITE_BUILDING not in after
     assert after == (before - set(change["replaced"])) | {f"massing:{block_id}"}
 
@@ -139,6 +144,9 @@ def test_revert_puts_the_city_back_byte_for_byte(
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "reverted" and r.json()["reverted_at"] is not None
     assert _hashes(city.tileset_dir) == before
+    assert client.get(f"/api/v1/buildings/london/{SITE_BUILDING}").status_code == 200
+    added = r.json()["added"]
+    assert client.get(f"/api/v1/buildings/london/{added[0]}").status_code == 404
     again = client.post(f"/api/v1/city/changes/{change_id}/revert", headers=planner)
     assert again.status_code == 409 and "only an applied change" in again.json()["detail"]
     with database.sessions() as session:
