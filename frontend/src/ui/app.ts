@@ -10,6 +10,7 @@ import type { MapView, PickedPoint } from '../core/mapview'
 import { LOCALES, type I18n, type LocaleCode, type MessageKey } from '../i18n'
 import { AccountPanel } from './account'
 import { AdminPanel } from './admin'
+import { FundingPanel } from './funding'
 import { BuildingCard } from './buildingcard'
 import { MapControls } from './mapcontrols'
 import { AnalyticsPanel } from './analytics'
@@ -63,6 +64,7 @@ export class App implements AppContext {
   private readonly planner: PlannerPanel
   private readonly moderation: ModerationPanel
   private readonly admin: AdminPanel
+  private readonly funding: FundingPanel
   private readonly account: AccountPanel
   private readonly analytics: AnalyticsPanel
   private readonly building: BuildingInfo
@@ -86,6 +88,7 @@ export class App implements AppContext {
     installImpact(this) // the proposal page's Impact section (issue 13)
     installEngagement(this) // follow, variants, questionnaire, you said we did, timeline (issue 14)
     this.admin = new AdminPanel(this)
+    this.funding = new FundingPanel(this)
     this.account = new AccountPanel(this)
     this.analytics = new AnalyticsPanel(this)
     this.building = new BuildingInfo(this)
@@ -272,7 +275,7 @@ export class App implements AppContext {
   }
 
   private visibleTabs(): TabId[] {
-    const tabs: TabId[] = ['proposals', 'opportunities']
+    const tabs: TabId[] = ['proposals', 'opportunities', 'funding']
     if (hasRole(this.user, 'planner')) tabs.push('planner')
     if (hasRole(this.user, 'moderator')) tabs.push('moderation')
     // analytics are the planners' (the API refuses moderators)
@@ -391,6 +394,8 @@ export class App implements AppContext {
         return this.analytics.render()
       case 'account':
         return this.account.render()
+      case 'funding':
+        return this.funding.render()
       case 'admin':
         return this.admin.render()
     }
@@ -402,6 +407,7 @@ export class App implements AppContext {
     if (id === 'moderation') void this.moderation.load()
     if (id === 'analytics') void this.analytics.load()
     if (id === 'admin') void this.admin.load()
+    if (id === 'funding') void this.funding.load()
     this.render()
     document.getElementById(`tab-${id}`)?.focus()
   }

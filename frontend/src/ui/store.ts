@@ -12,7 +12,7 @@ import type { ProposalEvent } from '../api'
 import type { BuildingProperties } from '../core/mapview'
 import type { I18n, LocaleCode } from '../i18n'
 
-export type TabId = 'proposals' | 'opportunities' | 'planner' | 'moderation' | 'analytics' | 'account' | 'admin'
+export type TabId = 'proposals' | 'opportunities' | 'funding' | 'planner' | 'moderation' | 'analytics' | 'account' | 'admin'
 
 export interface Selection {
   proposal?: Proposal

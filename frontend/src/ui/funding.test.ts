@@ -1,0 +1,105 @@
+// @vitest-environment happy-dom
+import { render } from 'preact'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Scheme } from '../api/funding'
+import { FundingPanel } from './funding'
+import { store } from './store'
+import { fakeServer, settle, testContext, user } from './testing'
+
+function scheme(id: number, extra: Partial<Scheme> = {}): Scheme {
+  return {
+    id,
+    kind: 'grant',
+    provider: 'City Growth Fund',
+    translations: { en: { title: `Grant ${id}`, summary: 'Help' }, it: { title: `Contributo ${id}`, summary: '' } },
+    amount_min: 1000,
+    amount_max: 5000,
+    currency: 'GBP',
+    sizes: ['micro'],
+    sectors: [{ scheme: 'CPV', code: '45' }],
+    stages: [],
+    area: null,
+    other_criteria: '',
+    opens_on: null,
+    closes_on: '2099-12-31',
+    rolling: false,
+    how_to_apply: 'Online',
+    apply_url: 'https://fund.example.org',
+    contact: { name: null, email: null, phone: null },
+    status: 'published',
+    opportunity_ids: [],
+    open: true,
+    published_at: null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...extra,
+  } as Scheme
+}
+
+describe('funding panel', () => {
+  let host: HTMLElement
+  beforeEach(() => {
+    host = document.createElement('div')
+    document.body.replaceChildren(host)
+  })
+  afterEach(() => render(null, host))
+
+  function setup(roles: Parameters<typeof user>[0]) {
+    const server = fakeServer({
+      'GET /api/v1/schemes': (req) => ({
+        items: req.query.get('kind') === 'loan' ? [] : [scheme(1), scheme(2, { rolling: true, closes_on: null })],
+        total: req.query.get('kind') === 'loan' ? 0 : 2,
+        limit: 20,
+        offset: 0,
+        next: null,
+        prev: null,
+      }),
+      'GET /api/v1/guide': () => [
+        { journey: 'start', steps: [{ id: 5, journey: 'start', position: 1, translations: { en: { title: 'Register', description: '' } }, provider: 'Companies House', cost: '£50', duration: '1 day', url: null, updated_at: '2026-01-01T00:00:00Z' }] },
+        { journey: 'grow', steps: [] },
+      ],
+      'GET /api/v1/organisations/me/schemes': () => ({
+        items: [{ scheme: scheme(1), score: 0.9, reasons: [{ code: 'size', params: { size: 'micro' } }, { code: 'sector', params: { scheme: 'CPV', code: '45', yours: '4511' } }] }],
+        total: 1,
+      }),
+      'GET /api/v1/awards/kpis': () => ({ proposal_id: null, currency: 'GBP', local_radius_km: 30, work_packages: 4, awarded_work_packages: 2, awards: 2, awarded_value: 100, sme_value: 40, local_sme_value: 20, sme_share: 0.4, local_sme_share: 0.2, sme_awards: 1, smes_engaged: 3, interest_registrations: 5, median_days_to_award: 12, by_size: {} }),
+    })
+    const ctx = testContext(server.api, user(roles))
+    const panel = new FundingPanel(ctx)
+    render(panel.render(), host)
+    return { panel, ctx, server }
+  }
+
+  it('lists schemes and the guide; an SME sees its schemes with translated reasons', async () => {
+    const { panel } = setup(['sme'])
+    await panel.load()
+    await settle()
+    expect([...host.querySelectorAll('#fund-list h4')].map((e) => e.textContent)).toEqual(['Grant 1', 'Grant 2'])
+    expect(host.querySelector('#fund-list')!.textContent).toContain('Open all year')
+    expect(host.querySelector('#guide-start')!.textContent).toContain('Companies House')
+    expect(host.querySelector('#guide-grow')).toBeNull() // an empty journey is not shown
+    expect(host.querySelector('.kpis')).toBeNull() // KPIs are for planners
+    host.querySelector<HTMLButtonElement>('#fund-mine')!.click()
+    await settle()
+    const reasons = host.querySelector('#fund-mine-list .reasons')!.textContent
+    expect(reasons).toContain('Open to Micro businesses')
+    expect(reasons).toContain('Your sector 4511 is within CPV 45')
+  })
+
+  it('filters by kind and shows titles in the reader language; planners see the KPIs', async () => {
+    const { panel, server } = setup(['planner'])
+    await panel.load()
+    await settle()
+    expect(host.querySelector<HTMLMeterElement>('#fund-kpi-sme')!.value).toBeCloseTo(0.4)
+    store.locale.value = 'it'
+    await settle()
+    expect(host.querySelector('#fund-list h4')!.textContent).toBe('Contributo 1')
+    store.locale.value = 'en'
+    host.querySelector<HTMLSelectElement>('#fund-kind')!.value = 'loan'
+    host.querySelector<HTMLFormElement>('form.filters')!.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    expect(server.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/schemes' })
+    expect(server.requests.at(-1)!.query.get('kind')).toBe('loan')
+    expect(host.querySelectorAll('#fund-list li')).toHaveLength(0)
+  })
+})

@@ -1,0 +1,263 @@
+/**
+ * Funding and support (issue 15): the directory of schemes with filters, "schemes for my
+ * organisation" with the reasons (codes translated here), the one-stop-shop guide's journeys,
+ * and, for planners, the supply-chain KPIs city-wide. A panel of the component pattern
+ * (README.md): state in signals on the class, views as function components.
+ */
+import { signal } from '@preact/signals'
+import { h, type JSX } from 'preact'
+import {
+  guide,
+  kpis,
+  kpisCsvUrl,
+  mySchemes,
+  schemes,
+  type Journey,
+  type Kpis,
+  type Scheme,
+  type SchemeKind,
+  type SchemeMatch,
+  type SchemeMatchReason,
+  type SchemeQuery,
+} from '../api/funding'
+import type { MessageKey } from '../i18n/en'
+import { field, Notice } from './components'
+import { errorText, hasRole, type AppContext } from './context'
+import { store, useI18n } from './store'
+
+const KINDS: SchemeKind[] = ['grant', 'loan', 'guarantee', 'equity', 'advice', 'training']
+const SIZES = ['micro', 'small', 'medium'] as const
+
+/** The scheme's text in the reader's language, else English. */
+export function schemeText(s: Scheme, locale: string): { title: string; summary: string } {
+  const texts = s.translations as Record<string, { title: string; summary?: string } | undefined>
+  const mine = texts[locale]
+  const en = texts.en
+  return { title: mine?.title || en?.title || s.provider, summary: mine?.summary || en?.summary || '' }
+}
+
+export class FundingPanel {
+  readonly list = signal<Scheme[]>([])
+  readonly total = signal(0)
+  readonly matches = signal<SchemeMatch[] | undefined>(undefined)
+  readonly journeys = signal<Journey[]>([])
+  readonly kpis = signal<Kpis | undefined>(undefined)
+  readonly loaded = signal(false)
+  readonly error = signal<string | undefined>(undefined)
+  readonly query = signal<SchemeQuery>({})
+
+  constructor(readonly ctx: AppContext) {}
+
+  async load() {
+    try {
+      const [page, journeys] = await Promise.all([schemes(this.ctx.api, this.query.value), guide(this.ctx.api)])
+      this.list.value = page.items
+      this.total.value = page.total
+      this.journeys.value = journeys
+      if (hasRole(store.user.value, 'planner')) this.kpis.value = await kpis(this.ctx.api)
+      this.error.value = undefined
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+    this.loaded.value = true
+  }
+
+  async search(q: SchemeQuery) {
+    this.query.value = q
+    try {
+      const page = await schemes(this.ctx.api, q)
+      this.list.value = page.items
+      this.total.value = page.total
+      this.error.value = undefined
+      this.ctx.announce(this.ctx.i18n.t('fund.found', { count: page.total }))
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+  }
+
+  async loadMine() {
+    try {
+      this.matches.value = (await mySchemes(this.ctx.api)).items
+      this.error.value = undefined
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+  }
+
+  render(): JSX.Element {
+    return h(FundingView, { panel: this })
+  }
+}
+
+function money(s: Scheme, tag: string): string {
+  const f = (v: number) => new Intl.NumberFormat(tag, { style: 'currency', currency: s.currency, maximumFractionDigits: 0 }).format(v)
+  if (s.amount_min != null && s.amount_max != null) return `${f(s.amount_min)} – ${f(s.amount_max)}`
+  if (s.amount_max != null) return f(s.amount_max)
+  if (s.amount_min != null) return f(s.amount_min)
+  return ''
+}
+
+function SchemeItem({ panel, scheme, reasons }: { panel: FundingPanel; scheme: Scheme; reasons?: SchemeMatchReason[] }) {
+  const { t, tag } = useI18n(panel.ctx)
+  const locale = store.locale.value
+  const text = schemeText(scheme, locale)
+  const amount = money(scheme, tag)
+  return h(
+    'li',
+    { class: 'card scheme', id: `scheme-${scheme.id}` },
+    h('h4', {}, text.title),
+    h('p', { class: 'muted' }, `${t(`fund.kind.${scheme.kind}` as MessageKey)} · ${scheme.provider}${amount ? ` · ${amount}` : ''}`),
+    text.summary ? h('p', {}, text.summary) : null,
+    h(
+      'p',
+      {},
+      scheme.rolling || !scheme.closes_on ? t('fund.rolling') : t('fund.closes', { date: scheme.closes_on }),
+    ),
+    reasons && reasons.length
+      ? h('ul', { class: 'reasons', 'aria-label': t('fund.why') }, reasons.map((r, i) => h('li', { key: i }, reasonText(t, r))))
+      : null,
+    scheme.how_to_apply ? h('p', {}, scheme.how_to_apply) : null,
+    scheme.apply_url ? h('a', { href: scheme.apply_url, rel: 'noopener', target: '_blank' }, t('fund.apply')) : null,
+  )
+}
+
+type T = ReturnType<typeof useI18n>['t']
+
+export function reasonText(t: T, r: SchemeMatchReason): string {
+  const p = r.params as Record<string, string>
+  switch (r.code) {
+    case 'size':
+      return t('fund.reason.size', { size: t(`fund.size.${p.size}` as MessageKey) })
+    case 'sector':
+      return t('fund.reason.sector', { code: p.code, yours: p.yours })
+    case 'open':
+      return t('fund.reason.open', { date: p.closes_on })
+    default:
+      return t(`fund.reason.${r.code}` as MessageKey)
+  }
+}
+
+function Filters({ panel }: { panel: FundingPanel }) {
+  const { t } = useI18n(panel.ctx)
+  const q = panel.query.value
+  const submit = (e: Event) => {
+    e.preventDefault()
+    const form = e.currentTarget as HTMLFormElement
+    const v = (id: string) => (form.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}`)?.value ?? '').trim()
+    const open = form.querySelector<HTMLInputElement>('#fund-open')?.checked
+    void panel.search({
+      kind: (v('fund-kind') || undefined) as SchemeKind | undefined,
+      size: (v('fund-size') || undefined) as SchemeQuery['size'],
+      sector: v('fund-sector') || undefined,
+      q: v('fund-q') || undefined,
+      open_on: open ? new Date().toISOString().slice(0, 10) : undefined,
+    })
+  }
+  return h(
+    'form',
+    { class: 'filters', onSubmit: submit, 'aria-label': t('fund.filters') },
+    field(t('fund.q'), h('input', { id: 'fund-q', type: 'search', value: q.q ?? '', maxLength: 200 })),
+    field(
+      t('fund.kindLabel'),
+      h('select', { id: 'fund-kind', value: q.kind ?? '' }, h('option', { value: '' }, t('fund.any')), KINDS.map((k) => h('option', { key: k, value: k }, t(`fund.kind.${k}` as MessageKey)))),
+    ),
+    field(
+      t('fund.sizeLabel'),
+      h('select', { id: 'fund-size', value: q.size ?? '' }, h('option', { value: '' }, t('fund.any')), SIZES.map((s) => h('option', { key: s, value: s }, t(`fund.size.${s}` as MessageKey)))),
+    ),
+    field(t('fund.sector'), h('input', { id: 'fund-sector', value: q.sector ?? '', maxLength: 12, inputMode: 'numeric' }), t('fund.sectorHint')),
+    h('div', { class: 'field' }, h('input', { id: 'fund-open', type: 'checkbox', checked: !!q.open_on }), h('label', { for: 'fund-open' }, t('fund.openOnly'))),
+    h('button', { type: 'submit' }, t('fund.search')),
+  )
+}
+
+function KpiView({ panel, k }: { panel: FundingPanel; k: Kpis }) {
+  const { t } = useI18n(panel.ctx)
+  const pct = (v: number | null | undefined) => (v == null ? '–' : `${Math.round(v * 100)} %`)
+  const bar = (id: string, label: string, v: number | null | undefined) =>
+    h('div', { class: 'field' }, h('label', { for: id }, `${label}: ${pct(v)}`), h('meter', { id, min: 0, max: 1, value: v ?? 0 }))
+  return h(
+    'section',
+    { 'aria-labelledby': 'fund-kpi-h', class: 'kpis' },
+    h('h3', { id: 'fund-kpi-h' }, t('fund.kpis')),
+    bar('fund-kpi-sme', t('fund.kpi.smeShare'), k.sme_share),
+    bar('fund-kpi-local', t('fund.kpi.localShare'), k.local_sme_share),
+    h(
+      'dl',
+      {},
+      h('dt', {}, t('fund.kpi.awards')),
+      h('dd', {}, String(k.awards)),
+      h('dt', {}, t('fund.kpi.engaged')),
+      h('dd', {}, String(k.smes_engaged)),
+      h('dt', {}, t('fund.kpi.days')),
+      h('dd', {}, k.median_days_to_award == null ? '–' : String(k.median_days_to_award)),
+    ),
+    h('a', { href: kpisCsvUrl(panel.ctx.api), download: 'sme-kpis.csv' }, t('fund.kpi.csv')),
+  )
+}
+
+function FundingView({ panel }: { panel: FundingPanel }) {
+  const { t } = useI18n(panel.ctx)
+  const user = store.user.value
+  const locale = store.locale.value
+  if (!panel.loaded.value) return h(Notice, { kind: 'muted' }, t('app.loading'))
+  const matches = panel.matches.value
+  return h(
+    'section',
+    { 'aria-labelledby': 'fund-h', class: 'funding' },
+    h('h2', { id: 'fund-h' }, t('fund.heading')),
+    panel.error.value ? h(Notice, { kind: 'error' }, panel.error.value) : null,
+    hasRole(user, 'sme')
+      ? h(
+          'section',
+          { 'aria-labelledby': 'fund-mine-h' },
+          h('h3', { id: 'fund-mine-h' }, t('fund.mine')),
+          h('button', { type: 'button', id: 'fund-mine', onClick: () => void panel.loadMine() }, t('fund.showMine')),
+          matches === undefined
+            ? null
+            : matches.length
+              ? h('ul', { class: 'cards', id: 'fund-mine-list' }, matches.map((m) => h(SchemeItem, { key: m.scheme.id, panel, scheme: m.scheme, reasons: m.reasons })))
+              : h(Notice, { kind: 'muted' }, t('fund.noneForYou')),
+        )
+      : null,
+    h(
+      'section',
+      { 'aria-labelledby': 'fund-dir-h' },
+      h('h3', { id: 'fund-dir-h' }, t('fund.directory')),
+      h(Filters, { panel }),
+      h('p', { role: 'status' }, t('fund.found', { count: panel.total.value })),
+      h('ul', { class: 'cards', id: 'fund-list' }, panel.list.value.map((s) => h(SchemeItem, { key: s.id, panel, scheme: s }))),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'fund-guide-h' },
+      h('h3', { id: 'fund-guide-h' }, t('fund.guide')),
+      panel.journeys.value.map((j) =>
+        j.steps.length
+          ? h(
+              'details',
+              { key: j.journey, id: `guide-${j.journey}` },
+              h('summary', {}, t(`fund.journey.${j.journey}` as MessageKey)),
+              h(
+                'ol',
+                {},
+                j.steps.map((s) => {
+                  const texts = s.translations as Record<string, { title: string; description?: string } | undefined>
+                  const text = texts[locale] ?? texts.en
+                  return h(
+                    'li',
+                    { key: s.id },
+                    h('strong', {}, text?.title ?? ''),
+                    text?.description ? h('p', {}, text.description) : null,
+                    h('p', { class: 'muted' }, [s.provider, s.cost && `${t('fund.cost')}: ${s.cost}`, s.duration && `${t('fund.time')}: ${s.duration}`].filter(Boolean).join(' · ')),
+                    s.url ? h('a', { href: s.url, rel: 'noopener', target: '_blank' }, t('fund.more')) : null,
+                  )
+                }),
+              ),
+            )
+          : null,
+      ),
+    ),
+    panel.kpis.value ? h(KpiView, { panel, k: panel.kpis.value }) : null,
+  )
+}
