@@ -311,6 +311,26 @@ def _opportunities(api: _Api, token: str, proposals: dict[str, dict[str, Any]]) 
     return len(OPPORTUNITIES)
 
 
+def _sme_shop(api: _Api, tokens: dict[str, str], today: date) -> tuple[int, int]:
+    """Funding schemes (published by the admin, who may act as a funder) beside the work
+    packages they help with, and the one-stop-shop guide (edited by the planner)."""
+    from backend.services.demo_content import GUIDE, SCHEMES
+
+    found = api.call("GET", "/opportunities", tokens["planner"], params={"limit": 200})
+    by_title = {o["title"]: o["id"] for o in found["items"]}
+    for spec in SCHEMES:
+        body = {k: v for k, v in spec.items() if k not in ("link", "closes_in_days")}
+        if "closes_in_days" in spec:
+            body["opens_on"] = today.isoformat()
+            body["closes_on"] = (today + timedelta(days=spec["closes_in_days"])).isoformat()
+        if spec.get("link") in by_title:
+            body["opportunity_ids"] = [by_title[spec["link"]]]
+        api.call("POST", "/schemes", tokens["admin"], json=body)
+    for step in GUIDE:
+        api.call("POST", "/guide/steps", tokens["planner"], json=step)
+    return len(SCHEMES), len(GUIDE)
+
+
 @contextmanager
 def _quiet(*names: str) -> Iterator[None]:
     """Keep the seeding's in-process requests out of the console: the summary says what was done."""
@@ -342,6 +362,7 @@ def seed(settings: Settings, db: Database, today: date | None = None) -> DemoRep
         proposals = _proposals(api, tokens["planner"], today or date.today())
         comments = _comments(api, tokens, proposals)
         opportunities = _opportunities(api, tokens["planner"], proposals)
+        _sme_shop(api, tokens, today or date.today())
         report.seeded = True
         report.counts = {
             "accounts": len(ACCOUNTS),

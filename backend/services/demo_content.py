@@ -407,3 +407,205 @@ OPPORTUNITIES: list[dict[str, Any]] = [
         "social_value": ["local_employment"],
     },
 ]
+
+# --- the SME one-stop shop (issue 15): schemes (fictional) and a guide (real UK procedures) -----
+
+
+def _t(en: str, et: str, hu: str, it: str, sv: str, summary: str = "") -> dict[str, Any]:
+    texts = {"en": en, "et": et, "hu": hu, "it": it, "sv": sv}
+    return {
+        lang: {"title": title, "summary": summary if lang == "en" else ""}
+        for lang, title in texts.items()
+    }
+
+
+SCHEMES: list[dict[str, Any]] = [
+    {
+        "kind": "guarantee",
+        "provider": "City Growth Fund (fictional)",
+        "translations": _t(
+            "Contract bond guarantee for SMEs",
+            "Lepingutagatise garantii VKE-dele",
+            "Szerződéses garancia kkv-knak",
+            "Garanzia sulla cauzione contrattuale per PMI",
+            "Kontraktsgaranti för småföretag",
+            "Covers up to 80% of the performance bond a public contract asks for. " + FICTIONAL,
+        ),
+        "amount_min": 10_000,
+        "amount_max": 250_000,
+        "sizes": ["micro", "small", "medium"],
+        "sectors": [{"scheme": "CPV", "code": "45"}],
+        "stages": ["growth", "established"],
+        "rolling": True,
+        "how_to_apply": "Send the tender's bond requirement and last year's accounts.",
+        "apply_url": "https://demo.civictwin.org/funding/bond-guarantee",
+        "link": "Joinery and interior fit-out of the podium",
+    },
+    {
+        "kind": "grant",
+        "provider": "City Growth Fund (fictional)",
+        "translations": _t(
+            "Green fit-out grant",
+            "Rohelise sisustuse toetus",
+            "Zöld belsőépítészeti támogatás",
+            "Contributo per allestimenti sostenibili",
+            "Bidrag för grön inredning",
+            "Up to £15,000 towards low-carbon materials and training. " + FICTIONAL,
+        ),
+        "amount_min": 2_000,
+        "amount_max": 15_000,
+        "sizes": ["micro", "small"],
+        "sectors": [{"scheme": "CPV", "code": "454"}, {"scheme": "CPV", "code": "4526"}],
+        "stages": ["startup", "growth"],
+        "closes_in_days": 90,
+        "how_to_apply": "A two-page application; decisions within four weeks.",
+        "link": "Rooftop solar panels",
+    },
+    {
+        "kind": "advice",
+        "provider": "City Business Library",
+        "translations": _t(
+            "Free advice on bidding for public contracts",
+            "Tasuta nõustamine riigihangetes osalemiseks",
+            "Ingyenes tanácsadás közbeszerzési ajánlattételhez",
+            "Consulenza gratuita per partecipare agli appalti pubblici",
+            "Kostnadsfri rådgivning om offentlig upphandling",
+            "One-to-one sessions on reading a tender and writing a bid.",
+        ),
+        "rolling": True,
+        "how_to_apply": "Book a session online.",
+    },
+    {
+        "kind": "training",
+        "provider": "Chamber of Commerce (fictional)",
+        "translations": _t(
+            "Export readiness training",
+            "Ekspordivalmiduse koolitus",
+            "Exportfelkészítő képzés",
+            "Formazione per l'export",
+            "Utbildning i exportberedskap",
+            "Six evening sessions for firms selling abroad for the first time. " + FICTIONAL,
+        ),
+        "sizes": ["micro", "small", "medium"],
+        "stages": ["growth"],
+        "closes_in_days": 60,
+        "how_to_apply": "Register with the chamber.",
+    },
+]
+
+
+def _step(
+    journey: str,
+    titles: tuple[str, str, str, str, str],
+    description: str,
+    provider: str,
+    cost: str,
+    duration: str,
+    url: str,
+) -> dict[str, Any]:
+    texts = dict(zip(("en", "et", "hu", "it", "sv"), titles, strict=True))
+    return {
+        "journey": journey,
+        "translations": {
+            lang: {"title": t, "description": description if lang == "en" else ""}
+            for lang, t in texts.items()
+        },
+        "provider": provider,
+        "cost": cost,
+        "duration": duration,
+        "url": url,
+    }
+
+
+GUIDE: list[dict[str, Any]] = [
+    _step(
+        "start",
+        (
+            "Register a limited company",
+            "Registreeri osaühing",
+            "Kft. bejegyzése",
+            "Registra una società a responsabilità limitata",
+            "Registrera ett aktiebolag",
+        ),
+        "Online registration with Companies House gives a company number.",
+        "Companies House",
+        "£50",
+        "about 24 hours",
+        "https://www.gov.uk/limited-company-formation",
+    ),
+    _step(
+        "start",
+        (
+            "Register for Corporation Tax and VAT",
+            "Registreeru maksukohustuslaseks",
+            "Adóregisztráció",
+            "Registrazione fiscale e IVA",
+            "Registrera dig för skatt och moms",
+        ),
+        "Register for Corporation Tax within 3 months of starting; VAT above the threshold.",
+        "HM Revenue & Customs",
+        "free",
+        "1-2 weeks",
+        "https://www.gov.uk/register-for-vat",
+    ),
+    _step(
+        "grow",
+        (
+            "Get free business advice",
+            "Saa tasuta ärinõu",
+            "Ingyenes üzleti tanácsadás",
+            "Consulenza gratuita per le imprese",
+            "Få kostnadsfri affärsrådgivning",
+        ),
+        "Your local Growth Hub offers advice on finance, staff and premises.",
+        "Growth Hub",
+        "free",
+        "a first meeting within 2 weeks",
+        "https://www.gov.uk/business-support-helpline",
+    ),
+    _step(
+        "bid",
+        (
+            "Register on Find a Tender and Contracts Finder",
+            "Registreeru hankeportaalis",
+            "Regisztráció a közbeszerzési portálon",
+            "Registrati sui portali degli appalti",
+            "Registrera dig i upphandlingsportalen",
+        ),
+        "Free alerts for public contracts above and below the thresholds.",
+        "Cabinet Office",
+        "free",
+        "15 minutes",
+        "https://www.find-tender.service.gov.uk",
+    ),
+    _step(
+        "bid",
+        (
+            "Get Cyber Essentials certified",
+            "Hangi Cyber Essentials sertifikaat",
+            "Cyber Essentials tanúsítvány",
+            "Ottieni la certificazione Cyber Essentials",
+            "Skaffa Cyber Essentials-certifiering",
+        ),
+        "Many public contracts ask for it; a self-assessment checked by a certification body.",
+        "IASME",
+        "from £320",
+        "about 2 weeks",
+        "https://www.ncsc.gov.uk/cyberessentials/overview",
+    ),
+    _step(
+        "abroad",
+        (
+            "Talk to an international trade adviser",
+            "Räägi väliskaubanduse nõustajaga",
+            "Nemzetközi kereskedelmi tanácsadó",
+            "Parla con un consulente per il commercio estero",
+            "Tala med en rådgivare för internationell handel",
+        ),
+        "Free help to research markets and find buyers abroad.",
+        "Department for Business and Trade",
+        "free",
+        "a first call within a week",
+        "https://www.great.gov.uk/",
+    ),
+]
