@@ -19,15 +19,19 @@ import { store } from './store'
 const CARD_KEYS = ['address', 'building_type', 'height_m', 'levels'] as const
 /** how far the card sits from the point, in CSS pixels */
 const OFFSET = 14
+/** the column of map controls at the view's right edge (ui/mapcontrols.ts, styles.css) */
+const CONTROLS_WIDTH = 52
 
 /** Where the card goes for a point at (x, y) in a view of `w`×`h`: right of and above the point,
  *  flipped to stay inside the view. */
 export function cardPosition(x: number, y: number, w: number, hgt: number, cardW: number, cardH: number): { left: number; top: number } {
   let left = x + OFFSET
-  if (left + cardW > w - 4) left = Math.max(4, x - OFFSET - cardW)
+  if (left + cardW > w - 4) left = x - OFFSET - cardW
   let top = y - OFFSET - cardH
-  if (top < 4) top = Math.min(Math.max(4, hgt - cardH - 4), y + OFFSET)
-  return { left: Math.round(left), top: Math.round(top) }
+  if (top < 4) top = y + OFFSET
+  // never outside the view, even when the point itself has left it
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), Math.max(lo, hi))
+  return { left: Math.round(clamp(left, 4, w - cardW - 4)), top: Math.round(clamp(top, 4, hgt - cardH - 4)) }
 }
 
 export class BuildingCard {
@@ -92,7 +96,8 @@ export function BuildingCardView({ card }: { card: BuildingCard }) {
   const title = label.kind === 'named' ? label.text : label.kind === 'block' ? t('card.block', { block: label.block }) : t('card.unnamed')
   const rows = buildingRows(b).filter(([k]) => (CARD_KEYS as readonly string[]).includes(k) && !(k === 'address' && label.kind === 'named' && label.text === b.address))
   const { w, h: hgt } = card.viewSize
-  const pos = at ? cardPosition(at.x, at.y, w, hgt, size.current.w, size.current.h) : undefined
+  // the map controls take the right edge: the card keeps clear of them
+  const pos = at ? cardPosition(at.x, at.y, w - CONTROLS_WIDTH, hgt, size.current.w, size.current.h) : undefined
   const proposal = store.selection.value.proposal
   const open = proposal?.stage === 'consultation'
   return h(
