@@ -1,0 +1,133 @@
+"""A planner's scheme is studied in the background; the proposal page's Impact section shows the
+summary in words and the colours in 3D; after the planner raises the block, both update."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import new_page, open_app, rect, run_axe, settle, wait_for_city
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# an open corner of Smithfield: a small block keeps the study small (the full city is the bench's)
+SITE = rect(-0.1010, 51.5192, -0.1004, 51.5196)
+BLOCK = rect(-0.1009, 51.5193, -0.1005, 51.5195)
+
+
+def _massing(height_m: float) -> dict[str, Any]:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": BLOCK},
+                "properties": {"height_m": height_m, "name": "Block A"},
+            }
+        ],
+    }
+
+
+def _study(api: Any, pid: int, timeout_s: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = api.call("GET", f"/api/v1/proposals/{pid}/impact")
+        job = status["job"]
+        if job and job["status"] == "done" and status["result"]["current"]:
+            return status
+        assert job and job["status"] in ("queued", "running"), job
+        assert time.monotonic() < deadline, job
+        time.sleep(1)
+
+
+_POINTS_JS = """() => {
+    if (!window.__civictwin || !window.__civictwin.viewer) return []
+    const prims = window.__civictwin.viewer.scene.primitives
+    for (let i = 0; i < prims.length; i++) {
+        const p = prims.get(i)
+        if (p && typeof p.length === 'number' && p.length && p.get(0).pixelSize !== undefined
+            && p.get(0).id && p.get(0).id.tag === 'impact-point') {
+            const colours = []
+            for (let j = 0; j < p.length; j++) {
+                const c = p.get(j).color
+                colours.push([p.get(j).id.index, Math.round(c.red * 255), Math.round(c.green * 255)])
+            }
+            return colours
+        }
+    }
+    return []
+}"""
+
+
+def test_raising_a_block_updates_the_impact_summary_and_colours(browser, live_server) -> None:
+    api = live_server.api("planner")
+    proposal = api.call(
+        "POST",
+        "/api/v1/proposals",
+        json={
+            "reference": "E2E/IMPACT",
+            "title": "Smithfield corner (impact)",
+            "site_boundary": {"type": "Polygon", "coordinates": SITE},
+        },
+    )
+    pid = proposal["id"]
+    api.call("PUT", f"/api/v1/proposals/{pid}/massing", json=_massing(12.0))
+    api.call("POST", f"/api/v1/proposals/{pid}/publish")
+    low = _study(api, pid)
+    low_points = api.call(
+        "GET", f"/api/v1/proposals/{pid}/impact/points", params={"analysis": "vsc"}
+    )
+
+    page = new_page(browser, live_server, "citizen")
+    try:
+        open_app(page, live_server, hash_=f"#proposal={pid}")
+        section = page.locator("#proposal-impact")
+        summary = section.locator("#impact-summary li").first
+        summary.wait_for()
+        vsc = low["result"]["facts"][0]
+        text = summary.inner_text()
+        assert f"{vsc['failing']} of {vsc['points']} façade points" in text, text
+        assert "daylight (VSC) test" in text
+        assert section.get_by_text("BRE 209 threshold: 27 %").is_visible()
+        page.wait_for_function(f"() => ({_POINTS_JS})().length === {len(low_points['features'])}")
+        before = {i: (r, g) for i, r, g in page.evaluate(_POINTS_JS)}
+        assert len(before) == len(low_points["features"]) > 0
+        assert not run_axe(page), "axe: serious/critical violations on the Impact section"
+
+        # a point's values, from the keyboard list
+        section.locator(".impact-worst button").first.click()
+        section.locator("#impact-point dl").wait_for()
+        assert "After" in section.locator("#impact-point").inner_text()
+
+        # the planner raises the block to 40 m: a new study runs; the page shows its results
+        api.call("PUT", f"/api/v1/proposals/{pid}/massing", json=_massing(40.0))
+        high = _study(api, pid)
+        assert high["job"]["id"] != low["job"]["id"]
+        high_points = api.call(
+            "GET", f"/api/v1/proposals/{pid}/impact/points", params={"analysis": "vsc"}
+        )
+        page.reload()
+        wait_for_city(page)
+        section = page.locator("#proposal-impact")
+        hv = high["result"]["facts"][0]
+        section.locator("#impact-summary li").first.wait_for()
+        page.wait_for_function(
+            f"() => document.querySelector('#impact-summary li').textContent"
+            f".includes('{hv['failing']} of {hv['points']} façade points')"
+        )
+        page.wait_for_function(f"() => ({_POINTS_JS})().length === {len(high_points['features'])}")
+        settle(page)
+        after = {i: (r, g) for i, r, g in page.evaluate(_POINTS_JS)}
+        # a taller block: a wider study (more façade points) and at least one point redder
+        assert len(after) > len(before)
+        lost = [
+            f["id"]
+            for f in high_points["features"]
+            if f["properties"]["difference"] < -5 and f["properties"]["after"] < 27
+        ]
+        assert lost, "a 40 m block should take daylight from some neighbour"
+        assert all(after[i][0] > after[i][1] for i in lost)  # below 27 %: red over green
+    finally:
+        page.context.close()
