@@ -4,6 +4,8 @@
  * file only.
  */
 import { HttpClient, type Query } from './client'
+import type { components } from './schema'
+import { everyOf, type Vocabularies } from './types'
 import type {
   Accepted,
   AuditLogPage,
@@ -55,14 +57,11 @@ export { ApiError } from './client'
 const V1 = '/api/v1'
 const enc = (id: Id | string) => encodeURIComponent(String(id))
 
-/** Live events of one proposal (backend/api/routes/events.py EVENT_TYPES). */
-export type ProposalEvent =
-  | { type: 'comment_created' | 'comment_edited' | 'comment_restored'; comment: Comment }
-  | { type: 'comment_hidden' | 'comment_deleted'; comment_id: Id }
-  | { type: 'reaction_counts'; comment_id: Id; agree_count: number; disagree_count: number }
-  | { type: 'stage_changed'; proposal_id: Id; stage: Stage }
+/** Live events of one proposal: the backend's ProposalEvent union (backend/schemas/events.py). */
+type S = components['schemas']
+export type ProposalEvent = S['CommentEvent'] | S['CommentGoneEvent'] | S['ReactionCountsEvent'] | S['StageChangedEvent']
 
-export const PROPOSAL_EVENT_TYPES = [
+export const PROPOSAL_EVENT_TYPES = everyOf<ProposalEvent['type']>()([
   'comment_created',
   'comment_edited',
   'comment_hidden',
@@ -70,7 +69,9 @@ export const PROPOSAL_EVENT_TYPES = [
   'comment_deleted',
   'reaction_counts',
   'stage_changed',
-] as const
+])
+// the union's types and the published list of event types are the same set
+everyOf<Vocabularies['event_types'][number]>()(PROPOSAL_EVENT_TYPES)
 
 export class Api {
   constructor(readonly http = new HttpClient()) {}
@@ -82,6 +83,8 @@ export class Api {
 
   // deployment
   config = () => this.http.get<ClientConfig>(`${V1}/config`)
+  /** the closed vocabularies and the limits the backend enforces (one contract) */
+  vocabularies = () => this.http.get<Vocabularies>(`${V1}/vocabularies`)
   tilesets = async () => (await this.http.get<{ items: TilesetInfo[] }>(`${V1}/tilesets`)).items
   /** Buildings whose footprint meets `bbox` (west, south, east, north): the non-3D picker. */
   buildings = (bbox: [number, number, number, number], limit = 50, tileset?: string) =>

@@ -47,7 +47,18 @@ export type ProposalDocument = S['DocumentPublic']
 export type PolygonGeometry = S['PolygonGeometry']
 export type MultiPolygonGeometry = S['MultiPolygonGeometry']
 
-export const STAGES: readonly Stage[] = ['draft', 'consultation', 'assessment', 'decided']
+// The closed vocabularies are the backend's (GET /api/v1/vocabularies, backend/schemas/
+// vocabularies.py). The lists below are checked by tsc against the generated enums: a value the
+// backend adds or drops fails the build once the client is regenerated (tests/frontend check it is).
+export type Vocabularies = S['Vocabularies']
+export type Limits = S['Limits']
+
+/** `list`, checked to hold every member of `T` (tsc names the missing ones) and nothing else. */
+export function everyOf<T extends string>() {
+  return <const L extends readonly T[]>(list: L, ..._complete: [T] extends [L[number]] ? [] : [missing: Exclude<T, L[number]>]): L => list
+}
+
+export const STAGES: readonly Stage[] = everyOf<Vocabularies['stages'][number]>()(['draft', 'consultation', 'assessment', 'decided'])
 
 // comments
 export type Comment = S['CommentPublic']
@@ -72,9 +83,9 @@ export type AuditEntry = S['AuditEntry']
 export type AuditLogPage = S['AuditLogPage']
 export type AuditQuery = NonNullable<operations['listAuditLog']['parameters']['query']>
 
-export const SENTIMENTS: readonly Sentiment[] = ['objection', 'neutral', 'supportive']
-export const TOPICS: readonly Topic[] = ['design', 'use', 'light', 'privacy', 'access', 'noise', 'traffic', 'other']
-export const REPORT_REASONS: readonly ReportReason[] = ['spam', 'offensive', 'off_topic']
+export const SENTIMENTS: readonly Sentiment[] = everyOf<Vocabularies['sentiments'][number]>()(['objection', 'neutral', 'supportive'])
+export const TOPICS: readonly Topic[] = everyOf<Vocabularies['topics'][number]>()(['design', 'use', 'light', 'privacy', 'access', 'noise', 'traffic', 'other'])
+export const REPORT_REASONS: readonly ReportReason[] = everyOf<Vocabularies['report_reasons'][number]>()(['spam', 'offensive', 'off_topic'])
 
 // opportunities and organisations
 export type Opportunity = S['OpportunityPublic']

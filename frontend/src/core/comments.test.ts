@@ -33,15 +33,15 @@ describe('comment threads', () => {
   it('applies live events: new, edited (keeping my reaction), hidden, reaction counts', () => {
     const list = flattenComments([c(1)])
     list[0].my_reaction = 'agree'
-    expect(applyEvent(list, { type: 'comment_created', comment: c(2, 1) })).toBe('added')
-    expect(applyEvent(list, { type: 'comment_created', comment: c(2, 1) })).toBe('updated')
-    expect(applyEvent(list, { type: 'comment_edited', comment: { ...c(1), body: 'new' } })).toBe('updated')
+    expect(applyEvent(list, { proposal_id: 1, type: 'comment_created', comment: c(2, 1) })).toBe('added')
+    expect(applyEvent(list, { proposal_id: 1, type: 'comment_created', comment: c(2, 1) })).toBe('updated')
+    expect(applyEvent(list, { proposal_id: 1, type: 'comment_edited', comment: { ...c(1), body: 'new' } })).toBe('updated')
     expect(list[0]).toMatchObject({ body: 'new', my_reaction: 'agree' })
-    expect(applyEvent(list, { type: 'reaction_counts', comment_id: 1, agree_count: 5, disagree_count: 1 })).toBe('updated')
+    expect(applyEvent(list, { proposal_id: 1, type: 'reaction_counts', comment_id: 1, agree_count: 5, disagree_count: 1 })).toBe('updated')
     expect(list[0]).toMatchObject({ agree_count: 5, disagree_count: 1, my_reaction: 'agree' })
-    expect(applyEvent(list, { type: 'comment_hidden', comment_id: 2 })).toBe('updated')
+    expect(applyEvent(list, { proposal_id: 1, type: 'comment_hidden', comment_id: 2 })).toBe('updated')
     expect(list[1]).toMatchObject({ id: 2, state: 'hidden', body: null, author: null, anchor: null })
-    expect(applyEvent(list, { type: 'comment_deleted', comment_id: 99 })).toBe('ignored')
+    expect(applyEvent(list, { proposal_id: 1, type: 'comment_deleted', comment_id: 99 })).toBe('ignored')
     expect(list.map((x) => x.id)).toEqual([1, 2])
   })
 

@@ -6,6 +6,7 @@
 import type { AccountType, User } from '../api'
 import { errorText, type AppContext } from './context'
 import { field, h } from './dom'
+import { store } from './store'
 
 const TOKEN = /^[A-Za-z0-9_-]{10,100}$/
 
@@ -222,9 +223,9 @@ export class AccountPanel {
           ),
         ),
         field(t('account.email'), input(r, 'email', { type: 'email', name: 'email', id: 'register-email', autocomplete: 'email', required: true })),
-        field(t('account.displayName'), input(r, 'name', { type: 'text', name: 'display_name', id: 'register-name', autocomplete: 'nickname', required: true, maxlength: '80' })),
+        field(t('account.displayName'), input(r, 'name', { type: 'text', name: 'display_name', id: 'register-name', autocomplete: 'nickname', required: true, maxlength: store.vocab.value?.limits.display_name_max_length })),
         r.type === 'sme'
-          ? field(t('account.organisation'), input(r, 'org', { type: 'text', name: 'organisation_name', id: 'register-org', autocomplete: 'organization', required: true, maxlength: '200' }))
+          ? field(t('account.organisation'), input(r, 'org', { type: 'text', name: 'organisation_name', id: 'register-org', autocomplete: 'organization', required: true, maxlength: store.vocab.value?.limits.organisation_name_max_length }))
           : null,
         field(
           t('account.password'),

@@ -166,6 +166,14 @@ export class App implements AppContext {
   }
 
   async start() {
+    // the vocabularies and limits of the one contract (form limits wait for them; nothing else does)
+    void this.api
+      .vocabularies()
+      .then((v) => {
+        store.vocab.value = v
+        this.refresh()
+      })
+      .catch(() => undefined)
     this.user = await this.api.me().catch(() => undefined)
     await this.proposals.load()
     const id = Number(this.pendingLink.proposalId)

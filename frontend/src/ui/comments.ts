@@ -19,8 +19,7 @@ import { buildingLabel } from '../core/building'
 import { errorText, type AppContext } from './context'
 import { field, h, uid } from './dom'
 import { signInPrompt } from './signin'
-
-const MAX_DEPTH = 3
+import { store } from './store'
 
 export function authorName(c: Comment, fallback: string): string {
   return c.author?.display_name || fallback
@@ -155,7 +154,7 @@ export class CommentsView {
           c.anchor?.camera || c.anchor?.point ? h('button', { type: 'button', onclick: () => this.show(c) }, t('comments.view', { name })) : null,
           reaction('agree', t('comments.react'), c.agree_count),
           reaction('disagree', t('comments.disagree'), c.disagree_count),
-          depth < MAX_DEPTH && this.proposal.stage === 'consultation'
+          depth < (store.vocab.value?.limits.thread_depth ?? Infinity) && this.proposal.stage === 'consultation'
             ? h(
                 'button',
                 {
@@ -215,7 +214,7 @@ export class CommentsView {
     const key = parent ? `reply-${parent.id}` : 'new'
     const body = h(
       'textarea',
-      { name: 'body', id: `comment-body-${key}`, rows: '3', required: true, maxlength: '4000', oninput: (e: Event) => (this.draft.body = (e.target as HTMLTextAreaElement).value) },
+      { name: 'body', id: `comment-body-${key}`, rows: '3', required: true, maxlength: store.vocab.value?.limits.comment_max_length, oninput: (e: Event) => (this.draft.body = (e.target as HTMLTextAreaElement).value) },
       this.draft.body,
     )
     const sentiments = h(
@@ -380,7 +379,7 @@ export class CommentsView {
       this.draft = { body: '', sentiment: 'neutral', topics: new Set() }
       this.anchor = undefined
       this.replyTo = undefined
-      this.receive({ type: 'comment_created', comment: created })
+      this.receive({ type: 'comment_created', comment: created, proposal_id: this.proposal.id })
       this.ctx.announce(t('comments.posted'))
     } catch (err) {
       this.ctx.announce(t('account.failed', { detail: errorText(err) }))

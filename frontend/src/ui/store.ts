@@ -7,7 +7,7 @@
  * signals (see README.md); what two panels share lives here, once.
  */
 import { signal } from '@preact/signals'
-import type { Id, Proposal, User } from '../api'
+import type { Id, Proposal, User, Vocabularies } from '../api'
 import type { ProposalEvent } from '../api'
 import type { BuildingProperties } from '../core/mapview'
 import type { I18n, LocaleCode } from '../i18n'
@@ -33,6 +33,8 @@ export function createStore() {
     locale: signal<LocaleCode>('en'),
     /** the panel tab shown */
     tab: signal<TabId>('proposals'),
+    /** the backend's vocabularies and limits (GET /api/v1/vocabularies), once loaded */
+    vocab: signal<Vocabularies | undefined>(undefined),
     /** the 3D view has started (`ctx.map` is set); false for good without WebGL */
     mapReady: signal(false),
   }
