@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -128,6 +128,7 @@ def serve(
     workers: int,
     server: list[str] | None = None,
     ready_path: str = "/api/v1/health",
+    cwd: Path = ROOT,
 ) -> Iterator[tuple[str, int]]:
     """Run ``server`` (default: ``civictwin serve``) with ``workers`` on a free loopback port."""
     port = free_port()
@@ -139,7 +140,7 @@ def serve(
         proc = subprocess.Popen(
             [*cmd, "--workers", str(workers)],
             env=full_env,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
@@ -256,6 +257,9 @@ def bench_engine(
     pg_url: str | None,
     redis: str,
     tipg_python: str | None,
+    baseline: Path | None = None,
+    rounds: int = 1,
+    only: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     tiles = tmp / f"tiles-{engine}"
     url = pg_url if engine == "postgis" else f"sqlite:///{tmp}/bench.sqlite"
@@ -280,33 +284,62 @@ def bench_engine(
     }
     rows: list[dict[str, Any]] = []
 
-    def measure(label: str, name: str, host: str, port: int, path: str) -> None:
+    def measure(name: str, sides: list[tuple[str, str, int, str]]) -> None:
+        """Each side (label, host, port, path) in turn, ``rounds`` times, so that every side
+        meets the same neighbours' load; each side's median round is kept."""
         for n in clients:
-            result = asyncio.run(_run(host, port, path, n, seconds))
-            row = {"engine": label, "workers": workers, "endpoint": name, "clients": n}
-            row.update(result)
-            rows.append(row)
-            print(
-                f"{label:10} {name:13} c={n:<3} {result['rps']:8.1f} req/s  "
-                f"p50 {result['p50_ms']:7.2f}  p95 {result['p95_ms']:7.2f}  "
-                f"p99 {result['p99_ms']:7.2f} ms  errors {result['errors']:<4} "
-                f"load {result['load']:.1f}",
-                flush=True,
-            )
+            got: dict[str, list[dict[str, Any]]] = {label: [] for label, *_ in sides}
+            for _ in range(rounds):
+                for label, host, port, path in sides:
+                    got[label].append(asyncio.run(_run(host, port, path, n, seconds)))
+            for label, results in got.items():
+                result = _median_round(results)
+                row = {"engine": label, "workers": workers, "endpoint": name, "clients": n}
+                row.update(result)
+                rows.append(row)
+                print(
+                    f"{label:10} {name:13} c={n:<3} {result['rps']:8.1f} req/s  "
+                    f"p50 {result['p50_ms']:7.2f}  p95 {result['p95_ms']:7.2f}  "
+                    f"p99 {result['p99_ms']:7.2f} ms  errors {result['errors']:<4} "
+                    f"load {result['load']:.1f}  ({len(results)} rounds)",
+                    flush=True,
+                )
 
-    with serve(env, workers) as (host, port):
+    tipg_env = {
+        "DATABASE_URL": url.replace("postgresql+psycopg://", "postgresql://"),
+        "TIPG_DB_SCHEMAS": '["public"]',
+        "TIPG_DB_TABLES": '["public.proposals"]',
+    }
+    tipg_cmd = [tipg_python or "", "-m", "uvicorn", "tipg.main:app", "--log-level", "warning"]
+    with ExitStack() as stack:
+        ours = stack.enter_context(serve(env, workers))
+        base = stack.enter_context(serve(env, workers, cwd=baseline)) if baseline else None
+        tipg = (
+            stack.enter_context(serve(tipg_env, workers, tipg_cmd, "/collections"))
+            if engine == "postgis" and tipg_python
+            else None
+        )
         for name, path in paths.items():
-            measure(engine, name, host, port, path)
-    if engine == "postgis" and tipg_python:
-        tipg_env = {
-            "DATABASE_URL": url.replace("postgresql+psycopg://", "postgresql://"),
-            "TIPG_DB_SCHEMAS": '["public"]',
-            "TIPG_DB_TABLES": '["public.proposals"]',
-        }
-        tipg_cmd = [tipg_python, "-m", "uvicorn", "tipg.main:app", "--log-level", "warning"]
-        with serve(tipg_env, workers, tipg_cmd, "/collections") as (host, port):
-            measure("tipg", "ogc items", host, port, "/collections/public.proposals/items")
+            if only and name not in only:
+                continue
+            sides = [(engine, *ours, path)]
+            if base:
+                sides.append((f"{engine}@base", *base, path))
+            if tipg and name == "ogc items":
+                sides.append(("tipg", *tipg, "/collections/public.proposals/items"))
+            measure(name, sides)
     return rows
+
+
+def _median_round(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round of median throughput (its latencies with it), errors summed over rounds."""
+    ranked = sorted(results, key=lambda r: r["rps"])
+    middle = dict(ranked[len(ranked) // 2])
+    middle["errors"] = sum(r["errors"] for r in results)
+    middle["error_kinds"] = sorted({k for r in results for k in r["error_kinds"]})
+    middle["load"] = statistics.median(r["load"] for r in results)
+    middle["rounds"] = [round(r["rps"], 1) for r in results]
+    return middle
 
 
 def summarise(rows: list[dict[str, Any]], top: int) -> None:
@@ -315,7 +348,9 @@ def summarise(rows: list[dict[str, Any]], top: int) -> None:
     for engine, endpoint in keys:
         mine = [r for r in rows if r["engine"] == engine and r["endpoint"] == endpoint]
         peak = max(r["rps"] for r in mine)
-        at_top = next(r for r in mine if r["clients"] == top)
+        at_top = next((r for r in mine if r["clients"] == top), None)
+        if at_top is None:
+            continue
         print(f"{engine:10} {endpoint:13} {at_top['rps'] / peak:6.0%} of peak {peak:.0f} req/s")
 
 
@@ -325,6 +360,25 @@ def main() -> None:
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--endpoints",
+        default="",
+        help="comma-separated endpoint names to run (default: all), e.g. comments,ogc items",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="a source tree of an earlier commit (`git archive COMMIT | tar -x -C DIR`): its "
+        "server runs beside ours on the same database, endpoint by endpoint, round by round",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds per endpoint and concurrency; with --baseline or --tipg the sides "
+        "alternate each round, and each side's median round is reported",
+    )
     parser.add_argument(
         "--tipg",
         metavar="PYTHON",
@@ -350,7 +404,16 @@ def main() -> None:
                     pg_url = server.url("bench")
                 redis_url = redis.url if redis else ""
                 rows += bench_engine(
-                    engine, clients, args.seconds, Path(tmp), pg_url, redis_url, args.tipg
+                    engine,
+                    clients,
+                    args.seconds,
+                    Path(tmp),
+                    pg_url,
+                    redis_url,
+                    args.tipg,
+                    args.baseline,
+                    args.rounds,
+                    [e for e in args.endpoints.split(",") if e],
                 )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     summarise(rows, max(clients))
