@@ -13,16 +13,14 @@ import statistics
 from decimal import Decimal
 from typing import Any
 
-from geoalchemy2.shape import to_shape
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from backend.db.models import Opportunity, Organisation, Proposal
 from backend.db.models_sme import ContractAward
 from backend.errors import ConflictError, InvalidInputError, NotFoundError
 from backend.repositories import audit
 from backend.repositories import awards as repo
 from backend.repositories import opportunities as opportunity_repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session, UniqueViolation, flush
 from backend.schemas.awards import AwardCreate, AwardPublic, Kpis
 from backend.services import opportunities
 from backend.services.auth import Principal
@@ -65,9 +63,8 @@ def record(
     )
     session.add(award)
     try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+        flush(session)
+    except UniqueViolation:
         raise ConflictError(
             f"supplier_id: organisation {supplier.id} already has an award on this work package"
         ) from None

@@ -17,10 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.orm import Session
 
 from backend.db.models_sme import FundingScheme
 from backend.db.types import SRID, utcnow
@@ -28,6 +26,8 @@ from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedErr
 from backend.repositories import audit
 from backend.repositories import funding as repo
 from backend.repositories import opportunities as opportunity_repo
+from backend.repositories.geometry import from_shape, to_shape
+from backend.repositories.session import Session
 from backend.schemas.funding import (
     LANGUAGES,
     SchemeCreate,

@@ -19,13 +19,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import Organisation
 from backend.db.models_sme import FundingScheme, GrantAward
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.repositories import audit
 from backend.repositories import funding as repo
+from backend.repositories.session import Session
 from backend.schemas.grants import GrantCreate, GrantPublic
 from backend.services import funding
 from backend.services.auth import Principal

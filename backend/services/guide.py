@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from backend.db.models_sme import GuideStep
 from backend.db.types import utcnow
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.repositories import audit
 from backend.repositories import guide as repo
+from backend.repositories.session import Session
 from backend.schemas.funding import LANGUAGES
 from backend.schemas.guide import (
     JOURNEYS,

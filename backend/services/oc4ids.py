@@ -25,13 +25,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from geoalchemy2.shape import to_shape
-from sqlalchemy.orm import Session
-
 from backend.db.models import Opportunity, Proposal
 from backend.db.types import utcnow
 from backend.errors import NotFoundError
 from backend.repositories import opportunities as repo
+from backend.repositories.geometry import to_shape
+from backend.repositories.session import Session
 from backend.services import ocds, opportunities
 from backend.services.auth import Principal
 from backend.services.geodesy import to_geojson

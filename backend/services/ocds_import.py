@@ -32,15 +32,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from geoalchemy2.shape import from_shape, to_shape
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.orm import Session
 
 from backend.db.models import Opportunity, OpportunityCPV
 from backend.db.types import SRID, utcnow
 from backend.errors import InvalidInputError, NotFoundError
 from backend.repositories import ocds_import as repo
+from backend.repositories.geometry import from_shape, to_shape
+from backend.repositories.session import Session
 from backend.schemas.geometry import GeometryInputError, check_geojson
 from backend.services import cpv
 from backend.services.geodesy import parse_geometry

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import Opportunity
 from backend.db.types import utcnow
 from backend.errors import NotFoundError, PermissionDeniedError
 from backend.repositories import audit
 from backend.repositories import opportunities as opportunity_repo
 from backend.repositories import subpackages as repo
+from backend.repositories.session import Session
 from backend.schemas.opportunities import OpportunityPublic, OpportunityWrite
 from backend.services import opportunities
 from backend.services.auth import Principal
