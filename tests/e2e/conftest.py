@@ -73,7 +73,8 @@ def build_london(tiles_dir: Path) -> Path:
     """The London demo tileset, built by the tiles pipeline; returns its folder."""
     from tiles.pipeline import BuildOptions, run
 
-    result = run([LONDON_PBF], tiles_dir, BuildOptions(name="london"))
+    # with its ground layer (streets, water, squares and their names), as the demo builds it
+    result = run([LONDON_PBF], tiles_dir, BuildOptions(name="london", ground=True))
     return Path(result.tileset_path).parent
 
 
