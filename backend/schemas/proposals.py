@@ -9,7 +9,7 @@ place in its message; validity in the plane (self-intersection, area) follows in
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -111,6 +111,16 @@ class _ProposalFields(BaseModel):
         None,
         max_length=100,
         description="City tileset the site sits in; found from the boundary when omitted.",
+    )
+    replaces: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None,
+        max_length=500,
+        description=(
+            "building_ids of the tileset's buildings the scheme replaces, when the planner "
+            "lists them; omitted: computed from the site boundary (and recomputed when it "
+            "changes). Every id must be a building of the proposal's tileset."
+        ),
+        examples=[["osm-way-4012345"]],
     )
 
     @model_validator(mode="after")

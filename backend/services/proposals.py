@@ -9,9 +9,11 @@ Rules (documented in docs/api.md, "Proposals and massing"):
 - Stages move strictly one step forward: draft → consultation → assessment → decided. Moving to
   consultation *publishes* the proposal (``published_at``); moving to decided needs a decision.
   Every stage change is written to the audit log and published as a live event after commit.
-- ``replaces`` lists the city buildings the site covers: candidates come from ``ST_Intersects``
-  in SQL, and a building counts when at least :data:`REPLACES_MIN_OVERLAP` of its footprint lies
-  inside the site, so neighbours that merely touch or overlap by a sliver are left out.
+- ``replaces`` lists the city buildings the scheme replaces: the planner's own list (each id
+  checked to be in the tileset), or by default those the site covers: candidates come from
+  ``ST_Intersects`` in SQL, and a building counts when at least :data:`REPLACES_MIN_OVERLAP` of
+  its footprint lies inside the site, so neighbours that merely touch or overlap by a sliver are
+  left out.
 """
 
 from __future__ import annotations
@@ -126,6 +128,19 @@ def compute_replaces(
     return tileset, [b for t, b in chosen if t == tileset]
 
 
+def _listed_replaces(session: Session, tileset: str | None, ids: Sequence[str]) -> list[str]:
+    """The planner's own list of replaced buildings, each checked to be in ``tileset``."""
+    if ids and tileset is None:
+        raise InvalidInputError("replaces: the proposal is in no city tileset (give tileset)")
+    for i, building_id in enumerate(ids):
+        assert tileset is not None
+        if buildings_repo.get(session, tileset, building_id) is None:
+            raise InvalidInputError(
+                f"replaces[{i}]: no building {building_id!r} in tileset {tileset!r}"
+            )
+    return list(dict.fromkeys(ids))
+
+
 # --- visibility and ownership ---------------------------------------------------------------
 
 
@@ -168,7 +183,7 @@ def _apply(session: Session, proposal: Proposal, data: ProposalCreate | Proposal
     required = {"title", "application_type"}
     for name in given:
         value = getattr(data, name)
-        if name == "site_boundary":
+        if name in ("site_boundary", "replaces"):  # both handled below
             continue
         if value is None and name in required | {"description", "site_address"}:
             if name in required:
@@ -194,6 +209,14 @@ def _apply(session: Session, proposal: Proposal, data: ProposalCreate | Proposal
         if tileset is not None and tilesets_repo.get(session, tileset) is None:
             raise InvalidInputError(f"tileset: no tileset named {tileset!r}")
         proposal.tileset, proposal.replaces = compute_replaces(session, boundary, tileset)
+    if "replaces" in given:
+        if data.replaces is None:  # back to the buildings the site covers
+            boundary = to_shape(proposal.site_boundary) if proposal.site_boundary else None
+            proposal.tileset, proposal.replaces = compute_replaces(
+                session, boundary, proposal.tileset
+            )
+        else:
+            proposal.replaces = _listed_replaces(session, proposal.tileset, data.replaces)
 
 
 def create(session: Session, principal: Principal, data: ProposalCreate) -> Proposal:

@@ -247,3 +247,33 @@ def test_cli_applies_and_reverts(
     r = run("city", "revert", "999")
     assert r.returncode == 2 and "city change 999 not found" in r.stderr
     assert json.loads((city.tileset_dir / "changes.json").read_text())["changes"]
+
+
+def test_planners_list_replaced_buildings_and_the_city_follows_the_list(
+    client: TestClient, as_role: Headers, city: City
+) -> None:
+    planner = as_role("planner")
+    table = city.build.buildings
+    others = table[(table.building_id != SITE_BUILDING) & table.drawn]
+    elsewhere = str(others.building_id.iloc[0])
+    site = city.footprint(SITE_BUILDING, grow_deg=0.00002)
+    pid = create(client, planner, site_boundary=site)["id"]
+    url = f"/api/v1/proposals/{pid}"
+    bad = client.patch(url, json={"replaces": [elsewhere, "buildings:nope"]}, headers=planner)
+    assert bad.status_code == 422
+    assert bad.json()["detail"] == "replaces[1]: no building 'buildings:nope' in tileset 'london'"
+    listed = client.patch(url, json={"replaces": [SITE_BUILDING, elsewhere]}, headers=planner)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["replaces"] == [SITE_BUILDING, elsewhere]
+    back = client.patch(url, json={"replaces": None}, headers=planner).json()["replaces"]
+    assert elsewhere not in back and SITE_BUILDING in back  # computed from the site again
+    client.patch(url, json={"replaces": [SITE_BUILDING, elsewhere]}, headers=planner)
+    body = massing_body({"geometry": _polygon(city, SITE_BUILDING), "height_m": 45.0})
+    assert client.put(f"{url}/massing", json=body, headers=planner).is_success
+    publish(client, planner, pid)
+    client.post(f"{url}/stage", json={"stage": "assessment"}, headers=planner)
+    client.post(f"{url}/stage", json={"stage": "decided", "decision": "approved"}, headers=planner)
+    (change,) = _settled(client, planner, pid)
+    assert change["state"] == "applied", change
+    assert {SITE_BUILDING, elsewhere} <= set(change["replaced"])
+    assert client.get(f"/api/v1/buildings/london/{elsewhere}").status_code == 404
