@@ -2727,6 +2727,27 @@ export interface components {
              * @example /api/v1/opportunities/release-package.json
              */
             ocds: string;
+            /**
+             * Oc4Ids
+             * @description OC4IDS 0.9 project package: each proposal with procurement and its contracts
+             * @default /api/v1/oc4ids/project-package.json
+             * @example /api/v1/oc4ids/project-package.json
+             */
+            oc4ids: string;
+            /**
+             * Grants 360Giving
+             * @description 360Giving package of the grants awarded under funding schemes
+             * @default /api/v1/grants/360giving.json
+             * @example /api/v1/grants/360giving.json
+             */
+            grants_360giving: string;
+            /**
+             * Sme Kpis
+             * @description Supply-chain KPIs (SME and local-SME shares of awarded value) as CSV
+             * @default /api/v1/awards/kpis.csv
+             * @example /api/v1/awards/kpis.csv
+             */
+            sme_kpis: string;
         };
         /**
          * CityChangeList
@@ -6143,6 +6164,14 @@ export interface components {
              */
             tileset?: string | null;
             /**
+             * Replaces
+             * @description building_ids of the tileset's buildings the scheme replaces, when the planner lists them; omitted: computed from the site boundary (and recomputed when it changes). Every id must be a building of the proposal's tileset.
+             * @example [
+             *       "osm-way-4012345"
+             *     ]
+             */
+            replaces?: string[] | null;
+            /**
              * Reference
              * @example 24/00123/FULL
              */
@@ -6584,6 +6613,14 @@ export interface components {
              * @description City tileset the site sits in; found from the boundary when omitted.
              */
             tileset?: string | null;
+            /**
+             * Replaces
+             * @description building_ids of the tileset's buildings the scheme replaces, when the planner lists them; omitted: computed from the site boundary (and recomputed when it changes). Every id must be a building of the proposal's tileset.
+             * @example [
+             *       "osm-way-4012345"
+             *     ]
+             */
+            replaces?: string[] | null;
         };
         /** QuestionIn */
         QuestionIn: {
