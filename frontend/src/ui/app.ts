@@ -371,9 +371,6 @@ export class App implements AppContext {
       ),
       this.panelEl,
     )
-    const sunOpen = this.panelEl.querySelector('details.sun') as HTMLDetailsElement | null
-    if (sunOpen && this.sunOpen) sunOpen.open = true
-    sunOpen?.addEventListener('toggle', () => (this.sunOpen = sunOpen.open))
     if (focusedId) {
       const el = document.getElementById(focusedId) as HTMLInputElement | null
       el?.focus()
@@ -386,7 +383,6 @@ export class App implements AppContext {
       }
     }
   }
-  private sunOpen = false
 
   private renderTab(): Rendered {
     switch (this.tab) {
