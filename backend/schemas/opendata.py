@@ -23,3 +23,18 @@ class Catalogue(BaseModel):
         examples=["/api/v1/opportunities/release-package.json"],
         description="OCDS 1.1 release package of every public opportunity",
     )
+    oc4ids: str = Field(
+        "/api/v1/oc4ids/project-package.json",
+        examples=["/api/v1/oc4ids/project-package.json"],
+        description="OC4IDS 0.9 project package: each proposal with procurement and its contracts",
+    )
+    grants_360giving: str = Field(
+        "/api/v1/grants/360giving.json",
+        examples=["/api/v1/grants/360giving.json"],
+        description="360Giving package of the grants awarded under funding schemes",
+    )
+    sme_kpis: str = Field(
+        "/api/v1/awards/kpis.csv",
+        examples=["/api/v1/awards/kpis.csv"],
+        description="Supply-chain KPIs (SME and local-SME shares of awarded value) as CSV",
+    )

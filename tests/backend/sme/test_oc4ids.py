@@ -92,6 +92,11 @@ def test_a_proposal_with_procurement_is_an_oc4ids_project_linked_to_its_releases
     everything = client.get("/api/v1/oc4ids/project-package.json").json()
     assert_valid_oc4ids(everything)
     assert [p["id"] for p in everything["projects"]] == [project["id"]]
+    # the open-data catalogue points at the OC4IDS package, the KPIs and the 360Giving grants
+    catalogue = client.get("/api/v1/opendata").json()
+    assert client.get(catalogue["oc4ids"]).json()["projects"][0]["id"] == project["id"]
+    assert client.get(catalogue["sme_kpis"]).status_code == 200
+    assert client.get(catalogue["grants_360giving"]).status_code == 404  # none awarded here
 
 
 def test_project_status_follows_the_stage_and_decision(
