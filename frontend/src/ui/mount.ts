@@ -18,18 +18,23 @@ export function mount(vnode: VNode | null, host: Element) {
 
 /**
  * Counts the app's whole renders (`ctx.refresh()`). Components with signals re-render only when
- * their props or signals change, so an old-style element built from plain fields is rebuilt by
- * `Legacy` on this tick.
+ * their props or signals change, so a view holding an old-style element built from plain fields
+ * passes this count down as a `tick` prop to its `Legacy` (a prop, not a subscription: reading
+ * the signal would render those views a second time after each app render).
  */
 export const legacyTick = signal(0)
+
+/** the current app render count, for a `tick` prop */
+export function currentTick(): number {
+  return legacyTick.peek()
+}
 
 /**
  * An element made outside Preact, placed in the tree (a `display: contents` wrapper): either
  * `el`, or `render()` called again on every app render.
  */
-export function Legacy({ el, render: build }: { el?: Node | null; render?: () => Node | null }) {
+export function Legacy({ el, render: build }: { el?: Node | null; render?: () => Node | null; tick?: number }) {
   const ref = useRef<HTMLDivElement>(null)
-  void legacyTick.value
   useLayoutEffect(() => {
     const host = ref.current
     if (!host) return

@@ -13,7 +13,7 @@ import { formatDate, formatNumber, formatTimeLeft } from '../i18n/format'
 import { CommentsView } from './comments'
 import { field } from './components'
 import { errorText, type AppContext } from './context'
-import { Legacy } from './mount'
+import { currentTick, Legacy } from './mount'
 import { store, useI18n } from './store'
 
 /** Renders the proposal view's Impact section (set by the impact panel); none: no section. */
@@ -155,7 +155,7 @@ export class ProposalsPanel {
   }
 
   render(): JSX.Element {
-    return h(ProposalsView, { panel: this })
+    return h(ProposalsView, { panel: this, tick: currentTick() })
   }
 
   /** Before/after of the selected scheme, for the panel's action bar (null without a selection). */
@@ -177,9 +177,9 @@ function afterRender(fn: () => void) {
   requestAnimationFrame(fn)
 }
 
-function ProposalsView({ panel }: { panel: ProposalsPanel }) {
+function ProposalsView({ panel, tick }: { panel: ProposalsPanel; tick: number }) {
   const p = store.selection.value.proposal
-  return p ? h(ProposalDetail, { panel, p }) : h(ProposalList, { panel })
+  return p ? h(ProposalDetail, { panel, p, tick }) : h(ProposalList, { panel })
 }
 
 function timeLeft(panel: ProposalsPanel, end: string): string {
@@ -265,7 +265,7 @@ function ProposalList({ panel }: { panel: ProposalsPanel }) {
   )
 }
 
-function ProposalDetail({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
+function ProposalDetail({ panel, p, tick }: { panel: ProposalsPanel; p: Proposal; tick: number }) {
   const { t } = useI18n(panel.ctx)
   const impact = impactSection.value?.(p) ?? null
   const sections = SECTIONS.filter((s) => s.id !== 'proposal-impact' || impact)
@@ -295,7 +295,7 @@ function ProposalDetail({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
       'section',
       { id: 'proposal-say', 'aria-labelledby': 'proposal-say-h' },
       h('h3', { id: 'proposal-say-h', tabindex: -1 }, t('proposals.haveYourSay')),
-      panel.comments ? h(Legacy, { render: () => panel.comments?.render() ?? null }) : null,
+      panel.comments ? h(Legacy, { render: () => panel.comments?.render() ?? null, tick }) : null,
     ),
     engagementSections.value?.(p) ?? null,
     h(WorkPackages, { panel, p }),
