@@ -130,12 +130,22 @@ def proposal_bbox(session: Session, proposal_id: int) -> tuple[float, float, flo
 
 
 def _recipients(
-    session: Session, proposal_id: int, *, areas: bool, proposal_followers: bool
+    session: Session,
+    proposal_id: int,
+    *,
+    areas: bool,
+    proposal_followers: bool,
+    followed_by: datetime,
 ) -> Any:
-    """A SELECT of the distinct user ids to notify about ``proposal_id``."""
+    """A SELECT of the distinct user ids to notify about ``proposal_id``: those following it
+    (or its area) at ``followed_by``, when it happened (a later follow is not told old news)."""
     parts = []
     if proposal_followers:
-        parts.append(sa.select(Follow.user_id).where(Follow.proposal_id == proposal_id))
+        parts.append(
+            sa.select(Follow.user_id).where(
+                Follow.proposal_id == proposal_id, Follow.created_at <= followed_by
+            )
+        )
     bbox = proposal_bbox(session, proposal_id) if areas else None
     if bbox is not None:
         west, south, east, north = bbox
@@ -143,6 +153,7 @@ def _recipients(
         parts.append(
             sa.select(Follow.user_id).where(
                 Follow.area.is_not(None),
+                Follow.created_at <= followed_by,
                 Follow.min_lon <= east,
                 Follow.max_lon >= west,
                 Follow.min_lat <= north,
@@ -167,11 +178,16 @@ def fan_out(
     now: datetime,
     areas: bool,
     proposal_followers: bool,
+    followed_by: datetime,
     exclude_user_id: int | None = None,
 ) -> int:
     """Insert one notification per recipient (set-based); returns the rows inserted."""
     recipients = _recipients(
-        session, proposal_id, areas=areas, proposal_followers=proposal_followers
+        session,
+        proposal_id,
+        areas=areas,
+        proposal_followers=proposal_followers,
+        followed_by=followed_by,
     )
     if recipients is None:
         return 0

@@ -273,6 +273,7 @@ def _deliver(
         areas=True,
         # a new proposal is news to those following its area; the rest to both
         proposal_followers=event.kind != "new_proposal",
+        followed_by=event.created_at,
         exclude_user_id=proposal.created_by_id,
     )
 

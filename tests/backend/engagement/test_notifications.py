@@ -261,3 +261,19 @@ def test_the_mail_carries_one_click_headers_and_failures_back_off(database: Data
     assert mail_["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert [mail.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
     assert mail.backoff(30) == mail.BACKOFF_MAX
+
+
+def test_a_follow_made_after_the_event_is_not_told_old_news(
+    client: TestClient,
+    database: Database,
+    person: Callable[..., Person],
+    new_proposal: Callable[..., dict[str, Any]],
+    step: Callable[..., Any],
+) -> None:
+    before, after = person(), person()
+    follow(client, before, **near())
+    new_proposal()  # the event is recorded now, fanned out by a later scheduler run
+    follow(client, after, **near())
+    step()
+    assert [n.kind for n in notifications_of(database, before.user.id)] == ["new_proposal"]
+    assert notifications_of(database, after.user.id) == []
