@@ -27,6 +27,7 @@ from backend.api.deps import SettingsDep
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,200}$")  # secrets.token_urlsafe
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}")
 
 
@@ -65,6 +66,15 @@ class Links:
             if not _ID.match(value):
                 raise ValueError(f"{key} id {value!r} cannot be put in an app link")
         return f"{self.home()}#{urlencode(state)}"
+
+    def account(self, action: str | None = None, token: str | None = None) -> str:
+        """The app's account tab (``#account``), or a mailed link acting on it with a token
+        (``#verify=TOKEN``, ``#reset=TOKEN``: read by ``frontend/src/ui/account.ts``)."""
+        if action is None:
+            return f"{self.home()}#account"
+        if action not in ("verify", "reset") or not token or not _TOKEN.match(token):
+            raise ValueError(f"no account link for {action!r} with that token")
+        return f"{self.home()}#{urlencode({action: token})}"
 
     def operation(self, operation_id: str, **path_params: int | str) -> str:
         """The URL of the API operation ``operation_id`` with ``path_params`` filled in."""

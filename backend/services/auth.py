@@ -43,6 +43,7 @@ from backend.repositories import session as uow
 from backend.repositories import users as repo
 from backend.repositories.session import Session
 from backend.schemas.users import RegisterRequest
+from backend.services.links import Links
 from backend.services.passwords import check_password
 from backend.settings import Settings
 
@@ -108,11 +109,6 @@ class Outcome:
     mail: list[int] = field(default_factory=list)
 
 
-def _link(settings: Settings, fragment: str) -> str:
-    # the frontend reads its state from the fragment (`#proposal=ID`); these open its account tab
-    return f"{settings.public_base_url.rstrip('/')}/#{fragment}"
-
-
 def _mail(session: Session, to: str, subject: str, body: str) -> OutboxMessage:
     message = OutboxMessage(to_address=to, subject=subject, body=body)
     session.add(message)
@@ -125,7 +121,9 @@ def _issue(session: Session, user: User, purpose: str, ttl: timedelta) -> str:
     return raw
 
 
-def _verification_mail(session: Session, user: User, settings: Settings) -> OutboxMessage:
+def _verification_mail(
+    session: Session, user: User, settings: Settings, links: Links
+) -> OutboxMessage:
     hours = settings.email_verification_hours
     raw = _issue(session, user, "verify", timedelta(hours=hours))
     return _mail(
@@ -134,7 +132,7 @@ def _verification_mail(session: Session, user: User, settings: Settings) -> Outb
         "Confirm your e-mail address for CivicTwin",
         f"Hello {user.display_name},\n\n"
         "please confirm that this is your address by opening this link "
-        f"(valid for {hours} hours):\n\n{_link(settings, 'verify=' + raw)}\n\n"
+        f"(valid for {hours} hours):\n\n{links.account('verify', raw)}\n\n"
         "Until then you can read and browse, but not comment or report.\n"
         "If you did not register, ignore this message.\n",
     )
@@ -163,7 +161,7 @@ def forget_idle_throttles(session: Session, settings: Settings) -> int:
 
 
 def register(
-    session: Session, data: RegisterRequest, client_ip: str, settings: Settings
+    session: Session, data: RegisterRequest, client_ip: str, settings: Settings, links: Links
 ) -> Outcome:
     """Create a citizen or SME account and mail a verification link; the same outcome whether
     or not the address already has an account (its owner is told by mail instead)."""
@@ -178,7 +176,7 @@ def register(
     password_hash = hash_password(data.password)  # also for a known address: the same time
     existing = repo.by_email(session, email)
     if existing is not None:
-        return _notify_owner(session, existing, settings)
+        return _notify_owner(session, existing, settings, links)
     roles = ["citizen"]
     organisation = None
     if data.account_type == "sme":
@@ -198,12 +196,12 @@ def register(
         uow.flush(session)
     except uow.UniqueViolation:  # a concurrent registration of the address won the race
         return Outcome()
-    message = _verification_mail(session, user, settings)
+    message = _verification_mail(session, user, settings, links)
     session.commit()
     return Outcome(user=user, mail=[message.id])
 
 
-def _notify_owner(session: Session, user: User, settings: Settings) -> Outcome:
+def _notify_owner(session: Session, user: User, settings: Settings, links: Links) -> Outcome:
     """Someone registered with an address that has an account: tell its owner, nobody else."""
     if not user.is_active or user.deleted_at is not None or not user.email:
         return Outcome()
@@ -211,12 +209,12 @@ def _notify_owner(session: Session, user: User, settings: Settings) -> Outcome:
         f"Hello {user.display_name},\n\n"
         "someone (perhaps you) tried to register a CivicTwin account with this address, which "
         "already has one. Nothing was changed.\n\n"
-        f"To sign in, open {_link(settings, 'account')}; if you forgot your password, use "
+        f"To sign in, open {links.account()}; if you forgot your password, use "
         '"Forgot your password?" there.\n'
     )
     messages = [_mail(session, user.email, "You already have a CivicTwin account", body)]
     if user.email_verified_at is None:
-        messages.append(_verification_mail(session, user, settings))
+        messages.append(_verification_mail(session, user, settings, links))
     session.commit()
     return Outcome(mail=[m.id for m in messages])
 
@@ -235,7 +233,7 @@ def verify_email(session: Session, token: str) -> User:
     return user
 
 
-def resend_verification(session: Session, user: User, settings: Settings) -> Outcome:
+def resend_verification(session: Session, user: User, settings: Settings, links: Links) -> Outcome:
     """Mail a fresh verification link (throttled: 3 an hour)."""
     if user.email_verified_at is not None:
         return Outcome(user=user)
@@ -243,7 +241,7 @@ def resend_verification(session: Session, user: User, settings: Settings) -> Out
     _throttle(
         session, f"verify-mail:{user.id}", throttles.Rule(3, hour, hour, 24 * hour), "link mails"
     )
-    message = _verification_mail(session, user, settings)
+    message = _verification_mail(session, user, settings, links)
     session.commit()
     return Outcome(user=user, mail=[message.id])
 
@@ -258,7 +256,7 @@ def require_verified(principal: Principal, action: str) -> None:
 
 
 def request_password_reset(
-    session: Session, email: str, client_ip: str, settings: Settings
+    session: Session, email: str, client_ip: str, settings: Settings, links: Links
 ) -> Outcome:
     """Mail a single-use reset link if the address has an account; the same outcome if not."""
     hour = 3600.0
@@ -291,7 +289,7 @@ def request_password_reset(
         "Reset your CivicTwin password",
         f"Hello {user.display_name},\n\n"
         f"to choose a new password, open this link (valid for {minutes} minutes, once):\n\n"
-        f"{_link(settings, 'reset=' + raw)}\n\n"
+        f"{links.account('reset', raw)}\n\n"
         "Every browser signed in to your account will be signed out. If you did not ask for "
         "this, ignore this message: your password stays as it is.\n",
     )

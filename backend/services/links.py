@@ -19,6 +19,10 @@ class Links(Protocol):
         """The web app with the proposal (and comment) selected."""
         ...
 
+    def account(self, action: str | None = None, token: str | None = None) -> str:
+        """The web app's account tab, or a mailed ``verify``/``reset`` link with its token."""
+        ...
+
     def operation(self, operation_id: str, **path_params: int | str) -> str:
         """The URL of an API operation, by its ``operation_id``."""
         ...

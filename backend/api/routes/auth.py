@@ -15,6 +15,7 @@ from backend.api.deps import (
     client_ip,
 )
 from backend.api.errors import error_responses
+from backend.api.links import LinksDep
 from backend.api.params import ResourceId
 from backend.db.engine import Database
 from backend.db.models import User
@@ -107,8 +108,9 @@ def register(
     background: BackgroundTasks,
     session: SessionDep,
     settings: SettingsDep,
+    links: LinksDep,
 ) -> Accepted:
-    outcome = auth.register(session, data, client_ip(request), settings)
+    outcome = auth.register(session, data, client_ip(request), settings, links)
     send_mail_later(background, request, settings, outcome.mail)
     return Accepted(
         detail=(
@@ -152,8 +154,9 @@ def resend_verification(
     principal: CurrentPrincipal,
     session: SessionDep,
     settings: SettingsDep,
+    links: LinksDep,
 ) -> Accepted:
-    outcome = auth.resend_verification(session, principal.user, settings)
+    outcome = auth.resend_verification(session, principal.user, settings, links)
     send_mail_later(background, request, settings, outcome.mail)
     if not outcome.mail:
         return Accepted(detail="Your address is already confirmed.")
@@ -175,8 +178,9 @@ def request_password_reset(
     background: BackgroundTasks,
     session: SessionDep,
     settings: SettingsDep,
+    links: LinksDep,
 ) -> Accepted:
-    outcome = auth.request_password_reset(session, data.email, client_ip(request), settings)
+    outcome = auth.request_password_reset(session, data.email, client_ip(request), settings, links)
     send_mail_later(background, request, settings, outcome.mail)
     return Accepted(
         detail="If the address has an account, a link to choose a new password is on its way."

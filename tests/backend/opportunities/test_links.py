@@ -125,3 +125,14 @@ def test_api_links_come_from_the_routes_by_operation_id(app: FastAPI) -> None:
         links.operation("noSuchOperation")
     with pytest.raises(KeyError, match="takes path parameters"):
         links.operation("getOpportunity")
+
+
+def test_account_links_are_the_hash_the_account_panel_reads() -> None:
+    links = Links("https://twin.example.org/", {})
+    token = "AbC-123_xyz" * 4
+    assert links.account() == "https://twin.example.org/#account"
+    assert links.account("verify", token) == f"https://twin.example.org/#verify={token}"
+    assert links.account("reset", token) == f"https://twin.example.org/#reset={token}"
+    for action, bad in (("reset", "short"), ("reset", token + "&cam=0"), ("delete", token)):
+        with pytest.raises(ValueError, match="no account link"):
+            links.account(action, bad)
