@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.schemas.pagination import Page
 
-Role = Literal["citizen", "sme", "planner", "moderator", "admin"]
+Role = Literal["citizen", "sme", "planner", "moderator", "admin", "funder", "contractor"]
 Locale = Literal["en", "it", "sv", "et", "hu"]
 
 

@@ -4860,7 +4860,7 @@ export interface components {
             /** Display Name */
             display_name: string;
             /** Roles */
-            roles: ("citizen" | "sme" | "planner" | "moderator" | "admin")[];
+            roles: ("citizen" | "sme" | "planner" | "moderator" | "admin" | "funder" | "contractor")[];
             /** Organisation Id */
             organisation_id: number | null;
             /** Locale */
@@ -7079,7 +7079,7 @@ export interface components {
              *       "moderator"
              *     ]
              */
-            roles: ("citizen" | "sme" | "planner" | "moderator" | "admin")[];
+            roles: ("citizen" | "sme" | "planner" | "moderator" | "admin" | "funder" | "contractor")[];
         };
         /** SavedSearchCreate */
         SavedSearchCreate: {
@@ -8464,7 +8464,7 @@ export interface components {
             /** Display Name */
             display_name: string;
             /** Roles */
-            roles: ("citizen" | "sme" | "planner" | "moderator" | "admin")[];
+            roles: ("citizen" | "sme" | "planner" | "moderator" | "admin" | "funder" | "contractor")[];
             /** Is Active */
             is_active: boolean;
             /**
@@ -9972,7 +9972,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only users with this role */
-                role?: ("citizen" | "sme" | "planner" | "moderator" | "admin") | null;
+                role?: ("citizen" | "sme" | "planner" | "moderator" | "admin" | "funder" | "contractor") | null;
                 /** @description A part of the display name or e-mail address (any case) */
                 q?: string | null;
                 /** @description Page size (1 to 500) */

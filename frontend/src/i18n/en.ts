@@ -253,6 +253,8 @@ export const en = {
   'role.planner': 'planner',
   'role.moderator': 'moderator',
   'role.admin': 'administrator',
+  'role.funder': 'funder',
+  'role.contractor': 'contractor',
   'app.delete': 'Delete',
   'app.yes': 'Yes',
   'app.no': 'No',

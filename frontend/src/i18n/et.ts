@@ -255,6 +255,8 @@ export const et: Catalogue = {
   'role.planner': 'planeerija',
   'role.moderator': 'moderaator',
   'role.admin': 'administraator',
+  'role.funder': 'rahastaja',
+  'role.contractor': 'peatöövõtja',
   'app.delete': 'Kustuta',
   'app.yes': 'Jah',
   'app.no': 'Ei',

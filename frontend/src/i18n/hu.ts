@@ -255,6 +255,8 @@ export const hu: Catalogue = {
   'role.planner': 'tervező',
   'role.moderator': 'moderátor',
   'role.admin': 'rendszergazda',
+  'role.funder': 'támogató',
+  'role.contractor': 'fővállalkozó',
   'app.delete': 'Törlés',
   'app.yes': 'Igen',
   'app.no': 'Nem',

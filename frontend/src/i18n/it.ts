@@ -255,6 +255,8 @@ export const it: Catalogue = {
   'role.planner': 'pianificatore',
   'role.moderator': 'moderatore',
   'role.admin': 'amministratore',
+  'role.funder': 'ente finanziatore',
+  'role.contractor': 'appaltatore',
   'app.delete': 'Elimina',
   'app.yes': 'Sì',
   'app.no': 'No',

@@ -255,6 +255,8 @@ export const sv: Catalogue = {
   'role.planner': 'planerare',
   'role.moderator': 'moderator',
   'role.admin': 'administratör',
+  'role.funder': 'finansiär',
+  'role.contractor': 'huvudentreprenör',
   'app.delete': 'Ta bort',
   'app.yes': 'Ja',
   'app.no': 'Nej',

@@ -188,3 +188,21 @@ def test_schemes_for_my_organisation_give_reasons_as_codes(
     assert [s["id"] for s in client.get(f"/api/v1/opportunities/{opp['id']}/schemes").json()] == [
         grant["id"]
     ]
+
+
+def test_funders_and_contractors_sign_in_and_see_their_roles(
+    client: TestClient, make_user: Callable[..., User]
+) -> None:
+    from tests.conftest import sign_in
+
+    for role in ("funder", "contractor"):
+        user = make_user(role)
+        sign_in(client, user.email or "")
+        me = client.get("/api/v1/auth/me")
+        assert me.status_code == 200, me.text
+        assert role in me.json()["roles"]
+        client.post(
+            "/api/v1/auth/logout",
+            headers={"X-CSRF-Token": client.cookies.get("civictwin_csrf") or ""},
+        )
+        client.cookies.clear()
