@@ -57,6 +57,8 @@ from tiles.index.lod import CELLS
 from tiles.massing import MASSING_DATASET, massing_table
 from tiles.model import FeatureTable, HeightSource
 from tiles.output import DirectoryOutput, publish
+from tiles.terrain.grid import TerrainGrid
+from tiles.terrain.quantized_mesh import GRID_FILE
 from tiles.writers.buildings import buildings_frame
 from tiles.writers.tileset import box_list, tileset_geometric_error
 
@@ -577,6 +579,10 @@ def _apply(
 
     opts = report["options"]
     copts = ContentOptions(quantize=bool(opts["quantize"]), meshopt=bool(opts["meshopt"]))
+    grid = tileset_dir / "terrain" / GRID_FILE
+    if grid.is_file():  # built with --dem: the blocks stand on the city's terrain, as its own
+        copts.terrain = TerrainGrid.load(grid)
+        copts.base = "mean" if opts.get("base") == "mean" else "min"
     new_content: dict[int, Any] = {}
     for i in sorted(affected, reverse=True):
         tile, idx = tiles[i], rows_of[i]

@@ -277,3 +277,31 @@ def test_a_city_whose_root_has_no_content_retiles_only_the_sites_subtree(tmp_pat
     assert check_tileset(folder) == []
     revert_change(folder, "c1")
     assert _hashes(folder) == before
+
+
+def test_on_a_city_built_with_a_dem_the_blocks_stand_on_its_terrain(tmp_path: Path) -> None:
+    from tests.tiles.test_terrain_build import (
+        TO_LONLAT,
+        X0,
+        Y0,
+        feet,
+        walls_geodetic,
+        write_buildings,
+        write_utm_dem,
+    )
+    from tiles.terrain.dem import Dem
+
+    dem_path = write_utm_dem(tmp_path / "hill.tif")
+    source = write_buildings(tmp_path / "buildings.geojson")
+    built = run([source], tmp_path / "tiles", BuildOptions(name="hill", dem=str(dem_path)))
+    x, y = X0 + 250.0, Y0 - 150.0  # on the steep south-east flank
+    ring = [(x, y), (x + 30, y), (x + 30, y + 18), (x, y + 18)]
+    lon, lat = TO_LONLAT.transform(*zip(*ring, strict=True))
+    block = {"id": "A", "footprint": shapely.Polygon(zip(lon, lat, strict=True)), "height_m": 24}
+    result = apply_change(built.tileset_dir, "c1", [block])
+    assert "massing:A" in set().union(*_ids_by_tile(built.tileset_dir).values())
+    dem = Dem.open(dem_path)
+    corners = np.concatenate([feet(w) for w in walls_geodetic(built.tileset_dir)])
+    ground = dem.ellipsoidal(corners[:, 0], corners[:, 1])
+    assert np.abs(corners[:, 2] - ground).max() <= 0.5
+    assert result.tiles and check_tileset(built.tileset_dir) == []
