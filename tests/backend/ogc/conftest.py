@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +21,7 @@ from backend.db.models import (
     Tileset,
     User,
 )
+from backend.db.models_impact import ImpactJob, ImpactResult
 
 ORIGIN = (-1.8904, 52.4862)
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -86,6 +89,30 @@ def city(database: Database) -> dict[str, int]:
                     cpv=[OpportunityCPV(code="45112710-5", position=0)],
                 )
             )
+        # impact studies (issue 13): P0 twice (only the latest is published), P1, and the draft
+        for n, p in enumerate([proposals[0], proposals[0], proposals[1], proposals[3]]):
+            facts = [{"code": "vsc", "failing": n, "points": 10, "buildings": 1}]
+            r = ImpactResult(
+                scene_hash=f"{n:064d}",
+                tileset="city",
+                data=gzip.compress(json.dumps({"vsc": {"features": []}}).encode()),
+                summary={"facts": facts, "sentences": []},
+                seconds=1.0,
+            )
+            s.add(r)
+            s.flush()
+            s.add(
+                ImpactJob(
+                    proposal_id=p.id,
+                    scene_hash=r.scene_hash,
+                    status="done",
+                    progress=100,
+                    inputs={},
+                    result_id=r.id,
+                    finished_at=T0 + timedelta(days=n),
+                )
+            )
         s.commit()
-    # public: 3 proposals (not the draft), 4 published comments on each of them, 3 packages
-    return {"proposals": 3, "buildings": 7, "comments": 12, "opportunities": 3}
+    # public: 3 proposals (not the draft), 4 published comments on each of them, 3 packages,
+    # the latest impact study of P0 and P1
+    return {"proposals": 3, "buildings": 7, "comments": 12, "opportunities": 3, "impact": 2}

@@ -14,7 +14,7 @@ from backend.db.engine import Database
 from backend.db.models import Proposal, User
 
 
-@pytest.mark.parametrize("dataset", ["proposals", "comments", "opportunities"])
+@pytest.mark.parametrize("dataset", ["proposals", "comments", "opportunities", "impact"])
 def test_downloads_hold_only_public_data(
     client: TestClient, city: dict[str, int], dataset: str
 ) -> None:
@@ -34,7 +34,7 @@ def test_downloads_hold_only_public_data(
 def test_unknown_dataset_or_format_is_rejected(client: TestClient) -> None:
     assert client.get("/api/v1/opendata/users.csv").status_code == 422
     assert client.get("/api/v1/opendata/proposals.xlsx").status_code == 422
-    assert len(client.get("/api/v1/opendata").json()["downloads"]) == 6
+    assert len(client.get("/api/v1/opendata").json()["downloads"]) == 8  # 4 sets, CSV and GeoJSON
 
 
 def test_proposal_analytics_for_planners(
