@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -104,7 +105,7 @@ def test_the_participation_loop_closes(
         open_app(page, live_server, hash_=f"#proposal={seeded['id']}")
         page.locator("#follow-radius").fill("600")
         page.locator("#follow-area").click()
-        page.get_by_text("You now follow the area within 600 m.").wait_for()
+        page.get_by_text("You now follow the area within 600 m.").first.wait_for()
     finally:
         page.context.close()
     me = live_server.api("looper")
@@ -184,13 +185,13 @@ def test_the_participation_loop_closes(
         open_app(page, live_server, hash_=f"#proposal={pid}")
         page.locator(f"#variant-{vb}").check()
         page.locator("#save-preference").click()
-        page.get_by_text("Your preference is saved.").wait_for()
+        page.get_by_text("Your preference is saved.").first.wait_for()
         q = page.locator("#questionnaire-form")
         q.get_by_label("B", exact=True).check()
         q.get_by_label("4", exact=True).check()
         page.locator("#questionnaire-submit").click()
-        page.get_by_text("Thank you: your answers are in.").wait_for()
-        page.get_by_text("You have answered this questionnaire").wait_for()
+        page.get_by_text("Thank you: your answers are in.").first.wait_for()
+        page.get_by_text("You have answered this questionnaire").first.wait_for()
         page.set_viewport_size({"width": 390, "height": 844})  # a phone
         page.locator("#proposal-questionnaire").scroll_into_view_if_needed()
         screenshot(page, "closing_loop_questionnaire_en_390")
@@ -254,6 +255,15 @@ def test_the_participation_loop_closes(
             "change_made": "Seven storeys, stepped back from the street.",
         },
     )
+    # the server fans the response out after answering; the scheduler then mails it
+    deadline = time.monotonic() + 60
+    while not [
+        n
+        for n in me.call("GET", "/api/v1/me/notifications")["items"]
+        if n["kind"] == "official_response"
+    ]:
+        assert time.monotonic() < deadline, "the response was not fanned out after the request"
+        time.sleep(0.5)
     scheduler(monkeypatch, live_server, smtp_url)
     answered = [m for m in inbox.to(resident.email) if "responded" in str(m["Subject"])]
     assert len(answered) == 1
