@@ -73,6 +73,14 @@ def test_funding_story(browser, live_server) -> None:
         assert "Open to Micro businesses" in text and "within CPV 4526" in text
         assert page.locator("#fund-list li", has_text=SCHEME_TITLE).count() == 1
         assert run_axe(page) == []
+        # and beside the matching work package, in its detail
+        page.get_by_role("tab", name="Opportunities").click()
+        page.locator("#opps-search").click()
+        page.locator("ul.cards button", has_text=opp["title"]).first.click()
+        page.locator("#opp-schemes li", has_text=SCHEME_TITLE).wait_for()
+        assert run_axe(page) == []
+        page.get_by_role("tab", name="Funding").click()
+        card.wait_for()
         page.set_viewport_size({"width": 390, "height": 844})  # a phone
         card.scroll_into_view_if_needed()
         screenshot(page, "funding_schemes_for_me_en_390")

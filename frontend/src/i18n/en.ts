@@ -689,6 +689,7 @@ export const en = {
   "fund.kpi.awards": "Awards",
   "fund.kpi.engaged": "SMEs engaged",
   "fund.kpi.days": "Median days to award",
+  "fund.beside": "Funding and support for this work",
   "fund.kpi.csv": "Download the figures (CSV)",
 } as const
 

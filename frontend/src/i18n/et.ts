@@ -691,5 +691,6 @@ export const et: Catalogue = {
   "fund.kpi.awards": "Lepingud",
   "fund.kpi.engaged": "Kaasatud VKE-d",
   "fund.kpi.days": "Mediaanpäevi lepinguni",
+  "fund.beside": "Rahastus ja tugi selle töö jaoks",
   "fund.kpi.csv": "Laadi arvud alla (CSV)",
 }

@@ -691,5 +691,6 @@ export const hu: Catalogue = {
   "fund.kpi.awards": "Szerződések",
   "fund.kpi.engaged": "Bevont kkv-k",
   "fund.kpi.days": "Odaítélésig eltelt napok mediánja",
+  "fund.beside": "Támogatás és finanszírozás ehhez a munkához",
   "fund.kpi.csv": "Adatok letöltése (CSV)",
 }

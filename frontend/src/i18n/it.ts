@@ -691,5 +691,6 @@ export const it: Catalogue = {
   "fund.kpi.awards": "Aggiudicazioni",
   "fund.kpi.engaged": "PMI coinvolte",
   "fund.kpi.days": "Giorni mediani all'aggiudicazione",
+  "fund.beside": "Finanziamenti e supporto per questo lavoro",
   "fund.kpi.csv": "Scarica i dati (CSV)",
 }

@@ -691,5 +691,6 @@ export const sv: Catalogue = {
   "fund.kpi.awards": "Tilldelningar",
   "fund.kpi.engaged": "Engagerade småföretag",
   "fund.kpi.days": "Mediandagar till tilldelning",
+  "fund.beside": "Finansiering och stöd för detta arbete",
   "fund.kpi.csv": "Ladda ner siffrorna (CSV)",
 }

@@ -2,7 +2,7 @@
 import { render } from 'preact'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Scheme } from '../api/funding'
-import { FundingPanel } from './funding'
+import { FundingPanel, schemesBeside } from './funding'
 import { store } from './store'
 import { fakeServer, settle, testContext, user } from './testing'
 
@@ -101,5 +101,17 @@ describe('funding panel', () => {
     expect(server.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/schemes' })
     expect(server.requests.at(-1)!.query.get('kind')).toBe('loan')
     expect(host.querySelectorAll('#fund-list li')).toHaveLength(0)
+  })
+
+  it('shows the schemes linked to a work package beside it, fetched once', async () => {
+    const server = fakeServer({ 'GET /api/v1/opportunities/4/schemes': () => [scheme(7, { kind: 'guarantee' })] })
+    const ctx = testContext(server.api, user(['sme']))
+    host.append(schemesBeside(ctx, 4))
+    await settle()
+    expect(host.querySelector('#opp-schemes li')!.textContent).toContain('Grant 7 (Guarantee, City Growth Fund)')
+    host.replaceChildren(schemesBeside(ctx, 4))
+    await settle()
+    expect(host.querySelector('#opp-schemes li')).not.toBeNull()
+    expect(server.requests.filter((r) => r.path === '/api/v1/opportunities/4/schemes')).toHaveLength(1)
   })
 })

@@ -5,13 +5,14 @@
  * (README.md): state in signals on the class, views as function components.
  */
 import { signal } from '@preact/signals'
-import { h, type JSX } from 'preact'
+import { h, render, type JSX } from 'preact'
 import {
   guide,
   kpis,
   kpisCsvUrl,
   mySchemes,
   schemes,
+  schemesBeside as schemesBesideApi,
   type Journey,
   type Kpis,
   type Scheme,
@@ -20,6 +21,7 @@ import {
   type SchemeMatchReason,
   type SchemeQuery,
 } from '../api/funding'
+import type { Id } from '../api'
 import type { MessageKey } from '../i18n/en'
 import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
@@ -260,4 +262,51 @@ function FundingView({ panel }: { panel: FundingPanel }) {
     ),
     panel.kpis.value ? h(KpiView, { panel, k: panel.kpis.value }) : null,
   )
+}
+
+const besideCache = new Map<Id, Scheme[]>()
+
+function BesideView({ ctx, items }: { ctx: AppContext; items: Scheme[] }) {
+  const { t } = useI18n(ctx)
+  const locale = store.locale.value
+  if (!items.length) return null
+  return h(
+    'section',
+    { 'aria-labelledby': 'opp-schemes-h', class: 'schemes-beside' },
+    h('h4', { id: 'opp-schemes-h' }, t('fund.beside')),
+    h(
+      'ul',
+      {},
+      items.map((s) => {
+        const text = schemeText(s, locale)
+        return h(
+          'li',
+          { key: s.id },
+          `${text.title} (${t(`fund.kind.${s.kind}` as MessageKey)}, ${s.provider})`,
+          s.apply_url ? [' ', h('a', { href: s.apply_url, rel: 'noopener', target: '_blank' }, t('fund.apply'))] : null,
+        )
+      }),
+    ),
+  )
+}
+
+/**
+ * The schemes linked to a work package, for the opportunity's detail (an older dom.ts panel):
+ * a plain element the schemes are rendered into once they arrive (kept per work package, so a
+ * re-render of the detail does not fetch again).
+ */
+export function schemesBeside(ctx: AppContext, opportunityId: Id): HTMLElement {
+  const host = document.createElement('div')
+  host.id = 'opp-schemes'
+  const show = (items: Scheme[]) => render(h(BesideView, { ctx, items }), host)
+  const known = besideCache.get(opportunityId)
+  if (known) show(known)
+  else
+    void schemesBesideApi(ctx.api, opportunityId)
+      .then((items) => {
+        besideCache.set(opportunityId, items)
+        show(items)
+      })
+      .catch(() => undefined)
+  return host
 }

@@ -8,6 +8,7 @@ import { CpvPicker } from './cpv'
 import { field, h } from './dom'
 import { signInPrompt } from './signin'
 import { matchReasonText } from '../core/match'
+import { schemesBeside } from './funding'
 
 type View = 'search' | 'matches'
 
@@ -362,6 +363,7 @@ export class OpportunitiesPanel {
       h('h3', { id: 'opp-h', tabindex: '-1' }, o.title),
       h('p', {}, o.description),
       h('dl', { class: 'props' }, rows.filter(([, v]) => v !== undefined).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)])),
+      schemesBeside(this.ctx, o.id),
       where && this.ctx.map
         ? h('button', { type: 'button', onclick: () => this.ctx.map?.flyToBounds([where.lon - 0.001, where.lat - 0.001, where.lon + 0.001, where.lat + 0.001]) }, t('proposals.flyTo'))
         : null,
