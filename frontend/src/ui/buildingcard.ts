@@ -70,9 +70,18 @@ export class BuildingCard {
     mount(h(BuildingCardView, { card: this as BuildingCard }) as VNode, host)
   }
 
+  /** The part of the view the card may use: on a phone the panel is a sheet over the view's
+   *  lower part, so the card stays above it. */
   get viewSize(): { w: number; h: number } {
     const wrap = this.host?.parentElement
-    return { w: wrap?.clientWidth ?? 640, h: wrap?.clientHeight ?? 360 }
+    const w = wrap?.clientWidth ?? 640
+    let hgt = wrap?.clientHeight ?? 360
+    const panel = document.getElementById('panel')
+    if (wrap && panel && getComputedStyle(panel).position === 'absolute') {
+      const above = panel.getBoundingClientRect().top - wrap.getBoundingClientRect().top
+      if (above > 80) hgt = Math.min(hgt, above)
+    }
+    return { w, h: hgt }
   }
 }
 
