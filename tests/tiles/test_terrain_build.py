@@ -291,57 +291,47 @@ CITYJSON_SAMPLES = {  # file: CRS of its x/y (heights NAP or LN02, treated as ge
 }
 
 
-def ground_surfaces(doc: dict) -> list[np.ndarray]:
-    """The vertices (x, y, z in the file's CRS) of every GroundSurface's outer ring."""
-    verts = np.asarray(doc["vertices"], float)
-    if tr := doc.get("transform"):
-        verts = verts * np.asarray(tr["scale"]) + np.asarray(tr["translate"])
-    depth = {"MultiSurface": 1, "CompositeSurface": 1, "Solid": 2}
-    out = []
-    for obj in doc["CityObjects"].values():
-        for g in obj.get("geometry", []):
-            if g["type"] not in depth:
-                continue
-            surfaces = g["boundaries"]
-            if depth[g["type"]] == 2:  # shells
-                surfaces = [sf for shell in surfaces for sf in shell]
-            sem = g.get("semantics")
-            if sem:
-                kinds = [sf["type"] for sf in sem["surfaces"]]
-                values = sem["values"]
-                if depth[g["type"]] == 2:
-                    values = [v for shell in values for v in shell]
-                ground = [v is not None and kinds[v] == "GroundSurface" for v in values]
-            else:  # no semantics (Delft): the level surfaces at the object's lowest height
-                rings = [verts[np.asarray(sf[0])] for sf in surfaces]
-                low = min(float(r[:, 2].min()) for r in rings)
-                ground = [bool(np.ptp(r[:, 2]) < 0.01 and r[:, 2].max() < low + 0.01) for r in rings]
-            for rings_of, is_ground in zip(surfaces, ground, strict=True):
-                if is_ground:
-                    out.append(verts[np.asarray(rings_of[0])])
-    return out
-
-
-def cityjson_ground_dem(path: Path, out: Path, crs: str, pixel: float = 0.5) -> Path:
-    """A DEM of the sample's own ground: each GroundSurface's plan at its mean height, the
-    gaps between buildings filled from the nearest ones; in the sample's CRS, heights as in
-    the file (NAP, LN02)."""
+def cityjson_ground_dem(path: Path, plain: Path, out: Path, crs: str, pixel: float = 0.5) -> Path:
+    """A DEM of the sample's own ground: each building's plan (its footprint in ``plain``'s
+    buildings table, a build without terrain) at the height of its lowest vertex in the file,
+    lower ground drawn last where plans touch, the gaps between buildings filled from the
+    nearest ones; in the sample's CRS, heights as in the file (NAP, LN02)."""
+    import pyogrio
     import shapely
     from rasterio.features import rasterize
     from rasterio.fill import fillnodata
 
-    shapes = [
-        (shapely.Polygon(r[:, :2]).buffer(0), float(r[:, 2].mean()))
-        for r in ground_surfaces(json.loads(path.read_text()))
-        if len(r) >= 3
-    ]
-    shapes = [(sh, z) for sh, z in shapes if not sh.is_empty]
-    w, s, e, n = np.array([sh.bounds for sh, _ in shapes]).T
-    w, s, e, n = w.min() - 10, s.min() - 10, e.max() + 10, n.max() + 10
+    doc = json.loads(path.read_text())
+    verts = np.asarray(doc["vertices"], float)
+    if tr := doc.get("transform"):
+        verts = verts * np.asarray(tr["scale"]) + np.asarray(tr["translate"])
+
+    def indices(b):
+        if isinstance(b, list):
+            for x in b:
+                yield from indices(x)
+        else:
+            yield b
+
+    objects = doc["CityObjects"]
+
+    def lowest(key: str) -> float:
+        keys = [key, *objects[key].get("children", [])]
+        geoms = [g for k in keys for g in objects[k].get("geometry", [])]
+        idx = [i for g in geoms for i in indices(g["boundaries"])]
+        return float(verts[np.asarray(idx), 2].min())
+
+    table = pyogrio.read_dataframe(plain / "buildings.fgb").to_crs(crs)
+    shapes = [(g, lowest(k)) for g, k in zip(table.geometry, table.source_id, strict=True)]
+    shapes.sort(key=lambda sz: -sz[1])  # where plans touch, the lower ground is drawn last
+    w, s, e, n = shapely.total_bounds([g for g, _ in shapes])
+    w, s, e, n = w - 10, s - 10, e + 10, n + 10
     cols, rows = int(np.ceil((e - w) / pixel)), int(np.ceil((n - s) / pixel))
     transform = Affine(pixel, 0.0, w, 0.0, -pixel, n)
     z = rasterize(shapes, (rows, cols), fill=-9999.0, transform=transform, dtype="float32")
-    z = fillnodata(z, mask=(z != -9999.0).astype("uint8"), max_search_distance=400.0)
+    drawn = z != -9999.0
+    z = fillnodata(z, mask=drawn.astype("uint8"), max_search_distance=100.0)
+    z[z == -9999.0] = float(np.median(z[drawn]))  # far from every building
     with rasterio.open(
         out, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float32",
         crs=crs, transform=transform, nodata=-9999.0,
@@ -379,10 +369,10 @@ def test_cityjson_keeps_its_real_heights_and_stands_on_its_own_ground(tmp_path, 
 
     path = CITYJSON / f"{sample}.city.json"
     crs = CITYJSON_SAMPLES[sample]
-    dem_path = cityjson_ground_dem(path, tmp_path / "ground.tif", crs)
-    options = BuildOptions(name=sample, dem=str(dem_path))
-    if sample in ("denhaag-subset", "rotterdam-subset"):
-        options.src_crs = "EPSG:7415"
+    src_crs = "EPSG:7415" if sample in ("denhaag-subset", "rotterdam-subset") else None
+    plain = run([path], tmp_path / "plain", BuildOptions(name=sample, src_crs=src_crs))
+    dem_path = cityjson_ground_dem(path, plain.tileset_dir, tmp_path / "ground.tif", crs)
+    options = BuildOptions(name=sample, dem=str(dem_path), src_crs=src_crs)
     result = run([path], tmp_path / "t", options)
     dem = Dem.open(dem_path)
     walls = walls_geodetic(result.tileset_dir)
