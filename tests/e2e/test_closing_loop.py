@@ -8,21 +8,23 @@ unsubscribe link works without signing in. Bad input gets a clear 4xx and change
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from typer.testing import CliRunner
 
-from backend.cli import app as cli
 from tests.e2e.conftest import (
     PASSWORD,
     LiveServer,
@@ -66,14 +68,25 @@ def smtp() -> Iterator[tuple[str, Inbox]]:
 
 
 def scheduler(monkeypatch: pytest.MonkeyPatch, server: LiveServer, smtp_url: str) -> str:
-    """``civictwin engagement run``, as cron runs it, on the live server's database."""
-    monkeypatch.setenv("CIVICTWIN_DATABASE_URL", server.db_url)
-    monkeypatch.setenv("CIVICTWIN_SMTP_URL", smtp_url)
-    monkeypatch.setenv("CIVICTWIN_PUBLIC_BASE_URL", server.url)
-    monkeypatch.setenv("CIVICTWIN_UPLOADS_DIR", str(server.tiles_dir.parent / "uploads"))
-    result = CliRunner().invoke(cli, ["engagement", "run"])
-    assert result.exit_code == 0, result.output
-    return result.output
+    """``civictwin engagement run`` in its own process, as cron runs it, on the live server's
+    database (in this process it would load a second SQLite beside the server's, whose POSIX
+    locks do not see each other)."""
+    env = {
+        **os.environ,
+        "CIVICTWIN_DATABASE_URL": server.db_url,
+        "CIVICTWIN_SMTP_URL": smtp_url,
+        "CIVICTWIN_PUBLIC_BASE_URL": server.url,
+        "CIVICTWIN_UPLOADS_DIR": str(server.tiles_dir.parent / "uploads"),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "civictwin"), "engagement", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 def raw(session: httpx.Client, method: str, path: str, **kw: Any) -> httpx.Response:
@@ -264,9 +277,9 @@ def test_the_participation_loop_closes(
     ]:
         assert time.monotonic() < deadline, "the response was not fanned out after the request"
         time.sleep(0.5)
-    scheduler(monkeypatch, live_server, smtp_url)
+    ran = scheduler(monkeypatch, live_server, smtp_url)
     answered = [m for m in inbox.to(resident.email) if "responded" in str(m["Subject"])]
-    assert len(answered) == 1
+    assert len(answered) == 1, (ran, [str(m["Subject"]) for m in inbox.messages])
     said = live_server.api().call("GET", f"/api/v1/proposals/{pid}/you-said-we-did")
     assert said["changes"] == ["Seven storeys, stepped back from the street."]
 
