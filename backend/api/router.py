@@ -11,8 +11,8 @@ from backend.api.errors import ErrorModel
 from backend.api.routes import (
     analytics,
     audit,
-    awards,
     auth,
+    awards,
     buildings,
     city,
     comments,
