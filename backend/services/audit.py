@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy.orm import Session
-
 from backend.errors import InvalidInputError
 from backend.repositories import audit as repo
 from backend.repositories import comments as comments_repo
+from backend.repositories.session import Session
 from backend.schemas.users import AuditActor, AuditEntry
 
 

@@ -41,9 +41,8 @@ from tiles.apply import ChangeError, apply_change, buildings_of, revert_change
 from tiles.errors import TilingError
 
 if TYPE_CHECKING:  # typing only: database work is in backend.repositories.city_changes
-    from sqlalchemy.orm import Session
-
     from backend.db.models import Proposal
+    from backend.repositories.session import Session
 
 log = logging.getLogger(__name__)
 

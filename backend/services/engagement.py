@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from backend.db.types import utcnow
+from backend.repositories.session import Session
 from backend.services import notifications, reports
 from backend.services.notifications import AppLinks
 

@@ -11,16 +11,16 @@ a country" is a 422 that says how big it is), radius at most
 
 from __future__ import annotations
 
-from geoalchemy2.shape import from_shape, to_shape
 from shapely import wkb
 from shapely.geometry import Polygon, mapping
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backend.db.models_engagement import Follow
 from backend.db.types import SRID
 from backend.errors import ConflictError, InvalidInputError, NotFoundError
 from backend.repositories import follows as repo
+from backend.repositories import session as uow
+from backend.repositories.geometry import from_shape, to_shape
+from backend.repositories.session import Session, UniqueViolation
 from backend.schemas.follows import (
     MAX_AREA_KM2,
     MAX_FOLLOWS_PER_ACCOUNT,
@@ -101,8 +101,8 @@ def create(session: Session, principal: Principal, data: FollowCreate, secret: s
     session.add(follow)
     notifications.ensure_token(session, secret, user_id)
     try:
-        session.commit()
-    except IntegrityError:  # the same proposal followed by a parallel request
+        uow.commit(session)
+    except UniqueViolation:  # the same proposal followed by a parallel request
         session.rollback()
         existing = repo.of_proposal(session, user_id, data.proposal_id or 0)
         if existing is None:

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from geoalchemy2.shape import to_shape
 
 from backend.db.models_impact import ImpactJob, ImpactResult, ImpactViewpoint
 from backend.db.types import utcnow
 from backend.errors import ConflictError, InvalidInputError, NotFoundError
 from backend.repositories import impact as repo
 from backend.repositories import proposals as proposals_repo
+from backend.repositories.geometry import to_shape
 from backend.schemas.comments import ImpactPointRef
 from backend.services import massing, proposals
 from backend.services.auth import Principal
@@ -35,9 +35,8 @@ from tiles.geometry.crs import metres_per_degree
 from tiles.pipeline import BUILDINGS_FILE
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from backend.db.models import Proposal
+    from backend.repositories.session import Session
     from tiles.model import FeatureTable
 
 log = logging.getLogger(__name__)

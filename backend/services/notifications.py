@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import OutboxMessage, Proposal
 from backend.db.models_engagement import Notification, NotificationEvent
 from backend.db.types import utcnow
@@ -38,6 +36,7 @@ from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedErr
 from backend.repositories import notifications as repo
 from backend.repositories import proposals as proposals_repo
 from backend.repositories import users as users_repo
+from backend.repositories.session import Session
 from backend.schemas.notifications import (
     NotificationList,
     NotificationPublic,

@@ -11,16 +11,16 @@ texts themselves appear, redacted, in the consultation report only).
 
 from __future__ import annotations
 
-from geoalchemy2.shape import from_shape
 from shapely import wkb
 from shapely.geometry import Point
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backend.db.models_engagement import Answer, Question, QuestionnaireSubmission
 from backend.db.types import SRID
 from backend.errors import ConflictError, InvalidInputError
 from backend.repositories import questionnaires as repo
+from backend.repositories import session as uow
+from backend.repositories.geometry import from_shape
+from backend.repositories.session import Session, UniqueViolation
 from backend.schemas.questionnaires import (
     QuestionnaireIn,
     QuestionnairePublic,
@@ -167,8 +167,8 @@ def submit(
     submission = QuestionnaireSubmission(proposal_id=proposal.id, user_id=principal.user.id)
     session.add(submission)
     try:
-        session.flush()
-    except IntegrityError:
+        uow.flush(session)
+    except UniqueViolation:
         session.rollback()
         raise ConflictError(
             f"proposal {proposal_id}: you have already answered its questionnaire"

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from shapely import wkb
-from sqlalchemy.orm import Session
 
 from backend.db.models import TOPICS, Proposal
 from backend.db.models_engagement import ConsultationReport
@@ -31,6 +30,7 @@ from backend.db.types import utcnow
 from backend.errors import ConflictError
 from backend.repositories import reports as repo
 from backend.repositories import variants as variants_repo
+from backend.repositories.session import Session
 from backend.schemas.reports import ConsultationReportList, ConsultationReportPublic
 from backend.services import documents, proposals, questionnaires, responses
 from backend.services.auth import Principal

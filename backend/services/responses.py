@@ -10,8 +10,6 @@ response and comment: a revised response is not news again unless its dispositio
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from backend.db.models import Comment, Proposal
 from backend.db.models_engagement import CommentTheme, OfficialResponse
 from backend.db.types import utcnow
@@ -20,6 +18,7 @@ from backend.repositories import audit
 from backend.repositories import comments as comments_repo
 from backend.repositories import proposals as proposals_repo
 from backend.repositories import responses as repo
+from backend.repositories.session import Session
 from backend.schemas.responses import (
     DispositionCounts,
     ResponseCreate,

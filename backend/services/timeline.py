@@ -8,11 +8,10 @@ the proposal itself).
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from backend.repositories import audit
 from backend.repositories import documents as documents_repo
 from backend.repositories import variants as variants_repo
+from backend.repositories.session import Session
 from backend.schemas.timeline import Timeline, TimelineEntry
 from backend.services import proposals
 from backend.services.auth import Principal

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from backend.db.models_engagement import ProposalVariant, VariantPreference
 from backend.db.types import utcnow
 from backend.errors import ConflictError, InvalidInputError, NotFoundError
 from backend.repositories import documents as documents_repo
+from backend.repositories import session as uow
 from backend.repositories import variants as repo
+from backend.repositories.session import Session, UniqueViolation
 from backend.schemas.proposals import MassingIn
 from backend.schemas.variants import (
     MAX_VARIANTS,
@@ -74,8 +73,8 @@ def create(
     )
     session.add(variant)
     try:
-        session.commit()
-    except IntegrityError:
+        uow.commit(session)
+    except UniqueViolation:
         session.rollback()
         raise ConflictError(
             f"name: proposal {proposal_id} has a variant named {data.name!r}"
@@ -103,8 +102,8 @@ def update(
         variant.massing = _massing(data.massing)
     variant.updated_at = utcnow()
     try:
-        session.commit()
-    except IntegrityError:
+        uow.commit(session)
+    except UniqueViolation:
         session.rollback()
         raise ConflictError(f"name: the proposal has a variant named {data.name!r}") from None
     return variant
@@ -177,8 +176,8 @@ def prefer(
         current.variant_id = variant_id
         current.updated_at = utcnow()
     try:
-        session.commit()
-    except IntegrityError:  # a parallel first preference: this one replaces it
+        uow.commit(session)
+    except UniqueViolation:  # a parallel first preference: this one replaces it
         session.rollback()
         again = repo.preference_of(session, principal.user.id, proposal.id)
         if again is None:

@@ -29,7 +29,12 @@ def test_every_response_carries_a_request_id(client: TestClient) -> None:
 def test_unknown_path_uses_the_error_model(client: TestClient) -> None:
     r = client.get("/api/v1/nowhere")
     assert r.status_code == 404
-    assert r.json() == {"detail": "Not Found", "code": "NotFoundError"}
+    assert r.json() == {
+        "detail": "Not Found",
+        "code": "NotFoundError",
+        "key": "not_found",
+        "params": {},
+    }
 
 
 def test_unexpected_errors_hide_internals(app: FastAPI) -> None:
@@ -71,6 +76,8 @@ def test_domain_errors_map_through_the_status_table(app: FastAPI) -> None:
         assert c.get("/api/v1/_raise/conflict").json() == {
             "detail": "already there",
             "code": "ConflictError",
+            "key": "conflict",
+            "params": {},
         }
         assert c.get("/api/v1/_raise/denied").status_code == 403
         slow = c.get("/api/v1/_raise/slow")

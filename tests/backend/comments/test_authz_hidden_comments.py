@@ -59,6 +59,7 @@ def test_a_hidden_comment_leaves_the_queue_but_can_be_found_and_restored(
         "limit": 20,
         "offset": 0,
         "next": None,
+        "prev": None,
     }
 
 

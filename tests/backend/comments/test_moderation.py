@@ -172,6 +172,7 @@ def test_moderators_work_the_queue_oldest_first_with_reasons(
         "limit": 20,
         "offset": 0,
         "next": None,
+        "prev": None,
     }
     # reviewed reports no longer count: one new report does not hide the restored comment
     assert report(client, first, reporters[2]) == 201
