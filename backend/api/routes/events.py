@@ -18,7 +18,6 @@ from fastapi.responses import StreamingResponse
 
 from backend.api import examples
 from backend.api.deps import DatabaseDep, SettingsDep
-from backend.api.errors import error_responses
 from backend.api.params import ResourceId
 from backend.api.routes.comments import broker
 from backend.db.engine import Database
@@ -71,7 +70,21 @@ async def _stream(events: EventBroker, channel: str, keepalive_s: float) -> Asyn
             ),
             "content": {"text/event-stream": {"example": examples.SSE}},
         },
-        **error_responses(404),
+        # the stream's errors are sent before it starts, as the JSON error model (the router's
+        # entries would be filed under the stream's media type)
+        **{
+            status_range: {
+                "description": description,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorModel"}}
+                },
+            }
+            for status_range, description in (
+                (404, "The proposal does not exist or is not visible: `{detail, code}`"),
+                ("4XX", "Client error: `{detail, code}`"),
+                ("5XX", "Server error or unavailable: `{detail, code}`"),
+            )
+        },
     },
     summary="Live updates of a proposal (server-sent events)",
 )

@@ -213,7 +213,9 @@ def _sunshine(data: dict[str, Any]) -> dict[str, str]:
 
 @router.get(
     "/report",
-    response_class=HTMLResponse,
+    # the page's own media type is declared on its 200 only, so that its errors stay documented
+    # (and sent) as the JSON error model
+    response_class=Response,
     operation_id="getImpactReport",
     responses={
         200: {

@@ -12274,13 +12274,13 @@ export interface operations {
                     "text/event-stream": string & (components["schemas"]["CommentEvent"] | components["schemas"]["CommentGoneEvent"] | components["schemas"]["ReactionCountsEvent"] | components["schemas"]["StageChangedEvent"]);
                 };
             };
-            /** @description NotFoundError */
+            /** @description The proposal does not exist or is not visible: `{detail, code}` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Client error: `{detail, code}` */
@@ -12289,7 +12289,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Server error or unavailable: `{detail, code}` */
@@ -12298,7 +12298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -15505,7 +15505,7 @@ export interface operations {
                 };
                 content: {
                     /** @example <!doctype html><html lang=en><title>Daylight, sunlight and views: …</title>…</html> */
-                    "text/html": string;
+                    "text/html": unknown;
                 };
             };
             /** @description NotFoundError */
@@ -15514,7 +15514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Client error: `{detail, code}` */
@@ -15523,7 +15523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Server error or unavailable: `{detail, code}` */
@@ -15532,7 +15532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorModel"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
