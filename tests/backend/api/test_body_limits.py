@@ -70,6 +70,8 @@ def test_a_chunked_body_is_cut_off_at_the_default_limit(server_url: str) -> None
         assert r.json() == {
             "detail": "body: the request body is larger than the limit of 64 KB",
             "code": "PayloadTooLargeError",
+            "key": "too_large",
+            "params": {},
         }
     assert sent < 32 * 1024 * 1024
 

@@ -30,6 +30,8 @@ def test_a_500_keeps_its_request_id_in_body_header_and_access_log(
     assert r.json() == {
         "detail": "internal error (request id req-500-abc)",
         "code": "InternalError",
+        "key": "internal",
+        "params": {},
     }
     assert "secret internals" not in r.text
     assert r.headers["x-request-id"] == "req-500-abc"
