@@ -182,7 +182,9 @@ def users_create_admin(
 @friendly_errors
 def users_set_roles(
     email: Annotated[str, typer.Argument(help="E-mail address of the account")],
-    roles: Annotated[list[str], typer.Argument(help="citizen sme planner moderator admin")],
+    roles: Annotated[
+        list[str], typer.Argument(help="citizen sme planner moderator admin funder contractor")
+    ],
 ) -> None:
     """Replace the roles of an account."""
     from backend.db.models import UserRole
