@@ -371,7 +371,24 @@ def ground_vertices(folder: Path) -> np.ndarray:
     return np.concatenate(out)
 
 
-@pytest.mark.parametrize("sample", sorted(CITYJSON_SAMPLES))
+ZURICH_DEFECT = pytest.mark.xfail(
+    strict=True,
+    raises=InvalidInputError,
+    reason=(
+        "open defect (issue 12): the terrain grid is laid over the partition's box, which on "
+        "Zurich reaches south beyond the sample, so a DEM of the sample's own ground does not "
+        "cover it and the build refuses it"
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        pytest.param(s, marks=ZURICH_DEFECT) if s == "zurich-lod2" else s
+        for s in sorted(CITYJSON_SAMPLES)
+    ],
+)
 def test_cityjson_keeps_its_real_heights_and_stands_on_its_own_ground(tmp_path, sample):
     from tests.tiles.conftest import CITYJSON
 
