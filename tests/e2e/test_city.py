@@ -50,7 +50,9 @@ def test_clicking_a_building_shows_its_metadata_and_the_list_offers_the_same(pag
             for (let y = 0.5; y < 0.95; y += 0.05) for (let x = 0.3; x < 0.7; x += 0.05) {
                 const p = { x: canvas.clientWidth * x, y: canvas.clientHeight * y }
                 const picked = viewer.scene.pick(p)
-                if (picked && picked.getProperty) return { ...p, id: picked.getProperty('building_id') }
+                // a building, not the ground layer's streets and water (no building_id)
+                const id = picked && picked.getProperty ? picked.getProperty('building_id') : undefined
+                if (id) return { ...p, id }
             }
             return null
         }"""
