@@ -31,6 +31,8 @@ def test_an_admin_gives_a_role_in_the_page_and_the_api_reflects_it(browser, live
         page.get_by_role("button", name="Search", exact=True).click()
         card = page.locator(f"#admin-user-{target.id}")
         card.wait_for()
+        # the search's answer replaces the first page of every account (which holds it too)
+        page.wait_for_function("() => document.querySelectorAll('li.admin-user').length === 1")
         assert page.locator("li.admin-user").count() == 1
         box = card.get_by_role("checkbox", name="moderator")
         assert not box.is_checked()
