@@ -36,11 +36,15 @@ export function featureProperties(feature: Cesium3DTileFeature): BuildingPropert
   return props
 }
 
-export async function loadCityTileset(widget: CesiumWidget, url: string): Promise<Cesium3DTileset> {
-  const tileset = await Cesium3DTileset.fromUrl(url, {
-    // buildings cast and receive shadows so the sun study shows neighbours' light
-    enableCollision: true,
-  })
+/**
+ * The city's buildings. `collision` keeps the camera out of them: Cesium then picks the tileset
+ * under the camera on every frame, even frames it does not draw, and on WebGL 2 reads the picked
+ * tiles' vertex buffers back from the GPU to do so (`getBufferSubData`). Without a GPU that costs
+ * 30-70 ms per frame, which every panel click waited for (issue 11, bench_frontend --panels), so
+ * the light mode goes without it: the globe's own collision still keeps the camera above ground.
+ */
+export async function loadCityTileset(widget: CesiumWidget, url: string, collision: boolean): Promise<Cesium3DTileset> {
+  const tileset = await Cesium3DTileset.fromUrl(url, { enableCollision: collision })
   widget.scene.primitives.add(tileset)
   return tileset
 }

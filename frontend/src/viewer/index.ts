@@ -101,7 +101,7 @@ class CesiumMapView implements MapView {
     try {
       // the city's terrain, when it was built on one and none is configured (never blocks the city)
       if (!cfg.terrainUrl) void loadTerrain(this.widget, cfg.tilesetUrl).catch((err: unknown) => console.warn('terrain failed to load', err))
-      const tileset = await loadCityTileset(this.widget, cfg.tilesetUrl)
+      const tileset = await loadCityTileset(this.widget, cfg.tilesetUrl, !cfg.light)
       this.tileset = tileset
       if (window.__civictwin) window.__civictwin.tileset = tileset
       // streets, water and names beside the city, when it was built with them (never blocks it)
