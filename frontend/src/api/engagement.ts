@@ -28,6 +28,8 @@ export type Disposition = ResponseCreate['disposition']
 export type Timeline = S['Timeline']
 export type TimelineEntry = S['TimelineEntry']
 export type ConsultationReport = S['ConsultationReportPublic']
+export type Theme = S['ThemePublic']
+export type ThemeCreate = S['ThemeCreate']
 
 const V1 = '/api/v1'
 const p = (id: Id) => `${V1}/proposals/${encodeURIComponent(String(id))}`
@@ -59,4 +61,8 @@ export const youSaidWeDid = (api: Api, id: Id) => api.http.get<YouSaidWeDid>(`${
 export const timeline = (api: Api, id: Id) => api.http.get<Timeline>(`${p(id)}/timeline`)
 export const respondToComment = (api: Api, commentId: Id, body: ResponseCreate) =>
   api.http.put<OfficialResponse>(`${V1}/comments/${e(commentId)}/response`, body)
+export const respondToTheme = (api: Api, themeId: Id, body: ResponseCreate) =>
+  api.http.put<OfficialResponse>(`${V1}/themes/${e(themeId)}/response`, body)
+export const createTheme = (api: Api, id: Id, body: ThemeCreate) => api.http.post<Theme>(`${p(id)}/themes`, body)
+export const deleteTheme = (api: Api, themeId: Id) => api.http.delete<void>(`${V1}/themes/${e(themeId)}`)
 export const createReport = (api: Api, id: Id) => api.http.post<ConsultationReport>(`${p(id)}/reports`)

@@ -41,6 +41,8 @@ import { formatDate } from '../i18n/format'
 import { setAccountExtras } from './account'
 import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
+import { PlannerLoop, PlannerLoopSection } from './engagement_planner'
+import { QuestionEditor, QuestionEditorSection } from './engagement_questions'
 import { mount } from './mount'
 import { setEngagementSections } from './proposals'
 import { store, useI18n } from './store'
@@ -60,6 +62,9 @@ export class EngagementPanel {
   readonly notifications = signal<NotificationList | undefined>(undefined)
   readonly prefs = signal<Preferences | undefined>(undefined)
   private loadedFor?: number
+  /** the planner's side (engagement_planner.ts, engagement_questions.ts) */
+  readonly loop: PlannerLoop = new PlannerLoop(this)
+  readonly editor: QuestionEditor = new QuestionEditor(this)
 
   constructor(readonly ctx: AppContext) {}
 
@@ -211,6 +216,8 @@ export function EngagementSections({ panel, p }: { panel: EngagementPanel; p: Pr
     h(QuestionnaireSection, { panel, p }),
     h(SaidSection, { panel, p }),
     h(TimelineSection, { panel, p }),
+    hasRole(store.user.value, 'planner') ? h(QuestionEditorSection, { editor: panel.editor, p }) : null,
+    hasRole(store.user.value, 'planner') && p.stage !== 'draft' ? h(PlannerLoopSection, { loop: panel.loop, p }) : null,
     hasRole(store.user.value, 'planner') && p.stage !== 'draft'
       ? h('p', {}, h('button', { type: 'button', id: 'make-report', onClick: () => void panel.report(p) }, t('engage.makeReport')))
       : null,
