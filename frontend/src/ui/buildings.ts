@@ -1,13 +1,18 @@
 /**
  * Buildings near the view, as a list: the non-3D equivalent of clicking a building. Choosing
  * one shows its details (the same panel picking fills), marks it in 3D and flies to it.
+ *
+ * A Preact panel after the pattern of README.md: state in signals, so a camera move or a load
+ * re-renders this list alone, never the app.
  */
+import { signal } from '@preact/signals'
+import { h, type JSX } from 'preact'
 import type { BuildingFeature } from '../api'
 import { bboxOf, outerRings } from '../core/geo'
 import type { BBox, BuildingProperties } from '../core/mapview'
 import { formatNumber } from '../i18n/format'
 import { errorText, type AppContext } from './context'
-import { h } from './dom'
+import { store, useI18n } from './store'
 
 const LIMIT = 50
 
@@ -17,22 +22,22 @@ export function buildingLabel(p: BuildingFeature['properties'], fallback: string
 }
 
 export class BuildingsList {
-  private open = false
-  private items: BuildingFeature[] = []
-  private matched = 0
-  private error?: string
-  private loading = false
+  readonly open = signal(false)
+  readonly items = signal<BuildingFeature[]>([])
+  readonly matched = signal(0)
+  readonly error = signal<string | undefined>(undefined)
+  readonly loading = signal(false)
+  readonly selectedId = signal<string | undefined>(undefined)
   private timer?: ReturnType<typeof setTimeout>
-  private selectedId?: string
 
   constructor(
-    private readonly ctx: AppContext,
+    readonly ctx: AppContext,
     private readonly onChoose: (props: BuildingProperties | undefined) => void,
   ) {}
 
   /** The camera stopped: refresh the list if it is open (debounced). */
   viewChanged() {
-    if (!this.open) return
+    if (!this.open.peek()) return
     clearTimeout(this.timer)
     this.timer = setTimeout(() => void this.load(), 400)
   }
@@ -40,27 +45,31 @@ export class BuildingsList {
   async load() {
     const box: BBox | undefined = this.ctx.map?.viewBounds()
     if (!box) {
-      this.items = []
-      this.error = undefined
-      this.ctx.refresh()
+      this.items.value = []
+      this.error.value = undefined
       return
     }
-    this.loading = true
-    this.ctx.refresh()
+    this.loading.value = true
     try {
       const page = await this.ctx.api.buildings(box, LIMIT)
-      this.items = page.features
-      this.matched = page.numberMatched
-      this.error = undefined
+      this.items.value = page.features
+      this.matched.value = page.numberMatched
+      this.error.value = undefined
     } catch (err) {
-      this.error = errorText(err)
+      this.error.value = errorText(err)
     }
-    this.loading = false
-    this.ctx.refresh()
+    this.loading.value = false
   }
 
-  private choose(f: BuildingFeature) {
-    this.selectedId = f.properties.building_id
+  /** The details element opened or closed: load when it opens. */
+  toggled(open: boolean) {
+    if (open === this.open.peek()) return
+    this.open.value = open
+    if (open) void this.load()
+  }
+
+  choose(f: BuildingFeature) {
+    this.selectedId.value = f.properties.building_id
     const { tileset: _tileset, ...props } = f.properties
     this.onChoose(props as BuildingProperties)
     this.ctx.map?.highlightBuilding(f.properties.building_id)
@@ -70,61 +79,72 @@ export class BuildingsList {
     this.ctx.announce(buildingLabel(f.properties, this.ctx.i18n.t('buildings.building')))
   }
 
-  render(): HTMLElement {
-    const { t, plural, tag } = this.ctx.i18n
-    const details = h(
-      'details',
-      { class: 'buildings', id: 'buildings-near' },
-      h('summary', {}, t('buildings.heading')),
-      !this.ctx.map
-        ? h('p', { class: 'muted' }, t('buildings.noMap'))
-        : h(
-            'div',
-            {},
-            h('button', { type: 'button', id: 'buildings-refresh', onclick: () => void this.load() }, t('buildings.refresh')),
-            this.loading ? h('p', { role: 'status' }, t('app.loading')) : null,
-            this.error ? h('p', { class: 'error', role: 'alert' }, t('app.loadFailed', { detail: this.error })) : null,
-            !this.loading && !this.error
-              ? h(
-                  'p',
-                  { class: 'count', role: 'status' },
-                  this.matched > this.items.length
-                    ? t('buildings.showingOf', { shown: formatNumber(this.items.length, tag), total: formatNumber(this.matched, tag) })
-                    : plural('buildings.count', this.items.length),
-                )
-              : null,
-            this.items.length
-              ? h(
-                  'ul',
-                  { class: 'building-list' },
-                  this.items.map((f) =>
-                    h(
-                      'li',
-                      {},
-                      h(
-                        'button',
-                        {
-                          type: 'button',
-                          class: 'link',
-                          'aria-current': f.properties.building_id === this.selectedId ? 'true' : undefined,
-                          onclick: () => this.choose(f),
-                        },
-                        buildingLabel(f.properties, t('buildings.building')),
-                      ),
-                      ' ',
-                      h('span', { class: 'muted' }, t('unit.metres', { value: formatNumber(f.properties.height_m, tag) })),
-                    ),
-                  ),
-                )
-              : null,
-          ),
-    ) as HTMLDetailsElement
-    details.open = this.open
-    details.addEventListener('toggle', () => {
-      if (details.open === this.open) return
-      this.open = details.open
-      if (this.open) void this.load()
-    })
-    return details
+  render(): JSX.Element {
+    return h(BuildingsView, { panel: this })
   }
+}
+
+function BuildingsView({ panel }: { panel: BuildingsList }) {
+  const { t } = useI18n(panel.ctx)
+  return h(
+    'details',
+    {
+      class: 'buildings',
+      id: 'buildings-near',
+      open: panel.open.value,
+      onToggle: (e: Event) => panel.toggled((e.currentTarget as HTMLDetailsElement).open),
+    },
+    h('summary', {}, t('buildings.heading')),
+    // the 3D view gives the bounds to list: without it there is nothing to ask for
+    !store.mapReady.value || !panel.ctx.map ? h('p', { class: 'muted' }, t('buildings.noMap')) : h(BuildingsBody, { panel }),
+  )
+}
+
+function BuildingsBody({ panel }: { panel: BuildingsList }) {
+  const { t, plural, tag } = useI18n(panel.ctx)
+  const items = panel.items.value
+  const loading = panel.loading.value
+  const error = panel.error.value
+  const matched = panel.matched.value
+  const selected = panel.selectedId.value
+  return h(
+    'div',
+    {},
+    h('button', { type: 'button', id: 'buildings-refresh', onClick: () => void panel.load() }, t('buildings.refresh')),
+    loading ? h('p', { role: 'status' }, t('app.loading')) : null,
+    error ? h('p', { class: 'error', role: 'alert' }, t('app.loadFailed', { detail: error })) : null,
+    !loading && !error
+      ? h(
+          'p',
+          { class: 'count', role: 'status' },
+          matched > items.length
+            ? t('buildings.showingOf', { shown: formatNumber(items.length, tag), total: formatNumber(matched, tag) })
+            : plural('buildings.count', items.length),
+        )
+      : null,
+    items.length
+      ? h(
+          'ul',
+          { class: 'building-list' },
+          items.map((f) =>
+            h(
+              'li',
+              { key: f.properties.building_id },
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'link',
+                  'aria-current': f.properties.building_id === selected ? 'true' : undefined,
+                  onClick: () => panel.choose(f),
+                },
+                buildingLabel(f.properties, t('buildings.building')),
+              ),
+              ' ',
+              h('span', { class: 'muted' }, t('unit.metres', { value: formatNumber(f.properties.height_m, tag) })),
+            ),
+          ),
+        )
+      : null,
+  )
 }
