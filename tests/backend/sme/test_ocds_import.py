@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend.db.engine import Database
-from backend.db.models import Opportunity, Proposal, User
+from backend.db.models import Opportunity, OpportunityCPV, Proposal, User
 from backend.services import ocds_import
 from tests.backend.sme.conftest import BHAM, COVENTRY
 
@@ -245,3 +245,43 @@ def test_the_command_imports_a_file_or_a_url_and_refuses_what_is_too_large(
     r = _cli(db_url, str(tmp_path / "fts.json"), "--proposal", "999999")
     assert r.returncode == 2 and "999999" in r.stderr
     assert len(_rows(database)) == 1
+
+
+def test_a_mixed_package_is_inserted_in_a_few_statements_not_one_per_run_of_alike_rows(
+    database: Database, make_user: Callable[..., User], make_proposal: Callable[..., Proposal]
+) -> None:
+    """Releases alternating with and without a range and a location: the ORM's bulk insert
+    grouped them by their None values, one INSERT per run (and re-spliced RETURNING rows)."""
+    make_proposal(make_user("planner"))
+    releases = []
+    for n in range(60):
+        extra: dict[str, Any] = {}
+        if n % 3 == 0:
+            extra["minValue"] = {"amount": 1000, "currency": "GBP"}
+        if n % 2 == 0:
+            extra["suitability"] = {"sme": False}
+        releases.append(fts_release(n, **extra))
+    inserts: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO OPPORTUNITIES"):
+            inserts.append(statement)
+
+    sa.event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with database.sessions() as session:
+            report = ocds_import.import_package(session, package(*releases))
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", count)
+    assert report.created == 60 and not report.errors
+    assert len(inserts) <= 2, f"{len(inserts)} INSERT statements for 60 releases"
+    with database.sessions() as session:
+        stored = session.execute(
+            sa.select(
+                Opportunity.source_ocid, Opportunity.value_min, Opportunity.sme_suitable
+            ).order_by(Opportunity.source_ocid)
+        ).all()
+        codes = session.scalar(sa.select(sa.func.count()).select_from(OpportunityCPV))
+    assert len(stored) == 60 and codes == 120
+    assert [r[1] is not None for r in stored] == [n % 3 == 0 for n in range(60)]
+    assert [r[2] for r in stored] == [n % 2 == 1 for n in range(60)]
