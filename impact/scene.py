@@ -120,6 +120,38 @@ def read_buildings(
     return table
 
 
+def read_city(
+    tileset_dir: str | Path, bbox: tuple[float, float, float, float] | None = None
+) -> FeatureTable:
+    """The city as it stands now: the drawn rows of a tileset's ``buildings.fgb`` without the
+    buildings that applied changes replaced, plus the blocks they added
+    (:func:`tiles.apply.current_buildings`, the same rows the buildings table holds).
+
+    A tileset without ``changes.json`` is its ``buildings.fgb``; one without a build report
+    (not built by this pipeline) is read as :func:`read_buildings`.
+    """
+    from tiles.apply import REPORT_FILE, current_buildings
+
+    folder = Path(tileset_dir)
+    if not (folder / REPORT_FILE).is_file():
+        return read_buildings(folder / "buildings.fgb", bbox)
+    table = current_buildings(folder, bbox)
+    if len(table) > MAX_FEATURES:
+        raise TooLargeError(
+            f"{folder.name}: {len(table)} buildings in the study area; at most {MAX_FEATURES}"
+        )
+    table = table.take(np.flatnonzero(table.drawn))
+    bad = ~(
+        np.isfinite(table.height_m)
+        & np.isfinite(table.base_height_m)
+        & (table.base_height_m < table.height_m)
+    )
+    if bad.any():  # the pipeline never writes these; a hand-edited table might
+        first = str(table.building_id[np.flatnonzero(bad)[0]])
+        raise InvalidInputError(f"{folder.name}: building {first!r} has no valid height")
+    return table
+
+
 def _empty_table() -> FeatureTable:
     return table_from_records([], prefix="city")
 

@@ -168,6 +168,11 @@ def run_study(
     frame = LocalFrame.around(site.bounds)
     pts_r, scene_r = _radii(height, options)
 
+    # the scheme's own blocks in the city (its change was applied after approval) are the
+    # scheme, not its context: the city is studied without them
+    own = np.isin(city.building_id.astype(str), scheme.building_id.astype(str))
+    if own.any():
+        city = city.take(np.flatnonzero(~own))
     centroids = shapely.centroid(city.geometry_to_draw)
     cxy = frame.lonlat_to_local(shapely.get_x(centroids), shapely.get_y(centroids), 0.0)[:, :2]
     dist = np.hypot(cxy[:, 0], cxy[:, 1])

@@ -40,7 +40,7 @@ def run_analysis(
     """Run the study of proposal ``key`` (id or reference); write the results to ``output``
     (JSON, atomically) when given; return the summary sentences."""
     from impact.errors import ImpactError
-    from impact.scene import read_buildings, table_from_records
+    from impact.scene import read_city, table_from_records
     from impact.study import StudyOptions, run_study
 
     proposal = _proposal(session, key)
@@ -69,7 +69,7 @@ def run_analysis(
         maxx, maxy = bounds[:, 2].max(), bounds[:, 3].max()
         mx, my = (float(v[0]) for v in metres_per_degree(np.array([(miny + maxy) / 2])))
         dx, dy = _READ_MARGIN_M / mx, _READ_MARGIN_M / my
-        city = read_buildings(path, (minx - dx, miny - dy, maxx + dx, maxy + dy))
+        city = read_city(path.parent, (minx - dx, miny - dy, maxx + dx, maxy + dy))
         options = StudyOptions(time_zone=settings.time_zone, sunshine=sunshine)
         result = run_study(city, scheme, list(proposal.replaces or []), options)
     except ImpactError as exc:

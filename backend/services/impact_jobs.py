@@ -155,10 +155,11 @@ def scene_inputs(
 
 
 def read_city(settings: Settings, inputs: dict[str, Any]) -> FeatureTable:
-    from impact.scene import read_buildings
+    """The city near the site as it stands now, applied city changes included (the rows the
+    buildings table holds), so a study sees approved schemes already built."""
+    from impact.scene import read_city as current_city
 
-    path = settings.tiles_dir / inputs["tileset"] / BUILDINGS_FILE
-    return read_buildings(path, tuple(inputs["bbox"]))
+    return current_city(settings.tiles_dir / inputs["tileset"], tuple(inputs["bbox"]))
 
 
 def scene_hash(city: FeatureTable, inputs: dict[str, Any]) -> str:
