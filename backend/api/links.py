@@ -15,6 +15,7 @@ configured public address.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from typing import Annotated
@@ -52,6 +53,13 @@ class Links:
             if isinstance(operation, dict) and "operationId" in operation
         }
         return cls(base_url, paths)
+
+    def at(self, base_url: str) -> Links:
+        """The same links under ``base_url`` (e.g. the address a request came to), sharing
+        this object's path table."""
+        other = copy.copy(self)
+        other.base_url = base_url.rstrip("/")
+        return other
 
     def home(self) -> str:
         """The app's home page (for what has no view of its own, e.g. saved searches)."""

@@ -3,14 +3,18 @@
 Documents are plain dicts (the spec's JSON); parameters are parsed here so that bad ones get the
 400 the spec asks for (Requirements /req/core/query-param-invalid and -unknown), naming the
 parameter. Coordinates are CRS84 (lon/lat), the spec's default.
+
+No document here carries a link of its own (``self``, ``items``, ``next`` …): the API layer adds
+them from its route names (``backend/api/ogc``), as it does every link (issue 10). A page of items
+is returned as :class:`ItemsPage`, which says what the paging links need.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from backend.errors import CivicTwinError, NotFoundError
 from backend.repositories import ogc as extents
@@ -122,29 +126,14 @@ def check_params(params: dict[str, str], known: set[str]) -> None:
         raise BadParameterError(f"bbox-crs: only {CRS84} is supported")
 
 
-def landing(base: str, title: str) -> dict[str, Any]:
+def landing(title: str) -> dict[str, Any]:
+    """The landing page's text; the API layer adds its links (API, conformance, data)."""
     return {
         "title": f"{title} - OGC API - Features",
         "description": (
             "Development proposals, city buildings, consultation comments (anonymised) and "
             "supply-chain opportunities as OGC API - Features collections (GeoJSON, CRS84)."
         ),
-        "links": [
-            {"href": f"{base}", "rel": "self", "type": JSON, "title": "This document"},
-            {"href": f"{base}/api", "rel": "service-desc", "type": OPENAPI, "title": "OpenAPI"},
-            {"href": f"{base}/conformance", "rel": "conformance", "type": JSON},
-            {
-                "href": f"{base}/conformance",
-                "rel": "http://www.opengis.net/def/rel/ogc/1.0/conformance",
-                "type": JSON,
-            },
-            {"href": f"{base}/collections", "rel": "data", "type": JSON},
-            {
-                "href": f"{base}/collections",
-                "rel": "http://www.opengis.net/def/rel/ogc/1.0/data",
-                "type": JSON,
-            },
-        ],
     }
 
 
@@ -174,7 +163,8 @@ def extent_document(found: extents.Extent, temporal: bool) -> dict[str, Any]:
     return document
 
 
-def collection(session: Session, base: str, collection_id: str) -> dict[str, Any]:
+def collection(session: Session, collection_id: str) -> dict[str, Any]:
+    """One collection's description (its links are added by the API layer)."""
     cid = _collection_or_404(collection_id)
     temporal = repo.SOURCES[cid].time is not None
     extent = extent_document(extents.extent(session, cid), temporal)
@@ -185,23 +175,33 @@ def collection(session: Session, base: str, collection_id: str) -> dict[str, Any
         "itemType": "feature",
         "crs": [CRS84],
         **({"extent": extent} if extent else {}),
-        "links": [
-            {"href": f"{base}/collections/{cid}", "rel": "self", "type": JSON},
-            {"href": f"{base}/collections/{cid}/items", "rel": "items", "type": GEOJSON},
-        ],
     }
 
 
-def collections(session: Session, base: str) -> dict[str, Any]:
-    return {
-        "links": [{"href": f"{base}/collections", "rel": "self", "type": JSON}],
-        "collections": [collection(session, base, c) for c in opendata.COLLECTIONS],
-    }
+def collections(session: Session) -> list[dict[str, Any]]:
+    return [collection(session, c) for c in opendata.COLLECTIONS]
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    """A page of a collection's features and what its paging links need."""
+
+    collection_id: str
+    features: list[dict[str, Any]]
+    matched: int
+    limit: int
+    offset: int
+    #: the request's query parameters other than ``limit`` and ``offset``, kept in the links
+    query: dict[str, str]
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.features) < self.matched
 
 
 def items(
-    session: Session, base: str, app_links: Links, collection_id: str, params: dict[str, str]
-) -> dict[str, Any]:
+    session: Session, app_links: Links, collection_id: str, params: dict[str, str]
+) -> ItemsPage:
     cid = _collection_or_404(collection_id)
     check_params(params, KNOWN_ITEM_PARAMS)
     bboxes = parse_bbox(params.get("bbox"))
@@ -210,34 +210,17 @@ def items(
     start, end = parse_datetime(params.get("datetime"))
     stmt = repo.filtered(cid, bboxes=bboxes, start=start, end=end)
     rows, matched = repo.page(session, stmt, cid, limit, offset)
-    here = f"{base}/collections/{cid}/items"
-    kept = {k: v for k, v in params.items() if k not in ("offset", "limit")}
-
-    def link(rel: str, at: int) -> dict[str, Any]:
-        query = urlencode({**kept, "limit": limit, "offset": at})
-        return {"href": f"{here}?{query}", "rel": rel, "type": GEOJSON}
-
-    links = [
-        link("self", offset),
-        {"href": f"{base}/collections/{cid}", "rel": "collection", "type": JSON},
-    ]
-    if offset + len(rows) < matched:
-        links.append(link("next", offset + limit))
-    if offset > 0:
-        links.append(link("prev", max(0, offset - limit)))
-    return {
-        "type": "FeatureCollection",
-        "features": [opendata.feature(cid, r, app_links) for r in rows],
-        "links": links,
-        "numberMatched": matched,
-        "numberReturned": len(rows),
-        "timeStamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-    }
+    return ItemsPage(
+        cid,
+        [opendata.feature(cid, r, app_links) for r in rows],
+        matched,
+        limit,
+        offset,
+        {k: v for k, v in params.items() if k not in ("offset", "limit")},
+    )
 
 
-def item(
-    session: Session, base: str, app_links: Links, collection_id: str, feature_id: str
-) -> dict[str, Any]:
+def item(session: Session, app_links: Links, collection_id: str, feature_id: str) -> dict[str, Any]:
     cid = _collection_or_404(collection_id)
     try:
         row = repo.one(session, cid, int(feature_id))
@@ -245,9 +228,9 @@ def item(
         row = None
     if row is None:
         raise NotFoundError(f"feature {feature_id!r} not found in {cid}")
-    data = opendata.feature(cid, row, app_links)
-    data["links"] = [
-        {"href": f"{base}/collections/{cid}/items/{row.id}", "rel": "self", "type": GEOJSON},
-        {"href": f"{base}/collections/{cid}", "rel": "collection", "type": JSON},
-    ]
-    return data
+    return opendata.feature(cid, row, app_links)
+
+
+def time_stamp() -> str:
+    """Now, as the ``timeStamp`` of a response (RFC 3339, UTC)."""
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")

@@ -1,26 +1,49 @@
 """OGC API - Features (Part 1, Core) at ``/ogc``: landing page, conformance, OpenAPI,
 collections and their items (GeoJSON, CRS84). Everything here is public and read-only.
+
+Every ``href`` is built here, from the routes' operation ids (:meth:`Links.operation`) under the
+address the request came to (a GIS client follows them back to the same server); the service
+returns documents without links.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from backend.api import examples
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import error_responses
-from backend.api.links import LinksDep
+from backend.api.links import Links, LinksDep
 from backend.services import ogc
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
 
-def _base(request: Request) -> str:
-    return f"{str(request.base_url).rstrip('/')}/ogc"
+async def here_links(request: Request, links: LinksDep) -> Links:
+    """The app's links under the address this request came to."""
+    return links.at(str(request.base_url))
+
+
+HereLinks = Annotated[Links, Depends(here_links)]
+
+
+def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dict[str, Any]:
+    link = {"href": href, "rel": rel, "type": media_type}
+    if title is not None:
+        link["title"] = title
+    return link
+
+
+def _collection_links(links: Links, cid: str) -> list[dict[str, Any]]:
+    return [
+        _link(links.operation("ogcCollection", collection_id=cid), "self", ogc.JSON),
+        _link(links.operation("ogcItems", collection_id=cid), "items", ogc.GEOJSON),
+    ]
 
 
 def _json(data: dict[str, Any], media_type: str = ogc.JSON) -> JSONResponse:
@@ -44,8 +67,22 @@ def _doc(
     ),
     summary="OGC API - Features landing page",
 )
-def landing_page(request: Request, settings: SettingsDep) -> JSONResponse:
-    return _json(ogc.landing(_base(request), settings.publisher_name))
+async def landing_page(settings: SettingsDep, links: HereLinks) -> JSONResponse:
+    conformance = links.operation("ogcConformance")
+    data = links.operation("ogcCollections")
+    return _json(
+        {
+            **ogc.landing(settings.publisher_name),
+            "links": [
+                _link(links.operation("ogcLandingPage"), "self", ogc.JSON, "This document"),
+                _link(links.operation("ogcApiDefinition"), "service-desc", ogc.OPENAPI, "OpenAPI"),
+                _link(conformance, "conformance", ogc.JSON),
+                _link(conformance, "http://www.opengis.net/def/rel/ogc/1.0/conformance", ogc.JSON),
+                _link(data, "data", ogc.JSON),
+                _link(data, "http://www.opengis.net/def/rel/ogc/1.0/data", ogc.JSON),
+            ],
+        }
+    )
 
 
 @router.get(
@@ -54,7 +91,7 @@ def landing_page(request: Request, settings: SettingsDep) -> JSONResponse:
     responses=_doc("The conformance classes implemented", examples.OGC_CONFORMANCE),
     summary="Conformance classes",
 )
-def conformance() -> JSONResponse:
+async def conformance() -> JSONResponse:
     return _json(ogc.conformance())
 
 
@@ -84,8 +121,14 @@ def api_definition(request: Request) -> JSONResponse:
     ),
     summary="Feature collections",
 )
-def collections(request: Request, session: SessionDep) -> JSONResponse:
-    return _json(ogc.collections(session, _base(request)))
+def collections(session: SessionDep, links: HereLinks) -> JSONResponse:
+    found = ogc.collections(session)
+    return _json(
+        {
+            "links": [_link(links.operation("ogcCollections"), "self", ogc.JSON)],
+            "collections": [{**c, "links": _collection_links(links, c["id"])} for c in found],
+        }
+    )
 
 
 @router.get(
@@ -94,8 +137,9 @@ def collections(request: Request, session: SessionDep) -> JSONResponse:
     responses={**_doc("One collection", examples.OGC_COLLECTION), **error_responses(404)},
     summary="One feature collection",
 )
-def collection(collection_id: str, request: Request, session: SessionDep) -> JSONResponse:
-    return _json(ogc.collection(session, _base(request), collection_id))
+def collection(collection_id: str, session: SessionDep, links: HereLinks) -> JSONResponse:
+    found = ogc.collection(session, collection_id)
+    return _json({**found, "links": _collection_links(links, found["id"])})
 
 
 @router.get(
@@ -114,15 +158,39 @@ def collection(collection_id: str, request: Request, session: SessionDep) -> JSO
     ),
 )
 def items(
-    collection_id: str, request: Request, session: SessionDep, links: LinksDep
+    collection_id: str,
+    request: Request,
+    session: SessionDep,
+    app_links: LinksDep,
+    links: HereLinks,
 ) -> JSONResponse:
-    data = ogc.items(
-        session,
-        _base(request),
-        links,
-        collection_id,
-        dict(request.query_params),
-    )
+    page = ogc.items(session, app_links, collection_id, dict(request.query_params))
+    here = links.operation("ogcItems", collection_id=page.collection_id)
+
+    def link(rel: str, at: int) -> dict[str, Any]:
+        query = urlencode({**page.query, "limit": page.limit, "offset": at})
+        return _link(f"{here}?{query}", rel, ogc.GEOJSON)
+
+    paging = [
+        link("self", page.offset),
+        _link(
+            links.operation("ogcCollection", collection_id=page.collection_id),
+            "collection",
+            ogc.JSON,
+        ),
+    ]
+    if page.has_next:
+        paging.append(link("next", page.offset + page.limit))
+    if page.offset > 0:
+        paging.append(link("prev", max(0, page.offset - page.limit)))
+    data = {
+        "type": "FeatureCollection",
+        "features": page.features,
+        "links": paging,
+        "numberMatched": page.matched,
+        "numberReturned": len(page.features),
+        "timeStamp": ogc.time_stamp(),
+    }
     return _json(data, ogc.GEOJSON)
 
 
@@ -135,9 +203,19 @@ def items(
 def item(
     collection_id: str,
     feature_id: str,
-    request: Request,
     session: SessionDep,
-    links: LinksDep,
+    app_links: LinksDep,
+    links: HereLinks,
 ) -> JSONResponse:
-    data = ogc.item(session, _base(request), links, collection_id, feature_id)
+    data = ogc.item(session, app_links, collection_id, feature_id)
+    data["links"] = [
+        _link(
+            links.operation("ogcItem", collection_id=collection_id, feature_id=data["id"]),
+            "self",
+            ogc.GEOJSON,
+        ),
+        _link(
+            links.operation("ogcCollection", collection_id=collection_id), "collection", ogc.JSON
+        ),
+    ]
     return _json(data, ogc.GEOJSON)
