@@ -3,6 +3,7 @@
  * the real `Api` client, and an `AppContext` with the real i18n that records announcements.
  * Only tests import this module.
  */
+import { Fragment, options } from 'preact'
 import { Api, type Id, type Proposal, type User } from '../api'
 import { HttpClient } from '../api/client'
 import { I18n } from '../i18n'
@@ -93,4 +94,26 @@ export function user(roles: User['roles'], id = 1): User {
 /** Wait until the promises queued by a click have settled and Preact has rendered. */
 export async function settle() {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
+}
+
+/**
+ * Count the components Preact renders while `fn` runs (and the page settles): `options.diffed`
+ * is called once per vnode diffed; components are the vnodes whose type is a function.
+ * Returns the component names rendered, e.g. `['CommentForm']` for a keystroke in the form.
+ */
+export async function componentsRendered(fn: () => unknown): Promise<string[]> {
+  const seen: string[] = []
+  const previous = options.diffed
+  options.diffed = (vnode) => {
+    // Fragments are the arrays inside a component's output, not components
+    if (typeof vnode.type === 'function' && vnode.type !== Fragment) seen.push(vnode.type.displayName || vnode.type.name || 'anonymous')
+    previous?.(vnode)
+  }
+  try {
+    await fn()
+    await settle()
+  } finally {
+    options.diffed = previous
+  }
+  return seen
 }
