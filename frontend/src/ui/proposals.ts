@@ -13,7 +13,7 @@ import { formatDate, formatNumber, formatTimeLeft } from '../i18n/format'
 import { CommentsView } from './comments'
 import { field } from './components'
 import { errorText, type AppContext } from './context'
-import { currentTick, Legacy } from './mount'
+import { currentTick } from './mount'
 import { store, useI18n } from './store'
 
 /** Renders the proposal view's Impact section (set by the impact panel); none: no section. */
@@ -265,7 +265,8 @@ function ProposalList({ panel }: { panel: ProposalsPanel }) {
   )
 }
 
-function ProposalDetail({ panel, p, tick }: { panel: ProposalsPanel; p: Proposal; tick: number }) {
+// `tick` (the app's render count) renders it again when `panel.comments` is replaced (a plain field)
+function ProposalDetail({ panel, p, tick: _tick }: { panel: ProposalsPanel; p: Proposal; tick: number }) {
   const { t } = useI18n(panel.ctx)
   const impact = impactSection.value?.(p) ?? null
   const sections = SECTIONS.filter((s) => s.id !== 'proposal-impact' || impact)
@@ -295,7 +296,7 @@ function ProposalDetail({ panel, p, tick }: { panel: ProposalsPanel; p: Proposal
       'section',
       { id: 'proposal-say', 'aria-labelledby': 'proposal-say-h' },
       h('h3', { id: 'proposal-say-h', tabindex: -1 }, t('proposals.haveYourSay')),
-      panel.comments ? h(Legacy, { render: () => panel.comments?.render() ?? null, tick }) : null,
+      panel.comments ? panel.comments.render() : null,
     ),
     engagementSections.value?.(p) ?? null,
     h(WorkPackages, { panel, p }),
