@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from backend.db.engine import Database
@@ -59,6 +59,12 @@ def admitted(db: Database) -> asyncio.Semaphore:
     return gate
 
 
+def session_factory(request: Request, db: Database) -> sessionmaker[Session]:
+    """Read sessions for a safe request without a bearer token, else sessions that may write."""
+    reads_only = request.method in SAFE_METHODS and "authorization" not in request.headers
+    return db.read_sessions if reads_only else db.sessions
+
+
 async def get_session(
     request: Request, db: Annotated[Database, Depends(get_database)]
 ) -> AsyncIterator[Session]:
@@ -68,9 +74,8 @@ async def get_session(
     a deferred transaction that neither waits for nor blocks writers); any other request may
     write (a bearer token's use is recorded) and gets a session that takes the write lock first.
     """
-    reads_only = request.method in SAFE_METHODS and "authorization" not in request.headers
     async with admitted(db):
-        session = (db.read_sessions if reads_only else db.sessions)()
+        session = session_factory(request, db)()
         try:
             yield session
         finally:

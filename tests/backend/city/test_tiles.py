@@ -84,6 +84,19 @@ def test_json_is_gzipped_when_accepted(client: TestClient, tiles: Path) -> None:
     assert gzip.decompress(gzip.compress(raw)) == raw
 
 
+def test_gzipped_json_follows_a_rebuilt_file(client: TestClient, tiles: Path) -> None:
+    # the gzipped body is kept per file version: a rewrite must not serve the old one
+    first = client.get(TILESET, headers={"Accept-Encoding": "gzip"})
+    assert first.headers["content-encoding"] == "gzip"
+    rebuilt = json.loads((tiles / "tileset.json").read_bytes())
+    rebuilt["asset"]["tilesetVersion"] = "rebuilt"
+    (tiles / "tileset.json").write_text(json.dumps(rebuilt))
+    second = client.get(TILESET, headers={"Accept-Encoding": "gzip"})
+    assert second.headers["content-encoding"] == "gzip"
+    assert second.json()["asset"]["tilesetVersion"] == "rebuilt"
+    assert second.headers["etag"] != first.headers["etag"]
+
+
 def test_head_and_ranges(client: TestClient, tiles: Path) -> None:
     url = first_glb(tiles)
     size = (tiles / "content" / url.rsplit("/", 1)[1]).stat().st_size
