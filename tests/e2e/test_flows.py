@@ -113,7 +113,8 @@ def test_comment_anchored_in_3d_arrives_live_in_another_browser(browser, live_se
                 for (let y = 0.35; y < 0.9; y += 0.05) for (let x = 0.2; x < 0.8; x += 0.05) {
                     const p = { x: c.clientWidth * x, y: c.clientHeight * y }
                     const f = viewer.scene.pick(p)
-                    if (f && f.getProperty) return { fx: x, fy: y }
+                    // a building, not the ground layer's streets and water (no building_id)
+                    if (f && f.getProperty && f.getProperty('building_id')) return { fx: x, fy: y }
                 }
                 return null
             }"""
