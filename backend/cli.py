@@ -272,6 +272,9 @@ def serve(
         workers=workers,
         reload=reload,
         log_config=None,
+        # the app logs every request itself (backend.access: request id, status, duration,
+        # client); uvicorn's own access line would be a second record per request
+        access_log=False,
         proxy_headers=True,
     )
 

@@ -69,11 +69,13 @@ class RequestIdMiddleware:
             )
             await send_with_id({"type": "http.response.body", "body": body})
         finally:
+            client = scope.get("client")
             logger.info(
-                "%s %s %s %.1fms",
+                "%s %s %s %.1fms %s",
                 scope["method"],
                 scope["path"],
                 status,
                 (time.perf_counter() - start) * 1000,
+                client[0] if client else "-",
             )
             request_id_var.reset(token)

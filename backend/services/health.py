@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 from backend.db import migrate
@@ -9,6 +10,7 @@ from backend.db.engine import Database
 from backend.schemas.health import DatabaseHealth, Health
 
 
+@cache  # the installed package's metadata is parsed once, not on every health check
 def app_version() -> str:
     try:
         return version("civictwin")
