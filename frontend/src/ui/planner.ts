@@ -2,16 +2,25 @@
  * Proposal editor: draw the site and massing blocks on the map (or type/upload them), set
  * heights or storeys and dates; save, publish, change stage; upload documents and a glb model
  * with its placement; add opportunities with a CPV picker.
+ *
+ * A Preact panel (README.md): the editor's state is a signal fed by its history, read by the
+ * drawing, blocks and save parts only; typed text is in signals bound to the fields (a keystroke
+ * renders nothing, or, for the title and reference, the save buttons that depend on them).
  */
+import { signal, type Signal } from '@preact/signals'
+import { h, type JSX } from 'preact'
+import { useEffect } from 'preact/hooks'
 import type { Decision, Id, Opportunity, Proposal, ProposalCreate, SocialValue, Stage } from '../api'
 import { STAGES } from '../api'
 import { EditorHistory, fromProposalGeometry, heightNote, toProposalGeometry, validate, type EditorProblem, type EditorState } from '../core/editor'
 import { outerRings, ringCentre, type LonLat } from '../core/geo'
+import { formatNumber } from '../i18n/format'
+import { bound } from './account'
+import { field } from './components'
 import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
-import { field, h } from './dom'
-import { formatNumber } from '../i18n/format'
 import { SOCIAL } from './opportunities'
+import { store, useI18n } from './store'
 
 export function parseCoordinateLines(text: string): LonLat[] {
   return text
@@ -50,50 +59,63 @@ export function editorStateFromGeoJson(doc: unknown, base: EditorState): EditorS
   return state
 }
 
-const emptyMeta = () => ({
-  title: '',
-  reference: '',
-  description: '',
-  site_address: '',
-  dwellings: '',
-  consultation_start: '',
-  consultation_end: '',
-})
+const META = ['title', 'reference', 'description', 'site_address', 'dwellings', 'consultation_start', 'consultation_end'] as const
+type MetaKey = (typeof META)[number]
+const MODEL = ['lon', 'lat', 'height_m', 'heading_deg', 'scale'] as const
+type ModelKey = (typeof MODEL)[number]
+const OPP_TEXT = ['title', 'description', 'value_min', 'value_max', 'tender_end'] as const
+type OppKey = (typeof OPP_TEXT)[number]
+
+const signals = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, signal('')])) as Record<K, Signal<string>>
+const assign = <K extends string>(target: Record<K, Signal<string>>, values: Record<K, string>) => {
+  for (const k of Object.keys(values) as K[]) target[k].value = values[k]
+}
+const emptyModel = { lon: '', lat: '', height_m: '0', heading_deg: '0', scale: '1' }
 
 export class PlannerPanel {
   readonly history = new EditorHistory()
-  private drawing = false
-  private saving = false
-  private saved?: Proposal
-  private meta = emptyMeta()
-  private stage: { stage: Stage; decision: Decision | ''; reason: string } = { stage: 'assessment', decision: '', reason: '' }
-  private model = { lon: '', lat: '', height_m: '0', heading_deg: '0', scale: '1' }
-  private opp = { title: '', description: '', value_min: '', value_max: '', tender_end: '', sme: true, social: new Set<SocialValue>() }
-  private readonly oppCpv: CpvPicker
+  /** the editor's state (the history's present), for the parts that draw it */
+  readonly editor = signal<EditorState>(this.history.state)
+  readonly drawing = signal(false)
+  readonly saving = signal(false)
+  /** the proposal being edited, once saved */
+  readonly saved = signal<Proposal | undefined>(undefined)
+  readonly meta = signals(META)
+  readonly stage = signal<Stage>('assessment')
+  readonly decision = signal<Decision | ''>('')
+  readonly stageReason = signal('')
+  readonly model = signals(MODEL)
+  readonly opp = signals(OPP_TEXT)
+  readonly oppSme = signal(true)
+  readonly oppSocial = signal<ReadonlySet<SocialValue>>(new Set())
+  readonly oppCpv: CpvPicker
+  /** the saved proposal's work packages, for their interest lists */
+  readonly exportsOf = signal<{ proposalId: Id; opportunities: Opportunity[] } | undefined>(undefined)
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(readonly ctx: AppContext) {
     this.oppCpv = new CpvPicker(ctx, 'planner-opp')
+    assign(this.model, emptyModel)
     this.history.subscribe((s) => {
       this.ctx.map?.showDraft(s)
-      this.ctx.refresh()
+      this.editor.value = s
     })
   }
 
   /** Leave drawing mode when the tab is hidden. */
   deactivate() {
-    this.drawing = false
+    this.drawing.value = false
     this.ctx.map?.setDrawing(undefined)
   }
 
-  private problemText(p: EditorProblem): string {
+  problemText(p: EditorProblem): string {
     const { t } = this.ctx.i18n
     return 'index' in p ? t(`planner.problem.${p.code}`, { n: p.index + 1 }) : t(`planner.problem.${p.code}`)
   }
 
   /** Load a saved proposal into the editor. */
   edit(p: Proposal) {
-    this.saved = p
-    this.meta = {
+    this.saved.value = p
+    assign(this.meta, {
       title: p.title,
       reference: p.reference,
       description: p.description,
@@ -101,173 +123,24 @@ export class PlannerPanel {
       dwellings: p.dwellings != null ? String(p.dwellings) : '',
       consultation_start: p.consultation_start ?? '',
       consultation_end: p.consultation_end ?? '',
-    }
+    })
     this.history.apply({ type: 'load', state: fromProposalGeometry(p.site_boundary as never, p.massing) })
-    this.model = { lon: '', lat: '', height_m: '0', heading_deg: '0', scale: '1' }
-    this.ctx.refresh()
+    assign(this.model, emptyModel)
   }
 
-  private startNew() {
-    this.saved = undefined
-    this.meta = emptyMeta()
+  startNew() {
+    this.saved.value = undefined
+    for (const k of META) this.meta[k].value = ''
     this.deactivate()
     this.history.apply({ type: 'clear' })
-    this.ctx.refresh()
   }
 
-  render(): HTMLElement {
-    const { t, plural } = this.ctx.i18n
-    if (!hasRole(this.ctx.user, 'planner')) return h('section', {}, h('h2', {}, t('planner.heading')), h('p', {}, t('planner.notAllowed')))
-    const s = this.history.state
-    const targetName = s.target.kind === 'site' ? t('planner.site') : t('planner.block', { n: s.target.index + 1 })
-    const ring = s.target.kind === 'site' ? s.site : (s.blocks[s.target.index]?.footprint ?? [])
-    const metaInput = (key: keyof typeof this.meta, label: string, type = 'text', required = false) =>
-      field(
-        label,
-        h('input', { type, name: key, id: `planner-${key}`, required, value: this.meta[key], oninput: (e: Event) => (this.meta[key] = (e.target as HTMLInputElement).value) }),
-      )
-    const coords = h('textarea', { rows: '4', name: 'coordinates', id: 'planner-coordinates' }, ring.map((p) => `${p.lon.toFixed(6)}, ${p.lat.toFixed(6)}`).join('\n'))
-    const problems = validate(s)
-    const selected = this.ctx.selection.proposal
-    const blocked = problems.length > 0 || this.saving || !this.meta.title.trim() || !this.meta.reference.trim()
-    return h(
-      'section',
-      { 'aria-labelledby': 'planner-h' },
-      h('h2', { id: 'planner-h' }, this.saved ? t('planner.editing', { title: this.saved.title }) : t('planner.heading')),
-      h(
-        'div',
-        { class: 'actions' },
-        this.saved ? h('button', { type: 'button', onclick: () => this.startNew() }, t('planner.new')) : null,
-        selected && selected.id !== this.saved?.id ? h('button', { type: 'button', onclick: () => this.edit(selected) }, t('planner.editSelected', { title: selected.title })) : null,
-      ),
-      metaInput('title', t('planner.title'), 'text', true),
-      metaInput('reference', t('planner.reference'), 'text', true),
-      field(
-        t('planner.description'),
-        h('textarea', { name: 'description', id: 'planner-description', rows: '3', oninput: (e: Event) => (this.meta.description = (e.target as HTMLTextAreaElement).value) }, this.meta.description),
-      ),
-      metaInput('site_address', t('planner.address')),
-      h('div', { class: 'row' }, metaInput('consultation_start', t('planner.consultationStart'), 'date'), metaInput('consultation_end', t('planner.consultationEnd'), 'date')),
-      metaInput('dwellings', t('planner.dwellings'), 'number'),
-      h(
-        'fieldset',
-        { class: 'draw' },
-        h('legend', {}, t('planner.drawing', { target: targetName })),
-        h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'button', id: 'planner-draw-site', 'aria-pressed': s.target.kind === 'site' ? 'true' : 'false', onclick: () => this.history.apply({ type: 'drawSite' }) }, t('planner.drawSite')),
-          h('button', { type: 'button', id: 'planner-add-block', onclick: () => this.history.apply({ type: 'addBlock' }) }, t('planner.addBlock')),
-          h('button', { type: 'button', id: 'planner-draw', 'aria-pressed': this.drawing ? 'true' : 'false', disabled: !this.ctx.map, onclick: () => this.toggleDrawing() }, this.drawing ? t('planner.stopDrawing') : t('planner.draw')),
-          h('button', { type: 'button', id: 'planner-undo', disabled: !this.history.canUndo, onclick: () => this.history.undo() }, t('planner.undo')),
-          h('button', { type: 'button', id: 'planner-redo', disabled: !this.history.canRedo, onclick: () => this.history.redo() }, t('planner.redo')),
-        ),
-        h('p', { role: 'status', class: 'vertex-count' }, `${targetName}: ${plural('planner.vertices', ring.length)}`),
-        field(t('planner.coordinates'), coords),
-        h('button', { type: 'button', onclick: () => this.applyCoordinates(coords.value) }, t('planner.applyCoordinates')),
-        field(
-          t('planner.geojson'),
-          h('input', { type: 'file', id: 'planner-geojson', accept: '.geojson,.json,application/geo+json', onchange: (e: Event) => void this.loadGeoJson((e.target as HTMLInputElement).files?.[0]) }),
-        ),
-      ),
-      s.blocks.length ? h('ol', { class: 'blocks' }, s.blocks.map((b, i) => this.renderBlock(b, i))) : null,
-      problems.length ? h('ul', { class: 'problems', 'aria-label': t('planner.problems') }, problems.map((p) => h('li', {}, this.problemText(p)))) : null,
-      h(
-        'div',
-        { class: 'actions' },
-        h('button', { type: 'button', id: 'planner-save', disabled: blocked, onclick: () => void this.save(false) }, t('planner.saveDraft')),
-        !this.saved || this.saved.stage === 'draft'
-          ? h('button', { type: 'button', class: 'primary', id: 'planner-publish', disabled: blocked, onclick: () => void this.save(true) }, t('planner.publish'))
-          : null,
-      ),
-      this.saved ? [this.renderStage(this.saved), this.renderUploads(this.saved), this.renderOpportunity(this.saved), this.renderExports(this.saved)] : null,
-    )
+  toggleDrawing() {
+    this.drawing.value = !this.drawing.value
+    this.ctx.map?.setDrawing(this.drawing.value ? (p) => this.history.apply({ type: 'addVertex', at: p }) : undefined)
   }
 
-  /** the saved proposal's work packages, for their interest lists */
-  private exportsOf?: { proposalId: Id; opportunities: Opportunity[] }
-
-  private async loadExports(p: Proposal) {
-    // mark it loading: renders meanwhile must not fetch again
-    this.exportsOf = { proposalId: p.id, opportunities: this.exportsOf?.proposalId === p.id ? this.exportsOf.opportunities : [] }
-    try {
-      const page = await this.ctx.api.opportunities({ proposal_id: p.id, limit: 100 })
-      this.exportsOf = { proposalId: p.id, opportunities: page.items }
-    } catch {
-      this.exportsOf = { proposalId: p.id, opportunities: [] }
-    }
-    this.ctx.refresh()
-  }
-
-  /** CSV downloads: the comments (anonymised open data) and each work package's interest list. */
-  private renderExports(p: Proposal): HTMLElement {
-    const { t } = this.ctx.i18n
-    if (this.exportsOf?.proposalId !== p.id) void this.loadExports(p)
-    const opps = this.exportsOf?.proposalId === p.id ? this.exportsOf.opportunities : []
-    return h(
-      'section',
-      { 'aria-labelledby': 'planner-exports-h', class: 'exports' },
-      h('h3', { id: 'planner-exports-h' }, t('planner.exports')),
-      h(
-        'ul',
-        {},
-        h('li', {}, h('a', { href: 'api/v1/opendata/comments.csv', download: '' }, t('planner.exportComments'))),
-        opps.map((o) => h('li', {}, h('a', { href: `api/v1/opportunities/${encodeURIComponent(o.id)}/interests.csv`, download: '' }, t('planner.exportInterest', { title: o.title })))),
-      ),
-      opps.length ? null : h('p', { class: 'muted' }, t('planner.noInterestLists')),
-    )
-  }
-
-  private renderHeightNote(b: EditorState['blocks'][number], i: number): HTMLElement | null {
-    const { t, tag } = this.ctx.i18n
-    const note = heightNote(b)
-    if (note.kind === 'none') return null
-    const m = (v: number) => t('unit.metres', { value: formatNumber(v, tag) })
-    return h(
-      'p',
-      { class: 'hint height-note', id: `block-${i}-height-note` },
-      note.kind === 'fromStoreys'
-        ? t('planner.heightFromStoreys', { storeys: note.storeys, storey: m(note.storeyHeight_m), height: m(note.height_m) })
-        : t('planner.heightPerStorey', { height: m(note.height_m), storeys: note.storeys, storey: m(note.storeyHeight_m) }),
-    )
-  }
-
-  private renderBlock(b: EditorState['blocks'][number], i: number): HTMLElement {
-    const { t, plural } = this.ctx.i18n
-    const num = (key: string, label: string, value: number | undefined, on: (v: number) => void, step = '0.5') =>
-      field(label, h('input', { type: 'number', id: `block-${i}-${key}`, min: '0', step, value: value ?? '', onchange: (e: Event) => on(Number((e.target as HTMLInputElement).value)) }))
-    return h(
-      'li',
-      {},
-      h(
-        'fieldset',
-        {},
-        h('legend', {}, `${t('planner.block', { n: i + 1 })} · ${plural('planner.vertices', b.footprint.length)}`),
-        h(
-          'div',
-          { class: 'row' },
-          num('height', t('planner.height'), b.height_m, (v) => this.history.apply({ type: 'setHeight', index: i, height_m: v })),
-          num('storeys', t('planner.storeys'), b.storeys, (v) => this.history.apply({ type: 'setStoreys', index: i, storeys: v }), '1'),
-          num('base', t('planner.base'), b.base_height_m, (v) => this.history.apply({ type: 'setBase', index: i, base_height_m: v })),
-        ),
-        this.renderHeightNote(b, i),
-        h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'button', onclick: () => this.history.apply({ type: 'selectBlock', index: i }) }, t('planner.drawBlock', { n: i + 1 })),
-          h('button', { type: 'button', onclick: () => this.history.apply({ type: 'deleteBlock', index: i }) }, t('planner.deleteBlockN', { n: i + 1 })),
-        ),
-      ),
-    )
-  }
-
-  private toggleDrawing() {
-    this.drawing = !this.drawing
-    this.ctx.map?.setDrawing(this.drawing ? (p) => this.history.apply({ type: 'addVertex', at: p }) : undefined)
-    this.ctx.refresh()
-  }
-
-  private applyCoordinates(text: string) {
+  applyCoordinates(text: string) {
     const points = parseCoordinateLines(text)
     const s = this.history.state
     const ring = s.target.kind === 'site' ? s.site : (s.blocks[s.target.index]?.footprint ?? [])
@@ -277,7 +150,7 @@ export class PlannerPanel {
     if (JSON.stringify(ring) !== JSON.stringify(points)) this.history.apply({ type: 'load', state: next })
   }
 
-  private async loadGeoJson(file: File | undefined) {
+  async loadGeoJson(file: File | undefined) {
     if (!file) return
     try {
       this.history.apply({ type: 'load', state: editorStateFromGeoJson(JSON.parse(await file.text()), this.history.state) })
@@ -286,28 +159,41 @@ export class PlannerPanel {
     }
   }
 
-  private async save(publish: boolean) {
+  async loadExports(p: Proposal) {
+    // mark it loading: renders meanwhile must not fetch again
+    const now = this.exportsOf.peek()
+    this.exportsOf.value = { proposalId: p.id, opportunities: now?.proposalId === p.id ? now.opportunities : [] }
+    try {
+      const page = await this.ctx.api.opportunities({ proposal_id: p.id, limit: 100 })
+      this.exportsOf.value = { proposalId: p.id, opportunities: page.items }
+    } catch {
+      this.exportsOf.value = { proposalId: p.id, opportunities: [] }
+    }
+  }
+
+  async save(publish: boolean) {
     const { t } = this.ctx.i18n
     const geometry = toProposalGeometry(this.history.state)
+    const m = this.meta
     const body: ProposalCreate = {
-      reference: this.meta.reference.trim(),
-      title: this.meta.title.trim(),
-      description: this.meta.description,
-      site_address: this.meta.site_address || null,
-      dwellings: this.meta.dwellings ? Number(this.meta.dwellings) : null,
-      consultation_start: this.meta.consultation_start || null,
-      consultation_end: this.meta.consultation_end || null,
+      reference: m.reference.value.trim(),
+      title: m.title.value.trim(),
+      description: m.description.value,
+      site_address: m.site_address.value || null,
+      dwellings: m.dwellings.value ? Number(m.dwellings.value) : null,
+      consultation_start: m.consultation_start.value || null,
+      consultation_end: m.consultation_end.value || null,
       site_boundary: geometry.site_boundary,
     }
-    this.saving = true
-    this.ctx.refresh()
+    this.saving.value = true
     try {
       const { reference: _ref, ...update } = body
-      let p = this.saved ? await this.ctx.api.updateProposal(this.saved.id, update) : await this.ctx.api.createProposal(body)
-      this.saved = p
+      const before = this.saved.value
+      let p = before ? await this.ctx.api.updateProposal(before.id, update) : await this.ctx.api.createProposal(body)
+      this.saved.value = p
       p = await this.ctx.api.setMassing(p.id, geometry.massing)
       if (publish) p = await this.ctx.api.publish(p.id)
-      this.saved = p
+      this.saved.value = p
       this.ctx.announce(publish ? t('planner.published') : t('planner.saved'))
       if (publish) {
         this.deactivate()
@@ -319,169 +205,382 @@ export class PlannerPanel {
     } catch (err) {
       this.ctx.announce(t('account.failed', { detail: errorText(err) }))
     } finally {
-      this.saving = false
-      this.ctx.refresh()
+      this.saving.value = false
     }
   }
 
-  private async run(action: () => Promise<unknown>, ok: string) {
+  async run(action: () => Promise<unknown>, ok: string) {
     try {
       await action()
       this.ctx.announce(ok)
-      if (this.saved) {
-        this.saved = await this.ctx.api.proposal(this.saved.id)
-        await this.ctx.openProposal(this.saved.id, { keepView: true })
+      const saved = this.saved.value
+      if (saved) {
+        this.saved.value = await this.ctx.api.proposal(saved.id)
+        await this.ctx.openProposal(saved.id, { keepView: true })
       }
     } catch (err) {
       this.ctx.announce(this.ctx.i18n.t('account.failed', { detail: errorText(err) }))
     }
-    this.ctx.refresh()
   }
 
-  private renderStage(p: Proposal): HTMLElement {
-    const { t } = this.ctx.i18n
-    const later = STAGES.slice(STAGES.indexOf(p.stage) + 1)
-    if (!later.length) return h('p', {}, t('planner.currentStage', { stage: t(`stage.${p.stage}`) }))
-    if (!later.includes(this.stage.stage)) this.stage.stage = later[0]
-    const stage = h(
-      'select',
-      { id: 'planner-stage', onchange: (e: Event) => { this.stage.stage = (e.target as HTMLSelectElement).value as Stage; this.ctx.refresh() } },
-      later.map((s) => h('option', { value: s, selected: s === this.stage.stage }, t(`stage.${s}`))),
-    )
-    const decision = h(
-      'select',
-      { id: 'planner-decision', onchange: (e: Event) => (this.stage.decision = (e.target as HTMLSelectElement).value as Decision) },
-      h('option', { value: '' }, t('app.none')),
-      (['approved', 'refused', 'withdrawn'] as const).map((d) => h('option', { value: d, selected: d === this.stage.decision }, t(`decision.${d}`))),
-    )
-    return h(
-      'form',
-      {
-        'aria-labelledby': 'stage-h',
-        onsubmit: (e: Event) => {
-          e.preventDefault()
-          void this.run(() => this.ctx.api.changeStage(p.id, this.stage.stage, this.stage.decision || undefined, this.stage.reason), t('planner.stageChanged'))
-        },
-      },
-      h('h3', { id: 'stage-h' }, t('planner.changeStage')),
-      h('p', {}, t('planner.currentStage', { stage: t(`stage.${p.stage}`) })),
-      h('div', { class: 'row' }, field(t('proposals.stage'), stage), this.stage.stage === 'decided' ? field(t('planner.decision'), decision) : null),
-      field(t('mod.reason'), h('input', { type: 'text', id: 'planner-stage-reason', value: this.stage.reason, oninput: (e: Event) => (this.stage.reason = (e.target as HTMLInputElement).value) })),
-      h('button', { type: 'submit' }, t('planner.changeStage')),
-    )
-  }
-
-  private renderUploads(p: Proposal): HTMLElement {
-    const { t } = this.ctx.i18n
-    const docFile = h('input', { type: 'file', name: 'document', id: 'planner-doc', accept: '.pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/*' })
-    const docTitle = h('input', { type: 'text', name: 'document-title', id: 'planner-doc-title' })
-    const modelFile = h('input', { type: 'file', name: 'model', id: 'planner-model', accept: '.glb,model/gltf-binary' })
-    const centre = ringCentre(this.history.state.site)
+  placement() {
     const m = this.model
-    if (!m.lon && p.model) Object.assign(m, { lon: String(p.model.lon), lat: String(p.model.lat), height_m: String(p.model.height_m ?? 0), heading_deg: String(p.model.heading_deg ?? 0), scale: String(p.model.scale ?? 1) })
-    if (!m.lon && centre) Object.assign(m, { lon: centre.lon.toFixed(6), lat: centre.lat.toFixed(6) })
-    const num = (key: keyof typeof m, label: string, step = 'any') =>
-      field(label, h('input', { type: 'number', step, id: `planner-model-${key}`, value: m[key], oninput: (e: Event) => (m[key] = (e.target as HTMLInputElement).value) }))
-    const placement = () => ({ lon: Number(m.lon), lat: Number(m.lat), height_m: Number(m.height_m) || 0, heading_deg: Number(m.heading_deg) || 0, scale: Number(m.scale) || 1 })
-    return h(
-      'div',
-      {},
-      h(
-        'form',
-        {
-          'aria-labelledby': 'docs-h',
-          onsubmit: (e: Event) => {
-            e.preventDefault()
-            const f = docFile.files?.[0]
-            if (f) void this.run(() => this.ctx.api.uploadDocument(p.id, f, docTitle.value || f.name), t('planner.documentAdded'))
-          },
-        },
-        h('h3', { id: 'docs-h' }, t('planner.documents')),
-        p.documents.length ? h('ul', {}, p.documents.map((d) => h('li', {}, d.title || d.filename))) : null,
-        field(t('planner.documentTitle'), docTitle),
-        field(t('planner.documentFile'), docFile),
-        h('button', { type: 'submit' }, t('planner.upload')),
-      ),
-      h(
-        'form',
-        {
-          'aria-labelledby': 'model-h',
-          onsubmit: (e: Event) => {
-            e.preventDefault()
-            const f = modelFile.files?.[0]
-            if (f) void this.run(() => this.ctx.api.uploadModel(p.id, f, placement()), t('planner.modelSaved'))
-            else if (p.model) void this.run(() => this.ctx.api.placeModel(p.id, placement()), t('planner.modelSaved'))
-          },
-        },
-        h('h3', { id: 'model-h' }, t('planner.model')),
-        field(t('planner.modelFile'), modelFile),
-        h('fieldset', {}, h('legend', {}, t('planner.modelPlacement')), h('div', { class: 'row' }, num('lon', t('planner.longitude')), num('lat', t('planner.latitude'))), h('div', { class: 'row' }, num('height_m', t('planner.modelHeight'), '0.1'), num('heading_deg', t('planner.heading_deg'), '1'), num('scale', t('planner.scale'), '0.01'))),
-        h('button', { type: 'submit' }, p.model ? t('planner.modelUpdate') : t('planner.upload')),
-      ),
-    )
+    return {
+      lon: Number(m.lon.value),
+      lat: Number(m.lat.value),
+      height_m: Number(m.height_m.value) || 0,
+      heading_deg: Number(m.heading_deg.value) || 0,
+      scale: Number(m.scale.value) || 1,
+    }
   }
 
-  private renderOpportunity(p: Proposal): HTMLElement {
+  addOpportunity(p: Proposal) {
     const { t } = this.ctx.i18n
     const o = this.opp
-    const text = (key: 'title' | 'value_min' | 'value_max' | 'tender_end', label: string, type = 'text') =>
-      field(label, h('input', { type, id: `opp-new-${key}`, value: o[key], min: type === 'number' ? '0' : undefined, oninput: (e: Event) => (o[key] = (e.target as HTMLInputElement).value) }))
-    const centre = ringCentre(this.history.state.site)
-    const submit = () => {
-      if (!o.title.trim() || !this.oppCpv.codes.length) {
-        this.ctx.announce(t('planner.oppNeeds'))
-        return
-      }
-      void this.run(async () => {
-        await this.ctx.api.createOpportunity({
-          proposal_id: p.id,
-          title: o.title.trim(),
-          description: o.description,
-          cpv_codes: this.oppCpv.codes,
-          value_min: o.value_min ? Number(o.value_min) : null,
-          value_max: o.value_max ? Number(o.value_max) : null,
-          currency: 'GBP',
-          sme_suitable: o.sme,
-          tender_end: o.tender_end || null,
-          status: 'planned',
-          social_value: [...o.social],
-          delivery_location: centre ? { type: 'Point', coordinates: [centre.lon, centre.lat] } : null,
-        })
-        this.opp = { title: '', description: '', value_min: '', value_max: '', tender_end: '', sme: true, social: new Set() }
-        this.exportsOf = undefined // the new work package gets its interest list
-        this.oppCpv.set([])
-      }, t('planner.oppAdded'))
+    if (!o.title.value.trim() || !this.oppCpv.codes.length) {
+      this.ctx.announce(t('planner.oppNeeds'))
+      return
     }
-    return h(
-      'form',
-      {
-        'aria-labelledby': 'opp-add-h',
-        onsubmit: (e: Event) => {
-          e.preventDefault()
-          submit()
-        },
-      },
-      h('h3', { id: 'opp-add-h' }, t('planner.opportunity')),
-      text('title', t('planner.oppTitle')),
-      field(t('planner.description'), h('textarea', { id: 'opp-new-description', rows: '2', oninput: (e: Event) => (o.description = (e.target as HTMLTextAreaElement).value) }, o.description)),
-      this.oppCpv.render(t('opps.cpv')),
-      h('div', { class: 'row' }, text('value_min', t('opps.valueMin'), 'number'), text('value_max', t('opps.valueMax'), 'number')),
-      text('tender_end', t('planner.tenderEnd'), 'date'),
-      h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'opp-new-sme', checked: o.sme, onchange: (e: Event) => (o.sme = (e.target as HTMLInputElement).checked) }), h('label', { for: 'opp-new-sme' }, t('opps.sme'))),
-      h(
-        'fieldset',
-        { class: 'checks' },
-        h('legend', {}, t('opps.socialValue')),
-        (Object.keys(SOCIAL) as SocialValue[]).map((v) =>
+    const centre = ringCentre(this.history.state.site)
+    void this.run(async () => {
+      await this.ctx.api.createOpportunity({
+        proposal_id: p.id,
+        title: o.title.value.trim(),
+        description: o.description.value,
+        cpv_codes: this.oppCpv.codes,
+        value_min: o.value_min.value ? Number(o.value_min.value) : null,
+        value_max: o.value_max.value ? Number(o.value_max.value) : null,
+        currency: 'GBP',
+        sme_suitable: this.oppSme.value,
+        tender_end: o.tender_end.value || null,
+        status: 'planned',
+        social_value: [...this.oppSocial.value],
+        delivery_location: centre ? { type: 'Point', coordinates: [centre.lon, centre.lat] } : null,
+      })
+      for (const k of OPP_TEXT) o[k].value = ''
+      this.oppSme.value = true
+      this.oppSocial.value = new Set()
+      this.exportsOf.value = undefined // the new work package gets its interest list
+      this.oppCpv.set([])
+    }, t('planner.oppAdded'))
+  }
+
+  render(): JSX.Element {
+    return h(PlannerView, { panel: this })
+  }
+}
+
+const onSubmit = (run: () => void) => (e: Event) => {
+  e.preventDefault()
+  run()
+}
+
+export function PlannerView({ panel }: { panel: PlannerPanel }) {
+  const { t } = useI18n(panel.ctx)
+  if (!hasRole(store.user.value, 'planner')) return h('section', {}, h('h2', {}, t('planner.heading')), h('p', {}, t('planner.notAllowed')))
+  const saved = panel.saved.value
+  const selected = store.selection.value.proposal
+  const m = panel.meta
+  const metaInput = (key: MetaKey, label: string, type = 'text', required = false) =>
+    field(label, h('input', { type, name: key, id: `planner-${key}`, required, ...bound(m[key]) }))
+  return h(
+    'section',
+    { 'aria-labelledby': 'planner-h' },
+    h('h2', { id: 'planner-h' }, saved ? t('planner.editing', { title: saved.title }) : t('planner.heading')),
+    h(
+      'div',
+      { class: 'actions' },
+      saved ? h('button', { type: 'button', onClick: () => panel.startNew() }, t('planner.new')) : null,
+      selected && selected.id !== saved?.id ? h('button', { type: 'button', onClick: () => panel.edit(selected) }, t('planner.editSelected', { title: selected.title })) : null,
+    ),
+    metaInput('title', t('planner.title'), 'text', true),
+    metaInput('reference', t('planner.reference'), 'text', true),
+    field(t('planner.description'), h('textarea', { name: 'description', id: 'planner-description', rows: 3, ...bound(m.description) })),
+    metaInput('site_address', t('planner.address')),
+    h('div', { class: 'row' }, metaInput('consultation_start', t('planner.consultationStart'), 'date'), metaInput('consultation_end', t('planner.consultationEnd'), 'date')),
+    metaInput('dwellings', t('planner.dwellings'), 'number'),
+    h(DrawFieldset, { panel }),
+    h(Blocks, { panel }),
+    h(SaveActions, { panel }),
+    saved
+      ? [
+          h(StageForm, { key: 'stage', panel, p: saved }),
+          h(Uploads, { key: 'uploads', panel, p: saved }),
+          h(OpportunityForm, { key: 'opp', panel, p: saved }),
+          h(Exports, { key: 'exports', panel, p: saved }),
+        ]
+      : null,
+  )
+}
+
+function targetOf(s: EditorState) {
+  return s.target.kind === 'site' ? s.site : (s.blocks[s.target.index]?.footprint ?? [])
+}
+
+function DrawFieldset({ panel }: { panel: PlannerPanel }) {
+  const { t, plural } = useI18n(panel.ctx)
+  const s = panel.editor.value
+  const targetName = s.target.kind === 'site' ? t('planner.site') : t('planner.block', { n: s.target.index + 1 })
+  const ring = targetOf(s)
+  const drawing = panel.drawing.value
+  const history = panel.history
+  return h(
+    'fieldset',
+    { class: 'draw' },
+    h('legend', {}, t('planner.drawing', { target: targetName })),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', id: 'planner-draw-site', 'aria-pressed': s.target.kind === 'site' ? 'true' : 'false', onClick: () => history.apply({ type: 'drawSite' }) }, t('planner.drawSite')),
+      h('button', { type: 'button', id: 'planner-add-block', onClick: () => history.apply({ type: 'addBlock' }) }, t('planner.addBlock')),
+      h('button', { type: 'button', id: 'planner-draw', 'aria-pressed': drawing ? 'true' : 'false', disabled: !store.mapReady.value, onClick: () => panel.toggleDrawing() }, drawing ? t('planner.stopDrawing') : t('planner.draw')),
+      h('button', { type: 'button', id: 'planner-undo', disabled: !history.canUndo, onClick: () => history.undo() }, t('planner.undo')),
+      h('button', { type: 'button', id: 'planner-redo', disabled: !history.canRedo, onClick: () => history.redo() }, t('planner.redo')),
+    ),
+    h('p', { role: 'status', class: 'vertex-count' }, `${targetName}: ${plural('planner.vertices', ring.length)}`),
+    // the ring as text: shown from the editor, read when applied
+    field(t('planner.coordinates'), h('textarea', { rows: 4, name: 'coordinates', id: 'planner-coordinates', value: ring.map((p) => `${p.lon.toFixed(6)}, ${p.lat.toFixed(6)}`).join('\n') })),
+    h(
+      'button',
+      { type: 'button', id: 'planner-apply-coordinates', onClick: () => panel.applyCoordinates((document.getElementById('planner-coordinates') as HTMLTextAreaElement).value) },
+      t('planner.applyCoordinates'),
+    ),
+    field(
+      t('planner.geojson'),
+      h('input', { type: 'file', id: 'planner-geojson', accept: '.geojson,.json,application/geo+json', onChange: (e: Event) => void panel.loadGeoJson((e.currentTarget as HTMLInputElement).files?.[0]) }),
+    ),
+  )
+}
+
+function Blocks({ panel }: { panel: PlannerPanel }) {
+  const { t, plural, tag } = useI18n(panel.ctx)
+  const s = panel.editor.value
+  if (!s.blocks.length) return null
+  const apply = panel.history.apply.bind(panel.history)
+  const m = (v: number) => t('unit.metres', { value: formatNumber(v, tag) })
+  return h(
+    'ol',
+    { class: 'blocks' },
+    s.blocks.map((b, i) => {
+      const num = (key: string, label: string, value: number | undefined, on: (v: number) => void, step = '0.5') =>
+        field(label, h('input', { type: 'number', id: `block-${i}-${key}`, min: 0, step, value: value ?? '', onChange: (e: Event) => on(Number((e.currentTarget as HTMLInputElement).value)) }))
+      const note = heightNote(b)
+      return h(
+        'li',
+        { key: i },
+        h(
+          'fieldset',
+          {},
+          h('legend', {}, `${t('planner.block', { n: i + 1 })} · ${plural('planner.vertices', b.footprint.length)}`),
           h(
-            'span',
-            {},
-            h('input', { type: 'checkbox', id: `opp-social-${v}`, checked: o.social.has(v), onchange: (e: Event) => ((e.target as HTMLInputElement).checked ? o.social.add(v) : o.social.delete(v)) }),
-            h('label', { for: `opp-social-${v}` }, t(`social.${v}`)),
+            'div',
+            { class: 'row' },
+            num('height', t('planner.height'), b.height_m, (v) => apply({ type: 'setHeight', index: i, height_m: v })),
+            num('storeys', t('planner.storeys'), b.storeys, (v) => apply({ type: 'setStoreys', index: i, storeys: v }), '1'),
+            num('base', t('planner.base'), b.base_height_m, (v) => apply({ type: 'setBase', index: i, base_height_m: v })),
+          ),
+          note.kind === 'none'
+            ? null
+            : h(
+                'p',
+                { class: 'hint height-note', id: `block-${i}-height-note` },
+                note.kind === 'fromStoreys'
+                  ? t('planner.heightFromStoreys', { storeys: note.storeys, storey: m(note.storeyHeight_m), height: m(note.height_m) })
+                  : t('planner.heightPerStorey', { height: m(note.height_m), storeys: note.storeys, storey: m(note.storeyHeight_m) }),
+              ),
+          h(
+            'div',
+            { class: 'actions' },
+            h('button', { type: 'button', onClick: () => apply({ type: 'selectBlock', index: i }) }, t('planner.drawBlock', { n: i + 1 })),
+            h('button', { type: 'button', onClick: () => apply({ type: 'deleteBlock', index: i }) }, t('planner.deleteBlockN', { n: i + 1 })),
           ),
         ),
+      )
+    }),
+  )
+}
+
+/** The problems, and Save / Publish (blocked while there are problems or no title/reference). */
+function SaveActions({ panel }: { panel: PlannerPanel }) {
+  const { t } = useI18n(panel.ctx)
+  const problems = validate(panel.editor.value)
+  const saved = panel.saved.value
+  const blocked = problems.length > 0 || panel.saving.value || !panel.meta.title.value.trim() || !panel.meta.reference.value.trim()
+  return h(
+    'div',
+    {},
+    problems.length ? h('ul', { class: 'problems', 'aria-label': t('planner.problems') }, problems.map((p, i) => h('li', { key: i }, panel.problemText(p)))) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', id: 'planner-save', disabled: blocked, onClick: () => void panel.save(false) }, t('planner.saveDraft')),
+      !saved || saved.stage === 'draft'
+        ? h('button', { type: 'button', class: 'primary', id: 'planner-publish', disabled: blocked, onClick: () => void panel.save(true) }, t('planner.publish'))
+        : null,
+    ),
+  )
+}
+
+function StageForm({ panel, p }: { panel: PlannerPanel; p: Proposal }) {
+  const { t } = useI18n(panel.ctx)
+  const later = STAGES.slice(STAGES.indexOf(p.stage) + 1)
+  if (!later.length) return h('p', {}, t('planner.currentStage', { stage: t(`stage.${p.stage}`) }))
+  const stage = later.includes(panel.stage.value) ? panel.stage.value : later[0]
+  const decision = panel.decision.value
+  return h(
+    'form',
+    { 'aria-labelledby': 'stage-h', onSubmit: onSubmit(() => void panel.run(() => panel.ctx.api.changeStage(p.id, stage, decision || undefined, panel.stageReason.value), t('planner.stageChanged'))) },
+    h('h3', { id: 'stage-h' }, t('planner.changeStage')),
+    h('p', {}, t('planner.currentStage', { stage: t(`stage.${p.stage}`) })),
+    h(
+      'div',
+      { class: 'row' },
+      field(
+        t('proposals.stage'),
+        h(
+          'select',
+          { id: 'planner-stage', value: stage, onChange: (e: Event) => (panel.stage.value = (e.currentTarget as HTMLSelectElement).value as Stage) },
+          later.map((s) => h('option', { key: s, value: s }, t(`stage.${s}`))),
+        ),
       ),
-      h('button', { type: 'submit' }, t('planner.oppSave')),
-    )
-  }
+      stage === 'decided'
+        ? field(
+            t('planner.decision'),
+            h(
+              'select',
+              { id: 'planner-decision', value: decision, onChange: (e: Event) => (panel.decision.value = (e.currentTarget as HTMLSelectElement).value as Decision) },
+              h('option', { value: '' }, t('app.none')),
+              (['approved', 'refused', 'withdrawn'] as const).map((d) => h('option', { key: d, value: d }, t(`decision.${d}`))),
+            ),
+          )
+        : null,
+    ),
+    field(t('mod.reason'), h('input', { type: 'text', id: 'planner-stage-reason', ...bound(panel.stageReason) })),
+    h('button', { type: 'submit' }, t('planner.changeStage')),
+  )
+}
+
+function Uploads({ panel, p }: { panel: PlannerPanel; p: Proposal }) {
+  const { t } = useI18n(panel.ctx)
+  const m = panel.model
+  // the placement starts at the model's own, else at the site's centre
+  useEffect(() => {
+    if (m.lon.peek()) return
+    const centre = ringCentre(panel.history.state.site)
+    if (p.model) assign(m, { lon: String(p.model.lon), lat: String(p.model.lat), height_m: String(p.model.height_m ?? 0), heading_deg: String(p.model.heading_deg ?? 0), scale: String(p.model.scale ?? 1) })
+    else if (centre) assign(m, { ...emptyModel, lon: centre.lon.toFixed(6), lat: centre.lat.toFixed(6) })
+  }, [p.id, p.model])
+  const file = (id: string) => (document.getElementById(id) as HTMLInputElement | null)?.files?.[0]
+  const num = (key: ModelKey, label: string, step = 'any') => field(label, h('input', { type: 'number', step, id: `planner-model-${key}`, ...bound(m[key]) }))
+  return h(
+    'div',
+    {},
+    h(
+      'form',
+      {
+        'aria-labelledby': 'docs-h',
+        onSubmit: onSubmit(() => {
+          const f = file('planner-doc')
+          const title = (document.getElementById('planner-doc-title') as HTMLInputElement).value
+          if (f) void panel.run(() => panel.ctx.api.uploadDocument(p.id, f, title || f.name), t('planner.documentAdded'))
+        }),
+      },
+      h('h3', { id: 'docs-h' }, t('planner.documents')),
+      p.documents.length ? h('ul', {}, p.documents.map((d) => h('li', { key: d.url }, d.title || d.filename))) : null,
+      field(t('planner.documentTitle'), h('input', { type: 'text', name: 'document-title', id: 'planner-doc-title' })),
+      field(t('planner.documentFile'), h('input', { type: 'file', name: 'document', id: 'planner-doc', accept: '.pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/*' })),
+      h('button', { type: 'submit' }, t('planner.upload')),
+    ),
+    h(
+      'form',
+      {
+        'aria-labelledby': 'model-h',
+        onSubmit: onSubmit(() => {
+          const f = file('planner-model')
+          if (f) void panel.run(() => panel.ctx.api.uploadModel(p.id, f, panel.placement()), t('planner.modelSaved'))
+          else if (p.model) void panel.run(() => panel.ctx.api.placeModel(p.id, panel.placement()), t('planner.modelSaved'))
+        }),
+      },
+      h('h3', { id: 'model-h' }, t('planner.model')),
+      field(t('planner.modelFile'), h('input', { type: 'file', name: 'model', id: 'planner-model', accept: '.glb,model/gltf-binary' })),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('planner.modelPlacement')),
+        h('div', { class: 'row' }, num('lon', t('planner.longitude')), num('lat', t('planner.latitude'))),
+        h('div', { class: 'row' }, num('height_m', t('planner.modelHeight'), '0.1'), num('heading_deg', t('planner.heading_deg'), '1'), num('scale', t('planner.scale'), '0.01')),
+      ),
+      h('button', { type: 'submit' }, p.model ? t('planner.modelUpdate') : t('planner.upload')),
+    ),
+  )
+}
+
+function OpportunityForm({ panel, p }: { panel: PlannerPanel; p: Proposal }) {
+  const { t } = useI18n(panel.ctx)
+  const o = panel.opp
+  const social = panel.oppSocial.value
+  const text = (key: Exclude<OppKey, 'description'>, label: string, type = 'text') =>
+    field(label, h('input', { type, id: `opp-new-${key}`, min: type === 'number' ? 0 : undefined, ...bound(o[key]) }))
+  return h(
+    'form',
+    { 'aria-labelledby': 'opp-add-h', onSubmit: onSubmit(() => panel.addOpportunity(p)) },
+    h('h3', { id: 'opp-add-h' }, t('planner.opportunity')),
+    text('title', t('planner.oppTitle')),
+    field(t('planner.description'), h('textarea', { id: 'opp-new-description', rows: 2, ...bound(o.description) })),
+    panel.oppCpv.view(t('opps.cpv')),
+    h('div', { class: 'row' }, text('value_min', t('opps.valueMin'), 'number'), text('value_max', t('opps.valueMax'), 'number')),
+    text('tender_end', t('planner.tenderEnd'), 'date'),
+    h(
+      'div',
+      { class: 'check' },
+      h('input', { type: 'checkbox', id: 'opp-new-sme', checked: panel.oppSme, onChange: (e: Event) => (panel.oppSme.value = (e.currentTarget as HTMLInputElement).checked) }),
+      h('label', { for: 'opp-new-sme' }, t('opps.sme')),
+    ),
+    h(
+      'fieldset',
+      { class: 'checks' },
+      h('legend', {}, t('opps.socialValue')),
+      (Object.keys(SOCIAL) as SocialValue[]).map((v) =>
+        h(
+          'span',
+          { key: v },
+          h('input', {
+            type: 'checkbox',
+            id: `opp-social-${v}`,
+            checked: social.has(v),
+            onChange: (e: Event) => {
+              const next = new Set(panel.oppSocial.value)
+              if ((e.currentTarget as HTMLInputElement).checked) next.add(v)
+              else next.delete(v)
+              panel.oppSocial.value = next
+            },
+          }),
+          h('label', { for: `opp-social-${v}` }, t(`social.${v}`)),
+        ),
+      ),
+    ),
+    h('button', { type: 'submit' }, t('planner.oppSave')),
+  )
+}
+
+/** CSV downloads: the comments (anonymised open data) and each work package's interest list. */
+function Exports({ panel, p }: { panel: PlannerPanel; p: Proposal }) {
+  const { t } = useI18n(panel.ctx)
+  const got = panel.exportsOf.value
+  useEffect(() => {
+    if (panel.exportsOf.peek()?.proposalId !== p.id) void panel.loadExports(p)
+  }, [p.id, got === undefined])
+  const opps = got?.proposalId === p.id ? got.opportunities : []
+  return h(
+    'section',
+    { 'aria-labelledby': 'planner-exports-h', class: 'exports' },
+    h('h3', { id: 'planner-exports-h' }, t('planner.exports')),
+    h(
+      'ul',
+      {},
+      h('li', {}, h('a', { href: 'api/v1/opendata/comments.csv', download: '' }, t('planner.exportComments'))),
+      opps.map((o) => h('li', { key: o.id }, h('a', { href: `api/v1/opportunities/${encodeURIComponent(o.id)}/interests.csv`, download: '' }, t('planner.exportInterest', { title: o.title })))),
+    ),
+    opps.length ? null : h('p', { class: 'muted' }, t('planner.noInterestLists')),
+  )
 }
