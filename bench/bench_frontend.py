@@ -21,7 +21,8 @@ with the 3D view at ``/`` (no test mode: the app must find the software renderer
 light mode by itself, which is checked and reported). Each action is a click on a panel control,
 timed in the page from just before the click to the first animation frame after the DOM shows its
 result (so a busy 3D view delays it): open a proposal from the list, switch to the Opportunities
-tab, switch back, go back to the list. One second of quiet after each action, as a person would
+tab, switch back, go back to the list; then the Account tab, its account type SME and back to
+citizen, and the Proposals tab again. One second of quiet after each action, as a person would
 pause. ``--before REV`` also builds the frontend of git revision REV and serves it under
 ``/before/``: both builds alternate in the same run, over the same backend. ``--after REV``
 serves REV's build instead of ``dist/`` (both from git: nothing uncommitted in either).
@@ -146,6 +147,15 @@ ACTIONS = [
     ("switch tab", "#tab-opportunities", "#tabpanel-opportunities"),
     ("switch back", "#tab-proposals", "#proposal-h"),
     ("go back", "#proposal-back", ".cards .card"),
+    # the account panel (issue 11 port): open it, switch the account type there and back
+    ("account tab", "#tab-account", "#signin-email"),
+    ("account type SME", "#register-type-sme", "#register-org"),
+    (
+        "account type citizen",
+        "#register-type-citizen",
+        "form[aria-labelledby=register-h]:not(:has(#register-org))",
+    ),
+    ("proposals tab", "#tab-proposals", ".cards .card"),
 ]
 
 #: click, wait for the selector, then for the next animation frame; milliseconds since the click
