@@ -5,7 +5,9 @@ Starts the real server (``civictwin serve``) on loopback: SpatiaLite with 1 work
 with a small city's worth of rows (3 proposals, 20 comments on one, 5 opportunities) and a static
 ``tileset.json``. For every endpoint and concurrency it runs closed-loop keep-alive clients for
 ``--seconds`` and prints requests/s, p50/p95/p99 latency (ms), errors (non-2xx or transport) and
-the load average, and the ratio of the 50-client throughput to the best of all concurrencies.
+the load average, the server's CPU time per request (user + system, of the server process and
+its worker processes, from ``/proc``: the least load-dependent figure on a shared machine), and
+the ratio of the 50-client throughput to the best of all concurrencies.
 
 The client is a minimal HTTP/1.1 keep-alive client on asyncio streams in this process (one
 connection per client), so its own cost per request stays small next to the server's; it shares
@@ -122,6 +124,25 @@ def seed(url: str, tiles_dir: Path) -> int:
     return commented
 
 
+#: The server process of each port served by :func:`serve` (for its CPU time).
+SERVER_PIDS: dict[int, int] = {}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its direct children (uvicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        # after the name: state ppid ... utime (14th field of the line) stime (15th)
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 @contextmanager
 def serve(
     env: dict[str, str],
@@ -158,6 +179,7 @@ def serve(
                     tail = log.read().decode(errors="replace")[-3000:]
                     raise SystemExit(f"the server did not start:\n{tail}")
                 time.sleep(0.2)
+            SERVER_PIDS[port] = proc.pid
             yield "127.0.0.1", port
         finally:
             proc.terminate()
@@ -230,12 +252,15 @@ async def _run(host: str, port: int, path: str, clients: int, seconds: float) ->
     errors: list[str] = []
     for _ in range(max(clients, 5)):  # warm up: pools, caches, every worker
         await _one(host, port, path)
+    pid = SERVER_PIDS.get(port)
+    cpu_before = _cpu_seconds(pid) if pid else 0.0
     start = time.perf_counter()
     until = start + seconds
     await asyncio.gather(
         *(_client(host, port, path, until, latencies, errors) for _ in range(clients))
     )
     elapsed = time.perf_counter() - start
+    cpu = (_cpu_seconds(pid) - cpu_before) if pid else 0.0
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
         "requests": len(latencies),
@@ -243,6 +268,7 @@ async def _run(host: str, port: int, path: str, clients: int, seconds: float) ->
         "p50_ms": q[49] * 1000,
         "p95_ms": q[94] * 1000,
         "p99_ms": q[98] * 1000,
+        "cpu_ms_per_request": cpu * 1000 / max(len(latencies), 1),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
         "load": os.getloadavg()[0],
@@ -300,7 +326,8 @@ def bench_engine(
                 print(
                     f"{label:10} {name:13} c={n:<3} {result['rps']:8.1f} req/s  "
                     f"p50 {result['p50_ms']:7.2f}  p95 {result['p95_ms']:7.2f}  "
-                    f"p99 {result['p99_ms']:7.2f} ms  errors {result['errors']:<4} "
+                    f"p99 {result['p99_ms']:7.2f} ms  cpu {result['cpu_ms_per_request']:5.2f} "
+                    f"ms/req  errors {result['errors']:<4} "
                     f"load {result['load']:.1f}  ({len(results)} rounds)",
                     flush=True,
                 )
@@ -338,6 +365,7 @@ def _median_round(results: list[dict[str, Any]]) -> dict[str, Any]:
     middle["errors"] = sum(r["errors"] for r in results)
     middle["error_kinds"] = sorted({k for r in results for k in r["error_kinds"]})
     middle["load"] = statistics.median(r["load"] for r in results)
+    middle["cpu_ms_per_request"] = statistics.median(r["cpu_ms_per_request"] for r in results)
     middle["rounds"] = [round(r["rps"], 1) for r in results]
     return middle
 

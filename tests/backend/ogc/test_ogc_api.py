@@ -104,3 +104,38 @@ def test_landing_page_links_to_api_conformance_and_data(client: TestClient) -> N
     api = client.get("/ogc/api")
     assert api.status_code == 200 and api.json()["openapi"].startswith("3.0")
     assert isinstance(httpx.URL(rels["data"]["href"]), httpx.URL)
+
+
+def test_every_href_is_the_route_on_the_address_the_request_came_to(
+    client: TestClient, city: dict[str, int]
+) -> None:
+    # a GIS client follows the links back to the server it asked, whatever the public address
+    host = {"Host": "gis.example.org"}
+    base = "http://gis.example.org/ogc"
+    landing = client.get("/ogc", headers=host).json()
+    assert {link["href"] for link in landing["links"]} == {
+        base,
+        f"{base}/api",
+        f"{base}/conformance",
+        f"{base}/collections",
+    }
+    listed = client.get("/ogc/collections", headers=host).json()
+    for c in listed["collections"]:
+        hrefs = {link["rel"]: link["href"] for link in c["links"]}
+        assert hrefs == {
+            "self": f"{base}/collections/{c['id']}",
+            "items": f"{base}/collections/{c['id']}/items",
+        }
+    page = client.get("/ogc/collections/proposals/items?limit=1&offset=1", headers=host).json()
+    hrefs = {link["rel"]: link["href"] for link in page["links"]}
+    items = f"{base}/collections/proposals/items"
+    assert hrefs["self"] == f"{items}?limit=1&offset=1"
+    assert hrefs["prev"] == f"{items}?limit=1&offset=0"
+    assert hrefs["collection"] == f"{base}/collections/proposals"
+    assert ("next" in hrefs) == (city["proposals"] > 2)
+    fid = page["features"][0]["id"]
+    one = client.get(f"/ogc/collections/proposals/items/{fid}", headers=host).json()
+    assert {link["rel"]: link["href"] for link in one["links"]} == {
+        "self": f"{items}/{fid}",
+        "collection": f"{base}/collections/proposals",
+    }
