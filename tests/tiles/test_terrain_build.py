@@ -19,7 +19,7 @@ import rasterio
 from rasterio.transform import Affine
 
 from tests.tiles.conftest import validate_glbs
-from tests.tiles.gltf_reader import check_tileset, decode_content, load_tileset
+from tests.tiles.gltf_reader import check_tileset, decode_content, iter_tiles, load_tileset
 from tiles.errors import InvalidInputError
 from tiles.pipeline import BuildOptions, run
 from tiles.terrain.dem import Dem
@@ -453,3 +453,67 @@ def test_a_schemes_massing_stands_on_its_citys_terrain(hill_build, tmp_path):
     )
     flat = np.concatenate([feet(w) for w in walls_geodetic(plain.tileset_dir)])
     assert np.abs(flat[:, 2]).max() < 0.01  # no terrain given: on the ellipsoid, as before
+
+
+# --- the ground layer draped on the terrain -------------------------------------------------
+
+
+def write_hill_ground(path: Path) -> Path:
+    """A 400 m park over the hill's eastern flank (about 150 m of drop across it) and a road
+    climbing it, in the DEM's own CRS."""
+    park = [(X0 - 50, Y0 - 200), (X0 + 350, Y0 - 200), (X0 + 350, Y0 + 200), (X0 - 50, Y0 + 200)]
+    road = [(X0 - 500, Y0 - 300), (X0 + 500, Y0 - 250)]
+
+    def feature(kind: str, coords: list, **props: str) -> dict:
+        geometry = {"type": kind, "coordinates": coords}
+        return {"type": "Feature", "properties": props, "geometry": geometry}
+
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": UTM}},
+        "features": [
+            feature("Polygon", [[*park, park[0]]], leisure="park", name="Hill Park"),
+            feature("LineString", road, highway="primary", name="Hill Road"),
+        ],
+    }
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_the_draped_ground_follows_the_slope_inside_every_triangle(hill_build, tmp_path):
+    """In the leaves, vertices sit a few centimetres over DEM + geoid (each class on its own
+    step) and so do the triangles' centres: a park laid flat between its corners would float
+    metres over the valley or sink into the hill (coarse tiles follow a coarser grid)."""
+    _, dem, buildings = hill_build
+    dem_path = write_utm_dem(tmp_path / "hill.tif")
+    ground = write_hill_ground(tmp_path / "ground.geojson")
+    options = BuildOptions(name="h", dem=str(dem_path), ground=True, ground_inputs=[str(ground)])
+    result = run([buildings], tmp_path / "t", options)
+    folder = result.tileset_dir / "ground"
+    assert check_tileset(folder) == []
+    report = validate_glbs(folder)
+    assert report["errors"] == 0 and report["warnings"] == 0, report
+    ts = load_tileset(folder)
+    m = np.asarray(ts["root"]["transform"], float).reshape(4, 4).T
+    names: set[str] = set()
+    leaves = [t["content"]["uri"] for t, _p, _d in iter_tiles(ts["root"])
+              if "content" in t and not t.get("children")]  # fmt: skip
+    assert leaves
+    for uri in leaves:
+        glb = folder / uri
+        c = decode_content(glb)
+        if c.table is not None:
+            names.update(str(n) for n in c.table["name"])
+        for tris in c.triangles_by_material.values():
+            corners = c.positions[tris]  # (T, 3, 3)
+            for pts in (corners.reshape(-1, 3), corners.mean(axis=1)):
+                ecef = pts @ m[:3, :3].T + m[:3, 3]
+                lon, lat, h = ECEF_TO_GEODETIC.transform(ecef[:, 0], ecef[:, 1], ecef[:, 2])
+                above = np.asarray(h) - dem.ellipsoidal(np.asarray(lon), np.asarray(lat))
+                assert above.min() > 0.0 and above.max() < 0.45, (
+                    glb.name,
+                    above.min(),
+                    above.max(),
+                )
+    assert {"Hill Park", "Hill Road"} <= names
+    assert result.report["ground"]["features"] >= 2

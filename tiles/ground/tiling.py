@@ -21,6 +21,7 @@ from tiles.geometry.crs import LocalFrame, ellipsoid_up
 from tiles.geometry.triangulate import triangulate_polygons
 from tiles.ground.classes import BASE_OFFSET_M, OFFSET_STEP_M, GroundClass
 from tiles.ground.content import GroundMesh, GroundRows, encode_ground_glb
+from tiles.ground.drape import cut_at_grid, polygonal
 from tiles.ground.shapes import GroundShapes
 from tiles.index.lod import cell_size
 from tiles.index.quadtree import Node
@@ -140,13 +141,13 @@ def build_tiles(
             polys = shapely.clip_by_rect(shapes.geom[hits], x0, y0, x0 + size, y0 + size)
             if not leaf:
                 polys = shapely.simplify(polys, cell_size(size) / 4.0)
-            polys = np.array([_only_polygons(p) for p in polys], dtype=object)
+            polys = polygonal(polys)
             ok = ~shapely.is_empty(polys)
             hits, polys = hits[ok], polys[ok]
         owner = np.arange(hits.size)
         if hits.size and drape_cell_m is not None:
             cell = drape_cell_m if leaf else max(drape_cell_m, cell_size(size))
-            polys, owner = cut_to_grid(polys, owner, cell)
+            polys, owner = cut_at_grid(polys, owner, cell)
         mesh = (
             _mesh(polys, owner, shapes.ground_class[hits], shapes, frame, height)
             if hits.size
@@ -186,52 +187,3 @@ def build_tiles(
     if not nodes:
         raise ValueError("no ground polygon survived tiling")
     return GroundTiles(nodes, contents, totals[0], totals[1])
-
-
-MAX_DRAPE_PIECES = 4_000_000  # grid cells tried per tile at most: coarser cells beyond it
-
-
-def cut_to_grid(
-    polys: NDArray[np.object_], owner: NDArray[np.int64], cell_m: float
-) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
-    """Cut polygons (plane metres) at a grid of ``cell_m`` squares aligned on the plane's
-    origin, so that their triangles are at most a cell across and follow a terrain sampled at
-    their vertices. Returns the pieces and, per piece, its polygon's ``owner``."""
-    b = shapely.bounds(polys)
-    ok = ~np.isnan(b[:, 0])
-    if not ok.any():
-        return polys, owner
-    i0 = np.floor(b[:, 0] / cell_m)
-    j0 = np.floor(b[:, 1] / cell_m)
-    nx = np.where(ok, np.ceil(b[:, 2] / cell_m) - i0, 0).astype(np.int64)
-    ny = np.where(ok, np.ceil(b[:, 3] / cell_m) - j0, 0).astype(np.int64)
-    nx, ny = np.maximum(nx, 1) * ok, np.maximum(ny, 1) * ok
-    count = nx * ny
-    if count.sum() > MAX_DRAPE_PIECES:  # bounded: a coarser grid rather than unbounded work
-        return cut_to_grid(polys, owner, cell_m * np.sqrt(count.sum() / MAX_DRAPE_PIECES))
-    single = count == 1
-    many = np.flatnonzero(count > 1)
-    if many.size == 0:
-        return polys, owner
-    rep = np.repeat(many, count[many])
-    k = np.arange(rep.size) - np.repeat(np.cumsum(count[many]) - count[many], count[many])
-    ci = i0[rep] + k % nx[rep]
-    cj = j0[rep] + k // nx[rep]
-    cells = shapely.box(ci * cell_m, cj * cell_m, (ci + 1) * cell_m, (cj + 1) * cell_m)
-    shapely.prepare(polys[many])
-    hit = shapely.intersects(polys[rep], cells)
-    pieces = shapely.intersection(polys[rep[hit]], cells[hit])
-    pieces = np.array([_only_polygons(p) for p in pieces], dtype=object)
-    keep = ~shapely.is_empty(pieces)
-    out = np.concatenate([polys[single], pieces[keep]])
-    who = np.concatenate([owner[single], owner[rep[hit][keep]]])
-    return out, who
-
-
-def _only_polygons(g: shapely.Geometry) -> shapely.Geometry:
-    if g is None or g.is_empty:
-        return shapely.Polygon()
-    if shapely.get_type_id(g) in (3, 6):
-        return g
-    polys = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) == 3]
-    return shapely.MultiPolygon(polys) if polys else shapely.Polygon()
