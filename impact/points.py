@@ -129,7 +129,7 @@ def ground_points(
     gx, gy = np.meshgrid(xs, ys)
     pts = shapely.points(gx.ravel(), gy.ravel())
     inside = shapely.contains_xy(area_local, gx.ravel(), gy.ravel())
-    built = _footprints_local(scene)
+    built = footprints_local(scene)
     if built is not None:
         inside &= ~shapely.contains_xy(built, gx.ravel(), gy.ravel())
     xy = shapely.get_coordinates(pts[inside])
@@ -144,7 +144,7 @@ def ground_points(
     )
 
 
-def _footprints_local(scene: Scene) -> shapely.Geometry | None:
+def footprints_local(scene: Scene) -> shapely.Geometry | None:
     """The union of the scene's footprints in its x/y metres (only ground-standing parts)."""
     table = scene.table
     on_ground = table.base_height_m <= 0.5

@@ -23,11 +23,12 @@ from typing import Any
 import numpy as np
 import pyproj
 import shapely
+import shapely.geometry
 from numpy.typing import NDArray
 
 from impact import climate, daylight, ground, sunlight, views
 from impact.errors import InvalidInputError
-from impact.points import Points, facade_points, ground_points, to_local
+from impact.points import Points, facade_points, footprints_local, ground_points, to_local
 from impact.scene import Engine, Scene
 from impact.sun import day_positions, year_days
 from tiles.geometry.crs import LocalFrame
@@ -290,6 +291,9 @@ def run_study(
     eyes = ground_points(after, disc, spacing_m=options.eye_spacing_m, height_m=views.EYE_HEIGHT_M)
     targets = views.scheme_targets(after, options.view_targets)
     seen = views.visibility(after, eyes, targets)
+    built = footprints_local(after)
+    open_ground = disc if built is None else disc.difference(built)
+    zone = views.visibility_zone(eyes, seen, options.eye_spacing_m, open_ground)
     view_results = [_view(before, after, near, kept, frame, v) for v in options.views]
     t_vis = time.perf_counter() - t_vis
 
@@ -340,6 +344,7 @@ def run_study(
         ],
         "buildings": per_building,
         "visibility": _points_fc(frame, eyes, ids, {"share_seen": seen}),
+        "zone": _zone_fc(frame, zone, float(open_ground.area)),
         "views": view_results,
         "stats": {
             "buildings_in_scene": len(near),
@@ -376,6 +381,35 @@ def run_study(
     report("done", 100)
     log.info("impact study: %d rays in %.1f s", rays, result["stats"]["seconds"]["total"])
     return result
+
+
+def _zone_fc(
+    frame: LocalFrame, zone: list[tuple[float, shapely.Geometry]], ground_m2: float
+) -> dict[str, Any]:
+    """The zone of theoretical visibility as GeoJSON MultiPolygons (lon/lat), one per band,
+    with its area and its share of the open ground studied."""
+
+    def to_lonlat(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        llh = _local_to_lonlat(frame, np.column_stack([xy, np.zeros(len(xy))]))
+        return np.round(llh[:, :2], 8)
+
+    feats = []
+    for band, geom in zone:
+        parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) == 3]
+        multi = shapely.MultiPolygon(parts)
+        lonlat = shapely.transform(multi, to_lonlat)
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(lonlat),
+                "properties": {
+                    "share_seen_above": band,
+                    "area_m2": round(float(multi.area), 1),
+                    "share_of_ground": round(float(multi.area) / ground_m2, 4) if ground_m2 else 0,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": feats}
 
 
 def _before_key(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 import trimesh
 from numpy.typing import NDArray
 
@@ -55,6 +56,36 @@ def visibility(
         # seen when nothing stands before the sample (which is 5 cm out from its own face)
         seen = hit > dist - 0.25
         out[s : s + e.shape[0]] = seen.reshape(e.shape[0], k).mean(axis=1)
+    return out
+
+
+#: The zone of theoretical visibility is drawn in these bands of the scheme's share seen.
+ZONE_BANDS = (0.0, 0.25, 0.5)
+
+
+def visibility_zone(
+    eyes: Points,
+    share: NDArray[np.float64],
+    spacing_m: float,
+    within: shapely.Geometry,
+    bands: tuple[float, ...] = ZONE_BANDS,
+) -> list[tuple[float, shapely.Geometry]]:
+    """The zone of theoretical visibility as polygons in the scene's x/y metres.
+
+    Each eye point stands for the square cell of the grid around it (``spacing_m`` a side);
+    the zone of a band is the union of the cells whose eye sees *more than* that share of the
+    scheme, clipped to ``within`` (the studied ground: open ground around the site, off
+    footprints). Returns ``(band, polygon)`` for each band, an empty polygon where no cell is in
+    it; bands nest (the zone of 0.5 lies inside the zone of 0.25).
+    """
+    half = spacing_m / 2.0
+    x, y = eyes.xyz[:, 0], eyes.xyz[:, 1]
+    out = []
+    for band in bands:
+        m = share > band
+        cells = shapely.box(x[m] - half, y[m] - half, x[m] + half, y[m] + half)
+        zone = shapely.union_all(cells, grid_size=1e-3) if m.any() else shapely.Polygon()
+        out.append((band, shapely.intersection(zone, within, grid_size=1e-3)))
     return out
 
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bump when the study's method changes, so results of the old method are not reused.
-METHOD_VERSION = "impact-1"
+METHOD_VERSION = "impact-2"  # 2: the zone of theoretical visibility
 #: The study never looks further than its largest radius (400 m of points + 600 m of shadow).
 READ_MARGIN_M = 1100.0
 #: Protected viewpoints kept per city tileset.
@@ -296,6 +296,17 @@ def previous_before(
         return None
     before: dict[str, Any] | None = decode(row).get("_before")
     return before
+
+
+def zone_of(proposal_id: int, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The zone of theoretical visibility of a finished study (one feature per band)."""
+    zone = data.get("zone")
+    if zone is None:  # stored by a version before the zone: the next study has it
+        raise NotFoundError(
+            f"proposal {proposal_id}: the latest study has no visibility zone; run it again"
+        )
+    features: list[dict[str, Any]] = zone["features"]
+    return features
 
 
 def point_values(data: dict[str, Any], analysis: str, index: int) -> dict[str, Any]:

@@ -88,3 +88,22 @@ def test_shadow_hours_grow_north_of_the_scheme_on_all_three_days():
         assert after[day][0] > 0.5
     # the winter sun is lowest: the same point is in shade longest on 21 December
     assert after["2026-12-21"][0] > after["2026-03-21"][0] > after["2026-06-21"][0]
+
+
+def test_the_zone_of_visibility_is_the_open_ground_in_front_of_a_wall_and_none_behind_it():
+    from impact.points import footprints_local
+    from impact.views import visibility_zone
+
+    wall = block("wall", -200, -21, 200, -20, 40)
+    scene = scene_of(SCHEME, wall, scheme=("scheme",))
+    square = shapely.box(-60, -60, 60, 60)
+    eyes = ground_points(scene, square, spacing_m=5.0, height_m=1.6)
+    seen = visibility(scene, eyes, scheme_targets(scene, 100))
+    within = square.difference(footprints_local(scene))
+    (band, zone), *_ = visibility_zone(eyes, seen, 5.0, within)
+    assert band == 0.0
+    # every eye north of the wall sees the scheme, none south of it: the zone is the square
+    # north of the wall (120 m x 80 m) less the scheme's 20 m x 20 m footprint
+    assert zone.area == pytest.approx(120 * 80 - 20 * 20, abs=1.0)
+    assert zone.bounds == pytest.approx((-60, -20, 60, 60), abs=0.01)  # box_m is approximate
+    assert not zone.intersects(shapely.box(-60, -60, 60, -21))

@@ -55,6 +55,22 @@ _POINT = {
     },
 }
 _POINTS = {"type": "FeatureCollection", "analysis": "vsc", "features": [_POINT]}
+_ZONE = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "id": 0,
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [[[-0.0955, 51.514], [-0.0948, 51.514], [-0.0948, 51.5146], [-0.0955, 51.514]]]
+                ],
+            },
+            "properties": {"share_seen_above": 0.0, "area_m2": 1840.0, "share_of_ground": 0.21},
+        }
+    ],
+}
 _REPORT = "<!doctype html><html lang=en><title>Daylight, sunlight and views: …</title>…</html>"
 _CSV = (
     "analysis,index,building_id,storey,facing_deg,lon,lat,height_m,before,after,difference,"
@@ -69,6 +85,7 @@ def _links(proposal_id: int) -> dict[str, str]:
         "self": base,
         "points": f"{base}/points?analysis=vsc",
         "buildings": f"{base}/buildings",
+        "zone": f"{base}/zone",
         "report": f"{base}/report",
         "csv": f"{base}/csv",
         "viewpoints": f"{base}/viewpoints",
@@ -153,6 +170,36 @@ def get_points(
     _, data = impact_jobs.result_of(session, principal, proposal_id, variant)
     features = [{"id": i, **f} for i, f in enumerate(data[analysis]["features"])]
     body = {"type": "FeatureCollection", "analysis": analysis, "features": features}
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/geo+json")
+
+
+@router.get(
+    "/zone",
+    operation_id="getImpactZone",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "GeoJSON MultiPolygons (lon, lat), one per band of the share seen",
+            "content": examples.json_content(_ZONE, "application/geo+json"),
+        },
+        **error_responses(404, 422),
+    },
+    summary="The zone of theoretical visibility: where on open ground the scheme can be seen",
+)
+def get_zone(
+    proposal_id: ResourceId,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    variant: Variant = None,
+) -> Response:
+    """The ground cells of the visibility grid whose eye-height point sees more than a share
+    (0, 0.25, 0.5) of the scheme, joined into polygons, with their area and share of the
+    open ground studied."""
+    import json
+
+    _, data = impact_jobs.result_of(session, principal, proposal_id, variant)
+    features = [{"id": i, **f} for i, f in enumerate(impact_jobs.zone_of(proposal_id, data))]
+    body = {"type": "FeatureCollection", "features": features}
     return Response(json.dumps(body, separators=(",", ":")), media_type="application/geo+json")
 
 

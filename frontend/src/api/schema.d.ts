@@ -1174,6 +1174,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/proposals/{proposal_id}/impact/zone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The zone of theoretical visibility: where on open ground the scheme can be seen
+         * @description The ground cells of the visibility grid whose eye-height point sees more than a share
+         *     (0, 0.25, 0.5) of the scheme, joined into polygons, with their area and share of the
+         *     open ground studied.
+         */
+        get: operations["getImpactZone"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/proposals/{proposal_id}/impact/points/{analysis}/{index}": {
         parameters: {
             query?: never;
@@ -15296,6 +15318,109 @@ export interface operations {
                      *             "after": 24.1,
                      *             "difference": -7.1,
                      *             "adverse": true
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    getImpactZone: {
+        parameters: {
+            query?: {
+                /** @description A design variant's id (none: the scheme) */
+                variant?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GeoJSON MultiPolygons (lon, lat), one per band of the share seen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "FeatureCollection",
+                     *       "features": [
+                     *         {
+                     *           "type": "Feature",
+                     *           "id": 0,
+                     *           "geometry": {
+                     *             "type": "MultiPolygon",
+                     *             "coordinates": [
+                     *               [
+                     *                 [
+                     *                   [
+                     *                     -0.0955,
+                     *                     51.514
+                     *                   ],
+                     *                   [
+                     *                     -0.0948,
+                     *                     51.514
+                     *                   ],
+                     *                   [
+                     *                     -0.0948,
+                     *                     51.5146
+                     *                   ],
+                     *                   [
+                     *                     -0.0955,
+                     *                     51.514
+                     *                   ]
+                     *                 ]
+                     *               ]
+                     *             ]
+                     *           },
+                     *           "properties": {
+                     *             "share_seen_above": 0,
+                     *             "area_m2": 1840,
+                     *             "share_of_ground": 0.21
                      *           }
                      *         }
                      *       ]

@@ -7,6 +7,9 @@ import io
 import json
 from collections.abc import Callable
 
+import numpy as np
+import shapely
+import shapely.geometry
 from fastapi.testclient import TestClient
 
 from tests.backend.city.fixtures import City
@@ -46,6 +49,21 @@ def test_a_massing_change_queues_a_study_whose_results_are_served_in_every_form(
         assert p["adverse"] == (p["after"] < 27.0 and p["after"] < 0.8 * p["before"])
     # a 60 m block in a terrace of 3-5 storeys takes daylight from some neighbour
     assert min(f["properties"]["difference"] for f in feats) < -1.0
+
+    # the zone of theoretical visibility holds every eye point that sees the scheme, no other
+    zone = client.get(f"/api/v1/proposals/{pid}/impact/zone", headers=planner)
+    assert zone.status_code == 200
+    assert zone.headers["content-type"].startswith("application/geo+json")
+    bands = zone.json()["features"]
+    assert [b["properties"]["share_seen_above"] for b in bands] == [0.0, 0.25, 0.5]
+    areas = [b["properties"]["area_m2"] for b in bands]
+    assert areas[0] > 0 and areas == sorted(areas, reverse=True)
+    eyes = client.get(f"/api/v1/proposals/{pid}/impact/points?analysis=visibility", headers=planner)
+    eyes = eyes.json()
+    xy = np.array([f["geometry"]["coordinates"][:2] for f in eyes["features"]])
+    seen = np.array([f["properties"]["share_seen"] > 0 for f in eyes["features"]])
+    inside = shapely.contains_xy(shapely.geometry.shape(bands[0]["geometry"]), xy[:, 0], xy[:, 1])
+    assert seen.any() and (inside == seen).all()
 
     one = client.get(f"/api/v1/proposals/{pid}/impact/points/vsc/{feats[3]['id']}", headers=planner)
     assert one.status_code == 200 and one.json() == feats[3]
