@@ -186,11 +186,13 @@ export class PlannerPanel {
       site_boundary: geometry.site_boundary,
     }
     this.saving.value = true
+    // the proposal as the server has it after each step; shown (heading, stage) once all are
+    // done, so the page never says "editing" a scheme that is still being published
+    let p: Proposal | undefined
     try {
       const { reference: _ref, ...update } = body
       const before = this.saved.value
-      let p = before ? await this.ctx.api.updateProposal(before.id, update) : await this.ctx.api.createProposal(body)
-      this.saved.value = p
+      p = before ? await this.ctx.api.updateProposal(before.id, update) : await this.ctx.api.createProposal(body)
       p = await this.ctx.api.setMassing(p.id, geometry.massing)
       if (publish) p = await this.ctx.api.publish(p.id)
       this.saved.value = p
@@ -203,6 +205,8 @@ export class PlannerPanel {
       } else void this.loadExports(p)
       // a draft stays in the editor: the planner goes on where they were
     } catch (err) {
+      // a step after the first failed: the next save updates the proposal made, never a second one
+      if (p) this.saved.value = p
       this.ctx.announce(t('account.failed', { detail: errorText(err) }))
     } finally {
       this.saving.value = false
