@@ -21,6 +21,7 @@ COVERED_OPERATIONS = {
     "getImpactBuildings",
     "getImpactReport",
     "getImpactCsv",
+    "getImpactZone",
     "listImpactViewpoints",
     "createImpactViewpoint",
     "deleteImpactViewpoint",
@@ -37,6 +38,7 @@ def _reads(pid: int) -> list[str]:
         f"{base}/buildings",
         f"{base}/report",
         f"{base}/csv",
+        f"{base}/zone",
         f"{base}/viewpoints",
     ]
 
