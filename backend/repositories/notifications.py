@@ -10,6 +10,7 @@ repeated run a no-op. The outbox rows of immediate notifications are a second
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -166,14 +167,27 @@ def _recipients(
     return sa.union(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
 
 
+def _localised(texts: str | Mapping[str, str]) -> sa.ColumnElement[str]:
+    """One text, or one per locale picked by the recipient's ``users.locale`` (English when the
+    account's locale has none), inside the same set-based statement."""
+    if isinstance(texts, str):
+        return sa.literal(texts)
+    default = texts["en"]
+    whens = {locale: value for locale, value in texts.items() if locale != "en"}
+    return sa.case(
+        *[(User.locale == locale, sa.literal(value)) for locale, value in whens.items()],
+        else_=sa.literal(default),
+    )
+
+
 def fan_out(
     session: Session,
     *,
     kind: str,
     proposal_id: int,
     dedupe_key: str,
-    title: str,
-    body: str,
+    title: str | Mapping[str, str],
+    body: str | Mapping[str, str],
     link: str,
     now: datetime,
     areas: bool,
@@ -198,8 +212,8 @@ def fan_out(
             sa.literal(kind),
             sa.literal(proposal_id),
             sa.literal(dedupe_key),
-            sa.literal(title),
-            sa.literal(body),
+            _localised(title),
+            _localised(body),
             sa.literal(link),
             _delivery(uid, kind),
             _now(now),
@@ -276,7 +290,11 @@ def notify_one(
 
 
 def queue_immediate(
-    session: Session, dedupe_key: str, unsubscribe_base: str, footer: str, now: datetime
+    session: Session,
+    dedupe_key: str,
+    unsubscribe_base: str,
+    footer: str | Mapping[str, str],
+    now: datetime,
 ) -> int:
     """Put every not yet queued immediate notification of ``dedupe_key`` in the outbox."""
     link = (
@@ -297,7 +315,7 @@ def queue_immediate(
             Notification.body
             + sa.literal("\n\n")
             + Notification.link
-            + sa.literal(footer)
+            + _localised(footer)
             + link
             + sa.literal("\n"),
             _now(now),

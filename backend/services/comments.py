@@ -405,6 +405,7 @@ def notify_reply(
         title=f"{replier} replied to your comment on {proposal.title}",
         body=reply.body[:500],
         comment_id=reply.id,
+        words={"who": replier, "title": proposal.title},
     )
 
 

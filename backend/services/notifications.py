@@ -46,6 +46,7 @@ from backend.schemas.notifications import (
     UnsubscribeResult,
 )
 from backend.services.auth import Principal
+from backend.services.notifications_texts import LOCALES, each_locale, text
 
 logger = logging.getLogger(__name__)
 
@@ -72,13 +73,10 @@ class AppLinks(Protocol):
     def operation(self, operation_id: str, **path_params: int | str) -> str: ...
 
 
-FOOTER = "\n\n--\nChange what CivicTwin e-mails you in your account. Unsubscribe from all: "
-
-STAGE_TITLES = {
-    "consultation": "consultation opened",
-    "assessment": "consultation closed, now being assessed",
-    "decided": "decided",
-}
+#: The e-mail's footer before the unsubscribe link, per locale (notifications_texts.py).
+FOOTER = each_locale("footer")
+STAGES = ("consultation", "assessment", "decided")
+DECISIONS = ("approved", "refused", "withdrawn")
 
 
 # --- tokens --------------------------------------------------------------------------------
@@ -155,16 +153,23 @@ def record_for_user(
     title: str,
     body: str,
     comment_id: int | None = None,
+    words: dict[str, object] | None = None,
 ) -> None:
     """One recipient (a reply, an official response), recorded in the caller's transaction
-    and delivered by :func:`process_events` like the rest."""
-    repo.add_event(
-        session,
-        kind,
-        proposal_id,
-        dedupe_key,
-        {"user_id": user_id, "title": title, "body": body, "comment_id": comment_id},
-    )
+    and delivered by :func:`process_events` like the rest.
+
+    ``title`` and ``body`` are the English texts; ``words`` (the parameters of the kind's
+    texts in notifications_texts.py) lets the delivery write them in the recipient's language.
+    """
+    data: dict[str, object] = {
+        "user_id": user_id,
+        "title": title,
+        "body": body,
+        "comment_id": comment_id,
+    }
+    if words is not None:
+        data["words"] = words
+    repo.add_event(session, kind, proposal_id, dedupe_key, data)
 
 
 # --- the scheduler steps -------------------------------------------------------------------------
@@ -178,36 +183,54 @@ class FanOutReport:
     by_event: dict[str, int] = field(default_factory=dict)
 
 
-def _texts(kind: str, proposal: Proposal, data: dict[str, object]) -> tuple[str, str]:
+def _texts(
+    kind: str, proposal: Proposal, data: dict[str, object]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Subject and body of a fanned-out notification in each locale."""
     name = f"{proposal.title} ({proposal.reference})"
-    if kind == "new_proposal":
-        return (
-            f"New proposal near you: {proposal.title}",
-            f"{name} was published for consultation in an area you follow."
-            + (
-                f" Comments close on {proposal.consultation_end}."
-                if proposal.consultation_end
-                else ""
-            ),
-        )
-    if kind == "stage_change":
-        stage = str(data.get("stage"))
-        what = STAGE_TITLES.get(stage, stage)
-        if stage == "decided" and data.get("decision"):
-            what = f"decided: {data['decision']}"
-        return f"{proposal.title}: {what}", f"{name} is now {what}."
-    if kind == "new_document":
-        return (
-            f"{proposal.title}: new document",
-            f"A document was added to {name}: {data.get('title')}.",
-        )
-    if kind == "closing_soon":
-        return (
-            f"{proposal.title}: consultation closes on {proposal.consultation_end}",
-            f"The consultation on {name} closes on {proposal.consultation_end}: "
-            "there is still time to comment.",
-        )
-    return proposal.title, name
+    title = proposal.title
+    closes = proposal.consultation_end
+    subjects: dict[str, str] = {}
+    bodies: dict[str, str] = {}
+    for locale in LOCALES:
+        if kind == "new_proposal":
+            subjects[locale] = text(locale, "new_proposal.subject", title=title)
+            bodies[locale] = text(locale, "new_proposal.body", name=name) + (
+                text(locale, "new_proposal.closes", date=closes) if closes else ""
+            )
+        elif kind == "stage_change":
+            stage = str(data.get("stage"))
+            what = text(locale, f"stage.{stage}") if stage in STAGES else stage
+            if stage == "decided" and data.get("decision"):
+                decision = str(data["decision"])
+                if decision in DECISIONS:
+                    decision = text(locale, f"decision.{decision}")
+                what = text(locale, "stage.decided_as", decision=decision)
+            subjects[locale] = text(locale, "stage.subject", title=title, what=what)
+            bodies[locale] = text(locale, "stage.body", name=name, what=what)
+        elif kind == "new_document":
+            subjects[locale] = text(locale, "document.subject", title=title)
+            bodies[locale] = text(locale, "document.body", name=name, document=data.get("title"))
+        elif kind == "closing_soon":
+            subjects[locale] = text(locale, "closing.subject", title=title, date=closes)
+            bodies[locale] = text(locale, "closing.body", name=name, date=closes)
+        else:
+            subjects[locale], bodies[locale] = title, name
+    return subjects, bodies
+
+
+def _personal(kind: str, locale: str, data: dict[str, object]) -> tuple[str, str] | None:
+    """Subject and body of a one-recipient notification in its recipient's language."""
+    words = data.get("words")
+    if not isinstance(words, dict):
+        return None  # recorded before the texts were translated: as stored
+    if kind == "reply":
+        return text(locale, "reply.subject", **words), str(data.get("body", ""))
+    if kind == "official_response":
+        disposition = str(words.get("disposition"))
+        said = text(locale, f"response.{disposition}", detail=words.get("detail"))
+        return text(locale, "response.subject", **words), f"{words.get('body')}\n\n{said}"
+    return None
 
 
 def process_events(
@@ -248,25 +271,28 @@ def _deliver(
         user_id = int(data["user_id"])
         ensure_token(session, secret, user_id)
         comment = data.get("comment_id")
+        recipient = users_repo.by_id(session, user_id)
+        own = _personal(event.kind, recipient.locale if recipient else "en", data)
+        title, body = own or (str(data.get("title", proposal.title)), str(data.get("body", "")))
         return repo.notify_one(
             session,
             user_id=user_id,
             kind=event.kind,
             proposal_id=proposal.id,
             dedupe_key=event.dedupe_key,
-            title=str(data.get("title", proposal.title))[:300],
-            body=str(data.get("body", "")),
+            title=title[:300],
+            body=body,
             link=links.proposal(proposal.id, int(comment) if comment else None),
             now=now,
         )
-    title, body = _texts(event.kind, proposal, data)
+    titles, bodies = _texts(event.kind, proposal, data)
     return repo.fan_out(
         session,
         kind=event.kind,
         proposal_id=proposal.id,
         dedupe_key=event.dedupe_key,
-        title=title[:300],
-        body=body,
+        title={locale: t[:300] for locale, t in titles.items()},
+        body=bodies,
         link=links.proposal(proposal.id),
         now=now,
         areas=True,
@@ -307,14 +333,21 @@ def send_digests(
                 continue
             ensure_token(session, secret, user_id)
             url = unsubscribe_url(links, secret, user_id)
-            lines = [f"Hello {user.display_name},", "", f"Your {frequency} CivicTwin digest:", ""]
+            lang = user.locale
+            lines = [
+                text(lang, "digest.hello", name=user.display_name),
+                "",
+                text(lang, f"digest.{frequency}"),
+                "",
+            ]
             for n in items:
                 lines += [f"- {n.title}", f"  {n.body}", f"  {n.link}", ""]
+            many = "one" if len(items) == 1 else "other"
             session.add(
                 OutboxMessage(
                     to_address=user.email,
-                    subject=f"CivicTwin: {len(items)} update{'s' if len(items) != 1 else ''}",
-                    body="\n".join(lines) + FOOTER + url + "\n",
+                    subject=text(lang, f"digest.subject.{many}", n=len(items)),
+                    body="\n".join(lines) + text(lang, "footer") + url + "\n",
                     unsubscribe_url=url,
                 )
             )

@@ -114,6 +114,12 @@ def _respond(
             title=f"The council responded to your comment on {proposal.title}",
             body=_sentence(data),
             comment_id=cid,
+            words={
+                "title": proposal.title,
+                "body": data.body,
+                "disposition": data.disposition,
+                "detail": data.change_made or data.reason or "",
+            },
         )
     session.commit()
     return response

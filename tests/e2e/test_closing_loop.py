@@ -265,16 +265,42 @@ def test_the_participation_loop_closes(
     assert variants["my_preference"] == vb
     assert {v["id"]: v["comments"] for v in variants["items"]} == {va: 0, vb: 1}
 
-    # 4. the planner responds officially: the citizen is e-mailed
-    planner.call(
-        "PUT",
-        f"/api/v1/comments/{comment['id']}/response",
-        json={
-            "body": "Variant B goes forward.",
-            "disposition": "scheme_changed",
-            "change_made": "Seven storeys, stepped back from the street.",
-        },
-    )
+    # 4. the planner responds officially in the page: the citizen is e-mailed and sees it
+    page = new_page(browser, live_server, "planner")
+    try:
+        open_app(page, live_server, hash_=f"#proposal={pid}")
+        page.locator(f"#respond-{comment['id']}").click()
+        page.locator("#response-body").fill("Variant B goes forward.")
+        page.locator("#disposition-scheme_changed").check()
+        page.locator("#response-submit").click()
+        # what changed is required for this disposition: named, and nothing sent
+        page.get_by_text("Say what changed in the scheme.").first.wait_for()
+        page.locator("#response-change").fill("Seven storeys, stepped back from the street.")
+        page.locator("#response-submit").click()
+        page.get_by_text(
+            f"Official response published (On comment {comment['id']})."
+        ).first.wait_for()
+        for width, height in ((1280, 720), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.locator("#planner-loop").scroll_into_view_if_needed()
+            screenshot(page, f"closing_loop_planner_en_{width}")
+        assert run_axe(page) == []
+        assert page.js_errors == []  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
+    page = new_page(browser, live_server, "looper")
+    try:
+        open_app(page, live_server, hash_=f"#proposal={pid}")
+        said_section = page.locator("#proposal-said")
+        said_section.get_by_text("Official response from").first.wait_for()
+        assert "What changed: Seven storeys, stepped back from the street." in (
+            said_section.inner_text()
+        )
+        assert page.locator("#planner-loop").count() == 0  # the planner's side is not a citizen's
+        said_section.scroll_into_view_if_needed()
+        screenshot(page, "closing_loop_said_en_1280")
+    finally:
+        page.context.close()
     # the server fans the response out after answering; the scheduler then mails it
     deadline = time.monotonic() + 60
     while not [
