@@ -12,8 +12,14 @@ from fastapi.testclient import TestClient
 
 from backend.db.engine import Database
 from backend.db.models import OutboxMessage
-from backend.db.models_engagement import Follow, Notification, NotificationPreference
+from backend.db.models_engagement import (
+    Follow,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+)
 from backend.db.types import utcnow
+from backend.repositories import notifications as repo
 from backend.services import mail
 from tests.backend.engagement.conftest import SITE_LAT, SITE_LON, Person, comment
 from tests.backend.proposals.helpers import square
@@ -277,3 +283,51 @@ def test_a_follow_made_after_the_event_is_not_told_old_news(
     step()
     assert [n.kind for n in notifications_of(database, before.user.id)] == ["new_proposal"]
     assert notifications_of(database, after.user.id) == []
+
+
+def test_the_fan_out_returns_the_rows_it_inserted_as_counted_by_the_database(
+    client: TestClient,
+    database: Database,
+    person: Callable[..., Person],
+    new_proposal: Callable[..., dict[str, Any]],
+    step: Callable[..., Any],
+) -> None:
+    """The counts are the rows inserted, not a driver's -1: on PostgreSQL counted from the
+    INSERT's RETURNING inside the statement, on SQLite the statement's changes; rows skipped by
+    ``ON CONFLICT DO NOTHING`` are not counted."""
+    fans = [person() for _ in range(3)]
+    for who in fans:
+        follow(client, who, **near())
+    proposal = new_proposal(title="Counted")
+    report = step()
+    with database.sessions() as s:
+        [event] = s.scalars(sa.select(NotificationEvent))
+        key = event.dedupe_key
+        assert s.scalar(sa.select(sa.func.count()).select_from(Notification)) == 3
+    assert report.notifications == 3 and report.queued == 3
+    late = person()
+    follow(client, late, **near())
+    title = {"en": "Counted", "it": "Contato"}
+    with database.sessions() as s:
+        again: dict[str, Any] = {
+            "kind": "new_proposal",
+            "proposal_id": proposal["id"],
+            "dedupe_key": key,
+            "title": title,
+            "body": title,
+            "link": "http://example.org/#p",
+            "now": utcnow(),
+            "areas": True,
+            "proposal_followers": False,
+            "followed_by": utcnow(),
+        }
+        # three of the four recipients conflict with the rows made before: one inserted
+        assert repo.fan_out(s, **again) == 1
+        assert repo.fan_out(s, **again) == 0
+        assert repo.queue_immediate(s, key, "http://example.org/u?user=", "\n", utcnow()) == 1
+        assert repo.queue_immediate(s, key, "http://example.org/u?user=", "\n", utcnow()) == 0
+        count = sa.select(sa.func.count()).where(Notification.dedupe_key == key)
+        assert s.scalar(count.select_from(Notification)) == 4
+        s.commit()
+    assert [n.user_id for n in notifications_of(database, late.user.id)] == [late.user.id]
+    assert len(outbox(database)) == 4 and len(outbox(database, late.user.email)) == 1
