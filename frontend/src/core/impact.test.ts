@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { colourOf, factSentences, legendTicks, mapPoints, pointValue, scaleFor, viewCamera } from './impact'
+import { colourOf, factSentences, legendTicks, mapPoints, pointValue, scaleFor, viewCamera, viewsOnMap, zoneColour, zonePolygons, zoneRows } from './impact'
 
 describe('impact facts', () => {
   it('turns codes and numbers into keys and parameters', () => {
@@ -57,5 +57,70 @@ describe('protected view camera', () => {
     expect(cam.heading).toBeCloseTo(90, 6)
     expect(cam.pitch).toBeCloseTo((Math.atan(0.1) * 180) / Math.PI, 6)
     expect(viewCamera(eye, { lon: 0, lat: 51.4, height: 50 }).heading).toBeCloseTo(180, 6)
+  })
+})
+
+describe('the zone of theoretical visibility and the protected views', () => {
+  const square = (x: number, y: number, d: number) => [
+    [x, y],
+    [x + d, y],
+    [x + d, y + d],
+    [x, y + d],
+    [x, y],
+  ]
+  const band = (id: number, share: number, coordinates: number[][][][], area: number, ground: number) => ({
+    id,
+    geometry: { type: 'MultiPolygon' as const, coordinates },
+    properties: { share_seen_above: share, area_m2: area, share_of_ground: ground },
+  })
+
+  it('gives a polygon per part of each band, holes kept, inner bands on higher levels', () => {
+    const zone = [
+      band(2, 0.5, [], 0, 0),
+      band(0, 0, [[square(0, 0, 1), square(0.2, 0.2, 0.1)], [square(2, 0, 1)]], 1800, 0.3),
+      band(1, 0.25, [[square(0, 0, 0.5)]], 400, 0.06),
+    ]
+    const polys = zonePolygons(zone)
+    expect(polys.map((p) => [p.band, p.level, p.holes.length])).toEqual([
+      [0, 0, 1],
+      [0, 0, 0],
+      [0.25, 1, 0],
+    ])
+    expect(polys[0].outer[1]).toEqual({ lon: 1, lat: 0 })
+    expect(polys[2].colour).toEqual(zoneColour(0.25))
+    // warmer (less green) where more of the scheme is seen
+    expect(zoneColour(0.5)[1]).toBeLessThan(zoneColour(0.25)[1])
+    expect(zoneColour(0.25)[1]).toBeLessThan(zoneColour(0)[1])
+    // the text equivalent: every band, lowest first, the share in percent
+    expect(zoneRows(zone).map((r) => [r.band, r.areaM2, r.sharePct])).toEqual([
+      [0, 1800, 30],
+      [0.25, 400, 6],
+      [0.5, 0, 0],
+    ])
+  })
+
+  it('refuses a band the legend does not know', () => {
+    expect(() => zonePolygons([band(0, 0.3, [[square(0, 0, 1)]], 1, 0.1)])).toThrow('zone band 0.3 is not one of 0, 0.25, 0.5')
+  })
+
+  it("puts each view's result on its viewpoint by name, in order, and none on a newer view", () => {
+    const vp = (name: string) => ({ name, eye: [-0.1065, 51.5141, 49], target: [-0.0984, 51.5138, 111] })
+    const views = viewsOnMap(
+      [vp("St Paul's"), vp('Fleet St'), vp("St Paul's"), vp('New')],
+      [
+        { code: 'vsc', failing: 0, points: 1, buildings: 1 },
+        { code: 'view', name: "St Paul's", scheme_pct: 3.2, above_landmark: true },
+        { code: 'view', name: 'Fleet St', scheme_pct: 0, above_landmark: false },
+        { code: 'view', name: "St Paul's", scheme_pct: 1.5, above_landmark: false },
+      ],
+    )
+    expect(views.map((v) => v.result)).toEqual([
+      { schemePct: 3.2, aboveLandmark: true },
+      { schemePct: 0, aboveLandmark: false },
+      { schemePct: 1.5, aboveLandmark: false },
+      undefined,
+    ])
+    expect(views[0].eye).toEqual({ lon: -0.1065, lat: 51.5141, height: 49 })
+    expect(views[0].target.height).toBe(111)
   })
 })

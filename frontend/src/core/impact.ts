@@ -1,8 +1,10 @@
 /**
  * Impact studies (issue 13), engine- and DOM-free: the summary's facts as message keys and
- * numbers, the colour scales of the maps with BRE 209's thresholds, a protected view's camera.
+ * numbers, the colour scales of the maps with BRE 209's thresholds, a protected view's camera,
+ * the zone of theoretical visibility's bands and the protected views' results on the map.
  */
-import type { CameraView, LonLatHeight } from './geo'
+import type { ZoneFeature } from '../api/impact'
+import type { CameraView, LonLat, LonLatHeight } from './geo'
 
 export type ImpactAnalysis = 'vsc' | 'apsh' | 'ground' | 'visibility'
 export type ImpactMode = 'before' | 'after' | 'difference'
@@ -163,4 +165,95 @@ export function mapPoints(
     out.push({ position: { lon, lat, height: height ?? 0 }, colour: colourOf(v, scale), index: f.id })
   }
   return out
+}
+
+/** The zone's bands as the backend sends them: ground whose eye sees more than this share of
+ * the scheme (impact/views.py ZONE_BANDS); they nest, the 0.5 band inside the 0.25 band. */
+export const ZONE_BANDS: readonly number[] = [0, 0.25, 0.5]
+const ZONE_COLOURS: readonly Rgb[] = [
+  [254, 224, 139],
+  [252, 141, 89],
+  [215, 48, 39],
+]
+
+function bandLevel(band: number): number {
+  const i = ZONE_BANDS.findIndex((b) => Math.abs(b - band) < 1e-9)
+  if (i < 0) throw new Error(`zone band ${band} is not one of ${ZONE_BANDS.join(', ')}`)
+  return i
+}
+
+/** A band's colour (the legend's and the map's): warmer where more of the scheme is seen. */
+export const zoneColour = (band: number): Rgb => ZONE_COLOURS[bandLevel(band)]
+
+/** One polygon of the zone for the 3D view: its outer ring and holes, its band and colour;
+ * `level` orders the nested bands (0 lowest), so the inner bands are drawn over the outer. */
+export interface ZonePolygon {
+  band: number
+  level: number
+  colour: Rgb
+  outer: LonLat[]
+  holes: LonLat[][]
+}
+
+const ring = (coords: readonly number[][]): LonLat[] => coords.map(([lon, lat]) => ({ lon, lat }))
+
+/** The zone's polygons, one per part of each band's MultiPolygon; empty bands give none. */
+export function zonePolygons(features: readonly ZoneFeature[]): ZonePolygon[] {
+  const out: ZonePolygon[] = []
+  for (const f of features) {
+    const band = f.properties.share_seen_above
+    const level = bandLevel(band)
+    const colour = ZONE_COLOURS[level]
+    for (const [outer, ...holes] of f.geometry.coordinates) {
+      if (outer && outer.length >= 4) out.push({ band, level, colour, outer: ring(outer), holes: holes.map(ring) })
+    }
+  }
+  return out
+}
+
+/** The zone in words and numbers (its text equivalent): each band's area and share, lowest
+ * band first. */
+export function zoneRows(features: readonly ZoneFeature[]): { band: number; colour: Rgb; areaM2: number; sharePct: number }[] {
+  return [...features]
+    .sort((a, b) => a.properties.share_seen_above - b.properties.share_seen_above)
+    .map((f) => ({
+      band: f.properties.share_seen_above,
+      colour: zoneColour(f.properties.share_seen_above),
+      areaM2: f.properties.area_m2,
+      sharePct: 100 * f.properties.share_of_ground,
+    }))
+}
+
+/** A protected view on the map: its eye and target, and the latest study's result for it
+ * (undefined when the view was saved after that study). */
+export interface ViewOnMap {
+  name: string
+  eye: LonLatHeight
+  target: LonLatHeight
+  result?: { schemePct: number; aboveLandmark: boolean }
+}
+
+const lonLatHeight = (p: readonly number[]): LonLatHeight => ({ lon: p[0], lat: p[1], height: p[2] ?? 0 })
+
+/**
+ * The saved viewpoints with their results. The study names its views' results by the
+ * viewpoint's name (the summary's `view` facts, in the order the views were studied), so a
+ * name that repeats takes its results in order.
+ */
+export function viewsOnMap(
+  viewpoints: readonly { name: string; eye: readonly number[]; target: readonly number[] }[],
+  facts: readonly ImpactFact[],
+): ViewOnMap[] {
+  const results = facts.filter((f) => f.code === 'view')
+  const used = new Set<ImpactFact>()
+  return viewpoints.map((v) => {
+    const fact = results.find((f) => !used.has(f) && f.name === v.name)
+    if (fact) used.add(fact)
+    return {
+      name: v.name,
+      eye: lonLatHeight(v.eye),
+      target: lonLatHeight(v.target),
+      result: fact ? { schemePct: num(fact.scheme_pct), aboveLandmark: fact.above_landmark === true } : undefined,
+    }
+  })
 }

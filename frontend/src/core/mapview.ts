@@ -5,7 +5,7 @@
  */
 import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
 import type { EditorState } from './editor'
-import type { ImpactMapPoint } from './impact'
+import type { ImpactMapPoint, ViewOnMap, ZonePolygon } from './impact'
 import type { CameraView, LonLat, LonLatHeight } from './geo'
 
 export type BBox = [west: number, south: number, east: number, north: number]
@@ -68,4 +68,8 @@ export interface MapView {
   onBuildingPicked?(fn: (pick: PickedPoint | undefined) => void): void
   /** an impact study's coloured points (façades, ground, visibility); undefined clears (issue 13) */
   showImpactPoints?(points: readonly ImpactMapPoint[] | undefined, onPick?: (index: number) => void): void
+  /** the zone of theoretical visibility draped on the ground, a colour per band; undefined clears */
+  showImpactZone?(polygons: readonly ZonePolygon[] | undefined): void
+  /** the protected views: each eye, its line of sight to the target, its result; undefined clears */
+  showImpactViews?(views: readonly ViewOnMap[] | undefined): void
 }

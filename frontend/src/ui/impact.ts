@@ -2,7 +2,9 @@
  * The proposal's Impact section (issue 13): the study's summary in words, its progress while it
  * computes, colour maps of façades and ground in 3D (before, after, difference) with a legend
  * that marks BRE 209's thresholds, a point's values (clicked in 3D or chosen from the list), a
- * comment about one point, and the protected views as cameras. Mounted with
+ * comment about one point, the zone of theoretical visibility (drawn on the ground when asked,
+ * always given as areas and shares) and the protected views (drawn as eye and line of sight,
+ * each with its result, and opened as cameras). Mounted with
  * `setImpactSection` (proposals.ts) by `installImpact(ctx)`.
  */
 import { signal } from '@preact/signals'
@@ -15,11 +17,13 @@ import {
   impactReportUrl,
   impactStatus,
   impactViewpoints,
+  impactZone,
   requestImpact,
   type ImpactPoint,
   type ImpactPoints,
   type ImpactStatus,
   type ImpactViewpoint,
+  type ZoneFeature,
 } from '../api/impact'
 import {
   colourOf,
@@ -32,11 +36,16 @@ import {
   pointValue,
   scaleFor,
   viewCamera,
+  viewsOnMap,
+  zonePolygons,
+  zoneRows,
   type ImpactAnalysis,
   type ImpactFact,
   type ImpactMode,
   type Sentence,
+  type ViewOnMap,
 } from '../core/impact'
+import { ApiError } from '../api/client'
 import type { I18n, MessageKey } from '../i18n'
 import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
@@ -57,6 +66,12 @@ export class ImpactPanel {
   readonly picked = signal<ImpactPoint | undefined>(undefined)
   readonly viewpoints = signal<ImpactViewpoint[]>([])
   readonly comment = signal('')
+  /** the latest study's zone of theoretical visibility (undefined: not loaded, or none) */
+  readonly zone = signal<ZoneFeature[] | undefined>(undefined)
+  /** the latest study was made before the zone was: it has none until it runs again */
+  readonly zoneMissing = signal(false)
+  /** the zone drawn on the ground in 3D (its areas are listed either way) */
+  readonly zoneShown = signal(false)
   private proposalId?: number
   private updatedAt?: string
   private shownJob?: number
@@ -81,19 +96,29 @@ export class ImpactPanel {
     this.status.value = undefined
     this.points.value = undefined
     this.picked.value = undefined
+    this.zone.value = undefined
+    this.zoneMissing.value = false
+    this.viewpoints.value = []
     this.shownJob = undefined
     void this.load()
-    void impactViewpoints(this.ctx.api, proposal.id)
-      .then((v) => (this.viewpoints.value = v))
+    const id = proposal.id
+    void impactViewpoints(this.ctx.api, id)
+      .then((v) => {
+        if (id !== this.proposalId) return
+        this.viewpoints.value = v
+        this.paintViews()
+      })
       .catch(() => (this.viewpoints.value = []))
   }
 
-  /** Stop polling and take the points off the 3D view. */
+  /** Stop polling and take the points, the zone and the views off the 3D view. */
   stop() {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     this.proposalId = undefined
     this.ctx.map?.showImpactPoints?.(undefined)
+    this.ctx.map?.showImpactZone?.(undefined)
+    this.ctx.map?.showImpactViews?.(undefined)
   }
 
   async load() {
@@ -110,7 +135,8 @@ export class ImpactPanel {
       }
       if (status.result && status.result.job_id !== this.shownJob) {
         this.shownJob = status.result.job_id
-        await this.loadPoints()
+        this.paintViews()
+        await Promise.all([this.loadPoints(), this.loadZone()])
       }
     } catch (err) {
       this.error.value = errorText(err)
@@ -129,6 +155,43 @@ export class ImpactPanel {
     } catch (err) {
       this.error.value = errorText(err)
     }
+  }
+
+  async loadZone() {
+    const id = this.proposalId
+    if (id === undefined) return
+    try {
+      const zone = await impactZone(this.ctx.api, id)
+      if (id !== this.proposalId) return
+      this.zone.value = zone
+      this.zoneMissing.value = false
+    } catch (err) {
+      if (id !== this.proposalId) return
+      this.zone.value = undefined
+      // a study stored before the zone existed: said in the section, not as a failure
+      if (err instanceof ApiError && err.status === 404) this.zoneMissing.value = true
+      else this.error.value = errorText(err)
+    }
+    this.paintZone()
+  }
+
+  setZoneShown(shown: boolean) {
+    this.zoneShown.value = shown
+    this.paintZone()
+  }
+
+  paintZone() {
+    const zone = this.zone.value
+    this.ctx.map?.showImpactZone?.(this.zoneShown.value && zone ? zonePolygons(zone) : undefined)
+  }
+
+  /** The saved views with the latest study's results (what the map and the list show). */
+  views(): ViewOnMap[] {
+    return viewsOnMap(this.viewpoints.value, (this.status.value?.result?.facts ?? []) as ImpactFact[])
+  }
+
+  paintViews() {
+    this.ctx.map?.showImpactViews?.(this.viewpoints.value.length ? this.views() : undefined)
   }
 
   paint() {
@@ -240,6 +303,7 @@ function ImpactView({ panel, proposal }: { panel: ImpactPanel; proposal: Proposa
     result ? h(MapControls, { panel, i18n }) : null,
     result ? h(PointDetails, { panel, i18n }) : null,
     result ? h(Worst, { panel, i18n }) : null,
+    result ? h(Zone, { panel, i18n }) : null,
     panel.viewpoints.value.length ? h(Views, { panel, i18n }) : null,
     h(
       'p',
@@ -390,19 +454,90 @@ function Worst({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
   )
 }
 
-function Views({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
+function Zone({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
   const { t } = i18n
+  const zone = panel.zone.value
+  if (panel.zoneMissing.value) {
+    return h('section', { 'aria-labelledby': 'impact-zone-h' }, h('h4', { id: 'impact-zone-h' }, t('impact.zone')), h('p', { class: 'muted' }, t('impact.zone.missing')))
+  }
+  if (!zone) return null
+  const rows = zoneRows(zone)
+  const area = new Intl.NumberFormat(i18n.tag, { maximumFractionDigits: 0 })
+  const pct = new Intl.NumberFormat(i18n.tag, { maximumFractionDigits: 1 })
+  const bandName = (band: number) => (band === 0 ? t('impact.zone.any') : t('impact.zone.above', { pct: pct.format(100 * band) }))
   return h(
     'section',
-    { 'aria-labelledby': 'impact-views-h' },
+    { 'aria-labelledby': 'impact-zone-h', id: 'impact-zone' },
+    h('h4', { id: 'impact-zone-h' }, t('impact.zone')),
+    h(
+      'div',
+      { class: 'check' },
+      h('input', {
+        type: 'checkbox',
+        id: 'impact-zone-show',
+        checked: panel.zoneShown.value,
+        disabled: !panel.ctx.map,
+        onChange: (e: Event) => panel.setZoneShown((e.target as HTMLInputElement).checked),
+      }),
+      h('label', { for: 'impact-zone-show' }, t('impact.zone.show')),
+    ),
+    // the legend and the text equivalent in one: each band's colour, area and share
+    h(
+      'table',
+      { class: 'impact-zone-table' },
+      h('caption', {}, t('impact.zone.caption')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('impact.zone.band')), h('th', { scope: 'col' }, t('impact.zone.area')), h('th', { scope: 'col' }, t('impact.zone.share')))),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            { key: r.band },
+            h(
+              'th',
+              { scope: 'row' },
+              h('span', { class: 'swatch', 'aria-hidden': 'true', style: { background: cssColour(r.colour), display: 'inline-block', width: '0.9em', height: '0.9em', marginInlineEnd: '0.4em' } }),
+              bandName(r.band),
+            ),
+            h('td', {}, `${area.format(r.areaM2)} m²`),
+            h('td', {}, `${pct.format(r.sharePct)} %`),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'hint' }, t('impact.zone.hint')),
+  )
+}
+
+function Views({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
+  const { t } = i18n
+  const pct = new Intl.NumberFormat(i18n.tag, { maximumFractionDigits: 1 })
+  const results = panel.views()
+  return h(
+    'section',
+    { 'aria-labelledby': 'impact-views-h', id: 'impact-views' },
     h('h4', { id: 'impact-views-h' }, t('impact.views')),
     h(
       'ul',
       {},
-      panel.viewpoints.value.map((v) =>
-        h('li', { key: v.id }, h('button', { type: 'button', class: 'link', onClick: () => panel.openView(v) }, t('impact.openView', { name: v.name }))),
-      ),
+      panel.viewpoints.value.map((v, i) => {
+        const r = results[i]?.result
+        return h(
+          'li',
+          { key: v.id },
+          h('button', { type: 'button', class: 'link', onClick: () => panel.openView(v) }, t('impact.openView', { name: v.name })),
+          h(
+            'p',
+            { class: 'impact-view-result' },
+            r
+              ? t(r.aboveLandmark ? 'impact.view.above' : 'impact.view.below', { pct: pct.format(r.schemePct) })
+              : t('impact.view.notStudied'),
+          ),
+        )
+      }),
     ),
+    h('p', { class: 'hint' }, t('impact.views.hint')),
   )
 }
 

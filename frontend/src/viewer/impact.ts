@@ -1,17 +1,95 @@
 /**
  * The impact study on the city (issue 13): façade, ground and eye points as coloured point
- * primitives (one draw call for thousands), clickable; the colours come from core/impact.ts.
+ * primitives (one draw call for thousands), clickable; the zone of theoretical visibility as
+ * polygons clamped to the ground (terrain and the draped ground layer alike); the protected
+ * views as an eye marker and a line of sight. Colours come from core/impact.ts.
  */
-import { Cartesian3, Color, NearFarScalar, PointPrimitiveCollection, type CesiumWidget } from 'cesium'
-import type { ImpactMapPoint } from '../core/impact'
+import {
+  Cartesian2,
+  Cartesian3,
+  ClassificationType,
+  Color,
+  CustomDataSource,
+  LabelStyle,
+  NearFarScalar,
+  PointPrimitiveCollection,
+  PolygonHierarchy,
+  VerticalOrigin,
+  type CesiumWidget,
+} from 'cesium'
+import type { ImpactMapPoint, ViewOnMap, ZonePolygon } from '../core/impact'
+import type { LonLat } from '../core/geo'
 
 const TAG = 'impact-point'
+/** the zone is translucent: the streets and parks under it stay readable */
+const ZONE_ALPHA = 0.55
+const VIEW_ABOVE = Color.fromBytes(215, 48, 39)
+const VIEW_BELOW = Color.fromBytes(69, 117, 180)
+const VIEW_UNKNOWN = Color.fromBytes(120, 120, 120)
+
+const degrees = (ring: readonly LonLat[]) => ring.map((p) => Cartesian3.fromDegrees(p.lon, p.lat))
 
 export class ImpactLayer {
   private points?: PointPrimitiveCollection
   private onPick?: (index: number) => void
+  /** named so the page (and the e2e tests) can find what is drawn */
+  readonly zone = new CustomDataSource('impact-zone')
+  readonly views = new CustomDataSource('impact-views')
 
-  constructor(private readonly widget: CesiumWidget) {}
+  constructor(private readonly widget: CesiumWidget) {
+    void widget.dataSources.add(this.zone)
+    void widget.dataSources.add(this.views)
+  }
+
+  /** The zone's polygons with no height, so Cesium clamps them to the ground; the nested
+   * bands stack by `zIndex`, the band where most of the scheme is seen on top. */
+  showZone(polygons: readonly ZonePolygon[] | undefined) {
+    this.zone.entities.removeAll()
+    for (const p of polygons ?? []) {
+      this.zone.entities.add({
+        name: `zone > ${p.band}`,
+        polygon: {
+          hierarchy: new PolygonHierarchy(degrees(p.outer), p.holes.map((h) => new PolygonHierarchy(degrees(h)))),
+          material: Color.fromBytes(p.colour[0], p.colour[1], p.colour[2], Math.round(255 * ZONE_ALPHA)),
+          classificationType: ClassificationType.BOTH,
+          zIndex: p.level,
+        },
+      })
+    }
+    this.widget.scene.requestRender()
+  }
+
+  /** Each view's eye as a labelled marker and its line of sight to the target, red when the
+   * scheme rises above the landmark's silhouette, blue when it stays below, grey unstudied. */
+  showViews(views: readonly ViewOnMap[] | undefined) {
+    this.views.entities.removeAll()
+    for (const v of views ?? []) {
+      const colour = !v.result ? VIEW_UNKNOWN : v.result.aboveLandmark ? VIEW_ABOVE : VIEW_BELOW
+      const eye = Cartesian3.fromDegrees(v.eye.lon, v.eye.lat, v.eye.height)
+      this.views.entities.add({
+        name: v.name,
+        position: eye,
+        point: { pixelSize: 11, color: colour, outlineColor: Color.WHITE, outlineWidth: 2, disableDepthTestDistance: Number.POSITIVE_INFINITY },
+        label: {
+          text: v.name,
+          font: '13px sans-serif',
+          style: LabelStyle.FILL_AND_OUTLINE,
+          outlineWidth: 3,
+          outlineColor: Color.BLACK,
+          verticalOrigin: VerticalOrigin.BOTTOM,
+          pixelOffset: new Cartesian2(0, -10),
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+        },
+        polyline: {
+          positions: [eye, Cartesian3.fromDegrees(v.target.lon, v.target.lat, v.target.height)],
+          width: 3,
+          material: colour,
+          depthFailMaterial: colour.withAlpha(0.4),
+        },
+      })
+    }
+    this.widget.scene.requestRender()
+  }
 
   show(points: readonly ImpactMapPoint[] | undefined, onPick?: (index: number) => void) {
     this.clear()

@@ -27,7 +27,7 @@ import { withSiteLocations } from '../core/opportunities'
 import { MAP_COLOURS } from '../core/pins'
 import type { AppConfig } from '../config'
 import type { EditorState } from '../core/editor'
-import type { ImpactMapPoint } from '../core/impact'
+import type { ImpactMapPoint, ViewOnMap, ZonePolygon } from '../core/impact'
 import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
 import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
 import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings, untilRootDrawn } from './buildings'
@@ -397,6 +397,14 @@ class CesiumMapView implements MapView {
 
   showImpactPoints(points: readonly ImpactMapPoint[] | undefined, onPick?: (index: number) => void) {
     this.impact.show(points, onPick)
+  }
+
+  showImpactZone(polygons: readonly ZonePolygon[] | undefined) {
+    this.impact.showZone(polygons)
+  }
+
+  showImpactViews(views: readonly ViewOnMap[] | undefined) {
+    this.impact.showViews(views)
   }
 
   setHeatmap(cells: ProposalAnalytics['heatmap'] | undefined) {
