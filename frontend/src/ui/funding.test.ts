@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
-import { render } from 'preact'
+import { h, render } from 'preact'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Scheme } from '../api/funding'
-import { FundingPanel, schemesBeside } from './funding'
+import { FundingPanel, SchemesBeside } from './funding'
 import { store } from './store'
 import { fakeServer, settle, testContext, user } from './testing'
 
@@ -106,10 +106,13 @@ describe('funding panel', () => {
   it('shows the schemes linked to a work package beside it, fetched once', async () => {
     const server = fakeServer({ 'GET /api/v1/opportunities/4/schemes': () => [scheme(7, { kind: 'guarantee' })] })
     const ctx = testContext(server.api, user(['sme']))
-    host.append(schemesBeside(ctx, 4))
+    render(h(SchemesBeside, { ctx, opportunityId: 4 }), host)
     await settle()
     expect(host.querySelector('#opp-schemes li')!.textContent).toContain('Grant 7 (Guarantee, City Growth Fund)')
-    host.replaceChildren(schemesBeside(ctx, 4))
+    // the detail closed and opened again: shown at once, not fetched again
+    render(null, host)
+    render(h(SchemesBeside, { ctx, opportunityId: 4 }), host)
+    expect(host.querySelector('#opp-schemes li')).not.toBeNull()
     await settle()
     expect(host.querySelector('#opp-schemes li')).not.toBeNull()
     expect(server.requests.filter((r) => r.path === '/api/v1/opportunities/4/schemes')).toHaveLength(1)

@@ -5,7 +5,8 @@
  * (README.md): state in signals on the class, views as function components.
  */
 import { signal } from '@preact/signals'
-import { h, render, type JSX } from 'preact'
+import { h, type JSX } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
 import {
   guide,
   kpis,
@@ -291,22 +292,25 @@ function BesideView({ ctx, items }: { ctx: AppContext; items: Scheme[] }) {
 }
 
 /**
- * The schemes linked to a work package, for the opportunity's detail (an older dom.ts panel):
- * a plain element the schemes are rendered into once they arrive (kept per work package, so a
- * re-render of the detail does not fetch again).
+ * The schemes linked to a work package, in the opportunity's detail: fetched once per work
+ * package (kept, so opening it again does not fetch), shown in `#opp-schemes` once they arrive.
  */
-export function schemesBeside(ctx: AppContext, opportunityId: Id): HTMLElement {
-  const host = document.createElement('div')
-  host.id = 'opp-schemes'
-  const show = (items: Scheme[]) => render(h(BesideView, { ctx, items }), host)
-  const known = besideCache.get(opportunityId)
-  if (known) show(known)
-  else
+export function SchemesBeside({ ctx, opportunityId }: { ctx: AppContext; opportunityId: Id }) {
+  const [items, setItems] = useState<Scheme[] | undefined>(() => besideCache.get(opportunityId))
+  useEffect(() => {
+    const known = besideCache.get(opportunityId)
+    setItems(known)
+    if (known) return
+    let current = true
     void schemesBesideApi(ctx.api, opportunityId)
-      .then((items) => {
-        besideCache.set(opportunityId, items)
-        show(items)
+      .then((found) => {
+        besideCache.set(opportunityId, found)
+        if (current) setItems(found)
       })
       .catch(() => undefined)
-  return host
+    return () => {
+      current = false
+    }
+  }, [ctx, opportunityId])
+  return h('div', { id: 'opp-schemes' }, items ? h(BesideView, { ctx, items }) : null)
 }

@@ -1,7 +1,6 @@
 /** "Sign in to use this." with the way to do it: a link to the Account tab. */
 import { h as p, type JSX } from 'preact'
 import type { AppContext } from './context'
-import { h } from './dom'
 import { useI18n } from './store'
 
 /** The prompt as a component (the ported panels use this one). */
@@ -17,31 +16,6 @@ export function SignInPrompt({ ctx }: { ctx: AppContext }): JSX.Element {
       {
         href: '#panel',
         onClick: (e: Event) => {
-          e.preventDefault()
-          ctx.openAccount()
-        },
-      },
-      t('app.signInLink'),
-    ),
-  )
-}
-
-/**
- * The same prompt as a plain element, for the panels still built with `dom.ts`
- * (opportunities.ts); it goes when they are ported.
- */
-export function signInPrompt(ctx: AppContext): HTMLElement {
-  const { t } = ctx.i18n
-  return h(
-    'p',
-    { class: 'muted sign-in-prompt' },
-    t('app.signInToUse'),
-    ' ',
-    h(
-      'a',
-      {
-        href: '#panel',
-        onclick: (e: Event) => {
           e.preventDefault()
           ctx.openAccount()
         },
