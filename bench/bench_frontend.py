@@ -23,8 +23,11 @@ timed in the page from just before the click to the first animation frame after 
 result (so a busy 3D view delays it): open a proposal from the list, switch to the Opportunities
 tab, switch back, go back to the list; then the Account tab, its account type SME and back to
 citizen, and the Proposals tab again. One second of quiet after each action, as a person would
-pause. ``--before REV`` also builds the frontend of git revision REV and serves it under
-``/before/``: both builds alternate in the same run, over the same backend. ``--after REV``
+pause. ``--before REV`` also builds the frontend of git revision REV and serves it from a
+second server of the same app over the same database and tiles (at its root, as the builds
+resolve the city's files against the page): both builds alternate in the same run. Each page
+load reports whether the city's tileset.json and tiles answered 200, so a build that shows no
+city cannot pass for a fast one. ``--after REV``
 serves REV's build instead of ``dist/`` (both from git: nothing uncommitted in either).
 
     .venv/bin/python bench/bench_frontend.py --panels --runs 3 --rounds 4 --before 8b7cbb1 --after HEAD
@@ -178,7 +181,7 @@ CLICK_JS = """async ([click, done]) => {
 
 def build_revision(rev: str, out: Path) -> Path:
     """The frontend of git revision ``rev`` built into ``out`` (sources from git, packages shared)."""
-    src = out.parent / f"src-{rev}"
+    src = out.parent / f"src-{out.name}-{rev}"
     src.mkdir(parents=True)
     archive = subprocess.run(
         ["git", "archive", rev, "frontend"], cwd=ROOT, check=True, capture_output=True
@@ -198,7 +201,11 @@ def build_revision(rev: str, out: Path) -> Path:
 
 def serve_seeded(tmp: Path, before: str | None, after: str | None):
     """The e2e live server's content (London, its people, a scheme in consultation with comments
-    and a work package), serving dist/ (and REV's build under /before/). Yields the base URL."""
+    and a work package), serving dist/ (or REV's build). With ``before``, a second server of the
+    same app over the same database and tiles serves REV's build, also at its root: the builds
+    resolve the city's tiles, ground and cesium/ against the page, so a build served under a
+    sub-path of the other server would load no city at all. Yields ({"after"|"before": base
+    URL}, building count)."""
     from backend.main import create_app
     from tests.services import live_server
 
@@ -207,25 +214,42 @@ def serve_seeded(tmp: Path, before: str | None, after: str | None):
         build_revision(after, frontend)
     else:
         shutil.copytree(e2e.DIST, frontend)
-    if before:
-        build_revision(before, frontend / "before")
     tiles_dir = tmp / "tiles"
     folder = e2e.build_london(tiles_dir)
     db_url, settings = e2e.app_settings(tmp, "civictwin.sqlite", tiles_dir)
-    settings = settings.model_copy(update={"frontend_dir": frontend})
     count = e2e.load_buildings(db_url, folder)
-    with live_server(create_app(settings)) as url:
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        url = stack.enter_context(
+            live_server(create_app(settings.model_copy(update={"frontend_dir": frontend})))
+        )
+        urls["after"] = url
         server = e2e.LiveServer(url=url, tiles_dir=tiles_dir, db_url=db_url)
         e2e.DB_URLS[url] = db_url
         e2e.seed(server)
-        yield url, count
+        if before:
+            old = build_revision(before, tmp / "frontend-before")
+            urls["before"] = stack.enter_context(
+                live_server(create_app(settings.model_copy(update={"frontend_dir": old})))
+            )
+        yield urls, count
 
 
-def measure_panels(browser, url: str, rounds: int) -> tuple[dict[str, list[float]], bool]:
-    """One page load, then ``rounds`` times each action; returns the times and the light mode."""
+def measure_panels(
+    browser, url: str, rounds: int
+) -> tuple[dict[str, list[float]], bool, tuple[int, int]]:
+    """One page load, then ``rounds`` times each action; returns the times, the light mode and
+    the city's tile answers (tileset.json and .glb responses with status 200, and others)."""
     ctx = browser.new_context(viewport=e2e.VIEWPORT, locale="en-GB")
+    tiles = [0, 0]
+
+    def seen(response) -> None:
+        if "/tiles/" in response.url and response.url.endswith((".json", ".glb")):
+            tiles[0 if response.status == 200 else 1] += 1
+
     try:
         page = ctx.new_page()
+        page.on("response", seen)
         page.set_default_timeout(180_000)
         page.goto(url)
         page.wait_for_selector(".cards .card")
@@ -238,7 +262,7 @@ def measure_panels(browser, url: str, rounds: int) -> tuple[dict[str, list[float
             for name, click, done in ACTIONS:
                 times[name].append(float(page.evaluate(CLICK_JS, [click, done])))
                 page.wait_for_timeout(1000)
-        return times, light
+        return times, light, (tiles[0], tiles[1])
     finally:
         ctx.close()
 
@@ -248,23 +272,25 @@ def main_panels(args: argparse.Namespace) -> None:
         e2e.ensure_built()
     from playwright.sync_api import sync_playwright
 
-    variants = {f"after ({args.after or 'dist/'})": "/"}
+    variants = {f"after ({args.after or 'dist/'})": "after"}
     if args.before:
-        variants = {f"before ({args.before})": "/before/", **variants}
+        variants = {f"before ({args.before})": "before", **variants}
     results = {v: {name: [] for name, _, _ in ACTIONS} for v in variants}
     lights: dict[str, set[bool]] = {v: set() for v in variants}
+    answers: dict[str, list[tuple[int, int]]] = {v: [] for v in variants}
     loads: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_s:
         served = contextlib.contextmanager(serve_seeded)(Path(tmp_s), args.before, args.after)
-        with served as (base, count), sync_playwright() as pw:
+        with served as (bases, count), sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=str(e2e.CHROMIUM), headless=True, args=e2e.CHROMIUM_ARGS
             )
             for _ in range(args.runs):
                 for variant, path in variants.items():
                     loads.append(os.getloadavg()[0])
-                    times, light = measure_panels(browser, f"{base}{path}", args.rounds)
+                    times, light, tiles = measure_panels(browser, f"{bases[path]}/", args.rounds)
                     lights[variant].add(light)
+                    answers[variant].append(tiles)
                     for name, v in times.items():
                         results[variant][name].extend(v)
                     loads.append(os.getloadavg()[0])
@@ -278,6 +304,7 @@ def main_panels(args: argparse.Namespace) -> None:
     )
     for variant in variants:
         print(f"light mode switched on by itself ({variant}): {sorted(lights[variant])}")
+        print(f"city tiles answered per page load ({variant}, 200 / other): {answers[variant]}")
     print("| action | build | median ms | min ms | max ms | n |")
     print("|---|---|---|---|---|---|")
     for name, _, _ in ACTIONS:
