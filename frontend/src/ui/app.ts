@@ -243,8 +243,18 @@ export class App implements AppContext {
     this.refresh()
   }
 
+  /**
+   * What opened the proposal shown, when it was not the proposals list (a work package's
+   * "part of development" link, a tab's button): Back returns to that tab and focuses it.
+   */
+  private opener?: { tab: TabId; id: string }
+
   select(proposal: Proposal | undefined, commentId?: Id, fly = true) {
     const changed = proposal?.id !== this.selection.proposal?.id
+    if (changed && proposal && !this.selection.proposal) {
+      const id = (document.activeElement as HTMLElement | null)?.id
+      this.opener = id && this.tab !== 'proposals' && this.tab !== 'analytics' ? { tab: this.tab, id } : undefined
+    }
     this.selection = { proposal, commentId }
     if (changed) {
       this.map?.selectProposal(proposal)
@@ -252,6 +262,13 @@ export class App implements AppContext {
       if (proposal && fly && commentId === undefined) this.map?.flyToProposal(proposal)
       if (this.tab !== 'analytics') this.tab = 'proposals'
       if (this.tab === 'analytics') void this.analytics.load()
+      const opener = proposal ? undefined : this.opener
+      if (!proposal) this.opener = undefined
+      if (opener && this.visibleTabs().includes(opener.tab)) {
+        // after the list's own restore (proposals.ts): this focus comes last and wins
+        this.tab = opener.tab
+        requestAnimationFrame(() => requestAnimationFrame(() => document.getElementById(opener.id)?.focus()))
+      }
     }
     this.writeHash()
     this.refresh()
