@@ -6,13 +6,129 @@ workers, PostgreSQL's row locks) never lose an update.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, lazyload
 
 from backend.db.models import Comment, Proposal, Reaction, Report, User
+
+# --- the thread list's read path (issue 10) ----------------------------------------------------
+# A proposal's comment list is the busiest read of a consultation. Its statements are built once
+# here, from the tables (Core rows, not ORM entities: no identity map, no attribute
+# instrumentation), with their values bound at execution, so a request compiles nothing and
+# computes no cache key; the page and its total come from one statement (count(*) OVER ()), the
+# replies of both lower levels (threads nest at most 3 deep) and every author's name from another.
+
+_comments = sa.inspect(Comment).local_table
+_users = sa.inspect(User).local_table
+_proposals = sa.inspect(Proposal).local_table
+
+#: What a public view of a comment reads: the comment's own columns and its author's name.
+THREAD_COLUMNS = (
+    _comments.c.id,
+    _comments.c.proposal_id,
+    _comments.c.parent_id,
+    _comments.c.depth,
+    _comments.c.state,
+    _comments.c.body,
+    _comments.c.author_id,
+    _comments.c.sentiment,
+    _comments.c.topics,
+    _comments.c.anchor_point,
+    _comments.c.anchor_height_m,
+    _comments.c.anchor_building_id,
+    _comments.c.anchor_impact,
+    _comments.c.camera,
+    _comments.c.variant_id,
+    _comments.c.agree_count,
+    _comments.c.disagree_count,
+    _comments.c.created_at,
+    _comments.c.edited_at,
+    _users.c.id.label("author_user_id"),
+    _users.c.display_name.label("author_name"),
+    _users.c.deleted_at.label("author_deleted_at"),
+)
+_WITH_AUTHOR = _comments.outerjoin(_users, _users.c.id == _comments.c.author_id)
+
+_STAGE = sa.select(_proposals.c.stage).where(_proposals.c.id == sa.bindparam("proposal_id"))
+
+
+def _roots_statement(*order: sa.ColumnElement[object]) -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(*THREAD_COLUMNS, sa.func.count().over().label("total"))
+        .select_from(_WITH_AUTHOR)
+        .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
+        .where(_comments.c.parent_id.is_(None))
+        .order_by(*order)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+
+
+_ROOTS = {
+    "newest": _roots_statement(_comments.c.created_at.desc(), _comments.c.id.desc()),
+    "most_reacted": _roots_statement(
+        (_comments.c.agree_count + _comments.c.disagree_count).desc(),
+        _comments.c.created_at.desc(),
+        _comments.c.id.desc(),
+    ),
+}
+_ROOT_COUNT = (
+    sa.select(sa.func.count())
+    .select_from(_comments)
+    .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
+    .where(_comments.c.parent_id.is_(None))
+)
+_children = _comments.alias("children")
+#: Replies to the roots and replies to those, in conversation order (oldest first): within one
+#: parent the order is the same as listing each level on its own.
+_REPLIES = (
+    sa.select(*THREAD_COLUMNS)
+    .select_from(_WITH_AUTHOR)
+    .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
+    .where(
+        sa.or_(
+            _comments.c.parent_id.in_(sa.bindparam("roots", expanding=True)),
+            _comments.c.parent_id.in_(
+                sa.select(_children.c.id).where(
+                    _children.c.parent_id.in_(sa.bindparam("roots_of_children", expanding=True))
+                )
+            ),
+        )
+    )
+    .order_by(_comments.c.created_at, _comments.c.id)
+)
+
+
+def proposal_stage(session: Session, proposal_id: int) -> str | None:
+    """The proposal's stage, or None when there is no such proposal."""
+    stage = session.connection().execute(_STAGE, {"proposal_id": proposal_id}).scalar()
+    return None if stage is None else str(stage)
+
+
+def thread_page(
+    session: Session, proposal_id: int, *, sort: str, limit: int, offset: int
+) -> tuple[Sequence[sa.Row[tuple[object, ...]]], Sequence[sa.Row[tuple[object, ...]]], int]:
+    """One page of a proposal's top-level comments, their replies two levels down and the
+    top-level total, as rows of :data:`THREAD_COLUMNS` (roots newest or most reacted first)."""
+    conn = session.connection()
+    params = {"proposal_id": proposal_id, "limit": limit, "offset": offset}
+    roots = conn.execute(_ROOTS[sort], params).all()
+    if roots:
+        total = int(roots[0].total)
+    elif offset == 0:
+        total = 0
+    else:  # a page past the end has no row to carry the total
+        total = int(conn.execute(_ROOT_COUNT, params).scalar() or 0)
+    if not roots:
+        return roots, [], total
+    ids = [r.id for r in roots]
+    replies = conn.execute(
+        _REPLIES, {"proposal_id": proposal_id, "roots": ids, "roots_of_children": ids}
+    ).all()
+    return roots, replies, total
 
 
 def proposal(session: Session, proposal_id: int) -> Proposal | None:
