@@ -61,6 +61,21 @@ _POINTS_JS = """() => {
 }"""
 
 
+# the zone's polygons as drawn: the entities of the 'impact-zone' data source, with the band
+# in their name and no height of their own (so Cesium clamps them to the ground)
+_ZONE_JS = """() => {
+    const v = window.__civictwin && window.__civictwin.viewer
+    if (!v) return null
+    const ds = v.dataSources.getByName('impact-zone')[0]
+    if (!ds) return null
+    return ds.entities.values.map((e) => ({
+        name: e.name,
+        clamped: e.polygon.height === undefined && e.polygon.extrudedHeight === undefined,
+        rings: e.polygon.hierarchy.getValue().positions.length,
+    }))
+}"""
+
+
 def test_raising_a_block_updates_the_impact_summary_and_colours(browser, live_server) -> None:
     api = live_server.api("planner")
     proposal = api.call(
@@ -129,5 +144,27 @@ def test_raising_a_block_updates_the_impact_summary_and_colours(browser, live_se
         ]
         assert lost, "a 40 m block should take daylight from some neighbour"
         assert all(after[i][0] > after[i][1] for i in lost)  # below 27 %: red over green
+
+        # the zone of theoretical visibility: areas in the page, polygons on the ground when asked
+        zone = api.call("GET", f"/api/v1/proposals/{pid}/impact/zone")["features"]
+        parts = [
+            (f["properties"]["share_seen_above"], len(poly[0]))
+            for f in zone
+            for poly in f["geometry"]["coordinates"]
+        ]
+        assert parts, "a 40 m block should be seen from some open ground around it"
+        rows = section.locator("#impact-zone tbody tr")
+        rows.first.wait_for()
+        assert rows.count() == len(zone) == 3
+        assert "m²" in rows.first.inner_text()
+        assert page.evaluate(_ZONE_JS) == []  # not drawn until asked
+        section.get_by_label("Show the zone on the ground in 3D").check()
+        page.wait_for_function(f"() => ({_ZONE_JS})().length === {len(parts)}")
+        drawn = page.evaluate(_ZONE_JS)
+        assert all(d["clamped"] for d in drawn)
+        # each band's polygons, in order, with the API's outer rings
+        assert [(float(d["name"].split("> ")[1]), d["rings"]) for d in drawn] == parts
+        section.get_by_label("Show the zone on the ground in 3D").uncheck()
+        page.wait_for_function(f"() => ({_ZONE_JS})().length === 0")
     finally:
         page.context.close()
