@@ -6,6 +6,7 @@
 import type { Comment, Opportunity, Proposal, ProposalAnalytics, ProposalSummary } from '../api/types'
 import type { EditorState } from './editor'
 import type { ImpactMapPoint, ViewOnMap, ZonePolygon } from './impact'
+import type { VariantScene } from './variants'
 import type { CameraView, LonLat, LonLatHeight } from './geo'
 
 export type BBox = [west: number, south: number, east: number, north: number]
@@ -72,4 +73,9 @@ export interface MapView {
   showImpactZone?(polygons: readonly ZonePolygon[] | undefined): void
   /** the protected views: each eye, its line of sight to the target, its result; undefined clears */
   showImpactViews?(views: readonly ViewOnMap[] | undefined): void
+  /**
+   * a proposal's design variants in place of its massing: one, or two split at a divider in the
+   * one scene (issue 14); undefined (or another proposal's) shows the proposal's own again
+   */
+  showVariants?(scene: VariantScene | undefined): void
 }

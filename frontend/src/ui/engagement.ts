@@ -56,6 +56,9 @@ export class EngagementPanel {
   readonly follows = signal<Follow[]>([])
   readonly answers = signal<Record<number, FormValue>>({})
   readonly chosen = signal<number | undefined>(undefined)
+  /** the variants drawn in the 3D view instead of the proposal's massing (one, or two split) */
+  readonly shown = signal<{ left: number; right?: number } | undefined>(undefined)
+  readonly pair = signal<[number | undefined, number | undefined]>([undefined, undefined])
   readonly radius = signal(500)
   readonly notice = signal<string | undefined>(undefined)
   readonly error = signal<string | undefined>(undefined)
@@ -135,6 +138,29 @@ export class EngagementPanel {
       this.variants.value = await preferVariant(this.ctx.api, p.id, id)
       return t('engage.preferenceSaved')
     })
+  }
+
+  /** Draw variant `left` (and `right`, split) in the 3D view; undefined: the proposal's own. */
+  show3d(p: Proposal, left: number | undefined, right?: number) {
+    const { t } = this.ctx.i18n
+    const items = this.variants.value?.items ?? []
+    const a = items.find((v) => v.id === left)
+    const b = right === undefined ? undefined : items.find((v) => v.id === right)
+    this.shown.value = a ? { left: a.id, right: b?.id } : undefined
+    this.ctx.map?.showVariants?.(
+      a
+        ? {
+            proposalId: p.id,
+            left: a,
+            right: b,
+            labels: {
+              divider: t('engage.v.divider'),
+              value: (x) => t('engage.v.dividerValue', { left: a.name, right: b?.name ?? '', pct: Math.round(x * 100) }),
+            },
+          }
+        : undefined,
+    )
+    this.ctx.announce(b ? t('engage.v.splitShowing', { left: a!.name, right: b.name }) : a ? t('engage.v.showing', { name: a.name }) : t('engage.v.showOwn'))
   }
 
   answer(p: Proposal) {
@@ -260,12 +286,48 @@ function FollowSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) {
 function VariantsSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) {
   const { t } = useI18n(panel.ctx)
   const list = panel.variants.value
+  // leaving the proposal (or its page) shows its own scheme again
+  useEffect(() => () => {
+    if (panel.shown.peek()) {
+      panel.shown.value = undefined
+      panel.ctx.map?.showVariants?.(undefined)
+    }
+  }, [p.id])
   if (!list || list.items.length < 2) return null
   const open = p.stage === 'consultation' && !!store.user.value
+  const shown = panel.shown.value
+  const name = (id: number | undefined) => list.items.find((v) => v.id === id)?.name ?? ''
+  const [l = list.items[0].id, r = list.items[1].id] = panel.pair.value
+  const has3d = !!panel.ctx.map?.showVariants
+  const picker = (which: 0 | 1, label: string, value: number) =>
+    field(
+      label,
+      h(
+        'select',
+        {
+          id: `variant-compare-${which ? 'right' : 'left'}`,
+          value,
+          onChange: (e: Event) => {
+            const v = Number((e.target as HTMLSelectElement).value)
+            panel.pair.value = which ? [l, v] : [v, r]
+          },
+        },
+        list.items.map((v) => h('option', { key: v.id, value: v.id }, v.name)),
+      ),
+    )
   return h(
     'section',
     { id: 'proposal-variants', 'aria-labelledby': 'proposal-variants-h' },
     h('h3', { id: 'proposal-variants-h', tabindex: -1 }, t('engage.variants')),
+    shown
+      ? h(
+          'p',
+          { id: 'variant-shown', class: 'badge-line', role: 'status' },
+          shown.right !== undefined ? t('engage.v.splitShowing', { left: name(shown.left), right: name(shown.right) }) : t('engage.v.showing', { name: name(shown.left) }),
+          ' ',
+          h('button', { type: 'button', id: 'variant-show-own', onClick: () => panel.show3d(p, undefined) }, shown.right !== undefined ? t('engage.v.closeSplit') : t('engage.v.showOwn')),
+        )
+      : null,
     h(
       'form',
       { onSubmit: (e: Event) => (e.preventDefault(), void panel.prefer(p)) },
@@ -292,6 +354,38 @@ function VariantsSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) 
         h('button', { type: 'submit', id: 'save-preference' }, t('engage.savePreference')),
       ),
     ),
+    // outside the fieldset: seeing a variant needs no account and no open consultation
+    has3d
+      ? h(
+          'div',
+          { class: 'variant-3d' },
+          h(
+            'p',
+            { class: 'inline' },
+            list.items.map((v) =>
+              h(
+                'button',
+                {
+                  key: v.id,
+                  type: 'button',
+                  id: `variant-show-${v.id}`,
+                  'aria-pressed': shown?.left === v.id && shown.right === undefined ? 'true' : 'false',
+                  disabled: !v.massing,
+                  onClick: () => panel.show3d(p, v.id),
+                },
+                t('engage.v.show3d', { name: v.name }),
+              ),
+            ),
+          ),
+          h(
+            'form',
+            { class: 'inline', id: 'variant-compare', onSubmit: (e: Event) => (e.preventDefault(), panel.show3d(p, l, r)) },
+            picker(0, t('engage.v.compareLeft'), l),
+            picker(1, t('engage.v.compareRight'), r),
+            h('button', { type: 'submit', id: 'variant-compare-open', disabled: l === r }, t('engage.v.compare')),
+          ),
+        )
+      : null,
   )
 }
 

@@ -38,6 +38,8 @@ import { loadTerrain } from './terrain'
 import { enableKeyboardCamera } from './keyboard'
 import { Overlays, pickTag } from './overlays'
 import { createWidget } from './setup'
+import { VariantLayer, type VariantState } from './variants'
+import type { VariantScene } from '../core/variants'
 
 declare global {
   interface Window {
@@ -49,6 +51,8 @@ declare global {
       massing?: Cesium3DTileset
       ready: Promise<void>
       mapView: MapView
+      /** the design variants drawn (issue 14) */
+      variants?: () => VariantState
     }
   }
 }
@@ -58,6 +62,7 @@ class CesiumMapView implements MapView {
   tileset?: Cesium3DTileset
   private readonly overlays: Overlays
   private readonly impact: ImpactLayer
+  readonly variants: VariantLayer
   private readonly highlighter: FeatureHighlighter
   private readonly handler: ScreenSpaceEventHandler
   private buildingListeners: ((p: BuildingProperties | undefined) => void)[] = []
@@ -87,6 +92,7 @@ class CesiumMapView implements MapView {
     this.overlays = new Overlays(widget)
     this.homeConfig = cfg.home ? { position: cfg.home, heading: 0, pitch: -45, roll: 0 } : undefined
     this.impact = new ImpactLayer(widget)
+    this.variants = new VariantLayer(widget, () => (this.selected ? { kind: 'scheme', proposal: this.selected } : undefined))
     this.highlighter = new FeatureHighlighter(widget)
     this.handler = new ScreenSpaceEventHandler(widget.canvas)
     this.handler.setInputAction((m: ScreenSpaceEventHandler.MotionEvent) => this.onHover(m.endPosition), ScreenSpaceEventType.MOUSE_MOVE)
@@ -283,6 +289,8 @@ class CesiumMapView implements MapView {
 
   selectProposal(p: Proposal | undefined) {
     this.selected = p
+    // a variant shown belongs to its proposal: leaving it shows none
+    if (this.variants.active && this.variants.proposalId !== p?.id) this.variants.show(undefined)
     if (this.massing) {
       this.widget.scene.primitives.remove(this.massing)
       this.massing = undefined
@@ -376,10 +384,18 @@ class CesiumMapView implements MapView {
     this.applyBeforeAfter()
   }
 
+  showVariants(scene: VariantScene | undefined) {
+    this.variants.show(scene && scene.proposalId === this.selected?.id ? scene : undefined)
+    this.applyBeforeAfter()
+  }
+
   private applyBeforeAfter() {
     const after = this.beforeAfter === 'after'
-    this.overlays.setSchemeVisible(after)
-    if (this.massing) this.massing.show = after
+    // a variant shown stands in for the proposal's own massing and model
+    const own = after && !this.variants.active
+    this.overlays.setSchemeVisible(own)
+    if (this.massing) this.massing.show = own
+    this.variants.setVisible(after)
     if (this.tileset) styleBuildings(this.tileset, after && this.selected ? (this.selected.replaces ?? []) : [], this.highlightedId)
     this.widget.scene.requestRender()
   }
@@ -459,7 +475,7 @@ export async function createMapView(
   const widget = await createWidget(container, creditContainer, cfg)
   const view = new CesiumMapView(widget, cfg, initialCamera)
   if (cfg.testHook) {
-    window.__civictwin = { viewer: widget, tileset: undefined, ready: view.ready, mapView: view }
+    window.__civictwin = { viewer: widget, tileset: undefined, ready: view.ready, mapView: view, variants: () => view.variants.state() }
   }
   return view
 }
