@@ -410,6 +410,28 @@ def new_page(browser, live_server: LiveServer | None = None, who: str | None = N
     return page
 
 
+HALF_RESOLUTION_JS = """(() => {
+  let hook
+  Object.defineProperty(window, '__civictwin', {
+    configurable: true,
+    get: () => hook,
+    set: (v) => { hook = v; if (v && v.viewer) v.viewer.resolutionScale = 0.5 },
+  })
+})()"""
+
+
+def draw_at_half_resolution(page) -> None:
+    """Have the 3D view draw at half resolution (a quarter of the pixels) on every page load, set
+    the moment the test hook appears, through the app's own `resolutionScale`.
+
+    For tests of the page around the 3D view (panels, forms, text boxes, axe) that never judge its
+    pixels; picking and clicks on the city still work (Cesium scales them). On software WebGL each
+    frame at 1280x720 took about a second and every click waits for frames (Playwright's
+    "stable" check): test_screens spent 81 of 160 s in tab clicks. The caller asserts it took.
+    """
+    page.add_init_script(HALF_RESOLUTION_JS)
+
+
 @pytest.fixture
 def context(browser):
     ctx = browser.new_context(viewport=VIEWPORT, locale="en-GB")

@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.conftest import (
     ARTIFACTS,
+    draw_at_half_resolution,
     grant_roles,
     new_page,
     register,
@@ -29,19 +30,6 @@ from tests.e2e.test_flows import canvas_point, proposal_hash
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-#: What is checked here is the page around the 3D view (panels, text boxes, axe), never its
-#: pixels: the view draws at half resolution (a quarter of the pixels), as the app's own
-#: `resolutionScale` allows, set the moment the test hook appears. On software WebGL every frame
-#: of the view at 1280x720 took about a second, and each click waits for frames (Playwright's
-#: "stable" check): the tab clicks alone took 81 s of a 160 s test.
-HALF_RESOLUTION_JS = """(() => {
-  let hook
-  Object.defineProperty(window, '__civictwin', {
-    configurable: true,
-    get: () => hook,
-    set: (v) => { hook = v; if (v && v.viewer) v.viewer.resolutionScale = 0.5 },
-  })
-})()"""
 
 LOCALES = ("en", "et", "hu", "it", "sv")
 SIZES = ((1280, 720), (390, 844))
@@ -130,7 +118,8 @@ TASKS: tuple[tuple[str, Callable[[Any, Any], None]], ...] = (
 def test_every_task_screen_fits_and_passes_axe(browser, live_server, locale) -> None:
     _account(live_server)
     page = new_page(browser, live_server, "everyone")
-    page.add_init_script(HALF_RESOLUTION_JS)
+    # only the page around the 3D view is checked here (text boxes, axe), never its pixels
+    draw_at_half_resolution(page)
     problems: dict[str, Any] = {}
     timings: list[float] = []
     try:
