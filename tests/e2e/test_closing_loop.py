@@ -29,6 +29,7 @@ from aiosmtpd.controller import Controller
 from tests.e2e.conftest import (
     PASSWORD,
     LiveServer,
+    draw_at_half_resolution,
     new_page,
     open_app,
     rect,
@@ -121,8 +122,10 @@ def test_the_participation_loop_closes(
 
     # 1. the citizen follows the area around the seeded scheme, in the page
     page = new_page(browser, live_server, "looper")
+    draw_at_half_resolution(page)  # its panels are checked, not the 3D view
     try:
         open_app(page, live_server, hash_=f"#proposal={seeded['id']}")
+        assert page.evaluate("() => window.__civictwin.viewer.resolutionScale") == 0.5
         page.locator("#follow-radius").fill("600")
         page.locator("#follow-area").click()
         page.get_by_text("You now follow the area within 600 m.").first.wait_for()
@@ -201,8 +204,10 @@ def test_the_participation_loop_closes(
 
     # 3. the citizen states a preference and answers the questionnaire in the page
     page = new_page(browser, live_server, "looper")
+    draw_at_half_resolution(page)  # its panels are checked, not the 3D view
     try:
         open_app(page, live_server, hash_=f"#proposal={pid}")
+        assert page.evaluate("() => window.__civictwin.viewer.resolutionScale") == 0.5
         page.locator(f"#variant-{vb}").check()
         page.locator("#save-preference").click()
         page.get_by_text("Your preference is saved.").first.wait_for()
@@ -267,8 +272,10 @@ def test_the_participation_loop_closes(
 
     # 4. the planner responds officially in the page: the citizen is e-mailed and sees it
     page = new_page(browser, live_server, "planner")
+    draw_at_half_resolution(page)  # its panels are checked, not the 3D view
     try:
         open_app(page, live_server, hash_=f"#proposal={pid}")
+        assert page.evaluate("() => window.__civictwin.viewer.resolutionScale") == 0.5
         page.locator(f"#respond-{comment['id']}").click()
         page.locator("#response-body").fill("Variant B goes forward.")
         page.locator("#disposition-scheme_changed").check()
@@ -289,8 +296,10 @@ def test_the_participation_loop_closes(
     finally:
         page.context.close()
     page = new_page(browser, live_server, "looper")
+    draw_at_half_resolution(page)  # its panels are checked, not the 3D view
     try:
         open_app(page, live_server, hash_=f"#proposal={pid}")
+        assert page.evaluate("() => window.__civictwin.viewer.resolutionScale") == 0.5
         said_section = page.locator("#proposal-said")
         said_section.get_by_text("Official response from").first.wait_for()
         assert "What changed: Seven storeys, stepped back from the street." in (

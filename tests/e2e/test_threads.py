@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e.conftest import (
     PASSWORD,
+    draw_at_half_resolution,
     new_page,
     open_app,
     screenshot,
@@ -97,10 +98,16 @@ def test_reply_react_report_and_hide_a_thread_live_across_browsers(browser, live
     author = new_page(browser, live_server, "citizen")
     neighbour = new_page(browser, live_server, "neighbour")
     moderator = new_page(browser)
+    # what is checked is the threads, the camera and the pick at the view's centre, not the
+    # view's pixels
+    for page in (author, neighbour, moderator):
+        draw_at_half_resolution(page)
     try:
         # --- the author posts a comment placed at the centre of their (deep-linked) view
         open_app(author, live_server, hash_=f"#{site_camera(live_server)}&proposal={pid}")
         open_app(neighbour, live_server, hash_=f"#proposal={pid}")
+        for page in (author, neighbour):
+            assert page.evaluate("() => window.__civictwin.viewer.resolutionScale") == 0.5
         neighbour.locator("section.comments").wait_for()
         author.get_by_label("Your comment").fill(ROOT_BODY)
         author.get_by_label("Support").check()
