@@ -106,13 +106,15 @@ describe('opportunities panel', () => {
   })
 
   it('saves a search and runs it again: the run renders the results, not the form', async () => {
-    const { server, saved } = setup(['citizen'])
+    const { server, saved, panel } = setup(['citizen'])
     await settle()
     $('#opps-sme').click()
+    panel.cpv.set([{ code: '45261215', label: 'Solar panel roof-covering work' }])
+    await settle()
     expect(await componentsRendered(() => type($('#opps-search-name'), 'SME work'))).toEqual([])
     $<HTMLButtonElement>('#opps-save-search').click()
     await settle()
-    expect(saved).toEqual([{ id: 1, name: 'SME work', query: { sme_suitable: true }, frequency: 'daily' }])
+    expect(saved).toEqual([{ id: 1, name: 'SME work', query: { cpv: ['45261215'], sme_suitable: true }, frequency: 'daily' }])
     expect($('#opps-search-name').value).toBe('')
     const run = host.querySelector<HTMLButtonElement>('button[aria-label="Run the saved search SME work"]')!
     const rendered = await componentsRendered(() => run.click())
