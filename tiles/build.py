@@ -72,6 +72,12 @@ def mesh_table(
     geoms = table.geometry_to_draw.copy()
     geoms[~table.drawn] = None
     sample = terrain.sample if terrain is not None else None
+    if terrain is not None and terrain.source:
+        # a grid made from this build's DEM: every footprint must be on the DEM (nodes off it,
+        # near the corners of a turned raster, only fill the margin); a saved grid was checked
+        # when its city was built
+        xy = shapely.get_coordinates(table.footprint)
+        terrain.check_covers(xy[:, 0], xy[:, 1])
     if table.solid is None:
         return extrude_footprints(geoms, table.base_height_m, table.height_m, frame, sample, base)
     from tiles.geometry.solids import mesh_solids

@@ -74,16 +74,30 @@ class Dem:
         # at the outer half cell, clamp to the edge cells (the raster's extent still covers it)
         c0c, c1c = np.clip(c0, 0, cols - 1), np.clip(c0 + 1, 0, cols - 1)
         r0c, r1c = np.clip(r0, 0, rows - 1), np.clip(r0 + 1, 0, rows - 1)
-        z = self.heights.astype(np.float64)
+        z = self.heights  # float32, gathered before widening (a large DEM is GBs in float64)
+        f64 = np.float64
         out = (
-            z[r0c, c0c] * (1 - fc) * (1 - fr)
-            + z[r0c, c1c] * fc * (1 - fr)
-            + z[r1c, c0c] * (1 - fc) * fr
-            + z[r1c, c1c] * fc * fr
+            z[r0c, c0c].astype(f64) * (1 - fc) * (1 - fr)
+            + z[r0c, c1c].astype(f64) * fc * (1 - fr)
+            + z[r1c, c0c].astype(f64) * (1 - fc) * fr
+            + z[r1c, c1c].astype(f64) * fc * fr
         )
         outside = (col < -0.5) | (row < -0.5) | (col > cols - 0.5) | (row > rows - 0.5)
         out[outside] = np.nan
         return out
+
+    def lonlat_bounds(self, per_side: int = 64) -> tuple[float, float, float, float]:
+        """West, south, east, north (degrees) of the raster's extent: its outline, sampled
+        ``per_side`` points a side, in lon/lat (a projected raster is turned and bent there)."""
+        rows, cols = self.heights.shape
+        t = np.linspace(0.0, 1.0, per_side)
+        col = np.concatenate([t * cols, np.full(per_side, cols), t * cols, np.zeros(per_side)])
+        row = np.concatenate([np.zeros(per_side), t * rows, np.full(per_side, rows), t * rows])
+        a, b, c, d, e, f = self.affine
+        x, y = a * col + b * row + c, d * col + e * row + f
+        tr = pyproj.Transformer.from_crs(self.crs.to_2d(), "EPSG:4326", always_xy=True)
+        lon, lat = (np.asarray(v) for v in tr.transform(x, y))
+        return (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
 
     def ellipsoidal(
         self, lon: NDArray[np.float64], lat: NDArray[np.float64]

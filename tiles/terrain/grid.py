@@ -1,8 +1,13 @@
 """The terrain of a build: ellipsoidal heights on a regular lon/lat grid over the city.
 
 A DEM in any CRS is resampled once (bilinear, then the geoid added) onto a lon/lat grid at about
-the DEM's own resolution covering the buildings' box plus a margin. Everything that stands on the
-terrain then samples this one grid: building bases and wall feet, the draped ground layer, a
+the DEM's own resolution covering the buildings' box plus a margin, clipped to the DEM's own
+lon/lat extent. A DEM in a projected CRS is a rectangle in that CRS, turned (meridian
+convergence) and bent against the lon/lat box, so some nodes near the box's corners may lie off
+it: they take their covered neighbours' heights, and only the footprints themselves must be on
+the DEM (:meth:`TerrainGrid.uncovered`, checked where buildings are meshed). Everything that
+stands on the terrain then samples this one grid: building bases and wall feet, the draped ground
+layer, a
 proposal's massing and the quantized-mesh terrain the viewer draws, so they agree with one another
 exactly at its nodes and to the interpolation between them. The grid is plain numpy (it pickles
 to forked or Dask workers) and sampling it needs no PROJ call.
@@ -37,6 +42,9 @@ class TerrainGrid:
     dlon: float
     dlat: float
     heights: NDArray[np.float32]
+    # nodes that had no DEM height (filled from their neighbours); None: every node had one
+    off_dem: NDArray[np.bool_] | None = None
+    source: str = ""  # the DEM's path, for messages
 
     @property
     def east(self) -> float:
@@ -76,6 +84,35 @@ class TerrainGrid:
             + z[y0 + 1, x0 + 1] * tx * ty
         )
 
+    def uncovered(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Which points have a height not from the DEM: beyond the grid, or in a cell with a
+        node that was off the DEM (its height made up from neighbours)."""
+        lon = np.asarray(lon, np.float64)
+        lat = np.asarray(lat, np.float64)
+        rows, cols = self.heights.shape
+        fx = (lon - self.west) / self.dlon
+        fy = (lat - self.south) / self.dlat
+        eps = 1e-9  # a point on the grid's edge is on it
+        out = (fx < -eps) | (fy < -eps) | (fx > cols - 1 + eps) | (fy > rows - 1 + eps)
+        if self.off_dem is None:
+            return out
+        x0 = np.clip(np.floor(fx).astype(np.int64), 0, cols - 2)
+        y0 = np.clip(np.floor(fy).astype(np.int64), 0, rows - 2)
+        off = self.off_dem
+        return out | off[y0, x0] | off[y0, x0 + 1] | off[y0 + 1, x0] | off[y0 + 1, x0 + 1]
+
+    def check_covers(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> None:
+        """Raise :class:`InvalidInputError` naming the first point (footprint vertex) whose
+        height would not come from the DEM."""
+        bad = np.flatnonzero(self.uncovered(lon, lat))
+        if bad.size:
+            i = int(bad[0])
+            raise InvalidInputError(
+                f"{self.source or 'the DEM'}: the DEM does not cover the city ({bad.size} "
+                f"footprint vertices have no height, the first at lon {float(lon[i]):.6f}, "
+                f"lat {float(lat[i]):.6f}); use a DEM that covers it whole"
+            )
+
     def save(self, path: Path) -> None:
         """Write the grid to ``path`` (.npz), for builds that stand on the same terrain later
         (a proposal's massing on its city's terrain)."""
@@ -101,18 +138,28 @@ class TerrainGrid:
     def from_dem(
         cls, dem: Dem, bbox: tuple[float, float, float, float], margin_m: float = MARGIN_M
     ) -> TerrainGrid:
-        """Resample ``dem`` onto lon/lat nodes over ``bbox`` (lon/lat) plus ``margin_m``.
+        """Resample ``dem`` onto lon/lat nodes over ``bbox`` (lon/lat) plus ``margin_m``, clipped
+        to the DEM's lon/lat extent.
 
         The node spacing is the DEM's cell size (its affine, in its own units: metres, or
-        degrees for a geographic DEM), at most :data:`MAX_GRID_SIDE` nodes a side. Raises
-        :class:`InvalidInputError` when the DEM does not cover every node.
+        degrees for a geographic DEM), at most :data:`MAX_GRID_SIDE` nodes a side. Nodes with
+        no DEM height (off a turned raster, or on no data) take their neighbours' and are
+        marked in ``off_dem``. Raises :class:`InvalidInputError` when the DEM has no height
+        over the box at all; whether it covers the footprints is :meth:`check_covers`'s.
         """
         w, s, e, n = bbox
         lat0 = (s + n) / 2.0
         mx, my = metres_per_degree(np.array([lat0]))
         mx_f, my_f = float(mx[0]), float(my[0])
-        w, e = w - margin_m / mx_f, e + margin_m / mx_f
-        s, n = s - margin_m / my_f, n + margin_m / my_f
+        dw, ds, de, dn = dem.lonlat_bounds()
+        w, e = max(w - margin_m / mx_f, dw), min(e + margin_m / mx_f, de)
+        s, n = max(s - margin_m / my_f, ds), min(n + margin_m / my_f, dn)
+        if not (w < e and s < n):
+            raise InvalidInputError(
+                f"{dem.path}: the DEM does not cover the city (it spans lon {dw:.6f}..{de:.6f}, "
+                f"lat {ds:.6f}..{dn:.6f}; the buildings lon {bbox[0]:.6f}..{bbox[2]:.6f}, lat "
+                f"{bbox[1]:.6f}..{bbox[3]:.6f}); use a DEM that covers it whole"
+            )
         a, b, _c, d, e_aff, _f = dem.affine
         cell = min(np.hypot(a, d), np.hypot(b, e_aff))
         if dem.crs.is_geographic:
@@ -124,18 +171,19 @@ class TerrainGrid:
         lat = np.linspace(s, n, ny)
         glon, glat = np.meshgrid(lon, lat)
         h = dem.ellipsoidal(glon.ravel(), glat.ravel()).reshape(ny, nx)
-        inner = (glon >= bbox[0]) & (glon <= bbox[2]) & (glat >= bbox[1]) & (glat <= bbox[3])
-        missing = np.isnan(h) & inner
-        if missing.any():
-            bad = np.argwhere(missing)[0]
-            raise InvalidInputError(
-                f"{dem.path}: the DEM does not cover the city (no height at lon "
-                f"{lon[bad[1]]:.6f}, lat {lat[bad[0]]:.6f}); use a DEM that covers it whole"
-            )
-        if np.isnan(h).all():
+        off = np.isnan(h)
+        if off.all():
             raise InvalidInputError(f"{dem.path}: the DEM has no heights over the city")
         _fill_from_neighbours(h)
-        return cls(w, s, (e - w) / (nx - 1), (n - s) / (ny - 1), h.astype(np.float32))
+        return cls(
+            w,
+            s,
+            (e - w) / (nx - 1),
+            (n - s) / (ny - 1),
+            h.astype(np.float32),
+            off if off.any() else None,
+            str(dem.path),
+        )
 
 
 def _fill_from_neighbours(h: NDArray[np.float64]) -> None:
