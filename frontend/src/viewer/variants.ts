@@ -7,7 +7,7 @@
  * The divider is an element over the canvas: dragged with the pointer, or a slider for the
  * keyboard; each move requests a render, so the request-render (light, no GPU) mode follows it.
  */
-import { Cartesian3, Model, ShadowMode, SplitDirection, Transforms, type CesiumWidget } from 'cesium'
+import { Axis, Cartesian3, Model, ShadowMode, SplitDirection, Transforms, type CesiumWidget } from 'cesium'
 import { MAP_COLOURS } from '../core/pins'
 import { blockMesh, clampDivider, dividerKey, meshToGlb, type VariantScene, type VariantShape } from '../core/variants'
 import type { PickTag } from './overlays'
@@ -99,6 +99,9 @@ export class VariantLayer {
     void Model.fromGltfAsync({
       ...bytes,
       modelMatrix: Transforms.eastNorthUpToFixedFrame(origin),
+      // the glb is written as the city's tile content is, so it is read with a tileset's axes
+      // (Y up, X forward); a standalone model's default forward axis (Z) turned the blocks 90°
+      forwardAxis: Axis.X,
       splitDirection: direction,
       shadows: ShadowMode.ENABLED,
       id: this.tagFor(),
