@@ -228,27 +228,35 @@ def store_anchor(comment: Comment, anchor: Anchor | None) -> None:
         }
 
 
+def _fields(source: Any, shown: bool) -> dict[str, Any]:
+    """The fields a comment's view takes from a Comment or a thread-list row alike; hidden and
+    deleted comments lose body, anchor and topics."""
+    return {
+        "id": source.id,
+        "proposal_id": source.proposal_id,
+        "parent_id": source.parent_id,
+        "depth": source.depth,
+        "state": source.state,
+        "body": source.body if shown else None,
+        "sentiment": source.sentiment if shown else None,
+        "topics": list(source.topics or []) if shown else [],
+        "anchor": anchor_of(source) if shown else None,
+        "variant_id": source.variant_id if shown else None,
+        "agree_count": source.agree_count,
+        "disagree_count": source.disagree_count,
+        "created_at": source.created_at,
+        "edited_at": source.edited_at,
+    }
+
+
 def public_view(
     comment: Comment, authors: dict[int, User], my_reaction: str | None = None
 ) -> CommentPublic:
     """What anyone may see; hidden and deleted comments lose body, author, anchor and topics."""
     shown = comment.state == "published"
     return CommentPublic(
-        id=comment.id,
-        proposal_id=comment.proposal_id,
-        parent_id=comment.parent_id,
-        depth=comment.depth,
-        state=comment.state,
-        body=comment.body if shown else None,
+        **_fields(comment, shown),
         author=author_of(comment, authors) if shown else None,
-        sentiment=comment.sentiment if shown else None,
-        topics=list(comment.topics or []) if shown else [],
-        anchor=anchor_of(comment) if shown else None,
-        variant_id=comment.variant_id if shown else None,
-        agree_count=comment.agree_count,
-        disagree_count=comment.disagree_count,
-        created_at=comment.created_at,
-        edited_at=comment.edited_at,
         my_reaction=my_reaction if shown else None,
     )
 
@@ -267,21 +275,8 @@ def row_view(row: Any, my_reaction: str | None = None) -> CommentPublic:
         else:
             author = Author.model_construct(id=row.author_user_id, display_name=row.author_name)
     return CommentPublic.model_construct(
-        id=row.id,
-        proposal_id=row.proposal_id,
-        parent_id=row.parent_id,
-        depth=row.depth,
-        state=row.state,
-        body=row.body if shown else None,
+        **_fields(row, shown),
         author=author,
-        sentiment=row.sentiment if shown else None,
-        topics=list(row.topics or []) if shown else [],
-        anchor=anchor_of(row) if shown else None,
-        variant_id=row.variant_id if shown else None,
-        agree_count=row.agree_count,
-        disagree_count=row.disagree_count,
-        created_at=row.created_at,
-        edited_at=row.edited_at,
         # reactions.kind holds only agree or disagree (a CHECK constraint)
         my_reaction=cast(ReactionKind | None, my_reaction if shown else None),
         replies=[],
