@@ -23,6 +23,14 @@ def get(session: Session, variant_id: int) -> ProposalVariant | None:
     return session.get(ProposalVariant, variant_id)
 
 
+def uses_document(session: Session, proposal_id: int, document_id: int) -> bool:
+    """Whether one of the proposal's variants is drawn with this model document."""
+    return any(
+        v.model and int(v.model.get("document_id", 0)) == document_id
+        for v in of_proposal(session, proposal_id)
+    )
+
+
 def count(session: Session, proposal_id: int) -> int:
     return (
         session.scalar(sa.select(sa.func.count()).where(ProposalVariant.proposal_id == proposal_id))

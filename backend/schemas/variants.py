@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.schemas.proposals import MassingIn
+from backend.schemas.proposals import MassingIn, ModelPublic
 from backend.schemas.text import visible_text_problem
 
 MIN_VARIANTS = 2
@@ -66,6 +66,7 @@ class VariantPublic(BaseModel):
                     "position": 1,
                     "massing": None,
                     "model_document_id": None,
+                    "model": None,
                     "preferences": 12,
                     "comments": 30,
                     "created_at": "2025-05-01T09:00:00Z",
@@ -81,6 +82,9 @@ class VariantPublic(BaseModel):
     position: int
     massing: dict[str, Any] | None = Field(description="GeoJSON FeatureCollection of blocks")
     model_document_id: int | None
+    model: ModelPublic | None = Field(
+        description="The variant's glb model as placed (where to fetch it), if it has one"
+    )
     preferences: int = Field(description="Accounts preferring this variant")
     comments: int = Field(description="Published comments naming this variant")
     created_at: datetime

@@ -31,6 +31,7 @@ from backend.errors import (
     UnsupportedMediaTypeError,
 )
 from backend.repositories import documents as repo
+from backend.repositories import variants as variants_repo
 from backend.repositories.session import Session
 from backend.schemas.documents import DOCUMENT_TYPES, MODEL_TYPE, DocumentPublic
 from backend.schemas.proposals import ModelPlacement
@@ -361,6 +362,9 @@ def set_model(
         name = safe_filename(filename, MODEL_TYPE)
         if proposal.model:
             old = repo.get(session, int(proposal.model["document_id"]))
+            # a design variant drawn with the old model keeps it (issue 14)
+            if old is not None and variants_repo.uses_document(session, proposal.id, old.id):
+                old = None
         document, stored = _save(
             session,
             principal,

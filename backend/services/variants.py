@@ -19,7 +19,7 @@ from backend.repositories import documents as documents_repo
 from backend.repositories import session as uow
 from backend.repositories import variants as repo
 from backend.repositories.session import Session, UniqueViolation
-from backend.schemas.proposals import MassingIn
+from backend.schemas.proposals import MassingIn, ModelPublic
 from backend.schemas.variants import (
     MAX_VARIANTS,
     MIN_VARIANTS,
@@ -31,6 +31,7 @@ from backend.schemas.variants import (
 )
 from backend.services import proposals
 from backend.services.auth import Principal
+from backend.services.proposals import document_url
 
 __all__ = ["MAX_VARIANTS", "MIN_VARIANTS"]
 
@@ -128,6 +129,15 @@ def listing(session: Session, principal: Principal | None, proposal_id: int) -> 
     return VariantList(items=items, my_preference=mine, total_preferences=sum(prefs.values()))
 
 
+def _placed(model: dict[str, Any] | None) -> ModelPublic | None:
+    """A variant's model as the viewer draws it: its placement (copied from the proposal's model
+    when the variant was made) and the document's URL."""
+    if not model or "lon" not in model or "lat" not in model:
+        return None
+    document_id = int(model["document_id"])
+    return ModelPublic(**{**model, "document_id": document_id}, url=document_url(document_id))
+
+
 def view(v: ProposalVariant, prefs: dict[int, int], comments: dict[int, int]) -> VariantPublic:
     return VariantPublic(
         id=v.id,
@@ -137,6 +147,7 @@ def view(v: ProposalVariant, prefs: dict[int, int], comments: dict[int, int]) ->
         position=v.position,
         massing=v.massing,
         model_document_id=int(v.model["document_id"]) if v.model else None,
+        model=_placed(v.model),
         preferences=prefs.get(v.id, 0),
         comments=comments.get(v.id, 0),
         created_at=v.created_at,

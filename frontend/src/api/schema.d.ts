@@ -8644,6 +8644,8 @@ export interface components {
             } | null;
             /** Model Document Id */
             model_document_id: number | null;
+            /** @description The variant's glb model as placed (where to fetch it), if it has one */
+            model: components["schemas"]["ModelPublic"] | null;
             /**
              * Preferences
              * @description Accounts preferring this variant
