@@ -184,3 +184,190 @@ def interests_of_organisation(
 
 def proposal(session: Session, proposal_id: int) -> Proposal | None:
     return session.get(Proposal, proposal_id)
+
+
+# --- the public list's read path (issue 10) ----------------------------------------------------
+# ``GET /api/v1/opportunities`` reads Core rows of the columns its view shows (no ORM entities: no
+# identity map, no instrumented attributes, no ``selectin`` load of every package's CPV codes),
+# with the order and the page in SQL and the total from the same statement (count(*) OVER ());
+# the page's CPV codes and documents come in one statement each, by id. ``search`` above stays
+# for the callers that need entities (alerts, an organisation's matches).
+
+_opps = sa.inspect(Opportunity).local_table
+_props = sa.inspect(Proposal).local_table
+_cpv = sa.inspect(OpportunityCPV).local_table
+_docs = sa.inspect(Document).local_table
+
+#: What a list item of an opportunity reads: its own columns and its proposal's reference/title.
+LIST_COLUMNS = (
+    _opps.c.id,
+    _opps.c.proposal_id,
+    _props.c.reference.label("proposal_reference"),
+    _props.c.title.label("proposal_title"),
+    _opps.c.title,
+    _opps.c.description,
+    _opps.c.value_amount,
+    _opps.c.value_min,
+    _opps.c.value_max,
+    _opps.c.currency,
+    _opps.c.sme_suitable,
+    _opps.c.tender_start,
+    _opps.c.tender_end,
+    _opps.c.contract_start,
+    _opps.c.contract_end,
+    _opps.c.delivery_location,
+    _opps.c.status,
+    _opps.c.social_value,
+    _opps.c.contact_name,
+    _opps.c.contact_email,
+    _opps.c.contact_phone,
+    _opps.c.published_at,
+    _opps.c.created_at,
+    _opps.c.updated_at,
+)
+_LIST_FROM = _opps.join(_props, _props.c.id == _opps.c.proposal_id)
+
+
+def _list_orders() -> dict[str, tuple[sa.ColumnElement[object], ...]]:
+    """The list's sort keys in SQL, the same orders as ``services.opportunities.sort_found``:
+    packages without the key (no closing date; no value, or a negative one) last in id order."""
+    o = _opps.c
+    undated = sa.case((o.tender_end.is_(None), 1), else_=0)
+    value = sa.func.coalesce(o.value_amount, o.value_max, o.value_min)
+    unvalued = sa.case((sa.func.coalesce(value, -1) >= 0, 0), else_=1)
+    valued_value = sa.case((unvalued == 0, value))
+    valued_id = sa.case((unvalued == 0, o.id))
+    dated_id = sa.case((undated == 0, o.id))
+    newest = sa.func.coalesce(o.published_at, o.created_at)
+    return {
+        "closing": (undated, o.tender_end, o.id),
+        "-closing": (undated, o.tender_end.desc(), dated_id.desc(), o.id),
+        "value": (unvalued, valued_value, o.id),
+        "-value": (unvalued, valued_value.desc(), valued_id.desc(), o.id),
+        "newest": (newest.desc(), o.id.desc()),
+        "id": (o.id,),
+    }
+
+
+LIST_ORDERS = _list_orders()
+_DOC_COLUMNS = (
+    _docs.c.opportunity_id,
+    _docs.c.id,
+    _docs.c.title,
+    _docs.c.filename,
+    _docs.c.content_type,
+    _docs.c.size_bytes,
+)
+_PAGE_CPV = (
+    sa.select(_cpv.c.opportunity_id, _cpv.c.code)
+    .where(_cpv.c.opportunity_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_cpv.c.opportunity_id, _cpv.c.position)
+)
+_PAGE_DOCS = (
+    sa.select(*_DOC_COLUMNS)
+    .where(_docs.c.opportunity_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_docs.c.id)
+)
+
+
+def _list_where(q: OpportunityQuery) -> list[sa.ColumnElement[bool]]:
+    """The filters of :func:`search`, on the tables."""
+    o = _opps.c
+    where: list[sa.ColumnElement[bool]] = []
+    if q.public_only:
+        where.append(_props.c.stage.not_in(PUBLIC_STAGES_EXCLUDED))
+    if q.ids is not None:
+        where.append(o.id.in_(list(q.ids)))
+    if q.exclude_ids:
+        where.append(o.id.not_in(list(q.exclude_ids)))
+    if q.cpv_prefixes:
+        where.append(
+            o.id.in_(
+                sa.select(_cpv.c.opportunity_id).where(
+                    sa.or_(*(_cpv.c.code.startswith(p) for p in q.cpv_prefixes))
+                )
+            )
+        )
+    if q.statuses:
+        where.append(o.status.in_(list(q.statuses)))
+    if q.min_value is not None:
+        where.append(sa.func.coalesce(o.value_max, o.value_amount, o.value_min) >= q.min_value)
+    if q.max_value is not None:
+        where.append(sa.func.coalesce(o.value_min, o.value_amount, o.value_max) <= q.max_value)
+    if q.closing_after is not None:
+        where.append(o.tender_end >= q.closing_after)
+    if q.closing_before is not None:
+        where.append(o.tender_end <= q.closing_before)
+    if q.sme_suitable is not None:
+        where.append(o.sme_suitable.is_(q.sme_suitable))
+    if q.text:
+        needle = f"%{q.text.lower()}%"
+        where.append(
+            sa.or_(sa.func.lower(o.title).like(needle), sa.func.lower(o.description).like(needle))
+        )
+    if q.proposal_id is not None:
+        where.append(o.proposal_id == q.proposal_id)
+    if q.bbox is not None:
+        at = sa.func.coalesce(o.delivery_location, _props.c.site_boundary)
+        where.append(sa.func.ST_Intersects(at, envelope(q.bbox)))
+    return where
+
+
+def list_rows(
+    session: Session,
+    q: OpportunityQuery,
+    *,
+    order: str,
+    limit: int | None = None,
+    offset: int = 0,
+    with_site: bool = False,
+) -> tuple[Sequence[sa.Row[tuple[object, ...]]], int | None]:
+    """Rows of :data:`LIST_COLUMNS` passing every filter of ``q``, in ``order`` (a key of
+    :data:`LIST_ORDERS`), and their total. With ``limit`` only that page is read (the total from
+    the same statement); without it, every row (and the total is None: the caller counts).
+    ``with_site`` adds the proposal's ``site_boundary`` (for distances)."""
+    columns: tuple[sa.ColumnElement[object], ...] = LIST_COLUMNS
+    if with_site:
+        columns = (*columns, _props.c.site_boundary)
+    where = _list_where(q)
+    if limit is None:
+        stmt = sa.select(*columns).select_from(_LIST_FROM).where(*where)
+        return session.connection().execute(stmt.order_by(*LIST_ORDERS[order])).all(), None
+    stmt = (
+        sa.select(*columns, sa.func.count().over().label("total"))
+        .select_from(_LIST_FROM)
+        .where(*where)
+        .order_by(*LIST_ORDERS[order])
+        .limit(limit)
+        .offset(offset)
+    )
+    conn = session.connection()
+    rows = conn.execute(stmt).all()
+    if rows:
+        return rows, int(rows[0].total)
+    if offset == 0:
+        return rows, 0
+    # a page past the end has no row to carry the total
+    count = sa.select(sa.func.count()).select_from(_LIST_FROM).where(*where)
+    return rows, int(conn.execute(count).scalar() or 0)
+
+
+def cpv_codes_of(session: Session, opportunity_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The CPV codes of each opportunity, in their order."""
+    found: dict[int, list[str]] = {}
+    if opportunity_ids:
+        for opp_id, code in session.connection().execute(_PAGE_CPV, {"ids": list(opportunity_ids)}):
+            found.setdefault(opp_id, []).append(code)
+    return found
+
+
+def document_rows_of(
+    session: Session, opportunity_ids: Sequence[int]
+) -> dict[int, list[sa.Row[tuple[object, ...]]]]:
+    """Rows (opportunity_id, id, title, filename, content_type, size_bytes) of each
+    opportunity's documents, in id order, as :func:`documents_of` gives them."""
+    found: dict[int, list[sa.Row[tuple[object, ...]]]] = {}
+    if opportunity_ids:
+        for row in session.connection().execute(_PAGE_DOCS, {"ids": list(opportunity_ids)}):
+            found.setdefault(row.opportunity_id, []).append(row)
+    return found

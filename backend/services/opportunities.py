@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
@@ -420,6 +421,152 @@ def page(
         )
         for f in chosen
     ]
+
+
+# --- the public list (issue 10) -----------------------------------------------------------------
+# ``GET /api/v1/opportunities`` answers from Core rows (``repo.list_rows``): filters, order and
+# page in SQL, the page's CPV codes and documents by id, and views built without validating our
+# own rows again (``model_construct``). The JSON is the same as ``find`` + ``page`` give; only a
+# distance sort or a radius (exact geodesic distances, computed here) reads every candidate row
+# of the bounding box and orders or cuts them in Python, as ``find`` does.
+
+
+@lru_cache(maxsize=4096)
+def _cpv_labelled(code: str) -> CpvLabelled:
+    """A stored CPV code with its labels (the vocabulary is fixed for the process's life)."""
+    e = cpv.lookup(code)
+    return CpvLabelled.model_construct(
+        code=e.code, labels={lang: e.label(lang) for lang in cpv.LANGUAGES}
+    )
+
+
+def _row_location(row: Any) -> BaseGeometry | None:
+    """:func:`location_of` a list row read ``with_site``."""
+    if row.delivery_location is not None:
+        return to_shape(row.delivery_location)
+    if row.site_boundary is not None:
+        return to_shape(row.site_boundary)
+    return None
+
+
+def _row_view(
+    row: Any,
+    codes: list[str],
+    documents: list[Any],
+    ocid_prefix: str,
+    distance: float | None,
+) -> OpportunityPublic:
+    """:func:`to_public` of a row of ``repo.LIST_COLUMNS``, field for field, unvalidated: the
+    values come from our own typed columns, as :func:`to_public` reads them from entities."""
+    return OpportunityPublic.model_construct(
+        id=row.id,
+        ocid=ocid(ocid_prefix, row.id),
+        proposal_id=row.proposal_id,
+        proposal_reference=row.proposal_reference,
+        proposal_title=row.proposal_title,
+        title=row.title,
+        description=row.description,
+        cpv=[_cpv_labelled(c) for c in codes],
+        value=Value.model_construct(
+            amount=_num(row.value_amount),
+            min=_num(row.value_min),
+            max=_num(row.value_max),
+            currency=row.currency,
+        ),
+        sme_suitable=row.sme_suitable,
+        tender_period=Period.model_construct(start=row.tender_start, end=row.tender_end),
+        contract_period=Period.model_construct(start=row.contract_start, end=row.contract_end),
+        delivery_location=to_geojson(to_shape(row.delivery_location))
+        if row.delivery_location is not None
+        else None,
+        status=row.status,
+        social_value=list(row.social_value or []),
+        contact=Contact.model_construct(
+            name=row.contact_name, email=row.contact_email, phone=row.contact_phone
+        ),
+        documents=[
+            DocumentRef.model_construct(
+                id=d.id,
+                title=d.title,
+                filename=d.filename,
+                content_type=d.content_type,
+                size_bytes=d.size_bytes,
+            )
+            for d in documents
+        ],
+        published_at=row.published_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        distance_km=None if distance is None else round(distance, 3),
+    )
+
+
+def _distance_key(pair: tuple[Any, float | None]) -> tuple[float, int]:
+    row, dist = pair
+    return (dist if dist is not None else _FAR, row.id)
+
+
+def list_page(
+    session: Session,
+    filters: OpportunityFilters,
+    *,
+    sort: SortKey,
+    limit: int,
+    offset: int,
+    ocid_prefix: str,
+) -> tuple[list[OpportunityPublic], int]:
+    """One page of the public opportunities matching ``filters`` in ``sort`` order, and the
+    total: the same items as ``page(session, find(session, filters, sort=sort), ...)``."""
+    prefixes, point = check_filters(filters)
+    if sort == "distance" and point is None:
+        raise InvalidInputError("sort: sorting by distance needs a point (lon and lat)")
+    radius = filters.radius_km
+    bbox = None if point is None or radius is None else bbox_around(point[0], point[1], radius)
+    query = OpportunityQuery(
+        cpv_prefixes=prefixes,
+        statuses=filters.status,
+        min_value=filters.min_value,
+        max_value=filters.max_value,
+        closing_after=as_utc(filters.closing_after),
+        closing_before=as_utc(filters.closing_before),
+        sme_suitable=filters.sme_suitable,
+        text=(filters.q or "").strip() or None,
+        proposal_id=filters.proposal_id,
+        bbox=bbox,
+    )
+    chosen: list[tuple[Any, float | None]]
+    if point is None:
+        rows, total = repo.list_rows(session, query, order=sort, limit=limit, offset=offset)
+        chosen = [(r, None) for r in rows]
+    elif radius is None and sort != "distance":
+        rows, total = repo.list_rows(
+            session, query, order=sort, limit=limit, offset=offset, with_site=True
+        )
+        chosen = [(r, _distance_to(point, r)) for r in rows]
+    else:  # the exact distance decides the order or the membership: every candidate is read
+        rows, _ = repo.list_rows(
+            session, query, order="id" if sort == "distance" else sort, with_site=True
+        )
+        measured = [(r, _distance_to(point, r)) for r in rows]
+        if radius is not None:
+            measured = [(r, d) for r, d in measured if d is not None and d <= radius]
+        if sort == "distance":
+            measured.sort(key=_distance_key)
+        total = len(measured)
+        chosen = measured[offset : offset + limit]
+    assert total is not None
+    ids = [r.id for r, _ in chosen]
+    codes = repo.cpv_codes_of(session, ids)
+    docs = repo.document_rows_of(session, ids)
+    items = [
+        _row_view(r, codes.get(r.id, []), docs.get(r.id, []), ocid_prefix, d) for r, d in chosen
+    ]
+    return items, total
+
+
+def _distance_to(point: tuple[float, float], row: Any) -> float | None:
+    where = _row_location(row)
+    return None if where is None else distance_km(point[0], point[1], where)
 
 
 def fill(opp: Opportunity, data: OpportunityWrite, fields: set[str]) -> None:

@@ -106,9 +106,15 @@ def list_opportunities(
         SortKey, Query(description="closing (soonest first), distance, value…")
     ] = "closing",
 ) -> OpportunityList:
-    found = service.find(session, filters, sort=sort)
-    items = service.page(session, found, page.limit, page.offset, settings.ocid_prefix)
-    return page.of(OpportunityList, items, len(found))
+    items, total = service.list_page(
+        session,
+        filters,
+        sort=sort,
+        limit=page.limit,
+        offset=page.offset,
+        ocid_prefix=settings.ocid_prefix,
+    )
+    return page.of(OpportunityList, items, total)
 
 
 @router.post(
