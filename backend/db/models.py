@@ -39,6 +39,8 @@ REPORT_REASONS = ("spam", "offensive", "off_topic")
 OPPORTUNITY_STATUSES = ("planning", "planned", "active", "cancelled", "complete")
 ORGANISATION_SIZES = ("micro", "small", "medium", "large")
 ALERT_FREQUENCIES = ("immediate", "daily", "weekly")
+#: What a saved search looks for: work packages, or funding and support schemes (issue 15).
+SEARCH_TARGETS = ("opportunities", "funding")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -451,12 +453,15 @@ class SavedSearch(Base):
     __tablename__ = "saved_searches"
     __table_args__ = (
         CheckConstraint(_in("frequency", ALERT_FREQUENCIES), name="ck_saved_search_frequency"),
+        CheckConstraint(_in("target", SEARCH_TARGETS), name="ck_saved_search_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    query: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the discovery filters
+    # the filters: OpportunityFilters, or FundingSearchFilters for target "funding"
+    query: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    target: Mapped[str] = mapped_column(String(16), default="opportunities")
     frequency: Mapped[str] = mapped_column(String(16), default="daily")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_run_at: Mapped[datetime | None] = mapped_column()

@@ -154,3 +154,18 @@ class ContractAward(Base):
     awarded_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FundingAlertDelivery(Base):
+    """Which scheme was already sent for which funding saved search: no scheme is mailed twice."""
+
+    __tablename__ = "funding_alert_deliveries"
+
+    saved_search_id: Mapped[int] = mapped_column(
+        ForeignKey("saved_searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("funding_schemes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,12 +6,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from backend.db.models import AlertDelivery, OutboxMessage, SavedSearch, User
+from backend.db.models_sme import FundingAlertDelivery
 
 
-def searches_of(session: Session, user_id: int) -> list[SavedSearch]:
+def searches_of(session: Session, user_id: int, target: str) -> list[SavedSearch]:
     return list(
         session.scalars(
-            sa.select(SavedSearch).where(SavedSearch.user_id == user_id).order_by(SavedSearch.id)
+            sa.select(SavedSearch)
+            .where(SavedSearch.user_id == user_id, SavedSearch.target == target)
+            .order_by(SavedSearch.id)
         )
     )
 
@@ -35,6 +38,16 @@ def delivered_ids(session: Session, search_id: int) -> set[int]:
         session.scalars(
             sa.select(AlertDelivery.opportunity_id).where(
                 AlertDelivery.saved_search_id == search_id
+            )
+        )
+    )
+
+
+def delivered_scheme_ids(session: Session, search_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            sa.select(FundingAlertDelivery.scheme_id).where(
+                FundingAlertDelivery.saved_search_id == search_id
             )
         )
     )

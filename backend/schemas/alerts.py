@@ -1,4 +1,5 @@
-"""Saved searches: discovery filters with an alert frequency."""
+"""Saved searches: discovery filters (of work packages or of funding schemes) with an alert
+frequency."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.schemas.funding import BusinessStage, EligibleSize, SchemeKind
 from backend.schemas.opportunities import OpportunityFilters
 
 Frequency = Literal["immediate", "daily", "weekly"]
@@ -69,6 +71,62 @@ class SavedSearchPublic(BaseModel):
     id: int
     name: str
     query: OpportunityFilters
+    frequency: Frequency
+    created_at: datetime
+    last_run_at: datetime | None
+
+
+# --- funding schemes (issue 15) ----------------------------------------------------------------
+
+
+class FundingSearchFilters(BaseModel):
+    """What a saved funding search stores: the directory's filters, with "open now" instead of a
+    fixed day (a saved search runs for months)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"kind": ["grant"], "size": "small", "sector": "45"}]},
+    )
+
+    kind: list[SchemeKind] = Field(default_factory=list, max_length=6)
+    size: EligibleSize | None = None
+    sector: str | None = Field(
+        None, max_length=12, description="CPV prefix (45, 4511) or NACE code (F, 43.3)"
+    )
+    stage: BusinessStage | None = None
+    lon: float | None = Field(None, ge=-180, le=180, description="Applicant's longitude")
+    lat: float | None = Field(None, ge=-90, le=90, description="Applicant's latitude")
+    q: str | None = Field(None, max_length=200, description="Free text, any language")
+    provider: str | None = Field(None, max_length=200, description="Provider name contains")
+    open_now: bool = Field(False, description="Only schemes open for applications on the day")
+
+
+class FundingSavedSearchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, examples=["Grants for small builders"])
+    query: FundingSearchFilters = Field(
+        default_factory=FundingSearchFilters,
+        examples=[{"kind": ["grant"], "size": "small", "sector": "45"}],
+    )
+    frequency: Frequency = "daily"
+
+
+class FundingSavedSearchUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"frequency": "weekly"}]}
+    )
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    query: FundingSearchFilters | None = None
+    frequency: Frequency | None = Field(None, examples=["weekly"])
+
+
+class FundingSavedSearchPublic(BaseModel):
+    id: int
+    name: str
+    target: Literal["funding"] = "funding"
+    query: FundingSearchFilters
     frequency: Frequency
     created_at: datetime
     last_run_at: datetime | None

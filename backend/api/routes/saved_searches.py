@@ -1,4 +1,6 @@
-"""``/api/v1/saved-searches``: my saved opportunity searches and their alert frequency."""
+"""``/api/v1/saved-searches``: my saved opportunity searches and their alert frequency;
+``/api/v1/saved-searches/funding``: my saved searches of funding schemes (issue 15). Deleting
+works on either kind."""
 
 from __future__ import annotations
 
@@ -6,9 +8,18 @@ from fastapi import APIRouter, Response
 
 from backend.api.deps import CurrentPrincipal, SessionDep
 from backend.api.errors import error_responses
+from backend.api.pagination import Pagination
 from backend.api.params import ResourceId
-from backend.schemas.alerts import SavedSearchCreate, SavedSearchPublic, SavedSearchUpdate
-from backend.services import alerts
+from backend.schemas.alerts import (
+    FundingSavedSearchCreate,
+    FundingSavedSearchPublic,
+    FundingSavedSearchUpdate,
+    SavedSearchCreate,
+    SavedSearchPublic,
+    SavedSearchUpdate,
+)
+from backend.schemas.funding import SchemeList
+from backend.services import alerts, funding
 
 router = APIRouter(prefix="/saved-searches", tags=["opportunities"])
 
@@ -51,11 +62,72 @@ def update_saved_search(
     return alerts.to_public(alerts.update(session, principal, search_id, data))
 
 
+@router.get(
+    "/funding",
+    response_model=list[FundingSavedSearchPublic],
+    operation_id="listFundingSavedSearches",
+    responses=error_responses(401),
+    tags=["funding"],
+)
+def list_funding_saved_searches(
+    principal: CurrentPrincipal, session: SessionDep
+) -> list[FundingSavedSearchPublic]:
+    return [alerts.funding_to_public(s) for s in alerts.mine_funding(session, principal)]
+
+
+@router.post(
+    "/funding",
+    response_model=FundingSavedSearchPublic,
+    status_code=201,
+    operation_id="createFundingSavedSearch",
+    responses=error_responses(401, 403, 422),
+    summary="Save the funding directory's filters and get alerts of newly published schemes",
+    tags=["funding"],
+)
+def create_funding_saved_search(
+    data: FundingSavedSearchCreate, principal: CurrentPrincipal, session: SessionDep
+) -> FundingSavedSearchPublic:
+    return alerts.funding_to_public(alerts.create_funding(session, principal, data))
+
+
+@router.patch(
+    "/funding/{search_id}",
+    response_model=FundingSavedSearchPublic,
+    operation_id="updateFundingSavedSearch",
+    responses=error_responses(401, 403, 404, 422),
+    tags=["funding"],
+)
+def update_funding_saved_search(
+    search_id: ResourceId,
+    data: FundingSavedSearchUpdate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> FundingSavedSearchPublic:
+    return alerts.funding_to_public(alerts.update_funding(session, principal, search_id, data))
+
+
+@router.get(
+    "/funding/{search_id}/schemes",
+    response_model=SchemeList,
+    operation_id="runFundingSavedSearch",
+    responses=error_responses(401, 404),
+    summary="Run a saved funding search again: the schemes matching it now",
+    tags=["funding"],
+)
+def run_funding_saved_search(
+    search_id: ResourceId, principal: CurrentPrincipal, session: SessionDep, page: Pagination
+) -> SchemeList:
+    found = alerts.funding_matches(session, principal, search_id)
+    items = funding.publics(session, found[page.offset : page.offset + page.limit])
+    return page.of(SchemeList, items, len(found))
+
+
 @router.delete(
     "/{search_id}",
     status_code=204,
     operation_id="deleteSavedSearch",
     responses=error_responses(401, 403, 404),
+    summary="Delete a saved search (of opportunities or of funding) and stop its alerts",
 )
 def delete_saved_search(
     search_id: ResourceId, principal: CurrentPrincipal, session: SessionDep

@@ -992,12 +992,64 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete Saved Search */
+        /** Delete a saved search (of opportunities or of funding) and stop its alerts */
         delete: operations["deleteSavedSearch"];
         options?: never;
         head?: never;
         /** Update Saved Search */
         patch: operations["updateSavedSearch"];
+        trace?: never;
+    };
+    "/api/v1/saved-searches/funding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Funding Saved Searches */
+        get: operations["listFundingSavedSearches"];
+        put?: never;
+        /** Save the funding directory's filters and get alerts of newly published schemes */
+        post: operations["createFundingSavedSearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-searches/funding/{search_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Funding Saved Search */
+        patch: operations["updateFundingSavedSearch"];
+        trace?: never;
+    };
+    "/api/v1/saved-searches/funding/{search_id}/schemes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run a saved funding search again: the schemes matching it now */
+        get: operations["runFundingSavedSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/opendata": {
@@ -3873,6 +3925,114 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** FundingSavedSearchCreate */
+        FundingSavedSearchCreate: {
+            /**
+             * Name
+             * @example Grants for small builders
+             */
+            name: string;
+            query?: components["schemas"]["FundingSearchFilters"];
+            /**
+             * Frequency
+             * @default daily
+             * @enum {string}
+             */
+            frequency: "immediate" | "daily" | "weekly";
+        };
+        /** FundingSavedSearchPublic */
+        FundingSavedSearchPublic: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Target
+             * @default funding
+             * @constant
+             */
+            target: "funding";
+            query: components["schemas"]["FundingSearchFilters"];
+            /**
+             * Frequency
+             * @enum {string}
+             */
+            frequency: "immediate" | "daily" | "weekly";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Run At */
+            last_run_at: string | null;
+        };
+        /**
+         * FundingSavedSearchUpdate
+         * @example {
+         *       "frequency": "weekly"
+         *     }
+         */
+        FundingSavedSearchUpdate: {
+            /** Name */
+            name?: string | null;
+            query?: components["schemas"]["FundingSearchFilters"] | null;
+            /**
+             * Frequency
+             * @example weekly
+             */
+            frequency?: ("immediate" | "daily" | "weekly") | null;
+        };
+        /**
+         * FundingSearchFilters
+         * @description What a saved funding search stores: the directory's filters, with "open now" instead of a
+         *     fixed day (a saved search runs for months).
+         * @example {
+         *       "kind": [
+         *         "grant"
+         *       ],
+         *       "sector": "45",
+         *       "size": "small"
+         *     }
+         */
+        FundingSearchFilters: {
+            /** Kind */
+            kind?: ("grant" | "loan" | "guarantee" | "equity" | "advice" | "training")[];
+            /** Size */
+            size?: ("micro" | "small" | "medium") | null;
+            /**
+             * Sector
+             * @description CPV prefix (45, 4511) or NACE code (F, 43.3)
+             */
+            sector?: string | null;
+            /** Stage */
+            stage?: ("idea" | "startup" | "growth" | "established") | null;
+            /**
+             * Lon
+             * @description Applicant's longitude
+             */
+            lon?: number | null;
+            /**
+             * Lat
+             * @description Applicant's latitude
+             */
+            lat?: number | null;
+            /**
+             * Q
+             * @description Free text, any language
+             */
+            q?: string | null;
+            /**
+             * Provider
+             * @description Provider name contains
+             */
+            provider?: string | null;
+            /**
+             * Open Now
+             * @description Only schemes open for applications on the day
+             * @default false
+             */
+            open_now: boolean;
         };
         /**
          * GrantCreate
@@ -14339,6 +14499,270 @@ export interface operations {
             };
             /** @description InvalidInputError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    listFundingSavedSearches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundingSavedSearchPublic"][];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    createFundingSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundingSavedSearchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundingSavedSearchPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    updateFundingSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                search_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundingSavedSearchUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundingSavedSearchPublic"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    runFundingSavedSearch: {
+        parameters: {
+            query?: {
+                /** @description Page size (1 to 200) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                search_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemeList"];
+                };
+            };
+            /** @description AuthenticationError */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description NotFoundError */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
