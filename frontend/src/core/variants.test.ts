@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { blockMesh, clampDivider, dividerKey, meshToGlb, triangulate } from './variants'
+import { blockMesh, clampDivider, dividerKey, meshToGlb, shownVariant, triangulate, variantSource, variantTitle } from './variants'
 
 const square = (lon: number, lat: number, d: number) => [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]
 const massing = (props: Record<string, number>, coords = square(-0.1, 51.5, 0.0002)) => ({
@@ -72,5 +72,34 @@ describe('the split divider', () => {
     expect(dividerKey(0.94, 'PageUp')).toBe(0.95)
     expect(dividerKey(0.5, 'a')).toBeUndefined()
     expect(clampDivider(Number.NaN)).toBe(0.5)
+  })
+})
+
+describe('what a variant is drawn from and how it is named', () => {
+  const blocks = massing({ height_m: 12 })
+  const model = { url: '/api/v1/documents/4', lon: -0.1, lat: 51.5 }
+
+  it('its blocks first, else its uploaded glb, else nothing', () => {
+    expect(variantSource({ massing: blocks, model })).toBe('blocks')
+    expect(variantSource({ massing: null, model })).toBe('model')
+    expect(variantSource({ massing: massing({ height_m: 0 }), model })).toBe('model') // no usable block
+    expect(variantSource({ massing: null, model: null })).toBeUndefined()
+  })
+
+  it('the bar title: the name and the description first line, shortened at a word', () => {
+    expect(variantTitle({ name: 'B', description: 'Taller corner.' })).toBe('B — Taller corner')
+    expect(variantTitle({ name: 'B', description: '' })).toBe('B')
+    expect(variantTitle({ name: 'B', description: 'First line\nsecond line' })).toBe('B — First line')
+    const long = variantTitle({ name: 'B', description: 'A much lower scheme that steps down towards the canal and keeps every tree on the towpath' })
+    expect(long).toBe('B — A much lower scheme that steps down towards the canal and…')
+  })
+
+  it('the variant a new comment is about by default: the one shown alone, of this proposal', () => {
+    const items = [{ id: 1, name: 'A' }, { id: 2, name: 'B' }]
+    expect(shownVariant({ proposalId: 7, items, left: 2 }, 7)).toBe(2)
+    expect(shownVariant({ proposalId: 7, items, left: 1, right: 2 }, 7)).toBeUndefined()
+    expect(shownVariant({ proposalId: 7, items, left: 2 }, 8)).toBeUndefined()
+    expect(shownVariant({ proposalId: 7, items, left: 9 }, 7)).toBeUndefined()
+    expect(shownVariant(undefined, 7)).toBeUndefined()
   })
 })

@@ -11,11 +11,60 @@
  */
 import { outerRings, type LonLat, type Ring } from './geo'
 
-/** What the 3D view needs of a variant. */
+/** A glb model placed at lon/lat/height (metres above the ellipsoid), turned and scaled. */
+export interface PlacedModel {
+  url: string
+  lon: number
+  lat: number
+  height_m?: number
+  heading_deg?: number
+  scale?: number
+}
+
+/** What the 3D view needs of a variant: its blocks, or else its uploaded glb model. */
 export interface VariantShape {
   id: number
   name: string
   massing: unknown
+  model?: PlacedModel | null
+}
+
+/** How a variant is drawn: from its blocks (built here), its uploaded glb, or not at all. */
+export function variantSource(v: Pick<VariantShape, 'massing' | 'model'>): 'blocks' | 'model' | undefined {
+  if (massingBlocks(v.massing).length) return 'blocks'
+  if (v.model?.url) return 'model'
+  return undefined
+}
+
+/** The variants of the open proposal and the one(s) in the 3D view, for the panels that name them
+ *  (the comment form's picker, the comment list, the action bar). */
+export interface VariantView {
+  proposalId: number
+  items: readonly { id: number; name: string; description?: string }[]
+  /** shown alone (`right` unset) or split at the divider; unset: the scheme's own massing */
+  left?: number
+  right?: number
+}
+
+const TITLE_DESCRIPTION_MAX = 60
+
+/**
+ * A variant's name for the action bar: "B: two wings — Lower, stepped" (the description's first
+ * line, shortened to a few words), or the name alone.
+ */
+export function variantTitle(v: { name: string; description?: string }): string {
+  const line = (v.description ?? '').split(/\r?\n/)[0].trim().replace(/[.;:,]+$/, '')
+  if (!line) return v.name
+  if (line.length <= TITLE_DESCRIPTION_MAX) return `${v.name} — ${line}`
+  const cut = line.slice(0, TITLE_DESCRIPTION_MAX)
+  const space = cut.lastIndexOf(' ')
+  return `${v.name} — ${(space > 20 ? cut.slice(0, space) : cut).trimEnd()}…`
+}
+
+/** The variant a new comment is about before the person picks one: the one shown alone. */
+export function shownVariant(view: VariantView | undefined, proposalId: number): number | undefined {
+  if (!view || view.proposalId !== proposalId || view.right !== undefined) return undefined
+  return view.items.some((v) => v.id === view.left) ? view.left : undefined
 }
 
 /**

@@ -90,6 +90,9 @@ export const en = {
   'comments.anchorClick': 'Click a point in the 3D view',
   'comments.anchorCentre': 'Use the centre of the view',
   'comments.anchorNone': 'Not placed: the comment is about the whole proposal.',
+  'comments.aboutVariant': 'About',
+  'comments.wholeScheme': 'The scheme as a whole',
+  'comments.onVariant': 'on variant {name}',
   'comments.anchorSet': 'Placed at {lat}, {lon}',
   'comments.anchorBuilding': 'on building {id}',
   'comments.anchorWaiting': 'Click a building, the scheme or the ground in the 3D view. Press Escape to cancel.',
@@ -379,6 +382,8 @@ export const en = {
   'proposals.overview': 'Overview',
   'proposals.haveYourSay': 'Have your say',
   'bar.commentHere': 'Comment here',
+  'bar.variantShowing': 'Showing: {name}',
+  'bar.variantSplit': 'Showing: {left} (left) and {right} (right)',
   'proposals.noWorkPackages': 'No work packages published yet.',
   'proposals.tenderCloses': 'tenders close {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -92,6 +92,9 @@ export const et: Catalogue = {
   'comments.anchorClick': 'Klõpsa punktil 3D-vaates',
   'comments.anchorCentre': 'Kasuta vaate keskpunkti',
   'comments.anchorNone': 'Asukohata: kommentaar käib kogu ettepaneku kohta.',
+  'comments.aboutVariant': 'Mille kohta',
+  'comments.wholeScheme': 'Kava tervikuna',
+  'comments.onVariant': 'variandi {name} kohta',
   'comments.anchorSet': 'Asukoht {lat}, {lon}',
   'comments.anchorBuilding': 'hoonel {id}',
   'comments.anchorWaiting': 'Klõpsa 3D-vaates hoonel, projektil või maapinnal. Tühistamiseks vajuta Escape.',
@@ -381,6 +384,8 @@ export const et: Catalogue = {
   'proposals.overview': 'Ülevaade',
   'proposals.haveYourSay': 'Avalda arvamust',
   'bar.commentHere': 'Kommenteeri siin',
+  'bar.variantShowing': 'Näidatakse: {name}',
+  'bar.variantSplit': 'Näidatakse: {left} (vasakul) ja {right} (paremal)',
   'proposals.noWorkPackages': 'Tööpakette pole veel avaldatud.',
   'proposals.tenderCloses': 'pakkumised kuni {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -92,6 +92,9 @@ export const hu: Catalogue = {
   'comments.anchorClick': 'Kattintson egy pontra a 3D nézetben',
   'comments.anchorCentre': 'A nézet közepének használata',
   'comments.anchorNone': 'Nincs helyhez kötve: a hozzászólás az egész javaslatra vonatkozik.',
+  'comments.aboutVariant': 'Mire vonatkozik',
+  'comments.wholeScheme': 'A terv egésze',
+  'comments.onVariant': 'változat: {name}',
   'comments.anchorSet': 'Elhelyezve: {lat}, {lon}',
   'comments.anchorBuilding': '{id} épületen',
   'comments.anchorWaiting': 'Kattintson egy épületre, a tervre vagy a talajra a 3D nézetben. Megszakítás: Escape.',
@@ -381,6 +384,8 @@ export const hu: Catalogue = {
   'proposals.overview': 'Áttekintés',
   'proposals.haveYourSay': 'Mondja el véleményét',
   'bar.commentHere': 'Hozzászólás itt',
+  'bar.variantShowing': 'Látható: {name}',
+  'bar.variantSplit': 'Látható: {left} (balra) és {right} (jobbra)',
   'proposals.noWorkPackages': 'Még nincs közzétett munkacsomag.',
   'proposals.tenderCloses': 'ajánlattételi határidő: {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

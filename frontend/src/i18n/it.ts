@@ -92,6 +92,9 @@ export const it: Catalogue = {
   'comments.anchorClick': 'Fai clic su un punto nella vista 3D',
   'comments.anchorCentre': 'Usa il centro della vista',
   'comments.anchorNone': 'Non posizionato: il commento riguarda l’intera proposta.',
+  'comments.aboutVariant': 'Riguarda',
+  'comments.wholeScheme': 'Il progetto nel suo insieme',
+  'comments.onVariant': 'sulla variante {name}',
   'comments.anchorSet': 'Posizionato in {lat}, {lon}',
   'comments.anchorBuilding': 'sull’edificio {id}',
   'comments.anchorWaiting': 'Fai clic su un edificio, sul progetto o sul terreno nella vista 3D. Premi Esc per annullare.',
@@ -381,6 +384,8 @@ export const it: Catalogue = {
   'proposals.overview': 'Panoramica',
   'proposals.haveYourSay': 'Di’ la tua',
   'bar.commentHere': 'Commenta qui',
+  'bar.variantShowing': 'In vista: {name}',
+  'bar.variantSplit': 'In vista: {left} (a sinistra) e {right} (a destra)',
   'proposals.noWorkPackages': 'Ancora nessun pacchetto di lavoro pubblicato.',
   'proposals.tenderCloses': 'offerte entro il {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

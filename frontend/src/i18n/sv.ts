@@ -92,6 +92,9 @@ export const sv: Catalogue = {
   'comments.anchorClick': 'Klicka på en punkt i 3D-vyn',
   'comments.anchorCentre': 'Använd vyns mittpunkt',
   'comments.anchorNone': 'Ingen plats: kommentaren gäller hela förslaget.',
+  'comments.aboutVariant': 'Gäller',
+  'comments.wholeScheme': 'Förslaget som helhet',
+  'comments.onVariant': 'om variant {name}',
   'comments.anchorSet': 'Placerad vid {lat}, {lon}',
   'comments.anchorBuilding': 'på byggnad {id}',
   'comments.anchorWaiting': 'Klicka på en byggnad, projektet eller marken i 3D-vyn. Tryck Escape för att avbryta.',
@@ -381,6 +384,8 @@ export const sv: Catalogue = {
   'proposals.overview': 'Översikt',
   'proposals.haveYourSay': 'Säg din mening',
   'bar.commentHere': 'Kommentera här',
+  'bar.variantShowing': 'Visas: {name}',
+  'bar.variantSplit': 'Visas: {left} (vänster) och {right} (höger)',
   'proposals.noWorkPackages': 'Inga arbetspaket publicerade ännu.',
   'proposals.tenderCloses': 'anbud senast {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -24,6 +24,7 @@ import {
 import { buildingLabel } from '../core/building'
 import { anchorCamera, applyEvent, childrenOf, flattenComments, shownInThread, toApiAnchor } from '../core/comments'
 import type { PickedPoint } from '../core/mapview'
+import { shownVariant } from '../core/variants'
 import { formatDateTime, formatNumber } from '../i18n/format'
 import { field } from './components'
 import { errorText, type AppContext } from './context'
@@ -46,7 +47,14 @@ export class CommentsView {
   readonly picking = signal(false)
   readonly sending = signal(false)
   /** the form being written (one at a time: the new comment's or a reply's) */
-  readonly draft = { body: signal(''), sentiment: signal<Sentiment>('neutral'), topics: signal<ReadonlySet<Topic>>(new Set()) }
+  readonly draft = {
+    body: signal(''),
+    sentiment: signal<Sentiment>('neutral'),
+    topics: signal<ReadonlySet<Topic>>(new Set()),
+    /** the design variant the comment is about: null the scheme as a whole; undefined not picked
+     *  yet, which means the variant shown alone in 3D (see `variantChoice`) */
+    variant: signal<Id | null | undefined>(undefined),
+  }
   /** the comments shown in the threads (published, and placeholders that keep replies in place) */
   readonly shown = computed(() => shownInThread(this.comments.value))
 
@@ -141,6 +149,21 @@ export class CommentsView {
     requestAnimationFrame(() => document.getElementById('pick-anchor')?.focus())
   }
 
+  /** The proposal's variants (two or more) for the picker and the list; undefined: it has none. */
+  variants() {
+    const view = store.variants.value
+    return view && view.proposalId === this.proposal.value.id && view.items.length ? view : undefined
+  }
+
+  /** The variant the new comment is about: the one picked, else the one shown alone in 3D. */
+  variantChoice(): Id | null {
+    const view = this.variants()
+    if (!view) return null
+    const picked = this.draft.variant.value
+    if (picked !== undefined) return picked !== null && view.items.some((v) => v.id === picked) ? picked : null
+    return shownVariant(view, this.proposal.value.id) ?? null
+  }
+
   toggleTopic(tp: Topic, on: boolean) {
     const next = new Set(this.draft.topics.value)
     if (on) next.add(tp)
@@ -163,11 +186,13 @@ export class CommentsView {
         sentiment: d.sentiment.value,
         topics: parent ? [] : [...d.topics.value],
         parent_id: parent?.id ?? null,
+        variant_id: parent ? null : this.variantChoice(),
         anchor: a ? toApiAnchor(a.point, a.camera, building != null ? String(building) : null) : null,
       })
       d.body.value = ''
       d.sentiment.value = 'neutral'
       d.topics.value = new Set()
+      d.variant.value = undefined
       this.anchor.value = undefined
       this.replyTo.value = undefined
       this.receive({ type: 'comment_created', comment: created, proposal_id: proposalId })
@@ -260,6 +285,7 @@ function CommentItem({ panel, comment: c, all, depth }: { panel: CommentsView; c
         by,
       ),
       c.topics.length ? h('p', { class: 'topics' }, c.topics.map((tp) => t(`topic.${tp}`)).join(', ')) : null,
+      h(OnVariant, { panel, comment: c }),
       h('p', { class: 'body' }, c.body ?? ''),
       h(
         'div',
@@ -355,12 +381,46 @@ function CommentForm({ panel, parent }: { panel: CommentsView; parent?: Comment 
             )
           }),
         ),
+    parent ? null : h(VariantPicker, { panel }),
     parent ? null : h(AnchorPicker, { panel }),
     h(
       'div',
       { class: 'actions' },
       h('button', { type: 'submit', class: 'primary', disabled: panel.sending.value }, t('comments.submit')),
       parent ? h('button', { type: 'button', onClick: () => (panel.replyTo.value = undefined) }, t('app.cancel')) : null,
+    ),
+  )
+}
+
+/** "On variant B: two wings" under a comment about one of the proposal's design variants. */
+function OnVariant({ panel, comment: c }: { panel: CommentsView; comment: Comment }) {
+  const { t } = useI18n(panel.ctx)
+  const v = c.variant_id == null ? undefined : panel.variants()?.items.find((x) => x.id === c.variant_id)
+  return v ? h('p', { class: 'on-variant' }, t('comments.onVariant', { name: v.name })) : null
+}
+
+/** What the new comment is about, when the proposal has design variants: the scheme as a whole
+ *  or one variant, the one shown alone in 3D until the person picks. */
+function VariantPicker({ panel }: { panel: CommentsView }) {
+  const { t } = useI18n(panel.ctx)
+  const view = panel.variants()
+  if (!view) return null
+  const value = panel.variantChoice()
+  return field(
+    t('comments.aboutVariant'),
+    h(
+      'select',
+      {
+        id: 'comment-variant',
+        name: 'variant',
+        value: value === null ? '' : String(value),
+        onChange: (e: Event) => {
+          const raw = (e.currentTarget as HTMLSelectElement).value
+          panel.draft.variant.value = raw === '' ? null : Number(raw)
+        },
+      },
+      h('option', { value: '' }, t('comments.wholeScheme')),
+      view.items.map((v) => h('option', { key: v.id, value: String(v.id) }, v.name)),
     ),
   )
 }

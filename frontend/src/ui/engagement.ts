@@ -35,6 +35,7 @@ import {
   type VariantList,
   type YouSaidWeDid,
 } from '../api/engagement'
+import { variantSource } from '../core/variants'
 import { centreOf, FREQUENCIES, NOTIFICATION_KINDS, shares, toAnswers, type FormValue } from '../core/engagement'
 import type { MessageKey } from '../i18n'
 import { formatDate } from '../i18n/format'
@@ -86,6 +87,7 @@ export class EngagementPanel {
       ])
       this.variants.value = v
       this.chosen.value = v.my_preference ?? undefined
+      store.variants.value = v.items.length >= 2 ? { proposalId: p.id, items: v.items } : undefined
       this.questionnaire.value = q
       this.results.value = r
       this.said.value = s
@@ -147,6 +149,8 @@ export class EngagementPanel {
     const a = items.find((v) => v.id === left)
     const b = right === undefined ? undefined : items.find((v) => v.id === right)
     this.shown.value = a ? { left: a.id, right: b?.id } : undefined
+    const known = store.variants.peek()
+    if (known?.proposalId === p.id) store.variants.value = { ...known, left: a?.id, right: a ? b?.id : undefined }
     this.ctx.map?.showVariants?.(
       a
         ? {
@@ -292,6 +296,9 @@ function VariantsSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) 
       panel.shown.value = undefined
       panel.ctx.map?.showVariants?.(undefined)
     }
+    // the list stays (the proposal may open again without a reload); nothing is shown
+    const known = store.variants.peek()
+    if (known?.proposalId === p.id && known.left !== undefined) store.variants.value = { ...known, left: undefined, right: undefined }
   }, [p.id])
   if (!list || list.items.length < 2) return null
   const open = p.stage === 'consultation' && !!store.user.value
@@ -370,7 +377,7 @@ function VariantsSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) 
                   type: 'button',
                   id: `variant-show-${v.id}`,
                   'aria-pressed': shown?.left === v.id && shown.right === undefined ? 'true' : 'false',
-                  disabled: !v.massing,
+                  disabled: !variantSource(v),
                   onClick: () => panel.show3d(p, v.id),
                 },
                 t('engage.v.show3d', { name: v.name }),

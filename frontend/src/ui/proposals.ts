@@ -5,7 +5,7 @@
  * action bar's "comment here" and before/after.
  */
 import { signal } from '@preact/signals'
-import { h, type JSX } from 'preact'
+import { Fragment, h, type JSX } from 'preact'
 import { STAGES, subscribeProposalEvents, type Opportunity, type Proposal, type ProposalSummary, type Stage } from '../api'
 import type { CameraView } from '../core/geo'
 import type { MessageKey } from '../i18n'
@@ -15,6 +15,7 @@ import { field } from './components'
 import { errorText, type AppContext } from './context'
 import { currentTick } from './mount'
 import { store, useI18n } from './store'
+import { VariantShown } from './variantbar'
 
 /** Renders the proposal view's Impact section (set by the impact panel); none: no section. */
 export type ImpactRenderer = (proposal: Proposal) => JSX.Element | null
@@ -161,7 +162,8 @@ export class ProposalsPanel {
   /** Before/after of the selected scheme, for the panel's action bar (null without a selection). */
   renderBeforeAfter(): JSX.Element | null {
     if (!this.ctx.selection.proposal) return null
-    return h(BeforeAfter, { panel: this })
+    // issue 14: the design variant drawn in 3D is named next to before/after (ui/variantbar.ts)
+    return h(Fragment, null, h(BeforeAfter, { panel: this }), h(VariantShown, { ctx: this.ctx }))
   }
 
   /** "Comment here" for the action bar, while the selected proposal is open for comments. */

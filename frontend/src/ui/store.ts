@@ -10,6 +10,7 @@ import { signal } from '@preact/signals'
 import type { Id, Proposal, User, Vocabularies } from '../api'
 import type { ProposalEvent } from '../api'
 import type { BuildingProperties } from '../core/mapview'
+import type { VariantView } from '../core/variants'
 import type { I18n, LocaleCode } from '../i18n'
 
 export type TabId = 'proposals' | 'opportunities' | 'funding' | 'planner' | 'moderation' | 'analytics' | 'account' | 'admin'
@@ -37,6 +38,8 @@ export function createStore() {
     vocab: signal<Vocabularies | undefined>(undefined),
     /** the 3D view has started (`ctx.map` is set); false for good without WebGL */
     mapReady: signal(false),
+    /** the open proposal's design variants and the one(s) drawn in 3D (ui/engagement.ts writes it) */
+    variants: signal<VariantView | undefined>(undefined),
   }
 }
 

@@ -2,27 +2,37 @@
  * A proposal's design variants in the scene (issue 14): one variant's blocks instead of the
  * proposal's massing, or two side by side in the one scene and camera, split at a divider.
  *
- * Each variant is a glTF model built from its massing (core/variants.ts), because Cesium's split
+ * Each variant is a glTF model: built from its massing (core/variants.ts), or else the glb
+ * uploaded for it (fetched from the documents API, placed as the proposal's own model is), because Cesium's split
  * (`scene.splitPosition`) applies to models, tilesets and imagery but not to an entity's polygon.
  * The divider is an element over the canvas: dragged with the pointer, or a slider for the
  * keyboard; each move requests a render, so the request-render (light, no GPU) mode follows it.
  */
-import { Axis, Cartesian3, Model, ShadowMode, SplitDirection, Transforms, type CesiumWidget } from 'cesium'
+import { Axis, Cartesian3, HeadingPitchRoll, Math as CMath, Model, ShadowMode, SplitDirection, Transforms, type CesiumWidget } from 'cesium'
 import { MAP_COLOURS } from '../core/pins'
-import { blockMesh, clampDivider, dividerKey, meshToGlb, type VariantScene, type VariantShape } from '../core/variants'
+import { blockMesh, clampDivider, dividerKey, meshToGlb, variantSource, type VariantScene, type VariantShape } from '../core/variants'
 import type { PickTag } from './overlays'
 
 /** What the test hook reads: which variants are drawn, their blocks, the divider. */
 export interface VariantState {
   proposalId?: number
-  left?: { id: number; blocks: number; ready: boolean }
-  right?: { id: number; blocks: number; ready: boolean }
+  left?: SideState
+  right?: SideState
   split: number
   visible: boolean
 }
 
+/** One side as the test hook sees it: drawn from its blocks or its uploaded glb (`source`). */
+export interface SideState {
+  id: number
+  source?: 'blocks' | 'model'
+  blocks: number
+  ready: boolean
+}
+
 interface Side {
   id: number
+  source?: 'blocks' | 'model'
   blocks: number
   model?: Model
 }
@@ -66,7 +76,8 @@ export class VariantLayer {
   }
 
   state(): VariantState {
-    const side = (s: Side | undefined) => (s ? { id: s.id, blocks: s.blocks, ready: !!s.model?.ready } : undefined)
+    const side = (s: Side | undefined): SideState | undefined =>
+      s ? { id: s.id, source: s.source, blocks: s.blocks, ready: !!s.model?.ready } : undefined
     return {
       proposalId: this.scene?.proposalId,
       left: side(this.sides.left),
@@ -89,23 +100,38 @@ export class VariantLayer {
     if (scene.right) this.sides.right = this.add(scene.right, SplitDirection.RIGHT, gen)
   }
 
+  /** The model of a variant: built from its blocks, or else its uploaded glb where it was placed. */
+  private load(v: VariantShape, side: Side, direction: SplitDirection): Promise<Model> | undefined {
+    const common = { splitDirection: direction, shadows: ShadowMode.ENABLED, id: this.tagFor() }
+    const mesh = side.source === 'blocks' ? blockMesh(v.massing) : undefined
+    if (mesh) {
+      side.blocks = mesh.blocks
+      const origin = Cartesian3.fromDegrees(mesh.origin.lon, mesh.origin.lat, 0)
+      // `gltf` takes the glb's bytes (what 3D Tiles content uses); the typings only list `url`
+      const bytes = { gltf: meshToGlb(mesh, MAP_COLOURS.scheme) } as unknown as { url: string }
+      return Model.fromGltfAsync({
+        ...bytes,
+        ...common,
+        modelMatrix: Transforms.eastNorthUpToFixedFrame(origin),
+        // the glb is written as the city's tile content is, so it is read with a tileset's axes
+        // (Y up, X forward); a standalone model's default forward axis (Z) turned the blocks 90°
+        forwardAxis: Axis.X,
+      })
+    }
+    const m = side.source === 'model' ? v.model : undefined
+    if (!m) return undefined
+    // an uploaded glb is read as the proposal's own model is (overlays.ts: a model entity, the
+    // glTF default axes), at its placement: origin, heading clockwise from north, scale
+    const origin = Cartesian3.fromDegrees(m.lon, m.lat, m.height_m ?? 0)
+    const turn = new HeadingPitchRoll(CMath.toRadians(m.heading_deg ?? 0), 0, 0)
+    return Model.fromGltfAsync({ ...common, url: m.url, modelMatrix: Transforms.headingPitchRollToFixedFrame(origin, turn), scale: m.scale ?? 1 })
+  }
+
   private add(v: VariantShape, direction: SplitDirection, gen: number): Side {
-    const mesh = blockMesh(v.massing)
-    const side: Side = { id: v.id, blocks: mesh?.blocks ?? 0 }
-    if (!mesh) return side
-    const origin = Cartesian3.fromDegrees(mesh.origin.lon, mesh.origin.lat, 0)
-    // `gltf` takes the glb's bytes (what 3D Tiles content uses); the typings only list `url`
-    const bytes = { gltf: meshToGlb(mesh, MAP_COLOURS.scheme) } as unknown as { url: string }
-    void Model.fromGltfAsync({
-      ...bytes,
-      modelMatrix: Transforms.eastNorthUpToFixedFrame(origin),
-      // the glb is written as the city's tile content is, so it is read with a tileset's axes
-      // (Y up, X forward); a standalone model's default forward axis (Z) turned the blocks 90°
-      forwardAxis: Axis.X,
-      splitDirection: direction,
-      shadows: ShadowMode.ENABLED,
-      id: this.tagFor(),
-    })
+    const side: Side = { id: v.id, source: variantSource(v), blocks: 0 }
+    const loading = this.load(v, side, direction)
+    if (!loading) return side
+    void loading
       .then((model) => {
         if (gen !== this.generation) return model.destroy()
         model.show = this.visible
