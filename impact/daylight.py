@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from impact.cache import digest
 from impact.points import Points
-from impact.scene import Scene
+from impact.scene import AnyScene
 
 HORIZONTAL_TOTAL = 7.0 * np.pi / 9.0
 VSC_TARGET_PCT = 27.0
@@ -70,7 +71,7 @@ class SkyPatches:
 
 
 def vsc(
-    scene: Scene, points: Points, patches: SkyPatches | None = None, *, chunk: int = 2000
+    scene: AnyScene, points: Points, patches: SkyPatches | None = None, *, chunk: int = 2000
 ) -> NDArray[np.float64]:
     """VSC (percent, 0..39.6) at each façade point of ``points``."""
     patches = patches or SkyPatches.grid()
@@ -80,7 +81,9 @@ def vsc(
         dirs = patches.directions(p.normal)
         n, k = dirs.shape[:2]
         origins = np.repeat(p.xyz, k, axis=0)
-        blocked = scene.blocked(origins, dirs.reshape(-1, 3)).reshape(n, k)
+        # the rays are a function of the points and the patches: their key
+        key = digest("vsc", p.xyz, p.normal, patches.altitude, patches.azimuth)
+        blocked = scene.blocked(origins, dirs.reshape(-1, 3), key).reshape(n, k)
         out[s : s + n] = (~blocked * patches.weight_pct[None, :]).sum(axis=1)
     return out
 

@@ -7,7 +7,7 @@ Shares are computed on a regular grid of points over each area (the share of its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from impact.points import Points
-from impact.scene import Scene
+from impact.scene import AnyScene
 from impact.sun import SunPositions, day_positions
 from impact.sunlight import sun_hours
 
@@ -42,7 +42,7 @@ class GroundSun:
 
 
 def ground_sun(
-    scene: Scene, points: Points, area: NDArray[np.int64], n_areas: int, sun: SunPositions
+    scene: AnyScene, points: Points, area: NDArray[np.int64], n_areas: int, sun: SunPositions
 ) -> GroundSun:
     """Sun hours on the day of ``sun`` at ground ``points`` and, per area, the share ≥ 2 h."""
     return from_hours(sun_hours(scene, points, sun), area, n_areas)
@@ -63,7 +63,7 @@ def ground_adverse(before: NDArray[np.float64], after: NDArray[np.float64]) -> N
 
 
 def shadow_hours(
-    scene: Scene,
+    scene: AnyScene,
     points: Points,
     lat_deg: float,
     lon_deg: float,
@@ -71,13 +71,15 @@ def shadow_hours(
     year: int,
     days: Sequence[tuple[int, int]] = SHADOW_DAYS,
     step_min: float = 10.0,
+    positions: Callable[..., SunPositions] = day_positions,
 ) -> dict[str, NDArray[np.float64]]:
-    """Hours each point is in shade while the sun is up, on each of ``days`` (month, day)."""
+    """Hours each point is in shade while the sun is up, on each of ``days`` (month, day).
+
+    ``positions`` computes the sun's positions (:func:`impact.sun.day_positions`, or a study's
+    cached copy of it)."""
     out: dict[str, NDArray[np.float64]] = {}
     for month, day in days:
-        sun = day_positions(
-            [date(year, month, day)], lat_deg, lon_deg, time_zone, step_min=step_min
-        )
+        sun = positions([date(year, month, day)], lat_deg, lon_deg, time_zone, step_min=step_min)
         out[f"{year:04d}-{month:02d}-{day:02d}"] = sun.weight_h.sum() - sun_hours(
             scene, points, sun
         )

@@ -16,7 +16,7 @@ import shapely
 from numpy.typing import NDArray
 
 from impact.errors import TooLargeError
-from impact.scene import Scene
+from impact.scene import AnyScene
 
 OFFSET_M = 0.05
 DEFAULT_STOREY_M = 3.0
@@ -45,7 +45,7 @@ class Points:
 
 
 def facade_points(
-    scene: Scene,
+    scene: AnyScene,
     features: NDArray[np.int64],
     *,
     toward_xy: tuple[float, float] | None = None,
@@ -112,7 +112,7 @@ def facade_points(
 
 
 def ground_points(
-    scene: Scene,
+    scene: AnyScene,
     area_local: shapely.Geometry,
     *,
     spacing_m: float = 5.0,
@@ -144,7 +144,7 @@ def ground_points(
     )
 
 
-def footprints_local(scene: Scene) -> shapely.Geometry | None:
+def footprints_local(scene: AnyScene) -> shapely.Geometry | None:
     """The union of the scene's footprints in its x/y metres (only ground-standing parts)."""
     table = scene.table
     on_ground = table.base_height_m <= 0.5
@@ -153,7 +153,7 @@ def footprints_local(scene: Scene) -> shapely.Geometry | None:
     return shapely.union_all(to_local(scene, table.geometry_to_draw[on_ground]))
 
 
-def to_local(scene: Scene, geoms: NDArray[np.object_]) -> NDArray[np.object_]:
+def to_local(scene: AnyScene, geoms: NDArray[np.object_]) -> NDArray[np.object_]:
     """Lon/lat geometries in the scene's x/y metres."""
 
     def transform(coords: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -21,6 +21,7 @@ import shapely.geometry
 import trimesh
 from numpy.typing import NDArray
 
+from impact.cache import LruCache, digest
 from impact.errors import InvalidInputError, TooLargeError
 from tiles.geometry.crs import LocalFrame
 from tiles.geometry.extrude import extrude_footprints
@@ -156,9 +157,30 @@ def _empty_table() -> FeatureTable:
     return table_from_records([], prefix="city")
 
 
+def table_key(table: FeatureTable) -> str:
+    """A content key of the rows a scene is meshed from: ids, drawn footprints, heights."""
+    geoms = np.asarray(table.geometry_to_draw, dtype=object)
+    wkb = b"".join(shapely.to_wkb(geoms)) if len(geoms) else b""
+    return digest(
+        "\0".join(table.building_id.astype(str)),
+        wkb,
+        np.ascontiguousarray(table.height_m, np.float64),
+        np.ascontiguousarray(table.base_height_m, np.float64),
+    )
+
+
+def frame_key(frame: LocalFrame) -> tuple[float, float]:
+    return (float(frame.lon0), float(frame.lat0))
+
+
 @dataclass
 class Scene:
-    """Buildings meshed in ``frame``; triangle ``t`` belongs to feature ``tri_feature[t]``."""
+    """Buildings meshed in ``frame``; triangle ``t`` belongs to feature ``tri_feature[t]``.
+
+    A scene with a ``key`` (the content key of its rows and frame) and a ``cache`` remembers,
+    for every call of :meth:`blocked` or :meth:`first_hit` given a ``key`` of its rays, the
+    answer: a later study casting the same rays at the same buildings takes it from there.
+    """
 
     frame: LocalFrame
     table: FeatureTable
@@ -168,6 +190,9 @@ class Scene:
     engine: Engine
     _rays: Any = field(default=None, repr=False, compare=False)
     rays_cast: int = field(default=0, compare=False)
+    key: str | None = field(default=None, compare=False)
+    cache: LruCache | None = field(default=None, repr=False, compare=False)
+    rays_reused: int = field(default=0, compare=False)
 
     @classmethod
     def build(
@@ -225,8 +250,32 @@ class Scene:
             self._rays = cached
         return cached
 
-    def blocked(self, origins: NDArray[np.float64], dirs: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Whether each ray (origin, unit direction) hits any triangle."""
+    @property
+    def nbytes(self) -> int:
+        """About what the scene holds: mesh arrays, and Embree's structure (about as much)."""
+        mesh = self.mesh.vertices.nbytes + self.mesh.faces.nbytes + self.tri_feature.nbytes
+        return int(3 * mesh + 1024 * len(self.table))
+
+    def blocked(
+        self, origins: NDArray[np.float64], dirs: NDArray[np.float64], key: str | None = None
+    ) -> NDArray[np.bool_]:
+        """Whether each ray (origin, unit direction) hits any triangle. ``key`` names the rays
+        (a content key of what they are made from): with it the answer is remembered."""
+        if key is not None and self.key is not None and self.cache is not None:
+            n = origins.shape[0]
+            ckey = ("blocked", self.key, key, n)
+            packed = self.cache.get(ckey)
+            if packed is not None:
+                self.rays_reused += n
+                return np.unpackbits(packed, count=n).astype(bool)
+            out = self._blocked(origins, dirs)
+            self.cache.put(ckey, np.packbits(out))
+            return out
+        return self._blocked(origins, dirs)
+
+    def _blocked(
+        self, origins: NDArray[np.float64], dirs: NDArray[np.float64]
+    ) -> NDArray[np.bool_]:
         n = origins.shape[0]
         self.rays_cast += n
         out = np.zeros(n, bool)
@@ -240,9 +289,24 @@ class Scene:
         return out
 
     def first_hit(
+        self, origins: NDArray[np.float64], dirs: NDArray[np.float64], key: str | None = None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """The feature index (-1 for none) and distance of each ray's first hit (remembered
+        under ``key`` as :meth:`blocked`)."""
+        if key is not None and self.key is not None and self.cache is not None:
+            ckey = ("first_hit", self.key, key, origins.shape[0])
+            found = self.cache.get(ckey)
+            if found is not None:
+                self.rays_reused += origins.shape[0]
+                return found[0].copy(), found[1].copy()
+            feature, dist = self._first_hit(origins, dirs)
+            self.cache.put(ckey, (feature.copy(), dist.copy()))
+            return feature, dist
+        return self._first_hit(origins, dirs)
+
+    def _first_hit(
         self, origins: NDArray[np.float64], dirs: NDArray[np.float64]
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """The feature index (-1 for none) and distance of each ray's first hit."""
         n = origins.shape[0]
         self.rays_cast += n
         feature = np.full(n, -1, np.int64)
@@ -264,3 +328,74 @@ class Scene:
             feature[s + r[first]] = self.tri_feature[t[first]]
             dist[s + r[first]] = dd[first]
         return feature, dist
+
+
+@dataclass
+class SplitScene:
+    """The city part and the scheme as two scenes answering as one: a ray is blocked when
+    either blocks it, and its first hit is the nearer of the two (the city's on a tie).
+
+    Features ``0 .. len(city.table) - 1`` are the city part's, the rest the scheme's. The city
+    part does not change when only the scheme does, so with a key and a cache its answers are
+    kept (:class:`Scene`); the scheme is cast only the rays that escape the city.
+    """
+
+    frame: LocalFrame
+    table: FeatureTable
+    scheme: NDArray[np.bool_]
+    city: Scene
+    own: Scene
+
+    @classmethod
+    def of(cls, city: Scene, own: Scene) -> SplitScene:
+        table = FeatureTable.concat([city.table, own.table])
+        mask = np.r_[np.zeros(len(city.table), bool), np.ones(len(own.table), bool)]
+        return cls(city.frame, table, mask, city, own)
+
+    @property
+    def engine(self) -> Engine:
+        return self.city.engine
+
+    @property
+    def triangle_count(self) -> int:
+        return self.city.triangle_count + self.own.triangle_count
+
+    @property
+    def rays_cast(self) -> int:
+        return self.city.rays_cast + self.own.rays_cast
+
+    @property
+    def rays_reused(self) -> int:
+        return self.city.rays_reused
+
+    @property
+    def mesh(self) -> trimesh.Trimesh:
+        """Both meshes as one (the scheme's triangles last)."""
+        return trimesh.util.concatenate([self.city.mesh, self.own.mesh])
+
+    @property
+    def tri_feature(self) -> NDArray[np.int64]:
+        return np.r_[self.city.tri_feature, self.own.tri_feature + len(self.city.table)]
+
+    def blocked(
+        self, origins: NDArray[np.float64], dirs: NDArray[np.float64], key: str | None = None
+    ) -> NDArray[np.bool_]:
+        out = self.city.blocked(origins, dirs, key)
+        free = np.flatnonzero(~out)
+        if free.size:
+            out[free] = self.own.blocked(origins[free], dirs[free])
+        return out
+
+    def first_hit(
+        self, origins: NDArray[np.float64], dirs: NDArray[np.float64], key: str | None = None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        feature, dist = self.city.first_hit(origins, dirs, key)
+        f_own, d_own = self.own.first_hit(origins, dirs)
+        nearer = d_own < dist
+        feature[nearer] = f_own[nearer] + len(self.city.table)
+        dist[nearer] = d_own[nearer]
+        return feature, dist
+
+
+#: What the analyses accept: one scene, or the city part and the scheme as one.
+AnyScene = Scene | SplitScene

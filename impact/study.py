@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,12 @@ import shapely
 import shapely.geometry
 from numpy.typing import NDArray
 
+from impact import cache as cache_mod
 from impact import climate, daylight, ground, sunlight, views
+from impact.cache import LruCache, digest
 from impact.errors import InvalidInputError
 from impact.points import Points, facade_points, footprints_local, ground_points, to_local
-from impact.scene import Engine, Scene
+from impact.scene import Engine, Scene, SplitScene, frame_key, table_key
 from impact.sun import day_positions, year_days
 from tiles.geometry.crs import LocalFrame
 from tiles.model import FeatureTable
@@ -144,6 +147,7 @@ def run_study(
     options: StudyOptions | None = None,
     progress: Callable[[str, int], None] | None = None,
     reuse: Mapping[str, Any] | None = None,
+    cache: LruCache | None = None,
 ) -> dict[str, Any]:
     """Run every analysis for ``scheme`` (massing, lon/lat) set in ``city`` and return plain data.
 
@@ -156,7 +160,12 @@ def run_study(
     ``reuse`` is the ``_before`` block of an earlier result: where the city as it is and the
     points are the same (a hash of both), its *before* values are taken instead of casting
     those rays again, so a re-run after the scheme alone changed casts about half the rays.
+
+    ``cache`` (default: the process's, :func:`impact.cache.shared`) keeps what does not depend
+    on the scheme (see :mod:`impact.cache`); a study's results are the same with a cold or a
+    warm cache, only faster.
     """
+    store = cache_mod.shared() if cache is None else cache
     options = options or StudyOptions()
     check_options(options)
     report = progress or (lambda stage, pct: None)
@@ -180,27 +189,37 @@ def run_study(
     near = city.take(np.flatnonzero(dist <= scene_r))
     gone = np.isin(near.building_id.astype(str), np.asarray(list(replaces), dtype=str))
     kept = near.take(np.flatnonzero(~gone))
-    n_kept = len(kept)
-    before = Scene.build(near, frame, engine=options.engine)
-    after = Scene.build(
-        FeatureTable.concat([kept, scheme]),
-        frame,
-        scheme=np.r_[np.zeros(n_kept, bool), np.ones(len(scheme), bool)],
-        engine=options.engine,
+    # the city part of both scenes does not depend on the scheme: kept (with the rays it
+    # blocks) under a content key of its buildings and frame, so a changed city misses
+    fkey = (frame_key(frame), options.engine)
+    near_key = digest("scene", table_key(near), fkey)
+    kept_key = digest("scene", table_key(kept), fkey)
+    before = _city_scene(store, near_key, near, frame, options.engine)
+    city_part = _city_scene(store, kept_key, kept, frame, options.engine)
+    scheme_scene = Scene.build(
+        scheme, frame, scheme=np.ones(len(scheme), bool), engine=options.engine
     )
+    after = SplitScene.of(city_part, scheme_scene)
+    cast0 = before.rays_cast + city_part.rays_cast
+    reused0 = before.rays_reused + city_part.rays_reused
     site_local = shapely.union_all(to_local(after, np.asarray(scheme.geometry_to_draw)))
     c = site_local.centroid
     neighbours = np.flatnonzero(dist[dist <= scene_r][~gone] <= pts_r)
 
     # façade points on neighbours facing the site (indices are the same in both scenes' kept part)
-    fac = facade_points(after, neighbours, toward_xy=(c.x, c.y), spacing_m=options.facade_spacing_m)
+    fac = store.memo(
+        ("facade", kept_key, neighbours.tobytes(), c.x, c.y, options.facade_spacing_m),
+        lambda: facade_points(
+            city_part, neighbours, toward_xy=(c.x, c.y), spacing_m=options.facade_spacing_m
+        ),
+    )
     fac_before = Points(fac.xyz, fac.normal, _index_in(near, kept, fac.feature), fac.storey)
     patches = daylight.SkyPatches.grid(options.sky_altitudes, options.sky_azimuths)
     report("vsc", 10)
     t_vsc = time.perf_counter()
     prev = dict(reuse or {})
     opts_key = {k: v for k, v in asdict(options).items() if k not in ("views", "engine")}
-    facade_key = _before_key(near, (fac.xyz, fac.normal), opts_key)
+    facade_key = _before_key(near_key, (fac.xyz, fac.normal), opts_key)
     same_facade = prev.get("facade_key") == facade_key
     vsc_b = np.asarray(prev["vsc"]) if same_facade else daylight.vsc(before, fac_before, patches)
     vsc_a = daylight.vsc(after, fac, patches)
@@ -212,20 +231,34 @@ def run_study(
     report("apsh", 35)
     t_apsh = time.perf_counter()
     south = sunlight.faces_south(fac)
-    year_sun = day_positions(
-        year_days(options.year, options.year_every_days),
-        lat,
-        lon,
-        options.time_zone,
-        step_min=options.year_step_min,
-        day_weight=float(options.year_every_days),
+    year_sun = store.memo(
+        (
+            "year_sun",
+            lat,
+            lon,
+            options.time_zone,
+            options.year,
+            options.year_every_days,
+            options.year_step_min,
+        ),
+        lambda: day_positions(
+            year_days(options.year, options.year_every_days),
+            lat,
+            lon,
+            options.time_zone,
+            step_min=options.year_step_min,
+            day_weight=float(options.year_every_days),
+        ),
     )
     normals = (
         list(options.sunshine_hours)
         if options.sunshine_hours is not None
         else climate.normals_for(options.sunshine)
     )
-    prob = climate.probability(normals, lat, lon, options.time_zone)
+    prob = store.memo(
+        ("probability", repr(normals), lat, lon, options.time_zone),
+        lambda: climate.probability(normals, lat, lon, options.time_zone),
+    )
     ap_b = (
         sunlight.Apsh(
             np.asarray(prev["apsh_annual"]), np.asarray(prev["apsh_winter"]), prev["apsh_total"]
@@ -240,16 +273,48 @@ def run_study(
     # open ground within the points radius, off buildings before and after and off the site
     report("ground", 60)
     t_ground = time.perf_counter()
-    disc = shapely.Point(c.x, c.y).buffer(pts_r, 32).difference(site_local)
-    gpts = ground_points(after, disc, spacing_m=options.ground_spacing_m)
-    gone_fp = to_local(before, np.asarray(near.geometry_to_draw[gone]))
-    if len(gone_fp):
-        gpts = gpts.take(
-            ~shapely.contains_xy(shapely.union_all(gone_fp), gpts.xyz[:, 0], gpts.xyz[:, 1])
+    # the ground grids depend on the buildings' footprints, not on their heights
+    on_ground = scheme.base_height_m <= 0.5
+    grounds_key = digest(
+        "ground",
+        near_key,
+        kept_key,
+        b"".join(shapely.to_wkb(np.asarray(scheme.geometry_to_draw, dtype=object))),
+        on_ground,
+        pts_r,
+        options.ground_spacing_m,
+        options.eye_spacing_m,
+    )
+
+    def grids() -> tuple[Points, Points, shapely.Geometry]:
+        disc = shapely.Point(c.x, c.y).buffer(pts_r, 32).difference(site_local)
+        gpts = ground_points(after, disc, spacing_m=options.ground_spacing_m)
+        gone_fp = to_local(before, np.asarray(near.geometry_to_draw[gone]))
+        if len(gone_fp):
+            gpts = gpts.take(
+                ~shapely.contains_xy(shapely.union_all(gone_fp), gpts.xyz[:, 0], gpts.xyz[:, 1])
+            )
+        eyes = ground_points(
+            after, disc, spacing_m=options.eye_spacing_m, height_m=views.EYE_HEIGHT_M
         )
-    march = ground.march_sun(lat, lon, options.time_zone, options.year, options.day_step_min)
+        built = footprints_local(after)
+        return gpts, eyes, disc if built is None else disc.difference(built)
+
+    gpts, eyes, open_ground = store.memo(
+        ("grids", grounds_key),
+        grids,
+        lambda g: g[0].xyz.nbytes * 3 + g[1].xyz.nbytes * 3 + len(shapely.to_wkb(g[2])) * 2,
+    )
+
+    def positions(days: list[Any], *args: Any, **kw: Any) -> Any:
+        key = ("sun", repr(days), args, tuple(sorted(kw.items())))
+        return store.memo(key, lambda: day_positions(days, *args, **kw))
+
+    march = positions(
+        [date(options.year, 3, 21)], lat, lon, options.time_zone, step_min=options.day_step_min
+    )
     area = np.zeros(len(gpts), np.int64)
-    ground_key = _before_key(near, (gpts.xyz,), opts_key)
+    ground_key = _before_key(near_key, (gpts.xyz,), opts_key)
     same_ground = prev.get("ground_key") == ground_key
     g_b = (
         ground.from_hours(np.asarray(prev["ground_hours"]), area, 1)
@@ -261,11 +326,25 @@ def run_study(
         {d: np.asarray(v) for d, v in prev["ground_shadow"].items()}
         if same_ground
         else ground.shadow_hours(
-            before, gpts, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+            before,
+            gpts,
+            lat,
+            lon,
+            options.time_zone,
+            options.year,
+            step_min=options.day_step_min,
+            positions=positions,
         )
     )
     shadow_a = ground.shadow_hours(
-        after, gpts, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+        after,
+        gpts,
+        lat,
+        lon,
+        options.time_zone,
+        options.year,
+        step_min=options.day_step_min,
+        positions=positions,
     )
     fshadow_b = (
         {d: np.asarray(v) for d, v in prev["facade_shadow"].items()}
@@ -278,21 +357,26 @@ def run_study(
             options.time_zone,
             options.year,
             step_min=options.day_step_min,
+            positions=positions,
         )
     )
     fshadow_a = ground.shadow_hours(
-        after, fac, lat, lon, options.time_zone, options.year, step_min=options.day_step_min
+        after,
+        fac,
+        lat,
+        lon,
+        options.time_zone,
+        options.year,
+        step_min=options.day_step_min,
+        positions=positions,
     )
     t_ground = time.perf_counter() - t_ground
 
     # visibility from eye height on open ground
     report("visibility", 85)
     t_vis = time.perf_counter()
-    eyes = ground_points(after, disc, spacing_m=options.eye_spacing_m, height_m=views.EYE_HEIGHT_M)
     targets = views.scheme_targets(after, options.view_targets)
     seen = views.visibility(after, eyes, targets)
-    built = footprints_local(after)
-    open_ground = disc if built is None else disc.difference(built)
     zone = views.visibility_zone(eyes, seen, options.eye_spacing_m, open_ground)
     view_results = [_view(before, after, near, kept, frame, v) for v in options.views]
     t_vis = time.perf_counter() - t_vis
@@ -301,7 +385,8 @@ def run_study(
     per_building = _per_building(
         fac, ids, vsc_b, vsc_a, vsc_bad, south, ap_bad, fshadow_b, fshadow_a
     )
-    rays = before.rays_cast + after.rays_cast
+    rays = before.rays_cast + after.rays_cast - cast0
+    reused = before.rays_reused + after.rays_reused - reused0
     result: dict[str, Any] = {
         "site": {
             "lon": lon,
@@ -353,6 +438,7 @@ def run_study(
             "ground_points": len(gpts),
             "eye_points": len(eyes),
             "rays": rays,
+            "rays_reused": reused,
             "seconds": {
                 "vsc": round(t_vsc, 3),
                 "apsh": round(t_apsh, 3),
@@ -412,16 +498,26 @@ def _zone_fc(
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _city_scene(
+    store: LruCache, key: str, table: FeatureTable, frame: LocalFrame, engine: Engine
+) -> Scene:
+    """The scene of ``table`` from the cache, or built and kept there under ``key``."""
+
+    def build() -> Scene:
+        scene = Scene.build(table, frame, engine=engine)
+        scene.key, scene.cache = key, store
+        return scene
+
+    return store.memo(("scene", key), build, lambda sc: sc.nbytes)
+
+
 def _before_key(
-    near: FeatureTable, arrays: tuple[NDArray[np.float64], ...], options: dict[str, Any]
+    near_key: str, arrays: tuple[NDArray[np.float64], ...], options: dict[str, Any]
 ) -> str:
-    """A hash of the city as it is (ids, drawn footprints, heights), the points and the options:
-    equal keys give equal *before* values."""
+    """A hash of the city as it is (``near_key``: the content key of its scene), the points
+    and the options: equal keys give equal *before* values."""
     h = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
-    h.update("\0".join(near.building_id.astype(str)).encode())
-    for wkb in shapely.to_wkb(np.asarray(near.geometry_to_draw, dtype=object)):
-        h.update(wkb)
-    h.update(np.ascontiguousarray(np.c_[near.height_m, near.base_height_m]).tobytes())
+    h.update(near_key.encode())
     for a in arrays:
         h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
     return h.hexdigest()
@@ -471,7 +567,7 @@ def _per_building(
 
 def _view(
     before: Scene,
-    after: Scene,
+    after: SplitScene,
     near: FeatureTable,
     kept: FeatureTable,
     frame: LocalFrame,

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 import numpy as np
 from numpy.typing import NDArray
 
+from impact.cache import digest
 from impact.points import Points
-from impact.scene import Scene
+from impact.scene import AnyScene
 from impact.sun import SunPositions
 
 APSH_ANNUAL_TARGET_PCT = 25.0
@@ -26,7 +27,7 @@ MAX_ANNUAL_LOSS_PCT = 4.0
 
 
 def sunlit(
-    scene: Scene, points: Points, sun: SunPositions, *, chunk_rays: int = 2_000_000
+    scene: AnyScene, points: Points, sun: SunPositions, *, chunk_rays: int = 2_000_000
 ) -> NDArray[np.bool_]:
     """(N points × S samples): the sun is up, in front of the point and not blocked.
 
@@ -37,9 +38,11 @@ def sunlit(
     front &= (sun.zenith_deg < 90.0)[None, :]
     out = np.zeros(front.shape, bool)
     ii, jj = np.nonzero(front)
+    # the rays are a function of the points and the sun's positions: their key
+    base = digest("sunlit", points.xyz, points.normal, dirs, sun.zenith_deg, chunk_rays)
     for s in range(0, ii.shape[0], chunk_rays):
         i, j = ii[s : s + chunk_rays], jj[s : s + chunk_rays]
-        out[i, j] = ~scene.blocked(points.xyz[i], dirs[j])
+        out[i, j] = ~scene.blocked(points.xyz[i], dirs[j], f"{base}:{s}")
     return out
 
 
@@ -62,7 +65,7 @@ class Apsh:
 
 
 def apsh(
-    scene: Scene, points: Points, sun: SunPositions, monthly_probability: NDArray[np.float64]
+    scene: AnyScene, points: Points, sun: SunPositions, monthly_probability: NDArray[np.float64]
 ) -> Apsh:
     """APSH at ``points`` from a year's ``sun`` samples and the monthly sunshine probability."""
     w = sun.weight_h * monthly_probability[sun.month - 1]
@@ -87,7 +90,7 @@ def apsh_adverse(before: Apsh, after: Apsh) -> NDArray[np.bool_]:
     return below & ratio & loss
 
 
-def sun_hours(scene: Scene, points: Points, sun: SunPositions) -> NDArray[np.float64]:
+def sun_hours(scene: AnyScene, points: Points, sun: SunPositions) -> NDArray[np.float64]:
     """Hours of direct sun at each point over the samples ``sun`` (e.g. one day)."""
     return sunlit(scene, points, sun) @ sun.weight_h
 

@@ -19,19 +19,22 @@ import shapely
 import trimesh
 from numpy.typing import NDArray
 
+from impact.cache import digest
 from impact.errors import InvalidInputError, TooLargeError
 from impact.points import Points
-from impact.scene import Scene
+from impact.scene import AnyScene, SplitScene
 
 EYE_HEIGHT_M = 1.6
 MAX_TARGETS = 400
 MAX_VIEW_RAYS = 1_000_000
 
 
-def scheme_targets(scene: Scene, max_targets: int = MAX_TARGETS) -> NDArray[np.float64]:
+def scheme_targets(scene: AnyScene, max_targets: int = MAX_TARGETS) -> NDArray[np.float64]:
     """``max_targets`` sample points spread evenly by area over the scheme's surface (a fixed
     seed, so runs repeat), nudged 5 cm out from their face so that a ray aimed at one is
     stopped only by what stands before it."""
+    if isinstance(scene, SplitScene):
+        scene = scene.own  # every triangle of it is the scheme's, in the same order
     tris = np.flatnonzero(scene.scheme[scene.tri_feature])
     if tris.size == 0:
         raise InvalidInputError("the scene has no scheme to look at")
@@ -41,7 +44,7 @@ def scheme_targets(scene: Scene, max_targets: int = MAX_TARGETS) -> NDArray[np.f
 
 
 def visibility(
-    scene: Scene, eyes: Points, targets: NDArray[np.float64], *, chunk: int = 500
+    scene: AnyScene, eyes: Points, targets: NDArray[np.float64], *, chunk: int = 500
 ) -> NDArray[np.float64]:
     """Share (0..1) of the scheme's ``targets`` seen from each eye point."""
     out = np.zeros(len(eyes))
@@ -119,8 +122,8 @@ def _view_rays(
 
 
 def protected_view(
-    before: Scene,
-    after: Scene,
+    before: AnyScene,
+    after: AnyScene,
     eye_xyz: tuple[float, float, float],
     target_xyz: tuple[float, float, float],
     landmark_before: NDArray[np.bool_],
@@ -138,8 +141,9 @@ def protected_view(
     eye = np.asarray(eye_xyz, np.float64)
     dirs, rows, cols = _view_rays(eye, np.asarray(target_xyz, np.float64), fov_deg, step_deg)
     origins = np.broadcast_to(eye, dirs.shape).copy()
-    f_before, _ = before.first_hit(origins, dirs)
-    f_after, _ = after.first_hit(origins, dirs)
+    key = digest("view", eye, np.asarray(target_xyz, np.float64), fov_deg, step_deg)
+    f_before, _ = before.first_hit(origins, dirs, key)
+    f_after, _ = after.first_hit(origins, dirs, key)
     lm_before = (f_before >= 0) & landmark_before[np.maximum(f_before, 0)]
     lm_after = (f_after >= 0) & landmark_after[np.maximum(f_after, 0)]
     scheme = (f_after >= 0) & after.scheme[np.maximum(f_after, 0)]

@@ -1,10 +1,15 @@
-"""A re-run after one block changed reuses the city's *before* values, and gives exactly what a
-study from scratch gives."""
+"""A re-run after one block changed reuses what does not depend on the scheme (the city's
+scenes and the rays they block, sun positions, sample points, the *before* values), and gives
+exactly what a study from scratch gives."""
+
+import dataclasses
+import json
 
 import numpy as np
 
+from impact.cache import LruCache
 from impact.scene import table_from_records
-from impact.study import run_study
+from impact.study import ProtectedView, run_study
 from tests.impact.helpers import block
 from tests.impact.test_study import FAST, _city
 
@@ -20,11 +25,43 @@ def _values(result: dict, analysis: str, key: str) -> np.ndarray:
     return np.array([f["properties"][key] for f in result[analysis]["features"]])
 
 
-def test_a_rerun_reuses_the_before_values_and_matches_a_fresh_study():
-    first = run_study(_city(), _scheme(12.0), ["city:shed"], FAST)
+def _without_timings(result: dict) -> str:
+    """Everything a study returns, as JSON, but its timings and ray counts."""
+    out = dict(result)
+    stats = dict(out.pop("stats"))
+    for k in ("seconds", "rays", "rays_reused", "reused_before"):
+        stats.pop(k)
+    out["stats"] = stats
+    return json.dumps(out, sort_keys=True)
+
+
+VIEW = ProtectedView("to the terrace", eye=(0.0, 51.4994, 1.6), target=(0.0, 51.5003, 5.0))
+OPTIONS = dataclasses.replace(FAST, views=[VIEW])
+
+
+def test_a_rerun_with_a_warm_cache_gives_exactly_what_a_cold_run_gives():
+    warm = LruCache()
+    first = run_study(_city(), _scheme(12.0), ["city:shed"], OPTIONS, cache=warm)
+    again = run_study(_city(), _scheme(30.0), ["city:shed"], OPTIONS, cache=warm)
+    cold = run_study(_city(), _scheme(30.0), ["city:shed"], OPTIONS, cache=LruCache())
+    # every value, point by point, the summary, the zone and the views: the same
+    assert _without_timings(again) == _without_timings(cold)
+    assert again["views"] and again["zone"]["features"]
+    # the city's rays (before, and the after rays the city itself blocks) were not cast again
+    # (a cold run reuses some too: 21 March's ground sun and shadow hours are the same rays)
+    assert again["stats"]["rays_reused"] > first["stats"]["rays_reused"]
+    assert again["stats"]["rays"] < 0.5 * cold["stats"]["rays"]
+    assert warm.stats.hits > 0
+
+
+def test_a_rerun_reuses_the_before_values_of_a_stored_result_and_matches_a_fresh_study():
+    # a new process (an empty cache) with the last result's before block, as a job has it
+    first = run_study(_city(), _scheme(12.0), ["city:shed"], FAST, cache=LruCache())
     assert first["stats"]["reused_before"] == {"facade": False, "ground": False}
-    again = run_study(_city(), _scheme(30.0), ["city:shed"], FAST, reuse=first["_before"])
-    fresh = run_study(_city(), _scheme(30.0), ["city:shed"], FAST)
+    again = run_study(
+        _city(), _scheme(30.0), ["city:shed"], FAST, reuse=first["_before"], cache=LruCache()
+    )
+    fresh = run_study(_city(), _scheme(30.0), ["city:shed"], FAST, cache=LruCache())
     assert again["stats"]["reused_before"] == {"facade": True, "ground": True}
     assert again["stats"]["rays"] < 0.75 * fresh["stats"]["rays"]
     for analysis, keys in {
@@ -40,11 +77,46 @@ def test_a_rerun_reuses_the_before_values_and_matches_a_fresh_study():
     assert again["facts"] == fresh["facts"]
 
 
-def test_a_changed_city_is_not_reused():
-    first = run_study(_city(), _scheme(12.0), ["city:shed"], FAST)
-    taller_terrace = table_from_records(
+def _taller_terrace():
+    return table_from_records(
         [block("terrace", -30, 25, 30, 35, 12, storeys=4), block("shed", -5, -5, 5, 5, 4)],
         prefix="city",
     )
-    again = run_study(taller_terrace, _scheme(12.0), ["city:shed"], FAST, reuse=first["_before"])
+
+
+def test_a_changed_city_is_not_reused():
+    first = run_study(_city(), _scheme(12.0), ["city:shed"], FAST, cache=LruCache())
+    again = run_study(
+        _taller_terrace(), _scheme(12.0), ["city:shed"], FAST, reuse=first["_before"]
+    )
     assert again["stats"]["reused_before"] == {"facade": False, "ground": False}
+
+
+def test_a_changed_city_misses_the_cache_and_gives_the_new_citys_results():
+    warm = LruCache()
+    run_study(_city(), _scheme(12.0), ["city:shed"], OPTIONS, cache=warm)
+    # the terrace rose by a storey (a city change applied to the tileset, say)
+    again = run_study(_taller_terrace(), _scheme(12.0), ["city:shed"], OPTIONS, cache=warm)
+    cold = run_study(_taller_terrace(), _scheme(12.0), ["city:shed"], OPTIONS, cache=LruCache())
+    assert again["stats"]["rays_reused"] == cold["stats"]["rays_reused"]
+    assert _without_timings(again) == _without_timings(cold)
+    stale = run_study(_city(), _scheme(12.0), ["city:shed"], OPTIONS, cache=LruCache())
+    assert _without_timings(again) != _without_timings(stale)
+
+
+def test_the_cache_is_bounded_by_entries_and_by_bytes():
+    cache = LruCache(max_entries=2, max_bytes=1000)
+    cache.put("a", np.zeros(100, np.uint8))
+    cache.put("b", np.zeros(100, np.uint8))
+    assert cache.get("a") is not None  # a is now the most recently used
+    cache.put("c", np.zeros(100, np.uint8))
+    assert cache.get("b") is None and cache.get("a") is not None and len(cache) == 2
+    cache.put("d", np.zeros(900, np.uint8))  # over 1000 bytes with a or c: both go
+    assert cache.nbytes <= 1000 and cache.get("d") is not None
+    cache.put("e", np.zeros(5000, np.uint8))  # larger than the bound: not kept
+    assert cache.get("e") is None and cache.nbytes <= 1000
+    assert cache.stats.evictions >= 2
+    # a study within a tiny cache still runs and gives the same results
+    tiny = run_study(_city(), _scheme(12.0), ["city:shed"], FAST, cache=LruCache(3, 50_000))
+    cold = run_study(_city(), _scheme(12.0), ["city:shed"], FAST, cache=LruCache())
+    assert _without_timings(tiny) == _without_timings(cold)
