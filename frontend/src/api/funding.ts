@@ -14,6 +14,9 @@ export type SchemeKind = Scheme['kind']
 export type Journey = S['JourneyPublic']
 export type GuideStep = S['StepPublic']
 export type Kpis = S['Kpis']
+export type FundingSavedSearch = S['FundingSavedSearchPublic']
+export type FundingSearchFilters = S['FundingSearchFilters']
+export type Frequency = FundingSavedSearch['frequency']
 
 export interface SchemeQuery {
   kind?: SchemeKind
@@ -32,6 +35,34 @@ export const schemes = (api: Api, q: SchemeQuery = {}) => api.http.get<SchemeLis
 export const mySchemes = (api: Api) => api.http.get<S['SchemeMatchList']>(`${V1}/organisations/me/schemes`)
 export const schemesBeside = (api: Api, opportunityId: Id) =>
   api.http.get<Scheme[]>(`${V1}/opportunities/${encodeURIComponent(String(opportunityId))}/schemes`)
+/** The directory's filters as a saved search stores them ("open today" becomes "open now"). */
+export function toSavedFilters(q: SchemeQuery): Partial<FundingSearchFilters> {
+  const out: Partial<FundingSearchFilters> = {}
+  if (q.kind) out.kind = [q.kind]
+  if (q.size) out.size = q.size
+  if (q.sector) out.sector = q.sector
+  if (q.q) out.q = q.q
+  if (q.open_on) out.open_now = true
+  return out
+}
+
+/** A saved search's filters back in the directory's form. */
+export function fromSavedFilters(f: FundingSearchFilters, today: string): SchemeQuery {
+  return {
+    kind: f.kind?.[0],
+    size: f.size ?? undefined,
+    sector: f.sector ?? undefined,
+    q: f.q ?? undefined,
+    open_on: f.open_now ? today : undefined,
+  }
+}
+
+const SAVED = `${V1}/saved-searches/funding`
+export const savedFundingSearches = (api: Api) => api.http.get<FundingSavedSearch[]>(SAVED)
+export const saveFundingSearch = (api: Api, name: string, query: Partial<FundingSearchFilters>, frequency: Frequency) =>
+  api.http.post<FundingSavedSearch>(SAVED, { name, query, frequency })
+export const runFundingSearch = (api: Api, id: Id) => api.http.get<SchemeList>(`${SAVED}/${encodeURIComponent(String(id))}/schemes`)
+export const deleteFundingSearch = (api: Api, id: Id) => api.http.delete<void>(`${V1}/saved-searches/${encodeURIComponent(String(id))}`)
 export const guide = (api: Api) => api.http.get<Journey[]>(`${V1}/guide`)
 export const kpis = (api: Api, proposalId?: Id) =>
   api.http.get<Kpis>(`${V1}/awards/kpis`, proposalId === undefined ? {} : { proposal_id: String(proposalId) })

@@ -776,6 +776,18 @@ export const en = {
   'fund.kpi.days': 'Median days to award',
   'fund.beside': 'Funding and support for this work',
   'fund.kpi.csv': 'Download the figures (CSV)',
+  'fund.saveSearch': 'Save this search',
+  'fund.searchName': 'Name of the search',
+  'fund.frequency': 'E-mail me new schemes',
+  'fund.freq.immediate': 'At once',
+  'fund.freq.daily': 'Once a day',
+  'fund.freq.weekly': 'Once a week',
+  'fund.saved': 'Search saved: new schemes that match it will be e-mailed to you',
+  'fund.savedList': 'My saved funding searches',
+  'fund.run': 'Run again',
+  'fund.runSaved': 'Run “{name}” again',
+  'fund.deleteSaved': 'Delete “{name}”',
+  'fund.deletedSaved': 'Saved search deleted; its e-mails stop',
 } as const
 
 export type MessageKey = keyof typeof en

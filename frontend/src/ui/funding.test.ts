@@ -103,6 +103,69 @@ describe('funding panel', () => {
     expect(host.querySelectorAll('#fund-list li')).toHaveLength(0)
   })
 
+  it('saves the search with a frequency, runs a saved one again and deletes it', async () => {
+    const saved = [{ id: 9, name: 'Old', target: 'funding', query: { kind: ['loan'], size: null, sector: null, stage: null, lon: null, lat: null, q: null, provider: null, open_now: true }, frequency: 'daily', created_at: '2026-01-01T00:00:00Z', last_run_at: null }]
+    const server = fakeServer({
+      'GET /api/v1/schemes': () => ({ items: [scheme(1)], total: 1, limit: 20, offset: 0, next: null, prev: null }),
+      'GET /api/v1/guide': () => [],
+      'GET /api/v1/saved-searches/funding': () => saved,
+      'POST /api/v1/saved-searches/funding': (req) => {
+        const body = req.body as { name: string; query: object; frequency: string }
+        saved.push({ ...saved[0], id: 10, name: body.name, frequency: body.frequency, query: { ...saved[0].query, ...body.query } })
+        return [201, saved.at(-1)]
+      },
+      'GET /api/v1/saved-searches/funding/9/schemes': () => ({ items: [scheme(3, { kind: 'loan' })], total: 1, limit: 20, offset: 0, next: null, prev: null }),
+      'DELETE /api/v1/saved-searches/9': () => [204, null],
+    })
+    const ctx = testContext(server.api, user(['sme']))
+    const panel = new FundingPanel(ctx)
+    render(panel.render(), host)
+    await panel.load()
+    await settle()
+    expect(host.querySelector('#fund-saved-list')!.textContent).toContain('Old (Once a day)')
+
+    host.querySelector<HTMLSelectElement>('#fund-kind')!.value = 'grant'
+    host.querySelector<HTMLInputElement>('#fund-sector')!.value = '45'
+    host.querySelector<HTMLFormElement>('form.filters')!.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    const name = host.querySelector<HTMLInputElement>('#fund-search-name')!
+    name.value = 'Builders'
+    name.dispatchEvent(new Event('input'))
+    const freq = host.querySelector<HTMLSelectElement>('#fund-search-frequency')!
+    freq.value = 'weekly'
+    freq.dispatchEvent(new Event('change'))
+    host.querySelector<HTMLButtonElement>('#fund-save-search')!.click()
+    await settle()
+    const post = server.requests.find((r) => r.method === 'POST')!
+    expect(post.body).toEqual({ name: 'Builders', query: { kind: ['grant'], sector: '45' }, frequency: 'weekly' })
+    expect(ctx.announced).toContain('Search saved: new schemes that match it will be e-mailed to you')
+    expect(host.querySelector('#fund-saved-list')!.textContent).toContain('Builders (Once a week)')
+
+    host.querySelector<HTMLButtonElement>('button[aria-label="Run “Old” again"]')!.click()
+    await settle()
+    expect([...host.querySelectorAll('#fund-list h4')].map((e) => e.textContent)).toEqual(['Grant 3'])
+    expect(host.querySelector<HTMLSelectElement>('#fund-kind')!.value).toBe('loan')
+    expect(host.querySelector<HTMLInputElement>('#fund-open')!.checked).toBe(true)
+
+    host.querySelector<HTMLButtonElement>('button[aria-label="Delete “Old”"]')!.click()
+    await settle()
+    expect(server.requests.at(-1)).toMatchObject({ method: 'DELETE', path: '/api/v1/saved-searches/9' })
+    expect(host.querySelector('#fund-saved-list')!.textContent).not.toContain('Old')
+  })
+
+  it('offers no saved searches to someone signed out', async () => {
+    const server = fakeServer({
+      'GET /api/v1/schemes': () => ({ items: [], total: 0, limit: 20, offset: 0, next: null, prev: null }),
+      'GET /api/v1/guide': () => [],
+    })
+    const panel = new FundingPanel(testContext(server.api))
+    render(panel.render(), host)
+    await panel.load()
+    await settle()
+    expect(host.querySelector('#fund-saved')).toBeNull()
+    expect(server.requests.some((r) => r.path.startsWith('/api/v1/saved-searches'))).toBe(false)
+  })
+
   it('shows the schemes linked to a work package beside it, fetched once', async () => {
     const server = fakeServer({ 'GET /api/v1/opportunities/4/schemes': () => [scheme(7, { kind: 'guarantee' })] })
     const ctx = testContext(server.api, user(['sme']))

@@ -1,19 +1,29 @@
 /**
  * Funding and support (issue 15): the directory of schemes with filters, "schemes for my
  * organisation" with the reasons (codes translated here), the one-stop-shop guide's journeys,
- * and, for planners, the supply-chain KPIs city-wide. A panel of the component pattern
+ * and, for planners, the supply-chain KPIs city-wide. A signed-in user saves the directory's
+ * filters as a search with e-mail alerts of new schemes, runs a saved one again or deletes it
+ * (the list sits under the filters, as the saved opportunity searches do). A panel of the component pattern
  * (README.md): state in signals on the class, views as function components.
  */
 import { signal } from '@preact/signals'
 import { h, type JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import {
+  deleteFundingSearch,
+  fromSavedFilters,
   guide,
   kpis,
   kpisCsvUrl,
   mySchemes,
+  runFundingSearch,
+  saveFundingSearch,
+  savedFundingSearches,
   schemes,
   schemesBeside as schemesBesideApi,
+  toSavedFilters,
+  type Frequency,
+  type FundingSavedSearch,
   type Journey,
   type Kpis,
   type Scheme,
@@ -30,6 +40,8 @@ import { store, useI18n } from './store'
 
 const KINDS: SchemeKind[] = ['grant', 'loan', 'guarantee', 'equity', 'advice', 'training']
 const SIZES = ['micro', 'small', 'medium'] as const
+const FREQUENCIES: Frequency[] = ['immediate', 'daily', 'weekly']
+const today = () => new Date().toISOString().slice(0, 10)
 
 /** The scheme's text in the reader's language, else English. */
 export function schemeText(s: Scheme, locale: string): { title: string; summary: string } {
@@ -48,15 +60,24 @@ export class FundingPanel {
   readonly loaded = signal(false)
   readonly error = signal<string | undefined>(undefined)
   readonly query = signal<SchemeQuery>({})
+  readonly saved = signal<FundingSavedSearch[]>([])
+  readonly saveName = signal('')
+  readonly saveFrequency = signal<Frequency>('daily')
+  readonly savedOpen = signal(false)
 
   constructor(readonly ctx: AppContext) {}
 
   async load() {
     try {
-      const [page, journeys] = await Promise.all([schemes(this.ctx.api, this.query.value), guide(this.ctx.api)])
+      const [page, journeys, saved] = await Promise.all([
+        schemes(this.ctx.api, this.query.value),
+        guide(this.ctx.api),
+        store.user.value ? savedFundingSearches(this.ctx.api).catch(() => []) : Promise.resolve([]),
+      ])
       this.list.value = page.items
       this.total.value = page.total
       this.journeys.value = journeys
+      this.saved.value = saved
       if (hasRole(store.user.value, 'planner')) this.kpis.value = await kpis(this.ctx.api)
       this.error.value = undefined
     } catch (err) {
@@ -75,6 +96,45 @@ export class FundingPanel {
       this.ctx.announce(this.ctx.i18n.t('fund.found', { count: page.total }))
     } catch (err) {
       this.error.value = errorText(err)
+    }
+  }
+
+  /** Save the filters as they are (the last search run) under a name, with an alert frequency. */
+  async saveSearch() {
+    const { t } = this.ctx.i18n
+    const name = this.saveName.value.trim()
+    if (!name) return
+    try {
+      await saveFundingSearch(this.ctx.api, name, toSavedFilters(this.query.value), this.saveFrequency.value)
+      this.saveName.value = ''
+      this.saved.value = await savedFundingSearches(this.ctx.api)
+      this.ctx.announce(t('fund.saved'))
+    } catch (err) {
+      this.ctx.announce(t('account.failed', { detail: errorText(err) }))
+    }
+  }
+
+  /** Run a saved search again: its current matches in the directory, its filters in the form. */
+  async runSaved(x: FundingSavedSearch) {
+    try {
+      const page = await runFundingSearch(this.ctx.api, x.id)
+      this.query.value = fromSavedFilters(x.query, today())
+      this.list.value = page.items
+      this.total.value = page.total
+      this.error.value = undefined
+      this.ctx.announce(this.ctx.i18n.t('fund.found', { count: page.total }))
+    } catch (err) {
+      this.error.value = errorText(err)
+    }
+  }
+
+  async deleteSaved(x: FundingSavedSearch) {
+    try {
+      await deleteFundingSearch(this.ctx.api, x.id)
+      this.saved.value = this.saved.value.filter((y) => y.id !== x.id)
+      this.ctx.announce(this.ctx.i18n.t('fund.deletedSaved'))
+    } catch (err) {
+      this.ctx.announce(this.ctx.i18n.t('account.failed', { detail: errorText(err) }))
     }
   }
 
@@ -153,7 +213,7 @@ function Filters({ panel }: { panel: FundingPanel }) {
       size: (v('fund-size') || undefined) as SchemeQuery['size'],
       sector: v('fund-sector') || undefined,
       q: v('fund-q') || undefined,
-      open_on: open ? new Date().toISOString().slice(0, 10) : undefined,
+      open_on: open ? today() : undefined,
     })
   }
   return h(
@@ -171,6 +231,52 @@ function Filters({ panel }: { panel: FundingPanel }) {
     field(t('fund.sector'), h('input', { id: 'fund-sector', value: q.sector ?? '', maxLength: 12, inputMode: 'numeric' }), t('fund.sectorHint')),
     h('div', { class: 'field' }, h('input', { id: 'fund-open', type: 'checkbox', checked: !!q.open_on }), h('label', { for: 'fund-open' }, t('fund.openOnly'))),
     h('button', { type: 'submit' }, t('fund.search')),
+  )
+}
+
+function SavedSearches({ panel }: { panel: FundingPanel }) {
+  const { t } = useI18n(panel.ctx)
+  const saved = panel.saved.value
+  return h(
+    'details',
+    { class: 'saved-searches', id: 'fund-saved', open: panel.savedOpen.value, onToggle: (e: Event) => (panel.savedOpen.value = (e.currentTarget as HTMLDetailsElement).open) },
+    h('summary', {}, t('fund.saveSearch')),
+    field(
+      t('fund.searchName'),
+      h('input', {
+        type: 'text',
+        id: 'fund-search-name',
+        maxLength: 100,
+        value: panel.saveName.value,
+        onInput: (e: Event) => (panel.saveName.value = (e.currentTarget as HTMLInputElement).value),
+      }),
+    ),
+    field(
+      t('fund.frequency'),
+      h(
+        'select',
+        { id: 'fund-search-frequency', value: panel.saveFrequency.value, onChange: (e: Event) => (panel.saveFrequency.value = (e.currentTarget as HTMLSelectElement).value as Frequency) },
+        FREQUENCIES.map((f) => h('option', { key: f, value: f }, t(`fund.freq.${f}` as MessageKey))),
+      ),
+    ),
+    h('button', { type: 'button', id: 'fund-save-search', onClick: () => void panel.saveSearch() }, t('app.save')),
+    saved.length
+      ? h(
+          'ul',
+          { 'aria-label': t('fund.savedList'), id: 'fund-saved-list' },
+          saved.map((x) =>
+            h(
+              'li',
+              { key: x.id },
+              `${x.name} (${t(`fund.freq.${x.frequency}` as MessageKey)})`,
+              ' ',
+              h('button', { type: 'button', class: 'link', 'aria-label': t('fund.runSaved', { name: x.name }), onClick: () => void panel.runSaved(x) }, t('fund.run')),
+              ' ',
+              h('button', { type: 'button', class: 'link', 'aria-label': t('fund.deleteSaved', { name: x.name }), onClick: () => void panel.deleteSaved(x) }, t('app.delete')),
+            ),
+          ),
+        )
+      : null,
   )
 }
 
@@ -228,6 +334,7 @@ function FundingView({ panel }: { panel: FundingPanel }) {
       { 'aria-labelledby': 'fund-dir-h' },
       h('h3', { id: 'fund-dir-h' }, t('fund.directory')),
       h(Filters, { panel }),
+      user ? h(SavedSearches, { panel }) : null,
       h('p', { role: 'status' }, t('fund.found', { count: panel.total.value })),
       h('ul', { class: 'cards', id: 'fund-list' }, panel.list.value.map((s) => h(SchemeItem, { key: s.id, panel, scheme: s }))),
     ),
