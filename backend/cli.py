@@ -466,7 +466,9 @@ def _mount_tiles_database() -> None:
 _mount_tiles_database()
 
 
-alerts_app = typer.Typer(help="Saved-search alerts for SMEs.", no_args_is_help=True)
+alerts_app = typer.Typer(
+    help="Saved-search alerts: new work packages and new funding schemes.", no_args_is_help=True
+)
 app.add_typer(alerts_app, name="alerts")
 
 
@@ -477,7 +479,8 @@ def alerts_send(
         bool, typer.Option("--dry-run", help="Queue digests and print them; send nothing")
     ] = False,
 ) -> None:
-    """Queue digests of new matches for due saved searches, then send the outbox over SMTP.
+    """Queue digests of new matches for due saved searches (of opportunities and of funding
+    schemes), then send the outbox over SMTP.
 
     Without CIVICTWIN_SMTP_URL the digests stay in the outbox table and are printed here.
     """
