@@ -269,6 +269,22 @@ class Settings(BaseSettings):
             "(`0`: this process runs none; another one, or `civictwin analysis run`, does)."
         ),
     )
+    impact_cache_entries: int = Field(
+        256,
+        ge=0,
+        le=100_000,
+        description=(
+            "Entries each impact study process keeps between studies (the city's scenes and "
+            "the rays they block, sun positions, sample points), least recently used dropped "
+            "first; `0` keeps none."
+        ),
+    )
+    impact_cache_mb: float = Field(
+        256.0,
+        ge=0,
+        le=65_536,
+        description="Megabytes each impact study process keeps between studies, at most.",
+    )
     impact_dask_scheduler: str | None = Field(
         None,
         description=(

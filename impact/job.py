@@ -56,6 +56,37 @@ def child_main(conn: Any, args: tuple[Any, ...]) -> None:
     """Entry point of a study's child process: progress and the result go back through
     ``conn`` as ``("progress", stage, pct)``, ``("done", result)`` or ``("error", reason)``."""
     try:
+        _answer(conn, args)
+    finally:
+        conn.close()
+
+
+def worker_main(conn: Any, cache_entries: int, cache_mb: float) -> None:
+    """Entry point of a long-lived study process: it runs one study per ``args`` tuple it
+    receives on ``conn`` (answering as :func:`child_main`) until ``None`` or the pipe's end.
+
+    The process keeps :func:`impact.cache.shared` between studies, bounded by
+    ``cache_entries`` and ``cache_mb``: a re-run of a proposal after one block changed finds
+    the city's scenes and rays of the first run there.
+    """
+    from impact.cache import configure
+
+    configure(cache_entries, cache_mb)
+    try:
+        while True:
+            try:
+                args = conn.recv()
+            except EOFError:
+                break
+            if args is None:
+                break
+            _answer(conn, args)
+    finally:
+        conn.close()
+
+
+def _answer(conn: Any, args: tuple[Any, ...]) -> None:
+    try:
         city, massing, replaces, options, views, reuse = args
         result = compute(
             city,
@@ -75,5 +106,3 @@ def child_main(conn: Any, args: tuple[Any, ...]) -> None:
         conn.send(("error", "the study failed with an internal error (see the server log)"))
     else:
         conn.send(("done", result))
-    finally:
-        conn.close()

@@ -2,9 +2,12 @@
 
 Each of ``CIVICTWIN_IMPACT_WORKERS`` threads claims one queued job at a time (a conditional
 update: of several processes or hosts exactly one wins), reads the city near the site, and hands
-the study to a *spawned child process* (or to the Dask cluster of
+the study to its *spawned study process* (or to the Dask cluster of
 ``CIVICTWIN_IMPACT_DASK_SCHEDULER``), so the compute neither holds the GIL of the server nor
-shares its memory. While it runs, the thread records the stage and percentage the child reports
+shares its memory. The study process lives from job to job, keeping what a re-run of the same
+proposal can reuse (``impact.cache``, bounded by ``CIVICTWIN_IMPACT_CACHE_ENTRIES`` and
+``CIVICTWIN_IMPACT_CACHE_MB``); it is started again after a crash or a cancelled job.
+While it runs, the thread records the stage and percentage the child reports
 and beats a heartbeat; a job whose heartbeat stops (its process died, the server restarted) is
 queued again by any runner. Stopping the server stops the child and puts its job back in the
 queue.
@@ -57,6 +60,7 @@ class ImpactRunner:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._children: set[Any] = set()
+        self._processes: dict[str, tuple[Any, Any]] = {}
         self._lock = threading.Lock()
         self.name = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -75,6 +79,8 @@ class ImpactRunner:
         for t in self._threads:
             t.join(timeout)
         self._threads.clear()
+        for worker in list(self._processes):
+            self._drop_process(worker)
 
     # --- the loop ----------------------------------------------------------------------------
 
@@ -165,26 +171,55 @@ class ImpactRunner:
             impact_jobs.store_result(session, job_id, scene, inputs["tileset"], data)
         log.info("impact job %d done in %.1f s", job_id, time.perf_counter() - t0)
 
-    def _in_child(self, job_id: int, worker: str, args: tuple[Any, ...]) -> dict[str, Any]:
-        from impact.job import child_main
+    def _study_process(self, worker: str) -> tuple[Any, Any]:
+        """This runner thread's study process (started on first use, or again after one was
+        stopped): it lives from job to job so that its cache does (see impact.cache)."""
+        from impact.job import worker_main
 
-        ctx = multiprocessing.get_context("spawn")
-        receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=child_main, args=(send, args), daemon=True)
         with self._lock:
             if self._stop.is_set():
                 raise _Cancelled("the runner is stopping")
+            found = self._processes.get(worker)
+            if found is not None and found[0].is_alive():
+                return found
+            ctx = multiprocessing.get_context("spawn")
+            conn, child_end = ctx.Pipe(duplex=True)
+            child = ctx.Process(
+                target=worker_main,
+                args=(child_end, self.settings.impact_cache_entries, self.settings.impact_cache_mb),
+                daemon=True,
+            )
             child.start()
+            child_end.close()
             self._children.add(child)
-        send.close()
+            self._processes[worker] = (child, conn)
+            return child, conn
+
+    def _drop_process(self, worker: str) -> None:
+        with self._lock:
+            found = self._processes.pop(worker, None)
+        if found is None:
+            return
+        child, conn = found
+        if child.is_alive():
+            child.terminate()
+        child.join(5)
+        conn.close()
+        with self._lock:
+            self._children.discard(child)
+
+    def _in_child(self, job_id: int, worker: str, args: tuple[Any, ...]) -> dict[str, Any]:
+        child, conn = self._study_process(worker)
         stage, pct, beat_at = "scene", 0, 0.0
+        done = False
         try:
+            conn.send(args)
             while True:
                 if self._stop.is_set():
                     raise _Cancelled("the runner is stopping")
-                if receive.poll(0.5):
+                if conn.poll(0.5):
                     try:
-                        msg = receive.recv()
+                        msg = conn.recv()
                     except EOFError:
                         child.join(5)
                         raise _Failed(
@@ -194,20 +229,18 @@ class ImpactRunner:
                         stage, pct = str(msg[1]), int(msg[2])
                         beat_at = 0.0
                     elif msg[0] == "done":
+                        done = True
                         result: dict[str, Any] = msg[1]
                         return result
                     else:
+                        done = True  # the study failed, its process is fine
                         raise _Failed(str(msg[1]))
                 if time.monotonic() - beat_at > BEAT_SECONDS:
                     beat_at = time.monotonic()
                     self._beat(job_id, worker, stage, pct)
         finally:
-            if child.is_alive():
-                child.terminate()
-            child.join(5)
-            receive.close()
-            with self._lock:
-                self._children.discard(child)
+            if not done:  # stopped or cancelled mid-study: the process goes, its cache with it
+                self._drop_process(worker)
 
     def _on_dask(self, job_id: int, worker: str, args: tuple[Any, ...]) -> dict[str, Any]:
         from dask.distributed import Client

@@ -4,10 +4,12 @@ exactly what a study from scratch gives."""
 
 import dataclasses
 import json
+import multiprocessing
 
 import numpy as np
 
 from impact.cache import LruCache
+from impact.job import worker_main
 from impact.scene import table_from_records
 from impact.study import ProtectedView, run_study
 from tests.impact.helpers import block
@@ -86,9 +88,7 @@ def _taller_terrace():
 
 def test_a_changed_city_is_not_reused():
     first = run_study(_city(), _scheme(12.0), ["city:shed"], FAST, cache=LruCache())
-    again = run_study(
-        _taller_terrace(), _scheme(12.0), ["city:shed"], FAST, reuse=first["_before"]
-    )
+    again = run_study(_taller_terrace(), _scheme(12.0), ["city:shed"], FAST, reuse=first["_before"])
     assert again["stats"]["reused_before"] == {"facade": False, "ground": False}
 
 
@@ -120,3 +120,50 @@ def test_the_cache_is_bounded_by_entries_and_by_bytes():
     tiny = run_study(_city(), _scheme(12.0), ["city:shed"], FAST, cache=LruCache(3, 50_000))
     cold = run_study(_city(), _scheme(12.0), ["city:shed"], FAST, cache=LruCache())
     assert _without_timings(tiny) == _without_timings(cold)
+
+
+def _study_in(conn, records: list[dict], city: list[dict]) -> dict:
+    conn.send((city_table(city), records, ["city:shed"], FAST_OPTIONS, [], None))
+    while True:
+        msg = conn.recv()
+        if msg[0] != "progress":
+            assert msg[0] == "done", msg
+            return msg[1]
+
+
+def city_table(records: list[dict]):
+    return table_from_records(records, prefix="city")
+
+
+FAST_OPTIONS = {k: v for k, v in dataclasses.asdict(FAST).items() if k not in ("views", "engine")}
+
+
+def test_a_study_process_keeps_its_cache_from_one_job_to_the_next():
+    # the runner's long-lived study process (impact.job.worker_main), spawned as a server does
+    ctx = multiprocessing.get_context("spawn")
+    conn, child_end = ctx.Pipe(duplex=True)
+    child = ctx.Process(target=worker_main, args=(child_end, 64, 64.0), daemon=True)
+    child.start()
+    child_end.close()
+    city = [block("terrace", -30, 25, 30, 35, 9, storeys=3), block("shed", -5, -5, 5, 5, 4)]
+    low = [block("tower", -10, -10, 10, 10, 40), block("wing", 12, -10, 24, 5, 12.0)]
+    high = [block("tower", -10, -10, 10, 10, 40), block("wing", 12, -10, 24, 5, 30.0)]
+    try:
+        first = _study_in(conn, low, city)
+        again = _study_in(conn, high, city)
+        conn.send(None)
+        child.join(30)
+    finally:
+        if child.is_alive():
+            child.terminate()
+    assert child.exitcode == 0
+    cold = run_study(
+        city_table(city),
+        table_from_records(high, prefix="massing"),
+        ["city:shed"],
+        FAST,
+        cache=LruCache(),
+    )
+    assert again["stats"]["rays_reused"] > first["stats"]["rays_reused"]
+    assert again["stats"]["rays"] < 0.5 * cold["stats"]["rays"]
+    assert _without_timings(again) == _without_timings(cold)
