@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from html import escape
 from typing import Any
 
@@ -28,6 +29,9 @@ CSV_COLUMNS = (
     "winter_before",
     "winter_after",
     "adverse",
+    "share_seen_above",
+    "area_m2",
+    "share_of_ground",
 )
 #: Which properties are "before" and "after" in each analysis.
 _VALUES = {
@@ -43,7 +47,10 @@ def _cell(value: Any) -> Any:
 
 
 def points_csv(data: dict[str, Any]) -> str:
-    """Every point of every analysis as CSV (WGS 84 lon/lat, height above the ellipsoid)."""
+    """Every point of every analysis as CSV (WGS 84 lon/lat, height above the ellipsoid), then
+    one ``zone`` row per band of the zone of theoretical visibility: the share of the scheme seen
+    above which a place is in it, its area and its share of the open ground studied (lon/lat
+    are the zone's centre, blank for an empty band)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -74,9 +81,116 @@ def points_csv(data: dict[str, Any]) -> str:
                     _cell(p.get("winter_before")),
                     _cell(p.get("winter_after")),
                     _cell(p.get("adverse")),
+                    "",
+                    "",
+                    "",
                 ]
             )
+    for i, band in enumerate(_zone_bands(data)):
+        centre = band["centre"]
+        writer.writerow(
+            ["zone", i, "", "", ""]
+            + ([round(centre[0], 8), round(centre[1], 8)] if centre else ["", ""])
+            + ["", "", "", "", "", "", ""]
+            + [band["above"], band["area_m2"], band["share"]]
+        )
     return out.getvalue()
+
+
+def _zone_bands(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The zone's bands: threshold, area, share of the open ground, centre and rings (lon/lat)."""
+    out = []
+    for f in (data.get("zone") or {}).get("features", []):
+        p = f["properties"]
+        geom = f.get("geometry") or {}
+        polys = geom.get("coordinates", []) if geom.get("type") == "MultiPolygon" else []
+        rings = [ring for poly in polys for ring in poly]
+        pts = [c for poly in polys for c in poly[0]] if polys else []
+        centre = (
+            (sum(c[0] for c in pts) / len(pts), sum(c[1] for c in pts) / len(pts)) if pts else None
+        )
+        out.append(
+            {
+                "above": p.get("share_seen_above"),
+                "area_m2": p.get("area_m2"),
+                "share": p.get("share_of_ground"),
+                "centre": centre,
+                "rings": rings,
+            }
+        )
+    return out
+
+
+#: Fill of each band in the zone's map (more of the scheme seen: darker).
+_BAND_FILL = ("#fdd49e", "#fc8d59", "#b30000")
+
+
+def zone_svg(data: dict[str, Any], size: int = 360) -> str:
+    """The zone of theoretical visibility as a small map (inline SVG, north up, metres to
+    scale): each band filled, the site centre marked, the studied radius drawn, a scale bar."""
+    site = data.get("site", {})
+    lon0, lat0 = float(site.get("lon", 0.0)), float(site.get("lat", 0.0))
+    radius = float(site.get("points_radius_m") or 100.0)
+    mx = 111_320.0 * max(math.cos(math.radians(lat0)), 1e-6)
+    my = 110_574.0
+    half = radius * 1.05
+    scale = size / (2 * half)
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return ((lon - lon0) * mx + half) * scale, (half - (lat - lat0) * my) * scale
+
+    paths = []
+    for i, band in enumerate(_zone_bands(data)):
+        d = " ".join(
+            "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (xy(c[0], c[1]) for c in ring)) + " Z"
+            for ring in band["rings"]
+        )
+        if d:
+            fill = _BAND_FILL[min(i, len(_BAND_FILL) - 1)]
+            paths.append(f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="none"/>')
+    bar_m = 10 ** math.floor(math.log10(max(radius / 2, 1.0)))
+    bar = bar_m * scale
+    c = size / 2
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" '
+        f'height="{size}" role="img" aria-label="Map of the zone of theoretical visibility">'
+        f'<rect width="{size}" height="{size}" fill="#fff" stroke="#999"/>'
+        + "".join(paths)
+        + f'<circle cx="{c:.1f}" cy="{c:.1f}" r="{radius * scale:.1f}" fill="none" '
+        'stroke="#555" stroke-dasharray="4 3"/>'
+        f'<circle cx="{c:.1f}" cy="{c:.1f}" r="4" fill="#000"/>'
+        f'<line x1="10" y1="{size - 12}" x2="{10 + bar:.1f}" y2="{size - 12}" stroke="#000" '
+        'stroke-width="3"/>'
+        f'<text x="10" y="{size - 18}" font-size="11">{bar_m:g} m</text>'
+        f'<text x="{size - 14}" y="18" font-size="12" text-anchor="middle">N ↑</text>'
+        "</svg>"
+    )
+
+
+def _zone_section(data: dict[str, Any]) -> str:
+    bands = _zone_bands(data)
+    if not bands:
+        return ""
+    rows = "".join(
+        f'<tr><td><span style="display:inline-block;width:.9em;height:.9em;'
+        f'background:{_BAND_FILL[min(i, len(_BAND_FILL) - 1)]}"></span> '
+        f"more than {_num(100 * (b['above'] or 0), 0)}%</td>"
+        f"<td>{_num(b['area_m2'], 0)}</td>"
+        f"<td>{_num(None if b['share'] is None else 100 * b['share'])}</td></tr>"
+        for i, b in enumerate(bands)
+    )
+    radius = data.get("site", {}).get("points_radius_m", 0)
+    return (
+        "<h2>Zone of theoretical visibility</h2>"
+        f"<p>Where the scheme can be seen from eye height (1.6 m) on open ground within "
+        f"{radius:.0f} m of the site, by the share of the scheme's surface seen from there. The "
+        "dashed circle is the area studied, the dot the site's centre; buildings are left "
+        "white.</p>"
+        f"<figure>{zone_svg(data)}</figure>"
+        "<table><thead><tr><th>scheme seen</th><th>area (m²)</th>"
+        "<th>share of the open ground studied (%)</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 _VIEWS_HEAD = (
@@ -140,6 +254,7 @@ site; buildings within {site.get("scene_radius_m", 0):.0f} m cast shadows.</p>
 <h2>Open ground: 2 hours of sun on 21 March</h2>
 <table><thead><tr><th>area</th><th>share before (%)</th><th>share after (%)</th>
 <th>fails the test</th></tr></thead><tbody>{areas}</tbody></table>
+{_zone_section(data)}
 {_VIEWS_HEAD + views + "</tbody></table>" if views else ""}
 <h2>Method and assumptions</h2>
 <ul>

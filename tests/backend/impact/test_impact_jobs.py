@@ -78,12 +78,14 @@ def test_a_massing_change_queues_a_study_whose_results_are_served_in_every_form(
     assert "one row of points per storey" in page and "Window positions are not known" in page
     assert "BRE 209" in page and "EN 17037" in page and "Heathrow" in page
     assert proposal["reference"] in page
+    assert "Zone of theoretical visibility" in page and "<svg" in page
 
     sheet = client.get(f"/api/v1/proposals/{pid}/impact/csv", headers=planner)
     assert sheet.status_code == 200 and "attachment" in sheet.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(sheet.text)))
     assert sum(r["analysis"] == "vsc" for r in rows) == len(feats)
-    assert len(rows) == sum(result["counts"].values())
+    assert len(rows) == sum(result["counts"].values()) + len(bands)  # + a row per zone band
+    assert sum(r["analysis"] == "zone" for r in rows) == len(bands)
 
     # asking again for the same scene gives the stored result at once, as the same job
     again = client.post(f"/api/v1/proposals/{pid}/impact", headers=planner)
