@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bump when the study's method changes, so results of the old method are not reused.
-METHOD_VERSION = "impact-2"  # 2: the zone of theoretical visibility
+METHOD_VERSION = "impact-3"  # 2: the zone of theoretical visibility; 3: finer eye grid if sparse
 #: The study never looks further than its largest radius (400 m of points + 600 m of shadow).
 READ_MARGIN_M = 1100.0
 #: Protected viewpoints kept per city tileset.
