@@ -123,6 +123,32 @@ class FundingSavedSearchUpdate(BaseModel):
 
 
 class FundingSavedSearchPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "name": "Grants for small builders",
+                    "target": "funding",
+                    "query": {
+                        "kind": ["grant"],
+                        "size": "small",
+                        "sector": "45",
+                        "stage": None,
+                        "lon": None,
+                        "lat": None,
+                        "q": None,
+                        "provider": None,
+                        "open_now": True,
+                    },
+                    "frequency": "weekly",
+                    "created_at": "2026-11-02T09:00:00Z",
+                    "last_run_at": "2026-11-30T06:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     target: Literal["funding"] = "funding"

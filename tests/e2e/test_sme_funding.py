@@ -1,7 +1,8 @@
 """The SME one-stop shop end to end (issue 15): a funder publishes a scheme, an SME finds it among
 "schemes for my organisation" (in the browser) and beside a matching work package; a planner
 records an award to that SME and the KPIs, the OCDS and the OC4IDS packages show it, valid
-against their schemas; a contractor posts a sub-package that a second SME registers interest in."""
+against their schemas; a contractor posts a sub-package that a second SME registers interest in.
+The SME also saves its directory search and runs it again from the list of saved searches."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.e2e.conftest import grant_roles, new_page, open_app, register, run_ax
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCHEME_TITLE = "Contract bond guarantee (e2e)"
+SAVED = "/api/v1/saved-searches/funding"
 
 
 def test_funding_story(browser, live_server) -> None:
@@ -71,6 +73,27 @@ def test_funding_story(browser, live_server) -> None:
         card.wait_for()
         text = card.inner_text()
         assert "Open to Micro businesses" in text and "within CPV 4526" in text
+        assert page.locator("#fund-list li", has_text=SCHEME_TITLE).count() == 1
+        assert run_axe(page) == []
+        # the directory's search saved (name, weekly e-mails) and run again from the saved list
+        page.locator("#fund-kind").select_option("guarantee")
+        page.get_by_role("button", name="Search schemes").click()
+        page.locator("#fund-saved summary").click()
+        page.locator("#fund-search-name").fill("Bond guarantees (e2e)")
+        page.locator("#fund-search-frequency").select_option("weekly")
+        page.locator("#fund-save-search").click()
+        saved = page.locator("#fund-saved-list li", has_text="Bond guarantees (e2e)")
+        saved.wait_for()
+        assert "Once a week" in saved.inner_text()
+        stored = [s for s in leaf.call("GET", SAVED) if s["name"] == "Bond guarantees (e2e)"]
+        assert [s["query"]["kind"] for s in stored] == [["guarantee"]]
+        page.locator("#fund-kind").select_option("")
+        page.get_by_role("button", name="Search schemes").click()
+        page.get_by_role("button", name="Run again: “Bond guarantees (e2e)”").click()
+        # its filters come back into the form with its matches: guarantees only
+        page.wait_for_function("() => document.querySelector('#fund-kind').value === 'guarantee'")
+        kinds = page.locator("#fund-list li p.muted").all_inner_texts()
+        assert kinds and all(k.startswith("Guarantee") for k in kinds), kinds
         assert page.locator("#fund-list li", has_text=SCHEME_TITLE).count() == 1
         assert run_axe(page) == []
         # and beside the matching work package, in its detail

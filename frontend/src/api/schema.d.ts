@@ -3941,7 +3941,25 @@ export interface components {
              */
             frequency: "immediate" | "daily" | "weekly";
         };
-        /** FundingSavedSearchPublic */
+        /**
+         * FundingSavedSearchPublic
+         * @example {
+         *       "created_at": "2026-11-02T09:00:00Z",
+         *       "frequency": "weekly",
+         *       "id": 12,
+         *       "last_run_at": "2026-11-30T06:00:00Z",
+         *       "name": "Grants for small builders",
+         *       "query": {
+         *         "kind": [
+         *           "grant"
+         *         ],
+         *         "open_now": true,
+         *         "sector": "45",
+         *         "size": "small"
+         *       },
+         *       "target": "funding"
+         *     }
+         */
         FundingSavedSearchPublic: {
             /** Id */
             id: number;

@@ -569,6 +569,9 @@ export const en = {
   'impact.mostSeen': 'Where most of the scheme is seen',
   'impact.views': 'Protected views',
   'impact.openView': 'Open the view: {name}',
+  'impact.lookAlong': 'Look along this view: {name}',
+  'impact.view.outlined': 'Looking along the view: the scheme is outlined in yellow.',
+  'impact.view.outlineOff': 'Remove the outline',
   'impact.zone': 'Zone of theoretical visibility',
   'impact.zone.show': 'Show the zone on the ground in 3D',
   'impact.zone.caption': 'Open ground around the site from which the scheme can be seen at eye height',
@@ -785,7 +788,7 @@ export const en = {
   'fund.saved': 'Search saved: new schemes that match it will be e-mailed to you',
   'fund.savedList': 'My saved funding searches',
   'fund.run': 'Run again',
-  'fund.runSaved': 'Run “{name}” again',
+  'fund.runSaved': 'Run again: “{name}”',
   'fund.deleteSaved': 'Delete “{name}”',
   'fund.deletedSaved': 'Saved search deleted; its e-mails stop',
 } as const

@@ -571,6 +571,9 @@ export const et: Catalogue = {
   'impact.mostSeen': 'Kust projektist paistab kõige rohkem',
   'impact.views': 'Kaitstud vaated',
   'impact.openView': 'Ava vaade: {name}',
+  'impact.lookAlong': 'Vaata mööda seda vaadet: {name}',
+  'impact.view.outlined': 'Vaade on avatud: kavandatav hoone on kollase kontuuriga.',
+  'impact.view.outlineOff': 'Eemalda kontuur',
   'impact.zone': 'Teoreetilise nähtavuse tsoon',
   'impact.zone.show': 'Näita tsooni maapinnal 3D-s',
   'impact.zone.caption': 'Avatud maa ala ümber krundi, kust projekt on silmade kõrguselt nähtav',
@@ -787,7 +790,7 @@ export const et: Catalogue = {
   'fund.saved': 'Otsing salvestatud: sellele vastavad uued meetmed saadetakse sulle e-postiga',
   'fund.savedList': 'Minu salvestatud rahastusotsingud',
   'fund.run': 'Käivita uuesti',
-  'fund.runSaved': 'Käivita „{name}” uuesti',
+  'fund.runSaved': 'Käivita uuesti: „{name}”',
   'fund.deleteSaved': 'Kustuta „{name}”',
   'fund.deletedSaved': 'Salvestatud otsing kustutatud; selle kirjad lõppevad',
 }

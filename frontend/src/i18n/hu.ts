@@ -571,6 +571,9 @@ export const hu: Catalogue = {
   'impact.mostSeen': 'Ahonnan a terv a legjobban látszik',
   'impact.views': 'Védett látványok',
   'impact.openView': 'Látvány megnyitása: {name}',
+  'impact.lookAlong': 'Nézz végig ezen a látványon: {name}',
+  'impact.view.outlined': 'A látvány nyitva: a terv sárga körvonallal látszik.',
+  'impact.view.outlineOff': 'Körvonal eltávolítása',
   'impact.zone': 'Elméleti láthatósági zóna',
   'impact.zone.show': 'A zóna megjelenítése a talajon, 3D-ben',
   'impact.zone.caption': 'A telek körüli szabad terület, ahonnan a terv szemmagasságból látható',
@@ -787,7 +790,7 @@ export const hu: Catalogue = {
   'fund.saved': 'Keresés mentve: a neki megfelelő új programokról e-mailt kap',
   'fund.savedList': 'Mentett finanszírozási kereséseim',
   'fund.run': 'Futtatás újra',
-  'fund.runSaved': '„{name}” futtatása újra',
+  'fund.runSaved': 'Futtatás újra: „{name}”',
   'fund.deleteSaved': '„{name}” törlése',
   'fund.deletedSaved': 'Mentett keresés törölve; az e-mailek leállnak',
 }

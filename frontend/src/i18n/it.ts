@@ -571,6 +571,9 @@ export const it: Catalogue = {
   'impact.mostSeen': 'Da dove si vede di più il progetto',
   'impact.views': 'Vedute protette',
   'impact.openView': 'Apri la veduta: {name}',
+  'impact.lookAlong': 'Guarda lungo questa veduta: {name}',
+  'impact.view.outlined': 'Veduta aperta: il progetto è contornato in giallo.',
+  'impact.view.outlineOff': 'Togli il contorno',
   'impact.zone': 'Zona di visibilità teorica',
   'impact.zone.show': 'Mostra la zona sul terreno in 3D',
   'impact.zone.caption': "Spazi aperti intorno al lotto da cui il progetto si vede all'altezza degli occhi",
@@ -787,7 +790,7 @@ export const it: Catalogue = {
   'fund.saved': 'Ricerca salvata: riceverai via e-mail i nuovi bandi che le corrispondono',
   'fund.savedList': 'Le mie ricerche di finanziamenti salvate',
   'fund.run': 'Esegui di nuovo',
-  'fund.runSaved': 'Esegui di nuovo “{name}”',
+  'fund.runSaved': 'Esegui di nuovo: “{name}”',
   'fund.deleteSaved': 'Elimina “{name}”',
   'fund.deletedSaved': 'Ricerca salvata eliminata; le sue e-mail si fermano',
 }

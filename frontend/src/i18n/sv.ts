@@ -571,6 +571,9 @@ export const sv: Catalogue = {
   'impact.mostSeen': 'Där mest av förslaget syns',
   'impact.views': 'Skyddade vyer',
   'impact.openView': 'Öppna vyn: {name}',
+  'impact.lookAlong': 'Se längs denna vy: {name}',
+  'impact.view.outlined': 'Vyn är öppen: förslaget är markerat med gul kontur.',
+  'impact.view.outlineOff': 'Ta bort konturen',
   'impact.zone': 'Zon för teoretisk synlighet',
   'impact.zone.show': 'Visa zonen på marken i 3D',
   'impact.zone.caption': 'Öppen mark kring tomten där förslaget syns i ögonhöjd',
@@ -787,7 +790,7 @@ export const sv: Catalogue = {
   'fund.saved': 'Sökningen sparad: nya program som matchar den mejlas till dig',
   'fund.savedList': 'Mina sparade sökningar efter finansiering',
   'fund.run': 'Kör igen',
-  'fund.runSaved': 'Kör ”{name}” igen',
+  'fund.runSaved': 'Kör igen: ”{name}”',
   'fund.deleteSaved': 'Ta bort ”{name}”',
   'fund.deletedSaved': 'Den sparade sökningen är borttagen; dess mejl upphör',
 }

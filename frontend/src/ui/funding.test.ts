@@ -141,7 +141,7 @@ describe('funding panel', () => {
     expect(ctx.announced).toContain('Search saved: new schemes that match it will be e-mailed to you')
     expect(host.querySelector('#fund-saved-list')!.textContent).toContain('Builders (Once a week)')
 
-    host.querySelector<HTMLButtonElement>('button[aria-label="Run “Old” again"]')!.click()
+    host.querySelector<HTMLButtonElement>('button[aria-label="Run again: “Old”"]')!.click()
     await settle()
     expect([...host.querySelectorAll('#fund-list h4')].map((e) => e.textContent)).toEqual(['Grant 3'])
     expect(host.querySelector<HTMLSelectElement>('#fund-kind')!.value).toBe('loan')
