@@ -283,9 +283,9 @@ function CommentItem({ panel, comment: c, all, depth }: { panel: CommentsView; c
         c.sentiment ? h('span', { class: `sentiment ${c.sentiment}` }, t(`sentiment.${c.sentiment}`)) : null,
         c.sentiment ? ' · ' : null,
         by,
+        h(OnVariant, { panel, comment: c }),
       ),
       c.topics.length ? h('p', { class: 'topics' }, c.topics.map((tp) => t(`topic.${tp}`)).join(', ')) : null,
-      h(OnVariant, { panel, comment: c }),
       h('p', { class: 'body' }, c.body ?? ''),
       h(
         'div',
@@ -392,11 +392,11 @@ function CommentForm({ panel, parent }: { panel: CommentsView; parent?: Comment 
   )
 }
 
-/** "On variant B: two wings" under a comment about one of the proposal's design variants. */
+/** " · on variant B: two wings" in the meta line of a comment about one of the design variants. */
 function OnVariant({ panel, comment: c }: { panel: CommentsView; comment: Comment }) {
   const { t } = useI18n(panel.ctx)
   const v = c.variant_id == null ? undefined : panel.variants()?.items.find((x) => x.id === c.variant_id)
-  return v ? h('p', { class: 'on-variant' }, t('comments.onVariant', { name: v.name })) : null
+  return v ? h('span', { class: 'on-variant' }, ` · ${t('comments.onVariant', { name: v.name })}`) : null
 }
 
 /** What the new comment is about, when the proposal has design variants: the scheme as a whole

@@ -125,8 +125,8 @@ describe('a comment on a design variant', () => {
     expect($('#comment-1 .on-variant')).toBeNull() // the variants are not known yet
     store.variants.value = { proposalId: 7, items }
     await settle()
-    expect($('#comment-1 .on-variant').textContent).toBe(ctx.i18n.t('comments.onVariant', { name: 'B: two wings' }))
-    expect($('#comment-1 .on-variant').textContent).toBe('on variant B: two wings')
+    expect($('#comment-1 .meta .on-variant').textContent).toBe(` · ${ctx.i18n.t('comments.onVariant', { name: 'B: two wings' })}`)
+    expect($('#comment-1 .meta').textContent).toMatch(/Ada, .* · on variant B: two wings$/)
     expect($('#comment-2 .on-variant')).toBeNull()
     ;[...$('#comment-2').querySelectorAll('button')].find((b) => b.textContent === ctx.i18n.t('comments.reply'))!.click()
     await settle()

@@ -23,5 +23,6 @@ export function variantBarText(i18n: I18n, view: VariantView | undefined, propos
 export function VariantShown({ ctx }: { ctx: AppContext }): JSX.Element | null {
   const i18n = useI18n(ctx)
   const text = variantBarText(i18n, store.variants.value, store.selection.value.proposal?.id)
-  return text ? h('p', { id: 'bar-variant', class: 'bar-variant' }, text) : null
+  // one line in the bar (styles.css); the full text on hover and for screen readers
+  return text ? h('p', { id: 'bar-variant', class: 'bar-variant', title: text }, text) : null
 }
