@@ -22,6 +22,7 @@ from backend.api.idempotency import IdempotencyMiddleware, document_idempotency_
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.middleware import RequestIdMiddleware
 from backend.api.router import api_router, root_routers
+from backend.api.routes.tiles import StaticTilesFastPath
 from backend.api.security import (
     SecurityHeadersMiddleware,
     content_security_policy,
@@ -104,6 +105,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     # outside the size policy, which then applies to the body it buffered and hands on
     app.add_middleware(IdempotencyMiddleware, settings=settings)
+    # the city's static tiles, answered before the router (inside CORS and the headers)
+    app.add_middleware(StaticTilesFastPath, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
