@@ -22,6 +22,13 @@ export interface PickedPoint {
 
 export type BeforeAfter = 'before' | 'after'
 
+/** One block of a scheme to outline: its footprint's rings (lon/lat) from `base` to `top` (m). */
+export interface SchemeOutline {
+  rings: LonLat[][]
+  base: number
+  top: number
+}
+
 export interface MapView {
   /** resolves once the city tileset has loaded all tiles for the first view */
   readonly ready: Promise<void>
@@ -63,6 +70,12 @@ export interface MapView {
   faceNorth?(): void
   /** where a point is on the view's canvas (CSS pixels from its top left), undefined if behind */
   toScreen?(point: LonLatHeight): { x: number; y: number } | undefined
+  /**
+   * input first: no 3D frame for up to `ms` while the panel answers a click or a key (a frame
+   * costs up to a second without a GPU); `releaseFrames` once the answer is painted
+   */
+  holdFrames?(ms: number): void
+  releaseFrames?(): void
   /** called after every frame drawn (the camera moved, tiles loaded); returns the remover */
   onFrame?(fn: () => void): () => void
   /** a click on a building: the point clicked with the building, or undefined for none */
@@ -73,6 +86,9 @@ export interface MapView {
   showImpactZone?(polygons: readonly ZonePolygon[] | undefined): void
   /** the protected views: each eye, its line of sight to the target, its result; undefined clears */
   showImpactViews?(views: readonly ViewOnMap[] | undefined): void
+  /** a scheme's blocks outlined (seen through what stands before them), as when looking along a
+   * protected view; undefined clears (issue 13) */
+  outlineImpactScheme?(blocks: readonly SchemeOutline[] | undefined): void
   /**
    * a proposal's design variants in place of its massing: one, or two split at a divider in the
    * one scene (issue 14); undefined (or another proposal's) shows the proposal's own again

@@ -16,26 +16,27 @@ import { MapControls } from './mapcontrols'
 import { AnalyticsPanel } from './analytics'
 import { BuildingsList } from './buildings'
 import { errorText, hasRole, type AppContext } from './context'
-import { h, resetUids } from './dom'
+import { h } from './dom'
 import { BuildingInfo, SunControl } from './info'
 import { installEngagement } from './engagement'
 import { installImpact } from './impact'
 import { ModerationPanel } from './moderation'
 import { OpportunitiesPanel } from './opportunities'
 import { PlannerPanel } from './planner'
-import { Legacy, legacyTick, mount } from './mount'
+import { mount, renderTick } from './mount'
 import { ProposalsPanel } from './proposals'
 import { store, type Selection, type TabId } from './store'
 
 /** how long the visible status line stays */
 export const STATUS_SECONDS = 6
+/**
+ * The longest a panel click holds the 3D view's frames (framegate.ts) while its answer comes: an
+ * answer slower than this (a slow network) no longer stops the view.
+ */
+export const HOLD_FRAMES_MS = 400
 
 /** a panel's render result while the port to Preact goes on: a component tree, or an old element */
-type Rendered = JSX.Element | HTMLElement | null
-
-function child(x: Rendered): JSX.Element | null {
-  return x instanceof Node ? p(Legacy, { el: x }) : x
-}
+type Rendered = JSX.Element | null
 
 export class App implements AppContext {
   map?: MapView
@@ -117,6 +118,9 @@ export class App implements AppContext {
       this.statusEl,
     )
     host.replaceChildren(this.root)
+    // input first (viewer/framegate.ts): a click in the panel holds the 3D view's next frame
+    // until the panel's answer is painted, so a frame of a second without a GPU cannot delay it
+    this.panelEl.addEventListener('click', () => this.holdFramesForAnswer(), { capture: true })
     store.locale.value = i18n.locale
     i18n.onChange(() => {
       store.locale.value = i18n.locale
@@ -184,9 +188,28 @@ export class App implements AppContext {
     this.refresh()
   }
 
+  /** a panel action's request in flight: the 3D view waits for its answer (see holdFramesForAnswer) */
+  private answersPending = 0
+  private answerAwaited = false
+
+  private holdFramesForAnswer() {
+    if (!this.map?.holdFrames) return
+    this.map.holdFrames(HOLD_FRAMES_MS)
+    this.answerAwaited = true
+  }
+
+  /** after a render: once no answer is pending, frames come again after the next paint */
+  private releaseFramesAfterPaint() {
+    if (!this.answerAwaited || this.answersPending > 0) return
+    this.answerAwaited = false
+    // a task after the next animation frame runs after that frame's paint
+    requestAnimationFrame(() => setTimeout(() => this.map?.releaseFrames?.(), 0))
+  }
+
   async openProposal(id: Id, opts: { keepView?: boolean; commentId?: Id } = {}) {
+    this.answersPending += 1
     try {
-      const p = await this.api.proposal(id)
+      const p = await this.api.proposal(id).finally(() => (this.answersPending -= 1))
       const same = this.selection.proposal?.id === p.id
       if (same) {
         // a refresh of the selected proposal (stage change, new massing): keep comments open
@@ -322,8 +345,7 @@ export class App implements AppContext {
     } catch {
       caret = undefined // inputs like type=number throw on selection access
     }
-    resetUids()
-    legacyTick.value += 1
+    renderTick.value += 1
     // chrome
     const skip = this.root.querySelector('.skip')!
     skip.textContent = t('app.skipToPanel')
@@ -374,17 +396,17 @@ export class App implements AppContext {
       'section',
       { class: 'action-bar', 'aria-label': t('bar.label') },
       this.proposals.renderCommentHere(),
-      child(this.proposals.renderBeforeAfter()),
-      child(this.sun.render()),
+      this.proposals.renderBeforeAfter(),
+      this.sun.render(),
     )
     mount(
       p(
         Fragment,
         null,
         p('div', { class: 'panel-head' }, tablist, actions),
-        p('div', { role: 'tabpanel', id: `tabpanel-${this.tab}`, 'aria-labelledby': `tab-${this.tab}`, class: 'tabpanel' }, child(body)),
-        child(this.building.render()),
-        child(this.buildings.render()),
+        p('div', { role: 'tabpanel', id: `tabpanel-${this.tab}`, 'aria-labelledby': `tab-${this.tab}`, class: 'tabpanel' }, body),
+        this.building.render(),
+        this.buildings.render(),
       ),
       this.panelEl,
     )
@@ -399,6 +421,7 @@ export class App implements AppContext {
         }
       }
     }
+    this.releaseFramesAfterPaint()
   }
 
   private renderTab(): Rendered {

@@ -1,4 +1,7 @@
-/** Minimal DOM building: `h('button', {class: 'x', onclick}, 'text')`. No framework needed. */
+/**
+ * Plain DOM building for the app shell's fixed frame (header, map, panel, status line), built once:
+ * `h('div', {class: 'x'}, child)`. Everything inside the panel is Preact (ui/mount.ts).
+ */
 
 type Child = Node | string | number | false | null | undefined | Child[]
 type Attrs = Record<string, unknown>
@@ -31,33 +34,4 @@ function append(el: Node, children: Child[]) {
     if (Array.isArray(c)) append(el, c)
     else el.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)))
   }
-}
-
-let counter = 0
-/** Restart ids at each full render so they stay stable (focus is restored by id). */
-export function resetUids() {
-  counter = 0
-}
-/** Unique ids for label/for and aria-describedby pairs. */
-export function uid(prefix: string): string {
-  counter += 1
-  return `${prefix}-${counter}`
-}
-
-/** A labelled form control: returns the wrapper and the control. */
-export function field<T extends HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
-  label: string,
-  control: T,
-  hint?: string,
-): HTMLDivElement {
-  const id = control.id || uid('f')
-  control.id = id
-  const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null
-  if (hintEl) control.setAttribute('aria-describedby', hintEl.id)
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintEl)
-}
-
-export function replaceChildren(el: Element, ...children: Child[]) {
-  el.replaceChildren()
-  append(el, children)
 }

@@ -29,7 +29,7 @@ import type { AppConfig } from '../config'
 import type { EditorState } from '../core/editor'
 import type { ImpactMapPoint, ViewOnMap, ZonePolygon } from '../core/impact'
 import { bboxOf, outerRings, type CameraView, type LonLat } from '../core/geo'
-import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint } from '../core/mapview'
+import type { BBox, BeforeAfter, BuildingProperties, MapView, PickedPoint, SchemeOutline } from '../core/mapview'
 import { allTilesLoaded, FeatureHighlighter, featureProperties, loadCityTileset, styleBuildings, untilRootDrawn } from './buildings'
 import { cameraOptions, cameraView, toLonLatHeight } from './convert'
 import { loadGround } from './ground'
@@ -37,6 +37,7 @@ import { ImpactLayer } from './impact'
 import { loadTerrain } from './terrain'
 import { enableKeyboardCamera } from './keyboard'
 import { Overlays, pickTag } from './overlays'
+import type { FrameGate } from './framegate'
 import { createWidget } from './setup'
 import { VariantLayer, type VariantState } from './variants'
 import type { VariantScene } from '../core/variants'
@@ -83,6 +84,16 @@ class CesiumMapView implements MapView {
   private cameraPlaced = false
   /** The ground layer's tileset: its streets and water are not buildings to select. */
   private groundTileset: Cesium3DTileset | undefined
+  /** the render loop (framegate.ts): the panel's answers are painted before the next 3D frame */
+  gate?: FrameGate
+
+  holdFrames(ms: number) {
+    this.gate?.hold(ms)
+  }
+
+  releaseFrames() {
+    this.gate?.release()
+  }
 
   constructor(
     readonly widget: CesiumWidget,
@@ -423,6 +434,10 @@ class CesiumMapView implements MapView {
     this.impact.showViews(views)
   }
 
+  outlineImpactScheme(blocks: readonly SchemeOutline[] | undefined) {
+    this.impact.outlineScheme(blocks)
+  }
+
   setHeatmap(cells: ProposalAnalytics['heatmap'] | undefined) {
     this.overlays.setHeatmap(cells)
   }
@@ -472,8 +487,9 @@ export async function createMapView(
   cfg: AppConfig,
   initialCamera?: CameraView,
 ): Promise<MapView> {
-  const widget = await createWidget(container, creditContainer, cfg)
+  const { widget, gate } = await createWidget(container, creditContainer, cfg)
   const view = new CesiumMapView(widget, cfg, initialCamera)
+  view.gate = gate
   if (cfg.testHook) {
     window.__civictwin = { viewer: widget, tileset: undefined, ready: view.ready, mapView: view, variants: () => view.variants.state() }
   }

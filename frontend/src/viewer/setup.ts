@@ -15,6 +15,7 @@ import {
   type ImageryProvider,
 } from 'cesium'
 import type { AppConfig, ImageryConfig } from '../config'
+import { FrameGate } from './framegate'
 
 // No Cesium ion: nothing may leave the deployment by default.
 Ion.defaultAccessToken = ''
@@ -72,7 +73,11 @@ export function configureShadows(widget: CesiumWidget, light: boolean) {
   widget.scene.globe.shadows = ShadowMode.RECEIVE_ONLY
 }
 
-export async function createWidget(container: HTMLElement, creditContainer: HTMLElement, cfg: AppConfig): Promise<CesiumWidget> {
+export async function createWidget(
+  container: HTMLElement,
+  creditContainer: HTMLElement,
+  cfg: AppConfig,
+): Promise<{ widget: CesiumWidget; gate: FrameGate }> {
   // light rendering for tests and for browsers without a GPU (software WebGL): every frame costs
   // seconds there, so no MSAA, atmosphere, fog, lighting or HDR, and cheaper shadows
   const light = cfg.light
@@ -87,6 +92,8 @@ export async function createWidget(container: HTMLElement, creditContainer: HTML
     msaaSamples: light ? 1 : 4,
     requestRenderMode: true,
     maximumRenderTimeChange: Infinity,
+    // our loop (framegate.ts) draws the frames, so that a panel's answer is painted first
+    useDefaultRenderLoop: false,
     skyBox: light ? false : undefined,
     skyAtmosphere: light ? false : undefined,
     scene3DOnly: true,
@@ -107,5 +114,9 @@ export async function createWidget(container: HTMLElement, creditContainer: HTML
   configureShadows(widget, light)
   // The canvas is operable from the keyboard (see keyboard.ts): make it a focus stop.
   widget.canvas.tabIndex = 0
-  return widget
+  const gate = new FrameGate(widget, (err) => {
+    console.error('3D view stopped: a frame failed', err)
+    if (!cfg.testMode) widget.showErrorPanel('The 3D view stopped', 'A frame failed to draw.', String(err))
+  })
+  return { widget, gate }
 }

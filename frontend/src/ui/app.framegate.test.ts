@@ -1,0 +1,107 @@
+// @vitest-environment happy-dom
+// Input first: a click in the panel holds the 3D view's frames until the panel's answer is in the
+// DOM and painted (viewer/framegate.ts), even when the answer waits for the API.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Proposal } from '../api'
+import type { MapView } from '../core/mapview'
+import { I18n } from '../i18n'
+import { App, HOLD_FRAMES_MS } from './app'
+import { setImpactSection } from './proposals'
+import { resetStore } from './store'
+import { fakeServer, settle } from './testing'
+
+const proposal = {
+  id: 5, reference: 'T/5', title: 'Lantern Court', application_type: 'full', stage: 'consultation', decision: null, site_address: '5 Test Street',
+  site_boundary: null, consultation_start: '2026-01-01', consultation_end: '2099-01-01', published_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
+  description: 'About it.', use_classes_existing: [], use_classes_proposed: [], dwellings: null, floor_area_existing_m2: null, floor_area_proposed_m2: null,
+  decision_date: null, tileset: null, replaces: [], massing: { type: 'FeatureCollection', features: [] }, massing_tileset_url: null, model: null, documents: [],
+  created_by: null, created_at: '2026-01-01T00:00:00Z',
+} as unknown as Proposal
+
+async function frames() {
+  await settle()
+  for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(() => r(undefined)))
+  await settle()
+}
+
+/**
+ * A 3D view that records the hold and release calls with what the panel showed at that moment;
+ * every other method of the MapView contract does nothing (no WebGL in a DOM test).
+ */
+function recordingMap(host: HTMLElement) {
+  const calls: { call: string; arg?: number; showsProposal: boolean }[] = []
+  const own: Partial<MapView> = {
+    ready: Promise.resolve(),
+    getCamera: () => ({ position: { lon: 0, lat: 51.5, height: 300 }, heading: 0, pitch: -45, roll: 0 }),
+    onCameraChanged: () => () => undefined,
+    holdFrames: (ms: number) => void calls.push({ call: 'hold', arg: ms, showsProposal: !!host.querySelector('#proposal-h') }),
+    releaseFrames: () => void calls.push({ call: 'release', showsProposal: !!host.querySelector('#proposal-h') }),
+  }
+  const map = new Proxy(own, { get: (t, k) => (k in t ? t[k as keyof MapView] : () => undefined) }) as MapView
+  return { map, calls }
+}
+
+describe('the 3D view waits for the panel', () => {
+  let host: HTMLElement
+  beforeEach(() => {
+    resetStore()
+    setImpactSection(undefined)
+    host = document.createElement('div')
+    document.body.replaceChildren(host)
+  })
+  afterEach(() => {
+    setImpactSection(undefined)
+    document.body.replaceChildren()
+  })
+
+  it('opening a proposal holds the frames until its view is shown, then releases them', async () => {
+    let answer: (() => void) | undefined
+    const server = fakeServer({
+      'GET /api/v1/auth/me': () => [401, { detail: 'not signed in', code: 'NotAuthenticated' }],
+      'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
+      'GET /api/v1/proposals/5': () => proposal,
+      'GET /api/v1/proposals/5/comments': () => ({ items: [], total: 0, limit: 50, offset: 0 }),
+      'GET /api/v1/opportunities': () => ({ items: [], total: 0, limit: 100, offset: 0 }),
+    })
+    // the proposal's answer comes only when the test lets it (a slow server)
+    const api = server.api
+    const original = api.proposal.bind(api)
+    api.proposal = async (id) => {
+      await new Promise<void>((r) => (answer = r))
+      return original(id)
+    }
+    const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
+    const { map, calls } = recordingMap(host)
+    app.attachMap(map)
+    await app.start()
+    await frames()
+    calls.length = 0
+    host.querySelector<HTMLButtonElement>('#proposal-card-5')!.click()
+    await frames()
+    // held at the click; other renders meanwhile (the list, the 3D view's controls) do not release
+    expect(calls).toEqual([{ call: 'hold', arg: HOLD_FRAMES_MS, showsProposal: false }])
+    answer!()
+    await frames()
+    expect(host.querySelector('#proposal-h')?.textContent).toBe('Lantern Court')
+    expect(calls.map((c) => c.call)).toEqual(['hold', 'release'])
+    expect(calls[1].showsProposal).toBe(true)
+  })
+
+  it('a tab switch releases the frames once the tab is shown', async () => {
+    const server = fakeServer({
+      'GET /api/v1/auth/me': () => [401, { detail: 'not signed in', code: 'NotAuthenticated' }],
+      'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
+      'GET /api/v1/opportunities': () => ({ items: [], total: 0, limit: 100, offset: 0 }),
+    })
+    const app = new App(server.api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
+    const { map, calls } = recordingMap(host)
+    app.attachMap(map)
+    await app.start()
+    await frames()
+    calls.length = 0
+    host.querySelector<HTMLButtonElement>('#tab-opportunities')!.click()
+    await frames()
+    expect(host.querySelector('#tabpanel-opportunities')).not.toBeNull()
+    expect(calls.map((c) => c.call)).toEqual(['hold', 'release'])
+  })
+})
