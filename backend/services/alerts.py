@@ -135,9 +135,9 @@ def scheme_filters(query: FundingSearchFilters, today: date) -> SchemeFilters:
     )
 
 
-def _funding_stored(session: Session, query: FundingSearchFilters) -> dict[str, object]:
+def _funding_stored(query: FundingSearchFilters) -> dict[str, object]:
     # the directory's own checks (sector code, lon with lat): a 422 now, not a failing alert later
-    funding.find(session, None, scheme_filters(query, date.today()))
+    funding.check_filters(scheme_filters(query, date.today()))
     return query.model_dump(mode="json", exclude_defaults=True)
 
 
@@ -147,7 +147,7 @@ def create_funding(
     search = SavedSearch(
         user_id=principal.user.id,
         name=data.name.strip(),
-        query=_funding_stored(session, data.query),
+        query=_funding_stored(data.query),
         frequency=data.frequency,
         target="funding",
     )
@@ -167,7 +167,7 @@ def update_funding(
     if data.name is not None:
         search.name = data.name.strip()
     if data.query is not None:
-        search.query = _funding_stored(session, data.query)
+        search.query = _funding_stored(data.query)
     if data.frequency is not None:
         search.frequency = data.frequency
     session.commit()

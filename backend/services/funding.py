@@ -338,13 +338,19 @@ def _text(scheme: FundingScheme) -> str:
     return " ".join(parts).casefold()
 
 
+def check_filters(filters: SchemeFilters) -> tuple[str, str] | None:
+    """The sector filter as (CPV|NACE, code), after the checks a query string cannot express;
+    also what a saved funding search is checked with when it is stored."""
+    if (filters.lon is None) != (filters.lat is None):
+        raise InvalidInputError("lon: lon and lat go together")
+    return None if not filters.sector else _sector_filter(filters.sector.strip())
+
+
 def find(
     session: Session, principal: Principal | None, filters: SchemeFilters
 ) -> list[FundingScheme]:
     """Visible schemes matching every filter, newest first."""
-    if (filters.lon is None) != (filters.lat is None):
-        raise InvalidInputError("lon: lon and lat go together")
-    wanted = None if not filters.sector else _sector_filter(filters.sector.strip())
+    wanted = check_filters(filters)
     rows = repo.listed(
         session,
         kinds=filters.kind,
