@@ -1,8 +1,13 @@
-"""Design variants in 3D (issue 14): a citizen shows each of a scheme's two variants in the
-scene, then compares them side by side in one scene at a divider moved with the keyboard, and
-the scene goes back to the scheme's own massing, then to the city, on the way out."""
+"""Design variants in 3D (issue 14): a citizen shows each of a scheme's variants in the scene
+(two drawn from blocks, one from an uploaded glb), the action bar naming the one shown, comments
+on variant B and sees the comment listed as on it, then compares two side by side in one scene at
+a divider moved with the keyboard, and the scene goes back to the scheme's own massing, then to
+the city, on the way out."""
 
 from __future__ import annotations
+
+import json
+import struct
 
 import pytest
 from pyproj import Transformer
@@ -43,6 +48,83 @@ def _block(w: float, s: float, e: float, n: float, height: float, name: str) -> 
         "geometry": {"type": "Polygon", "coordinates": rect(w, s, e, n)},
         "properties": {"name": name, "height_m": height},
     }
+
+
+#: scroll a panel element to just below the panel's head (sticky from 601 px wide), not under it
+BELOW_HEAD_JS = """(e) => {
+  const panel = e.closest('.panel')
+  const head = panel.querySelector('.panel-head')
+  e.scrollIntoView({ block: 'start' })
+  if (getComputedStyle(head).position === 'sticky') panel.scrollBy(0, -head.offsetHeight - 8)
+}"""
+
+
+def _box_glb(east: float, north: float, up: float) -> bytes:
+    """A box of ``east`` x ``north`` x ``up`` metres standing on its origin, as a binary glTF
+    (Y up, as glTF is; -Z is north): the kind of model a planner uploads."""
+    e, n = east / 2, north / 2
+    corners = [(x, y, z) for y in (0.0, up) for z in (-n, n) for x in (-e, e)]
+    quads = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    indices = [i for a, b, c, d in quads for i in (a, b, c, a, c, d)]
+    pos = struct.pack(f"<{3 * len(corners)}f", *[v for c in corners for v in c])
+    ind = struct.pack(f"<{len(indices)}H", *indices)
+    ind += b"\0" * (-len(ind) % 4)
+    doc = {
+        "asset": {"version": "2.0"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "material": 0}]}],
+        "materials": [
+            {"pbrMetallicRoughness": {"baseColorFactor": [0.8, 0.4, 0.1, 1]}, "doubleSided": True}
+        ],
+        "buffers": [{"byteLength": len(pos) + len(ind)}],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": 0, "byteLength": len(pos), "target": 34962},
+            {"buffer": 0, "byteOffset": len(pos), "byteLength": 2 * len(indices), "target": 34963},
+        ],
+        "accessors": [
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": len(corners),
+                "type": "VEC3",
+                "min": [-e, 0.0, -n],
+                "max": [e, up, n],
+            },
+            {"bufferView": 1, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
+        ],
+    }
+    text = json.dumps(doc).encode()
+    text += b" " * (-len(text) % 4)
+    binary = pos + ind
+    total = 12 + 8 + len(text) + 8 + len(binary)
+    return (
+        struct.pack("<4sII", b"glTF", 2, total)
+        + struct.pack("<I4s", len(text), b"JSON")
+        + text
+        + struct.pack("<I4s", len(binary), b"BIN\0")
+        + binary
+    )
+
+
+def _look_down_and_pick(page, points: dict[str, tuple[float, float]], centre: tuple[float, float]):
+    """From 400 m straight above ``centre``: is the shown (left) variant what the view picks at
+    each lon/lat (1 m up)?"""
+    to_ecef = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+    camera = to_ecef.transform(centre[0], centre[1], 400.0)
+    page.evaluate(LOOK_DOWN_JS, dict(zip("xyz", camera, strict=True)))
+    page.wait_for_timeout(1500)
+    ecef = [
+        dict(zip("xyz", to_ecef.transform(lo, la, 1.0), strict=True)) for lo, la in points.values()
+    ]
+    return dict(zip(points, page.evaluate(PICK_JS, ecef), strict=True))
+
+
+def _click(page, selector: str) -> None:
+    """Press a control of the panel from the keyboard: in the test's small window the panel's
+    sticky head (tabs and action bar) covers most of it, so a pointer click may land on the head."""
+    page.locator(selector).press("Enter")
 
 
 def _wait_state(page, condition: str) -> dict:
@@ -94,9 +176,27 @@ def test_a_citizen_shows_each_variant_and_compares_them_at_a_divider(
         f"/api/v1/proposals/{pid}/variants",
         json={"name": "B: two wings", "description": "Lower, stepped.", "massing": two},
     )["id"]
+    # variant C: an uploaded glb, a 10 m x 10 m box 30 m tall, placed at the site's centre
+    box = planner.client.put(
+        f"/api/v1/proposals/{pid}/model",
+        params={"lon": x + d / 2, "lat": lat + d / 2, "height_m": 0, "heading_deg": 0, "scale": 1},
+        content=_box_glb(10.0, 10.0, 30.0),
+        headers={"X-CSRF-Token": planner.csrf, "Content-Type": "model/gltf-binary"},
+    )
+    assert box.status_code == 200, box.text
+    vc = planner.call(
+        "POST",
+        f"/api/v1/proposals/{pid}/variants",
+        json={
+            "name": "C: one block",
+            "description": "The architect's model.",
+            "model_document_id": box.json()["model"]["document_id"],
+        },
+    )["id"]
     planner.call("POST", f"/api/v1/proposals/{pid}/publish")
 
-    page = new_page(browser)  # seeing variants needs no account
+    # seeing variants needs no account (tests/backend); commenting on one does
+    page = new_page(browser, live_server, "citizen")
     try:
         open_app(page, live_server, hash_=f"#proposal={pid}")
         section = page.locator("#proposal-variants")
@@ -104,33 +204,42 @@ def test_a_citizen_shows_each_variant_and_compares_them_at_a_divider(
         assert page.evaluate(STATE_JS).get("left") is None  # the scheme's own massing first
 
         # one variant at a time: its blocks, drawn as a model, named in the section
-        page.locator(f"#variant-show-{va}").click()
+        _click(page, f"#variant-show-{va}")
         s = _wait_state(page, f"s.left && s.left.id === {va} && s.left.ready")
         assert s["left"]["blocks"] == 1 and s.get("right") is None and s["proposalId"] == pid
         assert "A: one tower" in page.locator("#variant-shown").inner_text()
         assert page.locator(f"#variant-show-{va}").get_attribute("aria-pressed") == "true"
-        page.locator(f"#variant-show-{vb}").click()
+        _click(page, f"#variant-show-{vb}")
         s = _wait_state(page, f"s.left && s.left.id === {vb} && s.left.ready")
-        assert s["left"]["blocks"] == 2
+        assert s["left"]["blocks"] == 2 and s["left"]["source"] == "blocks"
         assert "B: two wings" in page.locator("#variant-shown").inner_text()
+        # the action bar at the top of the panel says what is on screen
+        bar = page.locator("#bar-variant")
+        assert bar.inner_text() == "Showing: B: two wings — Lower, stepped"
+
+        # a comment on B: the form is about the variant shown until the person picks
+        assert page.locator("#comment-variant").input_value() == str(vb)
+        assert page.get_by_label("About", exact=True).input_value() == str(vb)
+        page.locator("#comment-body-new").fill("The two wings keep the light on the yard.")
+        _click(page, "form.comment-form button[type=submit]")
+        posted = page.locator(".comment", has_text="The two wings keep the light")
+        assert "· on variant B: two wings" in posted.locator(".meta").inner_text()
+        for width, height in ((1280, 720), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            posted.evaluate(BELOW_HEAD_JS)
+            screenshot(page, f"variants_comment_en_{width}")
+        page.set_viewport_size({"width": 1280, "height": 720})
+
         # the wings where they were drawn: seen from straight above, the west half and the
         # south-east quarter are the model, the north-east quarter is not (a model read with the
         # wrong axes stood turned by 90 degrees)
-        to_ecef = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
-        camera = to_ecef.transform(x + d / 2, lat + d / 2, 400.0)
-        page.evaluate(LOOK_DOWN_JS, dict(zip("xyz", camera, strict=True)))
-        page.wait_for_timeout(1500)
         quarters = {
             "west, south": (x + 0.25 * d, lat + 0.25 * d),
             "west, north": (x + 0.25 * d, lat + 0.75 * d),
             "south-east": (x + 0.75 * d, lat + 0.25 * d),
             "north-east": (x + 0.75 * d, lat + 0.75 * d),
         }
-        points = [
-            dict(zip("xyz", to_ecef.transform(lo, la, 1.0), strict=True))
-            for lo, la in quarters.values()
-        ]
-        hits = dict(zip(quarters, page.evaluate(PICK_JS, points), strict=True))
+        hits = _look_down_and_pick(page, quarters, (x + d / 2, lat + d / 2))
         assert hits == {
             "west, south": True,
             "west, north": True,
@@ -138,10 +247,22 @@ def test_a_citizen_shows_each_variant_and_compares_them_at_a_divider(
             "north-east": False,
         }, hits
 
+        # C, an uploaded glb: drawn where it was placed, the box and not the site's corner
+        _click(page, f"#variant-show-{vc}")
+        s = _wait_state(page, f"s.left && s.left.id === {vc} && s.left.ready")
+        assert s["left"]["source"] == "model" and s["left"]["blocks"] == 0
+        assert bar.inner_text() == "Showing: C: one block — The architect's model"
+        hits = _look_down_and_pick(
+            page,
+            {"centre": (x + d / 2, lat + d / 2), "corner": (x + 0.05 * d, lat + 0.05 * d)},
+            (x + d / 2, lat + d / 2),
+        )
+        assert hits == {"centre": True, "corner": False}, hits
+
         # side by side: A on the left, B on the right, one scene, one camera
         page.locator("#variant-compare-left").select_option(str(va))
         page.locator("#variant-compare-right").select_option(str(vb))
-        page.locator("#variant-compare-open").click()
+        _click(page, "#variant-compare-open")
         s = _wait_state(
             page,
             f"s.left && s.right && s.left.id === {va} && s.right.id === {vb}"
@@ -166,16 +287,31 @@ def test_a_citizen_shows_each_variant_and_compares_them_at_a_divider(
         assert page.evaluate(STATE_JS)["split"] == pytest.approx(0.35, abs=1e-6)
         for width, height in ((1280, 720), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
-            section.scroll_into_view_if_needed()
+            page.locator(".variant-3d").evaluate(BELOW_HEAD_JS)
             screenshot(page, f"variants_split_en_{width}")
         assert run_axe(page) == []
 
         # back to the scheme's own massing, then out of the proposal: nothing of the variants stays
         page.set_viewport_size({"width": 1280, "height": 720})
-        page.locator("#variant-show-own").click()
+        assert bar.inner_text() == "Showing: A: one tower | B: two wings"
+        _click(page, "#variant-show-own")
         _wait_state(page, "!s.left && !s.right")
         assert page.get_by_role("slider").count() == 0 or not divider.is_visible()
-        page.locator(f"#variant-show-{va}").click()
+        assert bar.count() == 0  # the scheme's own massing: the bar names no variant
+
+        # in Italian: the bar and the comment's variant in the page's language
+        _click(page, f"#variant-show-{vb}")
+        _wait_state(page, f"s.left && s.left.id === {vb} && s.left.ready")
+        page.get_by_label("Language").select_option("it")
+        assert bar.inner_text() == "In vista: B: two wings — Lower, stepped"
+        assert "· sulla variante B: two wings" in posted.locator(".meta").inner_text()
+        for width, height in ((1280, 720), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            posted.evaluate(BELOW_HEAD_JS)
+            screenshot(page, f"variants_comment_it_{width}")
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.get_by_label("Lingua").select_option("en")
+        _click(page, f"#variant-show-{va}")
         _wait_state(page, f"s.left && s.left.id === {va}")
         page.locator("#proposal-back").click()
         page.locator(".cards .card").first.wait_for()

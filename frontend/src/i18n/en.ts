@@ -383,7 +383,7 @@ export const en = {
   'proposals.haveYourSay': 'Have your say',
   'bar.commentHere': 'Comment here',
   'bar.variantShowing': 'Showing: {name}',
-  'bar.variantSplit': 'Showing: {left} (left) and {right} (right)',
+  'bar.variantSplit': 'Showing: {left} | {right}',
   'proposals.noWorkPackages': 'No work packages published yet.',
   'proposals.tenderCloses': 'tenders close {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -385,7 +385,7 @@ export const et: Catalogue = {
   'proposals.haveYourSay': 'Avalda arvamust',
   'bar.commentHere': 'Kommenteeri siin',
   'bar.variantShowing': 'Näidatakse: {name}',
-  'bar.variantSplit': 'Näidatakse: {left} (vasakul) ja {right} (paremal)',
+  'bar.variantSplit': 'Näidatakse: {left} | {right}',
   'proposals.noWorkPackages': 'Tööpakette pole veel avaldatud.',
   'proposals.tenderCloses': 'pakkumised kuni {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

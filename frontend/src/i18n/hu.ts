@@ -385,7 +385,7 @@ export const hu: Catalogue = {
   'proposals.haveYourSay': 'Mondja el véleményét',
   'bar.commentHere': 'Hozzászólás itt',
   'bar.variantShowing': 'Látható: {name}',
-  'bar.variantSplit': 'Látható: {left} (balra) és {right} (jobbra)',
+  'bar.variantSplit': 'Látható: {left} | {right}',
   'proposals.noWorkPackages': 'Még nincs közzétett munkacsomag.',
   'proposals.tenderCloses': 'ajánlattételi határidő: {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

@@ -385,7 +385,7 @@ export const it: Catalogue = {
   'proposals.haveYourSay': 'Di’ la tua',
   'bar.commentHere': 'Commenta qui',
   'bar.variantShowing': 'In vista: {name}',
-  'bar.variantSplit': 'In vista: {left} (a sinistra) e {right} (a destra)',
+  'bar.variantSplit': 'In vista: {left} | {right}',
   'proposals.noWorkPackages': 'Ancora nessun pacchetto di lavoro pubblicato.',
   'proposals.tenderCloses': 'offerte entro il {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

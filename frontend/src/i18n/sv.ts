@@ -385,7 +385,7 @@ export const sv: Catalogue = {
   'proposals.haveYourSay': 'Säg din mening',
   'bar.commentHere': 'Kommentera här',
   'bar.variantShowing': 'Visas: {name}',
-  'bar.variantSplit': 'Visas: {left} (vänster) och {right} (höger)',
+  'bar.variantSplit': 'Visas: {left} | {right}',
   'proposals.noWorkPackages': 'Inga arbetspaket publicerade ännu.',
   'proposals.tenderCloses': 'anbud senast {date}',
   // issue 11 (F2): error messages, admin screen, per-report moderation, match reasons, map help

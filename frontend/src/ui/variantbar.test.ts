@@ -18,7 +18,7 @@ describe('the action bar names the variant shown', () => {
   it('the variant shown alone with its description, both split, nothing for the own massing', () => {
     const { i18n } = testContext(fakeServer({}).api)
     expect(variantBarText(i18n, { proposalId: 7, items, left: 22 }, 7)).toBe('Showing: B: two wings — Taller corner')
-    expect(variantBarText(i18n, { proposalId: 7, items, left: 21, right: 22 }, 7)).toBe('Showing: A: one tower (left) and B: two wings (right)')
+    expect(variantBarText(i18n, { proposalId: 7, items, left: 21, right: 22 }, 7)).toBe('Showing: A: one tower | B: two wings')
     expect(variantBarText(i18n, { proposalId: 7, items }, 7)).toBeUndefined()
     expect(variantBarText(i18n, { proposalId: 7, items, left: 22 }, 8)).toBeUndefined() // another proposal open
     expect(variantBarText(i18n, undefined, 7)).toBeUndefined()

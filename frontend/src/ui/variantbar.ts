@@ -1,8 +1,9 @@
 /**
  * The action bar's line naming the design variant drawn in the 3D view (issue 14): "Showing:
- * B: two wings — Lower, stepped", or both names in the split view; nothing while the scheme's own
- * massing is shown. It follows `store.variants` (written by ui/engagement.ts), so it renders alone
- * when a variant is shown or put away.
+ * B: two wings — Lower, stepped", or both names in the split view ("left | right", as the
+ * divider's labels stand); nothing while the scheme's own massing is shown. It follows
+ * `store.variants` (written by ui/engagement.ts), so it renders alone when a variant is shown or
+ * put away.
  */
 import { h, type JSX } from 'preact'
 import { variantTitle, type VariantView } from '../core/variants'
