@@ -78,13 +78,46 @@ describe('the 3D view waits for the panel', () => {
     calls.length = 0
     host.querySelector<HTMLButtonElement>('#proposal-card-5')!.click()
     await frames()
-    // held at the click; other renders meanwhile (the list, the 3D view's controls) do not release
+    // held at the click; the view is there at once from the list's item (its title, its
+    // overview loading), and that render does not release the frames: the answer is pending
     expect(calls).toEqual([{ call: 'hold', arg: HOLD_FRAMES_MS, showsProposal: false }])
+    expect(host.querySelector('#proposal-h')?.textContent).toBe('Lantern Court')
+    expect(host.querySelector('#proposal-overview [role=status]')?.textContent).toBe('Loading…')
+    expect(host.textContent).not.toContain('About it.')
     answer!()
     await frames()
-    expect(host.querySelector('#proposal-h')?.textContent).toBe('Lantern Court')
+    expect(host.querySelector('#proposal-overview')?.textContent).toContain('About it.')
+    expect(host.querySelector('#proposal-overview [role=status]')).toBeNull()
     expect(calls.map((c) => c.call)).toEqual(['hold', 'release'])
     expect(calls[1].showsProposal).toBe(true)
+  })
+
+  it('going back before the answer comes keeps the list: the late answer is dropped', async () => {
+    let answer: (() => void) | undefined
+    const server = fakeServer({
+      'GET /api/v1/auth/me': () => [401, { detail: 'not signed in', code: 'NotAuthenticated' }],
+      'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
+      'GET /api/v1/proposals/5': () => proposal,
+      'GET /api/v1/proposals/5/comments': () => ({ items: [], total: 0, limit: 50, offset: 0 }),
+      'GET /api/v1/opportunities': () => ({ items: [], total: 0, limit: 100, offset: 0 }),
+    })
+    const api = server.api
+    const original = api.proposal.bind(api)
+    api.proposal = async (id) => {
+      await new Promise<void>((r) => (answer = r))
+      return original(id)
+    }
+    const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
+    await app.start()
+    await frames()
+    host.querySelector<HTMLButtonElement>('#proposal-card-5')!.click()
+    await frames()
+    host.querySelector<HTMLButtonElement>('#proposal-back')!.click()
+    await frames()
+    answer!()
+    await frames()
+    expect(host.querySelector('#proposal-h')).toBeNull()
+    expect(host.querySelector('#proposal-card-5')).not.toBeNull()
   })
 
   it('a tab switch releases the frames once the tab is shown', async () => {

@@ -24,7 +24,7 @@ import { ModerationPanel } from './moderation'
 import { OpportunitiesPanel } from './opportunities'
 import { PlannerPanel } from './planner'
 import { mount, renderTick } from './mount'
-import { ProposalsPanel } from './proposals'
+import { ProposalsPanel, provisionalProposal } from './proposals'
 import { store, type Selection, type TabId } from './store'
 
 /** how long the visible status line stays */
@@ -207,9 +207,16 @@ export class App implements AppContext {
   }
 
   async openProposal(id: Id, opts: { keepView?: boolean; commentId?: Id } = {}) {
+    // from the list: the view opens at once with what the list knows (title, stage, site, dates),
+    // the rest fills in when the proposal's answer comes (sections say they are loading)
+    const summary = !opts.keepView && this.selection.proposal?.id !== id ? this.proposals.list.value.find((s) => s.id === id) : undefined
+    const early = summary ? provisionalProposal(summary) : undefined
     this.answersPending += 1
+    if (early) this.select(early, opts.commentId)
     try {
       const p = await this.api.proposal(id).finally(() => (this.answersPending -= 1))
+      // left meanwhile (back, another proposal): the answer is not wanted any more
+      if (early && this.selection.proposal !== early) return
       const same = this.selection.proposal?.id === p.id
       if (same) {
         // a refresh of the selected proposal (stage change, new massing): keep comments open
@@ -219,6 +226,7 @@ export class App implements AppContext {
         this.refresh()
       } else this.select(p, opts.commentId, !opts.keepView)
     } catch (err) {
+      if (early && this.selection.proposal === early) this.select(undefined)
       this.announce(this.i18n.t('app.loadFailed', { detail: errorText(err) }))
     }
   }

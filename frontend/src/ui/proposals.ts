@@ -44,6 +44,42 @@ const SECTIONS = [
   { id: 'proposal-impact', key: 'proposals.impact' },
 ] as const satisfies readonly { id: string; key: MessageKey }[]
 
+/** proposals made from a list item while the whole proposal is on its way (see provisionalProposal) */
+const provisional = new WeakSet<Proposal>()
+
+/**
+ * A proposal's view from its list item, shown at once when a card is clicked: the list knows the
+ * title, stage, address, site and dates; what it does not (description, documents, massing) is
+ * empty and marked as loading until the API's answer replaces it.
+ */
+export function provisionalProposal(s: ProposalSummary): Proposal {
+  const p: Proposal = {
+    ...s,
+    description: '',
+    use_classes_existing: [],
+    use_classes_proposed: [],
+    dwellings: null,
+    floor_area_existing_m2: null,
+    floor_area_proposed_m2: null,
+    decision_date: null,
+    tileset: null,
+    replaces: [],
+    massing: { type: 'FeatureCollection', features: [] },
+    massing_tileset_url: null,
+    model: null,
+    documents: [],
+    created_by: null,
+    created_at: s.updated_at,
+  }
+  provisional.add(p)
+  return p
+}
+
+/** true while `p` is a list item's stand-in (provisionalProposal) */
+export function isProvisional(p: Proposal): boolean {
+  return provisional.has(p)
+}
+
 export class ProposalsPanel {
   readonly list = signal<ProposalSummary[]>([])
   readonly total = signal(0)
@@ -342,7 +378,7 @@ function Overview({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
     'section',
     { id: 'proposal-overview', 'aria-labelledby': 'proposal-overview-h' },
     h('h3', { id: 'proposal-overview-h', tabindex: -1 }, t('proposals.overview')),
-    h('p', {}, p.description),
+    isProvisional(p) ? h('p', { class: 'muted', role: 'status' }, t('app.loading')) : h('p', {}, p.description),
     h(
       'dl',
       { class: 'props' },
@@ -384,7 +420,9 @@ function Documents({ panel, p }: { panel: ProposalsPanel; p: Proposal }) {
     'section',
     { id: 'proposal-documents', 'aria-labelledby': 'proposal-documents-h' },
     h('h3', { id: 'proposal-documents-h', tabindex: -1 }, t('proposals.documents')),
-    p.documents.length
+    isProvisional(p)
+      ? h('p', { class: 'muted' }, t('app.loading'))
+      : p.documents.length
       ? h(
           'ul',
           {},
