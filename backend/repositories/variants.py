@@ -31,6 +31,13 @@ def uses_document(session: Session, proposal_id: int, document_id: int) -> bool:
     )
 
 
+def clear_model(session: Session, proposal_id: int, document_id: int) -> None:
+    """Variants drawn with a model document that goes have no model any more."""
+    for v in of_proposal(session, proposal_id):
+        if v.model and int(v.model.get("document_id", 0)) == document_id:
+            v.model = None
+
+
 def count(session: Session, proposal_id: int) -> int:
     return (
         session.scalar(sa.select(sa.func.count()).where(ProposalVariant.proposal_id == proposal_id))

@@ -445,6 +445,7 @@ def delete_document(
         raise NotFoundError(f"document {document_id} not found") from None
     if proposal.model and int(proposal.model["document_id"]) == document.id:
         proposal.model = None
+    variants_repo.clear_model(session, proposal.id, document.id)
     path = _storage_path(uploads_dir, document.storage_key)
     session.delete(document)
     session.commit()

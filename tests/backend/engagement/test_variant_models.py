@@ -1,6 +1,6 @@
 """Design variants drawn from an uploaded glb model (issue 14): the listing says where each
 variant's model stands and where to fetch it, and a model a variant uses outlives the proposal's
-own model being replaced."""
+own model being replaced; deleting the document leaves the variant without a model."""
 
 from __future__ import annotations
 
@@ -57,3 +57,11 @@ def test_a_variant_drawn_from_a_model_keeps_its_document_and_placement(
     third = put_model(client, other, planner.headers, glb()).json()["model"]["document_id"]
     assert third != theirs
     assert client.get(f"/api/v1/documents/{theirs}").status_code == 404
+
+    # the document deleted: variant A has no model any more (nothing to fetch), B keeps its own
+    assert client.delete(model["url"], headers=planner.headers).status_code == 204
+    listed = {v["name"]: v for v in client.get(f"/api/v1/proposals/{pid}/variants").json()["items"]}
+    assert listed["A: model"]["model"] is None and listed["A: model"]["model_document_id"] is None
+    assert (
+        listed["B: model"]["model"]["url"] == f"/api/v1/documents/{second['model']['document_id']}"
+    )
