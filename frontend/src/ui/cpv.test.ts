@@ -98,15 +98,4 @@ describe('CpvPicker', () => {
     expect(picker.codes).toEqual(['31000000-6'])
     expect([...host.querySelectorAll('.chips li span')].map((s) => s.textContent)).toEqual(['31000000-6 Electrical machinery'])
   })
-
-  it('render() gives old-style panels the same element each time, keeping its state', async () => {
-    const server = fakeServer({ 'GET /api/v1/cpv': () => ({ items: ELECTR }) })
-    const picker = new CpvPicker(testContext(server.api), 'planner-opp')
-    const first = picker.render('CPV')
-    await picker.search('electr')
-    const again = picker.render('CPV')
-    expect(again).toBe(first)
-    expect(again.querySelectorAll('[role=option]')).toHaveLength(3)
-    expect(again.querySelector('label')?.getAttribute('for')).toBe('planner-opp-cpv')
-  })
 })

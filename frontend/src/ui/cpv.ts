@@ -10,7 +10,7 @@
  * so the picker's DOM and state survive their rebuilds.
  */
 import { signal } from '@preact/signals'
-import { h, render as mount, type JSX } from 'preact'
+import { h, type JSX } from 'preact'
 import { useLayoutEffect } from 'preact/hooks'
 import type { CpvCode } from '../api'
 import { rankCpv } from '../core/cpv'
@@ -34,7 +34,6 @@ export class CpvPicker {
   private matchedText = ''
   private timer?: ReturnType<typeof setTimeout>
   private seq = 0
-  private host?: HTMLElement
 
   constructor(
     readonly ctx: AppContext,
@@ -131,13 +130,6 @@ export class CpvPicker {
   /** The picker as a component, for Preact panels. */
   view(label: string): JSX.Element {
     return h(CpvView, { picker: this, label })
-  }
-
-  /** The picker in a plain element, for panels still built with dom.ts (always the same element). */
-  render(label: string): HTMLElement {
-    const host = (this.host ??= Object.assign(document.createElement('div'), { className: 'legacy' }))
-    mount(this.view(label), host)
-    return host
   }
 }
 
