@@ -213,7 +213,12 @@ class ImpactRunner:
         stage, pct, beat_at = "scene", 0, 0.0
         done = False
         try:
-            conn.send(args)
+            try:
+                conn.send(args)
+            except OSError:  # the process ended between two jobs (or the runner stopped it)
+                if self._stop.is_set():
+                    raise _Cancelled("the runner is stopping") from None
+                raise _Failed("the study process ended before the study started") from None
             while True:
                 if self._stop.is_set():
                     raise _Cancelled("the runner is stopping")

@@ -168,3 +168,72 @@ def test_raising_a_block_updates_the_impact_summary_and_colours(browser, live_se
         page.wait_for_function(f"() => ({_ZONE_JS})().length === 0")
     finally:
         page.context.close()
+
+
+_OUTLINE_JS = """() => {
+    const v = window.__civictwin && window.__civictwin.viewer
+    const ds = v && v.dataSources.getByName('impact-outline')[0]
+    if (!ds) return null
+    return ds.entities.values.map((e) => e.polyline.positions.getValue().length)
+}"""
+
+_CAMERA_JS = """() => {
+    const c = window.__civictwin.viewer.camera
+    const p = c.positionCartographic
+    return [p.longitude * 180 / Math.PI, p.latitude * 180 / Math.PI, p.height,
+            c.heading * 180 / Math.PI, c.pitch * 180 / Math.PI]
+}"""
+
+
+def test_a_protected_view_opens_as_a_camera_with_the_scheme_outlined(browser, live_server) -> None:
+    api = live_server.api("planner")
+    pid = api.call(
+        "POST",
+        "/api/v1/proposals",
+        json={
+            "reference": "E2E/IMPACT-VIEW",
+            "title": "Smithfield corner (view)",
+            "site_boundary": {"type": "Polygon", "coordinates": SITE},
+            "tileset": "london",  # the open corner replaces no building that would place it
+        },
+    )["id"]
+    api.call("PUT", f"/api/v1/proposals/{pid}/massing", json=_massing(12.0))
+    # a view from 150 m south, at eye height, towards the block's middle
+    eye, target = [-0.1007, 51.51805, 1.6], [-0.1007, 51.5194, 6.0]
+    api.call(
+        "POST",
+        f"/api/v1/proposals/{pid}/impact/viewpoints",
+        json={"name": "From Charterhouse Street", "eye": eye, "target": target},
+    )
+    page = new_page(browser, live_server, "planner")
+    try:
+        open_app(page, live_server, hash_=f"#proposal={pid}")
+        views = page.locator("#impact-views")
+        button = views.get_by_role("button", name="Look along this view: From Charterhouse Street")
+        button.wait_for()
+        assert button.get_attribute("aria-pressed") == "false"
+        assert page.evaluate(_OUTLINE_JS) == []
+        button.click()
+        # the camera at the eye, facing the target (due north, looking slightly up)
+        deadline = time.monotonic() + 30
+        while True:
+            lon, lat, height, heading, pitch = page.evaluate(_CAMERA_JS)
+            if abs(lon - eye[0]) < 1e-5 and abs(lat - eye[1]) < 1e-5 and abs(height - eye[2]) < 0.5:
+                break
+            assert time.monotonic() < deadline, (lon, lat, height, heading, pitch)
+            time.sleep(0.5)
+        assert min(heading, 360 - heading) < 1.0 and 0 < pitch < 5, (heading, pitch)
+        # the block outlined: its ring at the base and at the top (5 points, closed) and an edge
+        # up each of its 4 corners
+        deadline = time.monotonic() + 20
+        while len(page.evaluate(_OUTLINE_JS) or []) != 6:
+            assert time.monotonic() < deadline, page.evaluate(_OUTLINE_JS)
+            time.sleep(0.5)
+        assert sorted(page.evaluate(_OUTLINE_JS)) == [2, 2, 2, 2, 5, 5]
+        assert button.get_attribute("aria-pressed") == "true"
+        assert views.get_by_role("status").inner_text().startswith("Looking along the view")
+        views.get_by_role("button", name="Remove the outline").click()
+        page.wait_for_function(f"() => ({_OUTLINE_JS})().length === 0")
+        assert button.get_attribute("aria-pressed") == "false"
+    finally:
+        page.context.close()

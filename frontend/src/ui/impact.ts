@@ -46,6 +46,8 @@ import {
   type ViewOnMap,
 } from '../core/impact'
 import { ApiError } from '../api/client'
+import type { SchemeOutline } from '../core/mapview'
+import { massingBlocks } from '../core/variants'
 import type { I18n, MessageKey } from '../i18n'
 import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
@@ -72,7 +74,10 @@ export class ImpactPanel {
   readonly zoneMissing = signal(false)
   /** the zone drawn on the ground in 3D (its areas are listed either way) */
   readonly zoneShown = signal(false)
+  /** the saved view the camera was last sent along (the scheme is outlined meanwhile) */
+  readonly lookingAlong = signal<number | undefined>(undefined)
   private proposalId?: number
+  private massing?: unknown
   private updatedAt?: string
   private shownJob?: number
   private timer?: ReturnType<typeof setTimeout>
@@ -82,6 +87,11 @@ export class ImpactPanel {
   /** Start following `proposal` (from the view); a new proposal starts afresh. */
   follow(proposal: Proposal) {
     if (proposal.id === this.proposalId) {
+      // the list's provisional copy (no massing yet) is followed by the API's full one
+      if (proposal.massing !== this.massing) {
+        this.massing = proposal.massing
+        if (this.lookingAlong.value !== undefined) this.ctx.map?.outlineImpactScheme?.(schemeOutline(this.massing))
+      }
       // the same proposal saved again (a new height, published): its study may have restarted
       if (proposal.updated_at !== this.updatedAt) {
         this.updatedAt = proposal.updated_at
@@ -92,6 +102,7 @@ export class ImpactPanel {
     }
     this.stop()
     this.proposalId = proposal.id
+    this.massing = proposal.massing
     this.updatedAt = proposal.updated_at
     this.status.value = undefined
     this.points.value = undefined
@@ -119,6 +130,8 @@ export class ImpactPanel {
     this.ctx.map?.showImpactPoints?.(undefined)
     this.ctx.map?.showImpactZone?.(undefined)
     this.ctx.map?.showImpactViews?.(undefined)
+    this.ctx.map?.outlineImpactScheme?.(undefined)
+    this.lookingAlong.value = undefined
   }
 
   async load() {
@@ -255,11 +268,25 @@ export class ImpactPanel {
     return h(ImpactView, { panel: this, proposal })
   }
 
+  /** The camera to the view's eye looking at its target, and the scheme outlined in 3D. */
   openView(v: ImpactViewpoint) {
     const [elon, elat, eh] = v.eye
     const [tlon, tlat, th] = v.target
     this.ctx.map?.flyTo(viewCamera({ lon: elon, lat: elat, height: eh }, { lon: tlon, lat: tlat, height: th }))
+    this.ctx.map?.outlineImpactScheme?.(schemeOutline(this.massing))
+    this.lookingAlong.value = v.id
   }
+
+  /** The outline off again (the camera stays where it is). */
+  closeView() {
+    this.ctx.map?.outlineImpactScheme?.(undefined)
+    this.lookingAlong.value = undefined
+  }
+}
+
+/** The proposal's massing blocks as outlines (footprint ring, base and top heights). */
+export function schemeOutline(massing: unknown): SchemeOutline[] {
+  return massingBlocks(massing).map((b) => ({ rings: [b.ring], base: b.base, top: b.top }))
 }
 
 export function say(i18n: I18n, s: Sentence): string {
@@ -277,7 +304,7 @@ function ImpactView({ panel, proposal }: { panel: ImpactPanel; proposal: Proposa
   const { t } = i18n
   useEffect(() => {
     panel.follow(proposal)
-  }, [proposal.id, proposal.updated_at])
+  }, [proposal.id, proposal.updated_at, proposal.massing])
   useEffect(() => () => panel.stop(), [])
   const status = panel.status.value
   const job = status?.job
@@ -526,7 +553,20 @@ function Views({ panel, i18n }: { panel: ImpactPanel; i18n: I18n }) {
         return h(
           'li',
           { key: v.id },
-          h('button', { type: 'button', class: 'link', onClick: () => panel.openView(v) }, t('impact.openView', { name: v.name })),
+          h(
+            'button',
+            { type: 'button', class: 'link', 'aria-pressed': panel.lookingAlong.value === v.id ? 'true' : 'false', onClick: () => panel.openView(v) },
+            t('impact.lookAlong', { name: v.name }),
+          ),
+          panel.lookingAlong.value === v.id
+            ? h(
+                'p',
+                { class: 'impact-view-outlined', role: 'status' },
+                t('impact.view.outlined'),
+                ' ',
+                h('button', { type: 'button', class: 'link', onClick: () => panel.closeView() }, t('impact.view.outlineOff')),
+              )
+            : null,
           h(
             'p',
             { class: 'impact-view-result' },

@@ -2,7 +2,8 @@
  * The impact study on the city (issue 13): façade, ground and eye points as coloured point
  * primitives (one draw call for thousands), clickable; the zone of theoretical visibility as
  * polygons clamped to the ground (terrain and the draped ground layer alike); the protected
- * views as an eye marker and a line of sight. Colours come from core/impact.ts.
+ * views as an eye marker and a line of sight; looking along a view outlines the scheme. Colours
+ * come from core/impact.ts.
  */
 import {
   Cartesian2,
@@ -19,6 +20,7 @@ import {
 } from 'cesium'
 import type { ImpactMapPoint, ViewOnMap, ZonePolygon } from '../core/impact'
 import type { LonLat } from '../core/geo'
+import type { SchemeOutline } from '../core/mapview'
 
 const TAG = 'impact-point'
 /** the zone is translucent: the streets and parks under it stay readable */
@@ -26,6 +28,8 @@ const ZONE_ALPHA = 0.55
 const VIEW_ABOVE = Color.fromBytes(215, 48, 39)
 const VIEW_BELOW = Color.fromBytes(69, 117, 180)
 const VIEW_UNKNOWN = Color.fromBytes(120, 120, 120)
+/** the scheme's outline when looking along a view: bright, and paler where something hides it */
+const OUTLINE = Color.fromBytes(255, 214, 0)
 
 const degrees = (ring: readonly LonLat[]) => ring.map((p) => Cartesian3.fromDegrees(p.lon, p.lat))
 
@@ -35,10 +39,47 @@ export class ImpactLayer {
   /** named so the page (and the e2e tests) can find what is drawn */
   readonly zone = new CustomDataSource('impact-zone')
   readonly views = new CustomDataSource('impact-views')
+  readonly outline = new CustomDataSource('impact-outline')
 
   constructor(private readonly widget: CesiumWidget) {
     void widget.dataSources.add(this.zone)
     void widget.dataSources.add(this.views)
+    void widget.dataSources.add(this.outline)
+  }
+
+  /** Each block as lines: its rings at the base and at the top and an edge up every corner,
+   * drawn through what stands before it (paler there), so the scheme reads in a view even
+   * where neighbours hide part of it. */
+  outlineScheme(blocks: readonly SchemeOutline[] | undefined) {
+    this.outline.entities.removeAll()
+    for (const [b, block] of (blocks ?? []).entries()) {
+      for (const [r, ring] of block.rings.entries()) {
+        const closed = ring.length && (ring[0].lon !== ring[ring.length - 1].lon || ring[0].lat !== ring[ring.length - 1].lat) ? [...ring, ring[0]] : ring
+        for (const [level, h] of [['base', block.base], ['top', block.top]] as const) {
+          this.outline.entities.add({
+            name: `outline ${b} ring ${r} ${level}`,
+            polyline: {
+              positions: closed.map((p) => Cartesian3.fromDegrees(p.lon, p.lat, h)),
+              width: 3,
+              material: OUTLINE,
+              depthFailMaterial: OUTLINE.withAlpha(0.45),
+            },
+          })
+        }
+        for (const [k, p] of closed.slice(0, -1).entries()) {
+          this.outline.entities.add({
+            name: `outline ${b} ring ${r} edge ${k}`,
+            polyline: {
+              positions: [Cartesian3.fromDegrees(p.lon, p.lat, block.base), Cartesian3.fromDegrees(p.lon, p.lat, block.top)],
+              width: 2,
+              material: OUTLINE,
+              depthFailMaterial: OUTLINE.withAlpha(0.45),
+            },
+          })
+        }
+      }
+    }
+    this.widget.scene.requestRender()
   }
 
   /** The zone's polygons with no height, so Cesium clamps them to the ground; the nested
