@@ -57,14 +57,6 @@ def public_proposal_clause() -> sa.ColumnElement[bool]:
     return Proposal.stage.not_in(PUBLIC_STAGES_EXCLUDED)
 
 
-def _low() -> sa.ColumnElement[object]:
-    return sa.func.coalesce(Opportunity.value_min, Opportunity.value_amount, Opportunity.value_max)
-
-
-def _high() -> sa.ColumnElement[object]:
-    return sa.func.coalesce(Opportunity.value_max, Opportunity.value_amount, Opportunity.value_min)
-
-
 def envelope(bbox: tuple[float, float, float, float]) -> object:
     return from_shape(box(*bbox), srid=SRID)
 
@@ -74,47 +66,8 @@ def search(session: Session, q: OpportunityQuery) -> list[tuple[Opportunity, Pro
     stmt = sa.select(Opportunity, Proposal).join(Proposal, Proposal.id == Opportunity.proposal_id)
     # lists show a package's proposal by its row: the massing loads only if asked for
     stmt = stmt.options(lazyload(Proposal.massing))
-    if q.public_only:
-        stmt = stmt.where(public_proposal_clause())
-    if q.ids is not None:
-        stmt = stmt.where(Opportunity.id.in_(list(q.ids)))
-    if q.exclude_ids:
-        stmt = stmt.where(Opportunity.id.not_in(list(q.exclude_ids)))
-    if q.cpv_prefixes:
-        stmt = stmt.where(
-            Opportunity.id.in_(
-                sa.select(OpportunityCPV.opportunity_id).where(
-                    sa.or_(*(OpportunityCPV.code.startswith(p) for p in q.cpv_prefixes))
-                )
-            )
-        )
-    if q.statuses:
-        stmt = stmt.where(Opportunity.status.in_(list(q.statuses)))
-    # a value range overlaps the wanted range; opportunities without any value are kept out
-    if q.min_value is not None:
-        stmt = stmt.where(_high() >= q.min_value)
-    if q.max_value is not None:
-        stmt = stmt.where(_low() <= q.max_value)
-    if q.closing_after is not None:
-        stmt = stmt.where(Opportunity.tender_end >= q.closing_after)
-    if q.closing_before is not None:
-        stmt = stmt.where(Opportunity.tender_end <= q.closing_before)
-    if q.sme_suitable is not None:
-        stmt = stmt.where(Opportunity.sme_suitable.is_(q.sme_suitable))
-    if q.text:
-        needle = f"%{q.text.lower()}%"
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(Opportunity.title).like(needle),
-                sa.func.lower(Opportunity.description).like(needle),
-            )
-        )
-    if q.proposal_id is not None:
-        stmt = stmt.where(Opportunity.proposal_id == q.proposal_id)
-    if q.bbox is not None:
-        # the delivery location, or the development's site when the package has none
-        where = sa.func.coalesce(Opportunity.delivery_location, Proposal.site_boundary)
-        stmt = stmt.where(sa.func.ST_Intersects(where, envelope(q.bbox)))
+    # the same filters as the public list's (one definition: see _list_where below)
+    stmt = stmt.where(*_list_where(q))
     rows = session.execute(stmt.order_by(Opportunity.id)).all()
     return [(opp, prop) for opp, prop in rows]
 
@@ -290,6 +243,7 @@ def _list_where(q: OpportunityQuery) -> list[sa.ColumnElement[bool]]:
         )
     if q.statuses:
         where.append(o.status.in_(list(q.statuses)))
+    # a value range overlaps the wanted range; opportunities without any value are kept out
     if q.min_value is not None:
         where.append(sa.func.coalesce(o.value_max, o.value_amount, o.value_min) >= q.min_value)
     if q.max_value is not None:
