@@ -20,6 +20,7 @@ import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
 import { SchemesBeside } from './funding'
+import { SubPackages } from './awards'
 import { SignInPrompt } from './signin'
 import { store, useI18n } from './store'
 
@@ -462,6 +463,7 @@ function Detail({ panel, o }: { panel: OpportunitiesPanel; o: Opportunity }) {
       rows.filter(([, v]) => v !== undefined).map(([k, v]) => [h('dt', { key: `t-${k}` }, k), h('dd', { key: `d-${k}` }, v)]),
     ),
     h(SchemesBeside, { ctx: panel.ctx, opportunityId: o.id }),
+    h(SubPackages, { ctx: panel.ctx, o, onOpen: (s: Opportunity) => panel.open(s) }),
     where && store.mapReady.value
       ? h(
           'button',

@@ -20,6 +20,7 @@ import { field } from './components'
 import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
 import { SOCIAL } from './opportunities'
+import { AwardsSection } from './awards'
 import { store, useI18n } from './store'
 
 export function parseCoordinateLines(text: string): LonLat[] {
@@ -312,6 +313,7 @@ export function PlannerView({ panel }: { panel: PlannerPanel }) {
           h(Uploads, { key: 'uploads', panel, p: saved }),
           h(OpportunityForm, { key: 'opp', panel, p: saved }),
           h(Exports, { key: 'exports', panel, p: saved }),
+          h(PlannerAwards, { key: 'awards', panel, p: saved }),
         ]
       : null,
   )
@@ -565,6 +567,12 @@ function OpportunityForm({ panel, p }: { panel: PlannerPanel; p: Proposal }) {
     ),
     h('button', { type: 'submit' }, t('planner.oppSave')),
   )
+}
+
+/** Record the awards of the saved proposal's work packages, beside its supply-chain KPIs. */
+function PlannerAwards({ panel, p }: { panel: PlannerPanel; p: Proposal }) {
+  const got = panel.exportsOf.value
+  return h(AwardsSection, { ctx: panel.ctx, proposalId: p.id, opportunities: got?.proposalId === p.id ? got.opportunities : [] })
 }
 
 /** CSV downloads: the comments (anonymised open data) and each work package's interest list. */

@@ -1,0 +1,151 @@
+// @vitest-environment happy-dom
+import { h, render } from 'preact'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Opportunity } from '../api'
+import { AwardsSection, SubPackages } from './awards'
+import { store } from './store'
+import { fakeServer, settle, testContext, user } from './testing'
+
+function opp(id: number, title: string): Opportunity {
+  return {
+    id,
+    ocid: `ocds-x-opp-${id}`,
+    proposal_id: 1,
+    proposal_reference: 'P/1',
+    proposal_title: 'Barbican',
+    title,
+    description: '',
+    cpv: [],
+    value: { amount: null, min: null, max: null, currency: 'GBP' },
+    sme_suitable: true,
+    tender_period: { start: null, end: null },
+    contract_period: { start: null, end: null },
+    delivery_location: { type: 'Point', coordinates: [-0.09, 51.52] },
+    status: 'active',
+    social_value: [],
+    contact: { name: null, email: null, phone: null },
+    documents: [],
+    published_at: null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+  } as unknown as Opportunity
+}
+
+const KPIS = { proposal_id: 1, currency: 'GBP', local_radius_km: 30, work_packages: 1, awarded_work_packages: 0, awards: 0, awarded_value: 0, sme_value: 0, local_sme_value: 0, sme_share: null, local_sme_share: null, sme_awards: 0, smes_engaged: 1, interest_registrations: 1, median_days_to_award: null, by_size: {} }
+
+const change = (el: HTMLInputElement | HTMLSelectElement, value: string, kind = 'input') => {
+  el.value = value
+  el.dispatchEvent(new Event(kind, { bubbles: true }))
+}
+
+describe('awards and sub-packages', () => {
+  let host: HTMLElement
+  beforeEach(() => {
+    host = document.createElement('div')
+    document.body.replaceChildren(host)
+  })
+  afterEach(() => render(null, host))
+
+  it('a planner records an award to an interested organisation; the KPIs are fetched again', async () => {
+    let kpiCalls = 0
+    const server = fakeServer({
+      'GET /api/v1/awards/kpis': () => {
+        kpiCalls++
+        return kpiCalls > 1 ? { ...KPIS, awards: 1, awarded_work_packages: 1, awarded_value: 1000, sme_value: 1000, sme_share: 1, median_days_to_award: 3 } : KPIS
+      },
+      'GET /api/v1/opportunities/4/awards': () => [],
+      'GET /api/v1/opportunities/4/interests': () => ({ items: [{ id: 1, opportunity_id: 4, organisation_id: 8, organisation_name: 'Barbican Gardens Ltd', message: '', withdrawn: false, created_at: '', updated_at: '' }], total: 1 }),
+      'POST /api/v1/opportunities/4/awards': (req) => {
+        const b = req.body as { supplier_id: number; value_amount: number; awarded_on: string; supplier_size: string | null }
+        if (b.value_amount > 1e9) return [422, { detail: 'value_amount: too large', code: 'InvalidInputError', key: 'invalid_field', params: { field: 'value_amount' } }]
+        return [201, { id: 2, opportunity_id: 4, proposal_id: 1, supplier_id: b.supplier_id, supplier_name: 'Barbican Gardens Ltd', supplier_size: b.supplier_size ?? 'small', value_amount: b.value_amount, currency: 'GBP', awarded_on: b.awarded_on, created_at: '' }]
+      },
+    })
+    const ctx = testContext(server.api, user(['planner']))
+    render(h(AwardsSection, { ctx, proposalId: 1, opportunities: [opp(4, 'Green roof')] }), host)
+    await settle()
+    expect(host.querySelector('#award-kpi-sme')).not.toBeNull()
+    const form = host.querySelector<HTMLFormElement>('form.award-form')!
+    // nothing chosen: each missing field says so beside it
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    expect(host.querySelector('#award-4-supplier-error')!.textContent).toBe('Choose the supplier organisation.')
+    expect(host.querySelector('#award-4-supplier')!.getAttribute('aria-describedby')).toBe('award-4-supplier-error')
+    expect(host.querySelector('#award-4-date-error')).not.toBeNull()
+    expect(server.requests.some((r) => r.method === 'POST')).toBe(false)
+    const supplier = host.querySelector<HTMLSelectElement>('#award-4-supplier')!
+    expect([...supplier.options].map((o) => o.textContent)).toContain('Barbican Gardens Ltd')
+    change(supplier, '8', 'change')
+    change(host.querySelector<HTMLInputElement>('#award-4-value')!, '99999999999')
+    change(host.querySelector<HTMLInputElement>('#award-4-date')!, '2026-11-30')
+    await settle()
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    // the API's error is shown beside the field it names
+    expect(host.querySelector('#award-4-value-error')).not.toBeNull()
+    expect(host.querySelector('#award-4-supplier-error')).toBeNull()
+    change(host.querySelector<HTMLInputElement>('#award-4-value')!, '1000')
+    change(host.querySelector<HTMLSelectElement>('#award-4-size')!, 'micro', 'change')
+    await settle()
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    expect(server.requests.at(-2)).toMatchObject({ method: 'POST', body: { supplier_id: 8, value_amount: 1000, currency: 'GBP', awarded_on: '2026-11-30', supplier_size: 'micro' } })
+    expect(host.querySelector('ul.awards')!.textContent).toContain('Barbican Gardens Ltd (Micro)')
+    expect(ctx.announced).toContain('Award to Barbican Gardens Ltd recorded')
+    expect(host.querySelector('#award-kpi-awards')!.textContent).toBe('1 / 1')
+    expect(host.querySelector<HTMLMeterElement>('#award-kpi-sme')!.value).toBeCloseTo(1)
+    ctx.i18n.set('it')
+    store.locale.value = 'it'
+    await settle()
+    expect(host.querySelector('#awards-h')!.textContent).toBe('Aggiudicazioni dei pacchetti di lavoro')
+    expect(host.querySelector('ul.awards')!.textContent).toContain('(Microimpresa)')
+    ctx.i18n.set('en')
+    store.locale.value = 'en'
+  })
+
+  it('the winning contractor posts a sub-package; others only see the list', async () => {
+    const subs: Opportunity[] = []
+    const routes = {
+      'GET /api/v1/opportunities/4/sub-packages': () => subs,
+      'GET /api/v1/opportunities/4/awards': () => [{ id: 2, opportunity_id: 4, proposal_id: 1, supplier_id: 8, supplier_name: 'Gardens', supplier_size: 'small', value_amount: 1, currency: 'GBP', awarded_on: '2026-11-30', created_at: '' }],
+      'GET /api/v1/organisations/me': () => ({ id: 8, name: 'Gardens' }),
+      'POST /api/v1/opportunities/4/sub-packages': (req: { body: unknown }) => {
+        const b = req.body as { title: string; cpv_codes: string[] }
+        if (b.cpv_codes.includes('bad')) return [422, { detail: 'cpv_codes: unknown CPV code bad', code: 'InvalidInputError' }]
+        const made = opp(5, b.title)
+        subs.push(made)
+        return [201, made]
+      },
+    }
+    const server = fakeServer(routes)
+    const ctx = testContext(server.api, user(['contractor']))
+    const opened: Opportunity[] = []
+    render(h(SubPackages, { ctx, o: opp(4, 'Green roof'), onOpen: (s) => opened.push(s) }), host)
+    await settle()
+    expect(host.querySelector('.sub-packages')!.textContent).toContain('No sub-packages posted.')
+    const form = host.querySelector<HTMLFormElement>('form.sub-form')!
+    change(host.querySelector<HTMLInputElement>('#sub-title')!, 'Planting of the podium beds')
+    change(host.querySelector<HTMLInputElement>('#sub-cpv')!, 'bad')
+    await settle()
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    expect(host.querySelector('#sub-cpv-error')!.textContent).toContain('unknown CPV code bad')
+    change(host.querySelector<HTMLInputElement>('#sub-cpv')!, '77310000-6')
+    await settle()
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    expect(server.requests.at(-1)).toMatchObject({ method: 'POST', body: { title: 'Planting of the podium beds', cpv_codes: ['77310000-6'], status: 'active' } })
+    expect(host.querySelector('#sub-cpv-error')).toBeNull()
+    const link = host.querySelector<HTMLButtonElement>('ul.sub-list button')!
+    expect(link.textContent).toBe('Planting of the podium beds')
+    link.click()
+    expect(opened.map((o) => o.id)).toEqual([5])
+    // an SME sees the list, not the form
+    render(null, host)
+    const sme = testContext(fakeServer(routes).api, user(['sme'], 2))
+    render(h(SubPackages, { ctx: sme, o: opp(4, 'Green roof'), onOpen: () => undefined }), host)
+    await settle()
+    expect(host.querySelector('ul.sub-list')!.textContent).toContain('Planting of the podium beds')
+    expect(host.querySelector('form.sub-form')).toBeNull()
+  })
+})
