@@ -217,8 +217,11 @@ def run_study(
         scheme, frame, scheme=np.ones(len(scheme), bool), engine=options.engine
     )
     after = SplitScene.of(city_part, scheme_scene)
-    cast0 = before.rays_cast + city_part.rays_cast
-    reused0 = before.rays_reused + city_part.rays_reused
+    # the counters of cached scenes run on from study to study (and with nothing replaced the
+    # two city scenes are one object): count what this study adds, once per scene
+    city_scenes = list({id(sc): sc for sc in (before, city_part)}.values())
+    cast0 = sum(sc.rays_cast for sc in city_scenes)
+    reused0 = sum(sc.rays_reused for sc in city_scenes)
     site_local = shapely.union_all(to_local(after, np.asarray(scheme.geometry_to_draw)))
     c = site_local.centroid
     neighbours = np.flatnonzero(dist[dist <= scene_r][~gone] <= pts_r)
@@ -402,8 +405,8 @@ def run_study(
     per_building = _per_building(
         fac, ids, vsc_b, vsc_a, vsc_bad, south, ap_bad, fshadow_b, fshadow_a
     )
-    rays = before.rays_cast + after.rays_cast - cast0
-    reused = before.rays_reused + after.rays_reused - reused0
+    rays = sum(sc.rays_cast for sc in city_scenes) + scheme_scene.rays_cast - cast0
+    reused = sum(sc.rays_reused for sc in city_scenes) - reused0
     result: dict[str, Any] = {
         "site": {
             "lon": lon,
