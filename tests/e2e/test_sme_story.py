@@ -51,3 +51,105 @@ def test_a_saved_search_can_be_run_again(browser, live_server) -> None:
         assert page.js_errors == []  # type: ignore[attr-defined]
     finally:
         page.context.close()
+
+
+def test_award_kpis_and_a_sub_package_a_second_sme_registers_for(browser, live_server) -> None:
+    """A planner records the award to an interested SME and sees the KPIs move; that SME, a
+    contractor, posts a sub-package under the work package it won; a second SME registers."""
+    from datetime import date
+
+    from tests.e2e.conftest import grant_roles, register
+
+    base, acc = live_server.url, live_server.accounts
+    acc["winner"] = register(base, "winner", org="Podium Landscapes E2E")
+    acc["sme2"] = register(base, "sme2", org="Lantern Planting E2E")
+    grant_roles(live_server.db_url, acc["winner"].id, ("contractor",))
+    proposal = live_server.seed["proposal"]
+    opp = live_server.api("planner").call(
+        "POST",
+        "/api/v1/opportunities",
+        json={
+            "proposal_id": proposal["id"],
+            "title": "Podium landscaping (award story)",
+            "cpv_codes": ["45112710"],
+            "value_max": 120000,
+            "currency": "GBP",
+            "sme_suitable": True,
+            "status": "active",
+            "delivery_location": live_server.seed["opportunity"]["delivery_location"],
+        },
+    )
+    live_server.api("winner").call("PUT", f"/api/v1/opportunities/{opp['id']}/interest", json={})
+
+    page = new_page(browser, live_server, "planner")
+    try:
+        open_app(page, live_server, hash_=proposal_hash(live_server))
+        page.get_by_role("tab", name="Planner").click()
+        page.get_by_role("button", name=f"Edit “{proposal['title']}”").click()
+        form = page.locator("li.award", has_text="Podium landscaping (award story)")
+        form.get_by_role("button", name="Record the award").click()
+        form.locator(".error", has_text="Enter the value of the award.").wait_for()
+        form.get_by_label("Supplier organisation").select_option(label="Podium Landscapes E2E")
+        form.get_by_label("Value (GBP)").fill("95000")
+        form.get_by_label("Date of the award").fill(str(date.today()))
+        form.get_by_label("Supplier size").select_option("small")
+        form.get_by_role("button", name="Record the award").click()
+        form.get_by_text("Podium Landscapes E2E (Small), £95,000").wait_for()
+        assert form.locator(".error").count() == 0
+        kpis = page.locator("section.kpis", has_text="this development")
+        kpis.locator("#award-kpi-awards").filter(has_text="1 /").wait_for()
+        assert page.locator("#award-kpi-sme").get_attribute("value") not in (None, "0")
+        for w, h in ((1280, 720), (390, 844)):
+            page.set_viewport_size({"width": w, "height": h})
+            # below the panel's sticky head (the award's scroll-margin)
+            form.evaluate("e => e.scrollIntoView({block: 'start'})")
+            screenshot(page, f"award_recorded_en_{w}")
+        assert run_axe(page) == []
+        assert page.js_errors == []  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
+
+    def open_work_package(page, title: str) -> None:
+        open_app(page, live_server)
+        page.get_by_role("tab", name="Opportunities").click()
+        page.locator("#opps-search").click()
+        page.locator("ul.cards button", has_text=title).click()
+        page.get_by_role("heading", name=title).wait_for()
+
+    page = new_page(browser, live_server, "winner")
+    try:
+        open_work_package(page, "Podium landscaping (award story)")
+        sub = page.locator("form.sub-form")
+        sub.get_by_role("button", name="Post the sub-package").click()
+        sub.locator("#sub-title-error").wait_for()
+        sub.get_by_label("Title of the sub-package").fill("Planting of the podium beds")
+        sub.get_by_label("CPV codes (separated by commas)").fill("77310000-6")
+        sub.get_by_label("Value (GBP)").fill("30000")
+        sub.get_by_role("button", name="Post the sub-package").click()
+        page.locator("ul.sub-list button", has_text="Planting of the podium beds").wait_for()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator("section.sub-packages").evaluate("e => e.scrollIntoView({block: 'start'})")
+        screenshot(page, "sub_package_posted_en_390")
+        assert run_axe(page) == []
+        assert page.js_errors == []  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
+
+    page = new_page(browser, live_server, "sme2")
+    try:
+        open_work_package(page, "Podium landscaping (award story)")
+        assert page.locator("form.sub-form").count() == 0  # not the winner's
+        page.locator("ul.sub-list button", has_text="Planting of the podium beds").click()
+        page.get_by_role("heading", name="Planting of the podium beds").wait_for()
+        page.locator("#opp-interest").click()
+        page.locator("p.interest-status", has_text="Your interest is registered.").wait_for()
+        page.set_viewport_size({"width": 1280, "height": 720})
+        screenshot(page, "sub_package_interest_en_1280")
+        assert run_axe(page) == []
+        assert page.js_errors == []  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
+    subs = live_server.api().call("GET", f"/api/v1/opportunities/{opp['id']}/sub-packages")
+    assert [s["title"] for s in subs] == ["Planting of the podium beds"]
+    mine = live_server.api("sme2").call("GET", "/api/v1/organisations/me/interests")
+    assert [i["opportunity_id"] for i in mine if not i["withdrawn"]] == [subs[0]["id"]]

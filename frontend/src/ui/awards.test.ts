@@ -147,5 +147,11 @@ describe('awards and sub-packages', () => {
     await settle()
     expect(host.querySelector('ul.sub-list')!.textContent).toContain('Planting of the podium beds')
     expect(host.querySelector('form.sub-form')).toBeNull()
+    // a work package without sub-packages shows none of this to an SME
+    subs.length = 0
+    render(null, host)
+    render(h(SubPackages, { ctx: sme, o: opp(4, 'Green roof'), onOpen: () => undefined }), host)
+    await settle()
+    expect(host.querySelector('.sub-packages')).toBeNull()
   })
 })

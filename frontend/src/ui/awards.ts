@@ -285,6 +285,8 @@ export function SubPackages({ ctx, o, onOpen }: { ctx: AppContext; o: Opportunit
   }
   const input = (e: Event) => (e.currentTarget as HTMLInputElement).value
   const id = (f: string) => `sub-${f}`
+  // nothing to list and nothing this reader may post: no section (most work packages)
+  if (!won && !items?.length) return null
   return h(
     'section',
     { class: 'sub-packages', 'aria-labelledby': 'sub-h' },
