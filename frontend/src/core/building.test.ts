@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildingLabel } from './building'
+import { BUILDING_TYPES, buildingLabel, buildingType } from './building'
 
 describe('buildingLabel', () => {
   it('names a building by its name, then its address', () => {
@@ -11,5 +11,28 @@ describe('buildingLabel', () => {
     expect(buildingLabel({ building_id: 'massing:2' })).toEqual({ kind: 'block', block: '2' })
     expect(buildingLabel({ building_id: 'osm:way/123' })).toEqual({ kind: 'unnamed' })
     expect(buildingLabel(undefined)).toEqual({ kind: 'unnamed' })
+  })
+})
+
+describe('buildingType', () => {
+  it("leaves out OpenStreetMap's plain `yes` and empty values", () => {
+    expect(buildingType('yes')).toBeUndefined()
+    expect(buildingType(' YES ')).toBeUndefined()
+    expect(buildingType('')).toBeUndefined()
+    expect(buildingType(null)).toBeUndefined()
+  })
+
+  it('gives the common values a key to translate (offices as office) and others as text', () => {
+    expect(buildingType('commercial')).toEqual({ key: 'commercial' })
+    expect(buildingType('offices')).toEqual({ key: 'office' })
+    expect(buildingType('train_station')).toEqual({ key: 'train_station' })
+    expect(buildingType('data_center')).toEqual({ text: 'data center' })
+  })
+
+  it('every known value has a name in every language', async () => {
+    const { CATALOGUES } = await import('../i18n')
+    for (const [locale, cat] of Object.entries(CATALOGUES)) {
+      for (const v of BUILDING_TYPES) expect(cat[`buildingType.${v}`], `${locale} ${v}`).toBeTruthy()
+    }
   })
 })

@@ -14,6 +14,26 @@ export const BUILDING_KEYS = [
   'dataset',
 ] as const
 
+/**
+ * OpenStreetMap `building=*` values with a name in every language (the common ones in the
+ * partner cities' data); `yes` says only "a building" and is not shown. Others are shown as
+ * tagged, underscores as spaces.
+ */
+export const BUILDING_TYPES = [
+  'commercial', 'office', 'apartments', 'retail', 'house', 'residential', 'roof', 'church', 'cathedral', 'tower',
+  'school', 'university', 'train_station', 'industrial', 'public', 'hotel', 'warehouse', 'construction',
+] as const
+export type BuildingType = (typeof BUILDING_TYPES)[number]
+
+/** a building type as people read it: a known value's key, a tagged one as text, none for `yes` */
+export function buildingType(value: unknown): { key: BuildingType } | { text: string } | undefined {
+  const v = String(value ?? '').trim().toLowerCase()
+  if (!v || v === 'yes') return undefined
+  const known = v === 'offices' ? 'office' : v
+  if ((BUILDING_TYPES as readonly string[]).includes(known)) return { key: known as BuildingType }
+  return { text: String(value).trim().replace(/_/g, ' ') }
+}
+
 /** Known keys first in a fixed order, then any others alphabetically; empty values dropped. */
 export function buildingRows(props: BuildingProperties): [string, string | number | boolean][] {
   const known = BUILDING_KEYS.filter((k) => props[k] !== undefined && props[k] !== null && props[k] !== '')

@@ -8,7 +8,7 @@
 import { signal } from '@preact/signals'
 import { h, type VNode } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
-import { buildingLabel, buildingRows, BUILDING_KEYS } from '../core/building'
+import { buildingLabel, buildingRows, buildingType, BUILDING_KEYS } from '../core/building'
 import type { PickedPoint } from '../core/mapview'
 import { formatNumber } from '../i18n/format'
 import type { AppContext } from './context'
@@ -103,7 +103,16 @@ export function BuildingCardView({ card }: { card: BuildingCard }) {
   const b = pick.building
   const label = buildingLabel(b)
   const title = label.kind === 'named' ? label.text : label.kind === 'block' ? t('card.block', { block: label.block }) : t('card.unnamed')
-  const rows = buildingRows(b).filter(([k]) => (CARD_KEYS as readonly string[]).includes(k) && !(k === 'address' && label.kind === 'named' && label.text === b.address))
+  const rows = buildingRows(b).filter(
+    ([k, v]) => (CARD_KEYS as readonly string[]).includes(k) && !(k === 'address' && label.kind === 'named' && label.text === b.address) && !(k === 'building_type' && !buildingType(v)),
+  )
+  const value = (k: string, v: string | number | boolean): string => {
+    if (k === 'building_type') {
+      const bt = buildingType(v)!
+      return 'key' in bt ? t(`buildingType.${bt.key}`) : bt.text
+    }
+    return typeof v === 'number' ? (k.endsWith('_m') ? t('unit.metres', { value: formatNumber(v, tag) }) : formatNumber(v, tag)) : String(v)
+  }
   const { w, h: hgt } = card.viewSize
   // the map controls take the right edge: the card keeps clear of them
   const pos = at ? cardPosition(at.x, at.y, w - CONTROLS_WIDTH, hgt, size.current.w, size.current.h) : undefined
@@ -132,7 +141,7 @@ export function BuildingCardView({ card }: { card: BuildingCard }) {
           { class: 'props' },
           rows.map(([k, v]) => [
             h('dt', { key: `${k}-t` }, (BUILDING_KEYS as readonly string[]).includes(k) ? t(`building.${k as (typeof BUILDING_KEYS)[number]}`) : k),
-            h('dd', { key: `${k}-d` }, typeof v === 'number' ? (k.endsWith('_m') ? t('unit.metres', { value: formatNumber(v, tag) }) : formatNumber(v, tag)) : String(v)),
+            h('dd', { key: `${k}-d` }, value(k, v)),
           ]),
         )
       : null,
