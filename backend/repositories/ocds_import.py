@@ -39,6 +39,53 @@ def by_ocids(session: Session, ocids: Sequence[str]) -> dict[str, Opportunity]:
     return found
 
 
+#: the columns an import writes, read back to tell an unchanged release from a changed one
+IMPORTED = (
+    "proposal_id",
+    "title",
+    "description",
+    "value_amount",
+    "value_min",
+    "value_max",
+    "currency",
+    "status",
+    "tender_start",
+    "tender_end",
+    "contract_start",
+    "contract_end",
+    "sme_suitable",
+    "delivery_location",
+)
+
+
+def imported_fields(
+    session: Session, ocids: Sequence[str]
+) -> dict[str, tuple[sa.Row[tuple[object, ...]], tuple[str, ...]]]:
+    """The imported columns and the CPV codes (in order) of the work packages with these ocids:
+    plain rows by the ocid index, no ORM objects (a re-import of an unchanged package writes
+    nothing and needs no more)."""
+    t = Opportunity.__table__
+    cols = [t.c.id, t.c.source_ocid, *(t.c[name] for name in IMPORTED)]
+    rows: dict[int, sa.Row[tuple[object, ...]]] = {}
+    unique = sorted(set(ocids))
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start : start + _CHUNK]
+        for row in session.execute(sa.select(*cols).where(t.c.source_ocid.in_(chunk))):
+            rows[row.id] = row
+    codes: dict[int, list[str]] = {i: [] for i in rows}
+    ids = sorted(rows)
+    c = OpportunityCPV.__table__
+    for start in range(0, len(ids), _CHUNK):
+        chunk_ids = ids[start : start + _CHUNK]
+        for oid, code in session.execute(
+            sa.select(c.c.opportunity_id, c.c.code)
+            .where(c.c.opportunity_id.in_(chunk_ids))
+            .order_by(c.c.opportunity_id, c.c.position)
+        ):
+            codes[oid].append(code)
+    return {str(r.source_ocid): (r, tuple(codes[i])) for i, r in rows.items()}
+
+
 def insert_many(session: Session, rows: list[dict[str, object]], cpv: dict[str, list[str]]) -> None:
     """Insert new work packages and their CPV codes in bulk; ``cpv`` maps each row's ocid to its
     codes.

@@ -285,3 +285,44 @@ def test_a_mixed_package_is_inserted_in_a_few_statements_not_one_per_run_of_alik
     assert len(stored) == 60 and codes == 120
     assert [r[1] is not None for r in stored] == [n % 3 == 0 for n in range(60)]
     assert [r[2] for r in stored] == [n % 2 == 1 for n in range(60)]
+
+
+def test_a_re_import_of_an_unchanged_package_reads_by_ocid_and_writes_nothing(
+    database: Database, make_user: Callable[..., User], make_proposal: Callable[..., Proposal]
+) -> None:
+    """Unchanged releases cost their share of one indexed read of the imported columns (and one
+    of the CPV codes): no work package is loaded as an object, no statement writes; a changed
+    one is still found and updated."""
+    make_proposal(make_user("planner"))
+    releases = [fts_release(n) for n in range(60)]
+    with database.sessions() as session:
+        assert ocds_import.import_package(session, package(*copy.deepcopy(releases))).created == 60
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    sa.event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.sessions() as session:
+            again = ocds_import.import_package(session, package(*copy.deepcopy(releases)))
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", record)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 60)
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    reads = [s for s in statements if "FROM OPPORTUNITIES" in s or "FROM OPPORTUNITY_CPV" in s]
+    assert len(reads) <= 3, reads  # the imported columns by ocid, their codes (, no objects)
+    assert not any("OPPORTUNITIES.CREATED_AT" in s for s in reads)  # not whole rows
+
+    amended = copy.deepcopy(releases)
+    amended[7]["tender"]["title"] = "Groundworks lot 7 (amended)"
+    amended[7]["date"] = "2030-02-01T09:00:00Z"
+    with database.sessions() as session:
+        changed = ocds_import.import_package(session, package(*amended))
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 59)
+    with database.sessions() as session:
+        title = session.scalar(
+            sa.select(Opportunity.title).where(Opportunity.source_ocid == "ocds-h6vhtk-000007")
+        )
+    assert title == "Groundworks lot 7 (amended)"
