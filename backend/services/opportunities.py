@@ -84,36 +84,71 @@ def to_public(
     ocid_prefix: str,
     distance: float | None = None,
 ) -> OpportunityPublic:
-    entries = [cpv.lookup(c.code) for c in opp.cpv]
     return OpportunityPublic(
-        id=opp.id,
-        ocid=ocid(ocid_prefix, opp.id),
-        proposal_id=proposal.id,
-        proposal_reference=proposal.reference,
-        proposal_title=proposal.title,
-        title=opp.title,
-        description=opp.description,
-        cpv=[
-            CpvLabelled(code=e.code, labels={lang: e.label(lang) for lang in cpv.LANGUAGES})
-            for e in entries
-        ],
-        value=Value(
-            amount=_num(opp.value_amount),
-            min=_num(opp.value_min),
-            max=_num(opp.value_max),
-            currency=opp.currency,
+        **_fields(
+            opp,
+            proposal.id,
+            proposal.reference,
+            proposal.title,
+            [c.code for c in opp.cpv],
+            documents,
+            ocid_prefix,
+            distance,
+            _validated,
+        )
+    )
+
+
+def _validated(cls: Any, **values: Any) -> Any:
+    return cls(**values)
+
+
+def _constructed(cls: Any, **values: Any) -> Any:
+    return cls.model_construct(**values)
+
+
+def _fields(
+    o: Any,
+    proposal_id: int,
+    proposal_reference: str,
+    proposal_title: str,
+    codes: list[str],
+    documents: list[Any],
+    ocid_prefix: str,
+    distance: float | None,
+    make: Any,
+) -> dict[str, Any]:
+    """An opportunity's view fields, the one mapping for an entity (:func:`to_public`, validated)
+    and a list row of ``repo.LIST_COLUMNS`` (:func:`_row_view`, ``model_construct``: the values
+    come from our own typed columns); both have the same attribute names."""
+    return {
+        "id": o.id,
+        "ocid": ocid(ocid_prefix, o.id),
+        "proposal_id": proposal_id,
+        "proposal_reference": proposal_reference,
+        "proposal_title": proposal_title,
+        "title": o.title,
+        "description": o.description,
+        "cpv": [_cpv_labelled(c, make) for c in codes],
+        "value": make(
+            Value,
+            amount=_num(o.value_amount),
+            min=_num(o.value_min),
+            max=_num(o.value_max),
+            currency=o.currency,
         ),
-        sme_suitable=opp.sme_suitable,
-        tender_period=Period(start=opp.tender_start, end=opp.tender_end),
-        contract_period=Period(start=opp.contract_start, end=opp.contract_end),
-        delivery_location=to_geojson(to_shape(opp.delivery_location))
-        if opp.delivery_location is not None
+        "sme_suitable": o.sme_suitable,
+        "tender_period": make(Period, start=o.tender_start, end=o.tender_end),
+        "contract_period": make(Period, start=o.contract_start, end=o.contract_end),
+        "delivery_location": to_geojson(to_shape(o.delivery_location))
+        if o.delivery_location is not None
         else None,
-        status=opp.status,
-        social_value=list(opp.social_value or []),
-        contact=Contact(name=opp.contact_name, email=opp.contact_email, phone=opp.contact_phone),
-        documents=[
-            DocumentRef(
+        "status": o.status,
+        "social_value": list(o.social_value or []),
+        "contact": make(Contact, name=o.contact_name, email=o.contact_email, phone=o.contact_phone),
+        "documents": [
+            make(
+                DocumentRef,
                 id=d.id,
                 title=d.title,
                 filename=d.filename,
@@ -122,11 +157,11 @@ def to_public(
             )
             for d in documents
         ],
-        published_at=opp.published_at,
-        created_at=opp.created_at,
-        updated_at=opp.updated_at,
-        distance_km=None if distance is None else round(distance, 3),
-    )
+        "published_at": o.published_at,
+        "created_at": o.created_at,
+        "updated_at": o.updated_at,
+        "distance_km": None if distance is None else round(distance, 3),
+    }
 
 
 def _money(value: float | None) -> Decimal | None:
@@ -432,12 +467,10 @@ def page(
 
 
 @lru_cache(maxsize=4096)
-def _cpv_labelled(code: str) -> CpvLabelled:
+def _cpv_labelled(code: str, make: Any = _constructed) -> CpvLabelled:
     """A stored CPV code with its labels (the vocabulary is fixed for the process's life)."""
     e = cpv.lookup(code)
-    return CpvLabelled.model_construct(
-        code=e.code, labels={lang: e.label(lang) for lang in cpv.LANGUAGES}
-    )
+    return make(CpvLabelled, code=e.code, labels={lang: e.label(lang) for lang in cpv.LANGUAGES})
 
 
 def _row_location(row: Any) -> BaseGeometry | None:
@@ -456,48 +489,19 @@ def _row_view(
     ocid_prefix: str,
     distance: float | None,
 ) -> OpportunityPublic:
-    """:func:`to_public` of a row of ``repo.LIST_COLUMNS``, field for field, unvalidated: the
-    values come from our own typed columns, as :func:`to_public` reads them from entities."""
+    """:func:`to_public` of a row of ``repo.LIST_COLUMNS``, field for field, unvalidated."""
     return OpportunityPublic.model_construct(
-        id=row.id,
-        ocid=ocid(ocid_prefix, row.id),
-        proposal_id=row.proposal_id,
-        proposal_reference=row.proposal_reference,
-        proposal_title=row.proposal_title,
-        title=row.title,
-        description=row.description,
-        cpv=[_cpv_labelled(c) for c in codes],
-        value=Value.model_construct(
-            amount=_num(row.value_amount),
-            min=_num(row.value_min),
-            max=_num(row.value_max),
-            currency=row.currency,
-        ),
-        sme_suitable=row.sme_suitable,
-        tender_period=Period.model_construct(start=row.tender_start, end=row.tender_end),
-        contract_period=Period.model_construct(start=row.contract_start, end=row.contract_end),
-        delivery_location=to_geojson(to_shape(row.delivery_location))
-        if row.delivery_location is not None
-        else None,
-        status=row.status,
-        social_value=list(row.social_value or []),
-        contact=Contact.model_construct(
-            name=row.contact_name, email=row.contact_email, phone=row.contact_phone
-        ),
-        documents=[
-            DocumentRef.model_construct(
-                id=d.id,
-                title=d.title,
-                filename=d.filename,
-                content_type=d.content_type,
-                size_bytes=d.size_bytes,
-            )
-            for d in documents
-        ],
-        published_at=row.published_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        distance_km=None if distance is None else round(distance, 3),
+        **_fields(
+            row,
+            row.proposal_id,
+            row.proposal_reference,
+            row.proposal_title,
+            codes,
+            documents,
+            ocid_prefix,
+            distance,
+            _constructed,
+        )
     )
 
 
