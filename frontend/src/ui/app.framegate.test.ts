@@ -41,6 +41,25 @@ function recordingMap(host: HTMLElement) {
   return { map, calls }
 }
 
+/** The app's routes, the proposal's answer coming only when the test calls `answer()` (a slow server). */
+function slowProposalServer() {
+  let release: (() => void) | undefined
+  const server = fakeServer({
+    'GET /api/v1/auth/me': () => [401, { detail: 'not signed in', code: 'NotAuthenticated' }],
+    'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
+    'GET /api/v1/proposals/5': () => proposal,
+    'GET /api/v1/proposals/5/comments': () => ({ items: [], total: 0, limit: 50, offset: 0 }),
+    'GET /api/v1/opportunities': () => ({ items: [], total: 0, limit: 100, offset: 0 }),
+  })
+  const api = server.api
+  const original = api.proposal.bind(api)
+  api.proposal = async (id) => {
+    await new Promise<void>((r) => (release = r))
+    return original(id)
+  }
+  return { api, answer: () => release?.() }
+}
+
 describe('the 3D view waits for the panel', () => {
   let host: HTMLElement
   beforeEach(() => {
@@ -55,21 +74,7 @@ describe('the 3D view waits for the panel', () => {
   })
 
   it('opening a proposal holds the frames until its view is shown, then releases them', async () => {
-    let answer: (() => void) | undefined
-    const server = fakeServer({
-      'GET /api/v1/auth/me': () => [401, { detail: 'not signed in', code: 'NotAuthenticated' }],
-      'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
-      'GET /api/v1/proposals/5': () => proposal,
-      'GET /api/v1/proposals/5/comments': () => ({ items: [], total: 0, limit: 50, offset: 0 }),
-      'GET /api/v1/opportunities': () => ({ items: [], total: 0, limit: 100, offset: 0 }),
-    })
-    // the proposal's answer comes only when the test lets it (a slow server)
-    const api = server.api
-    const original = api.proposal.bind(api)
-    api.proposal = async (id) => {
-      await new Promise<void>((r) => (answer = r))
-      return original(id)
-    }
+    const { api, answer } = slowProposalServer()
     const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
     const { map, calls } = recordingMap(host)
     app.attachMap(map)
@@ -84,7 +89,7 @@ describe('the 3D view waits for the panel', () => {
     expect(host.querySelector('#proposal-h')?.textContent).toBe('Lantern Court')
     expect(host.querySelector('#proposal-overview [role=status]')?.textContent).toBe('Loading…')
     expect(host.textContent).not.toContain('About it.')
-    answer!()
+    answer()
     await frames()
     expect(host.querySelector('#proposal-overview')?.textContent).toContain('About it.')
     expect(host.querySelector('#proposal-overview [role=status]')).toBeNull()
@@ -93,20 +98,7 @@ describe('the 3D view waits for the panel', () => {
   })
 
   it('going back before the answer comes keeps the list: the late answer is dropped', async () => {
-    let answer: (() => void) | undefined
-    const server = fakeServer({
-      'GET /api/v1/auth/me': () => [401, { detail: 'not signed in', code: 'NotAuthenticated' }],
-      'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
-      'GET /api/v1/proposals/5': () => proposal,
-      'GET /api/v1/proposals/5/comments': () => ({ items: [], total: 0, limit: 50, offset: 0 }),
-      'GET /api/v1/opportunities': () => ({ items: [], total: 0, limit: 100, offset: 0 }),
-    })
-    const api = server.api
-    const original = api.proposal.bind(api)
-    api.proposal = async (id) => {
-      await new Promise<void>((r) => (answer = r))
-      return original(id)
-    }
+    const { api, answer } = slowProposalServer()
     const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
     await app.start()
     await frames()
@@ -114,7 +106,7 @@ describe('the 3D view waits for the panel', () => {
     await frames()
     host.querySelector<HTMLButtonElement>('#proposal-back')!.click()
     await frames()
-    answer!()
+    answer()
     await frames()
     expect(host.querySelector('#proposal-h')).toBeNull()
     expect(host.querySelector('#proposal-card-5')).not.toBeNull()
