@@ -95,4 +95,30 @@ describe('focus across views', () => {
     expect(store.tab.value).toBe('proposals')
     expect(document.activeElement?.id).toBe('proposal-card-5')
   })
+
+  it('a whole render of the app keeps the focused field, its text and its caret (Preact keeps the node)', async () => {
+    const server = fakeServer({
+      'GET /api/v1/auth/me': () => [401, { detail: 'not signed in', code: 'NotAuthenticated' }],
+      'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
+    })
+    const app = new App(server.api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
+    await app.start()
+    await frames()
+    const field = host.querySelector<HTMLInputElement>('#proposals-q')!
+    field.focus()
+    field.value = 'lantern court'
+    field.dispatchEvent(new Event('input', { bubbles: true }))
+    field.setSelectionRange(3, 7)
+    // a live event, a language load, the 3D view: anything may render the whole app meanwhile
+    app.refresh()
+    await frames()
+    app.announce('something happened')
+    app.refresh()
+    await frames()
+    const after = host.querySelector<HTMLInputElement>('#proposals-q')!
+    expect(after).toBe(field)
+    expect(document.activeElement).toBe(field)
+    expect(after.value).toBe('lantern court')
+    expect([after.selectionStart, after.selectionEnd]).toEqual([3, 7])
+  })
 })

@@ -344,15 +344,6 @@ export class App implements AppContext {
 
   private render() {
     const { t } = this.i18n
-    const active = document.activeElement as HTMLInputElement | null
-    const focusedId = active?.id
-    // keep the caret where it was when a re-render replaces the focused text field
-    let caret: [number | null, number | null] | undefined
-    try {
-      caret = active && 'selectionStart' in active ? [active.selectionStart, active.selectionEnd] : undefined
-    } catch {
-      caret = undefined // inputs like type=number throw on selection access
-    }
     renderTick.value += 1
     // chrome
     const skip = this.root.querySelector('.skip')!
@@ -418,17 +409,6 @@ export class App implements AppContext {
       ),
       this.panelEl,
     )
-    if (focusedId) {
-      const el = document.getElementById(focusedId) as HTMLInputElement | null
-      el?.focus()
-      if (el && caret && caret[0] !== null) {
-        try {
-          el.setSelectionRange(caret[0], caret[1])
-        } catch {
-          /* not a text field */
-        }
-      }
-    }
     this.releaseFramesAfterPaint()
   }
 
