@@ -72,6 +72,19 @@ export class EngagementPanel {
 
   constructor(readonly ctx: AppContext) {}
 
+  /** the variants' counts again (a comment on one came in) */
+  async reloadVariants(p: Proposal) {
+    try {
+      const v = await variants(this.ctx.api, p.id)
+      if (this.loadedFor !== p.id) return
+      this.variants.value = v
+      const known = store.variants.value
+      if (known?.proposalId === p.id) store.variants.value = { ...known, items: v.items }
+    } catch {
+      // the counts stay as they were; the next load brings them
+    }
+  }
+
   async load(p: Proposal, force = false) {
     if (this.loadedFor === p.id && !force) return
     this.loadedFor = p.id
@@ -233,6 +246,11 @@ export function EngagementSections({ panel, p }: { panel: EngagementPanel; p: Pr
   useEffect(() => {
     void panel.load(p)
   }, [p.id])
+  // a comment on a variant (posted here or live from someone else) changes its count
+  const live = store.live.value
+  useEffect(() => {
+    if (live && 'comment' in live && live.comment.proposal_id === p.id && live.comment.variant_id != null) void panel.reloadVariants(p)
+  }, [live])
   const status = [
     panel.notice.value ? h(Notice, { kind: 'status' }, panel.notice.value) : null,
     panel.error.value ? h(Notice, { kind: 'error' }, panel.error.value) : null,
@@ -288,7 +306,7 @@ function FollowSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) {
 }
 
 function VariantsSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) {
-  const { t } = useI18n(panel.ctx)
+  const { t, plural } = useI18n(panel.ctx)
   const list = panel.variants.value
   // leaving the proposal (or its page) shows its own scheme again
   useEffect(() => () => {
@@ -354,7 +372,7 @@ function VariantsSection({ panel, p }: { panel: EngagementPanel; p: Proposal }) 
               checked: panel.chosen.value === v.id,
               onChange: () => (panel.chosen.value = v.id),
             }),
-            h('label', { for: `variant-${v.id}` }, h('strong', {}, v.name), ' ', h('span', { class: 'muted' }, t('engage.variantCounts', { prefs: v.preferences, comments: v.comments }))),
+            h('label', { for: `variant-${v.id}` }, h('strong', {}, v.name), ' ', h('span', { class: 'muted' }, `${plural('engage.variantPrefs', v.preferences)} · ${plural('comments.count', v.comments)}`)),
             v.description ? h('p', { class: 'muted' }, v.description) : null,
           ),
         ),
