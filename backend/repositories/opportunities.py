@@ -157,6 +157,7 @@ LIST_COLUMNS = (
     _opps.c.proposal_id,
     _props.c.reference.label("proposal_reference"),
     _props.c.title.label("proposal_title"),
+    _opps.c.parent_id,
     _opps.c.title,
     _opps.c.description,
     _opps.c.value_amount,

@@ -43,6 +43,7 @@ _OPPORTUNITY_EXAMPLE: dict[str, Any] = {
     "proposal_id": 1,
     "proposal_reference": "24/00123/FULL",
     "proposal_title": "Bank Junction Tower",
+    "parent_id": None,
     "title": "Landscaping works",
     "description": "Soft landscaping and planting of the podium garden, about 1,200 m².",
     "cpv": [
@@ -205,6 +206,10 @@ class OpportunityPublic(BaseModel):
     proposal_id: int
     proposal_reference: str
     proposal_title: str
+    parent_id: int | None = Field(
+        None,
+        description="A sub-package's parent work package (posted by the contractor that won it)",
+    )
     title: str
     description: str
     cpv: list[CpvLabelled]

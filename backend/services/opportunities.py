@@ -127,6 +127,7 @@ def _fields(
         "proposal_id": proposal_id,
         "proposal_reference": proposal_reference,
         "proposal_title": proposal_title,
+        "parent_id": o.parent_id,
         "title": o.title,
         "description": o.description,
         "cpv": [_cpv_labelled(c, make) for c in codes],

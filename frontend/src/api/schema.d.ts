@@ -5797,6 +5797,11 @@ export interface components {
             proposal_reference: string;
             /** Proposal Title */
             proposal_title: string;
+            /**
+             * Parent Id
+             * @description A sub-package's parent work package (posted by the contractor that won it)
+             */
+            parent_id?: number | null;
             /** Title */
             title: string;
             /** Description */

@@ -172,6 +172,7 @@ export const en = {
   'opps.sme': 'Suitable for SMEs',
   'opps.distanceAway': '{distance} away',
   'opps.development': 'Part of development',
+  'opps.parentPackage': 'Sub-package of',
   'opps.register': 'Register interest',
   'opps.withdraw': 'Withdraw interest',
   'opps.registered': 'Your interest is registered.',

@@ -174,6 +174,7 @@ export const et: Catalogue = {
   'opps.sme': 'Sobib VKE-dele',
   'opps.distanceAway': '{distance} kaugusel',
   'opps.development': 'Kuulub arendusse',
+  'opps.parentPackage': 'Alampakett tööpaketist',
   'opps.register': 'Teata huvist',
   'opps.withdraw': 'Võta huvi tagasi',
   'opps.registered': 'Sinu huvi on registreeritud.',

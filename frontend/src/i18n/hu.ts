@@ -174,6 +174,7 @@ export const hu: Catalogue = {
   'opps.sme': 'Kkv-knak megfelelő',
   'opps.distanceAway': '{distance} távolságra',
   'opps.development': 'A fejlesztés része',
+  'opps.parentPackage': 'Alcsomag ebből a munkacsomagból',
   'opps.register': 'Érdeklődés jelzése',
   'opps.withdraw': 'Érdeklődés visszavonása',
   'opps.registered': 'Érdeklődését rögzítettük.',

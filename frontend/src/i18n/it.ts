@@ -174,6 +174,7 @@ export const it: Catalogue = {
   'opps.sme': 'Adatta alle PMI',
   'opps.distanceAway': 'a {distance}',
   'opps.development': 'Parte del progetto',
+  'opps.parentPackage': 'Sottopacchetto di',
   'opps.register': 'Manifesta interesse',
   'opps.withdraw': 'Ritira l’interesse',
   'opps.registered': 'Il tuo interesse è stato registrato.',

@@ -174,6 +174,7 @@ export const sv: Catalogue = {
   'opps.sme': 'Lämplig för små och medelstora företag',
   'opps.distanceAway': '{distance} bort',
   'opps.development': 'Del av projektet',
+  'opps.parentPackage': 'Delpaket av',
   'opps.register': 'Anmäl intresse',
   'opps.withdraw': 'Återkalla intresse',
   'opps.registered': 'Ditt intresse är registrerat.',

@@ -105,6 +105,29 @@ describe('opportunities panel', () => {
     expect($('#opps-q')).not.toBeNull()
   })
 
+  it('a sub-package leads up to its parent work package, which opens in its place', async () => {
+    const sub = opportunity(2, { title: 'Planting of the podium beds', parent_id: 1 } as Partial<Opportunity>)
+    const { server } = setup(undefined, {
+      'GET /api/v1/opportunities': () => page([sub]),
+      'GET /api/v1/opportunities/1': () => opportunity(1, { title: 'Podium landscaping' }),
+      'GET /api/v1/opportunities/1/sub-packages': () => [sub],
+      'GET /api/v1/opportunities/2/sub-packages': () => [],
+    })
+    submit()
+    await settle()
+    $<HTMLButtonElement>('#opp-card-2').click()
+    await settle()
+    await settle()
+    const up = $<HTMLButtonElement>('#opp-parent')
+    expect(up.textContent).toBe('Podium landscaping')
+    expect(up.closest('dd')!.previousElementSibling!.textContent).toBe('Sub-package of')
+    up.click()
+    await settle()
+    expect($('#opp-h').textContent).toBe('Podium landscaping')
+    expect(host.querySelector('#opp-parent')).toBeNull()
+    expect(server.requests.filter((r) => r.path === '/api/v1/opportunities/1')).toHaveLength(1)
+  })
+
   it('saves a search and runs it again: the run renders the results, not the form', async () => {
     const { server, saved, panel } = setup(['citizen'])
     await settle()

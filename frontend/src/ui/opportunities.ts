@@ -9,6 +9,7 @@
  */
 import { signal, useComputed, type Signal } from '@preact/signals'
 import { h, type JSX } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
 import type { Id, Match, Opportunity, OpportunityQuery, Organisation, SavedSearch } from '../api'
 import type { LonLat } from '../core/geo'
 import { matchReasonText } from '../core/match'
@@ -450,6 +451,7 @@ function Detail({ panel, o }: { panel: OpportunitiesPanel; o: Opportunity }) {
     [t('opps.socialValue'), o.social_value.length ? o.social_value.map((v) => (v in SOCIAL ? t(`social.${v as keyof typeof SOCIAL}`) : v)).join(', ') : undefined],
     [t('opps.contact'), contact || undefined],
     [t('opps.development'), dev],
+    [t('opps.parentPackage'), o.parent_id != null ? h(ParentLink, { panel, parentId: o.parent_id }) : undefined],
   ]
   return h(
     'article',
@@ -473,6 +475,26 @@ function Detail({ panel, o }: { panel: OpportunitiesPanel; o: Opportunity }) {
       : null,
     h(InterestActions, { panel, o }),
   )
+}
+
+/** A sub-package's way up to the work package it is part of (the contractor's main contract). */
+function ParentLink({ panel, parentId }: { panel: OpportunitiesPanel; parentId: number }) {
+  const { t } = useI18n(panel.ctx)
+  const [parent, setParent] = useState<Opportunity | null | undefined>(undefined)
+  useEffect(() => {
+    let current = true
+    setParent(undefined)
+    panel.ctx.api
+      .opportunity(parentId)
+      .then((o) => current && setParent(o))
+      .catch(() => current && setParent(null))
+    return () => {
+      current = false
+    }
+  }, [parentId])
+  if (parent === undefined) return h('span', { class: 'muted' }, t('app.loading'))
+  if (parent === null) return h('span', {}, `#${parentId}`)
+  return h('button', { type: 'button', class: 'link', id: 'opp-parent', onClick: () => panel.open(parent) }, parent.title)
 }
 
 /** Register or withdraw interest (an SME organisation's account), or what it takes to. */

@@ -67,6 +67,12 @@ def test_a_contractor_posts_sub_packages_linked_to_the_parent_in_ocds(
     sub = r.json()
     assert sub["proposal_id"] == parent["proposal_id"]
     assert [s["id"] for s in client.get(url).json()] == [sub["id"]]
+    # the sub-package names its parent work package, in its own view and in the list; a work
+    # package of the council's has none
+    assert sub["parent_id"] == parent["id"] and parent["parent_id"] is None
+    assert client.get(f"/api/v1/opportunities/{sub['id']}").json()["parent_id"] == parent["id"]
+    listed = {o["id"]: o["parent_id"] for o in client.get("/api/v1/opportunities").json()["items"]}
+    assert listed[sub["id"]] == parent["id"] and listed[parent["id"]] is None
 
     # found like any work package (on the map beside the development) and interest the same way
     near = client.get(
