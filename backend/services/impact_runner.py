@@ -159,6 +159,14 @@ class ImpactRunner:
         except Exception as exc:
             from impact.errors import ImpactError
 
+            if self._stop.is_set():
+                # whatever broke while the runner stopped (its study process was ended under
+                # it): the job is not at fault and goes back to the queue
+                log.info("impact job %d interrupted by the runner stopping: %s", job_id, exc)
+                with self.database.sessions() as session:
+                    repo.requeue(session, job_id)
+                    session.commit()
+                return
             shown = isinstance(exc, _Failed | ImpactError | CivicTwinError)
             reason = str(exc) if shown else "could not start the study (see the server log)"
             if not shown:
@@ -227,6 +235,8 @@ class ImpactRunner:
                         msg = conn.recv()
                     except EOFError:
                         child.join(5)
+                        if self._stop.is_set():  # stop() ended it: the job goes back
+                            raise _Cancelled("the runner is stopping") from None
                         raise _Failed(
                             f"the study process ended unexpectedly (exit code {child.exitcode})"
                         ) from None
