@@ -123,7 +123,12 @@ def test_award_kpis_and_a_sub_package_a_second_sme_registers_for(browser, live_s
         sub.get_by_role("button", name="Post the sub-package").click()
         sub.locator("#sub-title-error").wait_for()
         sub.get_by_label("Title of the sub-package").fill("Planting of the podium beds")
-        sub.get_by_label("CPV codes (separated by commas)").fill("77310000-6")
+        # the sectors from the CPV combobox: the code typed, its match picked with Enter
+        cpv = sub.get_by_role("combobox", name="Sectors of the work (CPV code or name)")
+        cpv.fill("77310000")
+        sub.get_by_role("option", name="77310000-6", exact=False).first.wait_for()
+        cpv.press("Enter")
+        sub.locator(".chips li", has_text="77310000-6").wait_for()
         sub.get_by_label("Value (GBP)").fill("30000")
         sub.get_by_role("button", name="Post the sub-package").click()
         page.locator("ul.sub-list button", has_text="Planting of the podium beds").wait_for()

@@ -842,12 +842,12 @@ export const en = {
   'sub.post': 'Post a sub-package (your organisation won this work package)',
   'sub.title': 'Title of the sub-package',
   'sub.description': 'Description',
-  'sub.cpv': 'CPV codes (separated by commas)',
+  'sub.cpv': 'Sectors of the work (CPV code or name)',
   'sub.tenderEnd': 'Closing date for interest',
   'sub.submit': 'Post the sub-package',
   'sub.posted': 'Sub-package “{title}” posted',
   'sub.needTitle': 'Enter a title.',
-  'sub.needCpv': 'Enter at least one CPV code.',
+  'sub.needCpv': 'Choose at least one CPV code.',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -844,10 +844,10 @@ export const et: Catalogue = {
   'sub.post': 'Avalda alampakett (teie organisatsioon võitis selle tööpaketi)',
   'sub.title': 'Alampaketi pealkiri',
   'sub.description': 'Kirjeldus',
-  'sub.cpv': 'CPV-koodid (komadega eraldatud)',
+  'sub.cpv': 'Töö valdkonnad (CPV kood või nimetus)',
   'sub.tenderEnd': 'Huvist teatamise tähtaeg',
   'sub.submit': 'Avalda alampakett',
   'sub.posted': 'Alampakett „{title}” avaldatud',
   'sub.needTitle': 'Sisesta pealkiri.',
-  'sub.needCpv': 'Sisesta vähemalt üks CPV-kood.',
+  'sub.needCpv': 'Vali vähemalt üks CPV-kood.',
 }

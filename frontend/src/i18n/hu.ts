@@ -844,10 +844,10 @@ export const hu: Catalogue = {
   'sub.post': 'Alcsomag közzététele (az Ön szervezete nyerte el ezt a munkacsomagot)',
   'sub.title': 'Az alcsomag címe',
   'sub.description': 'Leírás',
-  'sub.cpv': 'CPV-kódok (vesszővel elválasztva)',
+  'sub.cpv': 'A munka ágazatai (CPV-kód vagy megnevezés)',
   'sub.tenderEnd': 'Az érdeklődés határideje',
   'sub.submit': 'Alcsomag közzététele',
   'sub.posted': '„{title}” alcsomag közzétéve',
   'sub.needTitle': 'Adjon meg egy címet.',
-  'sub.needCpv': 'Adjon meg legalább egy CPV-kódot.',
+  'sub.needCpv': 'Válasszon legalább egy CPV-kódot.',
 }

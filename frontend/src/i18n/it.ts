@@ -844,10 +844,10 @@ export const it: Catalogue = {
   'sub.post': 'Pubblica un sub-pacchetto (la tua organizzazione ha vinto questo pacchetto)',
   'sub.title': 'Titolo del sub-pacchetto',
   'sub.description': 'Descrizione',
-  'sub.cpv': 'Codici CPV (separati da virgole)',
+  'sub.cpv': 'Settori del lavoro (codice o nome CPV)',
   'sub.tenderEnd': 'Termine per manifestare interesse',
   'sub.submit': 'Pubblica il sub-pacchetto',
   'sub.posted': 'Sub-pacchetto «{title}» pubblicato',
   'sub.needTitle': 'Inserisci un titolo.',
-  'sub.needCpv': 'Inserisci almeno un codice CPV.',
+  'sub.needCpv': 'Scegli almeno un codice CPV.',
 }

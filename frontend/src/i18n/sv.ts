@@ -844,10 +844,10 @@ export const sv: Catalogue = {
   'sub.post': 'Publicera ett underpaket (er organisation vann detta arbetspaket)',
   'sub.title': 'Underpaketets rubrik',
   'sub.description': 'Beskrivning',
-  'sub.cpv': 'CPV-koder (åtskilda med komma)',
+  'sub.cpv': 'Arbetets branscher (CPV-kod eller namn)',
   'sub.tenderEnd': 'Sista dag för intresse',
   'sub.submit': 'Publicera underpaketet',
   'sub.posted': 'Underpaketet ”{title}” publicerat',
   'sub.needTitle': 'Ange en rubrik.',
-  'sub.needCpv': 'Ange minst en CPV-kod.',
+  'sub.needCpv': 'Välj minst en CPV-kod.',
 }

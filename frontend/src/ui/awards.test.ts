@@ -105,13 +105,16 @@ describe('awards and sub-packages', () => {
 
   it('the winning contractor posts a sub-package; others only see the list', async () => {
     const subs: Opportunity[] = []
+    let refused = 0
     const routes = {
       'GET /api/v1/opportunities/4/sub-packages': () => subs,
       'GET /api/v1/opportunities/4/awards': () => [{ id: 2, opportunity_id: 4, proposal_id: 1, supplier_id: 8, supplier_name: 'Gardens', supplier_size: 'small', value_amount: 1, currency: 'GBP', awarded_on: '2026-11-30', created_at: '' }],
       'GET /api/v1/organisations/me': () => ({ id: 8, name: 'Gardens' }),
+      'GET /api/v1/cpv': () => ({ items: [{ code: '77310000-6', label: 'Planting and maintenance services of green areas' }] }),
       'POST /api/v1/opportunities/4/sub-packages': (req: { body: unknown }) => {
         const b = req.body as { title: string; cpv_codes: string[] }
-        if (b.cpv_codes.includes('bad')) return [422, { detail: 'cpv_codes: unknown CPV code bad', code: 'InvalidInputError' }]
+        // the first post is refused by the server (say, a code outside the work package's sectors)
+        if (!refused++) return [422, { detail: 'cpv_codes: 77310000-6 is not a sector of this work package', code: 'InvalidInputError' }]
         const made = opp(5, b.title)
         subs.push(made)
         return [201, made]
@@ -125,13 +128,24 @@ describe('awards and sub-packages', () => {
     expect(host.querySelector('.sub-packages')!.textContent).toContain('No sub-packages posted.')
     const form = host.querySelector<HTMLFormElement>('form.sub-form')!
     change(host.querySelector<HTMLInputElement>('#sub-title')!, 'Planting of the podium beds')
-    change(host.querySelector<HTMLInputElement>('#sub-cpv')!, 'bad')
-    await settle()
+    // no sector chosen: said beside the CPV combobox, tied to it, nothing sent
     form.dispatchEvent(new Event('submit', { cancelable: true }))
     await settle()
-    expect(host.querySelector('#sub-cpv-error')!.textContent).toContain('unknown CPV code bad')
-    change(host.querySelector<HTMLInputElement>('#sub-cpv')!, '77310000-6')
+    const cpvInput = host.querySelector<HTMLInputElement>('#sub-cpv')!
+    expect(host.querySelector('#sub-cpv-error')!.textContent).toBe('Choose at least one CPV code.')
+    expect(cpvInput.getAttribute('aria-describedby')).toContain('sub-cpv-error')
+    expect(cpvInput.getAttribute('aria-invalid')).toBe('true')
+    expect(server.requests.some((r) => r.method === 'POST')).toBe(false)
+    // the combobox: words or a code, then Enter picks the match
+    change(cpvInput, '7731')
+    await new Promise((r) => setTimeout(r, 300))
     await settle()
+    cpvInput.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    await settle()
+    expect([...host.querySelectorAll('.sub-form .chips li span')].map((x) => x.textContent)).toEqual(['77310000-6 Planting and maintenance services of green areas'])
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    expect(host.querySelector('#sub-cpv-error')!.textContent).toContain('not a sector of this work package')
     form.dispatchEvent(new Event('submit', { cancelable: true }))
     await settle()
     expect(server.requests.at(-1)).toMatchObject({ method: 'POST', body: { title: 'Planting of the podium beds', cpv_codes: ['77310000-6'], status: 'active' } })

@@ -4,7 +4,7 @@
  * the contractor that won a work package posts sub-packages under it, and anyone sees them
  * listed on the work package. An error the API names a field for is shown beside that field.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { h, type JSX } from 'preact'
 import type { Id, Opportunity } from '../api'
 import { ApiError } from '../api/client'
@@ -14,6 +14,7 @@ import type { MessageKey } from '../i18n'
 import { formatCurrency, formatDate } from '../i18n/format'
 import { Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
+import { CpvPicker } from './cpv'
 import { store, useI18n } from './store'
 
 /** The field an API error is about (`params.field`, else a `field: …` detail), if any. */
@@ -228,7 +229,8 @@ export function SubPackages({ ctx, o, onOpen }: { ctx: AppContext; o: Opportunit
   const [items, setItems] = useState<Opportunity[] | undefined>(undefined)
   const [won, setWon] = useState(false)
   const [title, setTitle] = useState('')
-  const [cpv, setCpv] = useState('')
+  // the CPV codes from the same combobox as the work packages' (search by code or words)
+  const picker = useMemo(() => new CpvPicker(ctx, 'sub'), [ctx])
   const [value, setValue] = useState('')
   const [end, setEnd] = useState('')
   const [description, setDescription] = useState('')
@@ -250,7 +252,7 @@ export function SubPackages({ ctx, o, onOpen }: { ctx: AppContext; o: Opportunit
   }, [ctx, o.id, contractor])
   const submit = async (e: Event) => {
     e.preventDefault()
-    const codes = cpv.split(/[,;\s]+/).filter(Boolean)
+    const codes = picker.codes
     const missing: Errors = {}
     if (!title.trim()) missing.title = t('sub.needTitle')
     if (!codes.length) missing.cpv_codes = t('sub.needCpv')
@@ -272,7 +274,7 @@ export function SubPackages({ ctx, o, onOpen }: { ctx: AppContext; o: Opportunit
       } as never)
       setItems([...(items ?? []), made])
       setTitle('')
-      setCpv('')
+      picker.set([])
       setValue('')
       setEnd('')
       setDescription('')
@@ -314,7 +316,7 @@ export function SubPackages({ ctx, o, onOpen }: { ctx: AppContext; o: Opportunit
           h('h5', { id: 'sub-form-h' }, t('sub.post')),
           fieldWithError(t('sub.title'), id('title'), h('input', { id: id('title'), name: 'title', value: title, onInput: (e: Event) => setTitle(input(e)) }), errors.title),
           fieldWithError(t('sub.description'), id('description'), h('textarea', { id: id('description'), name: 'description', rows: 2, value: description, onInput: (e: Event) => setDescription(input(e)) }), errors.description),
-          fieldWithError(t('sub.cpv'), id('cpv'), h('input', { id: id('cpv'), name: 'cpv_codes', value: cpv, placeholder: '77310000-6', onInput: (e: Event) => setCpv(input(e)) }), errors.cpv_codes),
+          picker.view(t('sub.cpv'), errors.cpv_codes),
           h(
             'div',
             { class: 'row' },

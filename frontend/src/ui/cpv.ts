@@ -127,13 +127,13 @@ export class CpvPicker {
     requestAnimationFrame(() => document.getElementById(`${this.idPrefix}-cpv`)?.focus())
   }
 
-  /** The picker as a component, for Preact panels. */
-  view(label: string): JSX.Element {
-    return h(CpvView, { picker: this, label })
+  /** The picker as a component, for Preact panels; `error` is said beside it (and tied to it). */
+  view(label: string, error?: string): JSX.Element {
+    return h(CpvView, { picker: this, label, error })
   }
 }
 
-function CpvView({ picker, label }: { picker: CpvPicker; label: string }) {
+function CpvView({ picker, label, error }: { picker: CpvPicker; label: string; error?: string }) {
   const { t, plural } = useI18n(picker.ctx)
   const id = `${picker.idPrefix}-cpv`
   const listId = `${id}-list`
@@ -161,7 +161,8 @@ function CpvView({ picker, label }: { picker: CpvPicker; label: string }) {
       'aria-expanded': open ? 'true' : 'false',
       'aria-controls': listId,
       'aria-activedescendant': activeId,
-      'aria-describedby': `${id}-hint`,
+      'aria-describedby': error ? `${id}-hint ${id}-error` : `${id}-hint`,
+      'aria-invalid': error ? 'true' : undefined,
       onInput: (e: Event) => picker.typed((e.target as HTMLInputElement).value),
       onKeyDown: (e: KeyboardEvent) => {
         if (e.key === 'Enter') {
@@ -178,6 +179,7 @@ function CpvView({ picker, label }: { picker: CpvPicker; label: string }) {
       },
     }),
     h('p', { class: 'hint', id: `${id}-hint` }, t('opps.cpvHint')),
+    error ? h('p', { class: 'error', id: `${id}-error` }, error) : null,
     chosen.length
       ? h(
           'ul',
