@@ -129,4 +129,17 @@ describe('the 3D view waits for the panel', () => {
     expect(host.querySelector('#tabpanel-opportunities')).not.toBeNull()
     expect(calls.map((c) => c.call)).toEqual(['hold', 'release'])
   })
+
+  it('a click the app does not render for (a component of its own, or nothing) releases after the paint', async () => {
+    const { api } = slowProposalServer()
+    const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
+    const { map, calls } = recordingMap(host)
+    app.attachMap(map)
+    await app.start()
+    await frames()
+    calls.length = 0
+    host.querySelector<HTMLElement>('#proposals-h')!.click()
+    await frames()
+    expect(calls.map((c) => c.call)).toEqual(['hold', 'release'])
+  })
 })

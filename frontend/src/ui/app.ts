@@ -196,14 +196,23 @@ export class App implements AppContext {
     if (!this.map?.holdFrames) return
     this.map.holdFrames(HOLD_FRAMES_MS)
     this.answerAwaited = true
+    // most clicks are answered at once (a tab, a radio, a box: rendered by their component,
+    // not always by the app): frames come again after the next paint unless a request of the
+    // action is pending, whose answer's render releases them (releaseFramesAfterPaint)
+    this.releaseFramesAfterPaint()
   }
 
-  /** after a render: once no answer is pending, frames come again after the next paint */
+  /** once no answer is pending, frames come again after the next paint */
   private releaseFramesAfterPaint() {
-    if (!this.answerAwaited || this.answersPending > 0) return
-    this.answerAwaited = false
+    if (!this.answerAwaited) return
     // a task after the next animation frame runs after that frame's paint
-    requestAnimationFrame(() => setTimeout(() => this.map?.releaseFrames?.(), 0))
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (!this.answerAwaited || this.answersPending > 0) return
+        this.answerAwaited = false
+        this.map?.releaseFrames?.()
+      }, 0),
+    )
   }
 
   async openProposal(id: Id, opts: { keepView?: boolean; commentId?: Id } = {}) {
