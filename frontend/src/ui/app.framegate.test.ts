@@ -2,7 +2,7 @@
 // Input first: a click in the panel holds the 3D view's frames until the panel's answer is in the
 // DOM and painted (viewer/framegate.ts), even when the answer waits for the API.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Proposal } from '../api'
+import type { Api, Proposal } from '../api'
 import type { MapView } from '../core/mapview'
 import { I18n } from '../i18n'
 import { App, HOLD_FRAMES_MS } from './app'
@@ -60,6 +60,17 @@ function slowProposalServer() {
   return { api, answer: () => release?.() }
 }
 
+/** The real app shell on `api` with a recording 3D view, started and settled; the calls so far cleared. */
+async function startWithMap(api: Api, host: HTMLElement) {
+  const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
+  const { map, calls } = recordingMap(host)
+  app.attachMap(map)
+  await app.start()
+  await frames()
+  calls.length = 0
+  return calls
+}
+
 describe('the 3D view waits for the panel', () => {
   let host: HTMLElement
   beforeEach(() => {
@@ -75,12 +86,7 @@ describe('the 3D view waits for the panel', () => {
 
   it('opening a proposal holds the frames until its view is shown, then releases them', async () => {
     const { api, answer } = slowProposalServer()
-    const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
-    const { map, calls } = recordingMap(host)
-    app.attachMap(map)
-    await app.start()
-    await frames()
-    calls.length = 0
+    const calls = await startWithMap(api, host)
     host.querySelector<HTMLButtonElement>('#proposal-card-5')!.click()
     await frames()
     // held at the click; the view is there at once from the list's item (its title, its
@@ -118,12 +124,7 @@ describe('the 3D view waits for the panel', () => {
       'GET /api/v1/proposals': () => ({ items: [proposal], total: 1, limit: 100, offset: 0 }),
       'GET /api/v1/opportunities': () => ({ items: [], total: 0, limit: 100, offset: 0 }),
     })
-    const app = new App(server.api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
-    const { map, calls } = recordingMap(host)
-    app.attachMap(map)
-    await app.start()
-    await frames()
-    calls.length = 0
+    const calls = await startWithMap(server.api, host)
     host.querySelector<HTMLButtonElement>('#tab-opportunities')!.click()
     await frames()
     expect(host.querySelector('#tabpanel-opportunities')).not.toBeNull()
@@ -132,12 +133,7 @@ describe('the 3D view waits for the panel', () => {
 
   it('a click the app does not render for (a component of its own, or nothing) releases after the paint', async () => {
     const { api } = slowProposalServer()
-    const app = new App(api, new I18n('en'), host, { shadows: false, hash: '', timeZone: 'Europe/London' })
-    const { map, calls } = recordingMap(host)
-    app.attachMap(map)
-    await app.start()
-    await frames()
-    calls.length = 0
+    const calls = await startWithMap(api, host)
     host.querySelector<HTMLElement>('#proposals-h')!.click()
     await frames()
     expect(calls.map((c) => c.call)).toEqual(['hold', 'release'])
