@@ -46,6 +46,16 @@ def listed(
     return list(session.scalars(stmt))
 
 
+def managed(session: Session, created_by_id: int | None) -> list[FundingScheme]:
+    """The schemes one funder created (``None``: every scheme), drafts included, the latest
+    changed first."""
+    stmt = sa.select(FundingScheme)
+    if created_by_id is not None:
+        stmt = stmt.where(FundingScheme.created_by_id == created_by_id)
+    stmt = stmt.order_by(FundingScheme.updated_at.desc(), FundingScheme.id.desc())
+    return list(session.scalars(stmt))
+
+
 def linked_opportunities(session: Session, scheme_ids: Sequence[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {i: [] for i in scheme_ids}
     if not scheme_ids:

@@ -303,6 +303,15 @@ def publics(session: Session, schemes: list[FundingScheme]) -> list[SchemePublic
     return [to_public(s, links[s.id], today) for s in schemes]
 
 
+def managed(session: Session, principal: Principal) -> list[FundingScheme]:
+    """The schemes ``principal`` may change, drafts included: a funder's own, every one for an
+    admin (the "My schemes" list of the funding panel)."""
+    if not can_manage(principal, None):
+        raise PermissionDeniedError("only a funder or an admin manages schemes")
+    owner = None if principal.has("admin") else principal.user.id
+    return repo.managed(session, owner)
+
+
 # --- the directory -----------------------------------------------------------------------------
 
 

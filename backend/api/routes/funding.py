@@ -99,6 +99,20 @@ def create_scheme(data: SchemeCreate, principal: Funder, session: SessionDep) ->
     return service.get_public(session, principal, new_id)
 
 
+# before /schemes/{scheme_id}, whose integer id would refuse the word
+@router.get(
+    "/schemes/managed",
+    response_model=SchemeList,
+    operation_id="listManagedSchemes",
+    responses=error_responses(401, 403),
+    summary="The schemes I may change, drafts included (a funder: its own; an admin: all)",
+)
+def list_managed_schemes(principal: Funder, session: SessionDep, page: Pagination) -> SchemeList:
+    found = service.managed(session, principal)
+    items = service.publics(session, found[page.offset : page.offset + page.limit])
+    return page.of(SchemeList, items, len(found))
+
+
 @router.get(
     "/schemes/{scheme_id}",
     response_model=SchemePublic,

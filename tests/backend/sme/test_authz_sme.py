@@ -30,6 +30,7 @@ COVERED_OPERATIONS = PUBLIC | {
     "createScheme",
     "updateScheme",
     "deleteScheme",
+    "listManagedSchemes",
     "listMySchemes",
     "createAward",
     "deleteAward",
@@ -108,6 +109,8 @@ def test_who_may_do_what(
         {"organisation_id": org, "amount": 1, "awarded_on": "2030-01-02"},
     )
     assert got == {**_expect((), 201), "funder": 403}
+    # the schemes one may change, drafts included: funders (their own) and admins
+    assert statuses("GET", "/api/v1/schemes/managed") == _expect(("funder",), 200)
     extra = create_scheme(client, funder)
     got = statuses("DELETE", f"/api/v1/schemes/{extra['id']}")
     assert _but(got, "admin") == _but({**_expect((), 0), "funder": 403}, "admin")
