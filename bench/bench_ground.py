@@ -2,9 +2,12 @@
 ``--ground``, interleaved, each build in a fresh process (imports included, as the CLI pays them).
 
     .venv/bin/python bench/bench_ground.py [--repeat 5] [--input data/london-city/london.osm.pbf]
+        [--baseline DIR]
 
 Prints every run (wall seconds of the whole process, the pipeline's total and the ground stage's
 own seconds, the 1-minute load average after it), then the medians and the added share.
+``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add DIR COMMIT``) runs
+that checkout's builds too, interleaved with these, so both are measured at the same load.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ print(json.dumps({"total": r.report["seconds"]["total"],
 """
 
 
-def one(path: Path, ground: bool) -> dict[str, float]:
+def one(path: Path, ground: bool, root: Path = ROOT) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         proc = subprocess.run(
@@ -41,7 +44,7 @@ def one(path: Path, ground: bool) -> dict[str, float]:
             capture_output=True,
             text=True,
             check=True,
-            cwd=ROOT,
+            cwd=root,  # the child imports the tiles package of this checkout
         )
         wall = time.perf_counter() - t0
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -50,34 +53,41 @@ def one(path: Path, ground: bool) -> dict[str, float]:
     return result
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--input", type=Path, default=LONDON)
-    args = ap.parse_args()
-    runs: dict[str, list[dict[str, float]]] = {"without": [], "with": []}
-    one(args.input, False)  # warm the file cache and the interpreter's bytecode
-    for _ in range(args.repeat):
-        for key, ground in (("without", False), ("with", True)):
-            r = one(args.input, ground)
-            runs[key].append(r)
-            print(key, json.dumps(r), flush=True)
+def _summary(runs: dict[str, list[dict[str, float]]]) -> dict[str, object]:
     med = {
         k: {f: statistics.median(r[f] for r in v) for f in ("wall", "total")}
         for k, v in runs.items()
     }
-    ground_s = statistics.median(r["ground"] for r in runs["with"])
-    print(
-        json.dumps(
-            {
-                "median_without": med["without"],
-                "median_with": med["with"],
-                "median_ground_stage_s": ground_s,
-                "added_wall": round(med["with"]["wall"] / med["without"]["wall"] - 1.0, 3),
-                "added_pipeline": round(med["with"]["total"] / med["without"]["total"] - 1.0, 3),
-            }
-        )
-    )
+    return {
+        "median_without": med["without"],
+        "median_with": med["with"],
+        "median_ground_stage_s": statistics.median(r["ground"] for r in runs["with"]),
+        "added_wall": round(med["with"]["wall"] / med["without"]["wall"] - 1.0, 3),
+        "added_pipeline": round(med["with"]["total"] / med["without"]["total"] - 1.0, 3),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--input", type=Path, default=LONDON)
+    ap.add_argument("--baseline", type=Path, help="an earlier checkout, run interleaved")
+    args = ap.parse_args()
+    roots = {"": ROOT} | ({"baseline ": args.baseline.resolve()} if args.baseline else {})
+    runs = {label: {"without": [], "with": []} for label in roots}
+    loads = []
+    for root in roots.values():
+        one(args.input, False, root)  # warm the file cache and the interpreter's bytecode
+    for _ in range(args.repeat):
+        for label, root in roots.items():
+            for key, ground in (("without", False), ("with", True)):
+                r = one(args.input, ground, root)
+                runs[label][key].append(r)
+                loads.append(r["load"])
+                print(label + key, json.dumps(r), flush=True)
+    for label in roots:
+        print(label + "summary", json.dumps(_summary(runs[label])))
+    print("load_range", [min(loads), max(loads)])
 
 
 if __name__ == "__main__":

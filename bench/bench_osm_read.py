@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from pyogrio.raw import read_arrow  # noqa: E402
 
 from tiles.readers import ReadOptions  # noqa: E402
-from tiles.readers.footprints import OSM_CONFIG, read_osm  # noqa: E402
+from tiles.readers.footprints import read_osm  # noqa: E402
+from tiles.readers.osm import OSM_CONFIG  # noqa: E402
 
 
 def main() -> None:

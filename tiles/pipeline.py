@@ -80,8 +80,14 @@ def read_stage(inputs: Sequence[Path], options: BuildOptions) -> ReadResult:
     ropts = ReadOptions(
         src_crs=options.src_crs, layer=options.layer, id_field=options.id_field, lod=options.lod
     )
+    if options.ground:
+        from tiles.ground.sources import OSM_QUERIES
+
+        # an OSM input's ground features come from the buildings' pass over the file
+        ropts.osm_layers = OSM_QUERIES
     sources: list[SourceData] = []
     skipped: list[Skip] = []
+    osm_layers: dict[str, Any] = {}
     for path in inputs:
         try:
             src = read_source(Path(path), ropts)
@@ -89,6 +95,9 @@ def read_stage(inputs: Sequence[Path], options: BuildOptions) -> ReadResult:
             log.error("%s", exc)
             skipped.append(Skip(str(path), "*", str(exc)))
             continue
+        if src.osm_layers is not None:
+            osm_layers[str(src.path)] = src.osm_layers
+            src.osm_layers = None
         sources.append(src)
         skipped.extend(src.skipped)
     n = sum(len(s) for s in sources)
@@ -97,7 +106,7 @@ def read_stage(inputs: Sequence[Path], options: BuildOptions) -> ReadResult:
         {"path": str(s.path), "dataset": s.dataset, "crs": s.crs, "features": len(s)}
         for s in sources
     ]
-    return ReadResult(sources, skipped, dt, summary)
+    return ReadResult(sources, skipped, dt, summary, osm_layers)
 
 
 def heights_stage(read: ReadResult, options: BuildOptions, datasets: list[str]) -> HeightResult:
@@ -593,11 +602,12 @@ def _build_ground(
     ground = GroundOptions(
         quantize=options.quantize, meshopt=options.meshopt, src_crs=options.src_crs
     )
+    held = read.osm_layers  # let go by the ground's read, file by file
     if terrain is None:
-        return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground)
+        return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground, osm_layers=held)
     # draped: polygons cut at the terrain's cells so that big ones follow the slope
     ground.drape_cell_m = max(terrain.cell_m, MIN_DRAPE_CELL_M)
-    return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground, terrain.sample)
+    return build_ground(paths, tmp / GROUND_DIR, part.bbox, ground, terrain.sample, osm_layers=held)
 
 
 def _any_multi(part: PartitionResult) -> bool:

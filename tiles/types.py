@@ -72,6 +72,8 @@ class ReadResult:
     skipped: list[Skip]
     seconds: float
     inputs: list[dict[str, Any]] = field(default_factory=list)  # path, dataset, crs, features
+    # OSM layers read with the buildings for the ground layer (by str(path); BuildOptions.ground)
+    osm_layers: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

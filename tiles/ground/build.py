@@ -50,12 +50,14 @@ def build_ground(
     extent_lonlat: tuple[float, float, float, float] | None = None,
     options: GroundOptions | None = None,
     height: HeightFn = flat,
+    osm_layers: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the ground tileset of ``inputs`` into ``out_dir`` (created); returns a report.
 
     ``extent_lonlat`` (the buildings' box) bounds the layer, padded by about 100 m; without it
     the extent of the roads and paths is used. Raises :class:`InvalidInputError` when the inputs
-    hold no ground features.
+    hold no ground features. ``osm_layers`` are OSM inputs' layers already read with the
+    buildings (:func:`tiles.ground.sources.read_ground`).
     """
     options = options or GroundOptions()
     t0 = time.perf_counter()
@@ -63,7 +65,7 @@ def build_ground(
         raise InvalidInputError(
             "--ground: no OSM PBF input and no --ground-input file (roads, water, land use)"
         )
-    src = read_ground(inputs, options.src_crs)
+    src = read_ground(inputs, options.src_crs, osm_layers)
     t_read = time.perf_counter() - t0
     if src.count == 0:
         names = ", ".join(p.name for p in inputs)

@@ -1,5 +1,6 @@
-"""Ground features from the inputs: OSM PBF/XML through GDAL's OSM driver (our own
-``osmconf.ini``), or GIS layers (GeoJSON, GeoPackage, ...) whose columns use OSM's key names
+"""Ground features from the inputs: OSM PBF/XML through GDAL's OSM driver (the buildings' own
+``osmconf.ini`` and, in a build, the same pass over the file: :mod:`tiles.readers.osm`), or GIS
+layers (GeoJSON, GeoPackage, ...) whose columns use OSM's key names
 (``highway``, ``railway``, ``landuse``, ``leisure``, ``natural``, ``water``, ``name``, ...).
 
 Everything comes back as plain arrays in EPSG:4326: centre lines with a class and a width, and
@@ -22,10 +23,10 @@ from numpy.typing import NDArray
 from tiles.errors import CRSError, InvalidInputError
 from tiles.geometry.crs import parse_crs, to_wgs84
 from tiles.ground.classes import classify_areas, classify_lines
+from tiles.readers.osm import LayerQuery, OsmRows, read_layers
 
 log = logging.getLogger(__name__)
 
-OSM_CONFIG = Path(__file__).with_name("osmconf.ini")
 OSM_SUFFIXES = (".pbf", ".osm")
 LINE_TAGS = ("name", "highway", "railway", "lanes", "width", "tunnel", "layer", "covered", "indoor")
 AREA_TAGS = (
@@ -47,6 +48,13 @@ AREA_TAGS = (
     "indoor",
 )
 PLACE_LABELS = {"square", "neighbourhood", "quarter", "suburb", "locality", "city_block"}
+# what the ground reads of an OSM file, all in one pass (tiles.readers.osm.read_layers): every
+# area (classified here), the centre lines of roads, paths and rail, and named places
+OSM_QUERIES = {
+    "multipolygons": LayerQuery(AREA_TAGS),
+    "lines": LayerQuery(LINE_TAGS, "highway IS NOT NULL OR railway IS NOT NULL"),
+    "points": LayerQuery(("name", "place"), "place IS NOT NULL"),
+}
 MAX_GROUND_FEATURES = 2_000_000  # bounded before any geometry work
 
 
@@ -97,70 +105,83 @@ def _read_layer(path: Path, layer: str, columns: tuple[str, ...], **kw: Any) -> 
         raise InvalidInputError(f"{path}: cannot read layer {layer!r} ({exc})") from exc
 
 
-def _osm_ids(frame: Any, n: int) -> NDArray[np.object_]:
-    rel = _strings(frame.get("osm_id", None), n)
-    if "osm_way_id" not in frame:
+def _osm_ids(columns: dict[str, Any], n: int) -> NDArray[np.object_]:
+    rel = _strings(columns.get("osm_id"), n)
+    if "osm_way_id" not in columns:
         return np.array(["way/" + r for r in rel], dtype=object)
-    way = _strings(frame["osm_way_id"], n)
+    way = _strings(columns["osm_way_id"], n)
     return np.where(way != "", "way/" + way.astype(str), "relation/" + rel.astype(str)).astype(
         object
     )
 
 
-def _tags(frame: Any, keys: tuple[str, ...], n: int) -> dict[str, NDArray[np.object_]]:
-    return {k: _strings(frame.get(k, None), n) for k in keys}
+def _tags(columns: dict[str, Any], keys: tuple[str, ...], n: int) -> dict[str, NDArray[np.object_]]:
+    return {k: _strings(columns.get(k), n) for k in keys}
 
 
-def _from_frames(lines: Any, areas: Any, ids: tuple[Any, Any]) -> GroundSource:
+@dataclass
+class _Rows:
+    """Features of one kind (lines or areas): shapely geometries, raw columns and ids."""
+
+    geom: NDArray[np.object_]
+    columns: dict[str, Any]
+    ids: NDArray[np.object_]
+
+
+def _from_rows(lines: _Rows | None, areas: _Rows | None) -> GroundSource:
     out = GroundSource()
-    if lines is not None and len(lines):
-        n = len(lines)
-        geom = np.asarray(lines.geometry.values, dtype=object)
-        is_line = np.isin(shapely.get_type_id(geom), [1, 5])
-        tags = _tags(lines, LINE_TAGS, n)
+    if lines is not None and lines.geom.size:
+        n = lines.geom.shape[0]
+        is_line = np.isin(shapely.get_type_id(lines.geom), [1, 5])
+        tags = _tags(lines.columns, LINE_TAGS, n)
         cls, width, kind = classify_lines(tags, n)
         keep = (cls >= 0) & is_line
-        out.line_geom = geom[keep]
+        out.line_geom = lines.geom[keep]
         out.line_class = cls[keep]
         out.line_width_m = width[keep]
         out.line_kind = kind[keep]
         out.line_name = tags["name"][keep]
-        out.line_id = ids[0][keep]
-    if areas is not None and len(areas):
-        n = len(areas)
-        geom = np.asarray(areas.geometry.values, dtype=object)
-        is_area = np.isin(shapely.get_type_id(geom), [3, 6])
-        tags = _tags(areas, AREA_TAGS, n)
+        out.line_id = lines.ids[keep]
+    if areas is not None and areas.geom.size:
+        n = areas.geom.shape[0]
+        is_area = np.isin(shapely.get_type_id(areas.geom), [3, 6])
+        tags = _tags(areas.columns, AREA_TAGS, n)
         cls, kind, own = classify_areas(tags, n)
         keep = (cls >= 0) & is_area
-        out.area_geom = shapely.make_valid(geom[keep])
+        out.area_geom = shapely.make_valid(areas.geom[keep])
         out.area_class = cls[keep]
         out.area_kind = kind[keep]
         out.area_name = tags["name"][keep]
-        out.area_id = ids[1][keep]
+        out.area_id = areas.ids[keep]
         out.area_own_road = own[keep]
     return out
 
 
-def read_osm_ground(path: Path) -> GroundSource:
-    """Roads, paths, rail, water and green of an OSM PBF/XML file (EPSG:4326)."""
-    kw = {"CONFIG_FILE": str(OSM_CONFIG), "USE_CUSTOM_INDEXING": "YES"}
-    lines = _read_layer(
-        path, "lines", LINE_TAGS, where="highway IS NOT NULL OR railway IS NOT NULL", **kw
-    )
-    areas = _read_layer(path, "multipolygons", AREA_TAGS, **kw)
+def _osm_rows(rows: OsmRows) -> _Rows:
+    n = len(rows)
+    geom = shapely.from_wkb(rows.wkb, on_invalid="ignore") if n else np.zeros(0, object)
+    return _Rows(np.asarray(geom, dtype=object), rows.columns, _osm_ids(rows.columns, n))
+
+
+def read_osm_ground(path: Path, layers: dict[str, OsmRows] | None = None) -> GroundSource:
+    """Roads, paths, rail, water and green of an OSM PBF/XML file (EPSG:4326), from ``layers``
+    when the buildings' read already holds them (:data:`OSM_QUERIES`), else in one pass."""
+    if layers is None:
+        layers = read_layers(path, OSM_QUERIES)
+    lines, areas, points = layers["lines"], layers["multipolygons"], layers["points"]
     if len(lines) + len(areas) > MAX_GROUND_FEATURES:
         raise InvalidInputError(
             f"{path}: {len(lines) + len(areas)} ground features, more than the "
             f"{MAX_GROUND_FEATURES} a ground layer is built from at once; split the input"
         )
-    out = _from_frames(lines, areas, (_osm_ids(lines, len(lines)), _osm_ids(areas, len(areas))))
-    points = _read_layer(path, "points", ("name", "place"), where="place IS NOT NULL", **kw)
-    for geom, name, place in zip(
-        points.geometry.values, points["name"], points["place"], strict=True
-    ):
-        if isinstance(name, str) and name and place in PLACE_LABELS:
-            out.place_points.append((float(geom.x), float(geom.y), name, str(place)))
+    out = _from_rows(_osm_rows(lines), _osm_rows(areas))
+    n = len(points)
+    if n:
+        xy = shapely.get_coordinates(shapely.from_wkb(points.wkb, on_invalid="ignore"))
+        names, places = _strings(points.columns["name"], n), _strings(points.columns["place"], n)
+        for (x, y), name, place in zip(xy.tolist(), names, places, strict=True):
+            if name and place in PLACE_LABELS:
+                out.place_points.append((float(x), float(y), str(name), str(place)))
     return out
 
 
@@ -188,20 +209,16 @@ def read_gis_ground(
         geom = to_wgs84(
             np.asarray(frame.geometry.values, dtype=object), parse_crs(crs, where=str(path))
         )
-        frame = (
-            frame.set_geometry(geom, crs="EPSG:4326") if hasattr(frame, "set_geometry") else frame
-        )
         types = shapely.get_type_id(geom)
         ids = np.array(
             [f"{name}/{v}" for v in (frame["id"] if "id" in frame else range(len(frame)))],
             dtype=object,
         )
-        lines = frame[np.isin(types, [1, 5])]
-        areas = frame[np.isin(types, [3, 6])]
-        part = _from_frames(
-            lines, areas, (ids[np.isin(types, [1, 5])], ids[np.isin(types, [3, 6])])
-        )
-        out.extend(part)
+        geom_name = frame.geometry.name
+        columns = {str(c): frame[c].to_numpy() for c in frame.columns if c != geom_name}
+        rows = [np.isin(types, t) for t in ([1, 5], [3, 6])]
+        lines, areas = (_Rows(geom[r], {k: v[r] for k, v in columns.items()}, ids[r]) for r in rows)
+        out.extend(_from_rows(lines, areas))
     return out
 
 
@@ -210,12 +227,20 @@ def is_osm(path: Path) -> bool:
     return path.suffix.lower() in OSM_SUFFIXES
 
 
-def read_ground(paths: list[Path], src_crs: str | None = None) -> GroundSource:
-    """Ground features of every input: OSM files by suffix, the rest as GIS layers."""
+def read_ground(
+    paths: list[Path],
+    src_crs: str | None = None,
+    osm_layers: dict[str, dict[str, OsmRows]] | None = None,
+) -> GroundSource:
+    """Ground features of every input: OSM files by suffix, the rest as GIS layers.
+
+    ``osm_layers`` holds, by ``str(path)``, the layers of :data:`OSM_QUERIES` that the buildings'
+    read already took from an OSM file (each is used once and let go)."""
     out = GroundSource()
+    held = osm_layers if osm_layers is not None else {}
     for path in paths:
         if is_osm(path):
-            part = read_osm_ground(path)
+            part = read_osm_ground(path, held.pop(str(path), None))
         elif path.suffix.lower() == ".json" and path.name.lower().endswith(".city.json"):
             continue  # CityJSON: buildings only
         else:

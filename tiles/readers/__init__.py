@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tiles.errors import InvalidInputError
 from tiles.model import Skip
+
+if TYPE_CHECKING:
+    from tiles.readers.osm import LayerQuery, OsmRows
 
 
 @dataclass
@@ -26,6 +30,9 @@ class ReadOptions:
     layer: str | None = None
     id_field: str | None = None
     lod: str | None = None  # CityJSON level of detail, e.g. "2.2"; highest present if None
+    # OSM: further layers read in the same pass over the file as the buildings' relations
+    # (tiles/readers/osm.py), handed back on SourceData.osm_layers; the ground layer's
+    osm_layers: dict[str, LayerQuery] | None = None
 
 
 @dataclass
@@ -41,6 +48,8 @@ class SourceData:
     solids: NDArray[np.object_] | None = None  # CityJSON: a Solid per row
     parent_id: NDArray[np.object_] | None = None
     skipped: list[Skip] = field(default_factory=list)
+    # the layers ReadOptions.osm_layers asked for (OSM inputs only; on the first chunk)
+    osm_layers: dict[str, OsmRows] | None = None
 
     def __len__(self) -> int:
         return int(self.source_id.shape[0])
@@ -60,6 +69,7 @@ class SourceData:
                 solids=None if self.solids is None else self.solids[sl],
                 parent_id=None if self.parent_id is None else self.parent_id[sl],
                 skipped=self.skipped if k == 0 else [],
+                osm_layers=self.osm_layers if k == 0 else None,
             )
 
 

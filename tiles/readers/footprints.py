@@ -22,10 +22,10 @@ from tiles.errors import CRSError, InvalidInputError
 from tiles.geometry.crs import parse_crs, to_wgs84
 from tiles.model import Skip
 from tiles.readers import ReadOptions, SourceData, dataset_name
+from tiles.readers.osm import LayerQuery, OsmRows, read_layers, read_rows
 
 log = logging.getLogger(__name__)
 
-OSM_CONFIG = Path(__file__).with_name("osmconf.ini")
 
 # Attribute columns the pipeline uses; GDAL-laundered spellings map back to the OSM keys.
 WANTED = (
@@ -196,30 +196,13 @@ def iter_osm(path: Path, options: ReadOptions, chunk_rows: int | None) -> Iterat
     raw features (WKB and the few wanted tags) are read at once."""
     if path.name.lower().endswith(".pbf"):
         check_pbf(path)
-    tagged = '(building IS NOT NULL OR "building:part" IS NOT NULL)'
-    # Two passes: GDAL's OSM driver leaves out closed ways that are outer members of a
-    # multipolygon relation when it reads relations in the same pass (building ways of a
-    # relation tagged otherwise, parts outlining a building relation: 7 in the London extract),
-    # but reports them when the filter asks for ways only
-    lists: dict[str, list[Any]] = {}
-    wkb_parts = []
-    for where in (f"osm_way_id IS NOT NULL AND {tagged}", f"osm_id IS NOT NULL AND {tagged}"):
-        meta, _fids, wkb_part, values = _read(
-            path,
-            layer=options.layer or "multipolygons",
-            where=where,
-            CONFIG_FILE=str(OSM_CONFIG),
-            USE_CUSTOM_INDEXING="YES",
-        )
-        wkb_parts.append(wkb_part)
-        for k, v in zip(meta["fields"], values, strict=True):
-            lists.setdefault(str(k), []).append(v)
-    wkb = np.concatenate(wkb_parts)
-    raw = {k: np.concatenate(v) for k, v in lists.items()}
+    rows, layers = _osm_building_rows(path, options)
+    raw = rows.columns
     way = _as_str(raw["osm_way_id"])
     rel = _as_str(raw["osm_id"])
     source_id = np.where(way != "", "way/" + way.astype(str), "relation/" + rel.astype(str))
     source_id = source_id.astype(object)
+    wkb = rows.wkb
     cols = {k: _as_str(v) for k, v in raw.items() if k in WANTED}
     crs = options.src_crs or "EPSG:4326"
     # a relation and its member ways are judged on the whole file, before it is cut in chunks
@@ -234,7 +217,62 @@ def iter_osm(path: Path, options: ReadOptions, chunk_rows: int | None) -> Iterat
         source_id, wkb = source_id[rest], wkb[rest]
         cols = {k: v[rest] for k, v in cols.items()}
     del geoms
-    yield from _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows, skipped)
+    chunks = _finish_chunks(path, options, source_id, wkb, cols, crs, chunk_rows, skipped)
+    for k, data in enumerate(chunks):
+        if k == 0:
+            data.osm_layers = layers
+        yield data
+
+
+def _osm_building_rows(
+    path: Path, options: ReadOptions
+) -> tuple[OsmRows, dict[str, OsmRows] | None]:
+    """The building ways and relations of an OSM file, and the layers ``options.osm_layers``
+    asks for (read in the relations' pass).
+
+    Two passes: GDAL's OSM driver leaves out closed ways that are outer members of a
+    multipolygon relation when it reads relations in the same pass (building ways of a relation
+    tagged otherwise, parts outlining a building relation: 7 in the London extract), but reports
+    them when the filter asks for ways only.
+    """
+    layer = options.layer or "multipolygons"
+    ways = read_rows(path, layer, f"osm_way_id IS NOT NULL AND {_BUILDING_TAGGED}")
+    extra = options.osm_layers
+    if not extra or layer != "multipolygons":
+        rels = read_rows(path, layer, f"osm_id IS NOT NULL AND {_BUILDING_TAGGED}")
+        return _concat(ways, rels), None
+    # the relations come from the other layers' pass (the whole multipolygons layer or the
+    # part the query asks for, with the relations added), picked out here
+    queries = dict(extra)
+    asked = queries.get("multipolygons")
+    rel_where = f"osm_id IS NOT NULL AND {_BUILDING_TAGGED}"
+    queries["multipolygons"] = LayerQuery(
+        tuple(dict.fromkeys([*(asked.columns if asked else ()), *ways.columns])),
+        None if asked is None or asked.where is None else f"({asked.where}) OR ({rel_where})",
+    )
+    layers = read_layers(path, queries)
+    mp = layers["multipolygons"]
+    tags = mp.columns
+    is_rel = np.array([v is not None for v in tags["osm_id"]], dtype=bool) & (
+        np.array([v is not None for v in tags["building"]], dtype=bool)
+        | np.array([v is not None for v in tags["building:part"]], dtype=bool)
+    )
+    rels = mp.take(is_rel)
+    rels = OsmRows(rels.wkb, {k: rels.columns[k] for k in ways.columns})
+    if asked is None:
+        del layers["multipolygons"]
+    return _concat(ways, rels), layers
+
+
+# GDAL's OSM driver takes the where of a layer as SQL over its columns
+_BUILDING_TAGGED = '(building IS NOT NULL OR "building:part" IS NOT NULL)'
+
+
+def _concat(a: OsmRows, b: OsmRows) -> OsmRows:
+    return OsmRows(
+        np.concatenate([a.wkb, b.wkb]),
+        {k: np.concatenate([a.columns[k], b.columns[k]]) for k in a.columns},
+    )
 
 
 def _varint(buf: bytes, i: int) -> tuple[int, int]:
