@@ -496,7 +496,7 @@ def alerts_send(
         migrate.require_up_to_date(db.engine)
         with db.sessions() as session:
             links = Links.for_app(create_app(settings), settings.public_base_url)
-            report = alerts.run(session, links)
+            report = alerts.run(session, links, settings.secret_key.get_secret_value())
             typer.echo(
                 f"{report.searches_due} saved searches due, {len(report.messages)} digests queued"
             )

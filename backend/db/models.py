@@ -463,6 +463,8 @@ class SavedSearch(Base):
     query: Mapped[dict[str, Any]] = mapped_column(default=dict)
     target: Mapped[str] = mapped_column(String(16), default="opportunities")
     frequency: Mapped[str] = mapped_column(String(16), default="daily")
+    # alerts paused by the owner or by the e-mail's stop link; the search itself stays
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_run_at: Mapped[datetime | None] = mapped_column()
 

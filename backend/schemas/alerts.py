@@ -37,6 +37,9 @@ class SavedSearchUpdate(BaseModel):
     )
     query: OpportunityFilters | None = None
     frequency: Frequency | None = Field(None, examples=["weekly"])
+    paused: bool | None = Field(
+        None, description="true: no alert e-mails until set false again", examples=[True]
+    )
 
 
 class SavedSearchPublic(BaseModel):
@@ -61,6 +64,7 @@ class SavedSearchPublic(BaseModel):
                         "proposal_id": None,
                     },
                     "frequency": "daily",
+                    "paused": False,
                     "created_at": "2025-04-10T08:30:00Z",
                     "last_run_at": "2025-05-06T06:00:00Z",
                 }
@@ -72,6 +76,7 @@ class SavedSearchPublic(BaseModel):
     name: str
     query: OpportunityFilters
     frequency: Frequency
+    paused: bool = Field(description="Alerts paused (by the owner or the e-mail's stop link)")
     created_at: datetime
     last_run_at: datetime | None
 
@@ -120,6 +125,9 @@ class FundingSavedSearchUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=100)
     query: FundingSearchFilters | None = None
     frequency: Frequency | None = Field(None, examples=["weekly"])
+    paused: bool | None = Field(
+        None, description="true: no alert e-mails until set false again", examples=[True]
+    )
 
 
 class FundingSavedSearchPublic(BaseModel):
@@ -142,6 +150,7 @@ class FundingSavedSearchPublic(BaseModel):
                         "open_now": True,
                     },
                     "frequency": "weekly",
+                    "paused": False,
                     "created_at": "2026-11-02T09:00:00Z",
                     "last_run_at": "2026-11-30T06:00:00Z",
                 }
@@ -154,5 +163,15 @@ class FundingSavedSearchPublic(BaseModel):
     target: Literal["funding"] = "funding"
     query: FundingSearchFilters
     frequency: Frequency
+    paused: bool = Field(description="Alerts paused (by the owner or the e-mail's stop link)")
     created_at: datetime
     last_run_at: datetime | None
+
+
+class AlertsStopped(BaseModel):
+    """The answer of the e-mail's one-click stop link."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 5, "paused": True}]})
+
+    id: int
+    paused: bool

@@ -10,20 +10,30 @@ A saved search with ``target = "funding"`` (issue 15) stores the funding directo
 (``FundingSearchFilters``) and, in the same run, mails the published schemes matching them that
 were published since the search was saved and not sent before (``funding_alert_deliveries``), in
 the account's language. Deleting a saved search stops its alerts, for either target.
+
+A paused search (``paused``: by its owner in the app, or by the stop link in every digest) is
+never due; it keeps its filters and its record of what was sent, so resuming mails only what is
+new to it. The stop link carries ``HMAC-SHA256(secret, "alert-stop:<search id>:<user id>")``:
+checked by recomputing, nothing stored; the digest's ``List-Unsubscribe`` header points at it
+(RFC 8058 one-click: a POST pauses, a GET shows a button and changes nothing).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from backend.db.models import AlertDelivery, OutboxMessage, SavedSearch, User
 from backend.db.models_sme import FundingAlertDelivery, FundingScheme
 from backend.db.types import utcnow
-from backend.errors import NotFoundError
+from backend.errors import NotFoundError, PermissionDeniedError
 from backend.repositories import alerts as repo
 from backend.repositories.session import Session
 from backend.schemas.alerts import (
+    AlertsStopped,
     FundingSavedSearchCreate,
     FundingSavedSearchPublic,
     FundingSavedSearchUpdate,
@@ -48,6 +58,7 @@ def to_public(s: SavedSearch) -> SavedSearchPublic:
         name=s.name,
         query=OpportunityFilters.model_validate(s.query),
         frequency=s.frequency,
+        paused=s.paused,
         created_at=s.created_at,
         last_run_at=s.last_run_at,
     )
@@ -97,6 +108,8 @@ def update(
         search.query = _stored(data.query)
     if data.frequency is not None:
         search.frequency = data.frequency
+    if data.paused is not None:
+        search.paused = data.paused
     session.commit()
     return search
 
@@ -115,6 +128,7 @@ def funding_to_public(s: SavedSearch) -> FundingSavedSearchPublic:
         name=s.name,
         query=FundingSearchFilters.model_validate(s.query),
         frequency=s.frequency,
+        paused=s.paused,
         created_at=s.created_at,
         last_run_at=s.last_run_at,
     )
@@ -170,6 +184,8 @@ def update_funding(
         search.query = _funding_stored(data.query)
     if data.frequency is not None:
         search.frequency = data.frequency
+    if data.paused is not None:
+        search.paused = data.paused
     session.commit()
     return search
 
@@ -179,6 +195,34 @@ def funding_matches(session: Session, principal: Principal, search_id: int) -> l
     search = _own(session, principal, search_id, "funding")
     query = FundingSearchFilters.model_validate(search.query)
     return funding.find(session, principal, scheme_filters(query, date.today()))
+
+
+# --- the e-mail's stop link ----------------------------------------------------------------------
+
+#: The operation of the stop link's page (``?token=TOKEN``); the POST of the same path pauses.
+STOP_PAGE_OPERATION = "stopAlertsPage"
+
+
+def stop_token(secret: str, search: SavedSearch) -> str:
+    message = f"alert-stop:{search.id}:{search.user_id}".encode()
+    mac = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:24]).decode().rstrip("=")
+
+
+def stop_url(links: Links, secret: str, search: SavedSearch) -> str:
+    page = links.operation(STOP_PAGE_OPERATION, search_id=search.id)
+    return f"{page}?token={stop_token(secret, search)}"
+
+
+def stop_alerts(session: Session, secret: str, search_id: int, token: str) -> AlertsStopped:
+    """Pause a saved search's alerts from the link in its digest, no sign-in (RFC 8058)."""
+    search = repo.search(session, search_id)
+    # a wrong token and a missing search answer alike: the link reveals nothing
+    if search is None or not hmac.compare_digest(stop_token(secret, search), token):
+        raise PermissionDeniedError("token: not a valid stop link for this saved search")
+    search.paused = True
+    session.commit()
+    return AlertsStopped(id=search.id, paused=True)
 
 
 # --- digests ---------------------------------------------------------------------------------
@@ -191,12 +235,14 @@ class RunReport:
 
 
 def is_due(search: SavedSearch, now: datetime) -> bool:
+    if search.paused:
+        return False
     last = opportunities.as_utc(search.last_run_at)
     return last is None or now - last >= DUE_AFTER.get(search.frequency, DUE_AFTER["daily"])
 
 
 def _digest(
-    search: SavedSearch, user: User, found: list[opportunities.Found], links: Links
+    search: SavedSearch, user: User, found: list[opportunities.Found], links: Links, stop: str
 ) -> tuple[str, str]:
     n = len(found)
     subject = f"CivicTwin: {n} new opportunit{'y' if n == 1 else 'ies'} for “{search.name}”"
@@ -217,13 +263,17 @@ def _digest(
             f"  data: {links.operation('getOpportunity', opportunity_id=o.id)}",
         ]
     # the app has no deep link to the saved searches (they are in its Opportunities tab)
-    lines += ["", f"Change or stop these alerts under Opportunities: {links.home()}"]
+    lines += [
+        "",
+        f"Change these alerts under Opportunities: {links.home()}",
+        f"Stop these alerts: {stop}",
+    ]
     return subject, "\n".join(lines) + "\n"
 
 
-def run(session: Session, links: Links, now: datetime | None = None) -> RunReport:
+def run(session: Session, links: Links, secret: str, now: datetime | None = None) -> RunReport:
     """Queue one digest per due saved search with matches it has not sent yet; ``links`` (from
-    the API layer) makes the links in them."""
+    the API layer) makes the links in them, ``secret`` signs their stop links."""
     now = now or utcnow()
     report = RunReport(0, [])
     for search, user in repo.all_searches(session):
@@ -231,7 +281,7 @@ def run(session: Session, links: Links, now: datetime | None = None) -> RunRepor
             continue
         report.searches_due += 1
         if search.target == "funding":
-            message = _run_funding(session, search, user, links, now)
+            message = _run_funding(session, search, user, links, secret, now)
             if message is not None:
                 report.messages.append(message)
             session.commit()
@@ -242,9 +292,12 @@ def run(session: Session, links: Links, now: datetime | None = None) -> RunRepor
         found = found[:MAX_ITEMS_PER_DIGEST]
         search.last_run_at = now
         if found:
-            subject, body = _digest(search, user, found, links)
+            stop = stop_url(links, secret, search)
+            subject, body = _digest(search, user, found, links, stop)
             assert user.email is not None
-            message = OutboxMessage(to_address=user.email, subject=subject, body=body)
+            message = OutboxMessage(
+                to_address=user.email, subject=subject, body=body, unsubscribe_url=stop
+            )
             session.add(message)
             session.flush()
             session.add_all(
@@ -270,7 +323,8 @@ FUNDING_TEXTS: dict[str, dict[str, str]] = {
         "rolling": "open all year",
         "closes": "closes {date}",
         "amount": "{lo}–{hi} {currency}",
-        "footer": "Change or stop these alerts under Funding: {url}",
+        "footer": "Change these alerts under Funding: {url}",
+        "stop": "Stop these alerts: {url}",
     },
     "et": {
         "subject.one": "CivicTwin: 1 uus toetusmeede otsingule „{name}”",
@@ -280,7 +334,8 @@ FUNDING_TEXTS: dict[str, dict[str, str]] = {
         "rolling": "avatud aasta ringi",
         "closes": "sulgub {date}",
         "amount": "{lo}–{hi} {currency}",
-        "footer": "Muuda või peata need teavitused jaotises Rahastus: {url}",
+        "footer": "Muuda neid teavitusi jaotises Rahastus: {url}",
+        "stop": "Peata need teavitused: {url}",
     },
     "hu": {
         "subject.one": "CivicTwin: 1 új támogatási program a(z) „{name}” kereséshez",
@@ -290,7 +345,8 @@ FUNDING_TEXTS: dict[str, dict[str, str]] = {
         "rolling": "egész évben nyitva",
         "closes": "határidő: {date}",
         "amount": "{lo}–{hi} {currency}",
-        "footer": "Az értesítéseket a Finanszírozás részben módosíthatja vagy állíthatja le: {url}",
+        "footer": "Az értesítéseket a Finanszírozás részben módosíthatja: {url}",
+        "stop": "Értesítések leállítása: {url}",
     },
     "it": {
         "subject.one": "CivicTwin: 1 nuovo bando di finanziamento per “{name}”",
@@ -300,7 +356,8 @@ FUNDING_TEXTS: dict[str, dict[str, str]] = {
         "rolling": "aperto tutto l'anno",
         "closes": "scade il {date}",
         "amount": "{lo}–{hi} {currency}",
-        "footer": "Modifica o interrompi questi avvisi in Finanziamenti: {url}",
+        "footer": "Modifica questi avvisi in Finanziamenti: {url}",
+        "stop": "Interrompi questi avvisi: {url}",
     },
     "sv": {
         "subject.one": "CivicTwin: 1 nytt stödprogram för ”{name}”",
@@ -310,13 +367,14 @@ FUNDING_TEXTS: dict[str, dict[str, str]] = {
         "rolling": "öppet året runt",
         "closes": "stänger {date}",
         "amount": "{lo}–{hi} {currency}",
-        "footer": "Ändra eller stoppa dessa aviseringar under Finansiering: {url}",
+        "footer": "Ändra dessa aviseringar under Finansiering: {url}",
+        "stop": "Stoppa dessa aviseringar: {url}",
     },
 }
 
 
 def _funding_digest(
-    search: SavedSearch, user: User, schemes: list[FundingScheme], links: Links
+    search: SavedSearch, user: User, schemes: list[FundingScheme], links: Links, stop: str
 ) -> tuple[str, str]:
     texts = FUNDING_TEXTS.get(user.locale or "en", FUNDING_TEXTS["en"])
     n = len(schemes)
@@ -343,7 +401,7 @@ def _funding_digest(
             f"  {s.apply_url or links.home()}",
             f"  data: {links.operation('getScheme', scheme_id=s.id)}",
         ]
-    lines += ["", texts["footer"].format(url=links.home())]
+    lines += ["", texts["footer"].format(url=links.home()), texts["stop"].format(url=stop)]
     return subject, "\n".join(lines) + "\n"
 
 
@@ -370,15 +428,16 @@ def _new_schemes(session: Session, search: SavedSearch, today: date) -> list[Fun
 
 
 def _run_funding(
-    session: Session, search: SavedSearch, user: User, links: Links, now: datetime
+    session: Session, search: SavedSearch, user: User, links: Links, secret: str, now: datetime
 ) -> OutboxMessage | None:
     found = _new_schemes(session, search, now.date())
     search.last_run_at = now
     if not found:
         return None
-    subject, body = _funding_digest(search, user, found, links)
+    stop = stop_url(links, secret, search)
+    subject, body = _funding_digest(search, user, found, links, stop)
     assert user.email is not None
-    message = OutboxMessage(to_address=user.email, subject=subject, body=body)
+    message = OutboxMessage(to_address=user.email, subject=subject, body=body, unsubscribe_url=stop)
     session.add(message)
     session.flush()
     session.add_all(

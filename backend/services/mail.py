@@ -17,6 +17,7 @@ import smtplib
 import ssl
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlparse
 
@@ -61,8 +62,14 @@ def _connect(url: str, timeout: float = 30) -> smtplib.SMTP:
     return server
 
 
+#: Headers fold only where they have spaces: a long link in ``List-Unsubscribe`` stays one
+#: ``<URL>`` (RFC 5322 allows 998 characters a line); at 78 the library turned it into an
+#: RFC 2047 encoded word, which mail clients do not read as a link.
+_POLICY = SMTP.clone(max_line_length=998)
+
+
 def _email(message: OutboxMessage, sender: str) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=_POLICY)
     mail["From"] = sender
     mail["To"] = message.to_address
     mail["Subject"] = message.subject

@@ -1,16 +1,22 @@
 """``/api/v1/saved-searches``: my saved opportunity searches and their alert frequency;
 ``/api/v1/saved-searches/funding``: my saved searches of funding schemes (issue 15). Deleting
-works on either kind."""
+and pausing (``paused`` in a PATCH) work on either kind; ``/{id}/stop`` is the digest's one-click
+stop link (no sign-in: the signed token is the credential)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import html
+from typing import Annotated
 
-from backend.api.deps import CurrentPrincipal, SessionDep
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from backend.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.pagination import Pagination
 from backend.api.params import ResourceId
 from backend.schemas.alerts import (
+    AlertsStopped,
     FundingSavedSearchCreate,
     FundingSavedSearchPublic,
     FundingSavedSearchUpdate,
@@ -134,3 +140,49 @@ def delete_saved_search(
 ) -> Response:
     alerts.delete(session, principal, search_id)
     return Response(status_code=204)
+
+
+StopToken = Annotated[
+    str, Query(min_length=1, max_length=64, description="The stop link's signed token")
+]
+
+_STOP_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Stop alerts – CivicTwin</title></head><body style="font-family:sans-serif;margin:2rem">
+<h1>Stop these alerts</h1>
+<p>Press the button to pause the e-mail alerts of this saved search. The search stays in your
+account; you can resume its alerts there.</p>
+<form method="post" action="{action}"><button type="submit">Stop alerts</button></form>
+</body></html>"""
+
+
+@router.get(
+    "/{search_id}/stop",
+    response_class=Response,
+    operation_id="stopAlertsPage",
+    responses={
+        200: {
+            "content": {"text/html": {"example": '<!doctype html>…<form method="post">…'}},
+            "description": "A page with one button that pauses the alerts (a GET changes "
+            "nothing, so mail scanners following links stop nothing)",
+        },
+        **error_responses(422),
+    },
+    summary="The page of a digest's stop link",
+)
+def stop_alerts_page(request: Request, search_id: ResourceId, token: StopToken) -> HTMLResponse:
+    action = html.escape(str(request.url.path) + "?" + str(request.url.query), quote=True)
+    return HTMLResponse(_STOP_PAGE.format(action=action))
+
+
+@router.post(
+    "/{search_id}/stop",
+    response_model=AlertsStopped,
+    operation_id="stopAlerts",
+    responses=error_responses(403, 422),
+    summary="Pause a saved search's alerts from its digest (RFC 8058 one-click), no sign-in",
+)
+def stop_alerts(
+    search_id: ResourceId, token: StopToken, session: SessionDep, settings: SettingsDep
+) -> AlertsStopped:
+    return alerts.stop_alerts(session, settings.secret_key.get_secret_value(), search_id, token)

@@ -1052,6 +1052,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saved-searches/{search_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The page of a digest's stop link */
+        get: operations["stopAlertsPage"];
+        put?: never;
+        /** Pause a saved search's alerts from its digest (RFC 8058 one-click), no sign-in */
+        post: operations["stopAlerts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opendata": {
         parameters: {
             query?: never;
@@ -2165,6 +2183,20 @@ export interface components {
              * @description Comments kept, now attributed to 'deleted user'
              */
             comments_kept: number;
+        };
+        /**
+         * AlertsStopped
+         * @description The answer of the e-mail's one-click stop link.
+         * @example {
+         *       "id": 5,
+         *       "paused": true
+         *     }
+         */
+        AlertsStopped: {
+            /** Id */
+            id: number;
+            /** Paused */
+            paused: boolean;
         };
         /**
          * Analytics
@@ -3966,6 +3998,7 @@ export interface components {
          *       "id": 12,
          *       "last_run_at": "2026-11-30T06:00:00Z",
          *       "name": "Grants for small builders",
+         *       "paused": false,
          *       "query": {
          *         "kind": [
          *           "grant"
@@ -3995,6 +4028,11 @@ export interface components {
              */
             frequency: "immediate" | "daily" | "weekly";
             /**
+             * Paused
+             * @description Alerts paused (by the owner or the e-mail's stop link)
+             */
+            paused: boolean;
+            /**
              * Created At
              * Format: date-time
              */
@@ -4017,6 +4055,12 @@ export interface components {
              * @example weekly
              */
             frequency?: ("immediate" | "daily" | "weekly") | null;
+            /**
+             * Paused
+             * @description true: no alert e-mails until set false again
+             * @example true
+             */
+            paused?: boolean | null;
         };
         /**
          * FundingSearchFilters
@@ -7326,6 +7370,7 @@ export interface components {
          *       "id": 5,
          *       "last_run_at": "2025-05-06T06:00:00Z",
          *       "name": "Landscaping near me",
+         *       "paused": false,
          *       "query": {
          *         "cpv": [
          *           "4511"
@@ -7348,6 +7393,11 @@ export interface components {
              * @enum {string}
              */
             frequency: "immediate" | "daily" | "weekly";
+            /**
+             * Paused
+             * @description Alerts paused (by the owner or the e-mail's stop link)
+             */
+            paused: boolean;
             /**
              * Created At
              * Format: date-time
@@ -7375,6 +7425,12 @@ export interface components {
              * @example weekly
              */
             frequency?: ("immediate" | "daily" | "weekly") | null;
+            /**
+             * Paused
+             * @description true: no alert e-mails until set false again
+             * @example true
+             */
+            paused?: boolean | null;
         };
         /**
          * SchemeCreate
@@ -14803,6 +14859,125 @@ export interface operations {
             };
             /** @description NotFoundError */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    stopAlertsPage: {
+        parameters: {
+            query: {
+                /** @description The stop link's signed token */
+                token: string;
+            };
+            header?: never;
+            path: {
+                /** @description Id (1 to 2147483647) */
+                search_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page with one button that pauses the alerts (a GET changes nothing, so mail scanners following links stop nothing) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html>…<form method="post">… */
+                    "text/html": unknown;
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    stopAlerts: {
+        parameters: {
+            query: {
+                /** @description The stop link's signed token */
+                token: string;
+            };
+            header?: {
+                /** @description Optional, 1 to 255 printable characters, unique per request: a retry with the same key and the same request is answered with the stored response (`Idempotent-Replayed: true`) and creates nothing again; the same key with another request is 422; while the first request is still being answered, 409 with `Retry-After`. Keys are kept 24 hours, per caller. A request that created nothing, or whose answer signs in (sets a cookie), keeps no key. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (1 to 2147483647) */
+                search_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertsStopped"];
+                };
+            };
+            /** @description PermissionDeniedError */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@ import logging
 import socket
 from collections.abc import Callable, Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -47,6 +48,10 @@ def smtp() -> Iterator[tuple[str, Inbox]]:
         yield f"smtp://127.0.0.1:{port}", inbox
     finally:
         controller.stop()
+
+
+def _subject(mail: Message) -> str:
+    return str(make_header(decode_header(str(mail["Subject"]))))
 
 
 def _send(monkeypatch: pytest.MonkeyPatch, db_url: str, smtp_url: str | None) -> str:
@@ -154,3 +159,106 @@ def test_without_smtp_the_digest_waits_in_the_outbox_and_goes_out_later(
     out = _send(monkeypatch, db_url, smtp_url)
     assert "0 digests queued" in out and "1 messages sent" in out
     assert len(inbox.messages) == 1
+
+
+def test_a_paused_search_sends_nothing_and_resuming_sends_only_what_is_new(
+    client: TestClient,
+    db_url: str,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], dict[str, str]],
+    make_proposal: Callable[..., Proposal],
+    smtp: tuple[str, Inbox],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    smtp_url, inbox = smtp
+    planner = make_user("planner")
+    ph = bearer(planner)
+    proposal = make_proposal(planner)
+    publish(client, ph, proposal.id, title="Courtyard landscaping")
+    sme = bearer(make_user("sme", email="paused@example.org"))
+    made = client.post(
+        "/api/v1/saved-searches",
+        json={"name": "All", "query": {}, "frequency": "immediate"},
+        headers=sme,
+    ).json()
+    assert made["paused"] is False
+    sid = made["id"]
+    paused = client.patch(f"/api/v1/saved-searches/{sid}", json={"paused": True}, headers=sme)
+    assert paused.status_code == 200 and paused.json()["paused"] is True
+    assert client.get("/api/v1/saved-searches", headers=sme).json()[0]["paused"] is True
+    out = _send(monkeypatch, db_url, smtp_url)
+    assert "0 saved searches due" in out and inbox.messages == []
+
+    client.patch(f"/api/v1/saved-searches/{sid}", json={"paused": False}, headers=sme)
+    _send(monkeypatch, db_url, smtp_url)
+    assert len(inbox.messages) == 1
+    assert "Courtyard landscaping" in inbox.messages[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    r = client.patch(f"/api/v1/saved-searches/{sid}", json={"paused": "maybe"}, headers=sme)
+    assert r.status_code == 422 and "paused" in r.json()["detail"], r.text
+
+
+def test_the_digests_stop_link_pauses_that_search_in_one_click_without_signing_in(
+    client: TestClient,
+    db_url: str,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], dict[str, str]],
+    make_proposal: Callable[..., Proposal],
+    smtp: tuple[str, Inbox],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    smtp_url, inbox = smtp
+    planner = make_user("planner")
+    ph = bearer(planner)
+    proposal = make_proposal(planner)
+    publish(client, ph, proposal.id, title="Courtyard landscaping")
+    sme = bearer(make_user("sme", email="stop@example.org"))
+    searches = [
+        client.post(
+            "/api/v1/saved-searches",
+            json={"name": name, "query": {}, "frequency": "immediate"},
+            headers=sme,
+        ).json()["id"]
+        for name in ("First", "Second")
+    ]
+    _send(monkeypatch, db_url, smtp_url)
+    assert len(inbox.messages) == 2
+    first = next(m for m in inbox.messages if "First" in _subject(m))
+    # RFC 2369 / 8058 headers point at this search's own stop link
+    raw = str(first["List-Unsubscribe"])
+    assert raw.startswith("<http") and raw.endswith(">"), raw  # a link, not an encoded word
+    header = raw.strip("<>")
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = first.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert f"Stop these alerts: {header}" in text
+    path = "/" + header.split("/", 3)[3]
+    assert path.startswith(f"/api/v1/saved-searches/{searches[0]}/stop?token=")
+
+    page = client.get(path)  # a mail scanner's GET changes nothing
+    assert page.status_code == 200 and '<form method="post"' in page.text
+    listed = {
+        s["id"]: s["paused"] for s in client.get("/api/v1/saved-searches", headers=sme).json()
+    }
+    assert listed == {searches[0]: False, searches[1]: False}
+
+    # a forged or another search's token is refused, and says which parameter is wrong
+    token = path.split("token=")[1]
+    for bad in (
+        f"/api/v1/saved-searches/{searches[1]}/stop?token={token}",
+        f"/api/v1/saved-searches/{searches[0]}/stop?token=x{token[1:]}",
+        f"/api/v1/saved-searches/999999/stop?token={token}",
+    ):
+        r = client.post(bad)
+        assert r.status_code == 403 and "token" in r.json()["detail"], (bad, r.text)
+    assert client.post(f"/api/v1/saved-searches/{searches[0]}/stop").status_code == 422
+
+    stopped = client.post(path)  # the one-click POST a mail client sends, no cookie, no bearer
+    assert stopped.status_code == 200 and stopped.json() == {"id": searches[0], "paused": True}
+    listed = {
+        s["id"]: s["paused"] for s in client.get("/api/v1/saved-searches", headers=sme).json()
+    }
+    assert listed == {searches[0]: True, searches[1]: False}
+
+    publish(client, ph, proposal.id, title="Tree planting", cpv_codes=["45112710"])
+    _send(monkeypatch, db_url, smtp_url)
+    assert len(inbox.messages) == 3  # only the search still on
+    assert "Second" in _subject(inbox.messages[2])

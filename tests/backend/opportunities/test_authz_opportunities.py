@@ -9,7 +9,10 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.db.models import Proposal, User
+from backend.db.engine import Database
+from backend.db.models import Proposal, SavedSearch, User
+from backend.services import alerts
+from backend.settings import Settings
 from tests.backend.opportunities.conftest import opportunity_body, publish
 
 ROLES = ("anonymous", "citizen", "sme", "planner", "moderator", "admin")
@@ -47,6 +50,8 @@ COVERED_OPERATIONS = PUBLIC | {
     "createSavedSearch",
     "updateSavedSearch",
     "deleteSavedSearch",
+    "stopAlertsPage",
+    "stopAlerts",
     "getProposalAnalytics",
     "getAreaAnalytics",
 }
@@ -243,3 +248,25 @@ def test_analytics_are_for_planners(
     assert statuses(client, caller, "GET", "/api/v1/analytics/area?bbox=-2,52,-1,53") == only(
         ("planner",), 200
     )
+
+
+def test_a_digests_stop_link_needs_its_signed_token_not_an_account(
+    client: TestClient, caller: Caller, settings: Settings, database: Database
+) -> None:
+    """Every role, the search's owner included, gets 403 with a wrong token and the page with
+    any; the signed token works with no account (a mail client's one-click POST)."""
+    owner = caller("sme")
+    sid = client.post(
+        "/api/v1/saved-searches", json={"name": "All", "query": {}}, headers=owner
+    ).json()["id"]
+    url = f"/api/v1/saved-searches/{sid}/stop"
+    for role in ROLES:
+        h = caller(role)
+        assert client.post(url, params={"token": "x"}, headers=h).status_code == 403, role
+        assert client.get(url, params={"token": "x"}, headers=h).status_code == 200, role
+    assert client.post(url, params={"token": "x"}, headers=owner).status_code == 403
+    with database.sessions() as session:
+        search = session.get(SavedSearch, sid)
+        assert search is not None
+        token = alerts.stop_token(settings.secret_key.get_secret_value(), search)
+    assert client.post(url, params={"token": token}).json() == {"id": sid, "paused": True}

@@ -156,9 +156,22 @@ def test_alerts_mail_newly_published_matching_schemes_once(
     assert _subject(inbox, 1) == "CivicTwin: 1 nuovo bando di finanziamento per “Builders”"
     assert "Contributo per la prima gara" in second and "Draft bank" in second
     assert "Chamber of Commerce" not in second
+    # its stop link, in Italian, pauses this search in one click (no sign-in); resuming in the
+    # app mails only what was published meanwhile
+    stop = f"/api/v1/saved-searches/{sid}/stop?token="
+    line = next(x for x in second.splitlines() if x.startswith("Interrompi questi avvisi: "))
+    assert stop in line and str(inbox.messages[1]["List-Unsubscribe"]).strip("<>") in line
+    assert client.post(line[line.index(stop) :]).json() == {"id": sid, "paused": True}
+    create_scheme(client, funder, provider="While paused")
+    out = _send(monkeypatch, db_url, smtp_url)
+    assert "0 saved searches due" in out and len(inbox.messages) == 2
+    r = client.patch(f"{URL}/{sid}", json={"paused": False}, headers=sme)
+    assert r.status_code == 200 and r.json()["paused"] is False, r.text
+    out = _send(monkeypatch, db_url, smtp_url)
+    assert "1 digests queued" in out and "While paused" in _text(inbox, 2)
 
     # deleting the search stops its alerts
     assert client.delete(f"/api/v1/saved-searches/{sid}", headers=sme).status_code == 204
     create_scheme(client, funder, provider="After the end")
     out = _send(monkeypatch, db_url, smtp_url)
-    assert "0 saved searches due" in out and len(inbox.messages) == 2
+    assert "0 saved searches due" in out and len(inbox.messages) == 3
