@@ -285,6 +285,23 @@ class Settings(BaseSettings):
         le=65_536,
         description="Megabytes each impact study process keeps between studies, at most.",
     )
+    impact_cache_dir: Path | None = Field(
+        None,
+        description=(
+            "Folder where impact study processes also keep what they compute (the rays the "
+            "city blocks, sun positions, sample points) for the next process, after a restart "
+            "or on another runner; unset: `impact-cache` beside the tiles folder."
+        ),
+    )
+    impact_cache_disk_mb: float = Field(
+        1024.0,
+        ge=0,
+        le=1_048_576,
+        description=(
+            "Megabytes the impact cache folder holds at most, least recently used files "
+            "removed first; `0` keeps nothing on disk."
+        ),
+    )
     impact_dask_scheduler: str | None = Field(
         None,
         description=(
@@ -344,3 +361,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def impact_cache_folder(self) -> Path | None:
+        """Where impact study processes keep their cache on disk (None: not on disk)."""
+        if self.impact_cache_disk_mb <= 0:
+            return None
+        return self.impact_cache_dir or self.tiles_dir.parent / "impact-cache"

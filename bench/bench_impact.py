@@ -12,8 +12,14 @@
    with the process cache the first study filled (the city's scenes and the rays they block,
    sun positions, sample points) and its *before* values, against the same study from scratch
    with an empty cache; both in this run, checked to give identical results (every value).
+5. With --fresh-process instead: the same re-run in a new process each time, as after a
+   restart of the server: with the stored *before* values alone (as before the cache folder)
+   against the *before* values and the cache folder the first study filled
+   (impact.cache.DiskCache), the two kinds interleaved, --repeat times each, every re-run
+   checked to give the same results as the others.
 
     .venv/bin/python bench/bench_impact.py [--city PATH/buildings.fgb] [--points 10] [--rerun-only]
+    .venv/bin/python bench/bench_impact.py --city PATH/buildings.fgb --fresh-process [--repeat 2]
 
 Without --city the demo tileset is built once into a temporary folder from
 data/london-city/london.osm.pbf, as `civictwin demo` does.
@@ -78,6 +84,101 @@ def tower(heights: dict[str, float] | None = None) -> tuple[FeatureTable, shapel
     return table_from_records(recs, prefix="massing"), shapely.geometry.shape(spec["site_boundary"])
 
 
+def _values(r: dict[str, Any]) -> str:
+    """A study's whole result as JSON, but its timings and ray counts."""
+    stats = {k: v for k, v in r["stats"].items() if k not in _TIMINGS}
+    return json.dumps({**r, "stats": stats}, sort_keys=True)
+
+
+def child_rerun(city_path: str, before_json: str, cache_dir: str) -> None:
+    """One re-run (the podium at 24 m) in this fresh process; ``cache_dir`` "-" for none."""
+    import hashlib
+
+    from impact.cache import configure
+
+    t_start = time.perf_counter()
+    city = read_buildings(Path(city_path))
+    _, site = tower()
+    replaces = [
+        b for b, g in zip(city.building_id, city.footprint, strict=True) if g.intersects(site)
+    ]
+    changed, _ = tower({"Podium": 24.0})
+    cache = configure(disk_dir=None if cache_dir == "-" else cache_dir, disk_mb=1024.0)
+    if cache_dir == "-":
+        cache.disk = None
+    reuse = json.loads(Path(before_json).read_text())
+    t = time.perf_counter()
+    r = run_study(city, changed, replaces, StudyOptions(engine="embree"), reuse=reuse)
+    study_s = time.perf_counter() - t
+    disk = cache.disk
+    print(
+        json.dumps(
+            {
+                "study_s": round(study_s, 2),
+                "process_s": round(time.perf_counter() - t_start, 2),
+                "parts": r["stats"]["seconds"],
+                "rays": r["stats"]["rays"],
+                "rays_reused": r["stats"]["rays_reused"],
+                "reused_before": r["stats"]["reused_before"],
+                "disk_hits": disk.stats.hits if disk else 0,
+                "values_sha256": hashlib.sha256(_values(r).encode()).hexdigest(),
+                "peak_rss_mb": round(rss_mb(), 1),
+            }
+        )
+    )
+
+
+def fresh_process(city_arg: str | None, repeat: int) -> None:
+    """The first study here (filling a new cache folder), then re-runs in fresh processes."""
+    import statistics
+    import subprocess
+
+    from impact.cache import configure
+
+    city_path = demo_city(city_arg)
+    work = Path(tempfile.mkdtemp(prefix="bench-impact-disk-"))
+    folder = work / "impact-cache"
+    out: dict[str, Any] = {"load_before": os.getloadavg()}
+    city = read_buildings(city_path)
+    scheme, site = tower()
+    replaces = [
+        b for b, g in zip(city.building_id, city.footprint, strict=True) if g.intersects(site)
+    ]
+    cache = configure(disk_dir=folder, disk_mb=1024.0)
+    t = time.perf_counter()
+    first = run_study(city, scheme, replaces, StudyOptions(engine="embree"))
+    out["first_study_s"] = round(time.perf_counter() - t, 2)
+    assert cache.disk is not None
+    out["folder"] = {
+        "files": len(list(folder.glob("*.npz"))),
+        "mb": round(cache.disk.nbytes() / 2**20, 1),
+        "writes": cache.disk.stats.writes,
+        "skipped": cache.disk.stats.skipped,
+    }
+    before = work / "before.json"
+    before.write_text(json.dumps(first["_before"]))
+    del first
+    out["load_after_first"] = os.getloadavg()
+    runs: dict[str, list[dict[str, Any]]] = {"before_only": [], "before_and_folder": []}
+    for _ in range(repeat):
+        for kind, arg in (("before_only", "-"), ("before_and_folder", str(folder))):
+            cmd = [sys.executable, __file__, "--city", str(city_path), "--child", str(before), arg]
+            t = time.perf_counter()
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            one = json.loads(done.stdout.strip().splitlines()[-1])
+            one["wall_s"] = round(time.perf_counter() - t, 2)
+            one["load"] = os.getloadavg()[0]
+            runs[kind].append(one)
+    out["runs"] = runs
+    hashes = {r["values_sha256"] for rs in runs.values() for r in rs}
+    out["identical_results"] = len(hashes) == 1
+    med = {k: statistics.median(r["study_s"] for r in rs) for k, rs in runs.items()}
+    out["median_study_s"] = med
+    out["ratio_folder_to_before_only"] = round(med["before_and_folder"] / med["before_only"], 2)
+    out["load_after"] = os.getloadavg()
+    print(json.dumps(out, indent=1))
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -91,7 +192,22 @@ def main() -> None:
         action="store_true",
         help="stop after the full study and the re-run (no ray race, no one-point timing)",
     )
+    ap.add_argument(
+        "--fresh-process",
+        action="store_true",
+        help="only the re-run in fresh processes, without and with the cache folder",
+    )
+    ap.add_argument("--repeat", type=int, default=2, help="fresh-process re-runs of each kind")
+    ap.add_argument(
+        "--child", nargs=2, metavar=("BEFORE_JSON", "CACHE_DIR"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args()
+    if args.child:
+        child_rerun(args.city, *args.child)
+        return
+    if args.fresh_process:
+        fresh_process(args.city, args.repeat)
+        return
     out: dict[str, object] = {"load_before": os.getloadavg()[0]}
 
     city = read_buildings(demo_city(args.city))

@@ -61,17 +61,25 @@ def child_main(conn: Any, args: tuple[Any, ...]) -> None:
         conn.close()
 
 
-def worker_main(conn: Any, cache_entries: int, cache_mb: float) -> None:
+def worker_main(
+    conn: Any,
+    cache_entries: int,
+    cache_mb: float,
+    cache_dir: str | None = None,
+    cache_disk_mb: float = 0.0,
+) -> None:
     """Entry point of a long-lived study process: it runs one study per ``args`` tuple it
     receives on ``conn`` (answering as :func:`child_main`) until ``None`` or the pipe's end.
 
     The process keeps :func:`impact.cache.shared` between studies, bounded by
     ``cache_entries`` and ``cache_mb``: a re-run of a proposal after one block changed finds
-    the city's scenes and rays of the first run there.
+    the city's scenes and rays of the first run there. With ``cache_dir`` (and
+    ``cache_disk_mb`` > 0) the cache's plain-data entries also go to that folder, so that the
+    next study process (after a restart or a crash) finds them too.
     """
     from impact.cache import configure
 
-    configure(cache_entries, cache_mb)
+    configure(cache_entries, cache_mb, cache_dir, cache_disk_mb if cache_dir else 0.0)
     try:
         while True:
             try:

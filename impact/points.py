@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from impact.cache import storable
 from impact.errors import TooLargeError
 from impact.scene import AnyScene
 
@@ -23,6 +24,7 @@ DEFAULT_STOREY_M = 3.0
 MAX_POINTS = 200_000
 
 
+@storable
 @dataclass
 class Points:
     """Analysis points in the scene's frame: position, outward unit normal, owning feature."""

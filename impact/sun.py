@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pvlib import spa
 
+from impact.cache import storable
 from impact.errors import InvalidInputError
 
 # SPA's mean atmospheric refraction at sunrise/sunset (degrees) and a standard atmosphere
@@ -25,6 +26,7 @@ STANDARD_TEMPERATURE_C = 12.0
 MAX_STEPS_PER_DAY = 24 * 60
 
 
+@storable
 @dataclass(frozen=True)
 class SunPositions:
     """Sun positions at ``times`` (UTC seconds since the epoch), angles in degrees.

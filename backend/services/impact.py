@@ -39,9 +39,15 @@ def run_analysis(
 ) -> list[str]:
     """Run the study of proposal ``key`` (id or reference); write the results to ``output``
     (JSON, atomically) when given; return the summary sentences."""
+    from impact.cache import configure
     from impact.errors import ImpactError
     from impact.scene import read_city, table_from_records
     from impact.study import StudyOptions, run_study
+
+    # a run of the command line is a fresh process: what an earlier run (or a server's study
+    # process) kept in the cache folder makes a re-run fast
+    folder = settings.impact_cache_folder
+    configure(disk_dir=folder, disk_mb=settings.impact_cache_disk_mb if folder else 0.0)
 
     proposal = _proposal(session, key)
     if not proposal.massing:

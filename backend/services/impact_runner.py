@@ -194,7 +194,13 @@ class ImpactRunner:
             conn, child_end = ctx.Pipe(duplex=True)
             child = ctx.Process(
                 target=worker_main,
-                args=(child_end, self.settings.impact_cache_entries, self.settings.impact_cache_mb),
+                args=(
+                    child_end,
+                    self.settings.impact_cache_entries,
+                    self.settings.impact_cache_mb,
+                    _str_or_none(self.settings.impact_cache_folder),
+                    self.settings.impact_cache_disk_mb,
+                ),
                 daemon=True,
             )
             child.start()
@@ -287,3 +293,7 @@ class ImpactRunner:
 
 class _Failed(Exception):
     """The study failed for a reason worth showing (its first argument)."""
+
+
+def _str_or_none(path: Any) -> str | None:
+    return None if path is None else str(path)

@@ -12,6 +12,7 @@ import shapely
 import shapely.geometry
 from fastapi.testclient import TestClient
 
+from backend.settings import Settings
 from tests.backend.city.fixtures import City
 from tests.backend.impact.helpers import set_height, tower_proposal, wait_done
 from tests.backend.proposals.helpers import publish
@@ -20,7 +21,7 @@ Headers = Callable[[str], dict[str, str]]
 
 
 def test_a_massing_change_queues_a_study_whose_results_are_served_in_every_form(
-    client: TestClient, as_role: Headers, city: City
+    client: TestClient, as_role: Headers, city: City, settings: Settings
 ) -> None:
     planner = as_role("planner")
     proposal = tower_proposal(client, planner, city, height_m=60.0)
@@ -28,6 +29,10 @@ def test_a_massing_change_queues_a_study_whose_results_are_served_in_every_form(
     status = wait_done(client, planner, pid)
     assert status["job"]["reason"] == "massing"
     assert status["job"]["progress"] == 100
+    # the study process kept its cache on disk too, beside the tiles folder, for the next one
+    folder = settings.impact_cache_folder
+    assert folder == settings.tiles_dir.parent / "impact-cache"
+    assert list(folder.glob("*.npz"))
     result = status["result"]
     codes = [f["code"] for f in result["facts"]]
     assert codes[0] == "vsc" and codes[-1] == "grid" and "ground" in codes
