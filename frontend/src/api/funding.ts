@@ -62,6 +62,8 @@ export const savedFundingSearches = (api: Api) => api.http.get<FundingSavedSearc
 export const saveFundingSearch = (api: Api, name: string, query: Partial<FundingSearchFilters>, frequency: Frequency) =>
   api.http.post<FundingSavedSearch>(SAVED, { name, query, frequency })
 export const runFundingSearch = (api: Api, id: Id) => api.http.get<SchemeList>(`${SAVED}/${encodeURIComponent(String(id))}/schemes`)
+export const updateFundingSearch = (api: Api, id: Id, body: { frequency?: Frequency; paused?: boolean }) =>
+  api.http.patch<FundingSavedSearch>(`${SAVED}/${encodeURIComponent(String(id))}`, body)
 export const deleteFundingSearch = (api: Api, id: Id) => api.http.delete<void>(`${V1}/saved-searches/${encodeURIComponent(String(id))}`)
 export const guide = (api: Api) => api.http.get<Journey[]>(`${V1}/guide`)
 export const kpis = (api: Api, proposalId?: Id) =>

@@ -163,6 +163,9 @@ export class Api {
   saveSearch = (name: string, query: OpportunityFilters) =>
     this.http.post<SavedSearch>(`${V1}/saved-searches`, { name, query, frequency: 'daily' })
   deleteSavedSearch = (id: Id) => this.http.delete<void>(`${V1}/saved-searches/${enc(id)}`)
+  /** Alerts of a saved search: `{frequency, paused}` (either kind: funding has its own path). */
+  updateSavedSearch = (id: Id, body: { frequency?: SavedSearch['frequency']; paused?: boolean }) =>
+    this.http.patch<SavedSearch>(`${V1}/saved-searches/${enc(id)}`, body)
   cpv = async (q: { q?: string; prefix?: string; lang?: string; limit?: number }) =>
     (await this.http.get<{ items: CpvCode[] }>(`${V1}/cpv`, { limit: 15, ...q })).items
 }

@@ -147,6 +147,31 @@ describe('opportunities panel', () => {
     expect(rendered).toContain('Results')
   })
 
+  it('pauses and resumes a saved search\'s alerts from its row, and says so', async () => {
+    const stored = { id: 4, name: 'Roofs', query: {}, frequency: 'daily', paused: false, created_at: '2026-12-01T00:00:00Z', last_run_at: null }
+    const { server, ctx } = setup(['sme'], {
+      'GET /api/v1/saved-searches': () => [stored],
+      'PATCH /api/v1/saved-searches/4': (req) => Object.assign(stored, req.body as object),
+    })
+    await settle()
+    await settle()
+    const select = $<HTMLSelectElement>('#opps-alerts-4')
+    expect(host.querySelector('label[for="opps-alerts-4"]')!.textContent).toBe('Alerts for Roofs')
+    expect(select.value).toBe('daily')
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Alerts: immediately', 'Alerts: daily', 'Alerts: weekly', 'Alerts paused'])
+    select.value = 'paused'
+    select.dispatchEvent(new Event('change', { bubbles: true }))
+    await settle()
+    expect(server.requests.at(-1)).toMatchObject({ method: 'PATCH', path: '/api/v1/saved-searches/4', body: { paused: true } })
+    expect($<HTMLSelectElement>('#opps-alerts-4').value).toBe('paused')
+    expect(ctx.announced.at(-1)).toBe('Alerts for Roofs: Alerts paused')
+    select.value = 'weekly'
+    select.dispatchEvent(new Event('change', { bubbles: true }))
+    await settle()
+    expect(server.requests.at(-1)!.body).toEqual({ frequency: 'weekly', paused: false })
+    expect($<HTMLSelectElement>('#opps-alerts-4').value).toBe('weekly')
+  })
+
   it('an SME registers interest: only the detail\'s actions render, and the card shows it after', async () => {
     const { server, ctx } = setup(['sme'], { 'PUT /api/v1/opportunities/1/interest': () => ({ opportunity_id: 1, withdrawn: false }) })
     await settle()
