@@ -5,9 +5,8 @@
  * listed on the work package. An error the API names a field for is shown beside that field.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { h, type JSX } from 'preact'
+import { h } from 'preact'
 import type { Id, Opportunity } from '../api'
-import { ApiError } from '../api/client'
 import { awardsOf, createAward, createSubPackage, deleteAward, interestsOf, subPackagesOf, SUPPLIER_SIZES, type Award, type InterestForPublisher } from '../api/awards'
 import { kpis as kpisApi, type Kpis } from '../api/funding'
 import type { MessageKey } from '../i18n'
@@ -15,31 +14,8 @@ import { formatCurrency, formatDate } from '../i18n/format'
 import { Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
+import { failure, fieldWithError, type Errors } from './fielderrors'
 import { store, useI18n } from './store'
-
-/** The field an API error is about (`params.field`, else a `field: …` detail), if any. */
-export function errorField(err: unknown): string | undefined {
-  if (!(err instanceof ApiError)) return undefined
-  const f = err.params.field
-  if (typeof f === 'string' && f) return f.split('.')[0]
-  return /^([a-z_]+): /.exec(err.message)?.[1]
-}
-
-type Errors = Record<string, string>
-
-/** A labelled control with the API's error for it beside it (`aria-describedby`, `aria-invalid`). */
-function fieldWithError(label: string, id: string, control: JSX.Element, error: string | undefined): JSX.Element {
-  const errId = `${id}-error`
-  const props = control.props as Record<string, unknown>
-  const withError = error ? h(control.type as string, { ...props, 'aria-invalid': 'true', 'aria-describedby': errId }) : control
-  return h('div', { class: 'field' }, h('label', { for: id }, label), withError, error ? h('p', { class: 'error', id: errId }, error) : null)
-}
-
-function failure(err: unknown, fields: readonly string[]): { errors: Errors; general?: string } {
-  const f = errorField(err)
-  const text = errorText(err)
-  return f && fields.includes(f) ? { errors: { [f]: text } } : { errors: {}, general: text }
-}
 
 const pct = (v: number | null | undefined) => (v == null ? '–' : `${Math.round(v * 100)} %`)
 

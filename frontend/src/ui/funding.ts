@@ -7,7 +7,7 @@
  * (README.md): state in signals on the class, views as function components.
  */
 import { signal } from '@preact/signals'
-import { h, type JSX } from 'preact'
+import { Fragment, h, type JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import {
   deleteFundingSearch,
@@ -36,6 +36,8 @@ import type { Id } from '../api'
 import type { MessageKey } from '../i18n/en'
 import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
+import { GuideEditor } from './funding_guide'
+import { MySchemes } from './funding_schemes'
 import { store, useI18n } from './store'
 
 const KINDS: SchemeKind[] = ['grant', 'loan', 'guarantee', 'equity', 'advice', 'training']
@@ -64,6 +66,8 @@ export class FundingPanel {
   readonly saveName = signal('')
   readonly saveFrequency = signal<Frequency>('daily')
   readonly savedOpen = signal(false)
+  /** the city's guide editor shown instead of the guide (planners and admins) */
+  readonly guideEditing = signal(false)
 
   constructor(readonly ctx: AppContext) {}
 
@@ -305,10 +309,43 @@ function KpiView({ panel, k }: { panel: FundingPanel; k: Kpis }) {
   )
 }
 
+function GuideView({ panel }: { panel: FundingPanel }) {
+  const { t } = useI18n(panel.ctx)
+  const locale = store.locale.value
+  return h(
+    Fragment,
+    {},
+    panel.journeys.value.map((j) =>
+        j.steps.length
+          ? h(
+              'details',
+              { key: j.journey, id: `guide-${j.journey}` },
+              h('summary', {}, t(`fund.journey.${j.journey}` as MessageKey)),
+              h(
+                'ol',
+                {},
+                j.steps.map((s) => {
+                  const texts = s.translations as Record<string, { title: string; description?: string } | undefined>
+                  const text = texts[locale] ?? texts.en
+                  return h(
+                    'li',
+                    { key: s.id },
+                    h('strong', {}, text?.title ?? ''),
+                    text?.description ? h('p', {}, text.description) : null,
+                    h('p', { class: 'muted' }, [s.provider, s.cost && `${t('fund.cost')}: ${s.cost}`, s.duration && `${t('fund.time')}: ${s.duration}`].filter(Boolean).join(' · ')),
+                    s.url ? h('a', { href: s.url, rel: 'noopener', target: '_blank' }, t('fund.more')) : null,
+                  )
+                }),
+              ),
+            )
+          : null,
+    ),
+  )
+}
+
 function FundingView({ panel }: { panel: FundingPanel }) {
   const { t } = useI18n(panel.ctx)
   const user = store.user.value
-  const locale = store.locale.value
   if (!panel.loaded.value) return h(Notice, { kind: 'muted' }, t('app.loading'))
   const matches = panel.matches.value
   return h(
@@ -316,6 +353,7 @@ function FundingView({ panel }: { panel: FundingPanel }) {
     { 'aria-labelledby': 'fund-h', class: 'funding' },
     h('h2', { id: 'fund-h' }, t('fund.heading')),
     panel.error.value ? h(Notice, { kind: 'error' }, panel.error.value) : null,
+    hasRole(user, 'funder') ? h(MySchemes, { ctx: panel.ctx, onChanged: () => void panel.search(panel.query.value) }) : null,
     hasRole(user, 'sme')
       ? h(
           'section',
@@ -342,30 +380,19 @@ function FundingView({ panel }: { panel: FundingPanel }) {
       'section',
       { 'aria-labelledby': 'fund-guide-h' },
       h('h3', { id: 'fund-guide-h' }, t('fund.guide')),
-      panel.journeys.value.map((j) =>
-        j.steps.length
-          ? h(
-              'details',
-              { key: j.journey, id: `guide-${j.journey}` },
-              h('summary', {}, t(`fund.journey.${j.journey}` as MessageKey)),
-              h(
-                'ol',
-                {},
-                j.steps.map((s) => {
-                  const texts = s.translations as Record<string, { title: string; description?: string } | undefined>
-                  const text = texts[locale] ?? texts.en
-                  return h(
-                    'li',
-                    { key: s.id },
-                    h('strong', {}, text?.title ?? ''),
-                    text?.description ? h('p', {}, text.description) : null,
-                    h('p', { class: 'muted' }, [s.provider, s.cost && `${t('fund.cost')}: ${s.cost}`, s.duration && `${t('fund.time')}: ${s.duration}`].filter(Boolean).join(' · ')),
-                    s.url ? h('a', { href: s.url, rel: 'noopener', target: '_blank' }, t('fund.more')) : null,
-                  )
-                }),
-              ),
-            )
-          : null,
+      hasRole(user, 'planner')
+        ? h(
+            'button',
+            { type: 'button', id: 'guide-edit-toggle', 'aria-expanded': panel.guideEditing.value ? 'true' : 'false', 'aria-controls': 'guide-body', onClick: () => (panel.guideEditing.value = !panel.guideEditing.value) },
+            panel.guideEditing.value ? t('guideEdit.done') : t('guideEdit.toggle'),
+          )
+        : null,
+      h(
+        'div',
+        { id: 'guide-body' },
+        panel.guideEditing.value && hasRole(user, 'planner')
+          ? h(GuideEditor, { ctx: panel.ctx, journeys: panel.journeys.value, onChanged: (j) => (panel.journeys.value = j) })
+          : h(GuideView, { panel }),
       ),
     ),
     panel.kpis.value ? h(KpiView, { panel, k: panel.kpis.value }) : null,
