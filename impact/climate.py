@@ -61,8 +61,11 @@ NORMALS: dict[str, SunshineNormals] = {
             52.45,
             -1.74,
             "Europe/London",
-            (52.0, 71.0, 107.0, 149.0, 189.0, 180.0, 191.0, 178.0, 136.0, 99.0, 66.0, 52.0),
-            "Met Office 1991-2020 climate averages, Birmingham Airport (Elmdon)",
+            # no Birmingham station is in the Met Office's historic station data: the mean of
+            # the two nearest with every month of 1991-2020, Shawbury (72 km NW) and
+            # Ross-on-Wye (83 km SW); see docs/impact.md
+            (52.4, 74.0, 113.4, 156.5, 191.5, 186.7, 193.8, 172.0, 134.8, 97.8, 60.8, 47.4),
+            "Met Office historic station data, mean of Shawbury and Ross-on-Wye, 1991-2020",
         ),
         SunshineNormals(
             "Genoa",

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bump when the study's method changes, so results of the old method are not reused.
-METHOD_VERSION = "impact-3"  # 2: the zone of theoretical visibility; 3: finer eye grid if sparse
+#: 2: the zone of theoretical visibility; 3: finer eye grid if sparse; 4: Birmingham's sunshine
+#: table from the Met Office's station records (docs/impact.md, "Sunshine normals")
+METHOD_VERSION = "impact-4"
 #: The study never looks further than its largest radius (400 m of points + 600 m of shadow).
 READ_MARGIN_M = 1100.0
 #: Protected viewpoints kept per city tileset.
