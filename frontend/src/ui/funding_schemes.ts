@@ -191,7 +191,17 @@ export function errorKey(path: string | undefined, cpvCount: number): string | u
 const value = (e: Event) => (e.currentTarget as HTMLInputElement).value
 
 /** A group of checkboxes (sizes, stages, work packages), its error tied to the group. */
-function Checks({ legend, id, options, chosen, onChange, error, hint }: { legend: string; id: string; options: { value: string; label: string }[]; chosen: string[]; onChange: (v: string[]) => void; error?: string; hint?: string }) {
+interface ChecksProps {
+  legend: string
+  id: string
+  options: { value: string; label: string }[]
+  chosen: string[]
+  onChange: (v: string, on: boolean) => void
+  error?: string
+  hint?: string
+}
+
+function Checks({ legend, id, options, chosen, onChange, error, hint }: ChecksProps) {
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
   return h(
     'fieldset',
@@ -206,7 +216,7 @@ function Checks({ legend, id, options, chosen, onChange, error, hint }: { legend
           type: 'checkbox',
           id: `${id}-${o.value}`,
           checked: chosen.includes(o.value),
-          onChange: (e: Event) => onChange((e.currentTarget as HTMLInputElement).checked ? [...chosen, o.value] : chosen.filter((x) => x !== o.value)),
+          onChange: (e: Event) => onChange(o.value, (e.currentTarget as HTMLInputElement).checked),
         }),
         h('label', { for: `${id}-${o.value}` }, o.label),
       ),
@@ -251,6 +261,9 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
     }
   }, [ctx, scheme, picker])
   const set = <K extends keyof SchemeDraft>(k: K, v: SchemeDraft[K]) => setD((old) => ({ ...old, [k]: v }))
+  // from the state as it is when the box changes, not as it was at the last render
+  const toggle = (k: 'sizes' | 'stages', v: string, on: boolean) => setD((old) => ({ ...old, [k]: on ? [...old[k].filter((x) => x !== v), v] : old[k].filter((x) => x !== v) }))
+  const toggleLink = (v: string, on: boolean) => setD((old) => ({ ...old, opportunity_ids: on ? [...old.opportunity_ids.filter((x) => x !== Number(v)), Number(v)] : old.opportunity_ids.filter((x) => x !== Number(v)) }))
   const setText = (l: Lang, k: 'title' | 'summary', v: string) => setD((old) => ({ ...old, texts: { ...old.texts, [l]: { ...old.texts[l], [k]: v } } }))
   const focusFirstError = () =>
     requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
@@ -340,10 +353,10 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
       'fieldset',
       {},
       h('legend', {}, t('funder.eligibility')),
-      h(Checks, { legend: t('funder.sizes'), id: id('sizes'), hint: t('funder.noneIsAny'), options: SIZES.map((s) => ({ value: s, label: t(`fund.size.${s}` as MessageKey) })), chosen: d.sizes, onChange: (v) => set('sizes', v), error: errors.sizes }),
+      h(Checks, { legend: t('funder.sizes'), id: id('sizes'), hint: t('funder.noneIsAny'), options: SIZES.map((s) => ({ value: s, label: t(`fund.size.${s}` as MessageKey) })), chosen: d.sizes, onChange: (v, on) => toggle('sizes', v, on), error: errors.sizes }),
       picker.view(t('funder.cpv'), errors['sectors.cpv']),
       input('nace', t('funder.nace'), 'sectors.nace', { maxLength: 200, autocapitalize: 'characters' }, t('funder.naceHint')),
-      h(Checks, { legend: t('funder.stages'), id: id('stages'), hint: t('funder.noneIsAny'), options: STAGES.map((s) => ({ value: s, label: t(`funder.stage.${s}` as MessageKey) })), chosen: d.stages, onChange: (v) => set('stages', v), error: errors.stages }),
+      h(Checks, { legend: t('funder.stages'), id: id('stages'), hint: t('funder.noneIsAny'), options: STAGES.map((s) => ({ value: s, label: t(`funder.stage.${s}` as MessageKey) })), chosen: d.stages, onChange: (v, on) => toggle('stages', v, on), error: errors.stages }),
       h(
         'fieldset',
         { class: 'checks', id: id('area'), 'aria-describedby': errors.area ? id('area-error') : undefined, 'aria-invalid': errors.area ? 'true' : undefined },
@@ -399,7 +412,7 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
           hint: t('funder.packagesHint'),
           options: packageOptions.map((o) => ({ value: String(o.id), label: o.title })),
           chosen: d.opportunity_ids.map(String),
-          onChange: (v) => set('opportunity_ids', v.map(Number)),
+          onChange: toggleLink,
           error: errors.opportunity_ids,
         })
       : null,
