@@ -5,15 +5,23 @@ floats above or sinks below the slope. Cutting the polygons at the lines of a gr
 terrain's cell size keeps every triangle within one cell, where the terrain is a single bilinear
 patch, so heights sampled once per vertex (one vectorised call per tile) follow the slope.
 
-The cut is a bisection: each round splits every piece that a grid line crosses at the middle one
-of those lines (along the axis crossed by more of them), one GEOS intersection per half, so a
-piece is cut ``log2`` of its cells times, and each cut works on a piece already small. Before this
-each polygon was intersected with every cell of its box, the whole polygon each time (a river of
-thousands of vertices against thousands of cells): the draped ground layer took 2.6 times as long
-as a flat one (docs/benchmarks.md, "Terrain"). The pieces are the same, polygon ∩ cell.
+Each polygon is tested against the cells of its box at once: a cell inside it is its own piece,
+and only cells on its edge are clipped (GEOS's rectangle clip, one vectorised call per tile).
+
+Where the terrain is smooth, cells much larger than the terrain's own need no cut at all: a
+triangle whose corners lie on the terrain strays from it by at most twice the terrain's distance
+to a plane over the triangle. :class:`DrapeCells` measures that distance once for the whole
+layer, for square blocks of ``2**k`` terrain cells (the best plane of each block, every node of
+a regular lattice at the terrain's spacing), and each tile is cut at the coarsest block size
+whose blocks over the tile all keep draped triangles within :data:`DRAPE_TOLERANCE_M`; steep or
+rough ground keeps the terrain's own cell. On the bench's London DEM (a 40 m rise, 3 m ripples)
+leaves are cut at 10 to 40 m instead of 5 m.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -21,9 +29,85 @@ from numpy.typing import NDArray
 
 # pieces a tile may be cut into at most (cells of the polygons' boxes): a coarser grid beyond it
 MAX_DRAPE_PIECES = 4_000_000
-_TOL_M = 1e-6  # a grid line this close to a piece's edge does not cross it (GEOS rounding)
-_PAD_M = 1.0  # the halves' boxes reach this far beyond the piece
-MAX_ROUNDS = 64  # bisection rounds at most (a piece of 2**32 cells a side needs 64)
+# a draped triangle's inside lies at most this far from the terrain (it is drawn 5 cm and more
+# above it: a triangle never sinks into it, and never floats visibly)
+DRAPE_TOLERANCE_M = 0.02
+MAX_LATTICE_NODES = 4_000_000  # the flatness lattice is bounded: coarser spacing beyond it
+
+# heights (ellipsoidal metres) at plane x/y
+PlaneHeightFn = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
+
+
+@dataclass
+class DrapeCells:
+    """Per level ``k``, which blocks of ``2**k`` cells of ``cell_m`` (aligned on multiples of
+    the block size in the plane) keep draped triangles within :data:`DRAPE_TOLERANCE_M`."""
+
+    cell_m: float
+    i0: int  # lattice node index (in cells) of the lattice's south-west corner
+    j0: int
+    flat: list[NDArray[np.bool_]]  # level k: (blocks north, blocks east)
+
+    @classmethod
+    def measure(
+        cls,
+        height_xy: PlaneHeightFn,
+        bounds: tuple[float, float, float, float],
+        cell_m: float,
+        max_cell_m: float,
+        tolerance_m: float = DRAPE_TOLERANCE_M,
+    ) -> DrapeCells:
+        """Sample the terrain at every ``cell_m`` over ``bounds`` (plane metres) and find, for
+        blocks up to ``max_cell_m`` across, those within ``tolerance_m / 2`` of a plane."""
+        x0, y0, x1, y1 = bounds
+        levels = max(int(np.floor(np.log2(max(max_cell_m / cell_m, 1.0)))), 0)
+        nodes = ((x1 - x0) / cell_m + 2**levels) * ((y1 - y0) / cell_m + 2**levels)
+        if nodes > MAX_LATTICE_NODES:  # bounded: a coarser lattice, so fewer (coarser) cuts
+            coarser = cell_m * float(np.sqrt(nodes / MAX_LATTICE_NODES))
+            return cls.measure(height_xy, bounds, coarser, max(max_cell_m, coarser), tolerance_m)
+        top = 2**levels
+        i0 = int(np.floor(x0 / cell_m / top)) * top
+        j0 = int(np.floor(y0 / cell_m / top)) * top
+        nx = int(np.ceil(x1 / cell_m / top)) * top - i0 + 1
+        ny = int(np.ceil(y1 / cell_m / top)) * top - j0 + 1
+        gx = (i0 + np.arange(max(nx, top + 1))) * cell_m
+        gy = (j0 + np.arange(max(ny, top + 1))) * cell_m
+        xx, yy = np.meshgrid(gx, gy)
+        h = np.asarray(height_xy(xx.ravel(), yy.ravel()), np.float64).reshape(xx.shape)
+        flat = [np.ones(((h.shape[0] - 1), (h.shape[1] - 1)), bool)]  # one cell: the finest cut
+        for k in range(1, levels + 1):
+            flat.append(_within_plane(h, 2**k, tolerance_m / 2.0))
+        return cls(cell_m, i0, j0, flat)
+
+    def cell_for(self, box: tuple[float, float, float, float]) -> float:
+        """The coarsest cut cell (metres) at which every block over ``box`` is flat enough."""
+        for k in range(len(self.flat) - 1, 0, -1):
+            size = self.cell_m * 2**k
+            f = self.flat[k]
+            bi0 = int(np.floor(box[0] / size)) - self.i0 // 2**k
+            bj0 = int(np.floor(box[1] / size)) - self.j0 // 2**k
+            bi1 = int(np.ceil(box[2] / size)) - self.i0 // 2**k
+            bj1 = int(np.ceil(box[3] / size)) - self.j0 // 2**k
+            if bi0 < 0 or bj0 < 0 or bi1 > f.shape[1] or bj1 > f.shape[0]:
+                continue  # beyond the measured lattice: not known to be flat
+            if f[bj0:bj1, bi0:bi1].all():
+                return size
+        return self.cell_m
+
+
+def _within_plane(h: NDArray[np.float64], s: int, limit_m: float) -> NDArray[np.bool_]:
+    """For blocks of ``s`` x ``s`` cells of the lattice ``h`` (nodes, both edges included),
+    whether every node lies within ``limit_m`` of the block's least-squares plane."""
+    win = np.lib.stride_tricks.sliding_window_view(h, (s + 1, s + 1))[::s, ::s]
+    by, bx = win.shape[:2]
+    u, v = np.meshgrid(np.arange(s + 1.0), np.arange(s + 1.0))
+    a = np.column_stack([np.ones(u.size), u.ravel(), v.ravel()])
+    solve = np.linalg.pinv(a).T  # heights to plane coefficients, the same for every block
+    flat = np.empty((by, bx), bool)
+    for r in range(by):  # a row of blocks at a time: bounded memory
+        z = win[r].reshape(bx, -1)
+        flat[r] = np.abs(z - (z @ solve) @ a.T).max(axis=1) <= limit_m
+    return flat
 
 
 def polygonal(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
@@ -36,18 +120,6 @@ def polygonal(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
         parts = [] if g is None else [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
         out[i] = shapely.MultiPolygon(parts) if parts else shapely.Polygon()
     return out
-
-
-def _lines_inside(
-    vmin: NDArray[np.float64], vmax: NDArray[np.float64], cell_m: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Per piece, the first and last grid line index strictly between ``vmin`` and ``vmax``
-    (``lo > hi`` when there is none)."""
-    lo = np.floor(vmin / cell_m) + 1.0
-    lo = np.where(lo * cell_m <= vmin + _TOL_M, lo + 1.0, lo)
-    hi = np.ceil(vmax / cell_m) - 1.0
-    hi = np.where(hi * cell_m >= vmax - _TOL_M, hi - 1.0, hi)
-    return lo, hi
 
 
 def cut_at_grid(

@@ -21,7 +21,7 @@ from tiles.geometry.crs import LocalFrame, ellipsoid_up
 from tiles.geometry.triangulate import triangulate_polygons
 from tiles.ground.classes import BASE_OFFSET_M, OFFSET_STEP_M, GroundClass
 from tiles.ground.content import GroundMesh, GroundRows, encode_ground_glb
-from tiles.ground.drape import cut_at_grid, polygonal
+from tiles.ground.drape import DrapeCells, cut_at_grid, polygonal
 from tiles.ground.shapes import GroundShapes
 from tiles.index.lod import cell_size
 from tiles.index.quadtree import Node
@@ -114,6 +114,16 @@ def build_tiles(
     contents: dict[str, ContentInfo] = {}
     totals = [0, 0]
     area = shapely.area(shapes.geom)
+    drape: DrapeCells | None = None
+    if drape_cell_m is not None:
+
+        def height_xy(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+            return height(*shapes.plane.inverse_xy(np.column_stack([x, y])))
+
+        lo = origin
+        bounds = (float(lo[0]), float(lo[1]), float(lo[0] + side), float(lo[1] + side))
+        leaf_m = side / 2**depth
+        drape = DrapeCells.measure(height_xy, bounds, drape_cell_m, leaf_m)
 
     def visit(level: int, x: int, y: int) -> int | None:
         size = side / 2**level
@@ -145,8 +155,11 @@ def build_tiles(
             ok = ~shapely.is_empty(polys)
             hits, polys = hits[ok], polys[ok]
         owner = np.arange(hits.size)
-        if hits.size and drape_cell_m is not None:
-            cell = drape_cell_m if leaf else max(drape_cell_m, cell_size(size))
+        if hits.size and drape is not None:
+            # as coarse as the terrain under the tile allows (DrapeCells), coarser in
+            # internal tiles (their polygons are simplified at that cell)
+            cell = drape.cell_for((x0, y0, x0 + size, y0 + size))
+            cell = cell if leaf else max(cell, cell_size(size))
             polys, owner = cut_at_grid(polys, owner, cell)
         mesh = (
             _mesh(polys, owner, shapes.ground_class[hits], shapes, frame, height)
