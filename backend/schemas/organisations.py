@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.schemas.geometry import PointIn
+from backend.schemas.pagination import Page
 from backend.schemas.text import WebURL
 
 OrganisationSize = Literal["micro", "small", "medium", "large"]
@@ -99,3 +100,7 @@ class OrganisationPublic(BaseModel):
     identifier: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class OrganisationList(Page[OrganisationPublic]):
+    """A page of the organisation directory."""

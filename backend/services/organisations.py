@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from backend.db.models import Organisation
 from backend.db.types import SRID, utcnow
-from backend.errors import ConflictError, NotFoundError
+from backend.errors import ConflictError, InvalidInputError, NotFoundError
+from backend.repositories import organisations as repo
 from backend.repositories.geometry import from_shape, to_shape
 from backend.repositories.session import Session
 from backend.schemas.opportunities import Match, MatchReason, OpportunityFilters
@@ -49,6 +50,18 @@ def mine(principal: Principal) -> Organisation:
     if org is None:
         raise NotFoundError("organisation: your account has no organisation profile")
     return org
+
+
+def search(
+    session: Session, text: str, limit: int, offset: int
+) -> tuple[list[OrganisationPublic], int]:
+    """The organisation directory: names containing ``text``, or the identifier ``text`` (a
+    company number), for choosing a supplier or a partner."""
+    text = " ".join(text.split())
+    if len(text) < 2:
+        raise InvalidInputError("q: give at least 2 characters of the organisation's name")
+    found, total = repo.search(session, text, limit, offset)
+    return [to_public(o) for o in found], total
 
 
 def get(session: Session, organisation_id: int) -> Organisation:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from backend.api.deps import SME, SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.pagination import PageParams, page_params
 from backend.api.params import ResourceId
 from backend.schemas.opportunities import InterestPublic, MatchList
-from backend.schemas.organisations import OrganisationPublic, OrganisationUpdate
+from backend.schemas.organisations import (
+    OrganisationList,
+    OrganisationPublic,
+    OrganisationUpdate,
+)
 from backend.services import interest, organisations
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
+#: A directory page: 10 by default, at most 50 (a picker shows a handful).
+SearchPage = Annotated[PageParams, Depends(page_params(10, 50))]
 
 
 @router.get(
@@ -64,6 +71,29 @@ def list_my_matches(
 )
 def list_my_interests(principal: SME, session: SessionDep) -> list[InterestPublic]:
     return interest.mine(session, principal)
+
+
+@router.get(
+    "",
+    response_model=OrganisationList,
+    operation_id="searchOrganisations",
+    responses=error_responses(422),
+    summary="The organisation directory: by name (any part, any case) or identifier",
+)
+def search_organisations(
+    q: Annotated[
+        str,
+        Query(
+            min_length=2,
+            max_length=100,
+            description="Part of the name, or the identifier (e.g. a company number)",
+        ),
+    ],
+    session: SessionDep,
+    page: SearchPage,
+) -> OrganisationList:
+    items, total = organisations.search(session, q, page.limit, page.offset)
+    return page.of(OrganisationList, items, total)
 
 
 @router.get(

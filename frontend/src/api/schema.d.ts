@@ -913,6 +913,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation directory: by name (any part, any case) or identifier */
+        get: operations["searchOrganisations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations/{organisation_id}": {
         parameters: {
             query?: never;
@@ -5980,6 +5997,39 @@ export interface components {
              */
             social_value?: ("local_employment" | "buy_local" | "green" | "apprenticeships" | "community" | "fair_work")[] | null;
             contact?: components["schemas"]["Contact"] | null;
+        };
+        /**
+         * OrganisationList
+         * @description A page of the organisation directory.
+         */
+        OrganisationList: {
+            /** Items */
+            items: components["schemas"]["OrganisationPublic"][];
+            /**
+             * Total
+             * @description Items over all pages
+             */
+            total: number;
+            /**
+             * Limit
+             * @description Page size asked for
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Items skipped before this page
+             */
+            offset: number;
+            /**
+             * Next
+             * @description URL of the next page, if any
+             */
+            next?: string | null;
+            /**
+             * Prev
+             * @description URL of the previous page, if any
+             */
+            prev?: string | null;
         };
         /**
          * OrganisationPublic
@@ -14173,6 +14223,60 @@ export interface operations {
             };
             /** @description ConflictError */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Client error: `{detail, code}` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Server error or unavailable: `{detail, code}` */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    searchOrganisations: {
+        parameters: {
+            query: {
+                /** @description Part of the name, or the identifier (e.g. a company number) */
+                q: string;
+                /** @description Page size (1 to 50) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationList"];
+                };
+            };
+            /** @description InvalidInputError */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -46,6 +46,80 @@ describe('awards and sub-packages', () => {
   })
   afterEach(() => render(null, host))
 
+  it('a supplier that registered no interest is found in the directory by name, with the keyboard', async () => {
+    const org = (id: number, name: string) => ({ id, name, size: 'micro', description: null, website: null, sectors: [], location: null, service_radius_km: null, identifier: id === 31 ? 'GB-COH-0042' : null, created_at: '', updated_at: '' })
+    const server = fakeServer({
+      'GET /api/v1/awards/kpis': () => KPIS,
+      'GET /api/v1/opportunities/4/awards': () => [],
+      'GET /api/v1/opportunities/4/interests': () => ({ items: [{ id: 1, opportunity_id: 4, organisation_id: 8, organisation_name: 'Barbican Gardens Ltd', message: '', withdrawn: false, created_at: '', updated_at: '' }], total: 1 }),
+      'GET /api/v1/organisations': (req) => {
+        const q = req.query.get('q')!.toLowerCase()
+        const items = [org(30, 'Aldgate Roofing'), org(31, 'Roofs of Moorgate')].filter((o) => o.name.toLowerCase().includes(q))
+        return { items, total: items.length, limit: 10, offset: 0, next: null, prev: null }
+      },
+      'POST /api/v1/opportunities/4/awards': (req) => {
+        const b = req.body as { supplier_id: number }
+        return [201, { id: 3, opportunity_id: 4, proposal_id: 1, supplier_id: b.supplier_id, supplier_name: 'Roofs of Moorgate', supplier_size: 'micro', value_amount: 500, currency: 'GBP', awarded_on: '2026-11-30', created_at: '' }]
+      },
+    })
+    const ctx = testContext(server.api, user(['planner']))
+    render(h(AwardsSection, { ctx, proposalId: 1, opportunities: [opp(4, 'Green roof')] }), host)
+    await settle()
+    await settle()
+    expect(host.querySelector('#award-4-supplier-q')).toBeNull()
+    const supplier = host.querySelector<HTMLSelectElement>('#award-4-supplier')!
+    expect(supplier.options[supplier.options.length - 1].textContent).toBe('Another organisation (search the directory)')
+    change(supplier, 'other', 'change')
+    await settle()
+    const box = host.querySelector<HTMLInputElement>('#award-4-supplier-q')!
+    expect(host.querySelector('label[for="award-4-supplier-q"]')!.textContent).toBe('Find the supplier organisation')
+    expect(box.getAttribute('role')).toBe('combobox')
+    change(box, 'roof')
+    await new Promise((r) => setTimeout(r, 300))
+    await settle()
+    expect(server.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/organisations' })
+    expect(box.getAttribute('aria-expanded')).toBe('true')
+    const options = [...host.querySelectorAll('#award-4-supplier-q-list [role=option]')].map((o) => o.textContent)
+    expect(options).toEqual(['Aldgate Roofing · Micro', 'Roofs of Moorgate · Micro · GB-COH-0042'])
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))
+    await settle()
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }))
+    await settle()
+    expect(box.getAttribute('aria-activedescendant')).toBe('award-4-supplier-q-opt-1')
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+    await settle()
+    expect(box.value).toBe('Roofs of Moorgate')
+    expect(box.getAttribute('aria-expanded')).toBe('false')
+    expect(ctx.announced).toContain('Roofs of Moorgate chosen')
+    change(host.querySelector<HTMLInputElement>('#award-4-value')!, '500')
+    change(host.querySelector<HTMLInputElement>('#award-4-date')!, '2026-11-30')
+    await settle()
+    host.querySelector<HTMLFormElement>('form.award-form')!.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    expect(server.requests.find((r) => r.method === 'POST')).toMatchObject({ body: { supplier_id: 31, value_amount: 500 } })
+    expect(host.querySelector('ul.awards')!.textContent).toContain('Roofs of Moorgate (Micro)')
+  })
+
+  it('with no interested organisation the directory search is the supplier field, and a missing choice is said beside it', async () => {
+    const server = fakeServer({
+      'GET /api/v1/awards/kpis': () => KPIS,
+      'GET /api/v1/opportunities/4/awards': () => [],
+      'GET /api/v1/opportunities/4/interests': () => ({ items: [], total: 0 }),
+    })
+    const ctx = testContext(server.api, user(['planner']))
+    render(h(AwardsSection, { ctx, proposalId: 1, opportunities: [opp(4, 'Green roof')] }), host)
+    await settle()
+    await settle()
+    expect(host.querySelector('#award-4-supplier')).toBeNull()
+    host.querySelector<HTMLFormElement>('form.award-form')!.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    const box = host.querySelector<HTMLInputElement>('#award-4-supplier-q')!
+    expect(host.querySelector('#award-4-supplier-q-error')!.textContent).toBe('Choose the supplier organisation.')
+    expect(box.getAttribute('aria-describedby')).toBe('award-4-supplier-q-hint award-4-supplier-q-error')
+    expect(box.getAttribute('aria-invalid')).toBe('true')
+    expect(server.requests.some((r) => r.method === 'POST')).toBe(false)
+  })
+
   it('a planner records an award to an interested organisation; the KPIs are fetched again', async () => {
     let kpiCalls = 0
     const server = fakeServer({

@@ -15,6 +15,7 @@ import { Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
 import { CpvPicker } from './cpv'
 import { failure, fieldWithError, type Errors } from './fielderrors'
+import { OrgSearch, type OrgChoice } from './orgsearch'
 import { store, useI18n } from './store'
 
 const pct = (v: number | null | undefined) => (v == null ? '–' : `${Math.round(v * 100)} %`)
@@ -57,6 +58,8 @@ export function DevelopmentKpis({ ctx, proposalId, version }: { ctx: AppContext;
 }
 
 const AWARD_FIELDS = ['supplier_id', 'value_amount', 'awarded_on', 'supplier_size'] as const
+/** The supplier select's last option: search the whole directory instead. */
+const OTHER = 'other'
 
 /** One work package's awards and the form that records one (its planner). */
 export function AwardForm({ ctx, o, onChange }: { ctx: AppContext; o: Opportunity; onChange: () => void }) {
@@ -64,6 +67,7 @@ export function AwardForm({ ctx, o, onChange }: { ctx: AppContext; o: Opportunit
   const [awards, setAwards] = useState<Award[]>([])
   const [suppliers, setSuppliers] = useState<InterestForPublisher[] | undefined>(undefined)
   const [supplier, setSupplier] = useState('')
+  const [found, setFound] = useState<OrgChoice | null>(null)
   const [value, setValue] = useState('')
   const [on, setOn] = useState('')
   const [size, setSize] = useState('')
@@ -84,16 +88,17 @@ export function AwardForm({ ctx, o, onChange }: { ctx: AppContext; o: Opportunit
   const submit = async (e: Event) => {
     e.preventDefault()
     const missing: Errors = {}
-    if (!supplier) missing.supplier_id = t('award.needSupplier')
+    const supplierId = supplier && supplier !== OTHER ? Number(supplier) : found?.id
+    if (!supplierId) missing.supplier_id = t('award.needSupplier')
     if (!value) missing.value_amount = t('award.needValue')
     if (!on) missing.awarded_on = t('award.needDate')
     setErrors(missing)
     setGeneral(undefined)
-    if (Object.keys(missing).length) return
+    if (Object.keys(missing).length || !supplierId) return
     setBusy(true)
     try {
       const a = await createAward(ctx.api, o.id, {
-        supplier_id: Number(supplier),
+        supplier_id: supplierId,
         value_amount: Number(value),
         currency: o.value?.currency || 'GBP',
         awarded_on: on,
@@ -101,6 +106,7 @@ export function AwardForm({ ctx, o, onChange }: { ctx: AppContext; o: Opportunit
       })
       setAwards([...awards, a])
       setSupplier('')
+      setFound(null)
       setValue('')
       setOn('')
       setSize('')
@@ -125,14 +131,20 @@ export function AwardForm({ ctx, o, onChange }: { ctx: AppContext; o: Opportunit
     }
   }
   const input = (e: Event) => (e.currentTarget as HTMLInputElement).value
+  // an interested organisation from the list, or any organisation found in the directory
+  const other = supplier === OTHER || (suppliers !== undefined && suppliers.length === 0)
   const supplierControl = suppliers?.length
     ? h(
         'select',
         { id: id('supplier'), name: 'supplier_id', value: supplier, onChange: (e: Event) => setSupplier(input(e)) },
         h('option', { value: '' }, t('award.chooseSupplier')),
         suppliers.map((s) => h('option', { key: s.organisation_id, value: String(s.organisation_id) }, s.organisation_name)),
+        h('option', { value: OTHER }, t('award.otherSupplier')),
       )
-    : h('input', { id: id('supplier'), name: 'supplier_id', type: 'number', min: 1, inputMode: 'numeric', value: supplier, onInput: (e: Event) => setSupplier(input(e)) })
+    : null
+  const directory = other
+    ? h(OrgSearch, { ctx, id: id('supplier-q'), label: t('award.findSupplier'), chosen: found, onChoose: setFound, error: supplierControl ? undefined : errors.supplier_id })
+    : null
   return h(
     'li',
     { class: 'award' },
@@ -155,7 +167,8 @@ export function AwardForm({ ctx, o, onChange }: { ctx: AppContext; o: Opportunit
     h(
       'form',
       { class: 'award-form', 'aria-labelledby': id('h'), noValidate: true, onSubmit: (e: Event) => void submit(e) },
-      fieldWithError(suppliers?.length ? t('award.supplier') : t('award.supplierNumber'), id('supplier'), supplierControl, errors.supplier_id),
+      supplierControl ? fieldWithError(t('award.supplier'), id('supplier'), supplierControl, errors.supplier_id) : null,
+      directory,
       h(
         'div',
         { class: 'row' },
