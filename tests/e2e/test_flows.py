@@ -178,6 +178,16 @@ def test_sme_filters_by_sector_registers_interest_and_saves_the_search(browser, 
         assert len(mine) == 1, saved
         assert [c[:8] for c in mine[0]["query"]["cpv"]] == ["45261215"]
         assert mine[0]["query"]["sme_suitable"] is True
+        # its alerts: weekly, then paused, from the row's own control
+        alerts = page.get_by_label("Alerts for Roofs near me")
+        assert alerts.input_value() == "daily"
+        alerts.select_option(label="Alerts: weekly")
+        page.get_by_text("Alerts for Roofs near me: Alerts: weekly").wait_for(state="attached")
+        alerts.select_option(label="Alerts paused")
+        page.get_by_text("Alerts for Roofs near me: Alerts paused").wait_for(state="attached")
+        saved = live_server.api("sme").call("GET", "/api/v1/saved-searches")
+        got = next(s for s in saved if s["id"] == mine[0]["id"])
+        assert (got["frequency"], got["paused"]) == ("weekly", True)
         # matches for the organisation (sector 4526, located at the site)
         page.locator("#opps-matches").click()
         page.locator("ul.cards button", has_text="Green roof and rooftop solar").wait_for()
