@@ -3,6 +3,9 @@ summary in words and the colours in 3D; after the planner raises the block, both
 
 from __future__ import annotations
 
+import json
+import math
+import struct
 import time
 from typing import Any
 
@@ -235,5 +238,158 @@ def test_a_protected_view_opens_as_a_camera_with_the_scheme_outlined(browser, li
         views.get_by_role("button", name="Remove the outline").click()
         page.wait_for_function(f"() => ({_OUTLINE_JS})().length === 0")
         assert button.get_attribute("aria-pressed") == "false"
+    finally:
+        page.context.close()
+
+
+def _glb_box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> bytes:
+    """A binary glTF of one box from ``lo`` to ``hi`` (glTF axes: +Y up), standing anywhere
+    around its origin: the kind of model a planner uploads, not centred on purpose."""
+    corners = [(x, y, z) for z in (lo[2], hi[2]) for y in (lo[1], hi[1]) for x in (lo[0], hi[0])]
+    quads = [(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)]
+    indices = [i for a, b, c, d in quads for i in (a, b, c, a, c, d)]
+    pos = struct.pack(f"<{3 * len(corners)}f", *[v for c in corners for v in c])
+    ind = struct.pack(f"<{len(indices)}H", *indices)
+    ind += b"\0" * (-len(ind) % 4)
+    doc = {
+        "asset": {"version": "2.0"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "material": 0}]}],
+        "materials": [
+            {"pbrMetallicRoughness": {"baseColorFactor": [0.3, 0.5, 0.8, 1]}, "doubleSided": True}
+        ],
+        "buffers": [{"byteLength": len(pos) + len(ind)}],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": 0, "byteLength": len(pos), "target": 34962},
+            {"buffer": 0, "byteOffset": len(pos), "byteLength": 2 * len(indices), "target": 34963},
+        ],
+        "accessors": [
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": 8,
+                "type": "VEC3",
+                "min": list(lo),
+                "max": list(hi),
+            },
+            {"bufferView": 1, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
+        ],
+    }
+    text = json.dumps(doc).encode()
+    text += b" " * (-len(text) % 4)
+    binary = pos + ind
+    total = 12 + 8 + len(text) + 8 + len(binary)
+    return (
+        struct.pack("<4sII", b"glTF", 2, total)
+        + struct.pack("<I4s", len(text), b"JSON")
+        + text
+        + struct.pack("<I4s", len(binary), b"BIN\0")
+        + binary
+    )
+
+
+# the outline's rings by block (base and top), and every entity model Cesium has loaded: its
+# bounding sphere's centre (lon, lat, height) and radius, all from the scene itself
+_MODEL_OUTLINE_JS = """() => {
+    const v = window.__civictwin && window.__civictwin.viewer
+    if (!v) return null
+    const ell = v.scene.globe.ellipsoid
+    const deg = (c) => {
+        const g = ell.cartesianToCartographic(c)
+        return [g.longitude * 180 / Math.PI, g.latitude * 180 / Math.PI, g.height]
+    }
+    const rings = {}
+    const ds = v.dataSources.getByName('impact-outline')[0]
+    for (const e of ds ? ds.entities.values : []) {
+        const m = /^outline (\\d+) ring 0 (base|top)$/.exec(e.name || '')
+        if (m) (rings[m[1]] = rings[m[1]] || {})[m[2]] = e.polyline.positions.getValue().map(deg)
+    }
+    const models = []
+    const walk = (c) => {
+        for (let i = 0; i < c.length; i++) {
+            const p = c.get(i)
+            if (p && typeof p.get === 'function' && typeof p.length === 'number') walk(p)
+            else if (p && p.id && p.id.model && p.ready) {
+                models.push([...deg(p.boundingSphere.center), p.boundingSphere.radius])
+            }
+        }
+    }
+    walk(v.scene.primitives)
+    return { rings, models }
+}"""
+
+
+def test_looking_along_a_view_outlines_a_placed_glb_model_where_cesium_draws_it(
+    browser, live_server
+) -> None:
+    api = live_server.api("planner")
+    pid = api.call(
+        "POST",
+        "/api/v1/proposals",
+        json={
+            "reference": "E2E/IMPACT-VIEW-GLB",
+            "title": "Smithfield corner (view, model)",
+            "site_boundary": {"type": "Polygon", "coordinates": SITE},
+            "tileset": "london",
+        },
+    )["id"]
+    api.call("PUT", f"/api/v1/proposals/{pid}/massing", json=_massing(12.0))
+    # a box 8 m along glTF x, 18 m up, 24 m along glTF z, its corner (not its centre) on the
+    # placement: east of the block, turned 30 degrees, scaled 1.5
+    at = {"lon": -0.10015, "lat": 51.51935, "height_m": 20.0, "heading_deg": 30.0, "scale": 1.5}
+    put = api.client.put(
+        f"/api/v1/proposals/{pid}/model",
+        params=at,
+        content=_glb_box((0.0, 0.0, 0.0), (8.0, 18.0, 24.0)),
+        headers={"X-CSRF-Token": api.csrf, "Content-Type": "model/gltf-binary"},
+    )
+    assert put.status_code == 200, put.text
+    eye, target = [-0.1007, 51.51805, 1.6], [-0.1007, 51.5194, 6.0]
+    api.call(
+        "POST",
+        f"/api/v1/proposals/{pid}/impact/viewpoints",
+        json={"name": "From Charterhouse Street", "eye": eye, "target": target},
+    )
+    page = new_page(browser, live_server, "planner")
+    try:
+        open_app(page, live_server, hash_=f"#proposal={pid}")
+        views = page.locator("#impact-views")
+        button = views.get_by_role("button", name="Look along this view: From Charterhouse Street")
+        button.wait_for()
+        button.click()
+        # the massing block (6 lines) and the model's box (6 more): rings at base and top, an
+        # edge up each corner
+        deadline = time.monotonic() + 30
+        while sorted(page.evaluate(_OUTLINE_JS) or []) != [2] * 8 + [5] * 4:
+            assert time.monotonic() < deadline, page.evaluate(_OUTLINE_JS)
+            time.sleep(0.5)
+        deadline = time.monotonic() + 30
+        while not (page.evaluate(_MODEL_OUTLINE_JS) or {}).get("models"):
+            assert time.monotonic() < deadline, "the model was never drawn"
+            time.sleep(0.5)
+        found = page.evaluate(_MODEL_OUTLINE_JS)
+        assert len(found["models"]) == 1
+        lon, lat, height, radius = found["models"][0]
+        box = found["rings"]["1"]  # block 0 is the massing, 1 the model
+        base, top = box["base"], box["top"]
+        assert len(base) == len(top) == 5
+        # the outline's box is the box Cesium draws: the same centre (to half a metre), the same
+        # half-diagonal (1.5 x half of sqrt(8^2 + 18^2 + 24^2) = 23.3 m)
+        m_lon = 111_320.0 * math.cos(math.radians(lat))
+        clon = sum(p[0] for p in base[:4]) / 4
+        clat = sum(p[1] for p in base[:4]) / 4
+        assert abs((clon - lon) * m_lon) < 0.5 and abs((clat - lat) * 111_250.0) < 0.5
+        assert abs((base[0][2] + top[0][2]) / 2 - height) < 0.5
+        assert abs(base[0][2] - 20.0) < 0.01 and abs(top[0][2] - (20.0 + 1.5 * 18.0)) < 0.01
+        east, north = (base[0][0] - base[2][0]) * m_lon, (base[0][1] - base[2][1]) * 111_250.0
+        diagonal = math.sqrt(east**2 + north**2 + (top[0][2] - base[0][2]) ** 2)
+        assert abs(diagonal / 2 - radius) < 0.5 and abs(radius - 1.5 * math.sqrt(964) / 2) < 0.5
+        # the box stands off its origin (19 m away, turned): had the outline taken glTF x as
+        # east instead of north, its centre would be 17 m from the sphere's
+        assert math.hypot((clon - at["lon"]) * m_lon, (clat - at["lat"]) * 111_250.0) > 15
+        views.get_by_role("button", name="Remove the outline").click()
+        page.wait_for_function(f"() => ({_OUTLINE_JS})().length === 0")
     finally:
         page.context.close()

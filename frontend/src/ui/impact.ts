@@ -51,6 +51,7 @@ import { massingBlocks } from '../core/variants'
 import type { I18n, MessageKey } from '../i18n'
 import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
+import { modelBox, modelOutline } from './impactmodel'
 import { setImpactSection } from './proposals'
 import { store, useI18n } from './store'
 
@@ -78,6 +79,7 @@ export class ImpactPanel {
   readonly lookingAlong = signal<number | undefined>(undefined)
   private proposalId?: number
   private massing?: unknown
+  private model?: Proposal['model']
   private updatedAt?: string
   private shownJob?: number
   private timer?: ReturnType<typeof setTimeout>
@@ -88,9 +90,10 @@ export class ImpactPanel {
   follow(proposal: Proposal) {
     if (proposal.id === this.proposalId) {
       // the list's provisional copy (no massing yet) is followed by the API's full one
-      if (proposal.massing !== this.massing) {
+      if (proposal.massing !== this.massing || proposal.model?.url !== this.model?.url) {
         this.massing = proposal.massing
-        if (this.lookingAlong.value !== undefined) this.ctx.map?.outlineImpactScheme?.(schemeOutline(this.massing))
+        this.model = proposal.model
+        if (this.lookingAlong.value !== undefined) this.outline()
       }
       // the same proposal saved again (a new height, published): its study may have restarted
       if (proposal.updated_at !== this.updatedAt) {
@@ -103,6 +106,7 @@ export class ImpactPanel {
     this.stop()
     this.proposalId = proposal.id
     this.massing = proposal.massing
+    this.model = proposal.model
     this.updatedAt = proposal.updated_at
     this.status.value = undefined
     this.points.value = undefined
@@ -273,8 +277,21 @@ export class ImpactPanel {
     const [elon, elat, eh] = v.eye
     const [tlon, tlat, th] = v.target
     this.ctx.map?.flyTo(viewCamera({ lon: elon, lat: elat, height: eh }, { lon: tlon, lat: tlat, height: th }))
-    this.ctx.map?.outlineImpactScheme?.(schemeOutline(this.massing))
     this.lookingAlong.value = v.id
+    this.outline()
+  }
+
+  /** The scheme outlined in 3D: its massing blocks at once, and its placed glb model's box
+   * once the model has been read (still looking along the same view, the same model). */
+  private outline() {
+    this.ctx.map?.outlineImpactScheme?.(schemeOutline(this.massing))
+    const model = this.model
+    const looking = this.lookingAlong.value
+    if (!model) return
+    void modelBox(model.url).then((box) => {
+      if (!box || this.lookingAlong.value !== looking || this.model?.url !== model.url) return
+      this.ctx.map?.outlineImpactScheme?.([...schemeOutline(this.massing), modelOutline(box, model)])
+    })
   }
 
   /** The outline off again (the camera stays where it is). */
