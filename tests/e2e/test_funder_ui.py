@@ -114,8 +114,15 @@ def test_a_funder_publishes_in_the_app_and_the_city_edits_the_guide(browser, liv
 
         # a grant recorded under it: the recipient named from its number
         sid = scheme["id"]
-        page.locator(f"#grant-{sid}-org").fill(str(org["id"]))
-        page.locator(f"#grant-{sid}-org-hint", has_text="Rooftop Bonds E2E").wait_for()
+        page.locator(f"#grant-{sid}-form-h").click()
+        # the recipient found in the organisation directory by its name
+        recipient = page.locator(f"#grant-{sid}-org")
+        recipient.press_sequentially("Rooftop Bo")
+        page.locator(f"#grant-{sid}-org-list li", has_text="Rooftop Bonds E2E").wait_for()
+        recipient.press("Enter")
+        page.wait_for_function(
+            f"() => document.querySelector('#grant-{sid}-org').value === 'Rooftop Bonds E2E'"
+        )
         page.locator(f"#grant-{sid}-amount").fill("2500")
         page.locator(f"#grant-{sid}-date").fill("2026-11-02")
         page.locator(f"#grant-{sid}-record").click()
@@ -123,8 +130,9 @@ def test_a_funder_publishes_in_the_app_and_the_city_edits_the_guide(browser, liv
         link = page.locator(f"#grant-{sid}-360")
         assert link.get_attribute("href") == "/api/v1/grants/360giving.json"
         assert run_axe(page) == []
-        shot(page, "my_schemes_grant_en_1280", 1280, 720, item)
-        shot(page, "my_schemes_grant_en_390", 390, 844, item)
+        heading = page.locator(f"#my-scheme-{sid}-h")
+        shot(page, "my_schemes_grant_en_1280", 1280, 720, heading)
+        shot(page, "my_schemes_grant_en_390", 390, 844, heading)
         assert page.js_errors == []  # type: ignore[attr-defined]
     finally:
         page.context.close()

@@ -16,7 +16,6 @@ export type GrantCreate = S['GrantCreate']
 export type StepCreate = S['StepCreate']
 export type StepUpdate = S['StepUpdate']
 export type JourneyName = S['JourneyPublic']['journey']
-export type OrganisationPublic = S['OrganisationPublic']
 
 const V1 = '/api/v1'
 const enc = (id: Id) => encodeURIComponent(String(id))
@@ -30,8 +29,6 @@ export const grantsOf = (api: Api, schemeId: Id) => api.http.get<Grant[]>(`${V1}
 export const createGrant = (api: Api, schemeId: Id, body: GrantCreate) => api.http.post<Grant>(`${V1}/schemes/${enc(schemeId)}/grants`, body)
 /** The 360Giving package of every grant of a public scheme (a 404 while none is awarded). */
 export const giving360Url = (api: Api) => api.http.url(`${V1}/grants/360giving.json`)
-/** An organisation's public profile: the recipient's name, to confirm the number typed. */
-export const organisation = (api: Api, id: Id) => api.http.get<OrganisationPublic>(`${V1}/organisations/${enc(id)}`)
 
 export const createStep = (api: Api, body: StepCreate) => api.http.post<S['StepPublic']>(`${V1}/guide/steps`, body)
 export const updateStep = (api: Api, id: Id, body: StepUpdate) => api.http.patch<S['StepPublic']>(`${V1}/guide/steps/${enc(id)}`, body)

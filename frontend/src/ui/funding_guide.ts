@@ -56,7 +56,12 @@ function StepForm({ ctx, journey, step, count, onDone, onCancel }: { ctx: AppCon
   useEffect(() => {
     focusLater(id('title-en'))
   }, [])
-  const setText = (l: Lang, k: 'title' | 'description', v: string) => setTexts((old) => ({ ...old, [l]: { ...old[l], [k]: v } }))
+  // an error is said until its field changes
+  const clear = (k: string) => setErrors((old) => (k in old ? Object.fromEntries(Object.entries(old).filter(([x]) => x !== k)) : old))
+  const setText = (l: Lang, k: 'title' | 'description', v: string) => {
+    setTexts((old) => ({ ...old, [l]: { ...old[l], [k]: v } }))
+    clear(`translations.${l}.${k}`)
+  }
   const focusFirstError = () => requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
   const submit = async (e: Event) => {
     e.preventDefault()
@@ -94,7 +99,7 @@ function StepForm({ ctx, journey, step, count, onDone, onCancel }: { ctx: AppCon
   ]
   const positions = Array.from({ length: step ? count : count + 1 }, (_, i) => i + 1)
   const text = (f: string, label: string, v: string, set: (v: string) => void, props: Record<string, unknown> = {}) =>
-    fieldWithError(label, id(f), h('input', { id: id(f), maxLength: 200, value: v, onInput: (e: Event) => set(value(e)), ...props }), errors[f])
+    fieldWithError(label, id(f), h('input', { id: id(f), maxLength: 200, value: v, onInput: (e: Event) => (set(value(e)), clear(f)), ...props }), errors[f])
   return h(
     'form',
     { class: 'guide-form', ref: formRef, id: fid, 'aria-labelledby': id('h'), noValidate: true, onSubmit: (e: Event) => void submit(e) },

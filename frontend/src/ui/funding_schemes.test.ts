@@ -234,12 +234,12 @@ describe('my schemes (funders)', () => {
     expect(q('#scheme-form-h')).toBeNull()
   })
 
-  it('records a grant under a scheme: the recipient named from its number, the missing amount said, the 360Giving link', async () => {
+  it('records a grant under a scheme: the recipient found in the directory, the missing amount said, the 360Giving link', async () => {
     const grants: unknown[] = []
     const server = fakeServer({
       'GET /api/v1/schemes/managed': () => page([scheme(3)]),
       'GET /api/v1/schemes/3/grants': () => grants,
-      'GET /api/v1/organisations/8': () => ({ id: 8, name: 'Barbican Gardens Ltd' }),
+      'GET /api/v1/organisations': (req: Request) => ({ items: req.query.get('q') === 'barb' ? [{ id: 8, name: 'Barbican Gardens Ltd', size: 'small', identifier: null }] : [], total: 1, limit: 10, offset: 0, next: null, prev: null }),
       'POST /api/v1/schemes/3/grants': (req: Request) => {
         const b = req.body as { organisation_id: number; amount: number; awarded_on: string; currency: string; title: string | null }
         const g = { id: 1, scheme_id: 3, organisation_name: 'Barbican Gardens Ltd', ...b, title: b.title ?? '' }
@@ -252,20 +252,29 @@ describe('my schemes (funders)', () => {
     await settle()
     expect(q('#grant-3-h')!.textContent).toBe('Grants awarded')
     expect(q('#grant-3-360')).toBeNull() // nothing to export yet
-    type(q('#grant-3-org'), '8')
-    await new Promise((r) => setTimeout(r, 350))
-    await settle()
-    expect(q('#grant-3-org-hint')!.textContent).toBe('Recipient: Barbican Gardens Ltd')
+    expect(q('#grant-3-form-h')!.textContent).toBe('Record a grant')
+    const form = q<HTMLFormElement>('form.grant-form')!
     type(q('#grant-3-date'), '2026-06-02')
     await settle()
-    q<HTMLFormElement>('form.grant-form')!.dispatchEvent(new Event('submit', { cancelable: true }))
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
     await settle()
+    expect(q('#grant-3-org-error')!.textContent).toBe('Choose the recipient organisation.')
     expect(q('#grant-3-amount-error')!.textContent).toBe('Give the amount awarded.')
     expect(q('#grant-3-amount')!.getAttribute('aria-describedby')).toBe('grant-3-amount-error')
+    expect(server.requests.some((r) => r.method === 'POST')).toBe(false)
+    // the recipient from the directory: typed, Enter picks the match
+    type(q('#grant-3-org'), 'barb')
+    await settle()
+    q('#grant-3-org')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    await settle()
+    expect(q<HTMLInputElement>('#grant-3-org')!.value).toBe('Barbican Gardens Ltd')
+    expect(q('#grant-3-org-error')).toBeNull()
     type(q('#grant-3-amount'), '4500')
+    await settle()
+    expect(q('#grant-3-amount-error')).toBeNull() // said until the field changes
     type(q('#grant-3-title'), 'First tender')
     await settle()
-    q<HTMLFormElement>('form.grant-form')!.dispatchEvent(new Event('submit', { cancelable: true }))
+    form.dispatchEvent(new Event('submit', { cancelable: true }))
     await settle()
     expect(server.requests.find((r) => r.method === 'POST')!.body).toEqual({ organisation_id: 8, amount: 4500, currency: 'GBP', awarded_on: '2026-06-02', title: 'First tender' })
     expect(q('#grant-3-list')!.textContent).toContain('Barbican Gardens Ltd: £4,500 on 2 Jun 2026 — First tender')

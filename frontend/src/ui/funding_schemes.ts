@@ -16,7 +16,6 @@ import {
   giving360Url,
   grantsOf,
   managedSchemes,
-  organisation,
   updateScheme,
   type Grant,
   type SchemeCreate,
@@ -28,6 +27,7 @@ import { Notice } from './components'
 import { errorText, type AppContext } from './context'
 import { CpvPicker } from './cpv'
 import { errorPath, failure, fieldWithError, type Errors } from './fielderrors'
+import { OrgSearch, type OrgChoice } from './orgsearch'
 import { store, useI18n } from './store'
 
 export const KINDS: SchemeKind[] = ['grant', 'loan', 'guarantee', 'equity', 'advice', 'training']
@@ -261,6 +261,8 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
     }
   }, [ctx, scheme, picker])
   const set = <K extends keyof SchemeDraft>(k: K, v: SchemeDraft[K]) => setD((old) => ({ ...old, [k]: v }))
+  // an error is said until its field changes
+  const clear = (k: string) => setErrors((old) => (k in old ? Object.fromEntries(Object.entries(old).filter(([x]) => x !== k)) : old))
   // from the state as it is when the box changes, not as it was at the last render
   const toggle = (k: 'sizes' | 'stages', v: string, on: boolean) => setD((old) => ({ ...old, [k]: on ? [...old[k].filter((x) => x !== v), v] : old[k].filter((x) => x !== v) }))
   const toggleLink = (v: string, on: boolean) => setD((old) => ({ ...old, opportunity_ids: on ? [...old.opportunity_ids.filter((x) => x !== Number(v)), Number(v)] : old.opportunity_ids.filter((x) => x !== Number(v)) }))
@@ -299,12 +301,28 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
   const [openLangs, setOpenLangs] = useState(() => LANGS.some((l) => l !== 'en' && d.texts[l].title))
   const id = (f: string) => `scheme-${f}`
   const input = (f: keyof SchemeDraft, label: string, errKey: string, props: Record<string, unknown> = {}, hint?: string) =>
-    fieldWithError(label, id(f), h('input', { id: id(f), name: f, value: d[f] as string, onInput: (e: Event) => set(f, value(e) as never), ...props }), errors[errKey], hint)
+    fieldWithError(
+      label,
+      id(f),
+      h('input', {
+        id: id(f),
+        name: f,
+        value: d[f] as string,
+        ...props,
+        onInput: (e: Event) => {
+          const typed = value(e)
+          set(f, (f === 'currency' ? typed.toUpperCase() : typed) as never)
+          clear(errKey)
+        },
+      }),
+      errors[errKey],
+      hint,
+    )
   const area = d.area
   const langName = (l: Lang) => LOCALES.find((x) => x.code === l)!.name
   const textFields = (l: Lang) => [
-    fieldWithError(t('funder.titleIn', { language: langName(l) }), id(`title-${l}`), h('input', { id: id(`title-${l}`), maxLength: 200, value: d.texts[l].title, onInput: (e: Event) => setText(l, 'title', value(e)) }), errors[`translations.${l}.title`]),
-    fieldWithError(t('funder.summaryIn', { language: langName(l) }), id(`summary-${l}`), h('textarea', { id: id(`summary-${l}`), rows: 3, maxLength: 5000, value: d.texts[l].summary, onInput: (e: Event) => setText(l, 'summary', value(e)) }), errors[`translations.${l}.summary`]),
+    fieldWithError(t('funder.titleIn', { language: langName(l) }), id(`title-${l}`), h('input', { id: id(`title-${l}`), maxLength: 200, value: d.texts[l].title, onInput: (e: Event) => (setText(l, 'title', value(e)), clear(`translations.${l}.title`)) }), errors[`translations.${l}.title`]),
+    fieldWithError(t('funder.summaryIn', { language: langName(l) }), id(`summary-${l}`), h('textarea', { id: id(`summary-${l}`), rows: 3, maxLength: 5000, value: d.texts[l].summary, onInput: (e: Event) => (setText(l, 'summary', value(e)), clear(`translations.${l}.summary`)) }), errors[`translations.${l}.summary`]),
   ]
   const centre = () => {
     const p = ctx.map?.centrePoint()
@@ -345,7 +363,7 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
         { class: 'row' },
         input('amount_min', t('funder.amountMin'), 'amount_min', { type: 'number', min: 0, step: 'any', inputMode: 'decimal' }),
         input('amount_max', t('funder.amountMax'), 'amount_max', { type: 'number', min: 0, step: 'any', inputMode: 'decimal' }),
-        input('currency', t('funder.currency'), 'currency', { maxLength: 3, list: 'scheme-currencies', size: 4, autocapitalize: 'characters', onInput: (e: Event) => set('currency', value(e).toUpperCase()) }),
+        input('currency', t('funder.currency'), 'currency', { maxLength: 3, list: 'scheme-currencies', size: 4, autocapitalize: 'characters' }),
       ),
       h('datalist', { id: 'scheme-currencies' }, CURRENCIES.map((c) => h('option', { key: c, value: c }))),
     ),
@@ -437,14 +455,14 @@ const GRANT_FIELDS = ['organisation_id', 'amount', 'awarded_on', 'title', 'curre
 export function Grants({ ctx, scheme }: { ctx: AppContext; scheme: Scheme }) {
   const { t, tag } = useI18n(ctx)
   const [grants, setGrants] = useState<Grant[] | undefined>(undefined)
-  const [org, setOrg] = useState('')
-  const [orgName, setOrgName] = useState<string | null | undefined>(undefined)
+  const [recipient, setRecipient] = useState<OrgChoice | null>(null)
   const [amount, setAmount] = useState('')
   const [on, setOn] = useState('')
   const [title, setTitle] = useState('')
   const [errors, setErrors] = useState<Errors>({})
   const [general, setGeneral] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
+  const [open, setOpen] = useState(false)
   useEffect(() => {
     let current = true
     void grantsOf(ctx.api, scheme.id)
@@ -454,28 +472,13 @@ export function Grants({ ctx, scheme }: { ctx: AppContext; scheme: Scheme }) {
       current = false
     }
   }, [ctx, scheme.id])
-  // the recipient's name, to confirm the number typed (null: no such organisation)
-  useEffect(() => {
-    setOrgName(undefined)
-    const n = Number(org)
-    if (!org || !Number.isInteger(n) || n < 1) return
-    let current = true
-    const timer = setTimeout(() => {
-      void organisation(ctx.api, n)
-        .then((o) => current && setOrgName(o.name))
-        .catch(() => current && setOrgName(null))
-    }, 300)
-    return () => {
-      current = false
-      clearTimeout(timer)
-    }
-  }, [ctx, org])
   const id = (f: string) => `grant-${scheme.id}-${f}`
+  // an error is said until its field changes
+  const clear = (k: string) => setErrors((old) => (k in old ? Object.fromEntries(Object.entries(old).filter(([x]) => x !== k)) : old))
   const submit = async (e: Event) => {
     e.preventDefault()
     const found: Errors = {}
-    if (!org.trim()) found.organisation_id = t('funder.needRecipient')
-    else if (orgName === null) found.organisation_id = t('funder.noSuchOrganisation')
+    if (!recipient) found.organisation_id = t('funder.needRecipient')
     if (!amount.trim()) found.amount = t('funder.needAmount')
     if (!on) found.awarded_on = t('award.needDate')
     setErrors(found)
@@ -483,9 +486,9 @@ export function Grants({ ctx, scheme }: { ctx: AppContext; scheme: Scheme }) {
     if (Object.keys(found).length) return
     setBusy(true)
     try {
-      const g = await createGrant(ctx.api, scheme.id, { organisation_id: Number(org), amount: Number(amount), currency: scheme.currency, awarded_on: on, title: title.trim() || null })
+      const g = await createGrant(ctx.api, scheme.id, { organisation_id: recipient!.id, amount: Number(amount), currency: scheme.currency, awarded_on: on, title: title.trim() || null })
       setGrants([...(grants ?? []), g])
-      setOrg('')
+      setRecipient(null)
       setAmount('')
       setOn('')
       setTitle('')
@@ -516,25 +519,23 @@ export function Grants({ ctx, scheme }: { ctx: AppContext; scheme: Scheme }) {
         : h('p', { class: 'muted' }, t('funder.noGrants')),
     list.length && scheme.status !== 'draft' ? h('p', {}, h('a', { href: giving360Url(ctx.api), id: id('360'), download: '360giving.json' }, t('funder.giving360'))) : null,
     h(
-      'form',
-      { class: 'grant-form', 'aria-labelledby': id('form-h'), noValidate: true, onSubmit: (e: Event) => void submit(e) },
-      h('h6', { id: id('form-h') }, t('funder.recordGrant')),
-      fieldWithError(
-        t('funder.recipient'),
-        id('org'),
-        h('input', { id: id('org'), type: 'number', min: 1, inputMode: 'numeric', value: org, onInput: (e: Event) => setOrg(value(e)) }),
-        errors.organisation_id,
-        orgName ? t('funder.recipientIs', { name: orgName }) : orgName === null ? t('funder.noSuchOrganisation') : t('funder.recipientHint'),
-      ),
+      'details',
+      { class: 'grant-record', id: id('record-box'), open, onToggle: (e: Event) => setOpen((e.currentTarget as HTMLDetailsElement).open) },
+      h('summary', { id: id('form-h') }, t('funder.recordGrant')),
       h(
-        'div',
-        { class: 'row' },
-        fieldWithError(t('award.value', { currency: scheme.currency }), id('amount'), h('input', { id: id('amount'), type: 'number', min: 0, step: 'any', inputMode: 'decimal', value: amount, onInput: (e: Event) => setAmount(value(e)) }), errors.amount),
-        fieldWithError(t('award.date'), id('date'), h('input', { id: id('date'), type: 'date', value: on, onInput: (e: Event) => setOn(value(e)) }), errors.awarded_on),
+        'form',
+        { class: 'grant-form', 'aria-labelledby': id('form-h'), noValidate: true, onSubmit: (e: Event) => void submit(e) },
+        h(OrgSearch, { ctx, id: id('org'), label: t('funder.recipient'), chosen: recipient, onChoose: (o: OrgChoice | null) => (setRecipient(o), o && clear('organisation_id')), error: errors.organisation_id }),
+        h(
+          'div',
+          { class: 'row' },
+          fieldWithError(t('funder.amountLabel', { currency: scheme.currency }), id('amount'), h('input', { id: id('amount'), type: 'number', min: 0, step: 'any', inputMode: 'decimal', value: amount, onInput: (e: Event) => (setAmount(value(e)), clear('amount')) }), errors.amount),
+          fieldWithError(t('award.date'), id('date'), h('input', { id: id('date'), type: 'date', value: on, onInput: (e: Event) => (setOn(value(e)), clear('awarded_on')) }), errors.awarded_on),
+        ),
+        fieldWithError(t('funder.grantTitle'), id('title'), h('input', { id: id('title'), maxLength: 200, value: title, onInput: (e: Event) => (setTitle(value(e)), clear('title')) }), errors.title),
+        general ? h(Notice, { kind: 'error' }, general) : null,
+        h('button', { type: 'submit', id: id('record'), disabled: busy }, t('funder.record')),
       ),
-      fieldWithError(t('funder.grantTitle'), id('title'), h('input', { id: id('title'), maxLength: 200, value: title, onInput: (e: Event) => setTitle(value(e)) }), errors.title),
-      general ? h(Notice, { kind: 'error' }, general) : null,
-      h('button', { type: 'submit', id: id('record'), disabled: busy }, t('funder.record')),
     ),
   )
 }
