@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from tiles.geometry.crs import LocalFrame, metres_per_degree
 from tiles.geometry.extrude import BaseMode, extrude_footprints
 from tiles.geometry.mesh import MeshBlock, Part, gather
-from tiles.index.lod import coarse_content, has_coarse_content
+from tiles.index.lod import coarse_content, has_coarse_content, position_error_m
 from tiles.model import FeatureTable
 from tiles.terrain.geoid import orthometric_to_ellipsoidal
 from tiles.terrain.grid import TerrainGrid
@@ -154,6 +154,7 @@ def build_unit(
             quantize=options.quantize,
             legacy_batch_id=options.legacy_b3dm,
             meshopt=options.meshopt,
+            max_error_m=position_error_m(node.size_m, node.is_leaf),
         )
         if options.legacy_b3dm:
             tile.batch_table = batch_table(rows, datasets)

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from tiles.ground.classes import MATERIALS, GroundClass
 from tiles.writers.glb import EncodedTile
-from tiles.writers.gltf import GlbBuilder, material
+from tiles.writers.gltf import MAX_QUANTIZATION_ERROR_M, GlbBuilder, material
 
 
 @dataclass
@@ -73,14 +73,20 @@ def ground_schema() -> dict[str, Any]:
 
 
 def encode_ground_glb(
-    mesh: GroundMesh, rows: GroundRows, *, quantize: bool = True, meshopt: bool = False
+    mesh: GroundMesh,
+    rows: GroundRows,
+    *,
+    quantize: bool = True,
+    meshopt: bool = False,
+    max_error_m: float = MAX_QUANTIZATION_ERROR_M,
 ) -> EncodedTile:
-    """Encode one ground tile (glTF 2.0 + EXT_mesh_features + EXT_structural_metadata)."""
+    """Encode one ground tile (glTF 2.0 + EXT_mesh_features + EXT_structural_metadata);
+    ``max_error_m``: how far quantizing may move a vertex (else float positions)."""
     v = int(mesh.positions.shape[0])
     if v == 0 or not len(rows):
         raise ValueError("a ground tile needs at least one vertex and one feature")
     out = GlbBuilder(meshopt=meshopt)
-    out.add_vertices(mesh.positions, mesh.normals, quantize=quantize)
+    out.add_vertices(mesh.positions, mesh.normals, quantize=quantize, max_error_m=max_error_m)
     fid = out.add_scalar_attribute(mesh.feature_ids.astype("<f4"))
     attributes = {"POSITION": 0, "NORMAL": 1, "_FEATURE_ID_0": fid}
     feature_ext = {

@@ -23,7 +23,7 @@ from tiles.ground.classes import BASE_OFFSET_M, OFFSET_STEP_M, GroundClass
 from tiles.ground.content import GroundMesh, GroundRows, encode_ground_glb
 from tiles.ground.drape import DrapeCells, cut_at_grid, polygonal
 from tiles.ground.shapes import GroundShapes
-from tiles.index.lod import cell_size
+from tiles.index.lod import cell_size, position_error_m
 from tiles.index.quadtree import Node
 from tiles.writers.tileset import ContentInfo, content_uri
 
@@ -177,7 +177,13 @@ def build_tiles(
                 shapes.name[hits[used]],
                 shapes.source_id[hits[used]],
             )
-            enc = encode_ground_glb(mesh, rows, quantize=quantize, meshopt=meshopt)
+            enc = encode_ground_glb(
+                mesh,
+                rows,
+                quantize=quantize,
+                meshopt=meshopt,
+                max_error_m=position_error_m(size, leaf),
+            )
             uri = content_uri(node)
             write(uri, enc.data)
             contents[node.key] = ContentInfo(

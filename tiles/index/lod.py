@@ -27,12 +27,22 @@ from tiles.model import FeatureTable
 
 CELLS = 16  # cells per tile side; the geometric error of an internal tile is its side / CELLS
 MAX_CELL_M = 160.0  # above this a tile has no content: blocks that coarse show nothing useful
+LEAF_POSITION_ERROR_M = 0.01  # a leaf's vertices are written within 1 cm of the data
 LANDMARK_SIDE = 2.0  # a building this many cells across keeps its own shape
 LANDMARK_HEIGHT = 4.0  # ... and so does one this many cells tall (the skyline)
 
 
 def cell_size(tile_size_m: float) -> float:
     return tile_size_m / CELLS
+
+
+def position_error_m(tile_size_m: float, leaf: bool) -> float:
+    """How far encoding (quantization) may move a vertex of a tile's content: 1 cm in a leaf,
+    which shows the data as it is, and in an internal tile a quarter of its cell (the
+    tolerance its content is simplified with)."""
+    if leaf:
+        return LEAF_POSITION_ERROR_M
+    return max(LEAF_POSITION_ERROR_M, cell_size(tile_size_m) / 4.0)
 
 
 def has_coarse_content(tile_size_m: float) -> bool:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from tiles.geometry.mesh import TileMesh
 from tiles.model import FeatureTable, HeightSource, Surface
-from tiles.writers.gltf import GlbBuilder, material
+from tiles.writers.gltf import MAX_QUANTIZATION_ERROR_M, GlbBuilder, material
 
 MATERIALS = {
     Surface.WALL: ("wall", [0.86, 0.84, 0.80, 1.0]),
@@ -148,18 +148,19 @@ def encode_glb(
     quantize: bool = True,
     legacy_batch_id: bool = False,
     meshopt: bool = False,
+    max_error_m: float = MAX_QUANTIZATION_ERROR_M,
 ) -> EncodedTile:
     """Encode one tile's mesh and its feature rows as a glb.
 
     ``rows`` are the property-table rows; vertex feature ids index them (``-1``: no feature).
     With ``legacy_batch_id`` the ids go to ``_BATCHID`` for a 3D Tiles 1.0 b3dm instead of the
-    1.1 extensions.
+    1.1 extensions. ``max_error_m``: how far quantizing may move a vertex (else float positions).
     """
     v = mesh.vertex_count
     if v == 0:
         raise ValueError("a tile needs at least one vertex")
     out = GlbBuilder(meshopt=meshopt)
-    out.add_vertices(mesh.positions, mesh.normals, quantize=quantize)
+    out.add_vertices(mesh.positions, mesh.normals, quantize=quantize, max_error_m=max_error_m)
 
     n_features = len(rows)
     has_null = bool((mesh.feature_ids < 0).any())

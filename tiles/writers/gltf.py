@@ -25,6 +25,8 @@ import meshopt as meshopt_codec
 import numpy as np
 from numpy.typing import NDArray
 
+from tiles.index.lod import LEAF_POSITION_ERROR_M
+
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
 BYTE, UNSIGNED_BYTE, SHORT, UNSIGNED_SHORT, UNSIGNED_INT, FLOAT = 5120, 5121, 5122, 5123, 5125, 5126
@@ -187,6 +189,13 @@ def material(name: str, color: list[float], roughness: float) -> dict[str, Any]:
     }
 
 
+# a quantized position moves by up to half a step (the content's extent / 65535): content whose
+# extent would make that more than the caller allows gets float32 positions instead, which move
+# by well under a millimetre (a sparse city in one 10 km tile would step 15 cm)
+MAX_QUANTIZATION_ERROR_M = LEAF_POSITION_ERROR_M
+QUANTIZATION_STEPS = 65535.0
+
+
 class GlbBuilder:
     """One glb under construction: a single node and mesh whose primitives share the vertex
     accessors (0: POSITION, 1: NORMAL, then any further attributes)."""
@@ -203,11 +212,19 @@ class GlbBuilder:
         self._decoded: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 
     def add_vertices(
-        self, positions: NDArray[np.float64], normals: NDArray[np.float32], *, quantize: bool
+        self,
+        positions: NDArray[np.float64],
+        normals: NDArray[np.float32],
+        *,
+        quantize: bool,
+        max_error_m: float = MAX_QUANTIZATION_ERROR_M,
     ) -> None:
         """POSITION and NORMAL of local ENU ``positions`` (metres) and unit ``normals``: uint16
         positions under the node's translation and uniform scale and int8 normals
-        (KHR_mesh_quantization), or float32 positions around the node's translation."""
+        (KHR_mesh_quantization), or float32 positions around the node's translation and float
+        normals. When quantizing positions would move a vertex by more than ``max_error_m``
+        (half a step: content wider than 1.3 km for 1 cm), positions are float32 and normals
+        stay int8."""
         v = int(positions.shape[0])
         self.vertex_count = v
         g = np.empty((v, 3))
@@ -215,68 +232,86 @@ class GlbBuilder:
         g[:, 1] = positions[:, 2]
         g[:, 2] = -positions[:, 1]
         lo, hi = col_min(g), col_max(g)
-        binary, node = self.binary, self.node
+        wide = float((hi - lo).max()) / QUANTIZATION_STEPS / 2.0 > max_error_m
+        if quantize and not wide:
+            self._uint16_positions(g, lo, hi)
+        else:
+            self._float_positions(g, lo, hi)
         if quantize:
-            scale = float((hi - lo).max()) / 65535.0 or 1.0
-            q = np.zeros((v, 4), dtype="<u2")
-            q[:, :3] = np.rint((g - lo) / scale)
-            qmin, qmax = col_min(q[:, :3]), col_max(q[:, :3])
-            self._decoded = (lo + qmin * scale, lo + qmax * scale)
-            self.accessors.append(
-                {
-                    "bufferView": binary.add_vertices(q, 8),
-                    "componentType": UNSIGNED_SHORT,
-                    "count": v,
-                    "type": "VEC3",
-                    "min": qmin.tolist(),
-                    "max": qmax.tolist(),
-                }
-            )
-            node["translation"] = lo.tolist()
-            node["scale"] = [scale, scale, scale]
-            ng = np.zeros((v, 4), dtype="i1")
-            ng[:, 0] = np.rint(normals[:, 0] * 127.0)
-            ng[:, 1] = np.rint(normals[:, 2] * 127.0)
-            ng[:, 2] = np.rint(-normals[:, 1] * 127.0)
-            self.accessors.append(
-                {
-                    "bufferView": binary.add_vertices(ng, 4),
-                    "componentType": BYTE,
-                    "normalized": True,
-                    "count": v,
-                    "type": "VEC3",
-                }
-            )
+            self._int8_normals(normals)
             self.used.append("KHR_mesh_quantization")
             self.required.append("KHR_mesh_quantization")
         else:
-            origin = (lo + hi) / 2.0
-            f = (g - origin).astype("<f4")
-            self._decoded = (
-                col_min(f).astype(np.float64) + origin,
-                col_max(f).astype(np.float64) + origin,
-            )
-            self.accessors.append(
-                {
-                    "bufferView": binary.add_vertices(f),
-                    "componentType": FLOAT,
-                    "count": v,
-                    "type": "VEC3",
-                    "min": col_min(f).tolist(),
-                    "max": col_max(f).tolist(),
-                }
-            )
-            node["translation"] = origin.tolist()
-            nf = np.empty((v, 3), dtype="<f4")
-            nf[:, 0], nf[:, 1], nf[:, 2] = normals[:, 0], normals[:, 2], -normals[:, 1]
-            self.accessors.append(
-                {
-                    "bufferView": binary.add_vertices(nf),
-                    "componentType": FLOAT,
-                    "count": v,
-                    "type": "VEC3",
-                }
-            )
+            self._float_normals(normals)
+
+    def _uint16_positions(
+        self, g: NDArray[np.float64], lo: NDArray[np.float64], hi: NDArray[np.float64]
+    ) -> None:
+        scale = float((hi - lo).max()) / QUANTIZATION_STEPS or 1.0
+        q = np.zeros((g.shape[0], 4), dtype="<u2")
+        q[:, :3] = np.rint((g - lo) / scale)
+        qmin, qmax = col_min(q[:, :3]), col_max(q[:, :3])
+        self._decoded = (lo + qmin * scale, lo + qmax * scale)
+        self.accessors.append(
+            {
+                "bufferView": self.binary.add_vertices(q, 8),
+                "componentType": UNSIGNED_SHORT,
+                "count": g.shape[0],
+                "type": "VEC3",
+                "min": qmin.tolist(),
+                "max": qmax.tolist(),
+            }
+        )
+        self.node["translation"] = lo.tolist()
+        self.node["scale"] = [scale, scale, scale]
+
+    def _float_positions(
+        self, g: NDArray[np.float64], lo: NDArray[np.float64], hi: NDArray[np.float64]
+    ) -> None:
+        origin = (lo + hi) / 2.0
+        f = (g - origin).astype("<f4")
+        self._decoded = (
+            col_min(f).astype(np.float64) + origin,
+            col_max(f).astype(np.float64) + origin,
+        )
+        self.accessors.append(
+            {
+                "bufferView": self.binary.add_vertices(f),
+                "componentType": FLOAT,
+                "count": g.shape[0],
+                "type": "VEC3",
+                "min": col_min(f).tolist(),
+                "max": col_max(f).tolist(),
+            }
+        )
+        self.node["translation"] = origin.tolist()
+
+    def _int8_normals(self, normals: NDArray[np.float32]) -> None:
+        ng = np.zeros((normals.shape[0], 4), dtype="i1")
+        ng[:, 0] = np.rint(normals[:, 0] * 127.0)
+        ng[:, 1] = np.rint(normals[:, 2] * 127.0)
+        ng[:, 2] = np.rint(-normals[:, 1] * 127.0)
+        self.accessors.append(
+            {
+                "bufferView": self.binary.add_vertices(ng, 4),
+                "componentType": BYTE,
+                "normalized": True,
+                "count": normals.shape[0],
+                "type": "VEC3",
+            }
+        )
+
+    def _float_normals(self, normals: NDArray[np.float32]) -> None:
+        nf = np.empty((normals.shape[0], 3), dtype="<f4")
+        nf[:, 0], nf[:, 1], nf[:, 2] = normals[:, 0], normals[:, 2], -normals[:, 1]
+        self.accessors.append(
+            {
+                "bufferView": self.binary.add_vertices(nf),
+                "componentType": FLOAT,
+                "count": normals.shape[0],
+                "type": "VEC3",
+            }
+        )
 
     def add_scalar_attribute(self, values: NDArray[np.float32]) -> int:
         """A float SCALAR vertex attribute (feature ids); its accessor index."""
