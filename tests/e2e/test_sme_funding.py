@@ -84,9 +84,24 @@ def test_funding_story(browser, live_server) -> None:
         page.locator("#fund-save-search").click()
         saved = page.locator("#fund-saved-list li", has_text="Bond guarantees (e2e)")
         saved.wait_for()
-        assert "Once a week" in saved.inner_text()
+        alerts = page.get_by_label("Alerts for Bond guarantees (e2e)")
+        assert alerts.input_value() == "weekly"
         stored = [s for s in leaf.call("GET", SAVED) if s["name"] == "Bond guarantees (e2e)"]
         assert [s["query"]["kind"] for s in stored] == [["guarantee"]]
+        # its alerts paused from its row, then resumed daily
+        alerts.select_option(label="Alerts paused")
+        page.get_by_text("Alerts for Bond guarantees (e2e): Alerts paused").wait_for(
+            state="attached"
+        )
+        assert [s["paused"] for s in leaf.call("GET", SAVED) if s["id"] == stored[0]["id"]] == [
+            True
+        ]
+        alerts.select_option(label="Alerts: daily")
+        page.get_by_text("Alerts for Bond guarantees (e2e): Alerts: daily").wait_for(
+            state="attached"
+        )
+        again = next(s for s in leaf.call("GET", SAVED) if s["id"] == stored[0]["id"])
+        assert (again["frequency"], again["paused"]) == ("daily", False)
         page.locator("#fund-kind").select_option("")
         page.get_by_role("button", name="Search schemes").click()
         page.get_by_role("button", name="Run again: “Bond guarantees (e2e)”").click()

@@ -3,8 +3,10 @@
  * opportunity and the funding saved-search lists (both PATCH `{frequency, paused}`); the stop
  * link in every digest pauses the same way (docs/sme.md).
  */
+import type { Signal } from '@preact/signals'
 import { h } from 'preact'
 import type { I18n } from '../i18n'
+import { errorText } from './context'
 import { useI18n } from './store'
 
 export type AlertFrequency = 'immediate' | 'daily' | 'weekly'
@@ -58,4 +60,24 @@ export function AlertSchedule({
       CHOICES.map((c) => h('option', { key: c, value: c }, t(`alerts.${c}`))),
     ),
   )
+}
+
+/**
+ * Send `change` with `update`, put the answer in `list` and announce it ("Alerts for Roofs:
+ * Alerts paused"); a failure is announced too.
+ */
+export async function changeAlerts<T extends Scheduled>(
+  ctx: { i18n: I18n; announce: (message: string) => void },
+  list: Signal<T[]>,
+  x: T,
+  update: () => Promise<T>,
+) {
+  const { t } = ctx.i18n
+  try {
+    const updated = await update()
+    list.value = list.value.map((y) => (y.id === x.id ? updated : y))
+    ctx.announce(t('alerts.changed', { name: x.name, value: t(updated.paused ? 'alerts.paused' : `alerts.${updated.frequency}`) }))
+  } catch (err) {
+    ctx.announce(t('account.failed', { detail: errorText(err) }))
+  }
 }

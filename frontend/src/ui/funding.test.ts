@@ -104,7 +104,7 @@ describe('funding panel', () => {
   })
 
   it('saves the search with a frequency, runs a saved one again and deletes it', async () => {
-    const saved = [{ id: 9, name: 'Old', target: 'funding', query: { kind: ['loan'], size: null, sector: null, stage: null, lon: null, lat: null, q: null, provider: null, open_now: true }, frequency: 'daily', created_at: '2026-01-01T00:00:00Z', last_run_at: null }]
+    const saved = [{ id: 9, name: 'Old', target: 'funding', query: { kind: ['loan'], size: null, sector: null, stage: null, lon: null, lat: null, q: null, provider: null, open_now: true }, frequency: 'daily', paused: false, created_at: '2026-01-01T00:00:00Z', last_run_at: null }]
     const server = fakeServer({
       'GET /api/v1/schemes': () => ({ items: [scheme(1)], total: 1, limit: 20, offset: 0, next: null, prev: null }),
       'GET /api/v1/guide': () => [],
@@ -116,13 +116,15 @@ describe('funding panel', () => {
       },
       'GET /api/v1/saved-searches/funding/9/schemes': () => ({ items: [scheme(3, { kind: 'loan' })], total: 1, limit: 20, offset: 0, next: null, prev: null }),
       'DELETE /api/v1/saved-searches/9': () => [204, null],
+      'PATCH /api/v1/saved-searches/funding/9': (req) => Object.assign(saved[0], req.body as object),
     })
     const ctx = testContext(server.api, user(['sme']))
     const panel = new FundingPanel(ctx)
     render(panel.render(), host)
     await panel.load()
     await settle()
-    expect(host.querySelector('#fund-saved-list')!.textContent).toContain('Old (Once a day)')
+    expect(host.querySelector<HTMLSelectElement>('#fund-alerts-9')!.value).toBe('daily')
+    expect(host.querySelector('label[for="fund-alerts-9"]')!.textContent).toBe('Alerts for Old')
 
     host.querySelector<HTMLSelectElement>('#fund-kind')!.value = 'grant'
     host.querySelector<HTMLInputElement>('#fund-sector')!.value = '45'
@@ -139,7 +141,15 @@ describe('funding panel', () => {
     const post = server.requests.find((r) => r.method === 'POST')!
     expect(post.body).toEqual({ name: 'Builders', query: { kind: ['grant'], sector: '45' }, frequency: 'weekly' })
     expect(ctx.announced).toContain('Search saved: new schemes that match it will be e-mailed to you')
-    expect(host.querySelector('#fund-saved-list')!.textContent).toContain('Builders (Once a week)')
+    expect(host.querySelector<HTMLSelectElement>('#fund-alerts-10')!.value).toBe('weekly')
+    // pausing the old one's alerts from its row
+    const alerts = host.querySelector<HTMLSelectElement>('#fund-alerts-9')!
+    alerts.value = 'paused'
+    alerts.dispatchEvent(new Event('change', { bubbles: true }))
+    await settle()
+    expect(server.requests.at(-1)).toMatchObject({ method: 'PATCH', path: '/api/v1/saved-searches/funding/9', body: { paused: true } })
+    expect(host.querySelector<HTMLSelectElement>('#fund-alerts-9')!.value).toBe('paused')
+    expect(ctx.announced.at(-1)).toBe('Alerts for Old: Alerts paused')
 
     host.querySelector<HTMLButtonElement>('button[aria-label="Run again: “Old”"]')!.click()
     await settle()

@@ -22,6 +22,7 @@ import {
   schemes,
   schemesBeside as schemesBesideApi,
   toSavedFilters,
+  updateFundingSearch,
   type Frequency,
   type FundingSavedSearch,
   type Journey,
@@ -34,6 +35,7 @@ import {
 } from '../api/funding'
 import type { Id } from '../api'
 import type { MessageKey } from '../i18n/en'
+import { AlertSchedule, changeAlerts, type AlertChange } from './alertschedule'
 import { field, Notice } from './components'
 import { errorText, hasRole, type AppContext } from './context'
 import { GuideEditor } from './funding_guide'
@@ -130,6 +132,11 @@ export class FundingPanel {
     } catch (err) {
       this.error.value = errorText(err)
     }
+  }
+
+  /** Change a saved search's alerts (immediately, daily, weekly or paused). */
+  scheduleSaved(x: FundingSavedSearch, change: AlertChange) {
+    return changeAlerts(this.ctx, this.saved, x, () => updateFundingSearch(this.ctx.api, x.id, change))
   }
 
   async deleteSaved(x: FundingSavedSearch) {
@@ -272,9 +279,11 @@ function SavedSearches({ panel }: { panel: FundingPanel }) {
             h(
               'li',
               { key: x.id },
-              `${x.name} (${t(`fund.freq.${x.frequency}` as MessageKey)})`,
+              x.name,
               ' ',
               h('button', { type: 'button', class: 'link', 'aria-label': t('fund.runSaved', { name: x.name }), onClick: () => void panel.runSaved(x) }, t('fund.run')),
+              ' ',
+              h(AlertSchedule, { ctx: panel.ctx, search: x, idPrefix: 'fund', onChange: (c: AlertChange) => void panel.scheduleSaved(x, c) }),
               ' ',
               h('button', { type: 'button', class: 'link', 'aria-label': t('fund.deleteSaved', { name: x.name }), onClick: () => void panel.deleteSaved(x) }, t('app.delete')),
             ),

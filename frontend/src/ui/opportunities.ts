@@ -11,7 +11,7 @@ import { signal, useComputed, type Signal } from '@preact/signals'
 import { h, type JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import type { Id, Match, Opportunity, OpportunityQuery, Organisation, SavedSearch } from '../api'
-import { AlertSchedule, type AlertChange } from './alertschedule'
+import { AlertSchedule, changeAlerts, type AlertChange } from './alertschedule'
 import type { LonLat } from '../core/geo'
 import { matchReasonText } from '../core/match'
 import { emptySearch, opportunityPoint, toFilters, toQuery, valueRange, type DistanceFrom, type OpportunitySearch } from '../core/opportunities'
@@ -203,16 +203,8 @@ export class OpportunitiesPanel {
   }
 
   /** Change a saved search's alerts (immediately, daily, weekly or paused). */
-  async scheduleSaved(x: SavedSearch, change: AlertChange) {
-    const { t } = this.ctx.i18n
-    try {
-      const updated = await this.ctx.api.updateSavedSearch(x.id, change)
-      this.saved.value = this.saved.value.map((y) => (y.id === x.id ? updated : y))
-      const value = t(updated.paused ? 'alerts.paused' : `alerts.${updated.frequency}`)
-      this.ctx.announce(t('alerts.changed', { name: x.name, value }))
-    } catch (err) {
-      this.ctx.announce(t('account.failed', { detail: errorText(err) }))
-    }
+  scheduleSaved(x: SavedSearch, change: AlertChange) {
+    return changeAlerts(this.ctx, this.saved, x, () => this.ctx.api.updateSavedSearch(x.id, change))
   }
 
   async deleteSaved(x: SavedSearch) {
