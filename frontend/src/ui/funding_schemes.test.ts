@@ -300,6 +300,31 @@ describe('my schemes (funders)', () => {
     expect(server.requests.some((r) => r.path === '/api/v1/schemes/managed')).toBe(false)
   })
 
+  it('says a distance missing for the area once, under its group, and ties its boxes to it', async () => {
+    const server = fakeServer({ 'GET /api/v1/schemes/managed': () => page([]), 'GET /api/v1/opportunities': () => page([]) })
+    const ctx = testContext(server.api, user(['funder']))
+    render(h(MySchemes, { ctx, onChanged: () => undefined }), host)
+    await settle()
+    q<HTMLButtonElement>('#my-schemes-new')!.click()
+    await settle()
+    type(q('#scheme-provider'), 'Fund')
+    type(q('#scheme-title-en'), 'Loan')
+    tick(q('#scheme-area-radius'))
+    await settle()
+    type(q('#scheme-lat'), '51.5')
+    await settle()
+    q<HTMLButtonElement>('#scheme-draft')!.click()
+    await settle()
+    expect(host.querySelectorAll('.error')).toHaveLength(1)
+    expect(q('#scheme-area-error')!.textContent).toBe('Give the latitude, the longitude and a distance of 1 to 500 km.')
+    for (const f of ['radius_km', 'lat', 'lon']) {
+      expect(q(`#scheme-${f}`)!.getAttribute('aria-invalid')).toBe('true')
+      expect(q(`#scheme-${f}`)!.getAttribute('aria-describedby')).toBe('scheme-area-error')
+    }
+    expect(q('#scheme-area')!.getAttribute('aria-describedby')).toBe('scheme-area-error')
+    expect(server.requests.some((r) => r.method === 'POST')).toBe(false)
+  })
+
   it('draws the area as a closed ring at the distance asked', () => {
     const { coordinates } = circlePolygon(-0.09, 51.52, 30)
     const ring = coordinates[0]

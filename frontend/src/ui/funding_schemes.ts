@@ -205,7 +205,8 @@ function Checks({ legend, id, options, chosen, onChange, error, hint }: ChecksPr
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
   return h(
     'fieldset',
-    { class: 'checks', id, 'aria-describedby': described, 'aria-invalid': error ? 'true' : undefined },
+    // a group takes no aria-invalid (ARIA 1.2): its error is tied by aria-describedby
+    { class: 'checks', id, 'aria-describedby': described },
     h('legend', {}, legend),
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
     options.map((o) =>
@@ -315,10 +316,12 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
           clear(errKey)
         },
       }),
-      errors[errKey],
+      // the area's three boxes share one error, said once under their group
+      errKey === 'area' ? undefined : errors[errKey],
       hint,
     )
   const area = d.area
+  const areaAria = errors.area ? { 'aria-invalid': 'true', 'aria-describedby': id('area-error') } : {}
   const langName = (l: Lang) => LOCALES.find((x) => x.code === l)!.name
   const textFields = (l: Lang) => [
     fieldWithError(t('funder.titleIn', { language: langName(l) }), id(`title-${l}`), h('input', { id: id(`title-${l}`), maxLength: 200, value: d.texts[l].title, onInput: (e: Event) => (setText(l, 'title', value(e)), clear(`translations.${l}.title`)) }), errors[`translations.${l}.title`]),
@@ -377,7 +380,7 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
       h(Checks, { legend: t('funder.stages'), id: id('stages'), hint: t('funder.noneIsAny'), options: STAGES.map((s) => ({ value: s, label: t(`funder.stage.${s}` as MessageKey) })), chosen: d.stages, onChange: (v, on) => toggle('stages', v, on), error: errors.stages }),
       h(
         'fieldset',
-        { class: 'checks', id: id('area'), 'aria-describedby': errors.area ? id('area-error') : undefined, 'aria-invalid': errors.area ? 'true' : undefined },
+        { class: 'checks', id: id('area'), 'aria-describedby': errors.area ? id('area-error') : undefined },
         h('legend', {}, t('funder.area')),
         (['anywhere', ...(scheme?.area ? ['keep'] : []), 'radius'] as AreaMode[]).map((m) =>
           h('span', { key: m }, h('input', { type: 'radio', name: 'scheme-area', id: id(`area-${m}`), checked: area === m, onChange: () => set('area', m) }), h('label', { for: id(`area-${m}`) }, t(`funder.area.${m}` as MessageKey))),
@@ -386,9 +389,9 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
           ? h(
               'div',
               { class: 'row' },
-              input('radius_km', t('funder.radius'), 'area', { type: 'number', min: 1, max: 500, step: 'any', inputMode: 'decimal' }),
-              input('lat', t('funder.lat'), 'area', { type: 'number', min: -90, max: 90, step: 'any', inputMode: 'decimal' }),
-              input('lon', t('funder.lon'), 'area', { type: 'number', min: -180, max: 180, step: 'any', inputMode: 'decimal' }),
+              input('radius_km', t('funder.radius'), 'area', { ...areaAria, type: 'number', min: 1, max: 500, step: 'any', inputMode: 'decimal' }),
+              input('lat', t('funder.lat'), 'area', { ...areaAria, type: 'number', min: -90, max: 90, step: 'any', inputMode: 'decimal' }),
+              input('lon', t('funder.lon'), 'area', { ...areaAria, type: 'number', min: -180, max: 180, step: 'any', inputMode: 'decimal' }),
               ctx.map ? h('button', { type: 'button', id: id('centre'), onClick: centre }, t('funder.useCentre')) : null,
             )
           : null,
