@@ -7,9 +7,12 @@ The DEM is made here: a 5 m GeoTIFF in British National Grid (EPSG:27700) over t
 relief only changes the numbers, not the work).
 
     .venv/bin/python bench/bench_terrain.py [--repeat 3] [--input data/london-city/london.osm.pbf]
+        [--baseline DIR]
 
 Prints every run (wall seconds of the whole process, the pipeline's total, the terrain tiles'
 seconds, the 1-minute load average after it), then the medians and the added shares.
+``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add DIR COMMIT``) runs
+that checkout's builds too, interleaved with these, so both are measured at the same load.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def write_dem(path: Path, pbf: Path) -> None:
         ds.write(z.astype("float32"), 1)
 
 
-def one(path: Path, dem: Path | None, ground: bool) -> dict[str, float]:
+def one(path: Path, dem: Path | None, ground: bool, root: Path = ROOT) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         proc = subprocess.run(
@@ -76,7 +79,7 @@ def one(path: Path, dem: Path | None, ground: bool) -> dict[str, float]:
             capture_output=True,
             text=True,
             check=True,
-            cwd=ROOT,
+            cwd=root,  # the child imports the tiles package of this checkout
         )
         wall = time.perf_counter() - t0
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -85,40 +88,47 @@ def one(path: Path, dem: Path | None, ground: bool) -> dict[str, float]:
     return result
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--input", type=Path, default=LONDON)
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        dem = Path(tmp) / "london-dem.tif"
-        write_dem(dem, args.input)
-        runs: dict[str, list[dict[str, float]]] = {k: [] for k in MODES}
-        one(args.input, None, False)  # warm the file cache and the interpreter's bytecode
-        for _ in range(args.repeat):
-            for key, (with_dem, ground) in MODES.items():
-                r = one(args.input, dem if with_dem else None, ground)
-                runs[key].append(r)
-                print(key, json.dumps(r), flush=True)
+def _summary(runs: dict[str, list[dict[str, float]]]) -> dict[str, object]:
     med = {
         k: {f: statistics.median(r[f] for r in v) for f in ("wall", "total", "terrain")}
         for k, v in runs.items()
     }
-    print(
-        json.dumps(
-            {
-                "medians": med,
-                "dem_added_wall": round(med["dem"]["wall"] / med["plain"]["wall"] - 1.0, 3),
-                "dem_added_with_ground_wall": round(
-                    med["ground+dem"]["wall"] / med["ground"]["wall"] - 1.0, 3
-                ),
-                "load_range": [
-                    min(r["load"] for v in runs.values() for r in v),
-                    max(r["load"] for v in runs.values() for r in v),
-                ],
-            }
-        )
-    )
+    return {
+        "medians": med,
+        "dem_added_wall": round(med["dem"]["wall"] / med["plain"]["wall"] - 1.0, 3),
+        "dem_added_with_ground_wall": round(
+            med["ground+dem"]["wall"] / med["ground"]["wall"] - 1.0, 3
+        ),
+        "ground_and_dem_added_wall": round(
+            med["ground+dem"]["wall"] / med["plain"]["wall"] - 1.0, 3
+        ),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--input", type=Path, default=LONDON)
+    ap.add_argument("--baseline", type=Path, help="an earlier checkout, run interleaved")
+    args = ap.parse_args()
+    roots = {"": ROOT} | ({"baseline ": args.baseline.resolve()} if args.baseline else {})
+    runs = {label: {k: [] for k in MODES} for label in roots}
+    loads = []
+    with tempfile.TemporaryDirectory() as tmp:
+        dem = Path(tmp) / "london-dem.tif"
+        write_dem(dem, args.input)
+        for root in roots.values():
+            one(args.input, None, False, root)  # warm the file cache and the bytecode
+        for _ in range(args.repeat):
+            for label, root in roots.items():
+                for key, (with_dem, ground) in MODES.items():
+                    r = one(args.input, dem if with_dem else None, ground, root)
+                    runs[label][key].append(r)
+                    loads.append(r["load"])
+                    print(label + key, json.dumps(r), flush=True)
+    for label in roots:
+        print(label + "summary", json.dumps(_summary(runs[label])))
+    print("load_range", [min(loads), max(loads)])
 
 
 if __name__ == "__main__":

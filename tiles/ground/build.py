@@ -14,7 +14,7 @@ from tiles.errors import InvalidInputError
 from tiles.geometry.crs import LocalFrame
 from tiles.ground.classes import GroundClass
 from tiles.ground.labels import LABELS_FILE, write_labels
-from tiles.ground.shapes import Plane, ground_shapes
+from tiles.ground.shapes import InPlane, Plane, ground_shapes
 from tiles.ground.sources import is_osm, read_ground
 from tiles.ground.tiling import HeightFn, build_tiles, flat
 from tiles.writers.tileset import tileset_dict, write_tileset
@@ -88,7 +88,8 @@ def build_ground(
     )
     lon0, lat0 = (extent[0] + extent[2]) / 2.0, (extent[1] + extent[3]) / 2.0
     plane = Plane(lon0, lat0)
-    shapes = ground_shapes(src, plane, extent)
+    projected = InPlane.of(src, plane)  # for the polygons and the labels
+    shapes = ground_shapes(src, plane, extent, projected)
     if not len(shapes):
         raise InvalidInputError("--ground: no ground feature lies inside the buildings' extent")
     t_shapes = time.perf_counter() - t0 - t_read
@@ -111,7 +112,7 @@ def build_ground(
     )
     tileset = tileset_dict(tiles.nodes, tiles.contents, frame, extras={"layer": "ground"})
     write_tileset(out_dir / "tileset.json", tileset)
-    labels = write_labels(out_dir / LABELS_FILE, src, plane, extent, height)
+    labels = write_labels(out_dir / LABELS_FILE, src, plane, extent, height, projected)
     seconds = time.perf_counter() - t0
     classes = {c.name.lower(): int(np.sum(shapes.ground_class == c)) for c in GroundClass}
     report = {

@@ -15,7 +15,7 @@ import shapely
 from numpy.typing import NDArray
 
 from tiles.ground.classes import BASE_OFFSET_M, GroundClass
-from tiles.ground.shapes import Plane
+from tiles.ground.shapes import InPlane, Plane
 from tiles.ground.sources import GroundSource
 from tiles.ground.tiling import HeightFn, flat
 
@@ -48,7 +48,7 @@ def _area_distance(cls: int, area_m2: float) -> float:
 
 
 def street_labels(
-    src: GroundSource, plane: Plane, inside: shapely.Geometry
+    src: GroundSource, plane: Plane, inside: shapely.Geometry, projected: InPlane | None = None
 ) -> list[dict[str, Any]]:
     """One label per named street piece, repeated along long streets."""
     named = (src.line_name != "") & np.isin(
@@ -57,7 +57,10 @@ def street_labels(
     by_name: dict[str, list[int]] = defaultdict(list)
     for i in np.flatnonzero(named).tolist():
         by_name[str(src.line_name[i])].append(i)
-    lines = plane.forward(src.line_geom[named]) if named.any() else np.zeros(0, object)
+    if projected is not None:
+        lines = projected.lines[named]
+    else:
+        lines = plane.forward(src.line_geom[named]) if named.any() else np.zeros(0, object)
     where = {int(j): k for k, j in enumerate(np.flatnonzero(named))}
     out: list[dict[str, Any]] = []
     for name, rows in by_name.items():
@@ -85,7 +88,9 @@ def street_labels(
     return out
 
 
-def area_labels(src: GroundSource, plane: Plane, inside: shapely.Geometry) -> list[dict[str, Any]]:
+def area_labels(
+    src: GroundSource, plane: Plane, inside: shapely.Geometry, projected: InPlane | None = None
+) -> list[dict[str, Any]]:
     """Named water, green and pedestrian areas, at a point inside their part in the extent."""
     out: list[dict[str, Any]] = []
     named = np.flatnonzero(
@@ -94,7 +99,8 @@ def area_labels(src: GroundSource, plane: Plane, inside: shapely.Geometry) -> li
     )
     if named.size == 0:
         return out
-    geoms = shapely.intersection(shapely.make_valid(plane.forward(src.area_geom[named])), inside)
+    areas = projected.areas[named] if projected is not None else plane.forward(src.area_geom[named])
+    geoms = shapely.intersection(shapely.make_valid(areas), inside)
     seen: set[tuple[str, int]] = set()
     for j, g in zip(named.tolist(), geoms, strict=True):
         if g is None or g.is_empty or shapely.area(g) <= 0:
@@ -139,11 +145,15 @@ def write_labels(
     plane: Plane,
     extent_lonlat: tuple[float, float, float, float],
     height: HeightFn = flat,
+    projected: InPlane | None = None,
 ) -> int:
-    """Write the label points of ``src`` inside the extent as GeoJSON; returns their count."""
+    """Write the label points of ``src`` inside the extent as GeoJSON; returns their count
+    (``projected``: ``src`` already in ``plane``)."""
     lon0, lat0, lon1, lat1 = extent_lonlat
     inside = plane.forward(np.array([shapely.box(lon0, lat0, lon1, lat1)], dtype=object))[0]
-    labels = street_labels(src, plane, inside) + area_labels(src, plane, inside)
+    shapely.prepare(inside)  # tested against every label point
+    labels = street_labels(src, plane, inside, projected)
+    labels += area_labels(src, plane, inside, projected)
     places = [
         (lon, lat, name, place)
         for lon, lat, name, place in src.place_points

@@ -67,13 +67,30 @@ def _transformer(src: str, dst: str) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(src, dst, always_xy=True)
 
 
+@dataclass
+class InPlane:
+    """The centre lines and areas of a :class:`GroundSource` projected to a plane, once for the
+    polygons and the labels."""
+
+    lines: NDArray[np.object_]
+    areas: NDArray[np.object_]
+
+    @classmethod
+    def of(cls, src: GroundSource, plane: Plane) -> InPlane:
+        return cls(plane.forward(src.line_geom), plane.forward(src.area_geom))
+
+
 def ground_shapes(
-    src: GroundSource, plane: Plane, extent_lonlat: tuple[float, float, float, float]
+    src: GroundSource,
+    plane: Plane,
+    extent_lonlat: tuple[float, float, float, float],
+    projected: InPlane | None = None,
 ) -> GroundShapes:
     """Buffer, cut and clip the ground features of ``src`` in ``plane``."""
-    lines = plane.forward(src.line_geom)
+    projected = projected or InPlane.of(src, plane)
+    lines = projected.lines
     buffered = shapely.buffer(lines, src.line_width_m / 2.0, quad_segs=QUAD_SEGS)
-    areas = plane.forward(src.area_geom)
+    areas = projected.areas
     own = areas[src.area_own_road]
     if own.size:
         # a carriageway drawn as its own outline replaces the buffered centre lines under it
