@@ -19,9 +19,13 @@ from tests.backend.proposals.helpers import create, massing_body
 Headers = Callable[[str], dict[str, str]]
 
 
-def _cli(settings: Settings, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    settings: Settings, db_url: str, *args: str, cache_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICTWIN_")}
     env.update(CIVICTWIN_DATABASE_URL=db_url, CIVICTWIN_TILES_DIR=str(settings.tiles_dir))
+    if cache_dir is not None:
+        env.update(CIVICTWIN_IMPACT_CACHE_DIR=str(cache_dir))
     return subprocess.run(
         [sys.executable, "-m", "backend.cli", "analysis", "run", *args],
         env=env,
@@ -54,7 +58,8 @@ def test_analysis_run_studies_a_proposal_in_its_city_and_writes_geojson_ready_re
     assert put.status_code == 200, put.text
 
     out = tmp_path / "study" / "impact.json"
-    r = _cli(settings, db_url, proposal["reference"], "--output", str(out))
+    folder = tmp_path / "impact-cache"  # this test's own (the default is beside the tiles)
+    r = _cli(settings, db_url, proposal["reference"], "--output", str(out), cache_dir=folder)
     assert r.returncode == 0, r.stderr
     assert "fail the daylight (VSC) test" in r.stdout
     result = json.loads(out.read_text())
@@ -66,6 +71,18 @@ def test_analysis_run_studies_a_proposal_in_its_city_and_writes_geojson_ready_re
     # a 60 m block in a terrace of 3-5 storeys takes daylight from some neighbours
     assert any(f["properties"]["difference"] < -1.0 for f in result["vsc"]["features"])
     assert result["stats"]["rays"] > 0
+
+    # the next run is a fresh process: it finds what the first kept in the cache folder (the
+    # city's blocked rays, sun positions, points) and gives the same results
+    assert list(folder.glob("*.npz"))
+    again_out = tmp_path / "study" / "again.json"
+    r = _cli(settings, db_url, proposal["reference"], "--output", str(again_out), cache_dir=folder)
+    assert r.returncode == 0, r.stderr
+    again = json.loads(again_out.read_text())
+    assert again["stats"]["rays_reused"] > result["stats"]["rays_reused"]
+    assert again["stats"]["rays"] < result["stats"]["rays"]
+    for analysis in ("vsc", "apsh", "ground", "visibility"):
+        assert again[analysis] == result[analysis], analysis
 
 
 def test_analysis_run_names_an_unknown_proposal_and_one_without_massing(
