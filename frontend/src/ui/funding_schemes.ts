@@ -444,8 +444,9 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
       scheme
         ? h('button', { type: 'submit', class: 'primary', id: id('save'), disabled: busy }, t('funder.saveChanges'))
         : [
-            h('button', { type: 'submit', class: 'primary', id: id('publish'), disabled: busy, onClick: () => (intent.current = 'published') }, t('funder.publishNow')),
+            // the draft first: Enter in a text box (the form's default button) never publishes
             h('button', { type: 'submit', id: id('draft'), disabled: busy, onClick: () => (intent.current = 'draft') }, t('funder.saveDraft')),
+            h('button', { type: 'submit', class: 'primary', id: id('publish'), disabled: busy, onClick: () => (intent.current = 'published') }, t('funder.publishNow')),
           ],
       h('button', { type: 'button', id: id('cancel'), onClick: onCancel }, t('app.cancel')),
     ),
