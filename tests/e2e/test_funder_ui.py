@@ -133,6 +133,13 @@ def test_a_funder_publishes_in_the_app_and_the_city_edits_the_guide(browser, liv
         heading = page.locator(f"#my-scheme-{sid}-h")
         shot(page, "my_schemes_grant_en_1280", 1280, 720, heading)
         shot(page, "my_schemes_grant_en_390", 390, 844, heading)
+        # the same in Italian, switched with the header's language box
+        page.locator("#lang").select_option("it")
+        page.locator("#my-schemes-h", has_text="I miei programmi").wait_for()
+        assert "Pubblicato" in page.locator(f"#my-scheme-{sid}-item").inner_text()
+        assert page.locator(f"#grant-{sid}-h").inner_text() == "Contributi assegnati"
+        assert run_axe(page) == []
+        shot(page, "my_schemes_grant_it_390", 390, 844, heading)
         assert page.js_errors == []  # type: ignore[attr-defined]
     finally:
         page.context.close()
