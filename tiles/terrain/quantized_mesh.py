@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import math
 import struct
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -102,11 +104,9 @@ def _horizon_point(ecef: NDArray[np.float64], center: NDArray[np.float64]) -> ND
 def encode_tile(grid: TerrainGrid, level: int, x: int, y: int) -> bytes:
     """One quantized-mesh-1.0 tile (uncompressed) sampled from ``grid``."""
     w, s, e, n = tile_bounds(level, x, y)
-    k = SEGMENTS + 1
-    q = np.rint(np.linspace(0, QMAX, k)).astype(np.int64)
-    qu, qv = np.meshgrid(q, q)  # rows: v (south to north), cols: u (west to east)
-    lon = w + (e - w) * qu.ravel() / QMAX
-    lat = s + (n - s) * qv.ravel() / QMAX
+    mesh = _grid_mesh(SEGMENTS)
+    lon = w + (e - w) * mesh.qu / QMAX
+    lat = s + (n - s) * mesh.qv / QMAX
     h = grid.sample(lon, lat)
     h_min, h_max = float(h.min()), float(h.max())
     span = h_max - h_min
@@ -115,25 +115,7 @@ def encode_tile(grid: TerrainGrid, level: int, x: int, y: int) -> bytes:
         if span > 0
         else np.zeros(h.size, np.int64)
     )
-    # two counter-clockwise triangles per cell, then vertices renumbered by first use
-    a = (np.arange(SEGMENTS)[None, :] + k * np.arange(SEGMENTS)[:, None]).ravel()
-    tris = np.stack(
-        [np.stack([a, a + 1, a + k + 1], 1), np.stack([a, a + k + 1, a + k], 1)], 1
-    ).reshape(-1, 3)
-    flat = tris.ravel()
-    _, first = np.unique(flat, return_index=True)
-    order = flat[np.sort(first)]  # old vertex ids in order of first use
-    new_id = np.empty(k * k, np.int64)
-    new_id[order] = np.arange(order.size)
-    indices = new_id[flat]
-    u, v, hq = qu.ravel()[order], qv.ravel()[order], qh[order]
-    grid_id = np.arange(k * k).reshape(k, k)
-    edges = [  # west, south, east, north
-        new_id[grid_id[:, 0]],
-        new_id[grid_id[0, :]],
-        new_id[grid_id[:, -1]],
-        new_id[grid_id[-1, :]],
-    ]
+    order = mesh.order
     ecef = geodetic_to_ecef(lon, lat, h)
     lo, hi = ecef.min(axis=0), ecef.max(axis=0)
     center = (lo + hi) / 2.0
@@ -144,18 +126,62 @@ def encode_tile(grid: TerrainGrid, level: int, x: int, y: int) -> bytes:
     out += struct.pack("<4d", *center, radius)
     out += struct.pack("<3d", *horizon)
     out += struct.pack("<I", order.size)
-    for col in (u, v, hq):
-        out += _zigzag_delta(col).tobytes()
-    index_type = np.uint16 if order.size <= 65536 else np.uint32
-    if index_type is np.uint32 and len(out) % 4:
+    out += mesh.uv
+    out += _zigzag_delta(qh[order]).tobytes()
+    if mesh.index_bytes == 4 and len(out) % 4:
         out += b"\0" * (4 - len(out) % 4)
     elif len(out) % 2:
         out += b"\0"
-    out += struct.pack("<I", tris.shape[0])
-    out += _high_water_mark(indices).astype(index_type).tobytes()
-    for edge in edges:
-        out += struct.pack("<I", edge.size) + edge.astype(index_type).tobytes()
+    out += mesh.indices
     return bytes(out)
+
+
+@dataclass(frozen=True)
+class _GridMesh:
+    """What every tile shares: its vertices' u/v on 0..QMAX (grid order), the order vertices
+    are written in (first use by the triangles), and the encoded u/v, triangles and edges."""
+
+    qu: NDArray[np.int64]
+    qv: NDArray[np.int64]
+    order: NDArray[np.int64]
+    uv: bytes  # zig-zag delta u then v, in vertex order
+    index_bytes: int
+    indices: bytes  # triangle count, high-water-mark indices, the four edges
+
+
+@lru_cache(maxsize=4)
+def _grid_mesh(segments: int) -> _GridMesh:
+    """The regular grid's topology, the same for every tile: built once, not once per tile."""
+    k = segments + 1
+    q = np.rint(np.linspace(0, QMAX, k)).astype(np.int64)
+    qu, qv = np.meshgrid(q, q)  # rows: v (south to north), cols: u (west to east)
+    # two counter-clockwise triangles per cell, then vertices renumbered by first use
+    a = (np.arange(segments)[None, :] + k * np.arange(segments)[:, None]).ravel()
+    tris = np.stack(
+        [np.stack([a, a + 1, a + k + 1], 1), np.stack([a, a + k + 1, a + k], 1)], 1
+    ).reshape(-1, 3)
+    flat = tris.ravel()
+    _, first = np.unique(flat, return_index=True)
+    order = flat[np.sort(first)]  # old vertex ids in order of first use
+    new_id = np.empty(k * k, np.int64)
+    new_id[order] = np.arange(order.size)
+    grid_id = np.arange(k * k).reshape(k, k)
+    edges = [  # west, south, east, north
+        new_id[grid_id[:, 0]],
+        new_id[grid_id[0, :]],
+        new_id[grid_id[:, -1]],
+        new_id[grid_id[-1, :]],
+    ]
+    index_type = np.uint16 if order.size <= 65536 else np.uint32
+    indices = struct.pack("<I", tris.shape[0])
+    indices += _high_water_mark(new_id[flat]).astype(index_type).tobytes()
+    for edge in edges:
+        indices += struct.pack("<I", edge.size) + edge.astype(index_type).tobytes()
+    uv = _zigzag_delta(qu.ravel()[order]).tobytes() + _zigzag_delta(qv.ravel()[order]).tobytes()
+    qu, qv = qu.ravel(), qv.ravel()
+    for arr in (qu, qv, order):
+        arr.flags.writeable = False  # cached: every tile reads the same arrays
+    return _GridMesh(qu, qv, order, uv, np.dtype(index_type).itemsize, indices)
 
 
 def _count(r: tuple[int, int, int, int]) -> int:
