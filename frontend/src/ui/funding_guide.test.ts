@@ -48,6 +48,18 @@ function guideServer() {
       place(s, (req.body as { position: number }).position)
       return s
     },
+    'PATCH /api/v1/guide/steps/2': (req: Request) => {
+      const s = steps.find((x) => x.id === 2)!
+      const b = req.body as Partial<GuideStep>
+      const moved = b.journey && b.journey !== s.journey
+      const from = s.journey
+      Object.assign(s, b)
+      if (moved) {
+        renumber(from)
+        s.position = steps.filter((x) => x.journey === s.journey).length
+      }
+      return s
+    },
     'DELETE /api/v1/guide/steps/2': () => {
       steps.splice(
         steps.findIndex((x) => x.id === 2),
@@ -146,6 +158,39 @@ describe('the guide editor (the city)', () => {
     await settle()
     expect(q('#guide-bid')!.textContent).toContain('Register as a supplier')
     expect(q('#guide-editor')).toBeNull()
+  })
+
+  it('changes a step: the form filled from it, moved to another journey, the focus back on its Edit button', async () => {
+    const { server } = guideServer()
+    const ctx = testContext(server.api, user(['admin']))
+    const panel = new FundingPanel(ctx)
+    render(panel.render(), host)
+    await panel.load()
+    await settle()
+    q<HTMLButtonElement>('#guide-edit-toggle')!.click()
+    await settle()
+    q<HTMLButtonElement>('#guide-step-2-edit')!.click()
+    await settle()
+    expect(q('#guide-form-2-h')!.textContent).toBe('Change the step “Get certified”')
+    expect(q<HTMLInputElement>('#guide-form-2-provider')!.value).toBe('A chamber')
+    expect(q<HTMLInputElement>('#guide-form-2-duration')!.value).toBe('2 weeks')
+    expect(q<HTMLSelectElement>('#guide-form-2-position')!.value).toBe('2')
+    type(q('#guide-form-2-cost'), '£40')
+    const journey = q<HTMLSelectElement>('#guide-form-2-journey')!
+    journey.value = 'grow'
+    journey.dispatchEvent(new Event('change', { bubbles: true }))
+    await settle()
+    expect(q('#guide-form-2-position')).toBeNull() // this journey's positions do not apply there
+    q<HTMLFormElement>('#guide-form-2')!.dispatchEvent(new Event('submit', { cancelable: true }))
+    await settle()
+    await new Promise((r) => setTimeout(r, 50))
+    const patch = server.requests.find((r) => r.method === 'PATCH')!
+    expect(patch).toMatchObject({ path: '/api/v1/guide/steps/2', body: { journey: 'grow', cost: '£40', provider: 'A chamber', duration: '2 weeks' } })
+    expect(patch.body).not.toHaveProperty('position') // to the end of the other journey
+    expect(q('#guide-editor .guide-journey:nth-of-type(2)')!.textContent).toContain('Get certified')
+    expect(q('#guide-editor .guide-journey:nth-of-type(3)')!.textContent).not.toContain('Get certified')
+    expect(ctx.announced).toContain('Step “Get certified” saved')
+    expect(document.activeElement?.id).toBe('guide-step-2-edit')
   })
 
   it('offers no editing to a citizen or an SME', async () => {

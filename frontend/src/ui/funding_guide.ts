@@ -78,6 +78,8 @@ function StepForm({ ctx, journey, step, count, onDone, onCancel }: { ctx: AppCon
     const translations: StepCreate['translations'] = {}
     for (const l of LANGS) if (l === 'en' || texts[l].title.trim()) translations[l] = { title: texts[l].title.trim(), description: texts[l].description.trim() }
     const body: StepCreate = { journey: j, position: Number(position), translations, provider: provider.trim(), cost: cost.trim(), duration: duration.trim(), url: url.trim() || null }
+    // moved to another journey: it goes at that journey's end (the positions listed are this one's)
+    if (step && j !== step.journey) delete body.position
     setBusy(true)
     try {
       onDone(step ? await updateStep(ctx.api, step.id, body) : await createStep(ctx.api, body))
@@ -120,7 +122,9 @@ function StepForm({ ctx, journey, step, count, onDone, onCancel }: { ctx: AppCon
       step
         ? fieldWithError(t('guideEdit.journey'), id('journey'), h('select', { id: id('journey'), value: j, onChange: (e: Event) => setJ(value(e) as JourneyName) }, JOURNEYS.map((x) => h('option', { key: x, value: x }, t(`fund.journey.${x}` as MessageKey)))), errors.journey)
         : null,
-      fieldWithError(t('guideEdit.position'), id('position'), h('select', { id: id('position'), value: position, onChange: (e: Event) => setPosition(value(e)) }, positions.map((p) => h('option', { key: p, value: String(p) }, String(p)))), errors.position),
+      step && j !== step.journey
+        ? null
+        : fieldWithError(t('guideEdit.position'), id('position'), h('select', { id: id('position'), value: position, onChange: (e: Event) => setPosition(value(e)) }, positions.map((p) => h('option', { key: p, value: String(p) }, String(p)))), errors.position),
     ),
     general ? h(Notice, { kind: 'error' }, general) : null,
     h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary', id: id('save'), disabled: busy }, step ? t('app.save') : t('guideEdit.add')), h('button', { type: 'button', id: id('cancel'), onClick: onCancel }, t('app.cancel'))),
