@@ -19,7 +19,7 @@ import {
   type CesiumWidget,
 } from 'cesium'
 
-interface LabelFeature {
+export interface LabelFeature {
   geometry: { coordinates: [number, number, number] }
   properties: { name: string; class: string; kind: string; max_distance_m: number }
 }
@@ -56,19 +56,40 @@ export async function loadGround(widget: CesiumWidget, cityTilesetUrl: string): 
   const labels = widget.scene.primitives.add(new LabelCollection({ scene: widget.scene })) as LabelCollection
   try {
     const doc = (await (await fetch(groundUrl(cityTilesetUrl, 'labels.json'))).json()) as { features: LabelFeature[] }
-    for (const f of doc.features) addLabel(labels, f)
+    addLabels(labels, doc.features)
   } catch (err) {
     console.warn('ground labels failed to load', err)
   }
   return { tileset, labels }
 }
 
-function addLabel(labels: LabelCollection, f: LabelFeature) {
+/** Labels shrink from their full size at this distance (or half their own range, if shorter). */
+const SCALE_FROM_M = 150
+
+/**
+ * Every label of `features`, each shown up to its own distance. One bad feature is skipped, never
+ * the rest: Cesium throws for a label whose scaling range ends before it starts, which once lost
+ * every label after the first lane shown only within 150 m (61 of the City's 513).
+ */
+export function addLabels(labels: LabelCollection, features: readonly LabelFeature[]): number {
+  let added = 0
+  for (const f of features) {
+    try {
+      labels.add(labelOptions(f))
+      added += 1
+    } catch (err) {
+      console.warn('ground label skipped', f.properties?.name, err)
+    }
+  }
+  return added
+}
+
+export function labelOptions(f: LabelFeature) {
   const [lon, lat, h] = f.geometry.coordinates
   const p = f.properties
   const style = LABEL_STYLE[p.class] ?? LABEL_STYLE.street
   const far = Math.max(p.max_distance_m, 100)
-  labels.add({
+  return {
     position: Cartesian3.fromDegrees(lon, lat, h + 2),
     text: p.name,
     font: style.font,
@@ -79,6 +100,6 @@ function addLabel(labels: LabelCollection, f: LabelFeature) {
     verticalOrigin: VerticalOrigin.BOTTOM,
     pixelOffset: new Cartesian2(0, -2),
     distanceDisplayCondition: new DistanceDisplayCondition(0, far),
-    scaleByDistance: new NearFarScalar(150, 1.0, far, 0.7),
-  })
+    scaleByDistance: new NearFarScalar(Math.min(SCALE_FROM_M, far / 2), 1.0, far, 0.7),
+  }
 }
