@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import smtplib
 from typing import Annotated
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from backend.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.links import Links, LinksDep
+from backend.api.onebutton import one_button_page, one_button_responses
 from backend.api.pagination import Pagination
 from backend.api.params import MAX_ID, ResourceId
 from backend.db.engine import Database
@@ -132,33 +132,22 @@ def set_notification_preferences(
     )
 
 
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Unsubscribe – CivicTwin</title></head><body style="font-family:sans-serif;margin:2rem">
-<h1>Stop CivicTwin e-mails</h1>
-<p>Press the button to stop every notification e-mail to this account. The notifications stay
-in the app; you can turn e-mails on again in your account.</p>
-<form method="post" action="{action}"><button type="submit">Unsubscribe</button></form>
-</body></html>"""
-
-
 @router.get(
     "/unsubscribe",
     # no media type of its own, so that the error model stays application/json
     response_class=Response,
     operation_id="unsubscribePage",
-    responses={
-        200: {
-            "content": {"text/html": {"example": '<!doctype html>…<form method="post">…'}},
-            "description": "A page with one button that unsubscribes (a GET changes nothing, "
-            "so mail scanners following links do not unsubscribe anyone)",
-        },
-        **error_responses(422),
-    },
+    responses=one_button_responses("unsubscribes"),
 )
 def unsubscribe_page(request: Request, user: UserParam, token: TokenParam) -> HTMLResponse:
-    action = html.escape(str(request.url.path) + "?" + str(request.url.query), quote=True)
-    return HTMLResponse(_PAGE.format(action=action))
+    return one_button_page(
+        request,
+        title="Unsubscribe",
+        heading="Stop CivicTwin e-mails",
+        text="Press the button to stop every notification e-mail to this account. The "
+        "notifications stay in the app; you can turn e-mails on again in your account.",
+        button="Unsubscribe",
+    )
 
 
 @router.post(

@@ -5,7 +5,6 @@ stop link (no sign-in: the signed token is the credential)."""
 
 from __future__ import annotations
 
-import html
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from backend.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from backend.api.errors import error_responses
+from backend.api.onebutton import one_button_page, one_button_responses
 from backend.api.pagination import Pagination
 from backend.api.params import ResourceId
 from backend.schemas.alerts import (
@@ -146,33 +146,23 @@ StopToken = Annotated[
     str, Query(min_length=1, max_length=64, description="The stop link's signed token")
 ]
 
-_STOP_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Stop alerts – CivicTwin</title></head><body style="font-family:sans-serif;margin:2rem">
-<h1>Stop these alerts</h1>
-<p>Press the button to pause the e-mail alerts of this saved search. The search stays in your
-account; you can resume its alerts there.</p>
-<form method="post" action="{action}"><button type="submit">Stop alerts</button></form>
-</body></html>"""
-
 
 @router.get(
     "/{search_id}/stop",
     response_class=Response,
     operation_id="stopAlertsPage",
-    responses={
-        200: {
-            "content": {"text/html": {"example": '<!doctype html>…<form method="post">…'}},
-            "description": "A page with one button that pauses the alerts (a GET changes "
-            "nothing, so mail scanners following links stop nothing)",
-        },
-        **error_responses(422),
-    },
+    responses=one_button_responses("pauses the alerts"),
     summary="The page of a digest's stop link",
 )
 def stop_alerts_page(request: Request, search_id: ResourceId, token: StopToken) -> HTMLResponse:
-    action = html.escape(str(request.url.path) + "?" + str(request.url.query), quote=True)
-    return HTMLResponse(_STOP_PAGE.format(action=action))
+    return one_button_page(
+        request,
+        title="Stop alerts",
+        heading="Stop these alerts",
+        text="Press the button to pause the e-mail alerts of this saved search. The search "
+        "stays in your account; you can resume its alerts there.",
+        button="Stop alerts",
+    )
 
 
 @router.post(

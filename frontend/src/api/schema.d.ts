@@ -15005,7 +15005,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page with one button that pauses the alerts (a GET changes nothing, so mail scanners following links stop nothing) */
+            /** @description A page with one button that pauses the alerts (a GET changes nothing, so mail scanners following links change nothing) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -17926,7 +17926,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page with one button that unsubscribes (a GET changes nothing, so mail scanners following links do not unsubscribe anyone) */
+            /** @description A page with one button that unsubscribes (a GET changes nothing, so mail scanners following links change nothing) */
             200: {
                 headers: {
                     [name: string]: unknown;
