@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import swagger_ui_bundle
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -29,7 +30,7 @@ from backend.api.security import (
     script_hash,
 )
 from backend.db import migrate
-from backend.db.engine import Database
+from backend.db.engine import RESERVED_CONNECTIONS, Database
 from backend.logging_setup import configure_logging
 from backend.services.events import EventBroker, LocalBroker
 from backend.services.health import app_version
@@ -47,6 +48,8 @@ def create_broker(settings: Settings) -> EventBroker:
 
 
 logger = logging.getLogger(__name__)
+#: The fewest thread-pool slots per worker (uploads and large tiles use threads without a session).
+THREADS_MIN = 8
 # Cesium's WebAssembly decoders must be served as application/wasm to be compiled streaming.
 mimetypes.add_type("application/wasm", ".wasm")
 
@@ -77,6 +80,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             status.revision,
         )
         app.state.db = db
+        # the thread pool sized to the connections requests may hold, not anyio's 40: more
+        # threads than that only queue for the GIL (a convoy under 50 clients, issue 10 bench);
+        # never fewer than the sessions admitted, which could then wait for each other's thread
+        to_thread.current_default_thread_limiter().total_tokens = max(
+            THREADS_MIN, db.max_sessions + RESERVED_CONNECTIONS
+        )
+        # PostGIS, if asked for: the read paths' async engine, on this event loop (deps.Reads)
+        opened_async = settings.database_async_reads and db.open_async()
         app.state.events = create_broker(settings)
         await app.state.events.start()
         impact = ImpactRunner(db, settings)  # background impact studies (issue 13)
@@ -86,6 +97,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         finally:
             await run_in_threadpool(impact.stop)
             await app.state.events.stop()
+            if opened_async:
+                await db.close_async()
             if database is None:
                 db.dispose()
 

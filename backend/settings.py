@@ -85,6 +85,14 @@ class Settings(BaseSettings):
             "`postgresql+psycopg://user:password@host:5432/db` (PostGIS)."
         ),
     )
+    database_async_reads: bool = Field(
+        False,
+        description=(
+            "PostGIS only: run the OGC API's and the proposals list's reads on the event loop "
+            "(psycopg's async mode) instead of the thread pool. Off: measured slower under "
+            "load (docs/benchmarks.md, issue 10)."
+        ),
+    )
     tiles_dir: Path = Field(
         Path("data/tiles"), description="Folder holding one sub-folder per 3D Tiles tileset."
     )

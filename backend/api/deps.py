@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
@@ -38,12 +38,15 @@ async def get_database(request: Request) -> Database:
     return db
 
 
-_admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
-    weakref.WeakKeyDictionary()
-)
+_admission: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, int], asyncio.Semaphore]
+] = weakref.WeakKeyDictionary()
 
 
-def admitted(db: Database) -> asyncio.Semaphore:
+T = TypeVar("T")
+
+
+def admitted(db: Database, size: int | None = None, key: str = "sync") -> asyncio.Semaphore:
     """The gate in front of the connection pool, one per event loop (worker).
 
     A request's session hops between threads (dependencies, endpoint, close) and keeps its
@@ -53,9 +56,9 @@ def admitted(db: Database) -> asyncio.Semaphore:
     before a thread or connection is taken, makes that impossible.
     """
     gates = _admission.setdefault(asyncio.get_running_loop(), {})
-    gate = gates.get(id(db))
+    gate = gates.get((key, id(db)))
     if gate is None:
-        gate = gates[id(db)] = asyncio.Semaphore(db.max_sessions)
+        gate = gates[key, id(db)] = asyncio.Semaphore(size or db.max_sessions)
     return gate
 
 
@@ -86,6 +89,47 @@ async def get_session(
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _in_session(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    with factory() as session:  # opened, used and closed in the same thread: one hop
+        return work(session)
+
+
+class Reads:
+    """Runs a request's unit of work that reads, ``work(session)``, where it is cheapest.
+
+    One code path builds the query and the response (``work`` is plain sync code on a
+    :class:`Session`); only the executor differs:
+
+    * PostGIS, a safe request without a bearer token: on the event loop, on psycopg's async
+      mode (``AsyncSession.run_sync``: the ORM's I/O awaits on the loop, lazy loads included),
+      so concurrent readers neither wait for a thread nor contend for the GIL in one;
+    * SpatiaLite (no async driver), or a request that may write (a bearer token's use is
+      recorded): a session opened, used and closed in one thread-pool hop.
+
+    Both are admitted on the event loop first (:func:`admitted`), one gate per pool.
+    """
+
+    def __init__(self, request: Request, db: Database) -> None:
+        self.db = db
+        self.factory = session_factory(request, db)
+        self.on_loop = self.factory is db.read_sessions and db.async_read_sessions is not None
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        sessions = self.db.async_read_sessions
+        if self.on_loop and sessions is not None:
+            async with admitted(self.db, self.db.async_sessions_max, "async"), sessions() as s:
+                return await s.run_sync(work)
+        async with admitted(self.db):
+            return await run_in_threadpool(_in_session, self.factory, work)
+
+
+async def get_reads(request: Request, db: DatabaseDep) -> Reads:
+    return Reads(request, db)
+
+
+ReadsDep = Annotated[Reads, Depends(get_reads)]
 
 
 def client_ip(request: Request) -> str:

@@ -11,12 +11,18 @@ session begins ``BEGIN IMMEDIATE``, taking the one write lock up front, so write
 get the lock within :data:`SQLITE_BUSY_TIMEOUT_S` fails; :mod:`backend.db.errors` makes that a
 "busy, retry" error. The pool of both engines is bounded (:data:`POOL_SIZE` + :data:`POOL_OVERFLOW`
 connections; waiting longer than :data:`POOL_TIMEOUT_S` for one is "busy" too).
+
+Reads on the event loop (PostGIS only): :meth:`Database.open_async` opens a second engine on the
+same database in psycopg 3's async mode, used by the read paths of the API
+(:class:`backend.api.deps.Reads`) through ``AsyncSession.run_sync``, so the same query and
+response code runs whichever executor carries it. SpatiaLite has no async driver: its reads stay
+in the thread pool.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +32,12 @@ from geoalchemy2.admin.dialects.sqlite import init_spatialite, load_spatialite_d
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.errors import ConfigurationError
@@ -245,21 +257,67 @@ class Database:
     sessions: sessionmaker[Session]
     read_engine: Engine
     read_sessions: sessionmaker[Session]
-    #: How many requests may hold a session at once (per worker): the pool minus a reserve.
-    max_sessions: int = POOL_SIZE + POOL_OVERFLOW - RESERVED_CONNECTIONS
+    #: How many requests may hold a session at once (per worker): the pool's kept connections
+    #: minus a reserve (the overflow absorbs the work outside requests).
+    max_sessions: int = POOL_SIZE - RESERVED_CONNECTIONS
+    #: The pool bounds the engine was made with (the async engine gets the same).
+    pool_options: dict[str, Any] = field(default_factory=dict)
+    #: PostGIS, between :meth:`open_async` and :meth:`close_async`: read-only sessions on
+    #: psycopg's async mode, for reads on the event loop; ``None`` otherwise (SpatiaLite).
+    async_read_sessions: async_sessionmaker[AsyncSession] | None = None
+    #: The engine behind :attr:`async_read_sessions`.
+    async_engine: AsyncEngine | None = None
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:
         engine = create_db_engine(url, **kwargs)
         reader = engine.execution_options(**{READ_ONLY_OPTION: True})  # same pool
-        pool = kwargs.get("pool_size", POOL_SIZE) + kwargs.get("max_overflow", POOL_OVERFLOW)
+        options = {
+            "pool_size": kwargs.get("pool_size", POOL_SIZE),
+            "max_overflow": kwargs.get("max_overflow", POOL_OVERFLOW),
+            "pool_timeout": kwargs.get("pool_timeout", POOL_TIMEOUT_S),
+        }
+        # requests hold at most the pool's kept connections (less a reserve), never its
+        # overflow: a connection beyond ``pool_size`` is closed when it is given back, so
+        # admitting more requests than that would open and close a connection per request under
+        # load (PostgreSQL forks a backend, SpatiaLite loads its extension: issue 10 bench)
+        pool = options["pool_size"]
         return cls(
             engine,
             sessionmaker(engine, expire_on_commit=False),
             reader,
             sessionmaker(reader, expire_on_commit=False),
             max(1, pool - min(RESERVED_CONNECTIONS, pool // 2)),
+            options,
         )
+
+    @property
+    def async_sessions_max(self) -> int:
+        """How many requests may read on the async engine at once (per worker): its pool."""
+        return self.pool_options.get("pool_size", POOL_SIZE)
+
+    def open_async(self) -> bool:
+        """On PostGIS, open the async engine for reads (in the app's lifespan, on the event loop
+        that will use it). False when there is nothing to open (SpatiaLite, or already open)."""
+        if self.kind != "postgis" or self.async_engine is not None:
+            return False
+        # the same URL (psycopg 3 is sync and async in one driver); only requests use this
+        # pool and they are admitted up to its size (deps.Reads), so it has no overflow
+        self.async_engine = create_async_engine(
+            self.engine.url,
+            pool_pre_ping=True,
+            pool_size=self.async_sessions_max,
+            max_overflow=0,
+            pool_timeout=self.pool_options.get("pool_timeout", POOL_TIMEOUT_S),
+        )
+        self.async_read_sessions = async_sessionmaker(self.async_engine, expire_on_commit=False)
+        return True
+
+    async def close_async(self) -> None:
+        """Close the async engine's connections (on the event loop that opened them)."""
+        engine, self.async_engine, self.async_read_sessions = self.async_engine, None, None
+        if engine is not None:
+            await engine.dispose()
 
     @property
     def kind(self) -> EngineKind:

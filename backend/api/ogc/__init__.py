@@ -4,6 +4,9 @@ collections and their items (GeoJSON, CRS84). Everything here is public and read
 Every ``href`` is built here, from the routes' operation ids (:meth:`Links.operation`) under the
 address the request came to (a GIS client follows them back to the same server); the service
 returns documents without links.
+
+The data endpoints are ``async``: their reads run through :class:`backend.api.deps.Reads` (on
+PostGIS on the event loop, on SpatiaLite in one thread-pool hop), with the same service code.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from backend.api import examples
-from backend.api.deps import SessionDep, SettingsDep
+from backend.api.deps import ReadsDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.links import Links, LinksDep
 from backend.services import ogc
@@ -121,8 +124,8 @@ def api_definition(request: Request) -> JSONResponse:
     ),
     summary="Feature collections",
 )
-def collections(session: SessionDep, links: HereLinks) -> JSONResponse:
-    found = ogc.collections(session)
+async def collections(reads: ReadsDep, links: HereLinks) -> JSONResponse:
+    found = await reads.run(ogc.collections)
     return _json(
         {
             "links": [_link(links.operation("ogcCollections"), "self", ogc.JSON)],
@@ -137,8 +140,8 @@ def collections(session: SessionDep, links: HereLinks) -> JSONResponse:
     responses={**_doc("One collection", examples.OGC_COLLECTION), **error_responses(404)},
     summary="One feature collection",
 )
-def collection(collection_id: str, session: SessionDep, links: HereLinks) -> JSONResponse:
-    found = ogc.collection(session, collection_id)
+async def collection(collection_id: str, reads: ReadsDep, links: HereLinks) -> JSONResponse:
+    found = await reads.run(lambda session: ogc.collection(session, collection_id))
     return _json({**found, "links": _collection_links(links, found["id"])})
 
 
@@ -157,14 +160,15 @@ def collection(collection_id: str, session: SessionDep, links: HereLinks) -> JSO
         "opportunities). Unknown or invalid parameters are a 400 naming the parameter."
     ),
 )
-def items(
+async def items(
     collection_id: str,
     request: Request,
-    session: SessionDep,
+    reads: ReadsDep,
     app_links: LinksDep,
     links: HereLinks,
 ) -> JSONResponse:
-    page = ogc.items(session, app_links, collection_id, dict(request.query_params))
+    params = dict(request.query_params)
+    page = await reads.run(lambda session: ogc.items(session, app_links, collection_id, params))
     here = links.operation("ogcItems", collection_id=page.collection_id)
 
     def link(rel: str, at: int) -> dict[str, Any]:
@@ -200,14 +204,14 @@ def items(
     responses={**_doc("One feature", examples.OGC_ITEM, ogc.GEOJSON), **error_responses(404)},
     summary="One feature (GeoJSON)",
 )
-def item(
+async def item(
     collection_id: str,
     feature_id: str,
-    session: SessionDep,
+    reads: ReadsDep,
     app_links: LinksDep,
     links: HereLinks,
 ) -> JSONResponse:
-    data = ogc.item(session, app_links, collection_id, feature_id)
+    data = await reads.run(lambda session: ogc.item(session, app_links, collection_id, feature_id))
     data["links"] = [
         _link(
             links.operation("ogcItem", collection_id=collection_id, feature_id=data["id"]),

@@ -11,9 +11,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from backend.api.bbox import OptionalBBox
-from backend.api.deps import OptionalPrincipal, Planner, SessionDep, SettingsDep
+from backend.api.deps import (
+    OptionalPrincipal,
+    Planner,
+    ReadsDep,
+    SessionDep,
+    SettingsDep,
+    principal_of,
+)
 from backend.api.errors import error_responses
 from backend.api.pagination import PageParams, page_params
 from backend.api.params import ResourceId
@@ -58,9 +66,10 @@ def create_proposal(
     responses=error_responses(422),
     summary="Search proposals by text, stage and bounding box",
 )
-def list_proposals(
-    principal: OptionalPrincipal,
-    session: SessionDep,
+async def list_proposals(
+    request: Request,
+    reads: ReadsDep,
+    settings: SettingsDep,
     bbox: OptionalBBox,
     page: Annotated[PageParams, Depends(page_params(default=50, maximum=200))],
     q: Annotated[
@@ -71,16 +80,20 @@ def list_proposals(
         list[Stage] | None, Query(description="Only these stages (repeatable)")
     ] = None,
 ) -> ProposalList:
-    items, total = proposals.search(
-        session,
-        principal,
-        text=q,
-        stages=stage or [],
-        bbox=bbox,
-        limit=page.limit,
-        offset=page.offset,
-    )
-    return page.of(ProposalList, items, total)
+    def search(session: Session) -> ProposalList:
+        items, total = proposals.search(
+            session,
+            principal_of(request, session, settings),
+            text=q,
+            stages=stage or [],
+            bbox=bbox,
+            limit=page.limit,
+            offset=page.offset,
+        )
+        return page.of(ProposalList, items, total)
+
+    # on PostGIS on the event loop, else in one thread-pool hop (deps.Reads)
+    return await reads.run(search)
 
 
 @router.get(
