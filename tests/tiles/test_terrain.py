@@ -94,6 +94,21 @@ def test_ellipsoidal_heights_add_the_egm96_undulation(dem):
     assert 40.0 < float(np.mean(e - h)) < 50.0  # EGM96 near Genoa is about +45 m
 
 
+def test_a_lattices_heights_are_those_of_its_nodes_one_by_one(dem):
+    """The terrain grid's lattice transforms every 16th node and interpolates between: the
+    same heights as each node on its own, and the same nodes off the DEM (its turned edge)."""
+    half = SIZE * PIXEL / 2 + 100.0  # beyond the raster: its turned edge crosses the lattice
+    lon_ends, lat_ends = TO_LONLAT.transform([X0 - half, X0 + half], [Y0 - half, Y0 + half])
+    (w, e), (s, n) = lon_ends, lat_ends
+    lon, lat = np.linspace(w, e, 523), np.linspace(s, n, 389)  # not a multiple of 16 either way
+    glon, glat = np.meshgrid(lon, lat)
+    one_by_one = dem.ellipsoidal(glon.ravel(), glat.ravel()).reshape(glon.shape)
+    lattice = dem.ellipsoidal_lattice(lon, lat)
+    assert np.array_equal(np.isnan(lattice), np.isnan(one_by_one))
+    assert np.isnan(one_by_one).any() and not np.isnan(one_by_one).all()
+    assert float(np.nanmax(np.abs(lattice - one_by_one))) < 0.001
+
+
 def test_an_ellipsoidal_dem_is_not_shifted(tmp_path):
     dem = Dem.open(write_dem(tmp_path / "e.tif"), orthometric=False)
     lon, lat, _x, _y = _random_lonlat(20)
