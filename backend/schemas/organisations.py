@@ -66,28 +66,23 @@ class SectorPublic(BaseModel):
     label: str | None = Field(None, description="Label of the subtree's head code, if any")
 
 
+_ORGANISATION_EXAMPLE: dict[str, Any] = {
+    "id": 8,
+    "name": "Barbican Joinery Ltd",
+    "size": "small",
+    "description": "Bespoke joinery and shop fitting in the City since 1998.",
+    "website": "https://joinery.example.org",
+    "sectors": [{"prefix": "4542", "label": "Joinery and carpentry installation work"}],
+    "location": {"type": "Point", "coordinates": [-0.0983, 51.5203]},
+    "service_radius_km": 30.0,
+    "identifier": "GB-COH-01234567",
+    "created_at": "2025-02-11T10:00:00Z",
+    "updated_at": "2025-04-30T16:45:00Z",
+}
+
+
 class OrganisationPublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 8,
-                    "name": "Barbican Joinery Ltd",
-                    "size": "small",
-                    "description": "Bespoke joinery and shop fitting in the City since 1998.",
-                    "website": "https://joinery.example.org",
-                    "sectors": [
-                        {"prefix": "4542", "label": "Joinery and carpentry installation work"}
-                    ],
-                    "location": {"type": "Point", "coordinates": [-0.0983, 51.5203]},
-                    "service_radius_km": 30.0,
-                    "identifier": "GB-COH-01234567",
-                    "created_at": "2025-02-11T10:00:00Z",
-                    "updated_at": "2025-04-30T16:45:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [_ORGANISATION_EXAMPLE]})
 
     id: int
     name: str
@@ -104,3 +99,18 @@ class OrganisationPublic(BaseModel):
 
 class OrganisationList(Page[OrganisationPublic]):
     """A page of the organisation directory."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [_ORGANISATION_EXAMPLE],
+                    "total": 1,
+                    "limit": 10,
+                    "offset": 0,
+                    "next": None,
+                    "prev": None,
+                }
+            ]
+        }
+    )

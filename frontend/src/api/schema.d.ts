@@ -6001,6 +6001,37 @@ export interface components {
         /**
          * OrganisationList
          * @description A page of the organisation directory.
+         * @example {
+         *       "items": [
+         *         {
+         *           "created_at": "2025-02-11T10:00:00Z",
+         *           "description": "Bespoke joinery and shop fitting in the City since 1998.",
+         *           "id": 8,
+         *           "identifier": "GB-COH-01234567",
+         *           "location": {
+         *             "coordinates": [
+         *               -0.0983,
+         *               51.5203
+         *             ],
+         *             "type": "Point"
+         *           },
+         *           "name": "Barbican Joinery Ltd",
+         *           "sectors": [
+         *             {
+         *               "label": "Joinery and carpentry installation work",
+         *               "prefix": "4542"
+         *             }
+         *           ],
+         *           "service_radius_km": 30,
+         *           "size": "small",
+         *           "updated_at": "2025-04-30T16:45:00Z",
+         *           "website": "https://joinery.example.org"
+         *         }
+         *       ],
+         *       "limit": 10,
+         *       "offset": 0,
+         *       "total": 1
+         *     }
          */
         OrganisationList: {
             /** Items */
