@@ -103,11 +103,25 @@ def filtered(
 def page(
     session: Session, stmt: sa.Select[Any], collection: str, limit: int, offset: int
 ) -> tuple[list[Any], int]:
-    """One page of rows in id order and the number matched."""
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    """One page of rows in id order and the number matched.
+
+    One statement: the total rides on each row as ``count(*) OVER ()`` (computed over the
+    filtered rows before LIMIT/OFFSET); only a page past the end, which has no row to carry it,
+    asks for the count on its own."""
     model = SOURCES[collection].model
-    rows = session.scalars(stmt.order_by(model.id).limit(limit).offset(offset)).all()
-    return list(rows), int(total)
+    paged = (
+        stmt.add_columns(sa.func.count().over().label("matched"))
+        .order_by(model.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    found = session.execute(paged).all()
+    if found:
+        return [row[0] for row in found], int(found[0].matched)
+    if offset == 0:
+        return [], 0
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    return [], int(total)
 
 
 def all_rows(session: Session, stmt: sa.Select[Any], collection: str) -> list[Any]:

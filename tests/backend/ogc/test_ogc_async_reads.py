@@ -118,3 +118,19 @@ def test_a_signed_in_reader_with_a_bearer_token_reads_in_the_thread_pool(
 def test_async_reads_are_off_unless_asked_for(client: TestClient, database: Database) -> None:
     assert database.async_engine is None
     assert client.get("/ogc/collections/proposals/items").status_code == 200
+
+
+def test_a_page_past_the_end_still_says_how_many_matched(
+    client: TestClient, city: dict[str, int]
+) -> None:
+    """The total rides on the page's rows (count over the window); a page with no rows asks
+    for it on its own."""
+    full = client.get("/ogc/collections/comments/items?limit=1000").json()
+    assert full["numberMatched"] == full["numberReturned"] == city["comments"]
+    past = client.get("/ogc/collections/comments/items?offset=500").json()
+    assert (past["numberMatched"], past["numberReturned"]) == (city["comments"], 0)
+    assert [link["rel"] for link in past["links"]] == ["self", "collection", "prev"]
+    last = client.get(f"/ogc/collections/comments/items?limit=2&offset={city['comments'] - 1}")
+    assert (last.json()["numberMatched"], last.json()["numberReturned"]) == (city["comments"], 1)
+    nowhere = client.get("/ogc/collections/proposals/items?bbox=10,10,11,11").json()
+    assert (nowhere["numberMatched"], nowhere["numberReturned"]) == (0, 0)
