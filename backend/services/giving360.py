@@ -88,6 +88,32 @@ def record(
     return to_public(grant, org)
 
 
+def withdraw(session: Session, principal: Principal, grant_id: int) -> None:
+    """Remove a grant recorded in error (the scheme's funder or an admin); the audit trail keeps
+    what it was. It leaves the 360Giving package with it."""
+    grant = session.get(GrantAward, grant_id)
+    if grant is None:
+        raise NotFoundError(f"grant {grant_id} not found")
+    scheme = funding.get_visible(session, principal, grant.scheme_id)
+    if not funding.can_manage(principal, scheme):
+        raise PermissionDeniedError("only the scheme's funder or an admin may withdraw its grants")
+    audit.record(
+        session,
+        actor_id=principal.user.id,
+        action="grant.delete",
+        entity_type="funding_scheme",
+        entity_id=scheme.id,
+        details={
+            "grant_id": grant.id,
+            "organisation_id": grant.organisation_id,
+            "amount": str(grant.amount),
+            "awarded_on": grant.awarded_on.isoformat(),
+        },
+    )
+    session.delete(grant)
+    session.commit()
+
+
 def of_scheme(session: Session, principal: Principal | None, scheme_id: int) -> list[GrantPublic]:
     funding.get_visible(session, principal, scheme_id)
     return [to_public(g, o) for g, _, o in repo.grants(session, scheme_id)]

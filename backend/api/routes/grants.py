@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from backend.api.deps import OptionalPrincipal, SessionDep, SettingsDep
@@ -63,6 +63,18 @@ def create_grant(
     scheme_id: ResourceId, data: GrantCreate, principal: Funder, session: SessionDep
 ) -> GrantPublic:
     return giving360.record(session, principal, scheme_id, data)
+
+
+@router.delete(
+    "/grants/{grant_id}",
+    status_code=204,
+    operation_id="deleteGrant",
+    responses=error_responses(401, 403, 404),
+    summary="Withdraw a grant recorded in error (the scheme's funder or an admin)",
+)
+def delete_grant(grant_id: ResourceId, principal: Funder, session: SessionDep) -> Response:
+    giving360.withdraw(session, principal, grant_id)
+    return Response(status_code=204)
 
 
 @router.get(

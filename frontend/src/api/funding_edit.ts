@@ -26,6 +26,8 @@ export const updateScheme = (api: Api, id: Id, body: SchemeUpdate) => api.http.p
 export const deleteScheme = (api: Api, id: Id) => api.http.delete<void>(`${V1}/schemes/${enc(id)}`)
 
 export const grantsOf = (api: Api, schemeId: Id) => api.http.get<Grant[]>(`${V1}/schemes/${enc(schemeId)}/grants`)
+/** Withdraw a grant recorded in error (the scheme's funder or an admin). */
+export const deleteGrant = (api: Api, grantId: Id) => api.http.delete<void>(`${V1}/grants/${enc(grantId)}`)
 export const createGrant = (api: Api, schemeId: Id, body: GrantCreate) => api.http.post<Grant>(`${V1}/schemes/${enc(schemeId)}/grants`, body)
 /** The 360Giving package of every grant of a public scheme (a 404 while none is awarded). */
 export const giving360Url = (api: Api) => api.http.url(`${V1}/grants/360giving.json`)

@@ -246,6 +246,7 @@ describe('my schemes (funders)', () => {
         grants.push(g)
         return [201, g]
       },
+      'DELETE /api/v1/grants/1': () => (grants.splice(0), [204, null]),
     })
     const ctx = testContext(server.api, user(['funder']))
     render(h(MySchemes, { ctx, onChanged: () => undefined }), host)
@@ -280,6 +281,20 @@ describe('my schemes (funders)', () => {
     expect(q('#grant-3-list')!.textContent).toContain('Barbican Gardens Ltd: £4,500 on 2 Jun 2026 — First tender')
     expect(q<HTMLAnchorElement>('#grant-3-360')!.getAttribute('href')).toBe('/api/v1/grants/360giving.json')
     expect(ctx.announced).toContain('Grant to Barbican Gardens Ltd recorded')
+    // recorded in error: withdrawn after a confirming step, a cancel first changes nothing
+    q<HTMLButtonElement>('#grant-1-withdraw')!.click()
+    await settle()
+    expect(q('#grant-1-withdraw-yes')!.getAttribute('aria-label')).toBe('Yes, withdraw the grant to Barbican Gardens Ltd')
+    q<HTMLButtonElement>('#grant-1-withdraw-no')!.click()
+    await settle()
+    expect(server.requests.some((r) => r.method === 'DELETE')).toBe(false)
+    q<HTMLButtonElement>('#grant-1-withdraw')!.click()
+    await settle()
+    q<HTMLButtonElement>('#grant-1-withdraw-yes')!.click()
+    await settle()
+    expect(server.requests.at(-1)).toMatchObject({ method: 'DELETE', path: '/api/v1/grants/1' })
+    expect(q('#grant-3-list')).toBeNull()
+    expect(ctx.announced.at(-1)).toBe('Grant to Barbican Gardens Ltd withdrawn')
     store.locale.value = 'hu'
     ctx.i18n.set('hu')
     await settle()

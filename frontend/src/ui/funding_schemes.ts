@@ -11,6 +11,7 @@ import type { Opportunity } from '../api'
 import type { Scheme, SchemeKind } from '../api/funding'
 import {
   createGrant,
+  deleteGrant,
   createScheme,
   deleteScheme,
   giving360Url,
@@ -455,10 +456,14 @@ export function SchemeForm({ ctx, scheme, onDone, onCancel }: { ctx: AppContext;
 
 const GRANT_FIELDS = ['organisation_id', 'amount', 'awarded_on', 'title', 'currency'] as const
 
+/** Focus an element once the render that makes it has been painted. */
+const focusSoon = (elementId: string) => requestAnimationFrame(() => document.getElementById(elementId)?.focus())
+
 /** The grants awarded under one scheme, and the form that records one. */
 export function Grants({ ctx, scheme }: { ctx: AppContext; scheme: Scheme }) {
   const { t, tag } = useI18n(ctx)
   const [grants, setGrants] = useState<Grant[] | undefined>(undefined)
+  const [confirmingGrant, setConfirmingGrant] = useState<number | undefined>(undefined)
   const [recipient, setRecipient] = useState<OrgChoice | null>(null)
   const [amount, setAmount] = useState('')
   const [on, setOn] = useState('')
@@ -506,6 +511,29 @@ export function Grants({ ctx, scheme }: { ctx: AppContext; scheme: Scheme }) {
     }
   }
   const list = grants ?? []
+  const withdraw = async (g: Grant) => {
+    setConfirmingGrant(undefined)
+    try {
+      await deleteGrant(ctx.api, g.id)
+      setGrants(list.filter((x) => x.id !== g.id))
+      ctx.announce(t('funder.grantWithdrawn', { name: g.organisation_name }))
+      focusSoon(id('form-h'))
+    } catch (err) {
+      ctx.announce(t('account.failed', { detail: errorText(err) }))
+    }
+  }
+  const grantActions = (g: Grant) => {
+    const gid = `grant-${g.id}`
+    const of = { name: g.organisation_name }
+    return confirmingGrant === g.id
+      ? [
+          ' ',
+          h('button', { type: 'button', class: 'danger', id: `${gid}-withdraw-yes`, 'aria-label': t('funder.confirmWithdrawGrantOf', of), onClick: () => void withdraw(g) }, t('funder.confirmWithdrawGrant')),
+          ' ',
+          h('button', { type: 'button', id: `${gid}-withdraw-no`, onClick: () => (setConfirmingGrant(undefined), focusSoon(`${gid}-withdraw`)) }, t('app.cancel')),
+        ]
+      : [' ', h('button', { type: 'button', class: 'link', id: `${gid}-withdraw`, 'aria-label': t('funder.withdrawGrantOf', of), onClick: () => (setConfirmingGrant(g.id), focusSoon(`${gid}-withdraw-yes`)) }, t('funder.withdrawGrant'))]
+  }
   return h(
     'section',
     { class: 'grants', 'aria-labelledby': id('h') },
@@ -517,7 +545,7 @@ export function Grants({ ctx, scheme }: { ctx: AppContext; scheme: Scheme }) {
             'ul',
             { class: 'grant-list', id: id('list') },
             list.map((g) =>
-              h('li', { key: g.id }, t('funder.grantLine', { name: g.organisation_name, amount: formatCurrency(g.amount, g.currency, tag), date: formatDate(g.awarded_on, tag) }), g.title ? ` — ${g.title}` : ''),
+              h('li', { key: g.id }, t('funder.grantLine', { name: g.organisation_name, amount: formatCurrency(g.amount, g.currency, tag), date: formatDate(g.awarded_on, tag) }), g.title ? ` — ${g.title}` : '', ...grantActions(g)),
             ),
           )
         : h('p', { class: 'muted' }, t('funder.noGrants')),

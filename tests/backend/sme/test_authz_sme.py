@@ -36,6 +36,7 @@ COVERED_OPERATIONS = PUBLIC | {
     "deleteAward",
     "createSubPackage",
     "createGrant",
+    "deleteGrant",
     "createGuideStep",
     "updateGuideStep",
     "deleteGuideStep",
@@ -109,6 +110,15 @@ def test_who_may_do_what(
         {"organisation_id": org, "amount": 1, "awarded_on": "2030-01-02"},
     )
     assert got == {**_expect((), 201), "funder": 403}
+    # withdrawing a grant: the scheme's funder (not another funder) or an admin
+    grant = client.post(
+        f"/api/v1/schemes/{scheme['id']}/grants",
+        json={"organisation_id": org, "amount": 2, "awarded_on": "2030-01-03"},
+        headers=funder,
+    ).json()
+    got = statuses("DELETE", f"/api/v1/grants/{grant['id']}")
+    assert _but(got, "admin") == _but({**_expect((), 0), "funder": 403}, "admin")
+    assert got["admin"] == 204
     # the schemes one may change, drafts included: funders (their own) and admins
     assert statuses("GET", "/api/v1/schemes/managed") == _expect(("funder",), 200)
     extra = create_scheme(client, funder)

@@ -46,3 +46,36 @@ def test_awarded_grants_are_a_valid_360giving_package(
     programme = grant["grantProgramme"][0]
     assert client.get(programme["url"]).json()["id"] == scheme["id"]
     assert [g["amount"] for g in client.get(url).json()] == [4500]
+
+
+def test_a_grant_recorded_in_error_is_withdrawn_and_leaves_the_package(
+    client: TestClient, make_user: Callable[..., User], bearer: Callable[[User], dict[str, str]]
+) -> None:
+    funder = bearer(make_user("funder"))
+    scheme = create_scheme(client, funder)
+    org = set_profile(client, bearer(make_user("sme")), name="Wrong Ltd")
+    url = f"/api/v1/schemes/{scheme['id']}/grants"
+    kept = client.post(
+        url,
+        json={"organisation_id": org["id"], "amount": 1000, "awarded_on": "2030-06-02"},
+        headers=funder,
+    ).json()
+    wrong = client.post(
+        url,
+        json={"organisation_id": org["id"], "amount": 99999, "awarded_on": "2030-06-03"},
+        headers=funder,
+    ).json()
+    assert len(client.get("/api/v1/grants/360giving.json").json()["grants"]) == 2
+
+    assert client.delete(f"/api/v1/grants/{wrong['id']}", headers=funder).status_code == 204
+    assert [g["id"] for g in client.get(url).json()] == [kept["id"]]
+    package = client.get("/api/v1/grants/360giving.json").json()
+    assert_valid_360giving(package)
+    assert [g["amountAwarded"] for g in package["grants"]] == [1000]
+    again = client.delete(f"/api/v1/grants/{wrong['id']}", headers=funder)
+    assert again.status_code == 404 and "grant" in again.json()["detail"]
+    # the audit trail keeps what was withdrawn
+    admin = bearer(make_user("admin"))
+    log = client.get("/api/v1/audit-log", params={"action": "grant.delete"}, headers=admin)
+    (entry,) = log.json()["items"]
+    assert entry["details"]["amount"] == "99999.00" and str(entry["entity_id"]) == str(scheme["id"])
