@@ -466,8 +466,9 @@ def csrf_token(session_token: str, settings: Settings) -> str:
 
 
 def csrf_valid(session_token: str, supplied: str | None, settings: Settings) -> bool:
+    # as bytes: compare_digest refuses str with non-ASCII characters
     return bool(supplied) and hmac.compare_digest(
-        csrf_token(session_token, settings), supplied or ""
+        csrf_token(session_token, settings).encode(), (supplied or "").encode()
     )
 
 

@@ -104,7 +104,8 @@ def ensure_token(session: Session, secret: str, user_id: int) -> None:
 
 def unsubscribe(session: Session, secret: str, user_id: int, token: str) -> UnsubscribeResult:
     """One-click unsubscribe from every notification e-mail, no sign-in (RFC 8058)."""
-    if not hmac.compare_digest(unsubscribe_token(secret, user_id), token):
+    # as bytes: compare_digest refuses str with non-ASCII characters (a 500 for a forged link)
+    if not hmac.compare_digest(unsubscribe_token(secret, user_id).encode(), token.encode()):
         raise PermissionDeniedError("token: not a valid unsubscribe link for this account")
     if users_repo.by_id(session, user_id) is None:
         raise NotFoundError(f"user {user_id} not found")

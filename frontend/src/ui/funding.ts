@@ -328,7 +328,7 @@ function GuideView({ panel }: { panel: FundingPanel }) {
         j.steps.length
           ? h(
               'details',
-              { key: j.journey, id: `guide-${j.journey}` },
+              { key: j.journey, id: `guide-${j.journey}`, class: 'guide-public' },
               h('summary', {}, t(`fund.journey.${j.journey}` as MessageKey)),
               h(
                 'ol',

@@ -193,3 +193,6 @@ def test_unsubscribe_needs_the_signed_link_not_an_account(
         assert r.status_code == 403, role
         page = client.get("/api/v1/unsubscribe", params={"user": who.user.id, "token": "x"})
         assert page.status_code == 200  # the page only shows a button
+    # a forged token with non-ASCII characters is refused too, not a server error
+    forged = client.post("/api/v1/unsubscribe", params={"user": who.user.id, "token": "é✓"})
+    assert forged.status_code == 403 and "token" in forged.json()["detail"]

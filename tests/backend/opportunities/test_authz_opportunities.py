@@ -267,6 +267,7 @@ def test_a_digests_stop_link_needs_its_signed_token_not_an_account(
         assert client.post(url, params={"token": "x"}, headers=h).status_code == 403, role
         assert client.get(url, params={"token": "x"}, headers=h).status_code == 200, role
     assert client.post(url, params={"token": "x"}, headers=owner).status_code == 403
+    assert client.post(url, params={"token": "é✓"}).status_code == 403  # not a server error
     with database.sessions() as session:
         search = session.get(SavedSearch, sid)
         assert search is not None
