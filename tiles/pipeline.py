@@ -567,10 +567,8 @@ def _terrain(options: BuildOptions, bbox: tuple[float, float, float, float]) -> 
         return TerrainGrid.load(Path(options.terrain_grid))
     if options.dem is None:
         return None
-    from tiles.terrain.dem import Dem
-
     t0 = time.perf_counter()
-    grid = TerrainGrid.from_dem(Dem.open(options.dem, src_crs=None), bbox)
+    grid = TerrainGrid.read(options.dem, bbox)  # only the DEM's cells over the city
     _stage("terrain-grid", t0, nodes=grid.heights.size)
     return grid
 

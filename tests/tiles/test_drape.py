@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from tiles.ground.drape import DRAPE_TOLERANCE_M, DrapeCells, cut_at_grid
+from tiles.ground.drape import DRAPE_TOLERANCE_M, DrapeCells, cut_at_cells, cut_at_grid
 
 BOX = (1000.0, -700.0, 1512.0, -188.0)  # a 512 m leaf, not on the plane's origin
 
@@ -66,3 +66,47 @@ def test_pieces_cover_the_polygon_at_the_chosen_cell():
     pieces, owner = cut_at_grid(np.array([park]), np.array([0]), cells.cell_for(BOX))
     assert abs(float(shapely.area(pieces).sum()) - park.area) < 1e-6 * park.area
     assert set(owner.tolist()) == {0}
+
+
+def half_rough(x, y):
+    """A plane in the west half of the leaf, rough relief in the east half."""
+    return np.where(x < 1256.0, 0.2 * x + 3.0, rough(x, y))
+
+
+def test_a_polygon_on_flat_ground_is_cut_coarser_than_one_on_the_slope_of_its_tile():
+    cells = DrapeCells.measure(half_rough, BOX, 5.0, 512.0)
+    flat_park = shapely.box(1010.0, -690.0, 1200.0, -500.0)
+    rough_park = shapely.box(1300.0, -690.0, 1500.0, -500.0)
+    assert cells.cell_for(BOX) == 5.0  # the whole tile: the finest cell
+    got = cells.cells_for(shapely.bounds(np.array([flat_park, rough_park])))
+    assert got[0] >= 80.0 and got[1] == 5.0
+    pieces, owner = cut_at_cells(np.array([flat_park, rough_park]), np.array([3, 4]), got)
+    assert np.bincount(owner, minlength=5)[3] < np.bincount(owner, minlength=5)[4] / 50
+    for k, park in ((3, flat_park), (4, rough_park)):
+        assert abs(float(shapely.area(pieces[owner == k]).sum()) - park.area) < 1e-6 * park.area
+
+
+def test_cells_for_many_boxes_are_each_boxs_cell():
+    cells = DrapeCells.measure(half_rough, BOX, 5.0, 512.0)
+    rng = np.random.default_rng(3)
+    lo = rng.uniform([BOX[0] - 100, BOX[1] - 100], [BOX[2], BOX[3]], (300, 2))
+    boxes = np.column_stack([lo, lo + rng.uniform(0.0, 200.0, (300, 2))])
+    expect = []
+    for b in boxes:  # one box at a time, the blocks under it read directly
+        cell = 5.0
+        for k in range(len(cells.flat) - 1, 0, -1):
+            size, f = 5.0 * 2**k, cells.flat[k]
+            i0, j0 = (
+                int(np.floor(b[0] / size)) - cells.i0 // 2**k,
+                int(np.floor(b[1] / size)) - cells.j0 // 2**k,
+            )
+            i1, j1 = (
+                int(np.ceil(b[2] / size)) - cells.i0 // 2**k,
+                int(np.ceil(b[3] / size)) - cells.j0 // 2**k,
+            )
+            if min(i0, j0) >= 0 and i1 <= f.shape[1] and j1 <= f.shape[0] and f[j0:j1, i0:i1].all():
+                cell = size
+                break
+        expect.append(cell)
+    assert cells.cells_for(boxes).tolist() == expect
+    assert len(set(expect)) >= 3

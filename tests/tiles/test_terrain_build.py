@@ -260,6 +260,59 @@ def test_the_terrain_tiles_agree_with_the_buildings(hill_build):
     )
 
 
+def _occluded(camera: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Whether the unit sphere hides each of ``points`` from ``camera`` (both in ellipsoid-scaled
+    coordinates): Cesium's EllipsoidalOccluder test, written from its horizon-culling note."""
+    vh2 = camera @ camera - 1.0
+    vt = points - camera
+    vt_dot_vc = -(vt @ camera)
+    return (vt_dot_vc > vh2) & (vt_dot_vc**2 / (vt * vt).sum(axis=1) > vh2)
+
+
+def test_terrain_tiles_headers_bound_their_vertices_and_hide_them_only_behind_the_horizon(
+    hill_build,
+):
+    result, _, _ = hill_build
+    terrain = result.tileset_dir / "terrain"
+    layer = json.loads((terrain / "layer.json").read_text())
+    radii = np.array([6378137.0, 6378137.0, 6356752.314245179])
+    rng = np.random.default_rng(4)
+    to_ecef = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+    checked = 0
+    for level in (0, 8, len(layer["available"]) - 1):
+        r = layer["available"][level][0]
+        x, y = r["startX"], r["startY"]
+        size = 180.0 / 2**level
+        bounds = (-180 + x * size, -90 + y * size, -180 + (x + 1) * size, -90 + (y + 1) * size)
+        data = (terrain / f"{level}/{x}/{y}.terrain").read_bytes()
+        center = np.array(struct.unpack_from("<3d", data, 0))
+        h_min, h_max = struct.unpack_from("<2f", data, 24)
+        sphere = np.array(struct.unpack_from("<4d", data, 32))
+        horizon = np.array(struct.unpack_from("<3d", data, 64))
+        verts, _ = decode_terrain_tile(data, bounds)
+        ecef = np.column_stack(to_ecef.transform(verts[:, 0], verts[:, 1], verts[:, 2]))
+        assert np.array_equal(sphere[:3], center)
+        assert np.linalg.norm(ecef - center, axis=1).max() <= sphere[3] + 0.01
+        assert h_min <= verts[:, 2].min() + 0.01 and verts[:, 2].max() <= h_max + 0.01
+        if np.linalg.norm(horizon) > 1e5:
+            continue  # too large a tile for a horizon point: never culled
+        # cameras all around the tile, 1 to 2,000 km up: where its horizon point is hidden,
+        # every vertex is too
+        scaled = ecef / radii
+        mid = scaled.mean(axis=0) / np.linalg.norm(scaled.mean(axis=0))
+        dirs = mid + rng.normal(0.0, 0.3, (3000, 3))
+        dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+        cams = dirs * (1.0 + rng.uniform(1.5e-4, 0.3, 3000))[:, None]
+        hidden = 0
+        for cam in cams:
+            if _occluded(cam, horizon[None, :])[0]:
+                hidden += 1
+                assert _occluded(cam, scaled * (1 - 1e-9)).all()
+        assert hidden > 100
+        checked += 1
+    assert checked >= 2
+
+
 def test_a_dem_that_misses_the_city_is_a_clear_error(tmp_path):
     dem = write_utm_dem(tmp_path / "small.tif", size=40)  # 200 m across, the city is 1.1 km
     buildings = write_buildings(tmp_path / "b.geojson")

@@ -21,7 +21,7 @@ leaves are cut at 10 to 40 m instead of 5 m.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -36,6 +36,8 @@ MAX_LATTICE_NODES = 4_000_000  # the flatness lattice is bounded: coarser spacin
 
 # heights (ellipsoidal metres) at plane x/y
 PlaneHeightFn = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
+# heights at every node of the lattice gx x gy (1-D plane coordinates), as (len(gy), len(gx))
+LatticeHeightFn = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
 
 
 @dataclass
@@ -47,6 +49,7 @@ class DrapeCells:
     i0: int  # lattice node index (in cells) of the lattice's south-west corner
     j0: int
     flat: list[NDArray[np.bool_]]  # level k: (blocks north, blocks east)
+    _sat: dict[int, NDArray[np.int64]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def measure(
@@ -56,15 +59,26 @@ class DrapeCells:
         cell_m: float,
         max_cell_m: float,
         tolerance_m: float = DRAPE_TOLERANCE_M,
+        *,
+        on_lattice: LatticeHeightFn | None = None,
     ) -> DrapeCells:
         """Sample the terrain at every ``cell_m`` over ``bounds`` (plane metres) and find, for
-        blocks up to ``max_cell_m`` across, those within ``tolerance_m / 2`` of a plane."""
+        blocks up to ``max_cell_m`` across, those within ``tolerance_m / 2`` of a plane.
+        ``on_lattice``, when given, gives the lattice's heights instead of ``height_xy`` on its
+        nodes one by one (a caller that can place a regular lattice more cheaply)."""
         x0, y0, x1, y1 = bounds
         levels = max(int(np.floor(np.log2(max(max_cell_m / cell_m, 1.0)))), 0)
         nodes = ((x1 - x0) / cell_m + 2**levels) * ((y1 - y0) / cell_m + 2**levels)
         if nodes > MAX_LATTICE_NODES:  # bounded: a coarser lattice, so fewer (coarser) cuts
             coarser = cell_m * float(np.sqrt(nodes / MAX_LATTICE_NODES))
-            return cls.measure(height_xy, bounds, coarser, max(max_cell_m, coarser), tolerance_m)
+            return cls.measure(
+                height_xy,
+                bounds,
+                coarser,
+                max(max_cell_m, coarser),
+                tolerance_m,
+                on_lattice=on_lattice,
+            )
         top = 2**levels
         i0 = int(np.floor(x0 / cell_m / top)) * top
         j0 = int(np.floor(y0 / cell_m / top)) * top
@@ -72,8 +86,11 @@ class DrapeCells:
         ny = int(np.ceil(y1 / cell_m / top)) * top - j0 + 1
         gx = (i0 + np.arange(max(nx, top + 1))) * cell_m
         gy = (j0 + np.arange(max(ny, top + 1))) * cell_m
-        xx, yy = np.meshgrid(gx, gy)
-        h = np.asarray(height_xy(xx.ravel(), yy.ravel()), np.float64).reshape(xx.shape)
+        if on_lattice is not None:
+            h = np.asarray(on_lattice(gx, gy), np.float64)
+        else:
+            xx, yy = np.meshgrid(gx, gy)
+            h = np.asarray(height_xy(xx.ravel(), yy.ravel()), np.float64).reshape(xx.shape)
         flat = [np.ones(((h.shape[0] - 1), (h.shape[1] - 1)), bool)]  # one cell: the finest cut
         for k in range(1, levels + 1):
             flat.append(_within_plane(h, 2**k, tolerance_m / 2.0))
@@ -81,18 +98,43 @@ class DrapeCells:
 
     def cell_for(self, box: tuple[float, float, float, float]) -> float:
         """The coarsest cut cell (metres) at which every block over ``box`` is flat enough."""
+        return float(self.cells_for(np.array([box], np.float64))[0])
+
+    def cells_for(self, boxes: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`cell_for` of every box (rows of west, south, east, north) at once: per level,
+        the count of blocks not flat enough under each box from a summed-area table."""
+        out = np.full(boxes.shape[0], self.cell_m)
+        todo = np.asarray(~np.isnan(boxes).any(axis=1), dtype=bool)
         for k in range(len(self.flat) - 1, 0, -1):
+            if not todo.any():
+                break
             size = self.cell_m * 2**k
-            f = self.flat[k]
-            bi0 = int(np.floor(box[0] / size)) - self.i0 // 2**k
-            bj0 = int(np.floor(box[1] / size)) - self.j0 // 2**k
-            bi1 = int(np.ceil(box[2] / size)) - self.i0 // 2**k
-            bj1 = int(np.ceil(box[3] / size)) - self.j0 // 2**k
-            if bi0 < 0 or bj0 < 0 or bi1 > f.shape[1] or bj1 > f.shape[0]:
-                continue  # beyond the measured lattice: not known to be flat
-            if f[bj0:bj1, bi0:bi1].all():
-                return size
-        return self.cell_m
+            rows, cols = self.flat[k].shape
+            b = boxes[todo]
+            bi0 = np.floor(b[:, 0] / size).astype(np.int64) - self.i0 // 2**k
+            bj0 = np.floor(b[:, 1] / size).astype(np.int64) - self.j0 // 2**k
+            bi1 = np.ceil(b[:, 2] / size).astype(np.int64) - self.i0 // 2**k
+            bj1 = np.ceil(b[:, 3] / size).astype(np.int64) - self.j0 // 2**k
+            # beyond the measured lattice: not known to be flat
+            inside = (bi0 >= 0) & (bj0 >= 0) & (bi1 <= cols) & (bj1 <= rows)
+            bi0, bi1 = np.clip(bi0, 0, cols), np.clip(bi1, 0, cols)
+            bj0, bj1 = np.clip(bj0, 0, rows), np.clip(bj1, 0, rows)
+            sat = self._rough_counts(k)
+            rough = sat[bj1, bi1] - sat[bj0, bi1] - sat[bj1, bi0] + sat[bj0, bi0]
+            idx = np.flatnonzero(todo)[inside & (rough == 0)]
+            out[idx] = size
+            todo[idx] = False
+        return out
+
+    def _rough_counts(self, k: int) -> NDArray[np.int64]:
+        """Summed-area table of level ``k``'s blocks that are not flat enough, (rows + 1, cols + 1)
+        with a zero first row and column."""
+        if k not in self._sat:
+            rough = (~self.flat[k]).astype(np.int64)
+            sat = np.zeros((rough.shape[0] + 1, rough.shape[1] + 1), np.int64)
+            sat[1:, 1:] = rough.cumsum(axis=0).cumsum(axis=1)
+            self._sat[k] = sat
+        return self._sat[k]
 
 
 def _within_plane(h: NDArray[np.float64], s: int, limit_m: float) -> NDArray[np.bool_]:
@@ -173,3 +215,21 @@ def cut_at_grid(
     out = np.concatenate([polys[single], pieces[keep]])
     who = np.concatenate([owner[single], owner[rep[hit][keep]]])
     return out, who
+
+
+def cut_at_cells(
+    polys: NDArray[np.object_], owner: NDArray[np.int64], cells: NDArray[np.float64]
+) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
+    """:func:`cut_at_grid` of each polygon at its own cell (``cells``, metres): a polygon over
+    flat ground is cut at the coarse cell its ground allows even where a slope elsewhere in
+    its tile needs a fine one. Pieces come grouped by cell, from the finest."""
+    out_p: list[NDArray[np.object_]] = []
+    out_o: list[NDArray[np.int64]] = []
+    for cell in np.unique(cells).tolist():
+        sel = np.flatnonzero(cells == cell)
+        pieces, who = cut_at_grid(polys[sel], owner[sel], cell)
+        out_p.append(pieces)
+        out_o.append(who)
+    if not out_p:
+        return polys, owner
+    return np.concatenate(out_p), np.concatenate(out_o)

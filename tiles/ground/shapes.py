@@ -13,6 +13,7 @@ import pyproj
 import shapely
 from numpy.typing import NDArray
 
+from tiles.geometry.lattice import lattice_fill, lattice_index
 from tiles.ground.classes import GroundClass
 from tiles.ground.sources import GroundSource
 
@@ -59,6 +60,20 @@ class Plane:
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         lon, lat = _transformer(self._crs(), WGS84).transform(xy[:, 0], xy[:, 1])
         return np.asarray(lon), np.asarray(lat)
+
+    def inverse_lattice(
+        self, gx: NDArray[np.float64], gy: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """lon/lat at every node of the lattice ``gx`` x ``gy`` (1-D, regular), as
+        (len(gy), len(gx)): exact every ``LATTICE_STEP`` nodes and bilinear between
+        (:mod:`tiles.geometry.lattice`; over a city the plane departs from linear by well under
+        a millimetre across 16 nodes of 5 m)."""
+        ix, iy = lattice_index(gx.size), lattice_index(gy.size)
+        sx, sy = np.meshgrid(gx[ix], gy[iy])
+        lon, lat = _transformer(self._crs(), WGS84).transform(sx.ravel(), sy.ravel())
+        shape = sx.shape
+        lon, lat = np.asarray(lon).reshape(shape), np.asarray(lat).reshape(shape)
+        return lattice_fill(lon, ix, iy), lattice_fill(lat, ix, iy)
 
 
 @lru_cache(maxsize=8)

@@ -135,6 +135,23 @@ class TerrainGrid:
         return (w, s, e, n)
 
     @classmethod
+    def read(
+        cls,
+        path: str | Path,
+        bbox: tuple[float, float, float, float],
+        margin_m: float = MARGIN_M,
+        src_crs: str | None = None,
+    ) -> TerrainGrid:
+        """:meth:`from_dem` of the DEM at ``path``, reading only its cells over ``bbox`` plus
+        ``margin_m`` (and a few cells around), not the whole raster."""
+        w, s, e, n = bbox
+        mx, my = metres_per_degree(np.array([(s + n) / 2.0]))
+        # a metre more than from_dem's own margin: the window holds every node's four cells
+        pad_x, pad_y = (margin_m + 1.0) / float(mx[0]), (margin_m + 1.0) / float(my[0])
+        over = (w - pad_x, s - pad_y, e + pad_x, n + pad_y)
+        return cls.from_dem(Dem.open(path, src_crs=src_crs, over=over), bbox, margin_m)
+
+    @classmethod
     def from_dem(
         cls, dem: Dem, bbox: tuple[float, float, float, float], margin_m: float = MARGIN_M
     ) -> TerrainGrid:
