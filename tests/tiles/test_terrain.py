@@ -163,3 +163,24 @@ def test_a_dem_without_crs_or_unreadable_is_a_clear_error(tmp_path):
     bad.write_bytes(b"not a raster")
     with pytest.raises(InvalidInputError, match="cannot read the DEM"):
         Dem.open(bad)
+
+
+def test_a_window_over_a_box_reads_only_its_cells_with_the_whole_rasters_heights(tmp_path):
+    path = write_dem(tmp_path / "hill.tif")
+    whole = Dem.open(path)
+    lon, lat, _, _ = _random_lonlat(2000, spread=300.0)
+    box = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+    part = Dem.open(path, over=box)
+    assert part.heights.size < whole.heights.size / 8  # 600 m of a 3 km raster, + 2 cells
+    assert np.array_equal(part.ellipsoidal(lon, lat), whole.ellipsoidal(lon, lat))
+    assert np.array_equal(part.sample(lon, lat), whole.sample(lon, lat))
+    # the window's own extent: the box, a few cells more
+    w, s, e, n = part.lonlat_bounds()
+    assert w <= box[0] and s <= box[1] and e >= box[2] and n >= box[3]
+    assert e - w < (box[2] - box[0]) * 1.2
+
+
+def test_a_window_off_the_raster_is_a_clear_error(tmp_path):
+    path = write_dem(tmp_path / "hill.tif")
+    with pytest.raises(InvalidInputError, match=r"does not cover the city \(it spans lon"):
+        Dem.open(path, over=(9.5, 45.0, 9.51, 45.01))  # near Milan
