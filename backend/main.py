@@ -22,7 +22,7 @@ from backend.api.errors import add_exception_handlers
 from backend.api.idempotency import IdempotencyMiddleware, document_idempotency_key
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.middleware import RequestIdMiddleware
-from backend.api.router import api_router, root_routers
+from backend.api.router import add_routes
 from backend.api.routes.tiles import StaticTilesFastPath
 from backend.api.security import (
     SecurityHeadersMiddleware,
@@ -131,9 +131,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         )
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.add_middleware(RequestIdMiddleware)
-    app.include_router(api_router)
-    for router in root_routers:
-        app.include_router(router)
+    add_routes(app)
     _mount_docs(app)
     _document_headers(app)
     if settings.frontend_dir.is_dir():

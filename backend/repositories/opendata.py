@@ -44,7 +44,21 @@ SOURCES: dict[str, CollectionSource] = {
 
 
 def base_query(collection: str, *, include_drafts: bool = False) -> sa.Select[Any]:
-    """Public rows of ``collection`` (``include_drafts``: also those of draft proposals)."""
+    """Public rows of ``collection`` (``include_drafts``: also those of draft proposals).
+
+    Built once per collection (statements are immutable: every filter makes a new one), so the
+    unfiltered statement keeps its cache key and :func:`page` its paged form (issue 10)."""
+    key = (collection, include_drafts)
+    stmt = _BASES.get(key)
+    if stmt is None:
+        stmt = _BASES[key] = _base_query(collection, include_drafts)
+    return stmt
+
+
+_BASES: dict[tuple[str, bool], sa.Select[Any]] = {}
+
+
+def _base_query(collection: str, include_drafts: bool) -> sa.Select[Any]:
     public = sa.true() if include_drafts else public_proposal_clause()
     if collection == "proposals":
         # features carry a proposal's own row: its massing loads only if asked for
@@ -100,6 +114,11 @@ def filtered(
     return stmt
 
 
+#: The paged statement of each unfiltered collection, by the base statement's id (the bases
+#: live as long as the process, so an id is never reused for another statement).
+_PAGED: dict[int, tuple[sa.Select[Any], sa.Select[Any]]] = {}
+
+
 def page(
     session: Session, stmt: sa.Select[Any], collection: str, limit: int, offset: int
 ) -> tuple[list[Any], int]:
@@ -108,14 +127,20 @@ def page(
     One statement: the total rides on each row as ``count(*) OVER ()`` (computed over the
     filtered rows before LIMIT/OFFSET); only a page past the end, which has no row to carry it,
     asks for the count on its own."""
-    model = SOURCES[collection].model
-    paged = (
-        stmt.add_columns(sa.func.count().over().label("matched"))
-        .order_by(model.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    found = session.execute(paged).all()
+    cached = _PAGED.get(id(stmt))
+    if cached is not None and cached[0] is stmt:
+        paged = cached[1]
+    else:
+        model = SOURCES[collection].model
+        paged = (
+            stmt.add_columns(sa.func.count().over().label("matched"))
+            .order_by(model.id)
+            .limit(sa.bindparam("limit", type_=sa.Integer))
+            .offset(sa.bindparam("offset", type_=sa.Integer))
+        )
+        if any(stmt is base for base in _BASES.values()):  # an unfiltered list: kept
+            _PAGED[id(stmt)] = (stmt, paged)
+    found = session.execute(paged, {"limit": limit, "offset": offset}).all()
     if found:
         return [row[0] for row in found], int(found[0].matched)
     if offset == 0:

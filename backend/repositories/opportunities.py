@@ -268,6 +268,40 @@ def _list_where(q: OpportunityQuery) -> list[sa.ColumnElement[bool]]:
     return where
 
 
+def _page(
+    columns: tuple[sa.ColumnElement[object], ...],
+    where: list[sa.ColumnElement[bool]],
+    order: str,
+) -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(*columns, sa.func.count().over().label("total"))
+        .select_from(_LIST_FROM)
+        .where(*where)
+        .order_by(*LIST_ORDERS[order])
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+
+
+def _unfiltered(q: OpportunityQuery) -> bool:
+    """``q`` filters on nothing but public visibility (the list as first opened)."""
+    return q == OpportunityQuery(public_only=q.public_only)
+
+
+#: The page statement of the unfiltered list in each order, built once (a statement object
+#: keeps its cache key): the list as first opened neither builds nor keys a statement.
+_UNFILTERED_PAGES = {
+    (order, with_site, public_only): _page(
+        (*LIST_COLUMNS, _props.c.site_boundary) if with_site else LIST_COLUMNS,
+        _list_where(OpportunityQuery(public_only=public_only)),
+        order,
+    )
+    for order in LIST_ORDERS
+    for with_site in (False, True)
+    for public_only in (False, True)
+}
+
+
 def list_rows(
     session: Session,
     q: OpportunityQuery,
@@ -284,26 +318,23 @@ def list_rows(
     columns: tuple[sa.ColumnElement[object], ...] = LIST_COLUMNS
     if with_site:
         columns = (*columns, _props.c.site_boundary)
-    where = _list_where(q)
     if limit is None:
-        stmt = sa.select(*columns).select_from(_LIST_FROM).where(*where)
+        stmt = sa.select(*columns).select_from(_LIST_FROM).where(*_list_where(q))
         return session.connection().execute(stmt.order_by(*LIST_ORDERS[order])).all(), None
-    stmt = (
-        sa.select(*columns, sa.func.count().over().label("total"))
-        .select_from(_LIST_FROM)
-        .where(*where)
-        .order_by(*LIST_ORDERS[order])
-        .limit(limit)
-        .offset(offset)
-    )
+    params = {"limit": limit, "offset": offset}
+    key = (order, with_site, q.public_only)
+    if _unfiltered(q) and key in _UNFILTERED_PAGES:
+        stmt = _UNFILTERED_PAGES[key]  # built once: no statement to build or key
+    else:
+        stmt = _page(columns, _list_where(q), order)
     conn = session.connection()
-    rows = conn.execute(stmt).all()
+    rows = conn.execute(stmt, params).all()
     if rows:
         return rows, int(rows[0].total)
     if offset == 0:
         return rows, 0
     # a page past the end has no row to carry the total
-    count = sa.select(sa.func.count()).select_from(_LIST_FROM).where(*where)
+    count = sa.select(sa.func.count()).select_from(_LIST_FROM).where(*_list_where(q))
     return rows, int(conn.execute(count).scalar() or 0)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from backend.db.models import Proposal, User
 from backend.repositories.buildings import BBox, bbox_filter
@@ -19,6 +20,70 @@ def by_reference(session: Session, reference: str) -> Proposal | None:
     return session.scalars(sa.select(Proposal).where(Proposal.reference == reference)).first()
 
 
+#: The columns a proposal's summary shows (``services.proposals.summary`` reads them by name).
+_proposals = Proposal.__table__
+SUMMARY_COLUMNS: tuple[sa.ColumnElement[object], ...] = tuple(
+    _proposals.c[name]
+    for name in (
+        "id",
+        "reference",
+        "title",
+        "application_type",
+        "stage",
+        "decision",
+        "site_address",
+        "site_boundary",
+        "consultation_start",
+        "consultation_end",
+        "published_at",
+        "updated_at",
+    )
+)
+
+
+def _where(*, stages: bool, include_drafts: bool, text: bool) -> list[sa.ColumnElement[bool]]:
+    """The list's filters with their values as bound parameters (``stages``, ``pattern``)."""
+    where: list[sa.ColumnElement[bool]] = []
+    if stages:
+        where.append(_proposals.c.stage.in_(sa.bindparam("stages", expanding=True)))
+    if not include_drafts:
+        where.append(_proposals.c.stage != "draft")
+    if text:
+        pattern = sa.bindparam("pattern", type_=sa.String)
+        where.append(
+            sa.or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        _proposals.c.reference,
+                        _proposals.c.title,
+                        _proposals.c.description,
+                        _proposals.c.site_address,
+                    )
+                )
+            )
+        )
+    return where
+
+
+def _page(where: list[sa.ColumnElement[bool]]) -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(*SUMMARY_COLUMNS, sa.func.count().over().label("total"))
+        .where(*where)
+        .order_by(_proposals.c.updated_at.desc(), _proposals.c.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+
+
+#: The page statement of each combination of filters without a bbox, built once: a statement
+#: object keeps its cache key, so a list request neither builds nor keys a statement.
+_PAGES = {
+    shape: _page(_where(stages=shape[0], include_drafts=shape[1], text=shape[2]))
+    for shape in itertools.product((False, True), repeat=3)
+}
+
+
 def search(
     session: Session,
     *,
@@ -28,41 +93,38 @@ def search(
     include_drafts: bool,
     limit: int,
     offset: int,
-) -> tuple[list[Proposal], int]:
-    """Proposals matching every given filter, newest first, with the total count."""
-    query = sa.select(Proposal)
+) -> tuple[Sequence[sa.Row[tuple[object, ...]]], int]:
+    """Rows of :data:`SUMMARY_COLUMNS` matching every given filter, newest first, and their
+    total: one statement (the total rides on each row as ``count(*) OVER ()``), plain rows,
+    no ORM objects (issue 10: a list's cost per request)."""
+    shape = (bool(stages), include_drafts, bool(text))
+    params: dict[str, object] = {"limit": limit, "offset": offset}
     if stages:
-        query = query.where(Proposal.stage.in_(list(stages)))
-    if not include_drafts:
-        query = query.where(Proposal.stage != "draft")
+        params["stages"] = list(stages)
     if text:
         # escape LIKE wildcards so a search for "50%" means the text "50%"
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            sa.or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (
-                        Proposal.reference,
-                        Proposal.title,
-                        Proposal.description,
-                        Proposal.site_address,
-                    )
-                )
-            )
+        params["pattern"] = f"%{escaped}%"
+    if bbox is None:
+        where = None
+        stmt = _PAGES[shape]
+    else:
+        where = _where(stages=shape[0], include_drafts=shape[1], text=shape[2])
+        where.append(
+            bbox_filter(session, "proposals", _proposals.c.site_boundary, _proposals.c.id, bbox)
         )
-    if bbox is not None:
-        query = query.where(
-            bbox_filter(session, "proposals", Proposal.site_boundary, Proposal.id, bbox)
-        )
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    # a list shows summaries: the massing (selectin by default) loads only if asked for
-    query = query.options(lazyload(Proposal.massing))
-    rows = session.scalars(
-        query.order_by(Proposal.updated_at.desc(), Proposal.id.desc()).limit(limit).offset(offset)
-    ).all()
-    return list(rows), int(total)
+        stmt = _page(where)
+    conn = session.connection()
+    rows = conn.execute(stmt, params).all()
+    if rows:
+        return rows, int(rows[0].total)
+    if offset == 0:
+        return rows, 0
+    # a page past the end has no row to carry the total
+    if where is None:
+        where = _where(stages=shape[0], include_drafts=shape[1], text=shape[2])
+    count = sa.select(sa.func.count()).select_from(_proposals).where(*where)
+    return rows, int(conn.execute(count, params).scalar() or 0)
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:

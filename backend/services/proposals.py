@@ -422,7 +422,8 @@ def _geojson(value: Any) -> dict[str, Any] | None:
     return dict(shapely.geometry.mapping(to_shape(value)))
 
 
-def summary(p: Proposal) -> ProposalSummary:
+def summary(p: Any) -> ProposalSummary:
+    """A list's view of a Proposal or of a row of the list's columns (``repo.SUMMARY_COLUMNS``)."""
     return ProposalSummary(
         id=p.id,
         reference=p.reference,

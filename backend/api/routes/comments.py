@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlalchemy.orm import Session
 
 from backend.api.deps import (
     CurrentPrincipal,
     OptionalPrincipal,
+    ReadsDep,
     SessionDep,
     SettingsDep,
     VerifiedPrincipal,
     client_ip,
+    principal_of,
 )
 from backend.api.errors import error_responses
 from backend.api.pagination import PageParams, page_params
@@ -49,19 +52,29 @@ def broker(request: Request) -> EventBroker:
     responses=error_responses(404, 422),
     summary="A proposal's comment threads (top-level comments with replies), paginated",
 )
-def list_comments(
+async def list_comments(
     proposal_id: ResourceId,
-    principal: OptionalPrincipal,
-    session: SessionDep,
+    request: Request,
+    reads: ReadsDep,
+    settings: SettingsDep,
     page: CommentsPage,
     sort: Annotated[
         CommentSort, Query(description="`newest` first, or `most_reacted` (agree + disagree)")
     ] = "newest",
 ) -> CommentPage:
-    items, total = comments.list_threads(
-        session, principal, proposal_id, sort=sort, limit=page.limit, offset=page.offset
-    )
-    return page.of(CommentPage, items, total)
+    def threads(session: Session) -> CommentPage:
+        items, total = comments.list_threads(
+            session,
+            principal_of(request, session, settings),
+            proposal_id,
+            sort=sort,
+            limit=page.limit,
+            offset=page.offset,
+        )
+        return page.of(CommentPage, items, total)
+
+    # one thread-pool hop (or the event loop on PostGIS): deps.Reads
+    return await reads.run(threads)
 
 
 @router.post(

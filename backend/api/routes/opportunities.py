@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from backend.api import examples
-from backend.api.deps import SME, OptionalPrincipal, Planner, SessionDep, SettingsDep
+from backend.api.deps import SME, OptionalPrincipal, Planner, ReadsDep, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.links import LinksDep
 from backend.api.pagination import Pagination
@@ -97,8 +98,9 @@ Filters = Annotated[OpportunityFilters, Depends(opportunity_filters)]
     responses=error_responses(422),
     summary="Find opportunities by sector, distance, value, dates and text",
 )
-def list_opportunities(
-    session: SessionDep,
+async def list_opportunities(
+    request: Request,
+    reads: ReadsDep,
     settings: SettingsDep,
     filters: Filters,
     page: Pagination,
@@ -106,15 +108,19 @@ def list_opportunities(
         SortKey, Query(description="closing (soonest first), distance, value…")
     ] = "closing",
 ) -> OpportunityList:
-    items, total = service.list_page(
-        session,
-        filters,
-        sort=sort,
-        limit=page.limit,
-        offset=page.offset,
-        ocid_prefix=settings.ocid_prefix,
-    )
-    return page.of(OpportunityList, items, total)
+    def listing(session: Session) -> OpportunityList:
+        items, total = service.list_page(
+            session,
+            filters,
+            sort=sort,
+            limit=page.limit,
+            offset=page.offset,
+            ocid_prefix=settings.ocid_prefix,
+        )
+        return page.of(OpportunityList, items, total)
+
+    # one thread-pool hop (or the event loop on PostGIS): deps.Reads
+    return await reads.run(listing)
 
 
 @router.post(
