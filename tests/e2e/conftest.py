@@ -9,8 +9,10 @@ only the roles are written straight to the database, as an administrator's tool 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import struct
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -601,3 +603,83 @@ def screenshot(page, name: str) -> Path:
     settle(page)
     page.screenshot(path=str(path))
     return path
+
+
+def glb_box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> bytes:
+    """A binary glTF of one box from ``lo`` to ``hi`` (glTF axes: +Y up, -Z north), anywhere
+    around its origin: the kind of model a planner uploads (test_impact's is off its origin on
+    purpose, test_variants' stands on it)."""
+    corners = [(x, y, z) for z in (lo[2], hi[2]) for y in (lo[1], hi[1]) for x in (lo[0], hi[0])]
+    quads = [(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)]
+    indices = [i for a, b, c, d in quads for i in (a, b, c, a, c, d)]
+    pos = struct.pack(f"<{3 * len(corners)}f", *[v for c in corners for v in c])
+    ind = struct.pack(f"<{len(indices)}H", *indices)
+    ind += b"\0" * (-len(ind) % 4)
+    doc = {
+        "asset": {"version": "2.0"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "material": 0}]}],
+        "materials": [
+            {"pbrMetallicRoughness": {"baseColorFactor": [0.3, 0.5, 0.8, 1]}, "doubleSided": True}
+        ],
+        "buffers": [{"byteLength": len(pos) + len(ind)}],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": 0, "byteLength": len(pos), "target": 34962},
+            {"buffer": 0, "byteOffset": len(pos), "byteLength": 2 * len(indices), "target": 34963},
+        ],
+        "accessors": [
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": 8,
+                "type": "VEC3",
+                "min": list(lo),
+                "max": list(hi),
+            },
+            {"bufferView": 1, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
+        ],
+    }
+    text = json.dumps(doc).encode()
+    text += b" " * (-len(text) % 4)
+    binary = pos + ind
+    total = 12 + 8 + len(text) + 8 + len(binary)
+    return (
+        struct.pack("<4sII", b"glTF", 2, total)
+        + struct.pack("<I4s", len(text), b"JSON")
+        + text
+        + struct.pack("<I4s", len(binary), b"BIN\0")
+        + binary
+    )
+
+
+# the outline's rings by block (base and top), and every entity model Cesium has loaded: its
+# bounding sphere's centre (lon, lat, height) and radius, all from the scene itself
+_MODEL_OUTLINE_JS = """() => {
+    const v = window.__civictwin && window.__civictwin.viewer
+    if (!v) return null
+    const ell = v.scene.globe.ellipsoid
+    const deg = (c) => {
+        const g = ell.cartesianToCartographic(c)
+        return [g.longitude * 180 / Math.PI, g.latitude * 180 / Math.PI, g.height]
+    }
+    const rings = {}
+    const ds = v.dataSources.getByName('impact-outline')[0]
+    for (const e of ds ? ds.entities.values : []) {
+        const m = /^outline (\\d+) ring 0 (base|top)$/.exec(e.name || '')
+        if (m) (rings[m[1]] = rings[m[1]] || {})[m[2]] = e.polyline.positions.getValue().map(deg)
+    }
+    const models = []
+    const walk = (c) => {
+        for (let i = 0; i < c.length; i++) {
+            const p = c.get(i)
+            if (p && typeof p.get === 'function' && typeof p.length === 'number') walk(p)
+            else if (p && p.id && p.id.model && p.ready) {
+                models.push([...deg(p.boundingSphere.center), p.boundingSphere.radius])
+            }
+        }
+    }
+    walk(v.scene.primitives)
+    return { rings, models }
+}"""

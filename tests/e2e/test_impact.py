@@ -3,15 +3,21 @@ summary in words and the colours in 3D; after the planner raises the block, both
 
 from __future__ import annotations
 
-import json
 import math
-import struct
 import time
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import new_page, open_app, rect, run_axe, settle, wait_for_city
+from tests.e2e.conftest import (
+    glb_box,
+    new_page,
+    open_app,
+    rect,
+    run_axe,
+    settle,
+    wait_for_city,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -242,56 +248,6 @@ def test_a_protected_view_opens_as_a_camera_with_the_scheme_outlined(browser, li
         page.context.close()
 
 
-def _glb_box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> bytes:
-    """A binary glTF of one box from ``lo`` to ``hi`` (glTF axes: +Y up), standing anywhere
-    around its origin: the kind of model a planner uploads, not centred on purpose."""
-    corners = [(x, y, z) for z in (lo[2], hi[2]) for y in (lo[1], hi[1]) for x in (lo[0], hi[0])]
-    quads = [(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)]
-    indices = [i for a, b, c, d in quads for i in (a, b, c, a, c, d)]
-    pos = struct.pack(f"<{3 * len(corners)}f", *[v for c in corners for v in c])
-    ind = struct.pack(f"<{len(indices)}H", *indices)
-    ind += b"\0" * (-len(ind) % 4)
-    doc = {
-        "asset": {"version": "2.0"},
-        "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "material": 0}]}],
-        "materials": [
-            {"pbrMetallicRoughness": {"baseColorFactor": [0.3, 0.5, 0.8, 1]}, "doubleSided": True}
-        ],
-        "buffers": [{"byteLength": len(pos) + len(ind)}],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": 0, "byteLength": len(pos), "target": 34962},
-            {"buffer": 0, "byteOffset": len(pos), "byteLength": 2 * len(indices), "target": 34963},
-        ],
-        "accessors": [
-            {
-                "bufferView": 0,
-                "componentType": 5126,
-                "count": 8,
-                "type": "VEC3",
-                "min": list(lo),
-                "max": list(hi),
-            },
-            {"bufferView": 1, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
-        ],
-    }
-    text = json.dumps(doc).encode()
-    text += b" " * (-len(text) % 4)
-    binary = pos + ind
-    total = 12 + 8 + len(text) + 8 + len(binary)
-    return (
-        struct.pack("<4sII", b"glTF", 2, total)
-        + struct.pack("<I4s", len(text), b"JSON")
-        + text
-        + struct.pack("<I4s", len(binary), b"BIN\0")
-        + binary
-    )
-
-
-# the outline's rings by block (base and top), and every entity model Cesium has loaded: its
-# bounding sphere's centre (lon, lat, height) and radius, all from the scene itself
 _MODEL_OUTLINE_JS = """() => {
     const v = window.__civictwin && window.__civictwin.viewer
     if (!v) return null
@@ -342,7 +298,7 @@ def test_looking_along_a_view_outlines_a_placed_glb_model_where_cesium_draws_it(
     put = api.client.put(
         f"/api/v1/proposals/{pid}/model",
         params=at,
-        content=_glb_box((0.0, 0.0, 0.0), (8.0, 18.0, 24.0)),
+        content=glb_box((0.0, 0.0, 0.0), (8.0, 18.0, 24.0)),
         headers={"X-CSRF-Token": api.csrf, "Content-Type": "model/gltf-binary"},
     )
     assert put.status_code == 200, put.text

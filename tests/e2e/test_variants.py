@@ -6,14 +6,12 @@ the city, on the way out."""
 
 from __future__ import annotations
 
-import json
-import struct
-
 import pytest
 from pyproj import Transformer
 
 from tests.e2e.conftest import (
     LiveServer,
+    glb_box,
     new_page,
     open_app,
     rect,
@@ -57,55 +55,6 @@ BELOW_HEAD_JS = """(e) => {
   e.scrollIntoView({ block: 'start' })
   if (getComputedStyle(head).position === 'sticky') panel.scrollBy(0, -head.offsetHeight - 8)
 }"""
-
-
-def _box_glb(east: float, north: float, up: float) -> bytes:
-    """A box of ``east`` x ``north`` x ``up`` metres standing on its origin, as a binary glTF
-    (Y up, as glTF is; -Z is north): the kind of model a planner uploads."""
-    e, n = east / 2, north / 2
-    corners = [(x, y, z) for y in (0.0, up) for z in (-n, n) for x in (-e, e)]
-    quads = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
-    indices = [i for a, b, c, d in quads for i in (a, b, c, a, c, d)]
-    pos = struct.pack(f"<{3 * len(corners)}f", *[v for c in corners for v in c])
-    ind = struct.pack(f"<{len(indices)}H", *indices)
-    ind += b"\0" * (-len(ind) % 4)
-    doc = {
-        "asset": {"version": "2.0"},
-        "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "material": 0}]}],
-        "materials": [
-            {"pbrMetallicRoughness": {"baseColorFactor": [0.8, 0.4, 0.1, 1]}, "doubleSided": True}
-        ],
-        "buffers": [{"byteLength": len(pos) + len(ind)}],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": 0, "byteLength": len(pos), "target": 34962},
-            {"buffer": 0, "byteOffset": len(pos), "byteLength": 2 * len(indices), "target": 34963},
-        ],
-        "accessors": [
-            {
-                "bufferView": 0,
-                "componentType": 5126,
-                "count": len(corners),
-                "type": "VEC3",
-                "min": [-e, 0.0, -n],
-                "max": [e, up, n],
-            },
-            {"bufferView": 1, "componentType": 5123, "count": len(indices), "type": "SCALAR"},
-        ],
-    }
-    text = json.dumps(doc).encode()
-    text += b" " * (-len(text) % 4)
-    binary = pos + ind
-    total = 12 + 8 + len(text) + 8 + len(binary)
-    return (
-        struct.pack("<4sII", b"glTF", 2, total)
-        + struct.pack("<I4s", len(text), b"JSON")
-        + text
-        + struct.pack("<I4s", len(binary), b"BIN\0")
-        + binary
-    )
 
 
 def _look_down_and_pick(page, points: dict[str, tuple[float, float]], centre: tuple[float, float]):
@@ -180,7 +129,7 @@ def test_a_citizen_shows_each_variant_and_compares_them_at_a_divider(
     box = planner.client.put(
         f"/api/v1/proposals/{pid}/model",
         params={"lon": x + d / 2, "lat": lat + d / 2, "height_m": 0, "heading_deg": 0, "scale": 1},
-        content=_box_glb(10.0, 10.0, 30.0),
+        content=glb_box((-5.0, 0.0, -5.0), (5.0, 30.0, 5.0)),
         headers={"X-CSRF-Token": planner.csrf, "Content-Type": "model/gltf-binary"},
     )
     assert box.status_code == 200, box.text
