@@ -22,7 +22,7 @@ import hmac
 import math
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 from shapely.geometry import Point
 
@@ -52,7 +52,6 @@ from backend.schemas.comments import (
     ImpactPointRef,
     Position,
     ReactionCounts,
-    ReactionKind,
 )
 from backend.schemas.text import visible_text_problem
 from backend.services import impact_jobs, notifications, variants
@@ -264,23 +263,20 @@ def public_view(
 def row_view(row: Any, my_reaction: str | None = None) -> CommentPublic:
     """:func:`public_view` of a row of the thread list's columns (``repo.THREAD_COLUMNS``).
 
-    The values come from our own database through typed columns, so the models are built
-    without validating them again (``model_construct``); the response is the same, field for
-    field, as :func:`public_view`'s."""
+    Built from one dict by pydantic-core's validator, which is three times quicker than
+    ``model_construct``'s Python loop (5 against 16 us a comment, issue 10); the response is the
+    same, field for field, as :func:`public_view`'s."""
     shown = row.state == "published"
     author = None
     if shown:
         if row.author_user_id is None or row.author_deleted_at is not None:
-            author = Author.model_construct(id=None, display_name=DELETED_NAME)
+            author = {"id": None, "display_name": DELETED_NAME}
         else:
-            author = Author.model_construct(id=row.author_user_id, display_name=row.author_name)
-    return CommentPublic.model_construct(
-        **_fields(row, shown),
-        author=author,
-        # reactions.kind holds only agree or disagree (a CHECK constraint)
-        my_reaction=cast(ReactionKind | None, my_reaction if shown else None),
-        replies=[],
-    )
+            author = {"id": row.author_user_id, "display_name": row.author_name}
+    fields = _fields(row, shown)
+    fields["author"] = author
+    fields["my_reaction"] = my_reaction if shown else None
+    return CommentPublic.model_validate(fields)
 
 
 def moderation_view(comment: Comment, authors: dict[int, User]) -> CommentModeration:

@@ -103,8 +103,8 @@ def _validated(cls: Any, **values: Any) -> Any:
     return cls(**values)
 
 
-def _constructed(cls: Any, **values: Any) -> Any:
-    return cls.model_construct(**values)
+def _as_dict(_cls: Any, **values: Any) -> Any:
+    return values
 
 
 def _fields(
@@ -119,8 +119,8 @@ def _fields(
     make: Any,
 ) -> dict[str, Any]:
     """An opportunity's view fields, the one mapping for an entity (:func:`to_public`, validated)
-    and a list row of ``repo.LIST_COLUMNS`` (:func:`_row_view`, ``model_construct``: the values
-    come from our own typed columns); both have the same attribute names."""
+    and a list row of ``repo.LIST_COLUMNS`` (:func:`_row_view`: nested values as dicts, validated
+    once at the top); both have the same attribute names."""
     return {
         "id": o.id,
         "ocid": ocid(ocid_prefix, o.id),
@@ -461,14 +461,14 @@ def page(
 
 # --- the public list (issue 10) -----------------------------------------------------------------
 # ``GET /api/v1/opportunities`` answers from Core rows (``repo.list_rows``): filters, order and
-# page in SQL, the page's CPV codes and documents by id, and views built without validating our
-# own rows again (``model_construct``). The JSON is the same as ``find`` + ``page`` give; only a
+# page in SQL, the page's CPV codes and documents by id, and each view built from one dict by
+# pydantic-core's validator. The JSON is the same as ``find`` + ``page`` give; only a
 # distance sort or a radius (exact geodesic distances, computed here) reads every candidate row
 # of the bounding box and orders or cuts them in Python, as ``find`` does.
 
 
 @lru_cache(maxsize=4096)
-def _cpv_labelled(code: str, make: Any = _constructed) -> CpvLabelled:
+def _cpv_labelled(code: str, make: Any = _validated) -> CpvLabelled:
     """A stored CPV code with its labels (the vocabulary is fixed for the process's life)."""
     e = cpv.lookup(code)
     return make(CpvLabelled, code=e.code, labels={lang: e.label(lang) for lang in cpv.LANGUAGES})
@@ -490,9 +490,10 @@ def _row_view(
     ocid_prefix: str,
     distance: float | None,
 ) -> OpportunityPublic:
-    """:func:`to_public` of a row of ``repo.LIST_COLUMNS``, field for field, unvalidated."""
-    return OpportunityPublic.model_construct(
-        **_fields(
+    """:func:`to_public` of a row of ``repo.LIST_COLUMNS``, field for field: one dict validated
+    by pydantic-core, quicker than ``model_construct``'s Python loop for every nested model."""
+    return OpportunityPublic.model_validate(
+        _fields(
             row,
             row.proposal_id,
             row.proposal_reference,
@@ -501,7 +502,7 @@ def _row_view(
             documents,
             ocid_prefix,
             distance,
-            _constructed,
+            _as_dict,
         )
     )
 
