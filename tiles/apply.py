@@ -50,16 +50,31 @@ import pyogrio
 import shapely
 from numpy.typing import NDArray
 
-from tiles.build import ContentOptions, NodeSpec, build_unit
+from tiles.build import (
+    ContentOptions,
+    NodeSpec,
+    build_unit,
+    coarse_mesh,
+    encode_tile,
+    geometry_metrics,
+)
 from tiles.errors import InvalidInputError, OutputError, TilingError
 from tiles.geometry.crs import LocalFrame, metres_per_degree
-from tiles.index.lod import CELLS
+from tiles.index.lod import (
+    CELLS,
+    LANDMARK_HEIGHT,
+    LANDMARK_SIDE,
+    cell_size,
+    has_coarse_content,
+)
 from tiles.massing import MASSING_DATASET, massing_table
 from tiles.model import FeatureTable, HeightSource
 from tiles.output import DirectoryOutput, publish
 from tiles.terrain.grid import TerrainGrid
 from tiles.terrain.quantized_mesh import GRID_FILE
 from tiles.writers.buildings import buildings_frame
+from tiles.writers.coarse_rows import COARSE_ROWS_FILE, read_coarse_rows
+from tiles.writers.glb import EncodedTile
 from tiles.writers.tileset import box_list, tileset_geometric_error
 
 log = logging.getLogger(__name__)
@@ -210,7 +225,12 @@ def _read_rows(path: Path, bbox: tuple[float, float, float, float] | None) -> di
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    _, table = pyogrio.read_arrow(path, bbox=bbox, columns=_COLUMNS)
+    meta, table = pyogrio.read_arrow(path, bbox=bbox, columns=_COLUMNS)
+    if bbox is not None:
+        # GDAL 3.12's FlatGeobuf Arrow stream gives a box that holds no feature as one batch
+        # of 65,536 empty rows (empty WKB); a row of the file always has a geometry
+        geometry = meta.get("geometry_name") or "wkb_geometry"
+        table = table.filter(pc.greater(pc.binary_length(table.column(geometry)), 0))
     cols: dict[str, Any] = {}
     for name in table.column_names:
         col = table.column(name)
@@ -496,15 +516,19 @@ def _apply(
     leaves = [i for i, t in enumerate(tiles) if t.is_leaf and t.uri is not None]
 
     # the city near the scheme and the explicit ids: what is replaced. Every change re-tiles
-    # the root when it has content (it shows the whole city): then the whole table is read once
+    # the root when it has content (it shows the whole city): from buildings-coarse.arrow when
+    # it can (the root then shows no landmark), else the whole table is read once
     explicit = set(replaces)
+    root = None if tiles[0].uri is None or tiles[0].is_leaf else tiles[0]
+    coarse = _CoarseRows.read(tileset_dir, root, scheme, state["changes"], datasets)
     city_all = near = None
-    if tiles[0].uri is None:
+    if root is None or coarse is not None:
         near = _current(tileset_dir, _box_of(scheme.footprint), state["changes"], datasets)
         if explicit - set(near.building_id.tolist()):  # explicit ids elsewhere
             near = None
     if near is None:
         near = city_all = _current(tileset_dir, None, state["changes"], datasets)
+        coarse = None  # read whole: the root from its rows
     missing = explicit - set(near.building_id.tolist())
     if missing:
         raise InvalidInputError(
@@ -547,8 +571,11 @@ def _apply(
         while p is not None:
             affected.add(p)
             p = tiles[p].parent
-    top = min(affected)  # depth-first order: an ancestor comes first
-    lo_t, hi_t = tiles[top].bounds()
+    # full rows for the tiles below the root if it comes from buildings-coarse.arrow, else for
+    # the top tile (depth-first order: an ancestor comes first)
+    full_rows = sorted(affected - {0}) if coarse is not None else [min(affected)]
+    lo_t = np.min([tiles[i].bounds()[0] for i in full_rows], axis=0)
+    hi_t = np.max([tiles[i].bounds()[1] for i in full_rows], axis=0)
     city = city_all
     if city is None:
         city = _current(tileset_dir, _lonlat_box(frame, lo_t, hi_t), state["changes"], datasets)
@@ -573,7 +600,7 @@ def _apply(
         parts = [subtree_rows(c) for c in t.children]
         return np.concatenate(parts) if parts else empty
 
-    rows_of = {i: subtree_rows(i) for i in affected}
+    rows_of = {i: subtree_rows(i) for i in affected if not (i == 0 and coarse is not None)}
     coarse_c = [float(tiles[i].obj["geometricError"]) for i in affected if not tiles[i].is_leaf]
     _redraw_outlines(pool, [rows_of[i] for i in changed], min(coarse_c, default=np.inf))
 
@@ -584,7 +611,12 @@ def _apply(
         copts.terrain = TerrainGrid.load(grid)
         copts.base = "mean" if opts.get("base") == "mean" else "min"
     new_content: dict[int, Any] = {}
+    if coarse is not None:
+        log.debug("%s: the root from %s", change_id, COARSE_ROWS_FILE)
+        new_content[0] = coarse.encode(tiles[0], removed_ids, frame, datasets, copts)
     for i in sorted(affected, reverse=True):
+        if i not in rows_of:
+            continue
         tile, idx = tiles[i], rows_of[i]
         if tile.uri is None or idx.size == 0:
             continue
@@ -607,6 +639,107 @@ def _apply(
         scheme,
         t0,
     )
+
+
+@dataclass
+class _CoarseRows:
+    """What the root's coarse content needs of every row of the city with the scheme
+    (tiles/writers/coarse_rows.py), in the order a whole read gives them: ``buildings.fgb``'s
+    rows without those the changes replaced, the changes' rows, the scheme's."""
+
+    building_id: NDArray[np.object_]
+    height_m: NDArray[np.float64]
+    drawn: NDArray[np.bool_]
+    area_m2: NDArray[np.float64]
+    center: NDArray[np.float64]
+    scheme_rows: int  # the last rows: never taken out
+
+    @classmethod
+    def read(
+        cls,
+        tileset_dir: Path,
+        root: _Tile | None,
+        scheme: FeatureTable,
+        changes: list[dict[str, Any]],
+        datasets: list[str],
+    ) -> _CoarseRows | None:
+        """None when there is no root content to make, the tileset has no such file (built
+        before it was written) or the root would show a landmark, which needs its full row."""
+        if root is None:
+            return None
+        cols = read_coarse_rows(tileset_dir / COARSE_ROWS_FILE)
+        if cols is None:
+            return None
+        removed = {b for c in changes for b in c["replaced"]}
+        if removed:
+            keep = np.flatnonzero(~_member(cols["building_id"], removed))
+            cols = {k: v[keep] for k, v in cols.items()}
+        parts = [cols]
+        for table in (_rows_of_changes(changes, datasets), scheme):
+            if table is not None:
+                area, center = geometry_metrics(table.footprint)
+                parts.append(
+                    {
+                        "building_id": table.building_id,
+                        "height_m": table.height_m,
+                        "drawn": table.drawn,
+                        "area_m2": area,
+                        "center": center,
+                    }
+                )
+        out = cls(
+            **{k: np.concatenate([p[k] for p in parts]) for k in cols},
+            scheme_rows=len(scheme),
+        )
+        # a landmark of the root (tiles/index/lod.py), or none
+        c = cell_size(float(root.obj["geometricError"]) * CELLS)
+        landmark = out.drawn & (
+            (np.sqrt(out.area_m2) >= LANDMARK_SIDE * c) | (out.height_m >= LANDMARK_HEIGHT * c)
+        )
+        return None if landmark.any() else out
+
+    def encode(
+        self,
+        tile: _Tile,
+        removed_ids: set[str],
+        frame: LocalFrame,
+        datasets: list[str],
+        options: ContentOptions,
+    ) -> EncodedTile | None:
+        """The root's new content without the rows ``removed_ids``: merged blocks only."""
+        n = len(self.building_id)
+        keep = np.flatnonzero(~_member(self.building_id[: n - self.scheme_rows], removed_ids))
+        idx = np.concatenate([keep, np.arange(n - self.scheme_rows, n)])
+        if idx.size == 0:
+            return None
+        size = float(tile.obj["geometricError"]) * CELLS
+        spec = NodeSpec(_key(tile), 0, int(idx.size), False, size)
+        if not has_coarse_content(size):
+            return None
+        empty = np.full(idx.size, "", dtype=object)
+        table = FeatureTable(  # landmarks would need the other columns: there are none
+            building_id=self.building_id[idx],
+            source_id=empty,
+            dataset=np.zeros(idx.size, np.int32),
+            footprint=np.full(idx.size, None, dtype=object),
+            height_m=self.height_m[idx],
+            base_height_m=np.zeros(idx.size),
+            levels=np.full(idx.size, np.nan),
+            height_source=np.zeros(idx.size, np.int8),
+            building_type=empty,
+            name=empty,
+            address=empty,
+            parent_id=empty,
+            drawn=self.drawn[idx],
+        )
+        got = coarse_mesh(table, self.area_m2[idx], self.center[idx], size, frame, options)
+        if got is None:
+            return None
+        mesh, rows = got
+        assert rows.size == 0
+        if mesh.vertex_count == 0:
+            return None
+        return encode_tile(mesh, table.take(rows), spec, datasets, options)
 
 
 def _files(folder: Path) -> list[str]:

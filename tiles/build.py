@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from tiles.geometry.crs import LocalFrame, metres_per_degree
 from tiles.geometry.extrude import BaseMode, extrude_footprints
-from tiles.geometry.mesh import MeshBlock, Part, gather
+from tiles.geometry.mesh import MeshBlock, Part, TileMesh, gather
 from tiles.index.lod import coarse_content, has_coarse_content, position_error_m
 from tiles.model import FeatureTable
 from tiles.terrain.geoid import orthometric_to_ellipsoidal
@@ -55,10 +55,17 @@ class UnitResult:
 
 def footprint_metrics(table: FeatureTable) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Approximate footprint areas (m²) and bbox centres (lon, lat) of every row."""
-    b = shapely.bounds(table.footprint)
+    return geometry_metrics(table.footprint)
+
+
+def geometry_metrics(
+    geoms: NDArray[np.object_],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`footprint_metrics` of footprints (element-wise: any slice gives the same values)."""
+    b = shapely.bounds(geoms)
     center = np.column_stack([(b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0])
     mx, my = metres_per_degree(center[:, 1])
-    return shapely.area(table.footprint) * mx * my, center
+    return shapely.area(geoms) * mx * my, center
 
 
 def mesh_table(
@@ -130,34 +137,62 @@ def build_unit(
                 continue
             assert area is not None and center is not None
             sl = slice(node.start, node.stop)
-            coarse = coarse_content(
-                table.take(sl),
-                area[sl],
-                center[sl],
-                node.size_m,
-                frame,
-                options.terrain.sample if options.terrain is not None else None,
-                options.base,
-            )
-            if not coarse.blocks:
+            got = coarse_mesh(table.take(sl), area[sl], center[sl], node.size_m, frame, options)
+            if got is None:
                 continue
-            mesh = gather([(b, ids, 0, b.feature_count) for b, ids in coarse.blocks])
-            rows = table.take(node.start + coarse.rows)
+            mesh, coarse_rows = got
+            rows = table.take(node.start + coarse_rows)
         if mesh.vertex_count == 0:
             continue
         t1 = time.perf_counter()
         result.mesh_s += t1 - t0
-        tile = encode_glb(
-            mesh,
-            rows,
-            datasets,
-            quantize=options.quantize,
-            legacy_batch_id=options.legacy_b3dm,
-            meshopt=options.meshopt,
-            max_error_m=position_error_m(node.size_m, node.is_leaf),
-        )
-        if options.legacy_b3dm:
-            tile.batch_table = batch_table(rows, datasets)
-        result.tiles[node.key] = tile
+        result.tiles[node.key] = encode_tile(mesh, rows, node, datasets, options)
         result.encode_s += time.perf_counter() - t1
     return result
+
+
+def coarse_mesh(
+    table: FeatureTable,
+    area: NDArray[np.float64],
+    center: NDArray[np.float64],
+    size_m: float,
+    frame: LocalFrame,
+    options: ContentOptions,
+) -> tuple[TileMesh, NDArray[np.int64]] | None:
+    """The coarse content of an internal tile of side ``size_m`` over the rows of ``table``
+    (``area`` and ``center`` from :func:`footprint_metrics`), and the rows its features are
+    (landmarks, positions in ``table``); None when it shows nothing."""
+    coarse = coarse_content(
+        table,
+        area,
+        center,
+        size_m,
+        frame,
+        options.terrain.sample if options.terrain is not None else None,
+        options.base,
+    )
+    if not coarse.blocks:
+        return None
+    return gather([(b, ids, 0, b.feature_count) for b, ids in coarse.blocks]), coarse.rows
+
+
+def encode_tile(
+    mesh: TileMesh,
+    rows: FeatureTable,
+    node: NodeSpec,
+    datasets: list[str],
+    options: ContentOptions,
+) -> EncodedTile:
+    """The glb of one tile: ``mesh`` with ``rows`` as its features."""
+    tile = encode_glb(
+        mesh,
+        rows,
+        datasets,
+        quantize=options.quantize,
+        legacy_batch_id=options.legacy_b3dm,
+        meshopt=options.meshopt,
+        max_error_m=position_error_m(node.size_m, node.is_leaf),
+    )
+    if options.legacy_b3dm:
+        tile.batch_table = batch_table(rows, datasets)
+    return tile

@@ -58,6 +58,7 @@ from tiles.types import (
     WriteResult,
 )
 from tiles.writers.buildings import buildings_frame, stream_buildings_file
+from tiles.writers.coarse_rows import COARSE_ROWS_FILE, write_coarse_rows
 from tiles.writers.implicit import content_uri as implicit_content_uri
 from tiles.writers.implicit import write_implicit
 from tiles.writers.tileset import ContentInfo, content_uri, tileset_dict, write_tileset
@@ -538,6 +539,8 @@ def _write_build(
                 stream_buildings_file(
                     tmp / BUILDINGS_FILE, part.tables(), datasets, name, _any_multi(part)
                 )
+                # what a change's coarse tiles need of every row (tiles/apply.py)
+                write_coarse_rows(tmp / BUILDINGS_FILE, tmp / COARSE_ROWS_FILE)
             t_buildings = _stage("buildings", t0, rows=part.rows)
 
         terrain = _terrain(options, part.bbox)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -35,6 +36,7 @@ from tiles.apply import (
 from tiles.errors import InvalidInputError
 from tiles.geometry.crs import metres_per_degree
 from tiles.pipeline import BuildOptions, BuildResult, run
+from tiles.writers.coarse_rows import COARSE_ROWS_FILE
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -305,3 +307,56 @@ def test_on_a_city_built_with_a_dem_the_blocks_stand_on_its_terrain(tmp_path: Pa
     ground = dem.ellipsoidal(corners[:, 0], corners[:, 1])
     assert np.abs(corners[:, 2] - ground).max() <= 0.5
     assert result.tiles and check_tileset(built.tileset_dir) == []
+
+
+def _applied(folder: Path) -> dict[str, str]:
+    """Hashes of an applied tileset with its kept states, ``changes.json`` without the times."""
+    out = {}
+    for p in sorted(folder.parent.rglob("*")):
+        if p.is_file() and not p.name.endswith(".lock"):
+            data = p.read_bytes()
+            if p.name == CHANGES_FILE:
+                state = json.loads(data)
+                for c in state["changes"]:
+                    c.pop("applied_at")
+                data = json.dumps(state).encode()
+            out[p.relative_to(folder.parent).as_posix()] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+def test_the_root_from_the_coarse_rows_file_is_the_root_from_the_whole_table(
+    city: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The root (it shows the whole city) rebuilt from buildings-coarse.arrow and the site's
+    rows, byte for byte what a whole read of buildings.fgb gives (the path of a tileset built
+    without that file): a scheme, a second one on a spot with no building (a box the
+    FlatGeobuf index finds empty), a third replacing a block of the first, and reverts."""
+    assert (city / COARSE_ROWS_FILE).is_file()
+    whole = tmp_path / "whole" / "london"
+    shutil.copytree(city, whole)
+    (whole / COARSE_ROWS_FILE).unlink()
+    blocks, _explicit = _scheme(city)
+    c = blocks[0]["footprint"].centroid
+    open_ground = _block(-0.0850, 51.5143, 20.0, "open", 80.0)
+    third = _block(c.x, c.y, 8.0, "third", 20.0)
+    steps = [("p1", blocks), ("p2", [open_ground]), ("p3", [third])]
+    for change_id, features in steps:
+        with caplog.at_level(logging.DEBUG, logger="tiles.apply"):
+            caplog.clear()
+            a = apply_change(city, change_id, features)
+            assert "root from buildings-coarse.arrow" in caplog.text
+            caplog.clear()
+            b = apply_change(whole, change_id, features)
+            assert "root from buildings-coarse.arrow" not in caplog.text
+        assert a.tiles == b.tiles and a.replaced == b.replaced
+        assert any(t.startswith("content/0_0_0") for t in a.removed_tiles)
+        ours, theirs = _applied(city), _applied(whole)
+        theirs[f"london/{COARSE_ROWS_FILE}"] = ours[f"london/{COARSE_ROWS_FILE}"]
+        for kept in [k for k in ours if k.endswith(COARSE_ROWS_FILE)]:
+            theirs.setdefault(kept, ours[kept])
+        assert ours == theirs
+    assert "massing:scheme-a" in a.replaced  # the third took out a block of the first
+    for change_id, _ in reversed(steps):
+        revert_change(city, change_id)
+        revert_change(whole, change_id)
+    assert check_tileset(city) == []
