@@ -397,6 +397,27 @@ def _leaf_for(xy: NDArray[np.float64], leaves: list[int], tiles: list[_Tile]) ->
     return best
 
 
+def _site_box(
+    tiles: list[_Tile], scheme: FeatureTable, frame: LocalFrame
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The local box of the scheme's footprints and of every tile below the root with content
+    whose box meets theirs."""
+    b = shapely.bounds(scheme.footprint)
+    lon = np.concatenate([b[:, 0], b[:, 2], b[:, 0], b[:, 2]])
+    lat = np.concatenate([b[:, 1], b[:, 3], b[:, 3], b[:, 1]])
+    xy = frame.lonlat_to_local(lon, lat, 0.0)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    los, his = [lo], [hi]
+    for t in tiles[1:]:
+        if t.uri is None:
+            continue
+        t_lo, t_hi = t.bounds()
+        if np.all(t_lo[:2] <= hi[:2]) and np.all(t_hi[:2] >= lo[:2]):
+            los.append(t_lo)
+            his.append(t_hi)
+    return np.min(los, axis=0), np.max(his, axis=0)
+
+
 def _lonlat_box(
     frame: LocalFrame, lo: NDArray[np.float64], hi: NDArray[np.float64]
 ) -> tuple[float, float, float, float]:
@@ -522,10 +543,17 @@ def _apply(
     root = None if tiles[0].uri is None or tiles[0].is_leaf else tiles[0]
     coarse = _CoarseRows.read(tileset_dir, root, scheme, state["changes"], datasets)
     city_all = near = None
-    if root is None or coarse is not None:
+    read_box: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+    if coarse is not None:
+        # one read for all the full rows: the tiles below the root whose boxes the scheme's
+        # meets hold every building it can replace (a tile's box holds its buildings), so the
+        # leaves that change and their ancestors
+        read_box = _site_box(tiles, scheme, frame)
+        near = _current(tileset_dir, _lonlat_box(frame, *read_box), state["changes"], datasets)
+    elif root is None:
         near = _current(tileset_dir, _box_of(scheme.footprint), state["changes"], datasets)
-        if explicit - set(near.building_id.tolist()):  # explicit ids elsewhere
-            near = None
+    if near is not None and explicit - set(near.building_id.tolist()):  # explicit ids elsewhere
+        near = read_box = None
     if near is None:
         near = city_all = _current(tileset_dir, None, state["changes"], datasets)
         coarse = None  # read whole: the root from its rows
@@ -535,7 +563,7 @@ def _apply(
             f"replaces: building {sorted(missing)[0]!r} is not in tileset {tileset_dir.name}"
         )
     gone = near.take(np.flatnonzero(_replaced(near, scheme, explicit)))
-    if city_all is None and gone.parent_id.size and len(gone):
+    if city_all is None and read_box is None and gone.parent_id.size and len(gone):
         # the parts of a replaced outline may reach beyond the scheme's box: read around them
         box = _box_of(np.concatenate([scheme.footprint, gone.footprint]))
         near = _current(tileset_dir, box, state["changes"], datasets)
@@ -577,6 +605,8 @@ def _apply(
     lo_t = np.min([tiles[i].bounds()[0] for i in full_rows], axis=0)
     hi_t = np.max([tiles[i].bounds()[1] for i in full_rows], axis=0)
     city = city_all
+    if read_box is not None and np.all(lo_t >= read_box[0]) and np.all(hi_t <= read_box[1]):
+        city = near  # read already
     if city is None:
         city = _current(tileset_dir, _lonlat_box(frame, lo_t, hi_t), state["changes"], datasets)
     # one pool of rows, the city's then the scheme's; a tile's rows are positions in it
