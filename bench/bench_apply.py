@@ -1,13 +1,14 @@
 """Applying an approved scheme to the London tileset against a full rebuild of it, same run.
 
-    .venv/bin/python bench/bench_apply.py [--repeat 7] [--input data/london-city/london.osm.pbf]
+    .venv/bin/python bench/bench_apply.py [--repeat 7] [--applies 5] [--input FILE]
 
 All in this one process (imports paid once, for all): ``tiles.pipeline.run`` on the demo's PBF
 into a fresh folder, as the demo builds it (``--ground``) and buildings only (the full rebuilds;
 neither even includes the scheme, so the ratios are on the safe side), and
 ``tiles.apply.apply_change`` of a two-block scheme (a 60 m and a 35 m block near Cannon Street,
 replacing what they overlap) to a copy built as the demo's, each followed by ``revert_change``
-(timed on its own). Interleaved; prints every run with the 1-minute load average, then the
+(timed on its own), ``--applies`` times a round (the apply is short and noisy: its median is
+over all of them). Interleaved; prints every run with the 1-minute load average, then the
 medians and the ratios.
 """
 
@@ -48,6 +49,7 @@ SCHEME = [
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--applies", type=int, default=5, help="apply and revert pairs a round")
     ap.add_argument("--input", type=Path, default=LONDON)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,25 +68,27 @@ def main() -> None:
             run([args.input], Path(tmp) / f"rebuild-g{k}", demo)
             t_ground = time.perf_counter() - t0
             shutil.rmtree(Path(tmp) / f"rebuild-g{k}")
-            gc.collect()
-            t0 = time.perf_counter()
-            result = apply_change(base.tileset_dir, "bench", SCHEME)
-            t_apply = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            revert_change(base.tileset_dir, "bench")
-            t_revert = time.perf_counter() - t0
+            t_apply, t_revert = [], []
+            for _ in range(args.applies):
+                gc.collect()
+                t0 = time.perf_counter()
+                result = apply_change(base.tileset_dir, "bench", SCHEME)
+                t_apply.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                revert_change(base.tileset_dir, "bench")
+                t_revert.append(time.perf_counter() - t0)
             load = os.getloadavg()[0]
             print(
                 f"run {k}: rebuild {t_ground:.3f} s (buildings only {t_rebuild:.3f} s), "
-                f"apply {t_apply * 1000:.1f} ms, "
-                f"revert {t_revert * 1000:.1f} ms, load {load:.2f}"
+                f"apply {' '.join(f'{t * 1000:.1f}' for t in t_apply)} ms, "
+                f"revert {statistics.median(t_revert) * 1000:.1f} ms, load {load:.2f}"
                 + (" (warm-up)" if k == 0 else "")
             )
             if k:
                 rebuild.append(t_rebuild)
                 rebuild_ground.append(t_ground)
-                apply.append(t_apply)
-                revert.append(t_revert)
+                apply.extend(t_apply)
+                revert.extend(t_revert)
                 loads.append(load)
     assert result is not None
     commit = subprocess.run(
