@@ -360,3 +360,24 @@ def test_the_root_from_the_coarse_rows_file_is_the_root_from_the_whole_table(
         revert_change(city, change_id)
         revert_change(whole, change_id)
     assert check_tileset(city) == []
+
+
+def test_a_root_landmark_takes_the_whole_table(
+    city: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A block tall enough to be a landmark of the root (its full row is a feature there)
+    makes the root from the whole table, with the same bytes as a tileset without the file."""
+    whole = tmp_path / "whole" / "london"
+    shutil.copytree(city, whole)
+    (whole / COARSE_ROWS_FILE).unlink()
+    tower = [_block(-0.0905, 51.5145, 15.0, "tower", 600.0)]  # root cell 117 m: 4 cells tall
+    with caplog.at_level(logging.DEBUG, logger="tiles.apply"):
+        a = apply_change(city, "tower", tower)
+        assert "root from buildings-coarse.arrow" not in caplog.text
+    apply_change(whole, "tower", tower)
+    ours, theirs = _applied(city), _applied(whole)
+    theirs[f"london/{COARSE_ROWS_FILE}"] = ours[f"london/{COARSE_ROWS_FILE}"]
+    theirs.update({k: v for k, v in ours.items() if k.endswith(COARSE_ROWS_FILE)})
+    assert ours == theirs
+    root = read_glb(city / next(t for t in a.tiles if t.startswith("content/0_0_0")))
+    assert "massing:tower" in read_property_table(root)["building_id"].tolist()
