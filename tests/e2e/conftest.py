@@ -656,30 +656,3 @@ def glb_box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> b
 
 # the outline's rings by block (base and top), and every entity model Cesium has loaded: its
 # bounding sphere's centre (lon, lat, height) and radius, all from the scene itself
-_MODEL_OUTLINE_JS = """() => {
-    const v = window.__civictwin && window.__civictwin.viewer
-    if (!v) return null
-    const ell = v.scene.globe.ellipsoid
-    const deg = (c) => {
-        const g = ell.cartesianToCartographic(c)
-        return [g.longitude * 180 / Math.PI, g.latitude * 180 / Math.PI, g.height]
-    }
-    const rings = {}
-    const ds = v.dataSources.getByName('impact-outline')[0]
-    for (const e of ds ? ds.entities.values : []) {
-        const m = /^outline (\\d+) ring 0 (base|top)$/.exec(e.name || '')
-        if (m) (rings[m[1]] = rings[m[1]] || {})[m[2]] = e.polyline.positions.getValue().map(deg)
-    }
-    const models = []
-    const walk = (c) => {
-        for (let i = 0; i < c.length; i++) {
-            const p = c.get(i)
-            if (p && typeof p.get === 'function' && typeof p.length === 'number') walk(p)
-            else if (p && p.id && p.id.model && p.ready) {
-                models.push([...deg(p.boundingSphere.center), p.boundingSphere.radius])
-            }
-        }
-    }
-    walk(v.scene.primitives)
-    return { rings, models }
-}"""
