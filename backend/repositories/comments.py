@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, lazyload
 
 from backend.db.models import Comment, Proposal, Reaction, Report, User
+from backend.repositories.paging import rows_and_total
 
 # --- the thread list's read path (issue 10) ----------------------------------------------------
 # A proposal's comment list is the busiest read of a consultation. Its statements are built once
@@ -115,13 +116,7 @@ def thread_page(
     top-level total, as rows of :data:`THREAD_COLUMNS` (roots newest or most reacted first)."""
     conn = session.connection()
     params = {"proposal_id": proposal_id, "limit": limit, "offset": offset}
-    roots = conn.execute(_ROOTS[sort], params).all()
-    if roots:
-        total = int(roots[0].total)
-    elif offset == 0:
-        total = 0
-    else:  # a page past the end has no row to carry the total
-        total = int(conn.execute(_ROOT_COUNT, params).scalar() or 0)
+    roots, total = rows_and_total(conn, _ROOTS[sort], params, lambda: _ROOT_COUNT, offset=offset)
     if not roots:
         return roots, [], total
     ids = [r.id for r in roots]

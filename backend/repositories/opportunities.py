@@ -26,6 +26,7 @@ from backend.db.models import (
     User,
 )
 from backend.db.types import SRID
+from backend.repositories.paging import rows_and_total
 
 PUBLIC_STAGES_EXCLUDED = ("draft",)
 
@@ -327,15 +328,11 @@ def list_rows(
         stmt = _UNFILTERED_PAGES[key]  # built once: no statement to build or key
     else:
         stmt = _page(columns, _list_where(q), order)
-    conn = session.connection()
-    rows = conn.execute(stmt, params).all()
-    if rows:
-        return rows, int(rows[0].total)
-    if offset == 0:
-        return rows, 0
-    # a page past the end has no row to carry the total
-    count = sa.select(sa.func.count()).select_from(_LIST_FROM).where(*_list_where(q))
-    return rows, int(conn.execute(count).scalar() or 0)
+
+    def count() -> sa.Select[tuple[int]]:
+        return sa.select(sa.func.count()).select_from(_LIST_FROM).where(*_list_where(q))
+
+    return rows_and_total(session.connection(), stmt, params, count, offset=offset)
 
 
 def cpv_codes_of(session: Session, opportunity_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.models import Proposal, User
 from backend.repositories.buildings import BBox, bbox_filter
+from backend.repositories.paging import rows_and_total
 
 
 def get(session: Session, proposal_id: int) -> Proposal | None:
@@ -114,17 +115,17 @@ def search(
             bbox_filter(session, "proposals", _proposals.c.site_boundary, _proposals.c.id, bbox)
         )
         stmt = _page(where)
-    conn = session.connection()
-    rows = conn.execute(stmt, params).all()
-    if rows:
-        return rows, int(rows[0].total)
-    if offset == 0:
-        return rows, 0
-    # a page past the end has no row to carry the total
-    if where is None:
-        where = _where(stages=shape[0], include_drafts=shape[1], text=shape[2])
-    count = sa.select(sa.func.count()).select_from(_proposals).where(*where)
-    return rows, int(conn.execute(count, params).scalar() or 0)
+    filters = where
+
+    def count() -> sa.Select[tuple[int]]:
+        kept = (
+            filters
+            if filters is not None
+            else _where(stages=shape[0], include_drafts=shape[1], text=shape[2])
+        )
+        return sa.select(sa.func.count()).select_from(_proposals).where(*kept)
+
+    return rows_and_total(session.connection(), stmt, params, count, offset=offset)
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
