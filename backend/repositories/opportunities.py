@@ -285,8 +285,12 @@ def _page(
 
 
 def _unfiltered(q: OpportunityQuery) -> bool:
-    """``q`` filters on nothing but public visibility (the list as first opened)."""
-    return q == OpportunityQuery(public_only=q.public_only)
+    """``q`` filters on nothing but public visibility (the list as first opened); an empty
+    list of codes or statuses filters on nothing, like the empty tuple."""
+    sequences = (q.cpv_prefixes, q.statuses, q.exclude_ids)
+    scalars = (q.min_value, q.max_value, q.closing_after, q.closing_before, q.sme_suitable)
+    rest = (q.text, q.proposal_id, q.bbox, q.ids)
+    return not any(sequences) and all(v is None for v in (*scalars, *rest))
 
 
 #: The page statement of the unfiltered list in each order, built once (a statement object

@@ -112,3 +112,32 @@ def test_a_public_list_costs_the_same_few_statements_and_one_hop_for_any_page(
         r = client.get("/api/v1/proposals", params={"offset": 10})
     assert r.status_code == 200 and r.json()["items"] == [] and r.json()["total"] == n, r.text
     assert len(seen["selects"]) == 2, seen["selects"]
+
+
+def test_the_opportunities_list_as_first_opened_takes_its_prebuilt_statement() -> None:
+    """The list's query from a request without filters carries empty lists of codes and
+    statuses: that is still the unfiltered list, whose page statement is built once (building
+    and keying one per request cost 1.2 ms of its 4.2). Every real filter, also a zero or a
+    False, builds its own."""
+    from dataclasses import replace
+
+    from backend.repositories.opportunities import OpportunityQuery, _unfiltered
+
+    as_opened = OpportunityQuery(cpv_prefixes=[], statuses=[], text=None)
+    assert _unfiltered(as_opened)
+    assert _unfiltered(replace(as_opened, public_only=False))
+    for change in (
+        {"cpv_prefixes": ["45"]},
+        {"statuses": ["active"]},
+        {"min_value": 0.0},
+        {"max_value": 0.0},
+        {"sme_suitable": False},
+        {"text": "roof"},
+        {"proposal_id": 1},
+        {"bbox": (0.0, 0.0, 1.0, 1.0)},
+        {"ids": []},
+        {"exclude_ids": [3]},
+        {"closing_after": utcnow()},
+        {"closing_before": utcnow()},
+    ):
+        assert not _unfiltered(replace(as_opened, **change)), change
