@@ -6,10 +6,12 @@ workers, PostgreSQL's row locks) never lose an update.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, lazyload
 
 from backend.db.models import Comment, Proposal, Reaction, Report, User
@@ -56,50 +58,89 @@ _WITH_AUTHOR = _comments.outerjoin(_users, _users.c.id == _comments.c.author_id)
 _STAGE = sa.select(_proposals.c.stage).where(_proposals.c.id == sa.bindparam("proposal_id"))
 
 
-def _roots_statement(*order: sa.ColumnElement[object]) -> sa.Select[tuple[object, ...]]:
+#: The orders of a page's roots, as expressions on the comments table or an alias of it.
+_ORDERS: dict[str, Callable[[sa.FromClause], tuple[sa.ColumnElement[Any], ...]]] = {
+    "newest": lambda t: (t.c.created_at.desc(), t.c.id.desc()),
+    "most_reacted": lambda t: (
+        (t.c.agree_count + t.c.disagree_count).desc(),
+        t.c.created_at.desc(),
+        t.c.id.desc(),
+    ),
+}
+
+
+def _roots_statement(sort: str) -> sa.Select[Any]:
     return (
         sa.select(*THREAD_COLUMNS, sa.func.count().over().label("total"))
         .select_from(_WITH_AUTHOR)
         .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
         .where(_comments.c.parent_id.is_(None))
-        .order_by(*order)
+        .order_by(*_ORDERS[sort](_comments))
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
     )
 
 
-_ROOTS = {
-    "newest": _roots_statement(_comments.c.created_at.desc(), _comments.c.id.desc()),
-    "most_reacted": _roots_statement(
-        (_comments.c.agree_count + _comments.c.disagree_count).desc(),
-        _comments.c.created_at.desc(),
-        _comments.c.id.desc(),
-    ),
-}
-_ROOT_COUNT = (
-    sa.select(sa.func.count())
-    .select_from(_comments)
-    .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
-    .where(_comments.c.parent_id.is_(None))
-)
-_children = _comments.alias("children")
-#: Replies to the roots and replies to those, in conversation order (oldest first): within one
-#: parent the order is the same as listing each level on its own.
-_REPLIES = (
+def _replies_statement(sort: str) -> sa.Select[Any]:
+    """Replies to the roots of a page and replies to those, in conversation order (oldest
+    first): within one parent the order is the same as listing each level on its own.
+
+    The page's roots are found again in the database from the page's own parameters, so no
+    list of ids is bound: the statement is rendered once, where an expanding IN would render
+    its parameters at every execution."""
+    roots = _comments.alias("page_roots")
+    page = (
+        sa.select(roots.c.id)
+        .where(roots.c.proposal_id == sa.bindparam("proposal_id"))
+        .where(roots.c.parent_id.is_(None))
+        .order_by(*_ORDERS[sort](roots))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .subquery("page")
+    )
+    page_ids = sa.select(page.c.id)
+    children = _comments.alias("children")
+    return (
+        sa.select(*THREAD_COLUMNS)
+        .select_from(_WITH_AUTHOR)
+        .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
+        .where(
+            sa.or_(
+                _comments.c.parent_id.in_(page_ids),
+                _comments.c.parent_id.in_(
+                    sa.select(children.c.id).where(children.c.parent_id.in_(page_ids))
+                ),
+            )
+        )
+        .order_by(_comments.c.created_at, _comments.c.id)
+    )
+
+
+#: On PostgreSQL the page's ids are bound as one array (``= ANY``): one parameter, the
+#: statement rendered once, and no second search for the page.
+_ROOT_IDS = sa.bindparam("roots", type_=postgresql.ARRAY(sa.Integer))
+_children_pg = _comments.alias("children")
+_REPLIES_PG = (
     sa.select(*THREAD_COLUMNS)
     .select_from(_WITH_AUTHOR)
     .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
     .where(
         sa.or_(
-            _comments.c.parent_id.in_(sa.bindparam("roots", expanding=True)),
+            _comments.c.parent_id == sa.any_(_ROOT_IDS),
             _comments.c.parent_id.in_(
-                sa.select(_children.c.id).where(
-                    _children.c.parent_id.in_(sa.bindparam("roots_of_children", expanding=True))
-                )
+                sa.select(_children_pg.c.id).where(_children_pg.c.parent_id == sa.any_(_ROOT_IDS))
             ),
         )
     )
     .order_by(_comments.c.created_at, _comments.c.id)
+)
+_ROOTS = {sort: _roots_statement(sort) for sort in _ORDERS}
+_REPLIES = {sort: _replies_statement(sort) for sort in _ORDERS}
+_ROOT_COUNT = (
+    sa.select(sa.func.count())
+    .select_from(_comments)
+    .where(_comments.c.proposal_id == sa.bindparam("proposal_id"))
+    .where(_comments.c.parent_id.is_(None))
 )
 
 
@@ -119,10 +160,12 @@ def thread_page(
     roots, total = rows_and_total(conn, _ROOTS[sort], params, lambda: _ROOT_COUNT, offset=offset)
     if not roots:
         return roots, [], total
-    ids = [r.id for r in roots]
-    replies = conn.execute(
-        _REPLIES, {"proposal_id": proposal_id, "roots": ids, "roots_of_children": ids}
-    ).all()
+    if conn.dialect.name == "postgresql":
+        replies = conn.execute(
+            _REPLIES_PG, {"proposal_id": proposal_id, "roots": [r.id for r in roots]}
+        ).all()
+    else:  # the same page again, in the same read transaction: its parameters, no ids
+        replies = conn.execute(_REPLIES[sort], params).all()
     return roots, replies, total
 
 

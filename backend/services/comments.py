@@ -360,7 +360,12 @@ def list_threads(
     )
     views = {r.id: row_view(r, mine.get(r.id)) for r in (*roots, *replies)}
     for r in replies:  # in conversation order, as _threads attaches them
-        views[r.parent_id].replies.append(views[r.id])
+        # replies under a root this page does not show are not shown (on SpatiaLite the
+        # replies' statement finds the page again, in the same read transaction, so there are
+        # none: this only keeps a later change of isolation from becoming a 500)
+        parent = views.get(r.parent_id)
+        if parent is not None:
+            parent.replies.append(views[r.id])
     return [views[r.id] for r in roots], total
 
 

@@ -79,8 +79,10 @@ def test_analysis_run_studies_a_proposal_in_its_city_and_writes_geojson_ready_re
     r = _cli(settings, db_url, proposal["reference"], "--output", str(again_out), cache_dir=folder)
     assert r.returncode == 0, r.stderr
     again = json.loads(again_out.read_text())
-    assert again["stats"]["rays_reused"] > result["stats"]["rays_reused"]
-    assert again["stats"]["rays"] < result["stats"]["rays"]
+    # when it does not, say what the folder held and what the second process logged
+    why = f"cache folder {sorted(p.name for p in folder.iterdir())}; stderr: {r.stderr[-2000:]}"
+    assert again["stats"]["rays_reused"] > result["stats"]["rays_reused"], why
+    assert again["stats"]["rays"] < result["stats"]["rays"], why
     for analysis in ("vsc", "apsh", "ground", "visibility"):
         assert again[analysis] == result[analysis], analysis
 

@@ -79,3 +79,35 @@ def test_every_paged_list_in_openapi_is_the_one_page_shape(client: TestClient) -
     assert {"CommentPage", "ModerationQueue", "HiddenComments", "ProposalList"} <= set(paged)
     # a list may add its own totals (e.g. unread notifications), never drop a page field
     assert {name: fields for name, fields in paged.items() if not PAGE_FIELDS <= fields} == {}
+
+
+def test_every_page_carries_its_own_roots_replies_two_levels_down(
+    client: TestClient, proposal_id: int, citizen: Citizen
+) -> None:
+    """A page's replies are read by one statement for the page (issue 10): on every page, in
+    both orders, each root holds exactly its own replies and theirs, as its thread shows."""
+    _, author = citizen()
+    _, voter = citizen()
+    roots = [post_comment(client, proposal_id, author, body=f"Root {i}")["id"] for i in range(4)]
+    for i, root in enumerate(roots):
+        for j in range(i % 3):  # 0, 1, 2, 0 replies, each with one reply of its own
+            reply = post_comment(client, proposal_id, author, body=f"Re {i}.{j}", parent_id=root)
+            post_comment(client, proposal_id, author, body=f"Re {i}.{j}.0", parent_id=reply["id"])
+    r = client.put(f"/api/v1/comments/{roots[1]}/reaction", json={"kind": "agree"}, headers=voter)
+    assert r.status_code == 200, r.text
+    url = f"/api/v1/proposals/{proposal_id}/comments"
+    for sort in ("newest", "most_reacted"):
+        seen = []
+        for offset in range(0, 4, 2):
+            page = _page(client, url, {}, limit=2, offset=offset, sort=sort)
+            for item in page["items"]:
+                thread = client.get(f"/api/v1/comments/{item['id']}").json()
+                assert item == thread, (sort, offset, item["id"])
+                seen.append(item["id"])
+        assert sorted(seen) == sorted(roots), sort
+        assert (seen[0] == roots[1]) == (sort == "most_reacted"), seen
+        nested = {
+            i["id"]: [len(x["replies"]) for x in i["replies"]]
+            for i in _page(client, url, {}, limit=4, sort=sort)["items"]
+        }
+        assert nested == {roots[0]: [], roots[1]: [1], roots[2]: [1, 1], roots[3]: []}, sort
