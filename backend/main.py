@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from backend.api.dispatch import install as install_dispatch
 from backend.api.errors import add_exception_handlers
 from backend.api.idempotency import IdempotencyMiddleware, document_idempotency_key
 from backend.api.limits import BodyLimitMiddleware
@@ -136,6 +137,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     _document_headers(app)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+    install_dispatch(app.router)  # each request matched against the routes its path can reach
     return app
 
 
