@@ -126,15 +126,22 @@ class _Tile:
     children: list[int] = field(default_factory=list)
     key: tuple[int, int, int] | None = None
     uri: str | None = None
+    _box: tuple[Any, NDArray[np.float64], NDArray[np.float64]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def is_leaf(self) -> bool:
         return float(self.obj["geometricError"]) == 0.0
 
     def bounds(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        b = np.asarray(self.obj["boundingVolume"]["box"], dtype=np.float64)
-        c, h = b[:3], np.abs(b[3:].reshape(3, 3)).sum(axis=0)
-        return c - h, c + h
+        """The tile box's local min and max corners (computed again once its box is replaced)."""
+        box = self.obj["boundingVolume"]["box"]
+        if self._box is None or self._box[0] is not box:
+            b = np.asarray(box, dtype=np.float64)
+            c, h = b[:3], np.abs(b[3:].reshape(3, 3)).sum(axis=0)
+            self._box = (box, c - h, c + h)
+        return self._box[1], self._box[2]
 
 
 def check_change_id(change_id: str) -> None:
@@ -385,16 +392,15 @@ def _centres_local(table: FeatureTable, frame: LocalFrame) -> NDArray[np.float64
 
 
 def _leaf_for(xy: NDArray[np.float64], leaves: list[int], tiles: list[_Tile]) -> int:
-    best, best_d = leaves[0], np.inf
-    for i in leaves:
-        lo, hi = tiles[i].bounds()
-        inside = bool(np.all(xy >= lo[:2]) and np.all(xy <= hi[:2]))
-        outside_d = float(np.linalg.norm(np.maximum(np.maximum(lo[:2] - xy, xy - hi[:2]), 0)))
-        centre_d = float(np.linalg.norm((lo[:2] + hi[:2]) / 2.0 - xy))
-        d = centre_d if inside else 1e12 + outside_d
-        if d < best_d:
-            best, best_d = i, d
-    return best
+    """The leaf whose box holds ``xy`` with the nearest centre, else the nearest box (the
+    first of equals, in ``leaves`` order)."""
+    lo = np.array([tiles[i].bounds()[0][:2] for i in leaves])
+    hi = np.array([tiles[i].bounds()[1][:2] for i in leaves])
+    inside = np.all(xy >= lo, axis=1) & np.all(xy <= hi, axis=1)
+    outside_d = np.linalg.norm(np.maximum(np.maximum(lo - xy, xy - hi), 0), axis=1)
+    centre_d = np.linalg.norm((lo + hi) / 2.0 - xy, axis=1)
+    d = np.where(inside, centre_d, 1e12 + outside_d)
+    return leaves[int(np.argmin(d))]
 
 
 def _site_box(

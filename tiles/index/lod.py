@@ -95,7 +95,11 @@ def coarse_content(
         mx, my = metres_per_degree(lat)
         gx = np.floor(lon * mx / c).astype(np.int64)
         gy = np.floor(lat * my / c).astype(np.int64)
-        _, cell = np.unique(np.stack([gx, gy], 1), axis=0, return_inverse=True)
+        # cells numbered in (gx, gy) order, as np.unique(axis=0) numbers the pairs, from one
+        # integer per pair (a row-wise unique sorts a structured view: 10x slower)
+        gx -= gx.min()
+        gy -= gy.min()
+        _, cell = np.unique(gx * (int(gy.max()) + 1) + gy, return_inverse=True)
         cell = cell.reshape(-1)
         k = int(cell.max()) + 1
         sa = np.bincount(cell, a, k)
