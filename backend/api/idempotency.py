@@ -10,8 +10,11 @@ token or session cookie, or of the client address when anonymous).
 * the same key with the same request (method, path, query, body): the stored response is sent
   again with ``Idempotent-Replayed: true``, and nothing runs;
 * the same key with a different request: 422;
-* the same key while the first request is still between its commit and its response (or its
-  worker died in that moment): 409 with ``Retry-After``; it was carried out once.
+* the same key while the first request is still between its commit and its response: 409
+  with ``Retry-After``; it was carried out once. If the response is still missing
+  :data:`RECOVER_AFTER_S` after the commit (its worker died in that moment), the retry is
+  answered from the rows the key names as created: the resource read back as the caller reads
+  it, with the creating route's status, then stored like any response.
 
 Keys are kept for :data:`KEY_LIFETIME_HOURS`. A request that created nothing (a 4xx before any
 insert), or whose answer sets a cookie (signing in), leaves no key: a retry runs afresh. Bodies
@@ -24,12 +27,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import tempfile
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.db.engine import Database
+from backend.db.types import utcnow
 from backend.repositories import idempotency as repo
 from backend.settings import Settings
 
@@ -117,6 +123,8 @@ class IdempotencyMiddleware:
             pending = repo.PendingKey(_scope_hash(scope, headers), key, digest.hexdigest())
             db: Database = scope["app"].state.db
             answer = await self._stored_answer(db, pending)
+            if answer and answer[0]["type"] == "civictwin.recover":
+                answer = await self._recovered(scope, db, pending, answer[0]["created"])
             if answer is not None:
                 for m in answer:
                     await send(m)
@@ -154,6 +162,10 @@ class IdempotencyMiddleware:
                         "InvalidInputError",
                     )
                 if row.status is None:
+                    created = repo.created_rows(row)
+                    age = (utcnow() - _aware(row.created_at)).total_seconds()
+                    if created and age >= RECOVER_AFTER_S:
+                        return [{"type": "civictwin.recover", "created": created}]
                     return _error(
                         409,
                         "header Idempotency-Key: the request with this key was carried out; "
@@ -242,6 +254,138 @@ class IdempotencyMiddleware:
 
         await run_in_threadpool(store)
 
+    async def _recovered(
+        self, scope: Scope, db: Database, pending: repo.PendingKey, created: list[tuple[str, int]]
+    ) -> list[Message]:
+        """The answer of a request whose worker died between its commit and storing its
+        response: the resource it created, read as the caller reads it (its GET route, the
+        caller's own headers), with the creating route's status, stored for later retries.
+        Without such a resource (no GET route by id for it, or it is gone), 409 as before."""
+        from starlette.concurrency import run_in_threadpool
+
+        found = _resource_path(scope, created)
+        if found is not None:
+            path, status, rid, listed = found
+            got_status, content_type, body = await self._get(scope, path)
+            location: str | None = None if listed else path
+            if got_status == 200 and listed:  # the caller's list: the created item in it
+                body = _item_of(body, rid)
+            if got_status == 200 and body:
+
+                def store() -> None:
+                    with db.sessions() as session:
+                        repo.store_response(session, pending, status, content_type, location, body)
+
+                await run_in_threadpool(store)
+                headers = [
+                    (b"content-type", content_type.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"idempotent-replayed", b"true"),
+                ]
+                if location is not None:
+                    headers.append((b"location", location.encode()))
+                return [
+                    {"type": "http.response.start", "status": status, "headers": headers},
+                    {"type": "http.response.body", "body": body},
+                ]
+        return _error(
+            409,
+            "header Idempotency-Key: the request with this key was carried out, and its "
+            "response was lost with the server process that answered it",
+            "ConflictError",
+        )
+
+    async def _get(self, scope: Scope, path: str) -> tuple[int, str, bytes]:
+        """GET ``path`` through the app as the caller (their headers, no body)."""
+        skip = {b"content-length", b"content-type", b"transfer-encoding", HEADER}
+        headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() not in skip]
+        inner = {
+            **scope,
+            "method": "GET",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": headers,
+        }
+        inner.pop("router", None)
+        inner.pop("route", None)
+        inner.pop("path_params", None)
+        status, content_type, body = 0, "application/json", bytearray()
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for k, v in message.get("headers", []):
+                    if k.lower() == b"content-type":
+                        content_type = v.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+
+        await self.app(inner, receive, send)
+        return status, content_type, bytes(body)
+
+
+#: A key whose response is missing this long after its commit lost it with its worker (a
+#: request is answered well within this; a slower one is recovered the same way, correctly).
+RECOVER_AFTER_S = 5.0
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _item_of(body: bytes, rid: int) -> bytes:
+    """The item with id ``rid`` of a JSON list (or page of ``items``), rendered as FastAPI
+    renders a response; empty when it is not there."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return b""
+    items = data.get("items") if isinstance(data, dict) else data
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and item.get("id") == rid:
+            return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b""
+
+
+def _resource_path(
+    scope: Scope, created: list[tuple[str, int]]
+) -> tuple[str, int, int, bool] | None:
+    """Where to read what ``POST scope['path']`` created: (path, the creating route's status,
+    the row's id, whether the path is a list holding it).
+
+    The resource is the created row of the table the path's last segment names
+    (``/api/v1/proposals/5/comments`` creates a row of ``comments``), read by the GET route that
+    takes its id (the POST path with ``/{id}``, or ``/api/v1/<segment>/{id}``), else found in
+    the GET list at the POST path itself (the caller's saved searches)."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import Match
+
+    post_path = str(scope["path"]).rstrip("/")
+    segment = post_path.rsplit("/", 1)[-1]
+    table = segment.replace("-", "_")
+    ids = [pk for t, pk in created if t == table]
+    if not ids:
+        return None
+    routes = [r for r in scope["app"].router.routes if isinstance(r, APIRoute)]
+    status = 201
+    for route in routes:
+        if "POST" in (route.methods or set()) and route.matches(scope)[0] == Match.FULL:
+            status = int(route.status_code or 200)
+            break
+    gets = [r.path_format for r in routes if "GET" in (r.methods or set())]
+    for path in gets:
+        m = re.fullmatch(r"(.*)/\{[^}/]+\}", path)
+        if m is not None and m[1] in (post_path, f"/api/v1/{segment}"):
+            return f"{m[1]}/{ids[0]}", status, ids[0], False
+    if post_path in gets:
+        return post_path, status, ids[0], True
+    return None
+
 
 def _length(f: Any) -> int:
     here = f.tell()
@@ -262,7 +406,9 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
         "with the same key and the same request is answered with the stored response "
         "(`Idempotent-Replayed: true`) and creates nothing again; the same key with another "
         "request is 422; while the first request is still being answered, 409 with "
-        f"`Retry-After`. Keys are kept {KEY_LIFETIME_HOURS} hours, per caller. A request that "
+        "`Retry-After`; if its answer was lost with its server process, a retry gets the "
+        "resource it created (the creating status, `Location`). "
+        f"Keys are kept {KEY_LIFETIME_HOURS} hours, per caller. A request that "
         "created nothing, or whose answer signs in (sets a cookie), keeps no key."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},

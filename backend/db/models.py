@@ -534,6 +534,8 @@ class IdempotencyKey(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(500))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: the rows the request created, as JSON ``[[table, id], ...]`` (in the order added)
+    created: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

@@ -10,17 +10,21 @@ it is known (:func:`store_response`).
 from __future__ import annotations
 
 import contextvars
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_mapper
 
 from backend.db.models import IdempotencyKey
 from backend.db.types import utcnow
 from backend.errors import ConflictError
+
+#: How many created rows a key names (a bulk create names its first ones).
+MAX_CREATED = 20
 
 
 @dataclass
@@ -52,11 +56,10 @@ def record_on_commit(session: Session) -> None:
     pending = current.get()
     if pending is None or pending.recorded or not session.new:
         return
-    session.add(
-        IdempotencyKey(
-            scope_hash=pending.scope_hash, key=pending.key, request_hash=pending.request_hash
-        )
+    row = IdempotencyKey(
+        scope_hash=pending.scope_hash, key=pending.key, request_hash=pending.request_hash
     )
+    session.add(row)
     try:
         session.flush()
     except IntegrityError:
@@ -66,7 +69,54 @@ def record_on_commit(session: Session) -> None:
             "Idempotency-Key: a request with this key was carried out meanwhile; "
             "retry to get its response"
         ) from None
+    # which rows were created, now that they have their ids: should the worker die before
+    # its response is stored, a retry is answered from the resource (backend.api.idempotency)
+    created = session.info.get(_CREATED, [])[:MAX_CREATED]
+    row.created = json.dumps([[t, pk] for t, pk in created if t != IdempotencyKey.__tablename__])
     pending.recorded = True
+
+
+_CREATED = "idempotency_created"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_created(session: Session, _context: object) -> None:
+    """While a request with a key runs, note the rows each flush inserts, with their ids (a
+    service often flushes before its commit to learn an id)."""
+    if current.get() is None or not session.new:
+        return
+    noted = session.info.setdefault(_CREATED, [])
+    if len(noted) < MAX_CREATED:
+        noted.extend(t for t in map(_identity, session.new) if t[0] is not None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session: Session) -> None:
+    session.info.pop(_CREATED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_created(session: Session, _previous: object) -> None:
+    session.info.pop(_CREATED, None)
+
+
+def _identity(obj: object) -> tuple[str | None, int | None]:
+    mapper = object_mapper(obj)
+    keys = mapper.primary_key
+    if len(keys) != 1:
+        return None, None
+    value = getattr(obj, mapper.get_property_by_column(keys[0]).key, None)
+    table = getattr(mapper.local_table, "name", None)
+    return (table, value) if isinstance(value, int) and table else (None, None)
+
+
+def created_rows(row: IdempotencyKey) -> list[tuple[str, int]]:
+    """The (table, id) of the rows the key's request created, in the order they were added."""
+    try:
+        found = json.loads(row.created or "[]")
+    except ValueError:
+        return []
+    return [(str(t), int(i)) for t, i in found]
 
 
 def store_response(

@@ -218,3 +218,89 @@ def test_a_sign_in_is_never_replayed_with_its_cookie(
     assert again.status_code == 200 and "idempotent-replayed" not in again.headers
     assert "set-cookie" in again.headers
     assert again.json()["csrf_token"] != first.json()["csrf_token"]
+
+
+def _lose_the_response(database: Database, key: str, age_s: float) -> None:
+    """What a worker killed between its commit and storing the response leaves: the key and
+    what it created, no response, ``age_s`` seconds ago."""
+    from datetime import timedelta
+
+    from backend.db.models import IdempotencyKey
+    from backend.db.types import utcnow
+
+    with database.sessions() as s:
+        s.execute(
+            sa.update(IdempotencyKey)
+            .where(IdempotencyKey.key == key)
+            .values(
+                status=None,
+                body=None,
+                content_type=None,
+                location=None,
+                created_at=utcnow() - timedelta(seconds=age_s),
+            )
+        )
+        s.commit()
+
+
+def test_a_response_lost_with_its_worker_is_answered_from_what_it_created(
+    client: TestClient, as_role: Headers, database: Database
+) -> None:
+    planner, sme = as_role("planner"), as_role("sme")
+    from datetime import timedelta
+
+    from backend.db.types import utcnow
+
+    with database.sessions() as s:  # a scheme in an open consultation, to comment on
+        today = utcnow().date()
+        open_one = Proposal(
+            reference="LOST/1",
+            title="Corner infill",
+            stage="consultation",
+            consultation_start=today - timedelta(days=1),
+            consultation_end=today + timedelta(days=9),
+        )
+        s.add(open_one)
+        s.commit()
+        made = {"id": open_one.id}
+    get: str | None
+    for path, body, headers, get in (
+        ("/api/v1/proposals", proposal_body(), planner, "/api/v1/proposals/{}"),
+        (
+            # no GET by id: the caller's list at the same path holds it
+            "/api/v1/saved-searches",
+            {"name": "roofs", "query": {}},
+            sme,
+            None,
+        ),
+        (
+            f"/api/v1/proposals/{made['id']}/comments",
+            {"body": "Mind the trees on the corner"},
+            sme,
+            "/api/v1/comments/{}",
+        ),
+    ):
+        key = {"Idempotency-Key": f"lost-{uuid.uuid4().hex}"}
+        first = client.post(path, json=body, headers={**headers, **key})
+        assert first.status_code == 201, first.text
+        rid = first.json()["id"]
+        # just after the commit the first request may still be answering: 409, retry
+        _lose_the_response(database, key["Idempotency-Key"], age_s=0.5)
+        busy = client.post(path, json=body, headers={**headers, **key})
+        assert busy.status_code == 409 and busy.headers["retry-after"] == "1", busy.text
+        # past that, its worker is gone: the answer is the resource it created, once
+        _lose_the_response(database, key["Idempotency-Key"], age_s=60)
+        again = client.post(path, json=body, headers={**headers, **key})
+        assert again.status_code == 201, (path, again.text)
+        assert again.headers["idempotent-replayed"] == "true"
+        if get is not None:
+            assert again.headers["location"] == get.format(rid)
+            assert again.json() == client.get(get.format(rid), headers=headers).json()
+        else:
+            listed = client.get(path, headers=headers).json()
+            assert [again.json()] == [i for i in listed if i["id"] == rid]
+        assert again.json() == first.json() or get is not None  # a list item is the create's
+        stored = client.post(path, json=body, headers={**headers, **key})  # now kept as sent
+        assert stored.status_code == 201 and stored.content == again.content
+    assert count(database, Proposal) == 2
+    assert count(database, SavedSearch) == 1
