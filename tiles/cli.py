@@ -99,6 +99,13 @@ def build(
             "ground layer on the terrain, and a terrain for the viewer in OUT/NAME/terrain/."
         ),
     ] = None,
+    dem_crs: Annotated[
+        str | None,
+        typer.Option(
+            help="CRS of a DEM that declares none (an ESRI ASCII grid without .prj, XYZ), "
+            "e.g. EPSG:27700; overrides the one it declares."
+        ),
+    ] = None,
     base: Annotated[
         str,
         typer.Option(help="A building's ground on the terrain: min or mean under its footprint."),
@@ -136,6 +143,7 @@ def build(
         ground=ground or bool(ground_input),
         ground_inputs=[str(p) for p in ground_input],
         dem=str(dem) if dem is not None else None,
+        dem_crs=dem_crs,
         base=base,
     )
     bar = tqdm(total=0, unit="unit", desc="tiles", leave=False, disable=None)

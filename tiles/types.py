@@ -61,6 +61,7 @@ class BuildOptions:
     # a DEM (any GDAL raster, any CRS; orthometric heights): buildings and ground on the terrain,
     # and a quantized-mesh terrain in NAME/terrain/ (tiles/terrain/); None: the ellipsoid
     dem: str | None = None
+    dem_crs: str | None = None  # the DEM's CRS when it declares none (an .asc, .xyz), or instead
     base: str = "min"  # a building's ground on the terrain: "min" or "mean" under its footprint
     # or stand on a terrain already built (a city's NAME/terrain/grid.npz): a proposal's massing
     terrain_grid: str | None = None

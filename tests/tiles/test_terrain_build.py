@@ -20,8 +20,8 @@ from rasterio.transform import Affine
 
 from tests.tiles.conftest import validate_glbs
 from tests.tiles.gltf_reader import check_tileset, decode_content, iter_tiles, load_tileset
-from tiles.errors import InvalidInputError
-from tiles.pipeline import BuildOptions, run
+from tiles.errors import CRSError, InvalidInputError
+from tiles.pipeline import BuildOptions, _in_process, run
 from tiles.terrain.dem import Dem
 
 UTM = "EPSG:32632"
@@ -211,6 +211,33 @@ def test_every_footprint_corner_lies_on_the_terrain(tmp_path, dem_kind, base):
     assert 40.0 < float(np.mean(ground - dem.sample(corners[:, 0], corners[:, 1]))) < 52.0
 
 
+def test_a_dem_without_a_crs_is_asked_for_one_and_builds_with_it(tmp_path):
+    """An ESRI ASCII grid has no CRS (its .prj is often missing): the build names the option
+    that gives one, and with it the buildings stand on the same terrain as from the GeoTIFF."""
+    tif = write_utm_dem(tmp_path / "dem.tif")
+    with rasterio.open(tif) as src:
+        z, transform = src.read(1), src.transform
+    asc = tmp_path / "dem.asc"
+    with rasterio.open(
+        asc, "w", driver="AAIGrid", width=z.shape[1], height=z.shape[0], count=1,
+        dtype="float32", transform=transform, nodata=-9999.0,
+    ) as ds:  # fmt: skip
+        ds.write(z, 1)
+    assert not asc.with_suffix(".prj").exists()
+    buildings = write_buildings(tmp_path / "b.geojson")
+    with pytest.raises(CRSError, match=r"declares no CRS; give it with --dem-crs"):
+        run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(asc)))
+    assert not (tmp_path / "t" / "h").exists()
+    with pytest.raises(CRSError, match=r"dem\.asc"):
+        run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(asc), dem_crs="EPSG:0"))
+    result = run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(asc), dem_crs=UTM))
+    assert result.report["options"]["dem_crs"] == UTM
+    corners = np.concatenate([feet(w) for w in walls_geodetic(result.tileset_dir)])
+    ground = Dem.open(tif).ellipsoidal(corners[:, 0], corners[:, 1])
+    assert np.abs(corners[:, 2] - ground).max() <= 0.5
+    assert float(np.ptp(corners[:, 2])) > 150.0
+
+
 def test_roofs_stand_their_height_above_the_lowest_corner(hill_build):
     result, dem, _ = hill_build
     ts = load_tileset(result.tileset_dir)
@@ -318,6 +345,28 @@ def test_a_dem_that_misses_the_city_is_a_clear_error(tmp_path):
     buildings = write_buildings(tmp_path / "b.geojson")
     with pytest.raises(InvalidInputError, match="does not cover the city"):
         run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(dem)))
+
+
+def test_the_terrain_is_the_same_whether_units_run_forked_or_beside_its_thread(
+    hill_build, tmp_path
+):
+    """In process the terrain's tiles are written in a thread beside the units; forked, by
+    the driver while the workers run theirs: every file the same either way."""
+    result, dem, buildings = hill_build
+    forked = run([buildings], tmp_path / "f", BuildOptions(name="hill", dem=str(dem.path), jobs=2))
+    # the small city runs in process by default; two jobs asked for fork two workers
+    rows = result.report["counts"]["buildings"]
+    assert _in_process(BuildOptions(), rows) and not _in_process(BuildOptions(jobs=2), rows)
+    ours = sorted(p.relative_to(result.tileset_dir) for p in result.tileset_dir.rglob("*"))
+    theirs = sorted(p.relative_to(forked.tileset_dir) for p in forked.tileset_dir.rglob("*"))
+    assert ours == theirs
+    terrain = [p for p in ours if p.parts[0] == "terrain" and p.suffix == ".terrain"]
+    assert len(terrain) == result.report["terrain"]["tiles"] > 10
+    for rel in ours:
+        a, b = result.tileset_dir / rel, forked.tileset_dir / rel
+        if a.is_file() and rel.name != "build-report.json":
+            assert a.read_bytes() == b.read_bytes(), rel
+    assert forked.report["terrain"]["tiles"] == result.report["terrain"]["tiles"]
 
 
 def test_without_a_dem_the_build_is_the_same_and_has_no_terrain(hill_build, tmp_path):

@@ -64,7 +64,10 @@ class Dem:
             with rasterio.open(path) as ds:
                 crs_text = src_crs or (ds.crs.to_wkt() if ds.crs else None)
                 if crs_text is None:
-                    raise CRSError(f"{path}: the DEM declares no CRS; pass its CRS")
+                    raise CRSError(
+                        f"{path}: the DEM declares no CRS; give it with --dem-crs "
+                        "(e.g. --dem-crs EPSG:27700)"
+                    )
                 crs = parse_crs(crs_text, where=str(path))
                 a = ds.transform
                 affine = (a.a, a.b, a.c, a.d, a.e, a.f)

@@ -1,7 +1,8 @@
 """Orthometric (geoid) heights to heights above the WGS 84 ellipsoid, offline.
 
-A DEM gives heights above mean sea level (a geoid: EGM96 for Copernicus GLO-30, national geoids
-for city DTMs, close to EGM96 within a metre or two); 3D Tiles and Cesium want ellipsoidal
+A DEM gives heights above mean sea level (a geoid: EGM2008 for Copernicus GLO-30, EGM96 for
+SRTM, national geoids for city DTMs; in most places these agree with EGM96 within a metre or
+two, which is what is applied); 3D Tiles and Cesium want ellipsoidal
 heights: ``h = H + N`` with ``N`` the geoid undulation (about +47 m in Genoa and +46 m in London).
 ``N`` comes from the EGM96 15' grid (``egm96_15.gtx``) that Debian's ``proj-data`` installs
 (scripts/bootstrap.sh); PROJ's network is never used.
