@@ -184,6 +184,11 @@ def build(
             f"terrain   {t['tiles']} tiles in {t['levels']} levels, {t['cell_m']:.1f} m cells, "
             f"{t['seconds']:.2f} s"
         )
+        if t.get("no_data_nodes"):
+            typer.echo(
+                f"terrain   {t['no_data_nodes']} grid nodes on the DEM's no-data cells, "
+                "heights filled from their neighbours"
+            )
     for reason, count in r["skipped_reasons"].items():
         typer.echo(f"skipped   {count} x {reason}")
     typer.echo(f"time      {r['seconds']['total']:.2f} s")

@@ -587,6 +587,12 @@ def _terrain(options: BuildOptions, bbox: tuple[float, float, float, float]) -> 
     t0 = time.perf_counter()
     # only the DEM's cells over the city
     grid = TerrainGrid.read(options.dem, bbox, src_crs=options.dem_crs)
+    if grid.no_data_nodes:
+        log.warning(
+            "%s: %d terrain nodes on the DEM's no-data cells, filled from their neighbours",
+            options.dem,
+            grid.no_data_nodes,
+        )
     _stage("terrain-grid", t0, nodes=grid.heights.size)
     return grid
 
@@ -666,6 +672,8 @@ def _write_terrain(terrain: TerrainGrid, tmp: Path, options: BuildOptions) -> di
     info = write_terrain(terrain, tmp / TERRAIN_DIR)
     info["dem"] = options.dem
     info["base"] = options.base
+    # grid nodes on the DEM's no-data cells, their heights filled from their neighbours'
+    info["no_data_nodes"] = terrain.no_data_nodes
     info["seconds"] = round(_stage("terrain", t0, tiles=info["tiles"]), 4)
     return info
 

@@ -238,6 +238,53 @@ def test_a_dem_without_a_crs_is_asked_for_one_and_builds_with_it(tmp_path):
     assert float(np.ptp(corners[:, 2])) > 150.0
 
 
+def _with_void(src: Path, dst: Path, rows: slice, cols: slice) -> Path:
+    """A copy of a DEM with no data in ``rows`` x ``cols`` (a lake, a gap in a survey)."""
+    with rasterio.open(src) as ds:
+        z, profile = ds.read(1), ds.profile
+    z[rows, cols] = profile["nodata"]
+    with rasterio.open(dst, "w", **profile) as ds:
+        ds.write(z, 1)
+    return dst
+
+
+def test_buildings_over_a_void_in_the_dem_stand_on_its_filled_ground(tmp_path):
+    """No-data cells under buildings are filled from their neighbours and counted, instead of
+    refusing the city; points beyond the DEM still are refused (another test)."""
+    tif = write_utm_dem(tmp_path / "dem.tif")
+    # 60 x 60 cells (300 m) off the hill's top, on its flank
+    void = _with_void(tif, tmp_path / "void.tif", slice(60, 120), slice(60, 120))
+    buildings = write_buildings(tmp_path / "b.geojson")
+    result = run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(void)))
+    t = result.report["terrain"]
+    assert t["no_data_nodes"] >= 58 * 58, t
+    corners = np.concatenate([feet(w) for w in walls_geodetic(result.tileset_dir)])
+    holed, whole = Dem.open(void), Dem.open(tif)
+    on_data = ~np.isnan(holed.sample(corners[:, 0], corners[:, 1]))
+    assert on_data.sum() < corners.shape[0]  # some corners stand in the void
+    # elsewhere on the terrain exactly as before; in the void between the heights around it
+    # (filled ring by ring from the rim: no hole, no spike)
+    truth = whole.ellipsoidal(corners[:, 0], corners[:, 1])
+    assert np.abs(corners[on_data, 2] - truth[on_data]).max() <= 0.5
+    n = float(np.mean(truth - whole.sample(corners[:, 0], corners[:, 1])))  # the geoid's
+    z = whole.heights
+    rim = np.concatenate([z[59, 59:121], z[120, 59:121], z[59:121, 59], z[59:121, 120]]) + n
+    inside = corners[~on_data, 2]
+    assert rim.min() - 0.5 <= inside.min() and inside.max() <= rim.max() + 0.5, (inside, rim)
+    # the terrain tiles the viewer draws stand on the same filled ground
+    th = terrain_height(result.tileset_dir / "terrain", corners[:, 0], corners[:, 1])
+    assert np.abs(th - corners[:, 2]).max() <= 0.5
+
+
+def test_a_dem_with_no_data_under_most_of_the_city_is_refused(tmp_path):
+    tif = write_utm_dem(tmp_path / "dem.tif")
+    void = _with_void(tif, tmp_path / "void.tif", slice(0, 400), slice(0, 300))
+    buildings = write_buildings(tmp_path / "b.geojson")
+    with pytest.raises(InvalidInputError, match=r"no data under \d+ % of the city"):
+        run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(void)))
+    assert not (tmp_path / "t" / "h").exists()
+
+
 def test_roofs_stand_their_height_above_the_lowest_corner(hill_build):
     result, dem, _ = hill_build
     ts = load_tileset(result.tileset_dir)

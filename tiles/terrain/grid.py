@@ -5,12 +5,12 @@ the DEM's own resolution covering the buildings' box plus a margin, clipped to t
 lon/lat extent. A DEM in a projected CRS is a rectangle in that CRS, turned (meridian
 convergence) and bent against the lon/lat box, so some nodes near the box's corners may lie off
 it: they take their covered neighbours' heights, and only the footprints themselves must be on
-the DEM (:meth:`TerrainGrid.uncovered`, checked where buildings are meshed). Everything that
-stands on the terrain then samples this one grid: building bases and wall feet, the draped ground
-layer, a
-proposal's massing and the quantized-mesh terrain the viewer draws, so they agree with one another
-exactly at its nodes and to the interpolation between them. The grid is plain numpy (it pickles
-to forked or Dask workers) and sampling it needs no PROJ call.
+the DEM (:meth:`TerrainGrid.uncovered`, checked where buildings are meshed). Nodes on the DEM's
+no-data cells (voids) are filled the same way and counted, unless voids cover most of the city.
+Everything that stands on the terrain then samples this one grid: building bases and wall feet,
+the draped ground layer, a proposal's massing and the quantized-mesh terrain the viewer draws,
+so they agree with one another exactly at its nodes and to the interpolation between them. The
+grid is plain numpy (it pickles to forked or Dask workers) and sampling it needs no PROJ call.
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ class TerrainGrid:
     dlon: float
     dlat: float
     heights: NDArray[np.float32]
-    # nodes that had no DEM height (filled from their neighbours); None: every node had one
+    # nodes beyond the DEM's extent (filled from their neighbours); None: none was
     off_dem: NDArray[np.bool_] | None = None
+    # nodes on the DEM's no-data cells (voids: water, gaps in a survey), filled likewise
+    no_data: NDArray[np.bool_] | None = None
     source: str = ""  # the DEM's path, for messages
 
     @property
@@ -85,8 +87,9 @@ class TerrainGrid:
         )
 
     def uncovered(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Which points have a height not from the DEM: beyond the grid, or in a cell with a
-        node that was off the DEM (its height made up from neighbours)."""
+        """Which points have no height from the DEM's extent: beyond the grid, or in a cell
+        with a node beyond the DEM (its height made up from neighbours). Points on its no-data
+        cells are not among them: the voids of a survey are filled (:attr:`no_data`)."""
         lon = np.asarray(lon, np.float64)
         lat = np.asarray(lat, np.float64)
         rows, cols = self.heights.shape
@@ -163,7 +166,8 @@ class TerrainGrid:
         The node spacing is the DEM's cell size (its affine, in its own units: metres, or
         degrees for a geographic DEM), at most :data:`MAX_GRID_SIDE` nodes a side. Nodes with
         no DEM height (off a turned raster, or on no data) take their neighbours' and are
-        marked in ``off_dem``. Raises :class:`InvalidInputError` when the DEM has no height
+        marked in ``off_dem`` (beyond the DEM) or ``no_data`` (its voids). Raises
+        :class:`InvalidInputError` when the DEM has no height
         over the box at all; whether it covers the footprints is :meth:`check_covers`'s.
         """
         w, s, e, n = bbox
@@ -188,10 +192,13 @@ class TerrainGrid:
         ny = int(min(max(np.ceil((n - s) * my_f / cell), 1), MAX_GRID_SIDE - 1)) + 1
         lon = np.linspace(w, e, nx)
         lat = np.linspace(s, n, ny)
-        h = dem.ellipsoidal_lattice(lon, lat)
-        off = np.isnan(h)
-        if off.all():
+        beyond: list[NDArray[np.bool_]] = []
+        h = dem.ellipsoidal_lattice(lon, lat, beyond)
+        missing = np.isnan(h)
+        if missing.all():
             raise InvalidInputError(f"{dem.path}: the DEM has no heights over the city")
+        off, void = missing & beyond[0], missing & ~beyond[0]
+        _check_voids(dem, void, lon, lat, bbox)
         _fill_from_neighbours(h)
         return cls(
             w,
@@ -200,7 +207,36 @@ class TerrainGrid:
             (n - s) / (ny - 1),
             h.astype(np.float32),
             off if off.any() else None,
+            void if void.any() else None,
             str(dem.path),
+        )
+
+    @property
+    def no_data_nodes(self) -> int:
+        """How many nodes stood on the DEM's no-data cells (filled from their neighbours)."""
+        return 0 if self.no_data is None else int(self.no_data.sum())
+
+
+# a DEM with no data under more than this share of the buildings' box is refused
+MAX_VOID_SHARE = 0.5
+
+
+def _check_voids(
+    dem: Dem,
+    void: NDArray[np.bool_],
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    bbox: tuple[float, float, float, float],
+) -> None:
+    """Refuse a DEM whose no-data cells cover most of the buildings' box: filling them from
+    their neighbours would make the city's ground up."""
+    w, s, e, n = bbox
+    inside = void[np.ix_((lat >= s) & (lat <= n), (lon >= w) & (lon <= e))]
+    if inside.size and inside.mean() > MAX_VOID_SHARE:
+        raise InvalidInputError(
+            f"{dem.path}: the DEM has no data under {100 * inside.mean():.0f} % of the city "
+            f"(lon {w:.6f}..{e:.6f}, lat {s:.6f}..{n:.6f}); fill its voids "
+            "(gdal_fillnodata) or use a DEM with heights there"
         )
 
 
