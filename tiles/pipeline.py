@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -354,10 +353,7 @@ def run(
         raise EmptyResultError("no input files given")
     if options.chunk_rows is not None and _input_rows(paths, options) > options.chunk_rows:
         return _run_bounded(paths, out_dir, options, progress, t_start)
-    preload = _preload_dem_reader(options)
     read = read_stage(paths, options)
-    if preload is not None:
-        preload.join()  # before any fork: a build's units may run in forked processes
     datasets = list(dict.fromkeys(s.dataset for s in read.sources))
     name = options.name or (datasets[0] if datasets else paths[0].stem)
     heights = heights_stage(read, options, datasets)
@@ -533,7 +529,6 @@ def _write_build(
     out = DirectoryOutput(target)
     out.begin()
     tmp = out.path
-    terrain_tiles: _TerrainTiles | None = None
     try:
         t_buildings = 0.0
 
@@ -549,26 +544,17 @@ def _write_build(
             t_buildings = _stage("buildings", t0, rows=part.rows)
 
         terrain = _terrain(options, part.bbox)
-        if terrain is not None and options.dem is not None:
-            terrain_tiles = _TerrainTiles(terrain, tmp, options)
-        meanwhile = write_buildings
-        if terrain_tiles is not None:
-            meanwhile = terrain_tiles.beside(write_buildings, _in_process(options, part.rows))
-        write = write_stage(part, datasets, options, tmp, progress, meanwhile, terrain)
+        write = write_stage(part, datasets, options, tmp, progress, write_buildings, terrain)
         report = _report(read, heights, part, write, datasets, name, options, t_buildings)
-        # the ground layer is built while the terrain's tiles may still be written
-        ground = _build_ground(read, part, tmp, options, terrain) if options.ground else None
-        if terrain_tiles is not None:
-            report["terrain"] = terrain_tiles.result()
-        if ground is not None:
-            report["ground"] = ground
+        if terrain is not None and options.dem is not None:
+            report["terrain"] = _write_terrain(terrain, tmp, options)
+        if options.ground:
+            report["ground"] = _build_ground(read, part, tmp, options, terrain)
         report["seconds"]["total"] = round(time.perf_counter() - t_start, 4)
         report["bounded"] = part.bounded  # read in chunks, units spilled to disk
         out.write(REPORT_FILE, json.dumps(report, indent=1).encode("utf-8"))
         out.end()
     except BaseException:
-        if terrain_tiles is not None:
-            terrain_tiles.wait()  # its thread writes into the folder removed next
         out.abort()
         raise
     log.info("built %s: %d buildings in %.2f s", target, part.rows, report["seconds"]["total"])
@@ -595,73 +581,6 @@ def _terrain(options: BuildOptions, bbox: tuple[float, float, float, float]) -> 
         )
     _stage("terrain-grid", t0, nodes=grid.heights.size)
     return grid
-
-
-def _preload_dem_reader(options: BuildOptions) -> threading.Thread | None:
-    """With ``--dem``, import rasterio (0.1 s) in a thread while the inputs are read: the
-    readers' GDAL work runs without the GIL, so the import costs the build little."""
-    if options.dem is None or options.terrain_grid is not None:
-        return None
-    thread = threading.Thread(target=_import_rasterio, name="import-rasterio", daemon=True)
-    thread.start()
-    return thread
-
-
-def _import_rasterio() -> None:
-    with contextlib.suppress(ImportError):  # the DEM read says so, in the build's own thread
-        import rasterio
-        import rasterio.windows  # noqa: F401
-
-
-def _in_process(options: BuildOptions, rows: int) -> bool:
-    """Whether the write stage runs its units in this process (no forks, no cluster)."""
-    return isinstance(executors.choose(options, _jobs(options, rows)), executors.InProcess)
-
-
-class _TerrainTiles:
-    """The terrain's quantized-mesh tiles, written while the buildings' tiles are: in a thread
-    beside in-process units (numpy and file writes release the GIL), or by the driver while
-    forked or Dask workers run theirs (no thread may run while a build forks)."""
-
-    def __init__(self, terrain: TerrainGrid, tmp: Path, options: BuildOptions) -> None:
-        self.args = (terrain, tmp, options)
-        self.thread: threading.Thread | None = None
-        self.info: dict[str, Any] | None = None
-        self.error: BaseException | None = None
-
-    def _run(self) -> None:
-        try:
-            self.info = _write_terrain(*self.args)
-        except BaseException as exc:  # re-raised in the build's thread by result()
-            self.error = exc
-
-    def beside(self, meanwhile: Callable[[], None], in_process: bool) -> Callable[[], None]:
-        """The driver's ``meanwhile`` work with the terrain's: started now in a thread when
-        the units run in process, else run with ``meanwhile``."""
-        if in_process:
-            self.thread = threading.Thread(target=self._run, name="terrain-tiles", daemon=True)
-            self.thread.start()
-            return meanwhile
-
-        def both() -> None:
-            meanwhile()
-            self._run()
-
-        return both
-
-    def wait(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-
-    def result(self) -> dict[str, Any]:
-        """The terrain's report, once written (its error, if it failed)."""
-        self.wait()
-        if self.error is not None:
-            raise self.error
-        if self.info is None:  # meanwhile was never called: write it now
-            self._run()
-            return self.result()
-        return self.info
 
 
 def _write_terrain(terrain: TerrainGrid, tmp: Path, options: BuildOptions) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from rasterio.transform import Affine
 from tests.tiles.conftest import validate_glbs
 from tests.tiles.gltf_reader import check_tileset, decode_content, iter_tiles, load_tileset
 from tiles.errors import CRSError, InvalidInputError
-from tiles.pipeline import BuildOptions, _in_process, run
+from tiles.pipeline import BuildOptions, run
 from tiles.terrain.dem import Dem
 
 UTM = "EPSG:32632"
@@ -394,16 +394,12 @@ def test_a_dem_that_misses_the_city_is_a_clear_error(tmp_path):
         run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(dem)))
 
 
-def test_the_terrain_is_the_same_whether_units_run_forked_or_beside_its_thread(
-    hill_build, tmp_path
-):
-    """In process the terrain's tiles are written in a thread beside the units; forked, by
-    the driver while the workers run theirs: every file the same either way."""
+def test_the_terrain_is_the_same_whether_units_run_forked_or_in_process(hill_build, tmp_path):
+    """Forked workers mesh the buildings on the grid they inherit: every file the same as in
+    process, terrain included."""
     result, dem, buildings = hill_build
     forked = run([buildings], tmp_path / "f", BuildOptions(name="hill", dem=str(dem.path), jobs=2))
-    # the small city runs in process by default; two jobs asked for fork two workers
-    rows = result.report["counts"]["buildings"]
-    assert _in_process(BuildOptions(), rows) and not _in_process(BuildOptions(jobs=2), rows)
+    assert forked.report["options"]["jobs"] == 2 and result.report["options"]["jobs"] is None
     ours = sorted(p.relative_to(result.tileset_dir) for p in result.tileset_dir.rglob("*"))
     theirs = sorted(p.relative_to(forked.tileset_dir) for p in forked.tileset_dir.rglob("*"))
     assert ours == theirs
