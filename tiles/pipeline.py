@@ -573,13 +573,7 @@ def _terrain(options: BuildOptions, bbox: tuple[float, float, float, float]) -> 
     t0 = time.perf_counter()
     # only the DEM's cells over the city
     grid = TerrainGrid.read(options.dem, bbox, src_crs=options.dem_crs)
-    if grid.no_data_nodes:
-        log.warning(
-            "%s: %d terrain nodes on the DEM's no-data cells, filled from their neighbours",
-            options.dem,
-            grid.no_data_nodes,
-        )
-    _stage("terrain-grid", t0, nodes=grid.heights.size)
+    _stage("terrain-grid", t0, nodes=grid.heights.size, no_data=grid.no_data_nodes)
     return grid
 
 

@@ -104,7 +104,19 @@ class Dem:
     def sample_xy(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
         """The DEM's own heights at x/y in its CRS (bilinear between cell centres; NaN
         outside)."""
-        col, row = self._cells(x, y)
+        return self._sample(x, y)[0]
+
+    def _sample(
+        self, x: NDArray[np.float64], y: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """:meth:`sample_xy`, and which points lie beyond the raster (the window read), as
+        opposed to on its no-data cells (NaN too)."""
+        a, b, c, d, e, f = self.affine
+        det = a * e - b * d
+        # inverse affine: pixel coordinates, then cell centres at integer + 0.5
+        # (subtracting the window's integer offset is exact: the same weights as the raster's)
+        col = (e * (x - c) - b * (y - f)) / det - 0.5 - self.offset[0]
+        row = (-d * (x - c) + a * (y - f)) / det - 0.5 - self.offset[1]
         rows, cols = self.heights.shape
         c0 = np.floor(col).astype(np.int64)
         r0 = np.floor(row).astype(np.int64)
@@ -120,25 +132,9 @@ class Dem:
             + z[r1c, c0c].astype(f64) * (1 - fc) * fr
             + z[r1c, c1c].astype(f64) * fc * fr
         )
-        out[self._beyond(col, row)] = np.nan
-        return out
-
-    def _cells(
-        self, x: NDArray[np.float64], y: NDArray[np.float64]
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Column and row of x/y in ``heights``, cell centres at integers."""
-        a, b, c, d, e, f = self.affine
-        det = a * e - b * d
-        # inverse affine: pixel coordinates, then cell centres at integer + 0.5
-        # (subtracting the window's integer offset is exact: the same weights as the raster's)
-        col = (e * (x - c) - b * (y - f)) / det - 0.5 - self.offset[0]
-        row = (-d * (x - c) + a * (y - f)) / det - 0.5 - self.offset[1]
-        return col, row
-
-    def _beyond(self, col: NDArray[np.float64], row: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Which cell coordinates lie beyond the raster (the window read)."""
-        rows, cols = self.heights.shape
-        return (col < -0.5) | (row < -0.5) | (col > cols - 0.5) | (row > rows - 0.5)
+        beyond = (col < -0.5) | (row < -0.5) | (col > cols - 0.5) | (row > rows - 0.5)
+        out[beyond] = np.nan
+        return out, beyond
 
     def lonlat_bounds(self, per_side: int = 64) -> tuple[float, float, float, float]:
         """West, south, east, north (degrees) of the raster's extent (of the window read): its
@@ -148,18 +144,22 @@ class Dem:
         return _outline_lonlat(self.affine, rows, cols, self.crs, per_side, self.offset)
 
     def ellipsoidal_lattice(
-        self,
-        lon: NDArray[np.float64],
-        lat: NDArray[np.float64],
-        beyond: list[NDArray[np.bool_]] | None = None,
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64]
     ) -> NDArray[np.float64]:
         """:meth:`ellipsoidal` at every node of the lattice ``lon`` x ``lat`` (1-D, increasing),
-        as (len(lat), len(lon)).
+        as (len(lat), len(lon)); see :meth:`ellipsoidal_lattice_and_extent`."""
+        return self.ellipsoidal_lattice_and_extent(lon, lat)[0]
+
+    def ellipsoidal_lattice_and_extent(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """:meth:`ellipsoidal` at every node of the lattice ``lon`` x ``lat`` (1-D, increasing),
+        as (len(lat), len(lon)), and which nodes lie beyond the raster (NaN, as are nodes on its
+        no-data cells).
 
         The node's place in the DEM's CRS and the geoid's undulation, both smooth over a city,
         are computed exactly every ``LATTICE_STEP`` nodes (:mod:`tiles.geometry.lattice`) and
-        bilinearly between them (``beyond``, when given, receives which nodes lie beyond the
-        raster, as opposed to on its no-data cells; over
+        bilinearly between them (over
         16 nodes of 5 m a projection departs from linear by about 0.1 mm; EGM96 is itself a
         bilinear 15' grid, so the undulation is exact but where a span crosses one of its
         lines, within a few millimetres): two PROJ calls on 1/256 of the nodes instead of on
@@ -170,14 +170,13 @@ class Dem:
         tr = _from_lonlat(self.crs)
         sx, sy = (np.asarray(v).reshape(slon.shape) for v in tr.transform(slon, slat))
         x, y = lattice_fill(sx, ix, iy), lattice_fill(sy, ix, iy)
-        h = self.sample_xy(x.ravel(), y.ravel()).reshape(x.shape)
+        flat, beyond = self._sample(x.ravel(), y.ravel())
+        h = flat.reshape(x.shape)
         if self.orthometric:
             zero = np.zeros(slon.size)
             n = orthometric_to_ellipsoidal(slon.ravel(), slat.ravel(), zero).reshape(slon.shape)
             h = h + lattice_fill(n, ix, iy)  # NaN stays NaN off the DEM
-        if beyond is not None:
-            beyond.append(self._beyond(*self._cells(x.ravel(), y.ravel())).reshape(x.shape))
-        return h
+        return h, beyond.reshape(x.shape)
 
     def ellipsoidal(
         self, lon: NDArray[np.float64], lat: NDArray[np.float64]

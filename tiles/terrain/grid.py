@@ -192,12 +192,11 @@ class TerrainGrid:
         ny = int(min(max(np.ceil((n - s) * my_f / cell), 1), MAX_GRID_SIDE - 1)) + 1
         lon = np.linspace(w, e, nx)
         lat = np.linspace(s, n, ny)
-        beyond: list[NDArray[np.bool_]] = []
-        h = dem.ellipsoidal_lattice(lon, lat, beyond)
+        h, beyond = dem.ellipsoidal_lattice_and_extent(lon, lat)
         missing = np.isnan(h)
         if missing.all():
             raise InvalidInputError(f"{dem.path}: the DEM has no heights over the city")
-        off, void = missing & beyond[0], missing & ~beyond[0]
+        off, void = missing & beyond, missing & ~beyond
         _check_voids(dem, void, lon, lat, bbox)
         _fill_from_neighbours(h)
         return cls(
