@@ -276,6 +276,44 @@ def test_buildings_over_a_void_in_the_dem_stand_on_its_filled_ground(tmp_path):
     assert np.abs(th - corners[:, 2]).max() <= 0.5
 
 
+@pytest.mark.parametrize("value", [-32768.0, -3.4028235e38, 1e30])
+def test_heights_no_terrain_has_are_refused_naming_the_cell(tmp_path, value):
+    """An undeclared no-data value (or a spike) would lift or bury the city by kilometres."""
+    tif = write_utm_dem(tmp_path / "dem.tif")
+    with rasterio.open(tif) as src:
+        z, profile = src.read(1), src.profile
+    z[200, 150] = value
+    profile["nodata"] = None  # not declared
+    bad = tmp_path / "bad.tif"
+    with rasterio.open(bad, "w", **profile) as ds:
+        ds.write(z, 1)
+    buildings = write_buildings(tmp_path / "b.geojson")
+    with pytest.raises(
+        InvalidInputError,
+        match=r"1 cells have heights no terrain has .* column 150, row 200.*-a_nodata",
+    ):
+        run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(bad)))
+    assert not (tmp_path / "t" / "h").exists()
+
+
+def test_infinite_heights_are_no_data(tmp_path):
+    tif = write_utm_dem(tmp_path / "dem.tif")
+    with rasterio.open(tif) as src:
+        z, profile = src.read(1), src.profile
+    z[200:202, 150:152] = np.inf
+    profile["nodata"] = None
+    odd = tmp_path / "inf.tif"
+    with rasterio.open(odd, "w", **profile) as ds:
+        ds.write(z, 1)
+    dem = Dem.open(odd)
+    assert np.isnan(dem.heights[200:202, 150:152]).all() and np.isfinite(dem.heights).sum() > 0
+    buildings = write_buildings(tmp_path / "b.geojson")
+    result = run([buildings], tmp_path / "t", BuildOptions(name="h", dem=str(odd)))
+    assert result.report["terrain"]["no_data_nodes"] > 0
+    corners = np.concatenate([feet(w) for w in walls_geodetic(result.tileset_dir)])
+    assert np.isfinite(corners).all() and corners[:, 2].max() < 400.0
+
+
 def test_a_dem_with_no_data_under_most_of_the_city_is_refused(tmp_path):
     tif = write_utm_dem(tmp_path / "dem.tif")
     void = _with_void(tif, tmp_path / "void.tif", slice(0, 400), slice(0, 300))

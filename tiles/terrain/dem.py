@@ -25,6 +25,8 @@ from tiles.geometry.lattice import lattice_fill, lattice_index
 from tiles.terrain.geoid import orthometric_to_ellipsoidal
 
 MAX_PIXELS = 400_000_000
+# heights a terrain can have, in metres (the Dead Sea's shore -430, Everest 8,849)
+MIN_HEIGHT_M, MAX_HEIGHT_M = -500.0, 9000.0
 WINDOW_PAD = 2  # cells read around a window's box (a bilinear sample needs its 4 cells)
 
 
@@ -92,6 +94,8 @@ class Dem:
         except rasterio.errors.RasterioIOError as exc:
             raise InvalidInputError(f"{path}: cannot read the DEM ({exc})") from exc
         heights = np.ma.filled(band.astype(np.float32), np.nan).astype(np.float32)
+        heights[~np.isfinite(heights)] = np.nan  # infinities: no data too
+        _check_range(path, heights, (col0, row0))
         return cls(path, heights, affine, crs, orthometric, (col0, row0))
 
     def sample(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -190,6 +194,22 @@ class Dem:
         if ok.any():
             out[ok] = orthometric_to_ellipsoidal(np.asarray(lon)[ok], np.asarray(lat)[ok], h[ok])
         return out
+
+
+def _check_range(path: Path, heights: NDArray[np.float32], offset: tuple[int, int]) -> None:
+    """Refuse heights no terrain has (an undeclared no-data value such as -32768 or -3.4e38
+    would raise or bury a city by kilometres), naming the first such cell."""
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero((heights < MIN_HEIGHT_M) | (heights > MAX_HEIGHT_M))
+    if bad.size:
+        row, col = divmod(int(bad[0]), heights.shape[1])
+        first = float(heights.flat[bad[0]])
+        raise InvalidInputError(
+            f"{path}: {bad.size} cells have heights no terrain has (the first {first:g} m at "
+            f"column {col + offset[0]}, row {row + offset[1]}; heights lie within "
+            f"{MIN_HEIGHT_M:g}..{MAX_HEIGHT_M:g} m); if that is its no-data value, declare it "
+            "(gdal_edit.py -a_nodata VALUE FILE)"
+        )
 
 
 def _outline_lonlat(
