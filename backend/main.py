@@ -85,7 +85,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         # threads than that only queue for the GIL (a convoy under 50 clients, issue 10 bench);
         # never fewer than the sessions admitted, which could then wait for each other's thread
         to_thread.current_default_thread_limiter().total_tokens = max(
-            THREADS_MIN, db.max_sessions + RESERVED_CONNECTIONS
+            THREADS_MIN, db.max_sessions + (db.max_read_sessions or 0) + RESERVED_CONNECTIONS
         )
         # PostGIS, if asked for: the read paths' async engine, on this event loop (deps.Reads)
         opened_async = settings.database_async_reads and db.open_async()

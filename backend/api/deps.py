@@ -46,7 +46,9 @@ _admission: weakref.WeakKeyDictionary[
 T = TypeVar("T")
 
 
-def admitted(db: Database, size: int | None = None, key: str = "sync") -> asyncio.Semaphore:
+def admitted(
+    db: Database, size: int | None = None, key: str = "sync", *, reads: bool = False
+) -> asyncio.Semaphore:
     """The gate in front of the connection pool, one per event loop (worker).
 
     A request's session hops between threads (dependencies, endpoint, close) and keeps its
@@ -54,7 +56,12 @@ def admitted(db: Database, size: int | None = None, key: str = "sync") -> asynci
     blocked waiting for a connection could take every thread-pool slot while the holders wait
     for a slot to finish: a stall until the pool timeout. Waiting here, on the event loop and
     before a thread or connection is taken, makes that impossible.
+
+    ``reads``: the request only reads (a read session); where the database bounds readers on a
+    gate of their own (SpatiaLite, :attr:`Database.max_read_sessions`), it waits there.
     """
+    if reads and db.max_read_sessions is not None and key == "sync":
+        key, size = "read", db.max_read_sessions
     gates = _admission.setdefault(asyncio.get_running_loop(), {})
     gate = gates.get((key, id(db)))
     if gate is None:
@@ -77,8 +84,9 @@ async def get_session(
     a deferred transaction that neither waits for nor blocks writers); any other request may
     write (a bearer token's use is recorded) and gets a session that takes the write lock first.
     """
-    async with admitted(db):
-        session = session_factory(request, db)()
+    factory = session_factory(request, db)
+    async with admitted(db, reads=factory is db.read_sessions):
+        session = factory()
         try:
             yield session
         finally:
@@ -121,7 +129,7 @@ class Reads:
         if self.on_loop and sessions is not None:
             async with admitted(self.db, self.db.async_sessions_max, "async"), sessions() as s:
                 return await s.run_sync(work)
-        async with admitted(self.db):
+        async with admitted(self.db, reads=self.factory is self.db.read_sessions):
             return await run_in_threadpool(_in_session, self.factory, work)
 
 

@@ -53,6 +53,12 @@ RESERVED_CONNECTIONS = 4
 POOL_TIMEOUT_S = 10.0
 #: How long a SpatiaLite writer waits for the write lock before it is answered 503 (busy).
 SQLITE_BUSY_TIMEOUT_S = 10.0
+#: SpatiaLite: read-only requests that may hold a session at once, per worker. A SQLite read is
+#: mostly Python under the GIL (the ORM, rows to dicts and JSON), so a third concurrent reader
+#: in one process adds no throughput, only GIL hand-offs: at 50 clients the lists' CPU per
+#: request rose by 30-40 % with 6 readers admitted and stayed flat with 2 (issue 10 bench).
+#: Writers have a gate of their own, so a writer waiting for the lock never holds up readers.
+SQLITE_READERS = 2
 #: Execution option marking a connection whose transactions only read (SpatiaLite: deferred).
 READ_ONLY_OPTION = "civictwin_read_only"
 
@@ -262,6 +268,9 @@ class Database:
     max_sessions: int = POOL_SIZE - RESERVED_CONNECTIONS
     #: The pool bounds the engine was made with (the async engine gets the same).
     pool_options: dict[str, Any] = field(default_factory=dict)
+    #: How many read-only requests may hold a session at once (per worker), on a gate of their
+    #: own (SpatiaLite); ``None``: readers and writers share the one gate of ``max_sessions``.
+    max_read_sessions: int | None = None
     #: PostGIS, between :meth:`open_async` and :meth:`close_async`: read-only sessions on
     #: psycopg's async mode, for reads on the event loop; ``None`` otherwise (SpatiaLite).
     async_read_sessions: async_sessionmaker[AsyncSession] | None = None
@@ -282,13 +291,19 @@ class Database:
         # admitting more requests than that would open and close a connection per request under
         # load (PostgreSQL forks a backend, SpatiaLite loads its extension: issue 10 bench)
         pool = options["pool_size"]
+        admitted = max(1, pool - min(RESERVED_CONNECTIONS, pool // 2))
+        readers = None
+        if engine_kind(engine) == "spatialite" and admitted > 1:
+            readers = min(SQLITE_READERS, admitted - 1)  # the rest of the admitted write
+            admitted -= readers
         return cls(
             engine,
             sessionmaker(engine, expire_on_commit=False),
             reader,
             sessionmaker(reader, expire_on_commit=False),
-            max(1, pool - min(RESERVED_CONNECTIONS, pool // 2)),
+            admitted,
             options,
+            readers,
         )
 
     @property

@@ -150,6 +150,57 @@ def test_reads_do_not_wait_for_a_held_write_lock_and_a_blocked_write_is_503(
     assert _stored_comments(database) == 1  # the refused one left nothing behind
 
 
+@pytest.mark.parametrize("db_url", ["spatialite"], indirect=True)
+def test_writers_waiting_for_the_lock_leave_readers_their_own_slots(
+    settings: Settings,
+    db_url: str,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], Headers],
+) -> None:
+    """More writers waiting for the SQLite write lock than requests are admitted (8 against
+    the pool's 6) must not stop readers: the reads are answered while the lock is still held,
+    and the writers, whose lock wait outlasts the reads, then all commit."""
+    database = Database.connect(db_url, sqlite_busy_timeout_s=8.0)
+    writers = 8
+    assert writers > database.max_sessions + (database.max_read_sessions or 0)
+    try:
+        proposal_id = _proposal(database)
+        headers = bearer(make_user())
+        app = create_app(
+            settings.model_copy(update={"comment_rate_per_ip": 10_000}), database=database
+        )
+        holder = database.engine.connect()
+        with live_server(app) as base, httpx.Client(base_url=base, timeout=60) as http:
+            holder.execute(
+                sa.text("UPDATE proposals SET title = title WHERE id = :i"), {"i": proposal_id}
+            )
+            with ThreadPoolExecutor(writers) as pool:
+                try:
+                    posts = [
+                        pool.submit(
+                            http.post,
+                            f"/api/v1/proposals/{proposal_id}/comments",
+                            json=_comment(n),
+                            headers=headers,
+                        )
+                        for n in range(writers)
+                    ]
+                    time.sleep(0.5)  # the writers in, waiting for the lock
+                    reads = [http.get(p.format(id=proposal_id)) for p in READ_PATHS]
+                    reads.append(http.get("/api/v1/health"))
+                    pending = sum(not f.done() for f in posts)
+                finally:
+                    holder.rollback()
+                    holder.close()
+                written = Counter(f.result().status_code for f in posts)
+        assert [r.status_code for r in reads] == [200, 200, 200, 200]
+        assert pending == writers  # the reads came back while every writer still waited
+        assert written == {201: writers}
+        assert _stored_comments(database) == writers
+    finally:
+        database.dispose()
+
+
 @contextlib.contextmanager
 def _serve(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
     """``civictwin serve`` with ``workers`` in its own process group; yields its base URL."""

@@ -21,5 +21,5 @@ router = APIRouter(tags=["system"])
     responses=error_responses(503),
 )
 async def get_health(db: DatabaseDep) -> Health:
-    async with admitted(db):
+    async with admitted(db, reads=True):
         return await run_in_threadpool(health.check, db)

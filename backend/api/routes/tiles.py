@@ -93,7 +93,7 @@ async def _check_access(request: Request, db: Database, settings: Settings, path
     first = path.split("/", 1)[0]
     if not first.isdigit():
         raise NotFoundError(f"tile {massing.PROPOSALS_FOLDER}/{path} not found")
-    async with admitted(db):
+    async with admitted(db, reads=session_factory(request, db) is db.read_sessions):
         await run_in_threadpool(_visible_massing, request, db, settings, int(first))
 
 
