@@ -6,7 +6,8 @@ with a small city's worth of rows (3 proposals, 20 comments on one, 5 opportunit
 ``tileset.json``. For every endpoint and concurrency it runs closed-loop keep-alive clients for
 ``--seconds`` and prints requests/s, p50/p95/p99 latency (ms), errors (non-2xx or transport) and
 the load average, the server's CPU time per request (user + system, of the server process and
-its worker processes, from ``/proc``: the least load-dependent figure on a shared machine), and
+its worker processes, from ``/proc``: the least load-dependent figure on a shared machine),
+beside it the PostgreSQL processes' CPU per request (``db``) and this client's (``client``), and
 the ratio of the 50-client throughput to the best of all concurrencies.
 
 The client is a minimal HTTP/1.1 keep-alive client on asyncio streams in this process (one
@@ -143,6 +144,22 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _postgres_cpu_seconds() -> float:
+    """User + system CPU time of every PostgreSQL process on the machine (the bench's own
+    server and its backends: the part of a request's cost that is not in our process)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split("(", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if name == "postgres":
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 @contextmanager
 def serve(
     env: dict[str, str],
@@ -254,6 +271,8 @@ async def _run(host: str, port: int, path: str, clients: int, seconds: float) ->
         await _one(host, port, path)
     pid = SERVER_PIDS.get(port)
     cpu_before = _cpu_seconds(pid) if pid else 0.0
+    db_before = _postgres_cpu_seconds()
+    client_before = time.process_time()
     start = time.perf_counter()
     until = start + seconds
     await asyncio.gather(
@@ -261,6 +280,8 @@ async def _run(host: str, port: int, path: str, clients: int, seconds: float) ->
     )
     elapsed = time.perf_counter() - start
     cpu = (_cpu_seconds(pid) - cpu_before) if pid else 0.0
+    db_cpu = _postgres_cpu_seconds() - db_before
+    client_cpu = time.process_time() - client_before
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
         "requests": len(latencies),
@@ -269,6 +290,8 @@ async def _run(host: str, port: int, path: str, clients: int, seconds: float) ->
         "p95_ms": q[94] * 1000,
         "p99_ms": q[98] * 1000,
         "cpu_ms_per_request": cpu * 1000 / max(len(latencies), 1),
+        "db_cpu_ms_per_request": db_cpu * 1000 / max(len(latencies), 1),
+        "client_cpu_ms_per_request": client_cpu * 1000 / max(len(latencies), 1),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
         "load": os.getloadavg()[0],
@@ -327,7 +350,9 @@ def bench_engine(
                     f"{label:10} {name:13} c={n:<3} {result['rps']:8.1f} req/s  "
                     f"p50 {result['p50_ms']:7.2f}  p95 {result['p95_ms']:7.2f}  "
                     f"p99 {result['p99_ms']:7.2f} ms  cpu {result['cpu_ms_per_request']:5.2f} "
-                    f"ms/req  errors {result['errors']:<4} "
+                    f"ms/req  db {result['db_cpu_ms_per_request']:5.2f}  "
+                    f"client {result['client_cpu_ms_per_request']:5.2f}  "
+                    f"errors {result['errors']:<4} "
                     f"load {result['load']:.1f}  ({len(results)} rounds)",
                     flush=True,
                 )
