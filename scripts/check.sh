@@ -19,5 +19,12 @@ if [ -f frontend/package.json ]; then
   say "vitest (frontend unit tests)"
   (cd frontend && npm test --silent)
 fi
-say "pytest (SpatiaLite and PostGIS)"
-pytest "$@"
+# every core (CIVICTWIN_TEST_WORKERS to change it, 0 for one process); the browser tests one
+# after another on one worker, the rest beside them (tests/conftest.py)
+workers="${CIVICTWIN_TEST_WORKERS:-$(nproc)}"
+say "pytest (SpatiaLite and PostGIS, $workers workers)"
+if [ "$workers" -gt 1 ]; then
+  pytest -n "$workers" --dist loadgroup "$@"
+else
+  pytest "$@"
+fi

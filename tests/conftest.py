@@ -45,6 +45,26 @@ ENGINES = ("spatialite", "postgis")
 _counter = itertools.count()
 
 
+# --- parallel runs (pytest-xdist) ----------------------------------------------------------
+
+#: Fixtures that start Chromium: the tests using them run one after another on one worker.
+BROWSER_FIXTURES = {"browser", "page", "playwright_session"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``-n N`` (``scripts/check.sh``), every browser test goes to one worker, in the
+    order collected: two SwiftShader renderers on two cores would slow each other past their
+    timeouts, and the end-to-end tests share one session's London tileset and servers; the
+    rest of the suite runs beside them on the other workers."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    group = pytest.mark.xdist_group("browser")
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "e2e" in item.path.parts or fixtures & BROWSER_FIXTURES:
+            item.add_marker(group)
+
+
 # --- databases -----------------------------------------------------------------------------
 
 
