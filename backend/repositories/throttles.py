@@ -43,11 +43,12 @@ def lock_id(key: str) -> int:
 def serialize(session: Session, key: str) -> None:
     """Hold a lock on ``key`` until the session's transaction ends."""
     conn = session.connection()
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        # SpatiaLite: no write lock to hold; PostGIS: autocommit, a lock gone with its statement
+        raise RuntimeError(f"throttle {key!r} needs a writing session (this one only reads)")
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id(key)})
         return
-    if conn.get_execution_options().get(READ_ONLY_OPTION):
-        raise RuntimeError(f"throttle {key!r} needs a writing session (this one only reads)")
     # SQLite: the writing transaction began with BEGIN IMMEDIATE and holds the write lock.
 
 
