@@ -57,8 +57,8 @@ def admitted(
     for a slot to finish: a stall until the pool timeout. Waiting here, on the event loop and
     before a thread or connection is taken, makes that impossible.
 
-    ``reads``: the request only reads (a read session); where the database bounds readers on a
-    gate of their own (SpatiaLite, :attr:`Database.max_read_sessions`), it waits there.
+    ``reads``: the request only reads (a read session) and waits on the readers' own gate
+    (:attr:`Database.max_read_sessions`), where writers waiting for a lock never hold it up.
     """
     if reads and db.max_read_sessions is not None and key == "sync":
         key, size = "read", db.max_read_sessions

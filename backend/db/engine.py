@@ -53,12 +53,13 @@ RESERVED_CONNECTIONS = 4
 POOL_TIMEOUT_S = 10.0
 #: How long a SpatiaLite writer waits for the write lock before it is answered 503 (busy).
 SQLITE_BUSY_TIMEOUT_S = 10.0
-#: SpatiaLite: read-only requests that may hold a session at once, per worker. A SQLite read is
-#: mostly Python under the GIL (the ORM, rows to dicts and JSON), so a third concurrent reader
-#: in one process adds no throughput, only GIL hand-offs: at 50 clients the lists' CPU per
-#: request rose by 30-40 % with 6 readers admitted and stayed flat with 2 (issue 10 bench).
-#: Writers have a gate of their own, so a writer waiting for the lock never holds up readers.
-SQLITE_READERS = 2
+#: Read-only requests that may hold a session at once, per worker, on either engine. A read is
+#: mostly Python under this process's GIL (the ORM, rows to dicts and JSON; on SpatiaLite the
+#: query too), so a third concurrent reader in one worker adds no throughput, only GIL
+#: hand-offs between threads: at 50 clients the lists' CPU per request rose by 20-40 % with 6
+#: admitted and stayed flat with 2 (issue 10 bench, both engines). Writers have a gate of their
+#: own, so writers waiting for a lock (SQLite's, a throttle's) never hold up readers.
+READERS = 2
 #: Execution option marking a connection whose transactions only read (SpatiaLite: deferred).
 READ_ONLY_OPTION = "civictwin_read_only"
 
@@ -269,7 +270,7 @@ class Database:
     #: The pool bounds the engine was made with (the async engine gets the same).
     pool_options: dict[str, Any] = field(default_factory=dict)
     #: How many read-only requests may hold a session at once (per worker), on a gate of their
-    #: own (SpatiaLite); ``None``: readers and writers share the one gate of ``max_sessions``.
+    #: own; ``None`` (a pool of one): readers and writers share the gate of ``max_sessions``.
     max_read_sessions: int | None = None
     #: PostGIS, between :meth:`open_async` and :meth:`close_async`: read-only sessions on
     #: psycopg's async mode, for reads on the event loop; ``None`` otherwise (SpatiaLite).
@@ -300,8 +301,8 @@ class Database:
         pool = options["pool_size"]
         admitted = max(1, pool - min(RESERVED_CONNECTIONS, pool // 2))
         readers = None
-        if engine_kind(engine) == "spatialite" and admitted > 1:
-            readers = min(SQLITE_READERS, admitted - 1)  # the rest of the admitted write
+        if admitted > 1:
+            readers = min(READERS, admitted - 1)  # the rest of the admitted write
             admitted -= readers
         return cls(
             engine,

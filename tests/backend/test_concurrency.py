@@ -29,6 +29,7 @@ from backend.db.engine import Database
 from backend.db.models import Comment, Proposal, User
 from backend.db.types import utcnow
 from backend.main import create_app
+from backend.repositories.throttles import lock_id
 from backend.settings import Settings
 from tests.services import free_port, live_server
 
@@ -150,30 +151,37 @@ def test_reads_do_not_wait_for_a_held_write_lock_and_a_blocked_write_is_503(
     assert _stored_comments(database) == 1  # the refused one left nothing behind
 
 
-@pytest.mark.parametrize("db_url", ["spatialite"], indirect=True)
-def test_writers_waiting_for_the_lock_leave_readers_their_own_slots(
+@pytest.mark.parametrize("db_url", ["spatialite", "postgis"], indirect=True)
+def test_writers_waiting_for_a_lock_leave_readers_their_own_slots(
     settings: Settings,
     db_url: str,
     make_user: Callable[..., User],
     bearer: Callable[[User], Headers],
 ) -> None:
-    """More writers waiting for the SQLite write lock than requests are admitted (8 against
-    the pool's 6) must not stop readers: the reads are answered while the lock is still held,
-    and the writers, whose lock wait outlasts the reads, then all commit."""
+    """More writers waiting for a lock than requests are admitted (8 against the pool's 6):
+    SQLite's write lock held by another connection, or on PostGIS the account's comment
+    throttle held by another transaction. Readers must not wait for them: the reads are
+    answered while the lock is still held, and the writers, which outlast the reads, then all
+    commit."""
     database = Database.connect(db_url, sqlite_busy_timeout_s=8.0)
     writers = 8
     assert writers > database.max_sessions + (database.max_read_sessions or 0)
     try:
         proposal_id = _proposal(database)
-        headers = bearer(make_user())
+        author = make_user()
+        headers = bearer(author)
         app = create_app(
             settings.model_copy(update={"comment_rate_per_ip": 10_000}), database=database
         )
         holder = database.engine.connect()
-        with live_server(app) as base, httpx.Client(base_url=base, timeout=60) as http:
-            holder.execute(
-                sa.text("UPDATE proposals SET title = title WHERE id = :i"), {"i": proposal_id}
-            )
+        with live_server(app) as base, httpx.Client(base_url=base, timeout=20) as http:
+            if database.kind == "spatialite":
+                holder.execute(
+                    sa.text("UPDATE proposals SET title = title WHERE id = :i"), {"i": proposal_id}
+                )
+            else:
+                key = lock_id(f"comment-rate:author_id={author.id}")
+                holder.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
             with ThreadPoolExecutor(writers) as pool:
                 try:
                     posts = [
