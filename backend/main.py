@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from backend.api.deps import BULK_READERS
 from backend.api.dispatch import install as install_dispatch
 from backend.api.errors import add_exception_handlers
 from backend.api.idempotency import IdempotencyMiddleware, document_idempotency_key
@@ -85,7 +86,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         # threads than that only queue for the GIL (a convoy under 50 clients, issue 10 bench);
         # never fewer than the sessions admitted, which could then wait for each other's thread
         to_thread.current_default_thread_limiter().total_tokens = max(
-            THREADS_MIN, db.max_sessions + (db.max_read_sessions or 0) + RESERVED_CONNECTIONS
+            THREADS_MIN,
+            db.max_sessions + (db.max_read_sessions or 0) + BULK_READERS + RESERVED_CONNECTIONS,
         )
         # PostGIS, if asked for: the read paths' async engine, on this event loop (deps.Reads)
         opened_async = settings.database_async_reads and db.open_async()

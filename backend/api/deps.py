@@ -84,8 +84,34 @@ async def get_session(
     a deferred transaction that neither waits for nor blocks writers); any other request may
     write (a bearer token's use is recorded) and gets a session that takes the write lock first.
     """
+    async for session in _session(request, db, bulk=False):
+        yield session
+
+
+#: Whole-data-set reads (downloads, OCDS/OC4IDS/360Giving packages) admitted at once per
+#: worker, on a gate of their own: a download of every comment can take a read slot for a
+#: second, and the lists' two slots (:data:`backend.db.engine.READERS`) must not wait for it.
+BULK_READERS = 1
+
+
+async def get_bulk_session(
+    request: Request, db: Annotated[Database, Depends(get_database)]
+) -> AsyncIterator[Session]:
+    """As :func:`get_session`, for a route that reads a whole data set: an anonymous read
+    waits on the bulk gate (:data:`BULK_READERS`), never on the lists' read slots."""
+    async for session in _session(request, db, bulk=True):
+        yield session
+
+
+async def _session(request: Request, db: Database, *, bulk: bool) -> AsyncIterator[Session]:
     factory = session_factory(request, db)
-    async with admitted(db, reads=factory is db.read_sessions):
+    reads = factory is db.read_sessions
+    gate = (
+        admitted(db, BULK_READERS, "bulk")
+        if bulk and reads and db.max_read_sessions is not None
+        else admitted(db, reads=reads)
+    )
+    async with gate:
         session = factory()
         try:
             yield session
@@ -97,6 +123,7 @@ async def get_session(
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(get_session)]
+BulkSessionDep = Annotated[Session, Depends(get_bulk_session)]
 
 
 def _in_session(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:

@@ -209,6 +209,38 @@ def test_writers_waiting_for_a_lock_leave_readers_their_own_slots(
         database.dispose()
 
 
+@pytest.mark.parametrize("db_url", ["spatialite"], indirect=True)
+def test_whole_data_set_downloads_leave_the_lists_their_read_slots(
+    settings: Settings, database: Database
+) -> None:
+    """Three downloads of 15,000 comments at once (each takes a good part of a second) wait on a
+    gate of their own: the lists are answered while every download is still under way."""
+    proposal_id = _proposal(database)
+    with database.sessions() as session:
+        session.execute(
+            sa.insert(Comment),
+            [
+                {"proposal_id": proposal_id, "body": f"comment {n} on the scheme", "depth": 1}
+                for n in range(15_000)
+            ],
+        )
+        session.commit()
+    app = create_app(settings, database=database)
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=120) as http:
+        assert http.get("/api/v1/opendata/comments.csv").status_code == 200  # warm
+        with ThreadPoolExecutor(3) as pool:
+            downloads = [
+                pool.submit(http.get, "/api/v1/opendata/comments.csv") for _ in range(3)
+            ]
+            time.sleep(0.2)  # the downloads in
+            lists = [http.get(p.format(id=proposal_id)) for p in READ_PATHS]
+            pending = sum(not f.done() for f in downloads)
+            sizes = [len(f.result().content) for f in downloads]
+    assert [r.status_code for r in lists] == [200, 200, 200]
+    assert pending == 3  # the lists came back while every download was still under way
+    assert min(sizes) > 15_000 * 20
+
+
 @contextlib.contextmanager
 def _serve(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
     """``civictwin serve`` with ``workers`` in its own process group; yields its base URL."""

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from backend.api.deps import OptionalPrincipal, SessionDep, SettingsDep
+from backend.api.deps import BulkSessionDep, OptionalPrincipal, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.links import LinksDep
 from backend.api.params import ResourceId
@@ -102,5 +102,7 @@ def list_grants(
     },
     summary="Awarded grants as 360Giving open data (404 while none is awarded)",
 )
-def grants_360giving(session: SessionDep, settings: SettingsDep, links: LinksDep) -> JSONResponse:
+def grants_360giving(
+    session: BulkSessionDep, settings: SettingsDep, links: LinksDep
+) -> JSONResponse:
     return JSONResponse(giving360.package(session, settings, links))

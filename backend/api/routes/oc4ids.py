@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from backend.api import examples
-from backend.api.deps import OptionalPrincipal, SessionDep, SettingsDep
+from backend.api.deps import BulkSessionDep, OptionalPrincipal, SessionDep, SettingsDep
 from backend.api.errors import error_responses
 from backend.api.links import LinksDep
 from backend.api.params import ResourceId
@@ -126,5 +126,5 @@ def proposal_oc4ids(
     },
     summary="Every public proposal with procurement as an OC4IDS project package",
 )
-def oc4ids_package(session: SessionDep, settings: SettingsDep, links: LinksDep) -> JSONResponse:
+def oc4ids_package(session: BulkSessionDep, settings: SettingsDep, links: LinksDep) -> JSONResponse:
     return JSONResponse(oc4ids.package_all(session, settings, links))

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from backend.api import examples
-from backend.api.deps import SessionDep
+from backend.api.deps import BulkSessionDep
 from backend.api.errors import error_responses
 from backend.api.links import LinksDep
 from backend.schemas.opendata import Catalogue, Download
@@ -56,7 +56,7 @@ def catalogue() -> Catalogue:
 def download(
     dataset: Literal["proposals", "comments", "opportunities", "impact"],
     fmt: Literal["csv", "geojson"],
-    session: SessionDep,
+    session: BulkSessionDep,
     links: LinksDep,
 ) -> Response:
     body = opendata.download(session, dataset, fmt, links)

@@ -10,7 +10,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from backend.api import examples
-from backend.api.deps import SME, OptionalPrincipal, Planner, ReadsDep, SessionDep, SettingsDep
+from backend.api.deps import (
+    SME,
+    BulkSessionDep,
+    OptionalPrincipal,
+    Planner,
+    ReadsDep,
+    SessionDep,
+    SettingsDep,
+)
 from backend.api.errors import error_responses
 from backend.api.links import LinksDep
 from backend.api.pagination import Pagination
@@ -149,7 +157,9 @@ def create_opportunity(
     },
     summary="All public opportunities as an OCDS 1.1 release package",
 )
-def release_package(session: SessionDep, settings: SettingsDep, links: LinksDep) -> JSONResponse:
+def release_package(
+    session: BulkSessionDep, settings: SettingsDep, links: LinksDep
+) -> JSONResponse:
     return JSONResponse(ocds.package_all(session, settings, links), media_type=OCDS_MEDIA_TYPE)
 
 
