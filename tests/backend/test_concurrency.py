@@ -229,9 +229,7 @@ def test_whole_data_set_downloads_leave_the_lists_their_read_slots(
     with live_server(app) as base, httpx.Client(base_url=base, timeout=120) as http:
         assert http.get("/api/v1/opendata/comments.csv").status_code == 200  # warm
         with ThreadPoolExecutor(3) as pool:
-            downloads = [
-                pool.submit(http.get, "/api/v1/opendata/comments.csv") for _ in range(3)
-            ]
+            downloads = [pool.submit(http.get, "/api/v1/opendata/comments.csv") for _ in range(3)]
             time.sleep(0.2)  # the downloads in
             lists = [http.get(p.format(id=proposal_id)) for p in READ_PATHS]
             pending = sum(not f.done() for f in downloads)
