@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -84,7 +85,7 @@ async def get_session(
     a deferred transaction that neither waits for nor blocks writers); any other request may
     write (a bearer token's use is recorded) and gets a session that takes the write lock first.
     """
-    async for session in _session(request, db, bulk=False):
+    async with _session(request, db, bulk=False) as session:
         yield session
 
 
@@ -99,10 +100,11 @@ async def get_bulk_session(
 ) -> AsyncIterator[Session]:
     """As :func:`get_session`, for a route that reads a whole data set: an anonymous read
     waits on the bulk gate (:data:`BULK_READERS`), never on the lists' read slots."""
-    async for session in _session(request, db, bulk=True):
+    async with _session(request, db, bulk=True) as session:
         yield session
 
 
+@asynccontextmanager  # not a nested generator: an error raised in the route must close it
 async def _session(request: Request, db: Database, *, bulk: bool) -> AsyncIterator[Session]:
     factory = session_factory(request, db)
     reads = factory is db.read_sessions
